@@ -1,0 +1,66 @@
+/**
+ * The walking skeleton's journey: the visitor speaks one sentence into the fake mic; the stand-in gets
+ * a 16 kHz mono WAV as long as the spoken part; the reply text appears, its speech plays, and the
+ * widget returns to listening.
+ */
+import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { fixture, withFakeMic } from "../chromium.ts";
+import { E2E } from "../stack-ports.ts";
+
+const speech = JSON.parse(readFileSync(fixture("one-turn.json"), "utf8")) as { speechStartMs: number; speechEndMs: number };
+
+test.use({ launchOptions: withFakeMic(fixture("one-turn.wav")) });
+
+interface Recorded {
+  route: string;
+  sampleRate?: number;
+  channels?: number;
+  durationMs?: number;
+  messages?: { role: string; content: string }[];
+  input?: string;
+}
+
+test("one spoken turn end to end", async ({ page }) => {
+  await fetch(`${E2E.standinUrl}/__standin/requests`, { method: "DELETE" });
+  await page.goto(E2E.demoUrl);
+  await page.evaluate(() => customElements.whenDefined("voice-agent"));
+  await page.evaluate(() => {
+    const log = { states: [] as string[], playback: [] as unknown[] };
+    (window as unknown as { vaLog: typeof log }).vaLog = log;
+    const el = document.querySelector("voice-agent")!;
+    el.addEventListener("va-state", (e) => log.states.push((e as CustomEvent<{ kind: string }>).detail.kind));
+    el.addEventListener("va-playback", (e) => log.playback.push((e as CustomEvent).detail));
+  });
+  const widget = page.locator("voice-agent");
+  await widget.getByRole("button", { name: "Start" }).click();
+  await expect(widget.getByText("Offline demo upstream")).toBeVisible();
+
+  // The reply (second assistant line, after the greeting) streams in and is spoken.
+  const reply = widget.locator('li[data-role="assistant"]').nth(1);
+  await expect(reply).toContainText("offline demo", { ignoreCase: true, timeout: 30_000 });
+  await page.waitForFunction(() => (window as unknown as { vaLog: { playback: unknown[] } }).vaLog.playback.length > 0, null, { timeout: 30_000 });
+  await expect(widget).toHaveAttribute("data-state", "listening");
+
+  const log = await page.evaluate(() => (window as unknown as { vaLog: { states: string[]; playback: { playedFrames: number; peak: number }[] } }).vaLog);
+  expect(log.states).toEqual(["initializing", "listening", "thinking", "responding", "listening"]);
+  expect(log.playback[0]!.playedFrames).toBeGreaterThan(0);
+  expect(log.playback[0]!.peak).toBeGreaterThan(0.05);
+
+  const requests = (await (await fetch(`${E2E.standinUrl}/__standin/requests`)).json()) as Recorded[];
+  const stt = requests.filter((r) => r.route === "transcription");
+  expect(stt).toHaveLength(1);
+  expect(stt[0]!.sampleRate).toBe(16_000);
+  expect(stt[0]!.channels).toBe(1);
+  const spokenMs = speech.speechEndMs - speech.speechStartMs;
+  expect(Math.abs(stt[0]!.durationMs! - spokenMs)).toBeLessThanOrEqual(300);
+
+  const chat = requests.find((r) => r.route === "chat")!;
+  expect(chat.messages![0]!.role).toBe("system");
+  const tts = requests.find((r) => r.route === "speech")!;
+  await expect(reply).toHaveText(tts.input!);
+
+  // `UPDATE_SCREENSHOT=1 pnpm --filter @voice-agent/e2e test` refreshes the README's picture.
+  if (process.env.UPDATE_SCREENSHOT) await page.screenshot({ path: fileURLToPath(new URL("../../docs/demo.png", import.meta.url)) });
+});

@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/** True when `value` is exactly a web origin such as `https://example.com` or `http://localhost:5173`. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const modelName = z.string().min(1);
+
+/** Schema of one agent in the agents file. Strict: an unknown (e.g. misspelt) key is an error. */
+export const AgentConfigSchema = z.strictObject({
+  /** Stable id the widget sends as its `agent` attribute. */
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "expected 1-64 letters, digits, '-' or '_'"),
+  name: z.string().min(1),
+  /** A disabled agent answers `agent_not_found`, and its tokens stop working. */
+  enabled: z.boolean(),
+  /** Prepended as the `system` message of every chat completion. */
+  systemPrompt: z.string().min(1),
+  /** First assistant line, spoken by the widget when a session starts. */
+  greeting: z.string(),
+  /** Exact origins (scheme://host[:port]) allowed to create sessions and call the proxy routes. */
+  allowedOrigins: z
+    .array(
+      z.string().refine(isOrigin, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not an origin (expected like https://example.com)`,
+      }),
+    )
+    .min(1),
+  stt: z.strictObject({
+    model: modelName,
+    /** ISO-639-1 language hint; omitted lets the upstream detect it. */
+    language: z.string().regex(/^[a-z]{2,3}$/, "expected an ISO-639-1 code like en").optional(),
+  }),
+  llm: z.strictObject({
+    model: modelName,
+    /** Sampling temperature 0..2; omitted uses the upstream default. */
+    temperature: z.number().min(0).max(2).optional(),
+    /** Upper bound on completion tokens per reply. */
+    maxTokens: z.int().positive(),
+  }),
+  tts: z.strictObject({
+    model: modelName,
+    voice: z.string().min(1),
+    /** Playback speed factor 0.25..4, default 1. */
+    speed: z.number().min(0.25).max(4).default(1),
+  }),
+});
+
+/** One agent as the site owner configured it (resolved: defaults applied). */
+export type AgentConfig = z.output<typeof AgentConfigSchema>;
+
+const AgentsFileSchema = z.strictObject({ agents: z.array(AgentConfigSchema).min(1) });
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
+}
+
+/**
+ * Validates the parsed agents file `{ "agents": [...] }` and returns its agents.
+ *
+ * @param json - the parsed JSON document
+ * @param sourceName - how to name the source in errors, e.g. `agents.json`
+ * @throws Error listing every problem on its own line as `source: path: problem`, including duplicate ids
+ */
+export function resolveAgents(json: unknown, sourceName: string): AgentConfig[] {
+  const parsed = AgentsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `${sourceName}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`,
+    );
+    throw new Error(lines.join("\n"));
+  }
+  const firstIndex = new Map<string, number>();
+  const duplicates: string[] = [];
+  parsed.data.agents.forEach((agent, i) => {
+    const first = firstIndex.get(agent.id);
+    if (first === undefined) firstIndex.set(agent.id, i);
+    else duplicates.push(`${sourceName}: agents[${i}].id: duplicate agent id "${agent.id}" (also agents[${first}].id)`);
+  });
+  if (duplicates.length > 0) throw new Error(duplicates.join("\n"));
+  return parsed.data.agents;
+}

@@ -1,0 +1,200 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { Http2Bindings, HttpBindings } from "@hono/node-server";
+import { createStandin } from "@voice-agent/standin";
+import type { RecordedRequest } from "@voice-agent/standin";
+import OpenAI, { APIError, toFile } from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CreateSessionResponse } from "./protocol.ts";
+import { STT_SAMPLE_RATE, TTS_SAMPLE_RATE } from "./protocol.ts";
+import { createTestApp, PROVIDER_KEY, TEST_ORIGIN, testAgent, testUpstreams } from "./test-fixtures.ts";
+
+/** A 16 kHz 16-bit mono WAV of a 440 Hz tone, `seconds` long. */
+function toneWav(seconds: number): Uint8Array {
+  const samples = Math.round(seconds * STT_SAMPLE_RATE);
+  const view = new DataView(new ArrayBuffer(44 + samples * 2));
+  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
+  ascii(0, "RIFF");
+  view.setUint32(4, 36 + samples * 2, true);
+  ascii(8, "WAVEfmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, STT_SAMPLE_RATE, true);
+  view.setUint32(28, STT_SAMPLE_RATE * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, "data");
+  view.setUint32(40, samples * 2, true);
+  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / STT_SAMPLE_RATE)), true);
+  return new Uint8Array(view.buffer);
+}
+
+async function listen(fetch: (req: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>) {
+  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
+  await once(server, "listening");
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
+}
+
+describe("relay over a socket with the stand-in upstream and the openai SDK as client", () => {
+  const standin = createStandin({ tokenDelayMs: 20 });
+  const closers: (() => Promise<void>)[] = [];
+  const bodies: Promise<string>[] = [];
+  let relay: ReturnType<typeof createTestApp>;
+  let relayUrl = "";
+  let client: OpenAI;
+
+  /** An openai SDK client for the relay that keeps a copy of every response body. */
+  const clientFor = (baseURL: string, token: string) =>
+    new OpenAI({
+      apiKey: token,
+      baseURL: `${baseURL}/v1`,
+      maxRetries: 0,
+      defaultHeaders: { origin: TEST_ORIGIN },
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        bodies.push(res.clone().text().catch(() => ""));
+        return res;
+      },
+    });
+
+  const session = async (url: string): Promise<CreateSessionResponse> => {
+    const res = await fetch(`${url}/v1/sessions`, {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify({ agent: "demo" }),
+    });
+    bodies.push(res.clone().text());
+    expect(res.status).toBe(201);
+    return (await res.json()) as CreateSessionResponse;
+  };
+
+  const last = <R extends RecordedRequest["route"]>(route: R) =>
+    standin.requests.findLast((r): r is Extract<RecordedRequest, { route: R }> => r.route === route);
+
+  beforeAll(async () => {
+    const upstream = await listen(standin.app.fetch);
+    closers.push(upstream.close);
+    relay = createTestApp({ upstreams: testUpstreams(`${upstream.url}/v1`) });
+    const server = await listen(relay.app.fetch);
+    closers.push(server.close);
+    relayUrl = server.url;
+    client = clientFor(relayUrl, (await session(relayUrl)).token);
+  });
+
+  afterAll(async () => {
+    await Promise.all(closers.map((close) => close()));
+  });
+
+  it("transcribes an uploaded WAV with the agent's STT model", async () => {
+    const result = await client.audio.transcriptions.create({
+      file: await toFile(toneWav(1.5), "utterance.wav", { type: "audio/wav" }),
+      model: "client-chosen-model",
+    });
+    expect(result.text).toBe("I spoke for 1.5 seconds.");
+    expect(last("transcription")).toMatchObject({ model: testAgent.stt.model, language: "en", sampleRate: STT_SAMPLE_RATE });
+  });
+
+  it("streams chat completions with the agent's system prompt and model, not the client's", async () => {
+    const stream = await client.chat.completions.create({
+      model: "client-chosen-model",
+      temperature: 2,
+      stream: true,
+      messages: [{ role: "user", content: "Tell me about the weather" }],
+    });
+    let text = "";
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      text += chunk.choices[0]?.delta.content ?? "";
+    }
+    expect(chunks).toBeGreaterThan(3);
+    expect(text).toBe("This is the offline demo. You said: Tell me about the weather.");
+    const recorded = last("chat");
+    expect(recorded?.model).toBe(testAgent.llm.model);
+    expect(recorded?.messages[0]).toEqual({ role: "system", content: testAgent.systemPrompt });
+    expect(recorded?.messages.slice(1)).toEqual([{ role: "user", content: "Tell me about the weather" }]);
+  });
+
+  it("cancels the upstream stream when the client aborts", async () => {
+    const controller = new AbortController();
+    const words = Array.from({ length: 20 }, (_, i) => `word${i}`).join(" ");
+    const stream = await client.chat.completions.create(
+      { model: "x", stream: true, messages: [{ role: "user", content: words }] },
+      { signal: controller.signal },
+    );
+    let chunks = 0;
+    // The SDK ends the iteration quietly when its signal aborts.
+    for await (const _chunk of stream) {
+      chunks++;
+      controller.abort();
+    }
+    expect(chunks).toBe(1);
+    await expect.poll(() => last("chat")?.aborted, { timeout: 3_000 }).toBe(true);
+  });
+
+  it("streams speech as 24 kHz PCM with the agent's voice", async () => {
+    const res = await client.audio.speech.create({ model: "client-chosen-model", voice: "alloy", input: "Hello there, this is a test.", response_format: "pcm" });
+    expect(res.headers.get("content-type")).toBe("audio/pcm");
+    expect(res.headers.get("x-sample-rate")).toBe(String(TTS_SAMPLE_RATE));
+    const bytes = (await res.arrayBuffer()).byteLength;
+    const seconds = bytes / 2 / TTS_SAMPLE_RATE;
+    expect(bytes % 2).toBe(0);
+    expect(seconds).toBeGreaterThan(0.5);
+    expect(seconds).toBeLessThan(10);
+    expect(last("speech")).toMatchObject({ model: testAgent.tts.model, voice: testAgent.tts.voice, responseFormat: "pcm" });
+  });
+
+  it("maps an upstream failure to 502 upstream_error without the upstream body", async () => {
+    const upstream = await listen(standin.app.fetch);
+    closers.push(upstream.close);
+    const wrongPath = createTestApp({ upstreams: testUpstreams(`${upstream.url}/missing/v1`) });
+    const server = await listen(wrongPath.app.fetch);
+    closers.push(server.close);
+    const wrongClient = clientFor(server.url, (await session(server.url)).token);
+    const error = await wrongClient.audio.speech.create({ model: "m", voice: "v", input: "hi" }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(502);
+    expect((error as APIError).error).toEqual({ code: "upstream_error", message: "The tts upstream answered HTTP 404." });
+  });
+
+  it("ends a stream that fails midway with an upstream_error frame", async () => {
+    // A real server that sends one chunk and then drops the connection.
+    const flaky = await listen((_req, env) => {
+      const chunk = { id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "Hel" }, finish_reason: null }] };
+      const frame = new TextEncoder().encode(`data: ${JSON.stringify(chunk)}\n\n`);
+      setTimeout(() => env.incoming.socket.destroy(), 50);
+      const body = new ReadableStream({ start: (controller) => controller.enqueue(frame) });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    });
+    closers.push(flaky.close);
+    const app = createTestApp({ upstreams: testUpstreams(`${flaky.url}/v1`) });
+    const server = await listen(app.app.fetch);
+    closers.push(server.close);
+    const flakyClient = clientFor(server.url, (await session(server.url)).token);
+    const stream = await flakyClient.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] });
+    let text = "";
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    })().catch((err: unknown) => err);
+    expect(text).toBe("Hel");
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).error).toMatchObject({ code: "upstream_error" });
+    expect(app.logs.some((entry) => entry.msg === "llm stream failed")).toBe(true);
+  });
+
+  it("never exposes the provider key in a response body or log line", async () => {
+    const all = (await Promise.all(bodies)).join("\n");
+    expect(all.length).toBeGreaterThan(1000);
+    expect(all).toContain(testAgent.greeting);
+    expect(all).not.toContain(PROVIDER_KEY);
+    expect(relay.logs.length).toBeGreaterThan(4);
+    expect(JSON.stringify(relay.logs)).not.toContain(PROVIDER_KEY);
+  });
+});

@@ -1,0 +1,34 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { HttpError } from "./http-error.ts";
+import type { RelayEnv } from "./relay-env.ts";
+import type { RelayLog } from "./relay-log.ts";
+
+function fromHonoException(err: HTTPException): HttpError {
+  if (err.status === 413) return new HttpError(413, "payload_too_large", "The request body is too large.");
+  if (err.status === 401) return new HttpError(401, "unauthorized", "Unauthorized.");
+  if (err.status < 500) return new HttpError(err.status, "bad_request", "Bad request.");
+  return new HttpError(500, "internal", "Internal error.");
+}
+
+/**
+ * The app's one `onError`: every error becomes `{ error: { code, message } }`. {@link HttpError}s are
+ * answered as they are; anything unexpected is logged (name and message only) and answered 500 `internal`.
+ */
+export function createErrorHandler(log: RelayLog): ErrorHandler<RelayEnv> {
+  return (err, c) => {
+    let httpError: HttpError;
+    if (err instanceof HttpError) httpError = err;
+    else if (err instanceof HTTPException) httpError = fromHonoException(err);
+    else {
+      log({ level: "error", msg: "unhandled error", requestId: c.get("requestId"), error: `${err.name}: ${err.message}` });
+      httpError = new HttpError(500, "internal", "Internal error.");
+    }
+    if (httpError.status >= 500) c.header("cache-control", "no-store");
+    return c.json(httpError.toBody(), httpError.status);
+  };
+}
+
+/** The app's `notFound`: 404 `not_found` JSON, never an HTML page. */
+export const notFound: NotFoundHandler<RelayEnv> = (c: Context<RelayEnv>) =>
+  c.json(new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}.`).toBody(), 404);

@@ -1,0 +1,76 @@
+/**
+ * Node entry of the relay: resolves the configuration from the environment, loads the agents file and
+ * serves the app until SIGTERM/SIGINT.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import type { AgentConfig } from "./agent-config.ts";
+import { resolveAgents } from "./agent-config.ts";
+import { createApp } from "./app.ts";
+import type { RelayConfig } from "./relay-config.ts";
+import { resolveRelayConfig } from "./relay-config.ts";
+import type { RelayLog } from "./relay-log.ts";
+
+const log: RelayLog = (entry) => {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+};
+
+function loadAgents(file: string): AgentConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`Cannot read the agents file ${file}: create it or point AGENTS_FILE at one (see relay/agents.json).`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${basename(file)} is not valid JSON: ${(err as Error).message}`);
+  }
+  return resolveAgents(json, basename(file));
+}
+
+let config: RelayConfig;
+let agents: AgentConfig[];
+try {
+  config = resolveRelayConfig(process.env, fileURLToPath(new URL("..", import.meta.url)));
+  agents = loadAgents(config.agentsFile);
+} catch (err) {
+  console.error(`relay: ${(err as Error).message}`);
+  process.exit(1);
+}
+
+let tokenSecret = config.tokenSecret;
+if (!tokenSecret) {
+  tokenSecret = randomBytes(32).toString("hex");
+  log({ level: "warn", msg: "RELAY_TOKEN_SECRET is not set: using a random secret for this process; tokens will not survive a restart or work across instances" });
+}
+if (config.upstreams.kind === "offline-demo") {
+  log({ level: "warn", msg: `upstream: OFFLINE DEMO stand-in at ${config.upstreams.llm.baseURL} (no OPENAI_API_KEY set)` });
+} else {
+  for (const stage of ["stt", "llm", "tts"] as const) {
+    log({ level: "info", msg: `upstream: ${stage} at ${config.upstreams[stage].baseURL}` });
+  }
+}
+const widgetDir = existsSync(config.widgetDir) ? config.widgetDir : undefined;
+if (!widgetDir) log({ level: "warn", msg: `widget is not built: ${config.widgetDir} does not exist, so /voice-agent.js is not served (run pnpm build)` });
+log({ level: "info", msg: `agents: ${agents.map((a) => `${a.id}${a.enabled ? "" : " (disabled)"}`).join(", ")}` });
+
+const app = createApp({ agents, upstreams: config.upstreams, tokenSecret, tokenTtlMs: config.tokenTtlMs, widgetDir, log });
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  console.log(`relay listening on http://${config.host}:${info.port}`);
+});
+
+function shutdown(signal: string): void {
+  log({ level: "info", msg: `${signal}: closing` });
+  server.close(() => process.exit(0));
+  // Streams in flight get a moment to finish, then the process goes regardless.
+  setTimeout(() => process.exit(0), 5_000).unref();
+  if ("closeIdleConnections" in server) server.closeIdleConnections();
+}
+process.once("SIGTERM", () => shutdown("SIGTERM"));
+process.once("SIGINT", () => shutdown("SIGINT"));

@@ -1,0 +1,79 @@
+/**
+ * Wire types shared by the relay and the widget. Dependency-free: the widget imports this file with
+ * `import type` only, plus the few constants below.
+ */
+
+/** Sample rate (Hz) of the WAV utterances the widget uploads for transcription. */
+export const STT_SAMPLE_RATE = 16_000;
+
+/** Sample rate (Hz) of the raw 16-bit little-endian mono PCM that `/v1/audio/speech` streams back. */
+export const TTS_SAMPLE_RATE = 24_000;
+
+/** Path of the route that creates a session and returns a relay token. */
+export const SESSIONS_PATH = "/v1/sessions";
+
+/** Body of `POST /v1/sessions`. The `Origin` header must be on the agent's allowlist. */
+export interface CreateSessionRequest {
+  /** Agent id from the relay's agent configuration. */
+  agent: string;
+}
+
+/** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */
+export type UpstreamKind = "provider" | "offline-demo";
+
+/** Answer of `POST /v1/sessions`. */
+export interface CreateSessionResponse {
+  /** Session id (UUID). */
+  sessionId: string;
+  /** Relay token: a bearer token for the `/v1/*` proxy routes, bound to session, agent and origin. */
+  token: string;
+  /** When the token stops being accepted, epoch milliseconds. */
+  expiresAt: number;
+  agent: { id: string; name: string; greeting: string };
+  upstream: UpstreamKind;
+}
+
+/** One chat message as the widget sends it. System messages are never accepted from the browser. */
+export interface ChatMessage {
+  role: "user" | "assistant";
+  content: string;
+}
+
+/**
+ * Body of `POST /v1/chat/completions` as the relay accepts it from the browser (a subset of OpenAI's).
+ * Model, system prompt, temperature and token limits come from the agent configuration.
+ */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  stream: true;
+}
+
+/**
+ * Body of `POST /v1/audio/speech` as the relay accepts it from the browser. Model, voice and speed come
+ * from the agent configuration; the answer is streamed `audio/pcm` at {@link TTS_SAMPLE_RATE}.
+ */
+export interface SpeechRequest {
+  input: string;
+}
+
+/** Stable error codes of the relay. Every error response is an {@link ErrorBody}. */
+export const ERROR_CODES = [
+  "bad_request",
+  "unauthorized",
+  "token_expired",
+  "origin_not_allowed",
+  "agent_not_found",
+  "payload_too_large",
+  "unsupported_media_type",
+  "not_found",
+  "upstream_error",
+  "upstream_timeout",
+  "internal",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The one JSON shape of every error response of the relay. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}

@@ -1,0 +1,67 @@
+import { resolve } from "node:path";
+import type { Upstreams } from "./upstreams.ts";
+import { resolveUpstreams } from "./upstreams.ts";
+
+/** Settings of the Node entry, resolved from the environment by {@link resolveRelayConfig}. */
+export interface RelayConfig {
+  /** `PORT`, default 8787. */
+  port: number;
+  /** `HOST`, default 127.0.0.1. */
+  host: string;
+  /** `AGENTS_FILE` (relative to the working directory), default `<relay package>/agents.json`. */
+  agentsFile: string;
+  /** `RELAY_TOKEN_SECRET`; undefined when unset (main then generates one per process). */
+  tokenSecret: string | undefined;
+  /** `TOKEN_TTL_SECONDS` in ms, default 300 s. */
+  tokenTtlMs: number;
+  /** `WIDGET_DIR` (relative to the working directory), default `<relay package>/../widget/dist`. */
+  widgetDir: string;
+  /** Per-stage upstreams, see `resolveUpstreams`. */
+  upstreams: Upstreams;
+}
+
+/** Minimum length of `RELAY_TOKEN_SECRET`, in characters. */
+export const MIN_SECRET_LENGTH = 32;
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Resolves the relay's configuration from environment variables (see README for the list).
+ *
+ * @param env - usually `process.env`
+ * @param packageDir - absolute path of the relay package, for the default file locations
+ * @throws Error listing every invalid variable and what to set instead
+ */
+export function resolveRelayConfig(env: Record<string, string | undefined>, packageDir: string): RelayConfig {
+  const problems: string[] = [];
+  const port = integer(env, "PORT", 8787, 0, 65_535, problems);
+  const ttlSeconds = integer(env, "TOKEN_TTL_SECONDS", 300, 10, 86_400, problems);
+  const tokenSecret = env.RELAY_TOKEN_SECRET || undefined;
+  if (tokenSecret !== undefined && tokenSecret.length < MIN_SECRET_LENGTH) {
+    problems.push(`RELAY_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
+  }
+  let upstreams: Upstreams | undefined;
+  try {
+    upstreams = resolveUpstreams(env);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (problems.length > 0 || !upstreams) throw new Error(`Invalid relay configuration:\n- ${problems.join("\n- ")}`);
+  return {
+    port,
+    host: env.HOST || "127.0.0.1",
+    agentsFile: env.AGENTS_FILE ? resolve(env.AGENTS_FILE) : resolve(packageDir, "agents.json"),
+    tokenSecret,
+    tokenTtlMs: ttlSeconds * 1000,
+    widgetDir: env.WIDGET_DIR ? resolve(env.WIDGET_DIR) : resolve(packageDir, "../widget/dist"),
+    upstreams,
+  };
+}

@@ -1,0 +1,14 @@
+import type { AgentConfig } from "./agent-config.ts";
+import type { RelayTokenClaims } from "./relay-token.ts";
+
+/** Hono environment of the relay app: what middleware puts on the context for routes. */
+export interface RelayEnv {
+  Variables: {
+    /** Set by the request-id middleware for every request. */
+    requestId: string;
+    /** Verified token claims; set by `requireSession` on the proxy routes. */
+    session: RelayTokenClaims;
+    /** The token's agent; set by `requireSession` on the proxy routes. */
+    agent: AgentConfig;
+  };
+}

@@ -1,0 +1,44 @@
+import { sign, verify } from "hono/jwt";
+import { HttpError } from "./http-error.ts";
+
+/** Claims of a relay token. The agent is always taken from here, never from the request. */
+export interface RelayTokenClaims {
+  /** Session id. */
+  sid: string;
+  /** Agent id. */
+  agent: string;
+  /** Origin that created the session; browser requests must come from it. */
+  origin: string;
+  /** Expiry, epoch seconds (JWT `exp`). */
+  exp: number;
+}
+
+const ALG = "HS256";
+
+/** Signs relay token claims with HS256. */
+export function signRelayToken(claims: RelayTokenClaims, secret: string): Promise<string> {
+  return sign({ ...claims }, secret, ALG);
+}
+
+/**
+ * Verifies a relay token's signature and expiry against `nowMs` (the app's injectable clock).
+ *
+ * @throws HttpError 401 `token_expired` when expired, 401 `unauthorized` when missing claims, forged or malformed
+ */
+export async function verifyRelayToken(token: string, secret: string, nowMs: number): Promise<RelayTokenClaims> {
+  let payload: Record<string, unknown>;
+  try {
+    // Expiry is checked below against the injected clock rather than the system clock.
+    payload = await verify(token, secret, { alg: ALG, exp: false, nbf: false, iat: false });
+  } catch (cause) {
+    throw new HttpError(401, "unauthorized", "The relay token is not valid.", { cause });
+  }
+  const { sid, agent, origin, exp } = payload;
+  if (typeof sid !== "string" || typeof agent !== "string" || typeof origin !== "string" || typeof exp !== "number") {
+    throw new HttpError(401, "unauthorized", "The relay token is not valid.");
+  }
+  if (nowMs >= exp * 1000) {
+    throw new HttpError(401, "token_expired", "The relay token has expired: create a new session.");
+  }
+  return { sid, agent, origin, exp };
+}

@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from "hono";
+import type { AgentConfig } from "./agent-config.ts";
+import { HttpError } from "./http-error.ts";
+import type { RelayEnv } from "./relay-env.ts";
+import { verifyRelayToken } from "./relay-token.ts";
+
+/** Options of {@link requireSession}. */
+export interface RequireSessionOptions {
+  agents: ReadonlyMap<string, AgentConfig>;
+  tokenSecret: string;
+  /** Clock, epoch ms. */
+  now: () => number;
+}
+
+/**
+ * Guards the proxy routes: requires `Authorization: Bearer <relay token>`, checks that a request's
+ * `Origin` (when present) is the token's origin, and puts the token's claims and agent on the context
+ * as `session` and `agent`.
+ */
+export function requireSession(options: RequireSessionOptions): MiddlewareHandler<RelayEnv> {
+  return async (c, next) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
+    if (!match?.[1]) {
+      throw new HttpError(401, "unauthorized", "Missing relay token: send Authorization: Bearer <token> from POST /v1/sessions.");
+    }
+    const claims = await verifyRelayToken(match[1], options.tokenSecret, options.now());
+    const origin = c.req.header("origin");
+    if (origin !== undefined && origin !== claims.origin) {
+      throw new HttpError(403, "origin_not_allowed", "This relay token belongs to another origin.");
+    }
+    const agent = options.agents.get(claims.agent);
+    if (!agent?.enabled) throw new HttpError(404, "agent_not_found", `Agent "${claims.agent}" is not available.`);
+    c.set("session", claims);
+    c.set("agent", agent);
+    await next();
+  };
+}

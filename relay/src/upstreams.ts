@@ -1,0 +1,88 @@
+import OpenAI from "openai";
+import type { UpstreamKind } from "./protocol.ts";
+
+/** The three stages of the cascade pipeline; each may use its own OpenAI-compatible server. */
+export const STAGES = ["stt", "llm", "tts"] as const;
+
+/** One pipeline stage. */
+export type Stage = (typeof STAGES)[number];
+
+/** Where one stage forwards to. */
+export interface UpstreamEndpoint {
+  /** OpenAI-compatible base URL including `/v1`, e.g. `https://api.openai.com/v1`. */
+  baseURL: string;
+  /** Provider key; never leaves the relay. */
+  apiKey: string;
+}
+
+/** Resolved upstream of every stage, plus what kind of upstream it is (reported to the widget). */
+export type Upstreams = { kind: UpstreamKind } & Record<Stage, UpstreamEndpoint>;
+
+/** One official OpenAI SDK client per stage. */
+export type UpstreamClients = Record<Stage, OpenAI>;
+
+/** Default base URL when neither `OPENAI_BASE_URL` nor a stage `*_BASE_URL` is set. */
+export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
+
+/** Default per-request upstream timeout (ms): time until the upstream's response headers. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 30_000;
+
+/** Environment variables read by {@link resolveUpstreams}. */
+export type UpstreamEnv = Record<string, string | undefined>;
+
+function httpUrl(name: string, value: string, problems: string[]): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return value.replace(/\/+$/, "");
+  } catch {
+    // reported below
+  }
+  problems.push(`${name}=${JSON.stringify(value)} is not an http(s) URL (expected like https://api.openai.com/v1)`);
+  return value;
+}
+
+/**
+ * Resolves each stage's `{ baseURL, apiKey }` from the environment. A stage's `STT_`/`LLM_`/`TTS_` +
+ * `BASE_URL`/`API_KEY` override the shared `OPENAI_BASE_URL`/`OPENAI_API_KEY`. With no key at all and
+ * `OFFLINE_DEMO_UPSTREAM` set, every stage points at the offline stand-in (`kind: "offline-demo"`).
+ *
+ * @throws Error naming the variables to set when a stage has no key or a URL is malformed
+ */
+export function resolveUpstreams(env: UpstreamEnv): Upstreams {
+  const problems: string[] = [];
+  const anyKey = [env.OPENAI_API_KEY, env.STT_API_KEY, env.LLM_API_KEY, env.TTS_API_KEY].some(Boolean);
+  if (!anyKey && env.OFFLINE_DEMO_UPSTREAM) {
+    const offline = { baseURL: httpUrl("OFFLINE_DEMO_UPSTREAM", env.OFFLINE_DEMO_UPSTREAM, problems), apiKey: "offline-demo" };
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    return { kind: "offline-demo", stt: offline, llm: { ...offline }, tts: { ...offline } };
+  }
+  const endpoint = (stage: Stage): UpstreamEndpoint => {
+    const prefix = stage.toUpperCase();
+    const base = env[`${prefix}_BASE_URL`] || env.OPENAI_BASE_URL || DEFAULT_BASE_URL;
+    const baseName = env[`${prefix}_BASE_URL`] ? `${prefix}_BASE_URL` : "OPENAI_BASE_URL";
+    const apiKey = env[`${prefix}_API_KEY`] || env.OPENAI_API_KEY || "";
+    if (!apiKey) problems.push(`no API key for the ${stage} stage: set OPENAI_API_KEY (or ${prefix}_API_KEY)`);
+    return { baseURL: httpUrl(baseName, base, problems), apiKey };
+  };
+  const upstreams: Upstreams = { kind: "provider", stt: endpoint("stt"), llm: endpoint("llm"), tts: endpoint("tts") };
+  if (problems.length > 0) {
+    if (!anyKey) {
+      throw new Error(
+        "No upstream configured: set OPENAI_API_KEY (or STT_/LLM_/TTS_API_KEY per stage), " +
+          "or set OFFLINE_DEMO_UPSTREAM=http://127.0.0.1:8790/v1 to use the offline stand-in.",
+      );
+    }
+    throw new Error(problems.join("\n"));
+  }
+  return upstreams;
+}
+
+/**
+ * Builds one OpenAI SDK client per stage. Retries are off (a voice turn cannot wait for a retry);
+ * `timeoutMs` bounds the wait for the upstream's response headers.
+ */
+export function createUpstreamClients(upstreams: Upstreams, timeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS): UpstreamClients {
+  const client = (stage: Stage) =>
+    new OpenAI({ ...upstreams[stage], maxRetries: 0, timeout: timeoutMs });
+  return { stt: client("stt"), llm: client("llm"), tts: client("tts") };
+}

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './test-server.ts';
+import type { TestServer } from './test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ tokenDelayMs: 2 });
+});
+afterAll(() => server.close());
+
+const messages = [
+  { role: 'system' as const, content: 'You are a secret agent.' },
+  { role: 'user' as const, content: 'Tell me about the blue whale' },
+];
+
+describe('POST /v1/chat/completions', () => {
+  it('streams the same reply word by word that it gives unstreamed', async () => {
+    const whole = await server.client.chat.completions.create({ model: 'm', messages });
+    const text = whole.choices[0]?.message.content;
+    expect(text).toContain('Tell me about the blue whale');
+    expect(text).not.toContain('secret');
+
+    const stream = await server.client.chat.completions.create({ model: 'm', messages, stream: true });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant');
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
+    const contents = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '');
+    expect(contents.filter(Boolean).length).toBeGreaterThan(5);
+    expect(contents.join('')).toBe(text);
+    expect(server.requests.at(-1)).toMatchObject({ route: 'chat', model: 'm', messages, stream: true, aborted: false });
+  });
+
+  it('sends a usage chunk when asked to', async () => {
+    const stream = await server.client.chat.completions.create({ model: 'm', messages, stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const words = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('').split(' ').length;
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: words } });
+  });
+
+  it('records that the client stopped reading mid-stream', async () => {
+    const slow = await startTestServer({ tokenDelayMs: 30 });
+    try {
+      const stream = await slow.client.chat.completions.create({ model: 'm', messages, stream: true });
+      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break;
+      await expect.poll(() => slow.requests.at(-1)?.aborted, { timeout: 2000 }).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('refuses a request without messages', async () => {
+    await expect(server.client.chat.completions.create({ model: 'm', messages: [] })).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_messages',
+    });
+  });
+});

@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { chatReplyFor } from './demo-text.ts';
+import { byteStream, sleep, sseFrame, wordDeltas } from './event-stream.ts';
+import { isRecord, readJsonObject } from './json-body.ts';
+import type { RecordedChat, RecordedMessage } from './recorded-request.ts';
+import type { RouteContext } from './route-context.ts';
+import { StandinError } from './standin-error.ts';
+
+/**
+ * `POST /chat/completions`. Replies with {@link chatReplyFor} the messages: a `chat.completion`
+ * object, or with `stream: true` a `chat.completion.chunk` event stream (role, one chunk per word
+ * every `tokenDelayMs`, `finish_reason: "stop"`, optional usage chunk, `[DONE]`).
+ */
+export function chatRoute(context: RouteContext): Hono {
+  let counter = 0;
+  return new Hono().post('/chat/completions', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    const { model, messages } = body;
+    if (typeof model !== 'string' || model === '') throw StandinError.badRequest('missing_model', 'Expected a string `model`.', 'model');
+    if (!Array.isArray(messages) || messages.length === 0 || !messages.every(isMessage)) {
+      throw StandinError.badRequest('invalid_messages', 'Expected a non-empty `messages` array of { role, content }.', 'messages');
+    }
+    const stream = body['stream'] === true;
+    const entry = context.record<RecordedChat>({
+      route: 'chat',
+      time: context.now(),
+      model,
+      messages,
+      stream,
+      ...(stream ? { aborted: false } : {}),
+    });
+    const text = chatReplyFor(messages);
+    const id = `chatcmpl-standin-${++counter}`;
+    const created = Math.floor(context.now() / 1000);
+    const usage = usageFor(messages, text);
+    if (!stream) {
+      return c.json({
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage,
+      });
+    }
+    const includeUsage = isRecord(body['stream_options']) && body['stream_options']['include_usage'] === true;
+    const chunk = (delta: object, finishReason: 'stop' | null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    });
+    async function* frames() {
+      yield sseFrame(chunk({ role: 'assistant', content: '' }, null));
+      for (const content of wordDeltas(text)) {
+        await sleep(context.tokenDelayMs);
+        yield sseFrame(chunk({ content }, null));
+      }
+      yield sseFrame(chunk({}, 'stop'));
+      if (includeUsage) yield sseFrame({ ...chunk({}, null), choices: [], usage });
+      yield sseFrame('[DONE]');
+    }
+    const sse = byteStream(frames(), () => (entry.aborted = true));
+    return c.body(sse, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  });
+}
+
+function isMessage(value: unknown): value is RecordedMessage {
+  return isRecord(value) && typeof value['role'] === 'string';
+}
+
+/** Rough token counts (one per word) so clients that read `usage` see plausible numbers. */
+function usageFor(messages: RecordedMessage[], reply: string) {
+  const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+  const prompt_tokens = messages.reduce((sum, m) => sum + words(JSON.stringify(m.content ?? '')), 0);
+  const completion_tokens = words(reply);
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+}

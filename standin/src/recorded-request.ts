@@ -1,0 +1,62 @@
+/** Fields every recorded request has. */
+interface RecordedBase {
+  /** When the request arrived, ms since the Unix epoch. */
+  time: number;
+  /**
+   * For streamed responses: `true` once the client went away before the body ended, `false`
+   * otherwise. Absent for requests whose response is not streamed.
+   */
+  aborted?: boolean;
+}
+
+/** A `POST /v1/audio/transcriptions` the stand-in answered. */
+export interface RecordedTranscription extends RecordedBase {
+  route: 'transcription';
+  model: string;
+  stream: boolean;
+  language: string | null;
+  /** From the WAV header (Hz). */
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  /** Duration of the audio data in ms. */
+  durationMs: number;
+  /** Size of the uploaded file in bytes. */
+  bytes: number;
+}
+
+/** One chat message as sent (only the fields the stand-in reads are typed). */
+export interface RecordedMessage {
+  role: string;
+  content: unknown;
+}
+
+/** A `POST /v1/chat/completions` the stand-in answered. */
+export interface RecordedChat extends RecordedBase {
+  route: 'chat';
+  model: string;
+  messages: RecordedMessage[];
+  stream: boolean;
+}
+
+/** A `POST /v1/audio/speech` the stand-in answered. */
+export interface RecordedSpeech extends RecordedBase {
+  route: 'speech';
+  model: string;
+  voice: string;
+  input: string;
+  responseFormat: 'pcm' | 'wav';
+  speed: number;
+}
+
+/** A request refused with an error response (bad auth, bad body, unknown path). */
+export interface RecordedRejection extends RecordedBase {
+  route: 'rejected';
+  method: string;
+  path: string;
+  status: number;
+  code: string;
+}
+
+/** One entry of the stand-in's request log, discriminated by `route`. */
+export type RecordedRequest = RecordedTranscription | RecordedChat | RecordedSpeech | RecordedRejection;

@@ -1,0 +1,11 @@
+import type { RecordedRequest } from './recorded-request.ts';
+
+/** What the route factories share with the app that mounts them. */
+export interface RouteContext {
+  /** Pause between streamed text deltas, ms. */
+  tokenDelayMs: number;
+  /** Clock, ms since the Unix epoch. */
+  now: () => number;
+  /** Appends `entry` to the request log and returns the same object, so it can be updated later. */
+  record<T extends RecordedRequest>(entry: T): T;
+}

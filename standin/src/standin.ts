@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { chatRoute } from './chat-route.ts';
+import type { RecordedRequest } from './recorded-request.ts';
+import type { RouteContext } from './route-context.ts';
+import { speechRoute } from './speech-route.ts';
+import { StandinError } from './standin-error.ts';
+import { transcriptionRoute } from './transcription-route.ts';
+
+export type * from './recorded-request.ts';
+export { StandinError } from './standin-error.ts';
+
+/** Options for {@link createStandin}. */
+export interface StandinOptions {
+  /** Pause between streamed words of chat and transcription streams, ms. Default 15. */
+  tokenDelayMs?: number;
+  /** Clock for recorded times and `created` stamps, ms since the Unix epoch. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** A stand-in app and its request log. */
+export interface Standin {
+  /** The Hono app; it does not listen (serve `app.fetch`, or call `app.request()`). */
+  app: Hono;
+  /** Every request, in arrival order. Cleared in place by `DELETE /__standin/requests`. */
+  requests: RecordedRequest[];
+}
+
+/**
+ * Creates the offline upstream stand-in: an OpenAI-compatible server for
+ * `POST /v1/audio/transcriptions`, `/v1/chat/completions` and `/v1/audio/speech` that needs no
+ * provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
+ * accepted. `GET /__standin/requests` returns the request log and `DELETE` clears it, for tests
+ * in another process.
+ */
+export function createStandin(options: StandinOptions = {}): Standin {
+  const requests: RecordedRequest[] = [];
+  const now = options.now ?? Date.now;
+  const context: RouteContext = {
+    tokenDelayMs: options.tokenDelayMs ?? 15,
+    now,
+    record(entry) {
+      requests.push(entry);
+      return entry;
+    },
+  };
+
+  const reject = (c: Context, error: StandinError) => {
+    const { method, path } = c.req;
+    context.record({ route: 'rejected', time: now(), method, path, status: error.status, code: error.code });
+    return c.json(error.toBody(), error.status);
+  };
+
+  const v1 = new Hono()
+    .use(async (c, next) => {
+      if (!/^Bearer\s+\S/.test(c.req.header('authorization') ?? '')) {
+        throw new StandinError(401, 'invalid_api_key', 'Missing bearer token: send `Authorization: Bearer <any key>`.');
+      }
+      await next();
+    })
+    .route('/', transcriptionRoute(context))
+    .route('/', chatRoute(context))
+    .route('/', speechRoute(context));
+
+  const app = new Hono()
+    .get('/__standin/requests', (c) => c.json(requests))
+    .delete('/__standin/requests', (c) => {
+      requests.length = 0;
+      return c.body(null, 204);
+    })
+    .route('/v1', v1);
+  app.notFound((c) => reject(c, new StandinError(404, 'not_found', `The stand-in has no ${c.req.method} ${c.req.path}.`)));
+  app.onError((error, c) => {
+    if (error instanceof StandinError) return reject(c, error);
+    console.error('standin: unexpected error', error);
+    return reject(c, new StandinError(500, 'standin_failure', `The stand-in failed: ${error.message}`, { cause: error }));
+  });
+  return { app, requests };
+}

@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { transcriptFor } from './demo-text.ts';
+import { byteStream, sleep, sseFrame, wordDeltas } from './event-stream.ts';
+import type { RecordedTranscription } from './recorded-request.ts';
+import type { RouteContext } from './route-context.ts';
+import { StandinError } from './standin-error.ts';
+import { parseWav } from './wav.ts';
+
+/**
+ * `POST /audio/transcriptions` (multipart `file`, `model`, optional `stream`, `language`,
+ * `response_format` of `json` or `text`). The "transcript" states the WAV's duration; with
+ * `stream=true` it arrives as `transcript.text.delta` events, one per word, then
+ * `transcript.text.done`.
+ */
+export function transcriptionRoute(context: RouteContext): Hono {
+  return new Hono().post('/audio/transcriptions', async (c) => {
+    const form = await c.req.parseBody();
+    const file = form['file'];
+    const model = form['model'];
+    if (!(file instanceof File)) throw StandinError.badRequest('missing_file', 'Expected a `file` field with a WAV upload.', 'file');
+    if (typeof model !== 'string' || model === '') throw StandinError.badRequest('missing_model', 'Expected a `model` field.', 'model');
+    const responseFormat = typeof form['response_format'] === 'string' ? form['response_format'] : 'json';
+    if (responseFormat !== 'json' && responseFormat !== 'text') {
+      throw StandinError.badRequest('unsupported_response_format', 'The stand-in supports response_format json and text.', 'response_format');
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const wav = parseWav(bytes);
+    const stream = form['stream'] === 'true';
+    const entry = context.record<RecordedTranscription>({
+      route: 'transcription',
+      time: context.now(),
+      model,
+      stream,
+      language: typeof form['language'] === 'string' ? form['language'] : null,
+      sampleRate: wav.sampleRate,
+      channels: wav.channels,
+      bitsPerSample: wav.bitsPerSample,
+      durationMs: wav.durationMs,
+      bytes: bytes.length,
+      ...(stream ? { aborted: false } : {}),
+    });
+    const text = transcriptFor(wav.durationMs);
+    if (!stream) {
+      if (responseFormat === 'text') return c.text(text);
+      return c.json({ text, usage: { type: 'duration', seconds: Math.round(wav.durationMs) / 1000 } });
+    }
+    async function* events() {
+      for (const delta of wordDeltas(text)) {
+        yield sseFrame({ type: 'transcript.text.delta', delta });
+        await sleep(context.tokenDelayMs);
+      }
+      yield sseFrame({ type: 'transcript.text.done', text });
+    }
+    const body = byteStream(events(), () => (entry.aborted = true));
+    return c.body(body, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * Capture worklet: mixes the mic down to mono, resamples the device rate to 16 kHz and posts
+ * 512-sample frames (transferred). Nothing else happens on the audio thread.
+ */
+import { Resampler } from "../dsp/resampler.ts";
+import { CAPTURE_PROCESSOR, type CaptureMessage } from "./worklet-messages.ts";
+
+const FRAME_SAMPLES = 512;
+const QUANTUM = 128;
+
+class CaptureProcessor extends AudioWorkletProcessor {
+  #resampler = new Resampler({ inRate: sampleRate, outRate: 16_000 });
+  #mono = new Float32Array(QUANTUM);
+  #resampled = new Float32Array(this.#resampler.maxOutput(QUANTUM));
+  #frame = new Float32Array(FRAME_SAMPLES);
+  #fill = 0;
+
+  process(inputs: Float32Array[][]): boolean {
+    const channels = inputs[0];
+    const first = channels?.[0];
+    if (!channels || !first) return true;
+    const n = first.length;
+    const mono = this.#mono.subarray(0, n);
+    mono.set(first);
+    for (let c = 1; c < channels.length; c++) {
+      const ch = channels[c]!;
+      for (let i = 0; i < n; i++) mono[i]! += ch[i]!;
+    }
+    if (channels.length > 1) for (let i = 0; i < n; i++) mono[i]! /= channels.length;
+    const count = this.#resampler.process(mono, this.#resampled);
+    for (let i = 0; i < count; i++) {
+      this.#frame[this.#fill++] = this.#resampled[i]!;
+      if (this.#fill === FRAME_SAMPLES) this.#post();
+    }
+    return true;
+  }
+
+  #post(): void {
+    const message: CaptureMessage = { kind: "frame", samples: this.#frame };
+    this.port.postMessage(message, [this.#frame.buffer]);
+    this.#frame = new Float32Array(FRAME_SAMPLES);
+    this.#fill = 0;
+  }
+}
+
+registerProcessor(CAPTURE_PROCESSOR, CaptureProcessor);

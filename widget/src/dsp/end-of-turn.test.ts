@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { EndOfTurn, type EndOfTurnResult } from "./end-of-turn.ts";
+
+const N = 512; // 32 ms at 16 kHz
+
+/** Feeds one frame per probability; each frame's samples carry its index so the audio can be checked. */
+function run(probabilities: number[], options = {}): { results: [number, EndOfTurnResult][]; eot: EndOfTurn } {
+  const eot = new EndOfTurn({ frameSamples: N, ...options });
+  const results: [number, EndOfTurnResult][] = [];
+  probabilities.forEach((p, i) => {
+    const r = eot.process(new Float32Array(N).fill(i), p);
+    if (r.kind !== "none") results.push([i, r]);
+  });
+  return { results, eot };
+}
+
+const seq = (...parts: [number, number][]) => parts.flatMap(([p, n]) => Array<number>(n).fill(p));
+
+describe("EndOfTurn", () => {
+  it("reports speech start, then the turn after silenceMs, with the speech times and pads", () => {
+    const { results } = run(seq([0, 10], [0.9, 20], [0.1, 30]), { silenceMs: 320, preSpeechPadMs: 96, postSpeechPadMs: 32 });
+    expect(results.map(([i, r]) => [i, r.kind])).toEqual([
+      [10, "speech-start"],
+      [39, "turn-end"], // 10 silent frames = 320 ms after the last speech frame (29)
+    ]);
+    const end = results[1]![1] as Extract<EndOfTurnResult, { kind: "turn-end" }>;
+    expect(end.startMs).toBeCloseTo(320);
+    expect(end.endMs).toBeCloseTo(30 * 32);
+    // 3 pad frames (7, 8, 9) + 20 speech frames + 1 post-pad frame
+    expect(end.audio.length).toBe(24 * N);
+    expect(end.audio[0]).toBe(7);
+    expect(end.audio[end.audio.length - 1]).toBe(30);
+  });
+
+  it("keeps the turn open through a pause shorter than silenceMs", () => {
+    const { results } = run(seq([0.9, 10], [0.1, 15], [0.9, 10], [0.1, 30]), { silenceMs: 640 });
+    expect(results.filter(([, r]) => r.kind === "turn-end")).toHaveLength(1);
+  });
+
+  it("treats frames between the thresholds as continuing speech", () => {
+    const { results } = run(seq([0.9, 10], [0.4, 30], [0.1, 30]), { silenceMs: 320 });
+    const end = results.find(([, r]) => r.kind === "turn-end")![1] as Extract<EndOfTurnResult, { kind: "turn-end" }>;
+    expect(end.endMs).toBeCloseTo(40 * 32);
+  });
+
+  it("calls speech shorter than minSpeechMs a misfire", () => {
+    const { results } = run(seq([0, 5], [0.9, 3], [0.1, 30]), { minSpeechMs: 250, silenceMs: 320 });
+    expect(results.map(([, r]) => r.kind)).toEqual(["speech-start", "misfire"]);
+  });
+
+  it("cuts an utterance at maxUtteranceMs", () => {
+    const { results } = run(seq([0.9, 100]), { maxUtteranceMs: 1000 });
+    const ends = results.filter(([, r]) => r.kind === "turn-end");
+    expect(ends.length).toBeGreaterThan(0);
+    const first = ends[0]![1] as Extract<EndOfTurnResult, { kind: "turn-end" }>;
+    expect(first.audio.length).toBeLessThanOrEqual(16_000 + N);
+  });
+
+  it("finish() closes an open turn", () => {
+    const { eot } = run(seq([0.9, 20]));
+    expect(eot.finish().kind).toBe("turn-end");
+    expect(eot.finish().kind).toBe("none");
+  });
+
+  it("rejects inconsistent thresholds", () => {
+    expect(() => new EndOfTurn({ frameSamples: N, positiveThreshold: 0.3, negativeThreshold: 0.5 })).toThrow(/negativeThreshold/);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * End-of-turn detector: a pure stage over 16 kHz VAD frames and their speech probabilities. It keeps
+ * a short pre-speech pad so the first syllable is never cut, and reports the utterance once silence has
+ * lasted `silenceMs`, trimmed to the spoken part (plus the pads).
+ */
+
+/** Options of {@link EndOfTurn}; all durations in milliseconds. */
+export interface EndOfTurnOptions {
+  /** Samples per frame (512 for Silero v5 at 16 kHz). */
+  frameSamples: number;
+  /** Sample rate of the frames, Hz. Default 16000. */
+  sampleRate?: number;
+  /** Probability at or above which a frame starts speech. Default 0.5. */
+  positiveThreshold?: number;
+  /** Probability below which a frame counts as silence once speech has started. Default 0.35. */
+  negativeThreshold?: number;
+  /** Silence that ends the turn. Default 700. */
+  silenceMs?: number;
+  /** Speech shorter than this is a misfire, not a turn. Default 250. */
+  minSpeechMs?: number;
+  /** Audio kept before the first speech frame. Default 96. */
+  preSpeechPadMs?: number;
+  /** Audio kept after the last speech frame. Default 32. */
+  postSpeechPadMs?: number;
+  /** An utterance (pads included) is cut and reported at this length. Default 30000. */
+  maxUtteranceMs?: number;
+}
+
+/**
+ * What one frame changed. Times are stream times in ms since the detector's start or last reset and
+ * mark the speech itself (first and last speech frame); `audio` also holds the pads around it.
+ */
+export type EndOfTurnResult =
+  | { kind: "none" }
+  | { kind: "speech-start"; startMs: number }
+  | { kind: "misfire" }
+  | { kind: "turn-end"; startMs: number; endMs: number; audio: Float32Array };
+
+const NONE: EndOfTurnResult = { kind: "none" };
+
+/** Segments a stream of VAD frames into utterances. */
+export class EndOfTurn {
+  readonly frameMs: number;
+  #o: Required<EndOfTurnOptions>;
+  #pad: Float32Array; // ring of pre-speech frames
+  #padFrames: number;
+  #padCount = 0;
+  #padHead = 0;
+  #utt: Float32Array;
+  #uttLen = 0;
+  #lastSpeechEnd = 0; // samples into #utt
+  #speechFrames = 0;
+  #silentMs = 0;
+  #inSpeech = false;
+  #frames = 0; // frames seen
+  #startMs = 0;
+  #padMs = 0;
+
+  constructor(options: EndOfTurnOptions) {
+    this.#o = {
+      sampleRate: 16_000,
+      positiveThreshold: 0.5,
+      negativeThreshold: 0.35,
+      silenceMs: 700,
+      minSpeechMs: 250,
+      preSpeechPadMs: 96,
+      postSpeechPadMs: 32,
+      maxUtteranceMs: 30_000,
+      ...options,
+    };
+    const o = this.#o;
+    if (!(o.negativeThreshold <= o.positiveThreshold)) throw new RangeError("EndOfTurn: negativeThreshold must be ≤ positiveThreshold");
+    if (!(o.silenceMs > 0)) throw new RangeError("EndOfTurn: silenceMs must be > 0");
+    this.frameMs = (o.frameSamples / o.sampleRate) * 1000;
+    this.#padFrames = Math.round(o.preSpeechPadMs / this.frameMs);
+    this.#pad = new Float32Array(Math.max(1, this.#padFrames) * o.frameSamples);
+    // Whole frames; at least the pad and two frames so that a turn can always start.
+    const maxFrames = Math.max(Math.ceil(((o.maxUtteranceMs / 1000) * o.sampleRate) / o.frameSamples), this.#padFrames + 2);
+    this.#utt = new Float32Array(maxFrames * o.frameSamples);
+  }
+
+  /** True while an utterance is open. */
+  get inSpeech(): boolean {
+    return this.#inSpeech;
+  }
+
+  /** Feeds one frame (`frameSamples` samples) and its speech probability (0…1). */
+  process(frame: Float32Array, probability: number): EndOfTurnResult {
+    const o = this.#o;
+    const frameStartMs = this.#frames * this.frameMs;
+    this.#frames++;
+    let started = false;
+    if (!this.#inSpeech) {
+      if (probability < o.positiveThreshold) {
+        this.#pushPad(frame);
+        return NONE;
+      }
+      started = true;
+      this.#inSpeech = true;
+      this.#uttLen = 0;
+      this.#speechFrames = 0;
+      this.#silentMs = 0;
+      this.#startMs = frameStartMs;
+      this.#padMs = this.#padCount * this.frameMs;
+      this.#drainPad();
+    }
+    this.#utt.set(frame, this.#uttLen);
+    this.#uttLen += frame.length;
+    if (probability >= o.negativeThreshold) {
+      this.#silentMs = 0;
+      this.#lastSpeechEnd = this.#uttLen;
+      if (probability >= o.positiveThreshold) this.#speechFrames++;
+    } else {
+      this.#silentMs += this.frameMs;
+    }
+    if (this.#silentMs >= o.silenceMs || this.#uttLen + frame.length > this.#utt.length) return this.#end();
+    return started ? { kind: "speech-start", startMs: this.#startMs } : NONE;
+  }
+
+  /** Ends an open utterance now (e.g. when the visitor stops the mic). */
+  finish(): EndOfTurnResult {
+    return this.#inSpeech ? this.#end() : NONE;
+  }
+
+  /** Drops any open utterance and the pad; stream time restarts at 0. */
+  reset(): void {
+    this.#inSpeech = false;
+    this.#padCount = 0;
+    this.#padHead = 0;
+    this.#uttLen = 0;
+    this.#frames = 0;
+  }
+
+  #end(): EndOfTurnResult {
+    const o = this.#o;
+    this.#inSpeech = false;
+    this.#padCount = 0;
+    this.#padHead = 0;
+    if (this.#speechFrames * this.frameMs < o.minSpeechMs) return { kind: "misfire" };
+    const post = Math.round((o.postSpeechPadMs / 1000) * o.sampleRate);
+    const len = Math.min(this.#uttLen, this.#lastSpeechEnd + post);
+    const endMs = this.#startMs - this.#padMs + (this.#lastSpeechEnd / o.sampleRate) * 1000;
+    return { kind: "turn-end", startMs: this.#startMs, endMs, audio: this.#utt.slice(0, len) };
+  }
+
+  #pushPad(frame: Float32Array): void {
+    if (this.#padFrames === 0) return;
+    this.#pad.set(frame, this.#padHead * frame.length);
+    this.#padHead = (this.#padHead + 1) % this.#padFrames;
+    this.#padCount = Math.min(this.#padCount + 1, this.#padFrames);
+  }
+
+  #drainPad(): void {
+    const n = this.#o.frameSamples;
+    for (let i = 0; i < this.#padCount; i++) {
+      const slot = (this.#padHead - this.#padCount + i + this.#padFrames) % this.#padFrames;
+      this.#utt.set(this.#pad.subarray(slot * n, slot * n + n), this.#uttLen);
+      this.#uttLen += n;
+    }
+    this.#padCount = 0;
+  }
+}

@@ -1,0 +1,5 @@
+/** Pure audio stages of the widget: no DOM, no clocks, no I/O. */
+export { Resampler, type ResamplerOptions } from "./resampler.ts";
+export { EndOfTurn, type EndOfTurnOptions, type EndOfTurnResult } from "./end-of-turn.ts";
+export { encodeWav, decodeWav, type DecodedWav } from "./wav.ts";
+export { int16ToFloat32 } from "./pcm.ts";

@@ -1,0 +1,49 @@
+/**
+ * Offline analysis: runs the widget's own stages (resampler → Silero v5 → end of turn) over a whole
+ * WAV file in Node, exactly as the capture path does frame by frame in the browser.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import * as ort from "onnxruntime-web/wasm";
+import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
+import { Resampler } from "../dsp/resampler.ts";
+import { decodeWav } from "../dsp/wav.ts";
+import { loadSpeechModel, VAD_FRAME_SAMPLES } from "../audio/speech-model.ts";
+import { VAD_MODEL_FILE } from "../audio/vad-model-file.ts";
+
+/** One detected utterance, in ms from the start of the file. */
+export interface DetectedUtterance {
+  startMs: number;
+  endMs: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Reads the Silero v5 model shipped with vad-web. */
+export async function readVadModel(): Promise<ArrayBuffer> {
+  const bytes = await readFile(require.resolve(`@ricky0123/vad-web/dist/${VAD_MODEL_FILE}`));
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** Detects the utterances of a WAV file of any sample rate and channel count. */
+export async function analyzeWav(wav: Uint8Array, turn: Partial<Omit<EndOfTurnOptions, "frameSamples">> = {}): Promise<DetectedUtterance[]> {
+  const { sampleRate, samples } = decodeWav(wav);
+  const resampler = new Resampler({ inRate: sampleRate, outRate: 16_000 });
+  const audio = new Float32Array(resampler.maxOutput(samples.length + resampler.latencyInput));
+  let length = resampler.process(samples, audio);
+  length += resampler.flush(audio.subarray(length));
+  const model = await loadSpeechModel(ort, await readVadModel());
+  const endOfTurn = new EndOfTurn({ ...turn, frameSamples: VAD_FRAME_SAMPLES });
+  const found: DetectedUtterance[] = [];
+  const frame = new Float32Array(VAD_FRAME_SAMPLES);
+  // Trailing silence lets a turn that runs to the end of the file close like it would live.
+  const tail = Math.ceil(((turn.silenceMs ?? 700) / 1000) * 16_000) + VAD_FRAME_SAMPLES;
+  for (let at = 0; at < length + tail; at += VAD_FRAME_SAMPLES) {
+    frame.fill(0);
+    if (at < length) frame.set(audio.subarray(at, Math.min(length, at + VAD_FRAME_SAMPLES)));
+    const result = endOfTurn.process(frame, await model.probability(frame));
+    if (result.kind === "turn-end") found.push({ startMs: Math.round(result.startMs), endMs: Math.round(result.endMs) });
+  }
+  await model.release();
+  return found;
+}
