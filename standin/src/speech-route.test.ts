@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPEECH_SAMPLE_RATE } from './speech.ts';
 import { startTestServer } from './test-server.ts';
 import type { TestServer } from './test-server.ts';
-import { parseWav, readMono16 } from './wav.ts';
+import { decodeWav } from '@voice-agent/widget/dsp';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -80,9 +80,11 @@ describe('POST /v1/audio/speech', () => {
       return new Uint8Array(await response.arrayBuffer());
     };
     const normal = await get(1);
-    expect(parseWav(normal)).toMatchObject({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, dataBytes: normal.length - 44 });
-    const slow = readMono16(await get(0.5)).samples;
-    expect(slow.length).toBeGreaterThan(readMono16(normal).samples.length * 1.5);
+    const decoded = decodeWav(normal);
+    expect(decoded).toMatchObject({ sampleRate: 24_000, channels: 1, bitsPerSample: 16 });
+    expect(decoded.samples.length * 2).toBe(normal.length - 44);
+    const slow = decodeWav(await get(0.5)).samples;
+    expect(slow.length).toBeGreaterThan(decoded.samples.length * 1.5);
   });
 
   it.each([

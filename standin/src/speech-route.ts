@@ -5,7 +5,7 @@ import type { RecordedSpeech } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
 import { SPEECH_SAMPLE_RATE, synthesize, synthesizeSentences } from './speech.ts';
 import { StandinError } from './standin-error.ts';
-import { int16ToBytes, wavHeader } from './wav.ts';
+import { encodeWav, int16ToFloat32 } from '@voice-agent/widget/dsp';
 
 /** Samples per streamed body chunk: 100 ms at 24 kHz. */
 const CHUNK_SAMPLES = SPEECH_SAMPLE_RATE / 10;
@@ -62,10 +62,14 @@ export function speechRoute(context: RouteContext): Hono {
     // Synthesize the first piece before answering so a synthesis failure is a 500, not a cut stream.
     const first = await pieces.next();
     async function* chunks() {
-      if (format === 'wav' && !first.done) yield wavHeader(first.value.length * 2, SPEECH_SAMPLE_RATE);
+      if (format === 'wav') {
+        if (!first.done) yield encodeWav(int16ToFloat32(first.value), SPEECH_SAMPLE_RATE);
+        return;
+      }
       for (let piece = first; !piece.done; piece = await pieces.next()) {
         for (let at = 0; at < piece.value.length; at += CHUNK_SAMPLES) {
-          yield int16ToBytes(piece.value.subarray(at, at + CHUNK_SAMPLES));
+          // 16-bit little endian: the byte order of every platform Node runs on.
+          yield new Uint8Array(piece.value.slice(at, at + CHUNK_SAMPLES).buffer);
         }
       }
     }

@@ -1,5 +1,4 @@
-import { resample } from './resample.ts';
-import { readMono16 } from './wav.ts';
+import { decodeWav, float32ToInt16, Resampler } from '@voice-agent/widget/dsp';
 
 /** Sample rate of OpenAI `pcm` speech output and of everything {@link synthesize} returns (Hz). */
 export const SPEECH_SAMPLE_RATE = 24_000;
@@ -38,7 +37,7 @@ export interface SynthesizeOptions {
 /**
  * Speaks `text` with eSpeak NG (WASM) and returns mono 16-bit samples at {@link SPEECH_SAMPLE_RATE}.
  * Each call runs a fresh WASM instance (about 100 ms on a laptop, almost all of it instantiation);
- * eSpeak NG's 22 050 Hz output is resampled with a windowed-sinc filter.
+ * eSpeak NG's 22 050 Hz output is resampled with the widget's band-limited resampler.
  */
 export async function synthesize(text: string, options: SynthesizeOptions = {}): Promise<Int16Array> {
   const ESpeakNg = (await import('espeak-ng')).default;
@@ -58,8 +57,11 @@ export async function synthesize(text: string, options: SynthesizeOptions = {}):
   } catch (cause) {
     throw new Error(`eSpeak NG wrote no audio: ${errors.join(' ') || 'no message'}`, { cause });
   }
-  const { samples, sampleRate } = readMono16(wav);
-  return resample(samples, sampleRate, SPEECH_SAMPLE_RATE);
+  const { samples, sampleRate } = decodeWav(wav);
+  const resampler = new Resampler({ inRate: sampleRate, outRate: SPEECH_SAMPLE_RATE });
+  const out = new Float32Array(resampler.maxOutput(samples.length + resampler.latencyInput));
+  const n = resampler.process(samples, out);
+  return float32ToInt16(out.subarray(0, n + resampler.flush(out.subarray(n))));
 }
 
 /**

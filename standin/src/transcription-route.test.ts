@@ -2,7 +2,7 @@ import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from './test-server.ts';
 import type { TestServer } from './test-server.ts';
-import { encodeWav } from './wav.ts';
+import { encodeWav } from '@voice-agent/widget/dsp';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ afterAll(() => server.close());
 
 /** 1.5 s of a 440 Hz sine at 16 kHz. */
 const sineWav = encodeWav(
-  Int16Array.from({ length: 24_000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 16_000))),
+  Float32Array.from({ length: 24_000 }, (_, i) => 0.25 * Math.sin((2 * Math.PI * 440 * i) / 16_000)),
   16_000,
 );
 

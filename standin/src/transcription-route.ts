@@ -4,7 +4,7 @@ import { byteStream, sleep, sseFrame, wordDeltas } from './event-stream.ts';
 import type { RecordedTranscription } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
 import { StandinError } from './standin-error.ts';
-import { parseWav } from './wav.ts';
+import { decodeWav, type DecodedWav } from '@voice-agent/widget/dsp';
 
 /**
  * `POST /audio/transcriptions` (multipart `file`, `model`, optional `stream`, `language`,
@@ -24,7 +24,8 @@ export function transcriptionRoute(context: RouteContext): Hono {
       throw StandinError.badRequest('unsupported_response_format', 'The stand-in supports response_format json and text.', 'response_format');
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const wav = parseWav(bytes);
+    const wav = readWav(bytes);
+    const durationMs = (wav.samples.length / wav.sampleRate) * 1000;
     const stream = form['stream'] === 'true';
     const entry = context.record<RecordedTranscription>({
       route: 'transcription',
@@ -35,14 +36,14 @@ export function transcriptionRoute(context: RouteContext): Hono {
       sampleRate: wav.sampleRate,
       channels: wav.channels,
       bitsPerSample: wav.bitsPerSample,
-      durationMs: wav.durationMs,
+      durationMs,
       bytes: bytes.length,
       ...(stream ? { aborted: false } : {}),
     });
-    const text = transcriptFor(wav.durationMs);
+    const text = transcriptFor(durationMs);
     if (!stream) {
       if (responseFormat === 'text') return c.text(text);
-      return c.json({ text, usage: { type: 'duration', seconds: Math.round(wav.durationMs) / 1000 } });
+      return c.json({ text, usage: { type: 'duration', seconds: Math.round(durationMs) / 1000 } });
     }
     async function* events() {
       for (const delta of wordDeltas(text)) {
@@ -54,4 +55,13 @@ export function transcriptionRoute(context: RouteContext): Hono {
     const body = byteStream(events(), () => (entry.aborted = true));
     return c.body(body, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   });
+}
+
+function readWav(bytes: Uint8Array): DecodedWav {
+  try {
+    return decodeWav(bytes);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new StandinError(400, 'invalid_wav', `The stand-in only understands WAV files: ${why}.`, { param: 'file' });
+  }
 }

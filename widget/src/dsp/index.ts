@@ -2,4 +2,4 @@
 export { Resampler, type ResamplerOptions } from "./resampler.ts";
 export { EndOfTurn, type EndOfTurnOptions, type EndOfTurnResult } from "./end-of-turn.ts";
 export { encodeWav, decodeWav, type DecodedWav } from "./wav.ts";
-export { int16ToFloat32 } from "./pcm.ts";
+export { float32ToInt16, int16ToFloat32 } from "./pcm.ts";

@@ -1,9 +1,12 @@
 /** WAV (RIFF, PCM) encoding and decoding of mono or multi-channel 16-bit / float audio. */
+import { float32ToInt16 } from "./pcm.ts";
 
 /** Decoded WAV audio: channels mixed down to mono, samples in −1…1. */
 export interface DecodedWav {
   sampleRate: number;
   channels: number;
+  /** Bits per sample of the file's encoding. */
+  bitsPerSample: number;
   /** Mono mixdown, −1…1. */
   samples: Float32Array;
 }
@@ -28,10 +31,8 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array
   view.setUint16(34, 16, true);
   ascii(36, "data");
   view.setUint32(40, samples.length * 2, true);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i]!));
-    view.setInt16(44 + i * 2, Math.round(s * 32767), true);
-  }
+  const pcm = float32ToInt16(samples);
+  for (let i = 0; i < pcm.length; i++) view.setInt16(44 + i * 2, pcm[i]!, true);
   return bytes;
 }
 
@@ -58,7 +59,7 @@ export function decodeWav(file: Uint8Array): DecodedWav {
     } else if (id === "data") {
       if (!channels) throw new Error("WAV data chunk before fmt chunk");
       const end = Math.min(file.byteLength, body + size);
-      return { sampleRate, channels, samples: readSamples(view, body, end, format, bits, channels) };
+      return { sampleRate, channels, bitsPerSample: bits, samples: readSamples(view, body, end, format, bits, channels) };
     }
     at = body + size + (size % 2);
   }
