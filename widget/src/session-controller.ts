@@ -48,6 +48,7 @@ export class SessionController implements ReactiveController {
         { assetBase: config.assetBase, turn: config.turn },
         {
           speechStart: () => {},
+          bargeIn: () => {},
           utterance: (u) => void this.#turn(u),
           error: (e) => this.#fail(e),
         },

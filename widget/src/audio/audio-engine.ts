@@ -19,7 +19,14 @@ export interface Utterance {
 
 /** What the engine reports to its owner. */
 export interface AudioEngineEvents {
+  /** The VAD saw speech begin (any onset, also while a reply plays). */
   speechStart(): void;
+  /**
+   * The visitor confirmed speaking over a reply: the engine has already faded playback out.
+   * `playedMs` is how much of reply `replyId` the visitor heard (from the playback clock).
+   */
+  bargeIn(report: { replyId: number; playedMs: number }): void;
+  /** A finished turn, trimmed to the speech plus pads. */
   utterance(utterance: Utterance): void;
   error(error: WidgetError): void;
 }
