@@ -16,7 +16,17 @@ export const SESSIONS_PATH = "/v1/sessions";
 export interface CreateSessionRequest {
   /** Agent id from the relay's agent configuration. */
   agent: string;
+  /**
+   * Random id (≥ 128 bits, base64url or UUID) the widget keeps in the visitor's browser. It is a bearer
+   * secret: whoever holds it may "forget" that visitor's records; the relay stores only a hash of it.
+   */
+  visitorId?: string;
+  /** Id of the local conversation this session continues (after a reload); links sessions in the records. */
+  conversationId?: string;
 }
+
+/** Path of "forget me": `DELETE` with a relay token deletes every record of the token's visitor. */
+export const FORGET_VISITOR_PATH = "/v1/visitor";
 
 /** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */
 export type UpstreamKind = "provider" | "offline-demo";

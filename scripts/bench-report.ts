@@ -1,0 +1,33 @@
+/**
+ * The one format of benchmark results. Each benchmark script calls {@link writeBenchResults} with its
+ * rows; `pnpm bench` runs every package's `bench` script and then `scripts/bench-summary.ts`, which
+ * merges `bench/results/*.json` into `bench/results.json` and prints one table.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+/** One measured figure. `baseline` is the same quantity measured in the same run by the reference path. */
+export interface BenchRow {
+  /** e.g. "relay chat TTFB p50 @50 streams (added)". */
+  name: string;
+  /** e.g. "ms", "msg/s", "x realtime", "KB gzip", "dB". */
+  unit: string;
+  value: number;
+  /** The reference measured in the same run (direct vs relayed, sox vs ours), when there is one. */
+  baseline?: number;
+  /** Free text: what the baseline is, conditions, target. */
+  note?: string;
+}
+
+const resultsDir = fileURLToPath(new URL("../bench/results/", import.meta.url));
+
+/** Writes the rows of one benchmark suite to `bench/results/<suite>.json` and prints them. */
+export async function writeBenchResults(suite: string, rows: BenchRow[]): Promise<void> {
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(`${resultsDir}${suite}.json`, JSON.stringify({ suite, at: new Date().toISOString(), rows }, null, 2));
+  console.table(rows.map((r) => ({ name: r.name, value: round(r.value), unit: r.unit, baseline: r.baseline === undefined ? "" : round(r.baseline), note: r.note ?? "" })));
+}
+
+function round(x: number): number {
+  return Math.abs(x) >= 100 ? Math.round(x) : Math.round(x * 100) / 100;
+}
