@@ -49,6 +49,8 @@ export const AgentConfigSchema = z.strictObject({
     /** Playback speed factor 0.25..4, default 1. */
     speed: z.number().min(0.25).max(4).default(1),
   }),
+  /** Days the relay keeps this agent's session records; omitted uses `RECORDS_RETENTION_DAYS`. */
+  retentionDays: z.int().min(1).max(3650).optional(),
 });
 
 /** One agent as the site owner configured it (resolved: defaults applied). */

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { corsPolicy } from "./cors-policy.ts";
 import { createErrorHandler, notFound } from "./error-handler.ts";
+import { mountRecords } from "./records/mount-records.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { RelayOptions } from "./relay-options.ts";
 import { requestLog } from "./request-log.ts";
@@ -34,6 +35,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.use(requestId(), requestLog(log));
   app.use("/v1/*", corsPolicy(options.agents));
   for (const path of PROXY_PATHS) app.use(path, requireSession({ agents, tokenSecret, now }));
+  if (options.records) mountRecords(app, options.records, { agents: options.agents, tokenSecret, now });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, now, log }));

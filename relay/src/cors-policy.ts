@@ -11,8 +11,8 @@ export function corsPolicy(agents: readonly AgentConfig[]): MiddlewareHandler {
   const allowed = new Set(agents.filter((a) => a.enabled).flatMap((a) => a.allowedOrigins));
   return cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
-    allowMethods: ["POST", "GET", "OPTIONS"],
-    exposeHeaders: ["x-sample-rate", "x-request-id"],
+    allowMethods: ["POST", "GET", "DELETE", "OPTIONS"],
+    exposeHeaders: ["x-sample-rate", "x-request-id", "x-record-id"],
     maxAge: 600,
   });
 }

@@ -13,6 +13,9 @@ import { createApp } from "./app.ts";
 import type { RelayConfig } from "./relay-config.ts";
 import { resolveRelayConfig } from "./relay-config.ts";
 import type { RelayLog } from "./relay-log.ts";
+import type { OpenRecords } from "./records/open-records.ts";
+import { openRecords } from "./records/open-records.ts";
+import { resolveRecordsConfig } from "./records/records-config.ts";
 
 const log: RelayLog = (entry) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
@@ -60,16 +63,29 @@ const widgetDir = existsSync(config.widgetDir) ? config.widgetDir : undefined;
 if (!widgetDir) log({ level: "warn", msg: `widget is not built: ${config.widgetDir} does not exist, so /voice-agent.js is not served (run pnpm build)` });
 log({ level: "info", msg: `agents: ${agents.map((a) => `${a.id}${a.enabled ? "" : " (disabled)"}`).join(", ")}` });
 
-const app = createApp({ agents, upstreams: config.upstreams, tokenSecret, tokenTtlMs: config.tokenTtlMs, widgetDir, log });
+let records: OpenRecords;
+try {
+  const recordsConfig = resolveRecordsConfig(process.env, fileURLToPath(new URL("..", import.meta.url)));
+  records = await openRecords(recordsConfig, agents, log);
+  const where = recordsConfig.database.kind === "sqlite" ? `SQLite ${recordsConfig.database.path}` : "PostgreSQL";
+  log({ level: "info", msg: `records: ${where}; admin API ${recordsConfig.adminTokens.length ? "on" : "off (set ADMIN_TOKEN)"}` });
+} catch (err) {
+  console.error(`relay: records: ${(err as Error).message}`);
+  process.exit(1);
+}
+
+const app = createApp({ agents, upstreams: config.upstreams, tokenSecret, tokenTtlMs: config.tokenTtlMs, widgetDir, log, records: records.options });
 const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(`relay listening on http://${config.host}:${info.port}`);
 });
 
 function shutdown(signal: string): void {
   log({ level: "info", msg: `${signal}: closing` });
-  server.close(() => process.exit(0));
+  // Queued records are committed before the process exits, on either path.
+  const exit = () => void records.close().catch((err: unknown) => log({ level: "error", msg: "records: close failed", error: String(err) })).finally(() => process.exit(0));
+  server.close(exit);
   // Streams in flight get a moment to finish, then the process goes regardless.
-  setTimeout(() => process.exit(0), 5_000).unref();
+  setTimeout(exit, 5_000).unref();
   if ("closeIdleConnections" in server) server.closeIdleConnections();
 }
 process.once("SIGTERM", () => shutdown("SIGTERM"));

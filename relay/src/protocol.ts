@@ -28,6 +28,61 @@ export interface CreateSessionRequest {
 /** Path of "forget me": `DELETE` with a relay token deletes every record of the token's visitor. */
 export const FORGET_VISITOR_PATH = "/v1/visitor";
 
+/** Response of `DELETE` {@link FORGET_VISITOR_PATH}. */
+export interface ForgetVisitorResponse {
+  /** How many sessions (with their messages and events) were deleted. */
+  deletedSessions: number;
+}
+
+/**
+ * Response header of `/v1/audio/transcriptions` and `/v1/chat/completions` naming the record id of the
+ * message the response carries (when the relay keeps records); reports refer to it as `messageId`.
+ */
+export const RECORD_ID_HEADER = "x-record-id";
+
+/** Path of the widget's report route: `POST` a {@link SessionReportRequest} with the relay token. */
+export const SESSION_EVENTS_PATH = "/v1/session-events";
+
+/** Per-turn latencies the widget measures (ms). */
+export interface TurnLatency {
+  /** End of the visitor's speech to the transcript arriving. */
+  sttMs?: number;
+  /** Chat request sent to the first text delta. */
+  llmFirstTokenMs?: number;
+  /** Speech request sent to the first audio byte. */
+  ttsFirstByteMs?: number;
+  /** End of the visitor's speech to the first reply audio played: the latency the visitor feels. */
+  turnMs?: number;
+}
+
+/** How a session ended, from the widget's side. */
+export type SessionEndReason =
+  /** The visitor pressed stop (recorded `completed`, or `cancelled` before any turn). */
+  | "hangup"
+  /** The page went away mid-session (recorded `cancelled`); send with `fetch(…, { keepalive: true })`. */
+  | "unload"
+  /** The widget hit an error it cannot recover from (recorded `failed`). */
+  | "error";
+
+/** One thing only the widget knows. `at` is the widget's clock (epoch ms), kept as reported. */
+export type SessionReport = { at?: number } & (
+  /** The session started: microphone open. Marks the session `active`. */
+  | { type: "start"; sampleRate?: number; language?: string }
+  /** A conversation state change (`listening`, `thinking`, `responding`, `interrupted`, …). */
+  | { type: "state"; state: string }
+  /** Barge-in: the visitor heard only `heardText` of the reply with record id `messageId`. */
+  | { type: "interruption"; messageId: string; heardText: string; playedMs?: number }
+  /** Latencies of one turn; `messageId` is the reply's record id. */
+  | { type: "turn-latency"; messageId?: string; latency: TurnLatency }
+  | { type: "error"; code: string; message?: string }
+  | { type: "end"; reason: SessionEndReason }
+);
+
+/** Body of `POST` {@link SESSION_EVENTS_PATH}: 1–50 reports, answered 202 `{ accepted }`. */
+export interface SessionReportRequest {
+  reports: SessionReport[];
+}
+
 /** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */
 export type UpstreamKind = "provider" | "offline-demo";
 
@@ -76,6 +131,7 @@ export const ERROR_CODES = [
   "payload_too_large",
   "unsupported_media_type",
   "not_found",
+  "forbidden",
   "upstream_error",
   "upstream_timeout",
   "internal",

@@ -1,4 +1,5 @@
 import type { AgentConfig } from "./agent-config.ts";
+import type { RecordsOptions } from "./records/records-options.ts";
 import type { RelayLog } from "./relay-log.ts";
 import type { Upstreams } from "./upstreams.ts";
 
@@ -18,6 +19,8 @@ export interface RelayOptions {
   widgetDir?: string;
   /** Structured log sink. */
   log: RelayLog;
+  /** Session records (store, writer, admin tokens); omitted keeps no records and serves no admin API. */
+  records?: RecordsOptions;
   /** Clock, epoch ms; default `Date.now`. Injected by tests to expire tokens. */
   now?: () => number;
 }

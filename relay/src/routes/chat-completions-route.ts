@@ -37,6 +37,7 @@ export function createChatCompletionsRoute(llm: OpenAI, log: RelayLog): Hono<Rel
           model: config.model,
           messages: [{ role: "system", content: systemPrompt }, ...messages],
           stream: true,
+          stream_options: { include_usage: true },
           max_completion_tokens: config.maxTokens,
           ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
         },

@@ -7,6 +7,7 @@ import { SESSIONS_PATH } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
+import { uuidv7 } from "../records/uuid-v7.ts";
 import { signRelayToken } from "../relay-token.ts";
 
 /** Dependencies of {@link createSessionsRoute}. */
@@ -36,7 +37,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
     if (!origin || !agent.allowedOrigins.includes(origin)) {
       throw new HttpError(403, "origin_not_allowed", `This origin may not use agent "${agent.id}".`);
     }
-    const sessionId = crypto.randomUUID();
+    const sessionId = uuidv7(options.now());
     const exp = Math.floor((options.now() + options.tokenTtlMs) / 1000);
     const token = await signRelayToken({ sid: sessionId, agent: agent.id, origin, exp }, options.tokenSecret);
     options.log({ level: "info", msg: "session created", sessionId, agent: agent.id, origin, requestId: c.get("requestId") });

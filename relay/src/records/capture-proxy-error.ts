@@ -1,0 +1,11 @@
+import type { Context } from "hono";
+import type { RelayEnv } from "../relay-env.ts";
+import type { SessionRecorder } from "./session-recorder.ts";
+
+/** Records a failed proxy response (status ≥ 400) as an `error` event of the token's session. */
+export async function captureProxyError(c: Context<RelayEnv>, recorder: SessionRecorder, stage: string): Promise<void> {
+  const session = c.get("session");
+  if (!session) return;
+  const body = (await c.res.clone().json().catch(() => undefined)) as { error?: { code?: string } } | undefined;
+  recorder.event(session.sid, "error", { stage, status: c.res.status, code: body?.error?.code ?? "unknown" });
+}

@@ -1,0 +1,51 @@
+import { Hono } from "hono";
+import type { AgentConfig } from "../agent-config.ts";
+import { FORGET_VISITOR_PATH, SESSION_EVENTS_PATH, SESSIONS_PATH } from "../protocol.ts";
+import type { RelayEnv } from "../relay-env.ts";
+import { requireSession } from "../require-session.ts";
+import { createAdminPurgeRoute } from "../routes/admin-purge-route.ts";
+import { createAdminSessionsRoute } from "../routes/admin-sessions-route.ts";
+import { createForgetVisitorRoute } from "../routes/forget-visitor-route.ts";
+import { createSessionEventsRoute } from "../routes/session-events-route.ts";
+import type { AdminEnv } from "./admin-auth.ts";
+import { requireAdmin } from "./admin-auth.ts";
+import { captureChatReply } from "./capture-chat-reply.ts";
+import { captureSessionCreation } from "./capture-session-creation.ts";
+import { captureSpeech } from "./capture-speech.ts";
+import { captureTranscription } from "./capture-transcription.ts";
+import type { RecordsOptions } from "./records-options.ts";
+import { SessionRecorder } from "./session-recorder.ts";
+
+/** What {@link mountRecords} shares with the rest of the app. */
+export interface MountRecordsDeps {
+  agents: readonly AgentConfig[];
+  tokenSecret: string;
+  now: () => number;
+}
+
+/**
+ * Adds record keeping to the relay app: capture middleware around the session and proxy routes (call
+ * after the proxy routes' `requireSession` and before the routes), the widget's report route, "forget
+ * me", and the admin API under `/admin`.
+ */
+export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps: MountRecordsDeps): void {
+  const { store, writer } = records;
+  const { now } = deps;
+  const recorder = new SessionRecorder(writer, now);
+  app.use(SESSIONS_PATH, captureSessionCreation(recorder));
+  app.use("/v1/audio/transcriptions", captureTranscription(recorder, now));
+  app.use("/v1/chat/completions", captureChatReply(recorder, now));
+  app.use("/v1/audio/speech", captureSpeech(recorder));
+
+  const auth = requireSession({ agents: new Map(deps.agents.map((a) => [a.id, a])), tokenSecret: deps.tokenSecret, now });
+  for (const path of [SESSION_EVENTS_PATH, FORGET_VISITOR_PATH]) app.use(path, auth);
+  app.route("/", createSessionEventsRoute(recorder));
+  app.route("/", createForgetVisitorRoute(store, recorder));
+
+  const policy = { agents: deps.agents, defaultRetentionDays: records.defaultRetentionDays };
+  const admin = new Hono<AdminEnv>()
+    .use("/admin/*", requireAdmin(records.adminTokens))
+    .route("/", createAdminSessionsRoute(store, recorder))
+    .route("/", createAdminPurgeRoute(store, policy, now));
+  app.route("/", admin);
+}

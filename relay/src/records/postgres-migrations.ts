@@ -1,0 +1,49 @@
+/** Schema versions of the PostgreSQL store, applied in order; never edit a released one, append a new one. */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     agent TEXT NOT NULL,
+     origin TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     status TEXT NOT NULL,
+     visitor_hash TEXT,
+     conversation_id TEXT,
+     created_at BIGINT NOT NULL,
+     started_at BIGINT,
+     ended_at BIGINT,
+     expires_at BIGINT NOT NULL,
+     duration_ms BIGINT,
+     end_reason TEXT,
+     client JSONB
+   );
+   CREATE INDEX sessions_by_time ON sessions (created_at DESC, id DESC);
+   CREATE INDEX sessions_by_agent ON sessions (agent, created_at DESC, id DESC);
+   CREATE INDEX sessions_by_visitor ON sessions (visitor_hash) WHERE visitor_hash IS NOT NULL;
+   CREATE INDEX sessions_open ON sessions (expires_at) WHERE status IN ('pending', 'active');
+   CREATE TABLE messages (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     role TEXT NOT NULL,
+     text TEXT NOT NULL,
+     start_at BIGINT,
+     end_at BIGINT,
+     confidence DOUBLE PRECISION,
+     prompt_tokens INTEGER,
+     completion_tokens INTEGER,
+     utterance_id TEXT,
+     audio_duration_ms INTEGER,
+     interrupted BOOLEAN NOT NULL DEFAULT FALSE,
+     heard_text TEXT,
+     latency JSONB NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX messages_by_session ON messages (session_id, start_at, id);
+   CREATE TABLE events (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     type TEXT NOT NULL,
+     source TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     payload JSONB NOT NULL
+   );
+   CREATE INDEX events_by_session ON events (session_id, at, id);`,
+];

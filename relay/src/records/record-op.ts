@@ -1,0 +1,50 @@
+import type { ClientInfo, EventRecord, MessageRecord, SessionRecord, StageLatency } from "./session-record.ts";
+import type { SessionStatus } from "./session-status.ts";
+
+/**
+ * One write to the records, as the batching writer queues it. Every op is idempotent (applying a batch
+ * twice after a failed commit changes nothing) and ops about a session that no longer exists (deleted,
+ * forgotten, purged) are dropped silently.
+ */
+export type RecordOp =
+  | { op: "create-session"; session: SessionRecord; visitorHash: string | null }
+  | {
+      op: "set-status";
+      sessionId: string;
+      status: SessionStatus;
+      /** Epoch ms of the change. */
+      at: number;
+      /** Only change from these statuses (intersected with the valid predecessors); default all valid ones. */
+      from?: readonly SessionStatus[];
+      reason?: string;
+    }
+  | { op: "set-client"; sessionId: string; client: ClientInfo }
+  | { op: "add-message"; message: MessageRecord }
+  | {
+      op: "patch-message";
+      sessionId: string;
+      messageId: string;
+      interrupted?: boolean;
+      heardText?: string;
+      /** Merged into the stored latency. */
+      latency?: StageLatency;
+    }
+  | { op: "add-event"; event: EventRecord };
+
+/** Order in which a batch applies op kinds; a stable sort keeps the order within a kind. */
+const PHASE: Record<RecordOp["op"], number> = {
+  "create-session": 0,
+  "set-client": 1,
+  "add-message": 2,
+  "patch-message": 3,
+  "add-event": 4,
+  "set-status": 5,
+};
+
+/**
+ * Groups a batch by kind so stores can write each kind in one statement. Safe because ops of different
+ * kinds only depend on earlier phases (a message needs its session, a patch its message).
+ */
+export function phaseOrder(ops: readonly RecordOp[]): RecordOp[] {
+  return ops.map((op, i) => ({ op, i })).sort((a, b) => PHASE[a.op.op] - PHASE[b.op.op] || a.i - b.i).map((x) => x.op);
+}

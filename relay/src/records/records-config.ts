@@ -1,0 +1,71 @@
+import { resolve } from "node:path";
+import type { AdminToken } from "./admin-auth.ts";
+
+/** Where records are stored. */
+export type RecordsDatabase = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+
+/** Records settings of the Node entry, from the environment (see the relay README). */
+export interface RecordsConfig {
+  /** `DATABASE_URL`: unset → SQLite at `<relay>/data/records.sqlite`; `file:<path>` → SQLite; `postgres://…` → PostgreSQL. */
+  database: RecordsDatabase;
+  /** `ADMIN_TOKEN` (every agent) and `ADMIN_AGENT_TOKENS` (`agent=token,…`, one agent each). */
+  adminTokens: AdminToken[];
+  /** `RECORDS_FLUSH_MS`: batching window of queued writes, default 200 ms. */
+  flushIntervalMs: number;
+  /** `RECORDS_RETENTION_DAYS`: for agents without `retentionDays`, default 30. */
+  defaultRetentionDays: number;
+  /** `RECORDS_MAINTENANCE_SECONDS`: how often lapsed sessions time out and the purge runs, default 60 s. */
+  maintenanceIntervalMs: number;
+}
+
+/** Shortest accepted admin token, in characters. */
+export const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+/**
+ * Resolves the records settings from the environment.
+ *
+ * @param packageDir - absolute path of the relay package (default SQLite location)
+ * @throws Error listing every invalid variable and what to set instead
+ */
+export function resolveRecordsConfig(env: Record<string, string | undefined>, packageDir: string): RecordsConfig {
+  const problems: string[] = [];
+  const url = env.DATABASE_URL || "";
+  let database: RecordsDatabase = { kind: "sqlite", path: resolve(packageDir, "data/records.sqlite") };
+  if (/^postgres(ql)?:\/\//.test(url)) database = { kind: "postgres", url };
+  else if (url.startsWith("file:")) {
+    const path = url.slice("file:".length).replace(/^\/\/(?=\/)/, "");
+    database = { kind: "sqlite", path: path === ":memory:" ? path : resolve(path) };
+  } else if (url) problems.push("DATABASE_URL must be file:<path> (SQLite) or postgres://user:password@host:port/db");
+
+  const adminTokens: AdminToken[] = [];
+  const checkToken = (name: string, token: string) => {
+    if (token.length < MIN_ADMIN_TOKEN_LENGTH) problems.push(`${name}: admin tokens need at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 24)`);
+  };
+  if (env.ADMIN_TOKEN) {
+    checkToken("ADMIN_TOKEN", env.ADMIN_TOKEN);
+    adminTokens.push({ token: env.ADMIN_TOKEN, agents: "*" });
+  }
+  for (const pair of (env.ADMIN_AGENT_TOKENS ?? "").split(",").filter(Boolean)) {
+    const [agent, token] = pair.split("=", 2).map((s) => s.trim());
+    if (!agent || !token) {
+      problems.push(`ADMIN_AGENT_TOKENS: expected agent=token pairs separated by commas, got "${pair.slice(0, 20)}…"`);
+      continue;
+    }
+    checkToken(`ADMIN_AGENT_TOKENS (${agent})`, token);
+    adminTokens.push({ token, agents: [agent] });
+  }
+
+  const flushIntervalMs = integer(env, "RECORDS_FLUSH_MS", 200, 1, 60_000, problems);
+  const defaultRetentionDays = integer(env, "RECORDS_RETENTION_DAYS", 30, 1, 3650, problems);
+  const maintenanceSeconds = integer(env, "RECORDS_MAINTENANCE_SECONDS", 60, 1, 86_400, problems);
+  if (problems.length > 0) throw new Error(`Invalid records configuration:\n- ${problems.join("\n- ")}`);
+  return { database, adminTokens, flushIntervalMs, defaultRetentionDays, maintenanceIntervalMs: maintenanceSeconds * 1000 };
+}

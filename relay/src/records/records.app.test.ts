@@ -1,0 +1,255 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createStandin } from "@voice-agent/standin";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CreateSessionResponse, SessionReport } from "../protocol.ts";
+import { RECORD_ID_HEADER } from "../protocol.ts";
+import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test-fixtures.ts";
+import { BatchingRecordWriter } from "./batching-record-writer.ts";
+import type { SessionDetail, SessionRecord } from "./session-record.ts";
+import { SqliteSessionStore } from "./sqlite-session-store.ts";
+
+const ADMIN = "admin-token-all-agents-0123456789";
+const DEMO_ADMIN = "admin-token-demo-only-0123456789";
+const SALES_ADMIN = "admin-token-sales-only-012345678";
+
+/** A silent 16 kHz 16-bit mono WAV, `seconds` long. */
+function wav(seconds: number): Blob {
+  const rate = 16_000;
+  const bytes = seconds * rate * 2;
+  const view = new DataView(new ArrayBuffer(44 + bytes));
+  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
+  ascii(0, "RIFF");
+  view.setUint32(4, 36 + bytes, true);
+  ascii(8, "WAVEfmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, rate, true);
+  view.setUint32(28, rate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, "data");
+  view.setUint32(40, bytes, true);
+  return new Blob([view.buffer], { type: "audio/wav" });
+}
+
+describe("session records through the app", () => {
+  const standin = createStandin({ tokenDelayMs: 1 });
+  let close: () => void;
+  let store: SqliteSessionStore;
+  let writer: BatchingRecordWriter;
+  let app: ReturnType<typeof createTestApp>["app"];
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    const server = serve({ fetch: standin.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await once(server, "listening");
+    close = () => server.close();
+    const upstreams = testUpstreams(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`);
+    store = new SqliteSessionStore(":memory:");
+    await store.migrate();
+    // A long batching window: only durable writes and explicit flushes reach the store during a test.
+    writer = new BatchingRecordWriter(store, { flushIntervalMs: 60_000, log: () => {} });
+    app = createTestApp({
+      upstreams,
+      agents: [testAgent, { ...testAgent, id: "sales", retentionDays: 7 }],
+      now: () => clock,
+      records: {
+        store,
+        writer,
+        defaultRetentionDays: 30,
+        adminTokens: [{ token: ADMIN, agents: "*" }, { token: DEMO_ADMIN, agents: ["demo"] }, { token: SALES_ADMIN, agents: ["sales"] }],
+      },
+    }).app;
+  });
+  afterAll(() => close());
+  beforeEach(() => {
+    clock = Date.now();
+  });
+
+  const createSession = async (body: Record<string, unknown> = {}) => {
+    const res = await app.request("/v1/sessions", {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify({ agent: "demo", ...body }),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as CreateSessionResponse;
+  };
+  const auth = (token: string) => ({ authorization: `Bearer ${token}`, origin: TEST_ORIGIN });
+  const transcribe = async (token: string) => {
+    const form = new FormData();
+    form.append("file", wav(2), "utterance.wav");
+    return app.request("/v1/audio/transcriptions", { method: "POST", headers: auth(token), body: form });
+  };
+  const chat = (token: string, content = "Where is my tent") =>
+    app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { ...auth(token), "content-type": "application/json" },
+      body: JSON.stringify({ stream: true, messages: [{ role: "user", content }] }),
+    });
+  const report = (token: string, reports: SessionReport[]) =>
+    app.request("/v1/session-events", { method: "POST", headers: { ...auth(token), "content-type": "application/json" }, body: JSON.stringify({ reports }) });
+  const admin = async <T>(token: string, path: string, method = "GET") => {
+    const res = await app.request(path, { method, headers: { authorization: `Bearer ${token}` } });
+    return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as T };
+  };
+
+  it("records a whole turn: the session, the transcript and the reply before their responses complete, then the widget's reports", async () => {
+    const session = await createSession({ visitorId: crypto.randomUUID(), conversationId: "conv-42" });
+    expect((await store.getSession(session.sessionId))?.session).toMatchObject({ status: "pending", conversationId: "conv-42", agent: "demo", origin: TEST_ORIGIN });
+
+    const stt = await transcribe(session.token);
+    expect(stt.status).toBe(200);
+    const userId = stt.headers.get(RECORD_ID_HEADER);
+    const { text } = (await stt.json()) as { text: string };
+
+    const reply = await chat(session.token);
+    const replyId = reply.headers.get(RECORD_ID_HEADER);
+    expect(reply.headers.get("access-control-expose-headers")).toContain(RECORD_ID_HEADER);
+    const sse = await reply.text();
+    expect(sse.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    // No flush: what the browser has fully received is already committed.
+    const detail = await store.getSession(session.sessionId);
+    expect(detail?.session.status).toBe("active");
+    expect(detail?.messages.map((m) => [m.id, m.role, m.text])).toEqual([
+      [userId, "user", text],
+      [replyId, "assistant", "This is the offline demo. You said: Where is my tent."],
+    ]);
+    expect(detail?.messages[0]).toMatchObject({ audioDurationMs: 2000, latency: { sttMs: expect.any(Number) } });
+    expect(detail?.messages[1]).toMatchObject({
+      interrupted: false,
+      completionTokens: expect.any(Number),
+      latency: { llmFirstTokenMs: expect.any(Number), llmTotalMs: expect.any(Number) },
+    });
+
+    const accepted = await report(session.token, [
+      { type: "start", sampleRate: 48_000, language: "en-GB" },
+      { type: "state", state: "responding" },
+      { type: "interruption", messageId: replyId!, heardText: "This is the offline", playedMs: 1200 },
+      { type: "turn-latency", messageId: replyId!, latency: { turnMs: 850 } },
+      { type: "end", reason: "hangup" },
+    ]);
+    expect(accepted.status).toBe(202);
+    await writer.flush();
+    const after = (await admin<SessionDetail>(ADMIN, `/admin/sessions/${session.sessionId}`)).body;
+    expect(after.session).toMatchObject({ status: "completed", endReason: "hangup", client: { sampleRate: 48_000, language: "en-GB" } });
+    expect(after.messages[1]).toMatchObject({ interrupted: true, heardText: "This is the offline", latency: { turnMs: 850, llmFirstTokenMs: expect.any(Number) } });
+    expect(after.events.map((e) => `${e.source}:${e.type}`)).toEqual(["widget:start", "widget:state", "widget:interruption", "widget:turn-latency", "widget:end"]);
+  });
+
+  it("records a reply the browser aborted as interrupted, as far as it got", async () => {
+    const session = await createSession();
+    const res = await chat(session.token, Array.from({ length: 40 }, (_, i) => `word${i}`).join(" "));
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.read();
+    await reader.cancel();
+    await writer.flush();
+    await expect.poll(async () => (await store.getSession(session.sessionId))?.messages[0]?.interrupted).toBe(true);
+    const { messages, events } = (await store.getSession(session.sessionId))!;
+    expect(messages[0]?.text.length).toBeGreaterThan(0);
+    expect(events.map((e) => e.type)).toContain("reply-aborted");
+  });
+
+  it("rejects malformed record fields and reports", async () => {
+    const bad = await app.request("/v1/sessions", {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify({ agent: "demo", visitorId: "short" }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringContaining("visitorId") } });
+    const { token } = await createSession();
+    expect((await report(token, [{ type: "end", reason: "nope" } as never])).status).toBe(400);
+    expect((await report(token, [])).status).toBe(400);
+    const anonymous = await app.request("/v1/session-events", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("lists sessions with filters and cursor pagination, exports and deletes one", async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await createSession()).sessionId);
+    const first = await admin<{ sessions: SessionRecord[]; nextCursor: string }>(ADMIN, "/admin/sessions?agent=demo&status=pending&limit=3");
+    expect(first.status).toBe(200);
+    expect(first.body.sessions).toHaveLength(3);
+    const second = await admin<{ sessions: SessionRecord[] }>(ADMIN, `/admin/sessions?agent=demo&status=pending&limit=3&cursor=${first.body.nextCursor}`);
+    const listed = [...first.body.sessions, ...second.body.sessions].map((s) => s.id);
+    expect(listed.slice(0, 5)).toEqual([...ids].reverse());
+    expect((await admin(ADMIN, "/admin/sessions?status=bogus")).status).toBe(400);
+    expect((await admin(ADMIN, "/admin/sessions?cursor=zzz")).status).toBe(400);
+    const future = await admin<{ sessions: SessionRecord[] }>(ADMIN, `/admin/sessions?from=${new Date(clock + 60_000).toISOString()}`);
+    expect(future.body.sessions).toEqual([]);
+
+    const exported = await app.request(`/admin/sessions/${ids[0]}/export`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(exported.headers.get("content-disposition")).toContain(`session-${ids[0]}.json`);
+    expect(await exported.json()).toMatchObject({ session: { id: ids[0] }, messages: [], events: [] });
+    expect((await admin(ADMIN, `/admin/sessions/${ids[0]}`, "DELETE")).status).toBe(204);
+    expect((await admin(ADMIN, `/admin/sessions/${ids[0]}`)).status).toBe(404);
+    expect((await admin("wrong-token", "/admin/sessions")).status).toBe(401);
+    expect((await app.request("/admin/sessions")).status).toBe(401);
+  });
+
+  it("times out lapsed sessions and purges by per-agent retention on demand", async () => {
+    const lapsed = await createSession();
+    clock += 61_000;
+    const result = await admin<{ timedOut: number }>(ADMIN, "/admin/purge", "POST");
+    expect(result.body.timedOut).toBeGreaterThanOrEqual(1);
+    expect((await store.getSession(lapsed.sessionId))?.session).toMatchObject({ status: "timeout", endReason: "token-lapsed" });
+    clock += 31 * 86_400_000;
+    const purged = await admin<{ deletedSessions: number }>(ADMIN, "/admin/purge", "POST");
+    expect(purged.body.deletedSessions).toBeGreaterThanOrEqual(1);
+    expect(await store.getSession(lapsed.sessionId)).toBeUndefined();
+  });
+
+  describe("isolation", () => {
+    it("an agent-scoped admin token cannot read, list or delete another agent's records", async () => {
+      const demo = await createSession();
+      const salesRes = await app.request("/v1/sessions", {
+        method: "POST",
+        headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+        body: JSON.stringify({ agent: "sales" }),
+      });
+      const sales = (await salesRes.json()) as CreateSessionResponse;
+      expect((await admin(DEMO_ADMIN, `/admin/sessions/${sales.sessionId}`)).status).toBe(404);
+      expect((await admin(DEMO_ADMIN, `/admin/sessions/${sales.sessionId}/export`)).status).toBe(404);
+      expect((await admin(DEMO_ADMIN, `/admin/sessions/${sales.sessionId}`, "DELETE")).status).toBe(404);
+      expect((await admin(DEMO_ADMIN, "/admin/sessions?agent=sales")).status).toBe(403);
+      const visible = await admin<{ sessions: SessionRecord[] }>(DEMO_ADMIN, "/admin/sessions?limit=200");
+      expect(visible.body.sessions.every((s) => s.agent === "demo")).toBe(true);
+      expect(visible.body.sessions.map((s) => s.id)).toContain(demo.sessionId);
+      expect((await admin(SALES_ADMIN, `/admin/sessions/${sales.sessionId}`)).status).toBe(200);
+      expect((await admin(SALES_ADMIN, `/admin/sessions/${demo.sessionId}`)).status).toBe(404);
+      expect(await store.getSession(sales.sessionId)).toBeDefined();
+    });
+
+    it("one visitor's token forgets only that visitor's sessions and cannot touch another's messages", async () => {
+      const alice = crypto.randomUUID();
+      const bob = crypto.randomUUID();
+      const a1 = await createSession({ visitorId: alice });
+      const a2 = await createSession({ visitorId: alice });
+      const b1 = await createSession({ visitorId: bob });
+      await transcribe(b1.token);
+      const bobRes = await chat(b1.token);
+      const bobReply = bobRes.headers.get(RECORD_ID_HEADER)!;
+      await bobRes.text();
+      await report(a1.token, [{ type: "interruption", messageId: bobReply, heardText: "hijacked" }]);
+      await writer.flush();
+      expect((await store.getSession(b1.sessionId))?.messages.find((m) => m.id === bobReply)).toMatchObject({ interrupted: false, heardText: null });
+
+      const forget = await app.request("/v1/visitor", { method: "DELETE", headers: auth(a2.token) });
+      expect(forget.status).toBe(200);
+      expect(await forget.json()).toEqual({ deletedSessions: 2 });
+      expect(await store.getSession(a1.sessionId)).toBeUndefined();
+      expect(await store.getSession(a2.sessionId)).toBeUndefined();
+      expect((await store.getSession(b1.sessionId))?.messages).toHaveLength(2);
+      // The forgotten session's token keeps working for the conversation, but nothing more is recorded.
+      expect((await transcribe(a1.token)).status).toBe(200);
+      await writer.flush();
+      expect(await store.getSession(a1.sessionId)).toBeUndefined();
+      expect((await app.request("/v1/visitor", { method: "DELETE" })).status).toBe(401);
+    });
+  });
+});

@@ -1,0 +1,101 @@
+import type { SessionStatus } from "./session-status.ts";
+
+/** Pipeline of a session. */
+export type SessionMode = "cascade" | "realtime";
+
+/** What the widget reported about the visitor's audio. */
+export interface ClientInfo {
+  /** Capture sample rate of the visitor's microphone (Hz). */
+  sampleRate?: number;
+  /** Browser language, e.g. `en-GB`. */
+  language?: string;
+}
+
+/** One session as the admin API returns it. All times are epoch ms. */
+export interface SessionRecord {
+  /** UUIDv7, also the relay token's `sid`. */
+  id: string;
+  agent: string;
+  origin: string;
+  mode: SessionMode;
+  status: SessionStatus;
+  /** Local conversation id sent by the widget; links the sessions of one conversation across reloads. */
+  conversationId: string | null;
+  createdAt: number;
+  /** When the session became `active` (first turn). */
+  startedAt: number | null;
+  /** When it reached a terminal status. */
+  endedAt: number | null;
+  /** When its relay token lapses; an open session past it becomes `timeout`. */
+  expiresAt: number;
+  /** `endedAt − (startedAt ?? createdAt)` (ms). */
+  durationMs: number | null;
+  /** Why it ended, e.g. `hangup`, `unload`, `error`, `token-lapsed`. */
+  endReason: string | null;
+  client: ClientInfo | null;
+}
+
+/** Latency of each pipeline stage for one message (ms); relay-measured and widget-reported keys mix. */
+export interface StageLatency {
+  /** Transcription request, relay to upstream and back. */
+  sttMs?: number;
+  /** Chat request start to the first content token. */
+  llmFirstTokenMs?: number;
+  /** Chat request start to the end of the stream. */
+  llmTotalMs?: number;
+  /** Speech request start to the first audio byte. */
+  ttsFirstByteMs?: number;
+  /** Widget: end of the visitor's speech to the first reply audio played. */
+  turnMs?: number;
+}
+
+/** Who said a message. */
+export type MessageRole = "user" | "assistant" | "system" | "tool";
+
+/** One message / transcript segment. Times are epoch ms. */
+export interface MessageRecord {
+  /** UUIDv7; sent to the widget in the `x-record-id` header so it can refer to it in reports. */
+  id: string;
+  sessionId: string;
+  role: MessageRole;
+  text: string;
+  /** When the utterance or reply started (request start for relay-captured messages). */
+  startAt: number | null;
+  /** When it ended (response complete). */
+  endAt: number | null;
+  /** STT confidence 0…1 when the upstream reports one. */
+  confidence: number | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  /** Widget-side utterance id, when known. */
+  utteranceId: string | null;
+  /** Length of the utterance audio (ms). */
+  audioDurationMs: number | null;
+  /** True when the visitor barged in (or the stream was cut) before the reply was fully heard. */
+  interrupted: boolean;
+  /** What the visitor actually heard of an interrupted reply. */
+  heardText: string | null;
+  latency: StageLatency;
+}
+
+/** Where an event was observed. */
+export type EventSource = "relay" | "widget";
+
+/** A session event: state change, interruption, error, speech request, … */
+export interface EventRecord {
+  /** UUIDv7. */
+  id: string;
+  sessionId: string;
+  type: string;
+  source: EventSource;
+  /** Epoch ms (the relay's clock). */
+  at: number;
+  payload: Record<string, unknown>;
+}
+
+/** One session with everything recorded about it. */
+export interface SessionDetail {
+  session: SessionRecord;
+  messages: MessageRecord[];
+  events: EventRecord[];
+}

@@ -1,0 +1,111 @@
+import { createHash } from "node:crypto";
+import type { SessionReport } from "../protocol.ts";
+import type { BatchingRecordWriter } from "./batching-record-writer.ts";
+import type { RecordOp } from "./record-op.ts";
+import type { EventSource, MessageRecord, SessionMode } from "./session-record.ts";
+import { uuidv7 } from "./uuid-v7.ts";
+
+/** What the relay knows when it creates a session. */
+export interface NewSession {
+  id: string;
+  agent: string;
+  origin: string;
+  mode: SessionMode;
+  /** The widget's visitor id; only its SHA-256 is stored. */
+  visitorId?: string;
+  conversationId?: string;
+  /** Token expiry, epoch ms. */
+  expiresAt: number;
+}
+
+/** A message captured by the relay; the recorder fills in the defaults. */
+export type CapturedMessage = Pick<MessageRecord, "id" | "role" | "text" | "startAt" | "endAt"> & Partial<MessageRecord>;
+
+/** SHA-256 (hex) of a visitor id: what the store keeps instead of the bearer secret. */
+export function hashVisitorId(visitorId: string): string {
+  return createHash("sha256").update(visitorId).digest("hex");
+}
+
+/**
+ * Turns what the relay observes into record ops. Messages whose response the browser receives are
+ * written {@link BatchingRecordWriter.durable | durably} (the caller awaits them before the response's
+ * last byte); everything else is queued.
+ */
+export class SessionRecorder {
+  readonly #writer: BatchingRecordWriter;
+  readonly #now: () => number;
+
+  constructor(writer: BatchingRecordWriter, now: () => number) {
+    this.#writer = writer;
+    this.#now = now;
+  }
+
+  /** Records a new `pending` session; resolves when committed. */
+  sessionCreated(s: NewSession): Promise<void> {
+    const createdAt = this.#now();
+    return this.#writer.durable({
+      op: "create-session",
+      visitorHash: s.visitorId ? hashVisitorId(s.visitorId) : null,
+      session: {
+        id: s.id, agent: s.agent, origin: s.origin, mode: s.mode, status: "pending", conversationId: s.conversationId ?? null,
+        createdAt, startedAt: null, endedAt: null, expiresAt: s.expiresAt, durationMs: null, endReason: null, client: null,
+      },
+    });
+  }
+
+  /** Records a message (and marks the session `active`); resolves when committed. */
+  message(sessionId: string, m: CapturedMessage): Promise<void> {
+    const message: MessageRecord = {
+      sessionId, confidence: null, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
+      interrupted: false, heardText: null, latency: {}, ...m,
+    };
+    return this.#writer.durable(
+      { op: "add-message", message },
+      { op: "set-status", sessionId, status: "active", at: m.startAt ?? this.#now() },
+    );
+  }
+
+  /** Queues an event. */
+  event(sessionId: string, type: string, payload: Record<string, unknown>, source: EventSource = "relay"): void {
+    const at = this.#now();
+    this.#writer.enqueue({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source, at, payload } });
+  }
+
+  /** Queues what the widget reported. */
+  report(sessionId: string, reports: readonly SessionReport[]): void {
+    const at = this.#now();
+    const ops: RecordOp[] = [];
+    for (const report of reports) {
+      const { type, at: clientAt, ...payload } = report;
+      ops.push({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source: "widget", at, payload: clientAt === undefined ? payload : { ...payload, clientAt } } });
+      switch (report.type) {
+        case "start":
+          ops.push({ op: "set-client", sessionId, client: { sampleRate: report.sampleRate, language: report.language } });
+          ops.push({ op: "set-status", sessionId, status: "active", at });
+          break;
+        case "interruption":
+          ops.push({ op: "patch-message", sessionId, messageId: report.messageId, interrupted: true, heardText: report.heardText });
+          break;
+        case "turn-latency":
+          if (report.messageId) ops.push({ op: "patch-message", sessionId, messageId: report.messageId, latency: report.latency });
+          break;
+        case "end":
+          if (report.reason === "error") ops.push({ op: "set-status", sessionId, status: "failed", at, reason: "error" });
+          else if (report.reason === "unload") ops.push({ op: "set-status", sessionId, status: "cancelled", at, reason: "unload" });
+          else {
+            ops.push({ op: "set-status", sessionId, status: "completed", at, reason: "hangup", from: ["active"] });
+            ops.push({ op: "set-status", sessionId, status: "cancelled", at, reason: "hangup", from: ["pending"] });
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    this.#writer.enqueue(...ops);
+  }
+
+  /** Resolves when everything recorded so far is committed. */
+  flush(): Promise<void> {
+    return this.#writer.flush();
+  }
+}

@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eventOp, messageOp, sessionOp } from "./record-fixtures.ts";
+import type { SessionStore } from "./session-store.ts";
+
+/** Makes a fresh, empty, migrated store; `dispose` removes everything it created. */
+export type StoreFactory = () => Promise<{ store: SessionStore; dispose: () => Promise<void> }>;
+
+const T0 = 1_800_000_000_000;
+
+/** The contract every {@link SessionStore} implementation passes. */
+export function describeSessionStoreContract(name: string, factory: StoreFactory): void {
+  describe(`${name} (SessionStore contract)`, () => {
+    let store: SessionStore;
+    let dispose: () => Promise<void>;
+    beforeEach(async () => {
+      ({ store, dispose } = await factory());
+    });
+    afterEach(async () => {
+      await dispose();
+    });
+
+    it("migrates idempotently and round-trips a session with its messages and events", async () => {
+      await store.migrate();
+      const s = sessionOp({ createdAt: T0, conversationId: "conv-1", client: { sampleRate: 48_000, language: "en-GB" } });
+      const id = s.session.id;
+      const user = messageOp(id, { startAt: T0 + 1000, confidence: 0.92, utteranceId: "u1" });
+      const reply = messageOp(id, { role: "assistant", text: "It ships today.", startAt: T0 + 2000, promptTokens: 40, completionTokens: 5, audioDurationMs: null, latency: { llmFirstTokenMs: 300 } });
+      const event = eventOp(id, { at: T0 + 1500, type: "interruption", payload: { heardText: "It" } });
+      await store.apply([reply, event, s, user]);
+      const detail = await store.getSession(id);
+      expect(detail?.session).toEqual(s.session);
+      expect(detail?.messages).toEqual([user.message, reply.message]);
+      expect(detail?.events).toEqual([event.event]);
+      expect(await store.getSession("00000000-0000-7000-8000-000000000000")).toBeUndefined();
+    });
+
+    it("applies a batch twice without duplicates and drops ops about unknown sessions", async () => {
+      const s = sessionOp({ createdAt: T0 });
+      const batch = [s, messageOp(s.session.id), eventOp(s.session.id)];
+      await store.apply(batch);
+      await store.apply(batch);
+      await store.apply([messageOp("no-such-session"), eventOp("no-such-session"), { op: "set-status", sessionId: "no-such-session", status: "active", at: T0 }]);
+      const detail = await store.getSession(s.session.id);
+      expect(detail?.messages).toHaveLength(1);
+      expect(detail?.events).toHaveLength(1);
+      expect((await store.listSessions({ limit: 10 })).sessions).toHaveLength(1);
+    });
+
+    it("changes status only along valid transitions and keeps start, end and duration", async () => {
+      const s = sessionOp({ createdAt: T0 });
+      const sessionId = s.session.id;
+      await store.apply([s, { op: "set-status", sessionId, status: "completed", at: T0 + 1 }]);
+      expect((await store.getSession(sessionId))?.session.status).toBe("pending");
+      await store.apply([{ op: "set-status", sessionId, status: "active", at: T0 + 1000 }, { op: "set-status", sessionId, status: "active", at: T0 + 5000 }]);
+      expect((await store.getSession(sessionId))?.session).toMatchObject({ status: "active", startedAt: T0 + 1000 });
+      await store.apply([
+        { op: "set-status", sessionId, status: "cancelled", at: T0 + 8000, from: ["pending"] },
+        { op: "set-status", sessionId, status: "completed", at: T0 + 9000, reason: "hangup" },
+        { op: "set-status", sessionId, status: "failed", at: T0 + 9500 },
+      ]);
+      expect((await store.getSession(sessionId))?.session).toMatchObject({ status: "completed", endedAt: T0 + 9000, durationMs: 8000, endReason: "hangup" });
+    });
+
+    it("patches a message only within its own session and merges latency", async () => {
+      const a = sessionOp({ createdAt: T0 });
+      const b = sessionOp({ createdAt: T0 + 1 });
+      const reply = messageOp(a.session.id, { role: "assistant", latency: { llmFirstTokenMs: 250 } });
+      await store.apply([a, b, reply]);
+      await store.apply([{ op: "patch-message", sessionId: b.session.id, messageId: reply.message.id, interrupted: true, heardText: "stolen" }]);
+      expect((await store.getSession(a.session.id))?.messages[0]).toMatchObject({ interrupted: false, heardText: null });
+      await store.apply([
+        { op: "patch-message", sessionId: a.session.id, messageId: reply.message.id, interrupted: true, heardText: "It ships" },
+        { op: "patch-message", sessionId: a.session.id, messageId: reply.message.id, latency: { turnMs: 900 } },
+      ]);
+      expect((await store.getSession(a.session.id))?.messages[0]).toMatchObject({
+        interrupted: true,
+        heardText: "It ships",
+        latency: { llmFirstTokenMs: 250, turnMs: 900 },
+      });
+    });
+
+    it("lists newest first with agent, status and time filters and cursor pagination", async () => {
+      const ops = Array.from({ length: 25 }, (_, i) => sessionOp({ createdAt: T0 + Math.floor(i / 2) * 1000, agent: i % 3 === 0 ? "sales" : "demo" }));
+      await store.apply([...ops, { op: "set-status", sessionId: ops[4]!.session.id, status: "active", at: T0 + 9000 }]);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listSessions({ limit: 7, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.sessions.map((s) => s.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      const expected = [...ops].sort((x, y) => y.session.createdAt - x.session.createdAt || (y.session.id < x.session.id ? -1 : 1)).map((o) => o.session.id);
+      expect(seen).toEqual(expected);
+
+      const sales = await store.listSessions({ limit: 100, agents: ["sales"] });
+      expect(sales.sessions.map((s) => s.agent)).toEqual(Array(9).fill("sales"));
+      expect((await store.listSessions({ limit: 100, agents: [] })).sessions).toEqual([]);
+      expect((await store.listSessions({ limit: 100, status: "active" })).sessions.map((s) => s.id)).toEqual([ops[4]!.session.id]);
+      const window = await store.listSessions({ limit: 100, from: T0 + 2000, to: T0 + 4000 });
+      expect(window.sessions.map((s) => s.createdAt)).toEqual([T0 + 3000, T0 + 3000, T0 + 2000, T0 + 2000]);
+      await expect(store.listSessions({ limit: 5, cursor: "garbage" })).rejects.toThrow(RangeError);
+    });
+
+    it("deletes sessions by id within an agent scope, with their messages and events", async () => {
+      const mine = sessionOp({ createdAt: T0 });
+      const theirs = sessionOp({ createdAt: T0, agent: "sales" });
+      await store.apply([mine, theirs, messageOp(mine.session.id), eventOp(mine.session.id), messageOp(theirs.session.id)]);
+      expect(await store.deleteSessions({ ids: [mine.session.id, theirs.session.id], agents: ["demo"] })).toBe(1);
+      expect(await store.getSession(mine.session.id)).toBeUndefined();
+      expect((await store.getSession(theirs.session.id))?.messages).toHaveLength(1);
+      expect(await store.deleteSessions({ ids: [theirs.session.id] })).toBe(1);
+      await store.apply([messageOp(mine.session.id)]);
+      expect(await store.getSession(mine.session.id)).toBeUndefined();
+    });
+
+    it("forgets every session of one visitor and nobody else's", async () => {
+      const a1 = sessionOp({ createdAt: T0 }, "hash-a");
+      const a2 = sessionOp({ createdAt: T0 + 1 }, "hash-a");
+      const b = sessionOp({ createdAt: T0 + 2 }, "hash-b");
+      const anonymous = sessionOp({ createdAt: T0 + 3 });
+      const anonymous2 = sessionOp({ createdAt: T0 + 4 });
+      await store.apply([a1, a2, b, anonymous, anonymous2]);
+      expect(await store.deleteSessions({ visitorOf: a2.session.id })).toBe(2);
+      expect(await store.deleteSessions({ visitorOf: anonymous.session.id })).toBe(1);
+      expect((await store.listSessions({ limit: 10 })).sessions.map((s) => s.id).sort()).toEqual([b.session.id, anonymous2.session.id].sort());
+    });
+
+    it("times out open sessions whose token lapsed and leaves ended ones alone", async () => {
+      const lapsed = sessionOp({ createdAt: T0, expiresAt: T0 + 1000 });
+      const lapsedActive = sessionOp({ createdAt: T0, expiresAt: T0 + 2000 });
+      const fresh = sessionOp({ createdAt: T0, expiresAt: T0 + 60_000 });
+      const done = sessionOp({ createdAt: T0, expiresAt: T0 + 1000 });
+      await store.apply([
+        lapsed, lapsedActive, fresh, done,
+        { op: "set-status", sessionId: lapsedActive.session.id, status: "active", at: T0 + 500 },
+        { op: "set-status", sessionId: done.session.id, status: "cancelled", at: T0 + 700, reason: "unload" },
+      ]);
+      expect(await store.markLapsed(T0 + 5000)).toBe(2);
+      expect((await store.getSession(lapsedActive.session.id))?.session).toMatchObject({ status: "timeout", endedAt: T0 + 2000, durationMs: 1500, endReason: "token-lapsed" });
+      expect((await store.getSession(fresh.session.id))?.session.status).toBe("pending");
+      expect((await store.getSession(done.session.id))?.session.status).toBe("cancelled");
+    });
+
+    it("purges by per-agent retention and a default for other agents", async () => {
+      const old = (agent: string) => sessionOp({ createdAt: T0, agent });
+      const recent = (agent: string) => sessionOp({ createdAt: T0 + 10 * 86_400_000, agent });
+      const ops = [old("demo"), recent("demo"), old("sales"), recent("sales"), old("gone"), recent("gone")];
+      await store.apply(ops);
+      const day5 = T0 + 5 * 86_400_000;
+      expect(await store.purge({ byAgent: new Map([["demo", day5]]) })).toBe(1);
+      expect(await store.purge({ byAgent: new Map([["demo", day5], ["sales", T0 + 20 * 86_400_000]]), otherwise: day5 })).toBe(3);
+      expect((await store.listSessions({ limit: 10 })).sessions.map((s) => s.agent).sort()).toEqual(["demo", "gone"]);
+    });
+  });
+}

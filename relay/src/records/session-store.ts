@@ -1,0 +1,60 @@
+import type { RecordOp } from "./record-op.ts";
+import type { SessionDetail, SessionRecord } from "./session-record.ts";
+import type { SessionStatus } from "./session-status.ts";
+
+/** Filters of {@link SessionStore.listSessions}. Times are epoch ms on `createdAt`. */
+export interface SessionQuery {
+  /** Only these agents (an admin scope); undefined means every agent. */
+  agents?: readonly string[];
+  status?: SessionStatus;
+  /** Created at or after (inclusive). */
+  from?: number;
+  /** Created before (exclusive). */
+  to?: number;
+  /** Page size, 1…500. */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of sessions, newest first. */
+export interface SessionPage {
+  sessions: SessionRecord[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Which sessions {@link SessionStore.deleteSessions} removes (with their messages and events). */
+export type SessionSelector =
+  | { ids: readonly string[]; agents?: readonly string[] }
+  /** Every session of the visitor of this session (or only this one when it has no visitor). */
+  | { visitorOf: string };
+
+/** Retention cutoffs: delete sessions created before the given epoch ms. */
+export interface PurgeRules {
+  /** Cutoff per agent id. */
+  byAgent: ReadonlyMap<string, number>;
+  /** Cutoff for sessions of agents not in `byAgent`; undefined keeps them. */
+  otherwise?: number;
+}
+
+/**
+ * Durable storage of session records. Implementations: `SqliteSessionStore` (embedded default) and
+ * `PostgresSessionStore` (shared by several relay instances). Both pass `session-store.contract.ts`.
+ */
+export interface SessionStore {
+  /** Creates or upgrades the schema; safe to call from several instances at once. */
+  migrate(): Promise<void>;
+  /** Applies a batch in one transaction; see {@link RecordOp} for idempotency. */
+  apply(ops: readonly RecordOp[]): Promise<void>;
+  listSessions(query: SessionQuery): Promise<SessionPage>;
+  /** One session with messages (by start time) and events (by time); undefined when unknown. */
+  getSession(id: string): Promise<SessionDetail | undefined>;
+  /** Deletes sessions with their messages and events; returns how many sessions went. */
+  deleteSessions(selector: SessionSelector): Promise<number>;
+  /** Marks every `pending`/`active` session whose token lapsed before `now` as `timeout`; returns the count. */
+  markLapsed(now: number): Promise<number>;
+  /** Deletes sessions older than the retention cutoffs; returns the count. */
+  purge(rules: PurgeRules): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+/** Schema versions of the SQLite store, applied in order; never edit a released one, append a new one. */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     agent TEXT NOT NULL,
+     origin TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     status TEXT NOT NULL,
+     visitor_hash TEXT,
+     conversation_id TEXT,
+     created_at INTEGER NOT NULL,
+     started_at INTEGER,
+     ended_at INTEGER,
+     expires_at INTEGER NOT NULL,
+     duration_ms INTEGER,
+     end_reason TEXT,
+     client TEXT
+   ) STRICT;
+   CREATE INDEX sessions_by_time ON sessions (created_at DESC, id DESC);
+   CREATE INDEX sessions_by_agent ON sessions (agent, created_at DESC, id DESC);
+   CREATE INDEX sessions_by_visitor ON sessions (visitor_hash) WHERE visitor_hash IS NOT NULL;
+   CREATE INDEX sessions_open ON sessions (expires_at) WHERE status IN ('pending', 'active');
+   CREATE TABLE messages (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     role TEXT NOT NULL,
+     text TEXT NOT NULL,
+     start_at INTEGER,
+     end_at INTEGER,
+     confidence REAL,
+     prompt_tokens INTEGER,
+     completion_tokens INTEGER,
+     utterance_id TEXT,
+     audio_duration_ms INTEGER,
+     interrupted INTEGER NOT NULL DEFAULT 0,
+     heard_text TEXT,
+     latency TEXT NOT NULL DEFAULT '{}'
+   ) STRICT;
+   CREATE INDEX messages_by_session ON messages (session_id, start_at, id);
+   CREATE TABLE events (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     type TEXT NOT NULL,
+     source TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     payload TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX events_by_session ON events (session_id, at, id);`,
+];

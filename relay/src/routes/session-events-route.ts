@@ -1,0 +1,36 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { SESSION_EVENTS_PATH } from "../protocol.ts";
+import { readJson } from "../read-json.ts";
+import type { SessionRecorder } from "../records/session-recorder.ts";
+import type { RelayEnv } from "../relay-env.ts";
+
+const ms = z.number().min(0).max(3_600_000);
+const at = z.number().int().positive().optional();
+const SessionReportSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("start"), at, sampleRate: z.int().min(8000).max(384_000).optional(), language: z.string().max(35).optional() }),
+  z.strictObject({ type: z.literal("state"), at, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }),
+  z.strictObject({ type: z.literal("interruption"), at, messageId: z.string().max(64), heardText: z.string().max(20_000), playedMs: ms.optional() }),
+  z.strictObject({
+    type: z.literal("turn-latency"),
+    at,
+    messageId: z.string().max(64).optional(),
+    latency: z.strictObject({ sttMs: ms.optional(), llmFirstTokenMs: ms.optional(), ttsFirstByteMs: ms.optional(), turnMs: ms.optional() }),
+  }),
+  z.strictObject({ type: z.literal("error"), at, code: z.string().max(64), message: z.string().max(500).optional() }),
+  z.strictObject({ type: z.literal("end"), at, reason: z.enum(["hangup", "unload", "error"]) }),
+]);
+const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionReportSchema).min(1).max(50) });
+
+/**
+ * `POST /v1/session-events` (relay token): what only the widget knows — session start with audio info,
+ * state changes, interruptions with the heard text, per-turn latencies, errors and the session end.
+ * Queued (not awaited), answered 202 `{ accepted }`. A report can only touch the token's own session.
+ */
+export function createSessionEventsRoute(recorder: SessionRecorder): Hono<RelayEnv> {
+  return new Hono<RelayEnv>().post(SESSION_EVENTS_PATH, async (c) => {
+    const { reports } = await readJson(c, SessionReportRequestSchema);
+    recorder.report(c.get("session").sid, reports);
+    return c.json({ accepted: reports.length }, 202);
+  });
+}
