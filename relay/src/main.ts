@@ -86,7 +86,8 @@ function shutdown(signal: string): void {
   server.close(exit);
   // Streams in flight get a moment to finish, then the process goes regardless.
   setTimeout(exit, 5_000).unref();
-  if ("closeIdleConnections" in server) server.closeIdleConnections();
+  // Keep-alive connections that go idle once their stream ends would hold close() until the timeout.
+  if ("closeIdleConnections" in server) setInterval(() => server.closeIdleConnections(), 100).unref();
 }
 process.once("SIGTERM", () => shutdown("SIGTERM"));
 process.once("SIGINT", () => shutdown("SIGINT"));

@@ -18,6 +18,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    ) STRICT;
    CREATE INDEX sessions_by_time ON sessions (created_at DESC, id DESC);
    CREATE INDEX sessions_by_agent ON sessions (agent, created_at DESC, id DESC);
+   CREATE INDEX sessions_by_agent_status ON sessions (agent, status, created_at DESC, id DESC);
    CREATE INDEX sessions_by_visitor ON sessions (visitor_hash) WHERE visitor_hash IS NOT NULL;
    CREATE INDEX sessions_open ON sessions (expires_at) WHERE status IN ('pending', 'active');
    CREATE TABLE messages (

@@ -1,0 +1,174 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { createStandin } from "@voice-agent/standin";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CreateSessionResponse } from "../protocol.ts";
+import { RECORD_ID_HEADER } from "../protocol.ts";
+import { TEST_ORIGIN, testAgent } from "../test-fixtures.ts";
+import type { SessionDetail } from "./session-record.ts";
+
+const ADMIN = "process-test-admin-token-0123456789";
+const mainTs = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+/** The relay's Node entry as a child process, with its records in `dbFile` and batching slowed to 60 s. */
+async function startRelay(dbFile: string, agentsFile: string, upstream: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [mainTs], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      AGENTS_FILE: agentsFile,
+      WIDGET_DIR: join(dbFile, "..", "no-widget"),
+      OPENAI_API_KEY: "sk-test",
+      OPENAI_BASE_URL: upstream,
+      DATABASE_URL: `file:${dbFile}`,
+      ADMIN_TOKEN: ADMIN,
+      // Queued (non-durable) records would wait a minute: a kill always finds some pending.
+      RECORDS_FLUSH_MS: "60000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /relay listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`relay exited (${code}) before listening:\n${output}`)));
+  });
+  return { url, child };
+}
+
+function wav(seconds: number): Blob {
+  const bytes = seconds * 32_000;
+  const view = new DataView(new ArrayBuffer(44 + bytes));
+  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
+  ascii(0, "RIFF");
+  view.setUint32(4, 36 + bytes, true);
+  ascii(8, "WAVEfmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, 16_000, true);
+  view.setUint32(28, 32_000, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, "data");
+  view.setUint32(40, bytes, true);
+  return new Blob([view.buffer], { type: "audio/wav" });
+}
+
+describe("no data lost across a relay process kill and restart", { timeout: 20_000 }, () => {
+  const standin = createStandin({ tokenDelayMs: 25 });
+  let upstream = "";
+  let closeStandin: () => void;
+  let dir: string;
+  let agentsFile: string;
+
+  beforeAll(async () => {
+    const server = serve({ fetch: standin.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await once(server, "listening");
+    upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    closeStandin = () => server.close();
+    dir = mkdtempSync(join(tmpdir(), "records-process-"));
+    agentsFile = join(dir, "agents.json");
+    writeFileSync(agentsFile, JSON.stringify({ agents: [testAgent] }));
+  });
+  afterAll(() => {
+    closeStandin();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** One visitor turn against a running relay: transcript, full reply, then widget reports (queued). */
+  async function turn(url: string) {
+    const created = await fetch(`${url}/v1/sessions`, {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify({ agent: "demo", visitorId: crypto.randomUUID() }),
+    });
+    const session = (await created.json()) as CreateSessionResponse;
+    const headers = { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN };
+    const form = new FormData();
+    form.append("file", wav(1), "u.wav");
+    const stt = await fetch(`${url}/v1/audio/transcriptions`, { method: "POST", headers, body: form });
+    const transcript = ((await stt.json()) as { text: string }).text;
+    const chat = (content: string) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ stream: true, messages: [{ role: "user", content }] }),
+      });
+    const reply = await chat("short question");
+    const replyBody = await reply.text();
+    expect(replyBody).toContain("[DONE]");
+    const reported = await fetch(`${url}/v1/session-events`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ reports: [{ type: "start", sampleRate: 48_000 }, { type: "end", reason: "hangup" }] }),
+    });
+    expect(reported.status).toBe(202);
+    return { session, chat, sent: [[stt.headers.get(RECORD_ID_HEADER), transcript], [reply.headers.get(RECORD_ID_HEADER), "This is the offline demo. You said: short question."]] };
+  }
+
+  const detail = async (url: string, id: string) =>
+    (await (await fetch(`${url}/admin/sessions/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as SessionDetail;
+
+  it("SIGKILL mid-session: every message the browser fully received is in the store after a restart", async () => {
+    const db = join(dir, "kill.sqlite");
+    const first = await startRelay(db, agentsFile, upstream);
+    const { session, chat, sent } = await turn(first.url);
+    // A second reply is streaming when the process dies.
+    const streaming = await chat(Array.from({ length: 60 }, (_, i) => `w${i}`).join(" "));
+    const reader = streaming.body!.getReader();
+    await reader.read();
+    first.child.kill("SIGKILL");
+    await once(first.child, "exit");
+    await reader.closed.catch(() => {});
+
+    const second = await startRelay(db, agentsFile, upstream);
+    try {
+      const after = await detail(second.url, session.sessionId);
+      expect(after.messages.map((m) => [m.id, m.text])).toEqual(sent);
+      // The widget's reports were still queued (60 s batching window) when the process died: lost by design.
+      expect(after.events).toEqual([]);
+    } finally {
+      second.child.kill("SIGTERM");
+      await once(second.child, "exit");
+    }
+  });
+
+  it("SIGTERM loses nothing: queued reports and a reply still streaming are committed before exit", async () => {
+    const db = join(dir, "term.sqlite");
+    const first = await startRelay(db, agentsFile, upstream);
+    const { session, chat, sent } = await turn(first.url);
+    const streaming = await chat("finish this reply please");
+    const exited = once(first.child, "exit");
+    first.child.kill("SIGTERM");
+    const rest = await streaming.text();
+    expect(rest).toContain("[DONE]");
+    const [code] = await exited;
+    expect(code).toBe(0);
+
+    const second = await startRelay(db, agentsFile, upstream);
+    try {
+      const after = await detail(second.url, session.sessionId);
+      expect(after.messages.map((m) => [m.id, m.text])).toEqual([
+        ...sent,
+        [streaming.headers.get(RECORD_ID_HEADER), "This is the offline demo. You said: finish this reply please."],
+      ]);
+      expect(after.events.map((e) => e.type)).toEqual(["start", "end"]);
+      expect(after.session).toMatchObject({ status: "completed", client: { sampleRate: 48_000 } });
+    } finally {
+      second.child.kill("SIGTERM");
+      await once(second.child, "exit");
+    }
+  });
+});
