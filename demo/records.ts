@@ -1,0 +1,124 @@
+/**
+ * The demo's records page: lists recent sessions and shows one transcript with timings, through the
+ * relay's admin API (proxied by Vite at /admin, see vite.config.ts). The admin token comes from the URL
+ * fragment that `pnpm start` prints (never sent to a server by the browser) or the form, and is kept in
+ * sessionStorage. A development tool: a production site never ships an admin token to a page.
+ */
+import type { SessionDetail, SessionRecord } from "../relay/src/records/session-record.ts";
+import type { SessionPage } from "../relay/src/records/session-store.ts";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromHash) {
+  sessionStorage.setItem("va-admin-token", fromHash);
+  history.replaceState(null, "", location.pathname);
+}
+let token = sessionStorage.getItem("va-admin-token") ?? "";
+let cursor: string | null = null;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", className = ""): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function status(text: string, isError = false): void {
+  $("status").textContent = text;
+  $("status").className = isError ? "error" : "meta";
+}
+
+async function api<T>(path: string, method = "GET"): Promise<T> {
+  const res = await fetch(path, { method, headers: { authorization: `Bearer ${token}` } });
+  if (res.status === 401) $("token-form").hidden = false;
+  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+const seconds = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(1)} s`);
+
+async function loadSessions(append: boolean): Promise<void> {
+  const query = new URLSearchParams({ limit: "25" });
+  const agent = $<HTMLInputElement>("agent").value.trim();
+  const filterStatus = $<HTMLSelectElement>("filter-status").value;
+  if (agent) query.set("agent", agent);
+  if (filterStatus) query.set("status", filterStatus);
+  if (append && cursor) query.set("cursor", cursor);
+  try {
+    const page = await api<SessionPage>(`/admin/sessions?${query}`);
+    if (!append) $("sessions").replaceChildren();
+    for (const s of page.sessions) $("sessions").append(row(s));
+    cursor = page.nextCursor;
+    $("more").hidden = !cursor;
+    status(page.sessions.length || append ? "" : "No sessions yet: talk to the agent on the demo page.");
+  } catch (err) {
+    status(`Could not list sessions: ${(err as Error).message}`, true);
+  }
+}
+
+function row(s: SessionRecord): HTMLTableRowElement {
+  const tr = el("tr");
+  tr.append(el("td", new Date(s.createdAt).toLocaleString()), el("td", s.agent), el("td", s.status), el("td", seconds(s.durationMs)));
+  tr.addEventListener("click", () => {
+    for (const other of $("sessions").children) other.removeAttribute("aria-selected");
+    tr.setAttribute("aria-selected", "true");
+    void showSession(s.id);
+  });
+  return tr;
+}
+
+async function showSession(id: string): Promise<void> {
+  const detail = await api<SessionDetail>(`/admin/sessions/${id}`).catch((err: Error) => (status(err.message, true), undefined));
+  if (!detail) return;
+  const { session, messages, events } = detail;
+  const t0 = session.createdAt;
+  const box = $("detail");
+  box.replaceChildren(
+    el("h2", `Session ${session.id.slice(0, 8)}… · ${session.status}`),
+    el("p", `${session.agent} · ${session.origin} · started ${new Date(t0).toLocaleString()} · ${seconds(session.durationMs)}${session.endReason ? ` · ended: ${session.endReason}` : ""}`, "meta"),
+  );
+  for (const m of messages) {
+    const div = el("div", "", `msg ${m.role}`);
+    const timing = [`+${seconds((m.startAt ?? t0) - t0)}`, ...Object.entries(m.latency).map(([k, v]) => `${k} ${v} ms`)];
+    if (m.audioDurationMs) timing.push(`audio ${seconds(m.audioDurationMs)}`);
+    if (m.completionTokens) timing.push(`${m.completionTokens} tokens`);
+    div.append(el("div", `${m.role} · ${timing.join(" · ")}`, "meta"), el("div", m.text));
+    if (m.interrupted) div.append(el("div", `interrupted; heard: “${m.heardText ?? "?"}”`, "meta heard"));
+    box.append(div);
+  }
+  if (messages.length === 0) box.append(el("p", "No messages.", "meta"));
+  box.append(el("h3", "Events"));
+  const list = el("ul", "", "meta");
+  for (const e of events) list.append(el("li", `+${seconds(e.at - t0)} ${e.source}:${e.type} ${JSON.stringify(e.payload)}`));
+  box.append(list);
+  const exportLink = el("button", "Export JSON");
+  exportLink.addEventListener("click", () => {
+    const blob = new Blob([JSON.stringify(detail, null, 2)], { type: "application/json" });
+    const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(blob), download: `session-${session.id}.json` });
+    a.click();
+    URL.revokeObjectURL(a.href);
+  });
+  const remove = el("button", "Delete");
+  remove.addEventListener("click", async () => {
+    if (!confirm("Delete this session and its transcript?")) return;
+    await api(`/admin/sessions/${session.id}`, "DELETE");
+    box.replaceChildren(el("p", "Deleted.", "meta"));
+    await loadSessions(false);
+  });
+  box.append(exportLink, " ", remove);
+}
+
+$("filters").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void loadSessions(false);
+});
+$("more").addEventListener("click", () => void loadSessions(true));
+$("token-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  token = $<HTMLInputElement>("token").value.trim();
+  sessionStorage.setItem("va-admin-token", token);
+  $("token-form").hidden = true;
+  void loadSessions(false);
+});
+if (!token) $("token-form").hidden = false;
+void loadSessions(false);
