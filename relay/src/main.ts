@@ -6,13 +6,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import type { AgentConfig } from "./agent-config.ts";
 import { resolveAgents } from "./agent-config.ts";
 import { createApp } from "./app.ts";
+import { clientIpFrom } from "./client-ip.ts";
 import type { RelayConfig } from "./relay-config.ts";
 import { resolveRelayConfig } from "./relay-config.ts";
 import type { RelayLog } from "./relay-log.ts";
+import { serveRelay } from "./serve-relay.ts";
 
 const log: RelayLog = (entry) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
@@ -60,17 +61,26 @@ const widgetDir = existsSync(config.widgetDir) ? config.widgetDir : undefined;
 if (!widgetDir) log({ level: "warn", msg: `widget is not built: ${config.widgetDir} does not exist, so /voice-agent.js is not served (run pnpm build)` });
 log({ level: "info", msg: `agents: ${agents.map((a) => `${a.id}${a.enabled ? "" : " (disabled)"}`).join(", ")}` });
 
-const app = createApp({ agents, upstreams: config.upstreams, tokenSecret, tokenTtlMs: config.tokenTtlMs, widgetDir, log });
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  console.log(`relay listening on http://${config.host}:${info.port}`);
+const closing = new AbortController();
+const app = createApp({
+  agents,
+  upstreams: config.upstreams,
+  tokenSecret,
+  tokenTtlMs: config.tokenTtlMs,
+  streamIdleMs: config.streamIdleMs,
+  sessionsPerIpPerMinute: config.sessionsPerIpPerMinute,
+  clientIp: clientIpFrom(config.trustedProxyHops),
+  closing: closing.signal,
+  widgetDir,
+  log,
 });
+const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });
+console.log(`relay listening on ${server.url}`);
 
-function shutdown(signal: string): void {
-  log({ level: "info", msg: `${signal}: closing` });
-  server.close(() => process.exit(0));
-  // Streams in flight get a moment to finish, then the process goes regardless.
-  setTimeout(() => process.exit(0), 5_000).unref();
-  if ("closeIdleConnections" in server) server.closeIdleConnections();
+async function shutdown(signal: string): Promise<void> {
+  log({ level: "info", msg: `${signal}: draining open streams, then exiting` });
+  await server.close();
+  process.exit(0);
 }
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));
