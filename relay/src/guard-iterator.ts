@@ -9,56 +9,46 @@ export interface StreamGuard {
   idleMs: number;
   /** Aborted when the relay shuts down. */
   closing: AbortSignal;
-  /** Aborted by the guard when it gives up on the upstream, so the upstream request is cancelled. */
+  /** Aborted by the guard when it gives up on the upstream; must be the upstream request's signal. */
   upstream: AbortController;
 }
 
 /**
- * Yields `source` chunk by chunk as they arrive, but gives up (aborting `guard.upstream`) when no chunk
- * comes for `guard.idleMs` (throws 504 `upstream_timeout`) or when the relay shuts down (throws 503
- * `shutting_down`). Stopping early closes `source`.
+ * Yields `source` chunk by chunk as they arrive, but gives up when no chunk comes for `guard.idleMs`
+ * (throws 504 `upstream_timeout`) or when the relay shuts down (throws 503 `shutting_down`). Giving up
+ * aborts `guard.upstream`, which is what ends the pending read. Time the consumer spends writing a
+ * chunk to a slow client does not count as upstream silence.
  */
 export async function* guardIterator<T>(source: AsyncIterable<T>, guard: StreamGuard): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
+  let failure: HttpError | undefined;
+  const fail = (error: HttpError) => {
+    failure ??= error;
+    guard.upstream.abort(error);
+  };
+  // One timer per stream, re-armed lazily, rather than one timer and one promise per chunk.
+  let last = performance.now();
+  const check = () => {
+    const idle = performance.now() - last;
+    if (idle >= guard.idleMs) fail(new HttpError(504, "upstream_timeout", `The ${guard.stage} upstream went silent mid-stream.`));
+    else timer = setTimeout(check, guard.idleMs - idle);
+  };
+  let timer = setTimeout(check, guard.idleMs);
+  const onClosing = () => fail(new HttpError(503, "shutting_down", "The relay is shutting down: reconnect."));
+  if (guard.closing.aborted) onClosing();
+  guard.closing.addEventListener("abort", onClosing, { once: true });
   try {
-    for (;;) {
-      const next = await nextWithin(iterator, guard);
-      if (next.done) return;
-      yield next.value;
+    for await (const chunk of source) {
+      if (failure) break;
+      last = performance.now();
+      yield chunk;
+      last = performance.now();
     }
+  } catch (error) {
+    throw failure ?? error;
   } finally {
-    // Closing a stream whose pending read was abandoned must not surface as an unhandled rejection.
-    iterator.return?.()?.catch(() => {});
+    clearTimeout(timer);
+    guard.closing.removeEventListener("abort", onClosing);
   }
-}
-
-function nextWithin<T>(iterator: AsyncIterator<T>, guard: StreamGuard): Promise<IteratorResult<T>> {
-  return new Promise((resolve, reject) => {
-    const fail = (error: HttpError) => {
-      cleanup();
-      guard.upstream.abort(error);
-      reject(error);
-    };
-    const onClosing = () => fail(new HttpError(503, "shutting_down", "The relay is shutting down: reconnect."));
-    const timer = setTimeout(
-      () => fail(new HttpError(504, "upstream_timeout", `The ${guard.stage} upstream went silent mid-stream.`)),
-      guard.idleMs,
-    );
-    const cleanup = () => {
-      clearTimeout(timer);
-      guard.closing.removeEventListener("abort", onClosing);
-    };
-    if (guard.closing.aborted) return onClosing();
-    guard.closing.addEventListener("abort", onClosing, { once: true });
-    iterator.next().then(
-      (result) => {
-        cleanup();
-        resolve(result);
-      },
-      (error: unknown) => {
-        cleanup();
-        reject(error);
-      },
-    );
-  });
+  // An aborted SDK stream may end quietly instead of throwing.
+  if (failure) throw failure;
 }

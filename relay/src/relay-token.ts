@@ -17,10 +17,24 @@ export interface RelayTokenClaims {
 
 const ALG = "HS256";
 
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+const keys = new Map<string, Promise<HmacKey>>();
+
+/** The HMAC key of `secret`, imported once per process rather than on every sign and verify. */
+function keyOf(secret: string): Promise<HmacKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** Signs relay token claims with HS256. */
 export function signRelayToken(claims: RelayTokenClaims, secret: string): Promise<string> {
   const { sid, agent, origin, exp, end } = claims;
-  return sign({ sid, agent, origin, exp, end }, secret, ALG);
+  return keyOf(secret).then((key) => sign({ sid, agent, origin, exp, end }, key, ALG));
 }
 
 /**
@@ -32,7 +46,7 @@ export async function verifyRelayToken(token: string, secret: string, nowMs: num
   let payload: Record<string, unknown>;
   try {
     // Expiry is checked below against the injected clock rather than the system clock.
-    payload = await verify(token, secret, { alg: ALG, exp: false, nbf: false, iat: false });
+    payload = await verify(token, await keyOf(secret), { alg: ALG, exp: false, nbf: false, iat: false });
   } catch (cause) {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.", { cause });
   }
