@@ -12,6 +12,39 @@ function isOrigin(value: string): boolean {
 
 const modelName = z.string().min(1);
 
+/**
+ * One function tool the agent offers the model (OpenAI's function tool shape without the `type`).
+ * Sent by the relay only; tools a browser sends are rejected.
+ */
+export const AgentToolSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected 1-64 letters, digits, '-' or '_'"),
+  description: z.string().default(""),
+  /** JSON Schema of the arguments. */
+  parameters: z.record(z.string(), z.unknown()).default({ type: "object", properties: {} }),
+});
+
+/** A tool from the agent configuration. */
+export type AgentTool = z.output<typeof AgentToolSchema>;
+
+/**
+ * Per-agent limits, every field optional in the file; defaults below. Times in seconds, sizes in bytes.
+ */
+export const AgentLimitsSchema = z.strictObject({
+  /** Hard end of a session after its creation; tokens never outlive it. Default 900 (15 min). */
+  maxSessionSeconds: z.int().min(10).max(86_400).default(900),
+  /** A session with no request for this long ends (`session_idle`). Default 120. */
+  idleTimeoutSeconds: z.int().min(5).max(86_400).default(120),
+  /** Requests per minute per session over all proxy routes (`rate_limited`). Default 60. */
+  requestsPerMinute: z.int().min(1).max(10_000).default(60),
+  /** Longest accepted utterance upload, from the WAV header (`audio_too_long`). Default 30. */
+  maxUtteranceSeconds: z.number().positive().max(600).default(30),
+  /** Largest request body on the proxy routes (`payload_too_large`). Default 2 MiB. */
+  maxBodyBytes: z.int().min(1024).max(50 * 1024 * 1024).default(2 * 1024 * 1024),
+});
+
+/** Resolved per-agent limits. */
+export type AgentLimits = z.output<typeof AgentLimitsSchema>;
+
 /** Schema of one agent in the agents file. Strict: an unknown (e.g. misspelt) key is an error. */
 export const AgentConfigSchema = z.strictObject({
   /** Stable id the widget sends as its `agent` attribute. */
@@ -51,6 +84,18 @@ export const AgentConfigSchema = z.strictObject({
   }),
   /** Days the relay keeps this agent's session records; omitted uses `RECORDS_RETENTION_DAYS`. */
   retentionDays: z.int().min(1).max(3650).optional(),
+  /** Function tools offered to the LLM and to the realtime session. Default none. */
+  tools: z.array(AgentToolSchema).default([]),
+  /** Speech-to-speech mode (`POST /v1/realtime/client_secrets`); omitted disables it for this agent. */
+  realtime: z
+    .strictObject({
+      model: modelName,
+      voice: z.string().min(1),
+      /** OpenAI `turn_detection` object, e.g. `{ "type": "semantic_vad" }`; default server VAD. */
+      turnDetection: z.record(z.string(), z.unknown()).default({ type: "server_vad" }),
+    })
+    .optional(),
+  limits: AgentLimitsSchema.default(() => AgentLimitsSchema.parse({})),
 });
 
 /** One agent as the site owner configured it (resolved: defaults applied). */

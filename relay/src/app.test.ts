@@ -95,6 +95,63 @@ describe("createApp", () => {
   });
 });
 
+describe("surface", () => {
+  it("documents exactly the app's routes in GET /openapi.json", async () => {
+    const { app } = createTestApp();
+    const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+    const served = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
+    expect(new Set(served)).toEqual(new Set(documented));
+  });
+
+  it("answers /readyz 503 not_ready naming the unreachable upstreams, without their URLs", async () => {
+    const { app } = createTestApp();
+    const res = await app.request("/readyz");
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("not_ready");
+    expect(body.error.message).toContain("llm");
+    expect(body.error.message).not.toContain("127.0.0.1");
+  });
+
+  it("runs extra readiness checks such as the store's", async () => {
+    const { app } = createTestApp({ readinessChecks: { store: () => Promise.reject(new Error("disk full")) } });
+    const body = (await (await app.request("/readyz")).json()) as { error: { message: string } };
+    expect(body.error.message).toContain("store");
+  });
+
+  it("answers 503 shutting_down with Retry-After once closing", async () => {
+    const closing = new AbortController();
+    const { app } = createTestApp({ closing: closing.signal });
+    expect((await app.request("/healthz")).status).toBe(200);
+    closing.abort();
+    const res = await app.request("/healthz");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await res.json()).toMatchObject({ error: { code: "shutting_down" } });
+  });
+
+  it("sends secure headers and a request id, with a strict CSP on JSON answers", async () => {
+    const res = await createTestApp().app.request("/healthz", { headers: { "x-request-id": "abc-123" } });
+    expect(res.headers.get("x-request-id")).toBe("abc-123");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it("answers 404 realtime_not_configured for an agent without realtime", async () => {
+    const { testAgent } = await import("./test-fixtures.ts");
+    const { realtime: _, ...withoutRealtime } = testAgent;
+    const { app } = createTestApp({ agents: [withoutRealtime] });
+    const res = await app.request("/v1/realtime/client_secrets", {
+      method: "POST",
+      headers: { authorization: `Bearer ${await createToken(app)}`, origin: TEST_ORIGIN },
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "realtime_not_configured" } });
+  });
+});
+
 describe("widget files", () => {
   const dir = mkdtempSync(join(tmpdir(), "relay-widget-"));
   mkdirSync(join(dir, "assets"));
@@ -112,6 +169,9 @@ describe("widget files", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(type);
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    expect(res.headers.get("content-security-policy")).toBeNull();
+    expect(res.headers.get("cross-origin-embedder-policy")).toBeNull();
   });
 
   it("answers a missing file with a JSON 404, not an HTML fallback", async () => {

@@ -1,47 +1,76 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { clientIpFrom } from "./client-ip.ts";
 import { corsPolicy } from "./cors-policy.ts";
+import { draining } from "./draining.ts";
 import { createErrorHandler, notFound } from "./error-handler.ts";
+import { openApiDocument } from "./openapi-document.ts";
+import { REALTIME_CLIENT_SECRETS_PATH, SESSION_REFRESH_PATH } from "./protocol.ts";
 import { mountRecords } from "./records/mount-records.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { RelayOptions } from "./relay-options.ts";
+import { DEFAULT_SESSIONS_PER_IP_PER_MINUTE, DEFAULT_STREAM_IDLE_MS } from "./relay-options.ts";
 import { requestLog } from "./request-log.ts";
 import { requireSession } from "./require-session.ts";
 import { createChatCompletionsRoute } from "./routes/chat-completions-route.ts";
+import { createHealthRoutes } from "./routes/health-routes.ts";
+import { createRealtimeRoute } from "./routes/realtime-route.ts";
+import { createSessionRefreshRoute } from "./routes/session-refresh-route.ts";
 import { createSessionsRoute } from "./routes/sessions-route.ts";
 import { createSpeechRoute } from "./routes/speech-route.ts";
 import { createTranscriptionsRoute } from "./routes/transcriptions-route.ts";
-import { createUpstreamClients } from "./upstreams.ts";
+import { secureHeadersPolicy } from "./secure-headers-policy.ts";
+import { SessionActivity } from "./session-activity.ts";
+import { sessionLimits } from "./session-limits.ts";
+import { upstreamProbe } from "./upstream-probe.ts";
+import { createUpstreamClients, STAGES } from "./upstreams.ts";
+import { WindowCounter } from "./window-counter.ts";
 import { widgetStatic } from "./widget-static.ts";
 
 export type { RelayOptions } from "./relay-options.ts";
 
-/** Paths of the proxy routes, all behind the relay token. */
-const PROXY_PATHS = ["/v1/audio/transcriptions", "/v1/chat/completions", "/v1/audio/speech"] as const;
+/** Paths of the routes behind the relay token (and the agent's limits). */
+const SESSION_PATHS = [
+  "/v1/audio/transcriptions",
+  "/v1/chat/completions",
+  "/v1/audio/speech",
+  SESSION_REFRESH_PATH,
+  REALTIME_CLIENT_SECRETS_PATH,
+] as const;
 
 /**
  * Builds the relay as a Hono app. It never listens: serve `app.fetch` with any Hono adapter
- * (`main.ts` uses `@hono/node-server`), or call `app.request()` in tests.
+ * (`serveRelay` in `serve-relay.ts` for Node), or call `app.request()` in tests.
  */
 export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const now = options.now ?? Date.now;
+  const closing = options.closing ?? new AbortController().signal;
+  const streamIdleMs = options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS;
   const agents = new Map(options.agents.map((agent) => [agent.id, agent]));
   const clients = createUpstreamClients(options.upstreams, options.upstreamTimeoutMs);
   const { tokenSecret, tokenTtlMs, log } = options;
+  const probes = Object.fromEntries(STAGES.map((stage) => [stage, upstreamProbe(options.upstreams[stage])]));
+  const activity = new SessionActivity();
+  const limits = sessionLimits({ activity, requests: new WindowCounter(Infinity, 60_000), now });
+  const perIp = new WindowCounter(options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE, 60_000);
 
   const app = new Hono<RelayEnv>();
   app.onError(createErrorHandler(log));
   app.notFound(notFound);
-  app.use(requestId(), requestLog(log));
+  app.use(requestId(), requestLog(log), secureHeadersPolicy(), draining(closing));
   app.use("/v1/*", corsPolicy(options.agents));
-  for (const path of PROXY_PATHS) app.use(path, requireSession({ agents, tokenSecret, now }));
+  for (const path of SESSION_PATHS) app.use(path, requireSession({ agents, tokenSecret, now }), limits);
   if (options.records) mountRecords(app, options.records, { agents: options.agents, tokenSecret, now });
 
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, now, log }));
+  app.route("/", createHealthRoutes({ checks: { ...probes, ...options.readinessChecks }, closing, cacheMs: 2000, log }));
+  app.get("/openapi.json", (c) => c.json(openApiDocument));
+  const clientIp = options.clientIp ?? clientIpFrom(0);
+  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, perIp, activity, clientIp, now, log }));
+  app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));
   app.route("/", createTranscriptionsRoute(clients.stt));
-  app.route("/", createChatCompletionsRoute(clients.llm, log));
-  app.route("/", createSpeechRoute(clients.tts));
+  app.route("/", createChatCompletionsRoute({ llm: clients.llm, log, streamIdleMs, closing }));
+  app.route("/", createSpeechRoute({ tts: clients.tts, streamIdleMs, closing }));
+  app.route("/", createRealtimeRoute({ client: clients.llm, now }));
   if (options.widgetDir) app.use("/*", widgetStatic(options.widgetDir));
   return app;
 }

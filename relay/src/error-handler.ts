@@ -13,18 +13,25 @@ function fromHonoException(err: HTTPException): HttpError {
 
 /**
  * The app's one `onError`: every error becomes `{ error: { code, message } }`. {@link HttpError}s are
- * answered as they are; anything unexpected is logged (name and message only) and answered 500 `internal`.
+ * answered as they are; a failure caused by the client aborting is a 400; anything else unexpected is
+ * logged (name and message only) and answered 500 `internal`.
  */
 export function createErrorHandler(log: RelayLog): ErrorHandler<RelayEnv> {
   return (err, c) => {
     let httpError: HttpError;
     if (err instanceof HttpError) httpError = err;
     else if (err instanceof HTTPException) httpError = fromHonoException(err);
-    else {
+    else if (c.req.raw.signal.aborted) {
+      // The client went away or sent a broken body (Node's parser already answered it); nothing failed here.
+      httpError = new HttpError(400, "bad_request", "The request was aborted.");
+    } else {
       log({ level: "error", msg: "unhandled error", requestId: c.get("requestId"), error: `${err.name}: ${err.message}` });
       httpError = new HttpError(500, "internal", "Internal error.");
     }
     if (httpError.status >= 500) c.header("cache-control", "no-store");
+    // A body refused before it was read must not leave a half-read request on a reused connection.
+    if (httpError.status === 413) c.header("connection", "close");
+    if (httpError.retryAfterSeconds !== undefined) c.header("retry-after", String(Math.max(1, Math.ceil(httpError.retryAfterSeconds))));
     return c.json(httpError.toBody(), httpError.status);
   };
 }

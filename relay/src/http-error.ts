@@ -11,12 +11,20 @@ export class HttpError extends Error {
   readonly status: ContentfulStatusCode;
   /** Stable machine-readable code from the protocol. */
   readonly code: ErrorCode;
+  /** Seconds the client should wait before trying again; sent as `Retry-After` (429 and 503). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "HttpError";
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** The JSON body of the response for this error. */

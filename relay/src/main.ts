@@ -6,16 +6,17 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import type { AgentConfig } from "./agent-config.ts";
 import { resolveAgents } from "./agent-config.ts";
 import { createApp } from "./app.ts";
+import { clientIpFrom } from "./client-ip.ts";
 import type { RelayConfig } from "./relay-config.ts";
 import { resolveRelayConfig } from "./relay-config.ts";
 import type { RelayLog } from "./relay-log.ts";
 import type { OpenRecords } from "./records/open-records.ts";
 import { openRecords } from "./records/open-records.ts";
 import { resolveRecordsConfig } from "./records/records-config.ts";
+import { serveRelay } from "./serve-relay.ts";
 
 const log: RelayLog = (entry) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
@@ -74,20 +75,29 @@ try {
   process.exit(1);
 }
 
-const app = createApp({ agents, upstreams: config.upstreams, tokenSecret, tokenTtlMs: config.tokenTtlMs, widgetDir, log, records: records.options });
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-  console.log(`relay listening on http://${config.host}:${info.port}`);
+const closing = new AbortController();
+const app = createApp({
+  agents,
+  upstreams: config.upstreams,
+  tokenSecret,
+  tokenTtlMs: config.tokenTtlMs,
+  streamIdleMs: config.streamIdleMs,
+  sessionsPerIpPerMinute: config.sessionsPerIpPerMinute,
+  clientIp: clientIpFrom(config.trustedProxyHops),
+  closing: closing.signal,
+  widgetDir,
+  log,
+  records: records.options,
 });
+const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });
+console.log(`relay listening on ${server.url}`);
 
-function shutdown(signal: string): void {
-  log({ level: "info", msg: `${signal}: closing` });
-  // Queued records are committed before the process exits, on either path.
-  const exit = () => void records.close().catch((err: unknown) => log({ level: "error", msg: "records: close failed", error: String(err) })).finally(() => process.exit(0));
-  server.close(exit);
-  // Streams in flight get a moment to finish, then the process goes regardless.
-  setTimeout(exit, 5_000).unref();
-  // Keep-alive connections that go idle once their stream ends would hold close() until the timeout.
-  if ("closeIdleConnections" in server) setInterval(() => server.closeIdleConnections(), 100).unref();
+async function shutdown(signal: string): Promise<void> {
+  log({ level: "info", msg: `${signal}: draining open streams, then exiting` });
+  await server.close();
+  // Queued records are committed before the process exits.
+  await records.close().catch((err: unknown) => log({ level: "error", msg: "records: close failed", error: String(err) }));
+  process.exit(0);
 }
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -25,6 +25,28 @@ export interface CreateSessionRequest {
   conversationId?: string;
 }
 
+/**
+ * Path of the token refresh: `POST` with a valid relay token (no body) answers a
+ * {@link RefreshSessionResponse} with a fresh token for the same session, while the session lives.
+ */
+export const SESSION_REFRESH_PATH = "/v1/sessions/refresh";
+
+/** Answer of `POST /v1/sessions/refresh`. */
+export interface RefreshSessionResponse {
+  sessionId: string;
+  token: string;
+  /** When the new token stops being accepted, epoch milliseconds (never after `sessionEndsAt`). */
+  expiresAt: number;
+  /** When the session ends for good (the agent's max session seconds), epoch milliseconds. */
+  sessionEndsAt: number;
+}
+
+/**
+ * Path of the realtime ephemeral key route: `POST` with a relay token (body ignored) answers OpenAI's
+ * client secret object (`{ value, expires_at, session }`) for the agent's realtime configuration.
+ */
+export const REALTIME_CLIENT_SECRETS_PATH = "/v1/realtime/client_secrets";
+
 /** Path of "forget me": `DELETE` with a relay token deletes every record of the token's visitor. */
 export const FORGET_VISITOR_PATH = "/v1/visitor";
 
@@ -92,8 +114,10 @@ export interface CreateSessionResponse {
   sessionId: string;
   /** Relay token: a bearer token for the `/v1/*` proxy routes, bound to session, agent and origin. */
   token: string;
-  /** When the token stops being accepted, epoch milliseconds. */
+  /** When the token stops being accepted, epoch milliseconds; refresh it before then. */
   expiresAt: number;
+  /** When the session ends for good (the agent's max session seconds), epoch milliseconds. */
+  sessionEndsAt: number;
   agent: { id: string; name: string; greeting: string };
   upstream: UpstreamKind;
 }
@@ -135,6 +159,13 @@ export const ERROR_CODES = [
   "upstream_error",
   "upstream_timeout",
   "internal",
+  "rate_limited",
+  "session_expired",
+  "session_idle",
+  "audio_too_long",
+  "realtime_not_configured",
+  "not_ready",
+  "shutting_down",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -18,6 +18,12 @@ export interface RelayConfig {
   widgetDir: string;
   /** Per-stage upstreams, see `resolveUpstreams`. */
   upstreams: Upstreams;
+  /** `STREAM_IDLE_SECONDS` in ms, default 15 s: an upstream silent this long mid-stream is cut. */
+  streamIdleMs: number;
+  /** `SESSIONS_PER_IP_PER_MINUTE`, default 20. */
+  sessionsPerIpPerMinute: number;
+  /** `TRUSTED_PROXY_HOPS`, default 0: reverse proxies in front of the relay whose `X-Forwarded-For` is trusted. */
+  trustedProxyHops: number;
 }
 
 /** Minimum length of `RELAY_TOKEN_SECRET`, in characters. */
@@ -44,6 +50,9 @@ export function resolveRelayConfig(env: Record<string, string | undefined>, pack
   const problems: string[] = [];
   const port = integer(env, "PORT", 8787, 0, 65_535, problems);
   const ttlSeconds = integer(env, "TOKEN_TTL_SECONDS", 300, 10, 86_400, problems);
+  const streamIdleSeconds = integer(env, "STREAM_IDLE_SECONDS", 15, 1, 600, problems);
+  const sessionsPerIpPerMinute = integer(env, "SESSIONS_PER_IP_PER_MINUTE", 20, 1, 100_000, problems);
+  const trustedProxyHops = integer(env, "TRUSTED_PROXY_HOPS", 0, 0, 10, problems);
   const tokenSecret = env.RELAY_TOKEN_SECRET || undefined;
   if (tokenSecret !== undefined && tokenSecret.length < MIN_SECRET_LENGTH) {
     problems.push(`RELAY_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
@@ -63,5 +72,8 @@ export function resolveRelayConfig(env: Record<string, string | undefined>, pack
     tokenTtlMs: ttlSeconds * 1000,
     widgetDir: env.WIDGET_DIR ? resolve(env.WIDGET_DIR) : resolve(packageDir, "../widget/dist"),
     upstreams,
+    streamIdleMs: streamIdleSeconds * 1000,
+    sessionsPerIpPerMinute,
+    trustedProxyHops,
   };
 }

@@ -1,6 +1,8 @@
 import type { AgentConfig } from "./agent-config.ts";
 import type { RecordsOptions } from "./records/records-options.ts";
+import type { ClientIp } from "./client-ip.ts";
 import type { RelayLog } from "./relay-log.ts";
+import type { ReadinessCheck } from "./upstream-probe.ts";
 import type { Upstreams } from "./upstreams.ts";
 
 /** Everything `createApp` needs, already resolved and validated (see `resolveRelayConfig`). */
@@ -11,10 +13,20 @@ export interface RelayOptions {
   upstreams: Upstreams;
   /** HS256 secret for relay tokens. */
   tokenSecret: string;
-  /** Relay token lifetime (ms). */
+  /** Relay token lifetime (ms); tokens never outlive their session (the agent's `limits.maxSessionSeconds`). */
   tokenTtlMs: number;
   /** Upstream timeout (ms) until response headers; default `DEFAULT_UPSTREAM_TIMEOUT_MS`. */
   upstreamTimeoutMs?: number;
+  /** Longest silence (ms) of an upstream between stream chunks before the stream is cut; default 15 000. */
+  streamIdleMs?: number;
+  /** Session creations allowed per client IP per minute; default 20. */
+  sessionsPerIpPerMinute?: number;
+  /** How to find a request's client IP; default `clientIpFrom(0)` (the socket's peer). */
+  clientIp?: ClientIp;
+  /** Extra `/readyz` checks by name (e.g. `store`), run beside the upstream probes. */
+  readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /** Abort to drain: new requests get 503 `shutting_down`, open streams end cleanly. */
+  closing?: AbortSignal;
   /** Folder of the built widget served at `/`; omitted serves nothing. */
   widgetDir?: string;
   /** Structured log sink. */
@@ -24,3 +36,9 @@ export interface RelayOptions {
   /** Clock, epoch ms; default `Date.now`. Injected by tests to expire tokens. */
   now?: () => number;
 }
+
+/** Default of {@link RelayOptions.streamIdleMs}. */
+export const DEFAULT_STREAM_IDLE_MS = 15_000;
+
+/** Default of {@link RelayOptions.sessionsPerIpPerMinute}. */
+export const DEFAULT_SESSIONS_PER_IP_PER_MINUTE = 20;

@@ -9,36 +9,56 @@ export interface RelayTokenClaims {
   agent: string;
   /** Origin that created the session; browser requests must come from it. */
   origin: string;
-  /** Expiry, epoch seconds (JWT `exp`). */
+  /** Expiry, epoch seconds (JWT `exp`); never after {@link RelayTokenClaims.end}. */
   exp: number;
+  /** End of the session (creation + the agent's max session seconds), epoch seconds. Refresh keeps it. */
+  end: number;
 }
 
 const ALG = "HS256";
 
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+const keys = new Map<string, Promise<HmacKey>>();
+
+/** The HMAC key of `secret`, imported once per process rather than on every sign and verify. */
+function keyOf(secret: string): Promise<HmacKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** Signs relay token claims with HS256. */
 export function signRelayToken(claims: RelayTokenClaims, secret: string): Promise<string> {
-  return sign({ ...claims }, secret, ALG);
+  const { sid, agent, origin, exp, end } = claims;
+  return keyOf(secret).then((key) => sign({ sid, agent, origin, exp, end }, key, ALG));
 }
 
 /**
  * Verifies a relay token's signature and expiry against `nowMs` (the app's injectable clock).
  *
- * @throws HttpError 401 `token_expired` when expired, 401 `unauthorized` when missing claims, forged or malformed
+ * @throws HttpError 401 `session_expired` past the session's end, `token_expired` past the token's expiry, 401 `unauthorized` when missing claims, forged or malformed
  */
 export async function verifyRelayToken(token: string, secret: string, nowMs: number): Promise<RelayTokenClaims> {
   let payload: Record<string, unknown>;
   try {
     // Expiry is checked below against the injected clock rather than the system clock.
-    payload = await verify(token, secret, { alg: ALG, exp: false, nbf: false, iat: false });
+    payload = await verify(token, await keyOf(secret), { alg: ALG, exp: false, nbf: false, iat: false });
   } catch (cause) {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.", { cause });
   }
-  const { sid, agent, origin, exp } = payload;
-  if (typeof sid !== "string" || typeof agent !== "string" || typeof origin !== "string" || typeof exp !== "number") {
+  const { sid, agent, origin, exp, end } = payload;
+  if (typeof sid !== "string" || typeof agent !== "string" || typeof origin !== "string" || typeof exp !== "number" || typeof end !== "number") {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.");
+  }
+  if (nowMs >= end * 1000) {
+    throw new HttpError(401, "session_expired", "The session has reached its maximum length: create a new session.");
   }
   if (nowMs >= exp * 1000) {
     throw new HttpError(401, "token_expired", "The relay token has expired: create a new session.");
   }
-  return { sid, agent, origin, exp };
+  return { sid, agent, origin, exp, end };
 }

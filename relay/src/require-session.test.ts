@@ -21,7 +21,7 @@ describe("requireSession", () => {
 
   it("answers 401 unauthorized for a token signed with another secret", async () => {
     const forged = await signRelayToken(
-      { sid: "s", agent: "demo", origin: TEST_ORIGIN, exp: Math.floor(Date.now() / 1000) + 60 },
+      { sid: "s", agent: "demo", origin: TEST_ORIGIN, exp: Math.floor(Date.now() / 1000) + 60, end: Math.floor(Date.now() / 1000) + 600 },
       "another-secret-0123456789abcdef0123456789",
     );
     await expectError(await speech(createTestApp().app, { authorization: `Bearer ${forged}` }), 401, "unauthorized");
@@ -45,7 +45,7 @@ describe("requireSession", () => {
   it("takes the agent from the token: a disabled agent's token stops working", async () => {
     const { app } = createTestApp();
     const token = await signRelayToken(
-      { sid: "s", agent: "off", origin: TEST_ORIGIN, exp: Math.floor(Date.now() / 1000) + 60 },
+      { sid: "s", agent: "off", origin: TEST_ORIGIN, exp: Math.floor(Date.now() / 1000) + 60, end: Math.floor(Date.now() / 1000) + 600 },
       "test-secret-0123456789abcdef0123456789",
     );
     await expectError(await speech(app, { authorization: `Bearer ${token}` }), 404, "agent_not_found");

@@ -1,4 +1,5 @@
 import type { AgentConfig } from "./agent-config.ts";
+import { AgentLimitsSchema } from "./agent-config.ts";
 import { createApp } from "./app.ts";
 import type { LogEntry } from "./relay-log.ts";
 import type { RelayOptions } from "./relay-options.ts";
@@ -21,7 +22,13 @@ export const testAgent: AgentConfig = {
   stt: { model: "agent-stt-model", language: "en" },
   llm: { model: "agent-llm-model", temperature: 0.3, maxTokens: 100 },
   tts: { model: "agent-tts-model", voice: "agent-voice", speed: 1 },
+  tools: [{ name: "lookup_order", description: "Finds an order.", parameters: { type: "object", properties: { id: { type: "string" } } } }],
+  realtime: { model: "agent-realtime-model", voice: "agent-realtime-voice", turnDetection: { type: "semantic_vad" } },
+  limits: AgentLimitsSchema.parse({}),
 };
+
+/** The test secret of {@link createTestApp}'s relay tokens. */
+export const TEST_SECRET = "test-secret-0123456789abcdef0123456789";
 
 /** Every stage pointed at `baseURL` with {@link PROVIDER_KEY}. */
 export function testUpstreams(baseURL = "http://127.0.0.1:9/v1"): Upstreams {
@@ -35,7 +42,7 @@ export function createTestApp(overrides: Partial<RelayOptions> = {}) {
   const app = createApp({
     agents: [testAgent, { ...testAgent, id: "off", enabled: false }],
     upstreams: testUpstreams(),
-    tokenSecret: "test-secret-0123456789abcdef0123456789",
+    tokenSecret: TEST_SECRET,
     tokenTtlMs: 60_000,
     log: (entry) => logs.push(entry),
     ...overrides,

@@ -49,6 +49,15 @@ export interface RecordedSpeech extends RecordedBase {
   speed: number;
 }
 
+/** A `POST /v1/realtime/client_secrets` the stand-in answered. */
+export interface RecordedRealtimeSecret extends RecordedBase {
+  route: 'realtime';
+  /** `expires_after.seconds` as sent (600 when absent, OpenAI's default). */
+  ttlSeconds: number;
+  /** The `session` object as sent. */
+  session: Record<string, unknown>;
+}
+
 /** A request refused with an error response (bad auth, bad body, unknown path). */
 export interface RecordedRejection extends RecordedBase {
   route: 'rejected';
@@ -59,4 +68,4 @@ export interface RecordedRejection extends RecordedBase {
 }
 
 /** One entry of the stand-in's request log, discriminated by `route`. */
-export type RecordedRequest = RecordedTranscription | RecordedChat | RecordedSpeech | RecordedRejection;
+export type RecordedRequest = RecordedTranscription | RecordedChat | RecordedSpeech | RecordedRealtimeSecret | RecordedRejection;

@@ -4,6 +4,8 @@ import type { RecordedRequest } from './recorded-request.ts';
 export interface RouteContext {
   /** Pause between streamed text deltas, ms. */
   tokenDelayMs: number;
+  /** Synthesized speech by request (voice, speed, format, input), when the stand-in caches speech. */
+  speechCache: Map<string, Int16Array[]> | undefined;
   /** Clock, ms since the Unix epoch. */
   now: () => number;
   /** Appends `entry` to the request log and returns the same object, so it can be updated later. */

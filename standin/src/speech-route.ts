@@ -58,7 +58,17 @@ export function speechRoute(context: RouteContext): Hono {
     const wholeInput = async function* (text: string) {
       yield await synthesize(text, options);
     };
-    const pieces = format === 'wav' ? wholeInput(input) : synthesizeSentences(input, options);
+    const key = `${voice}|${speed}|${format}|${input}`;
+    let pieces = format === 'wav' ? wholeInput(input) : synthesizeSentences(input, options);
+    if (context.speechCache) {
+      let cached = context.speechCache.get(key);
+      if (!cached) {
+        cached = [];
+        for await (const piece of pieces) cached.push(piece);
+        context.speechCache.set(key, cached);
+      }
+      pieces = replay(cached);
+    }
     // Synthesize the first piece before answering so a synthesis failure is a 500, not a cut stream.
     const first = await pieces.next();
     async function* chunks() {
@@ -79,4 +89,9 @@ export function speechRoute(context: RouteContext): Hono {
     });
     return c.body(audio, 200, { 'content-type': format === 'pcm' ? 'audio/pcm' : 'audio/wav' });
   });
+}
+
+/** Yields cached pieces again (the cache is never mutated by consumers: chunks are copies). */
+async function* replay(pieces: Int16Array[]): AsyncGenerator<Int16Array> {
+  yield* pieces;
 }

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { chatRoute } from './chat-route.ts';
 import type { RecordedRequest } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
+import { realtimeRoute } from './realtime-route.ts';
 import { speechRoute } from './speech-route.ts';
 import { StandinError } from './standin-error.ts';
 import { transcriptionRoute } from './transcription-route.ts';
@@ -14,6 +15,11 @@ export { StandinError } from './standin-error.ts';
 export interface StandinOptions {
   /** Pause between streamed words of chat and transcription streams, ms. Default 15. */
   tokenDelayMs?: number;
+  /**
+   * Keep synthesized speech and answer a repeated `/audio/speech` request from memory, so its time to
+   * first byte is not eSpeak NG's (for benchmarks of what sits in front of the stand-in). Default false.
+   */
+  cacheSpeech?: boolean;
   /** Clock for recorded times and `created` stamps, ms since the Unix epoch. Default `Date.now`. */
   now?: () => number;
 }
@@ -28,7 +34,8 @@ export interface Standin {
 
 /**
  * Creates the offline upstream stand-in: an OpenAI-compatible server for
- * `POST /v1/audio/transcriptions`, `/v1/chat/completions` and `/v1/audio/speech` that needs no
+ * `POST /v1/audio/transcriptions`, `/v1/chat/completions`, `/v1/audio/speech` and
+ * `/v1/realtime/client_secrets` that needs no
  * provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
  * accepted. `GET /__standin/requests` returns the request log and `DELETE` clears it, for tests
  * in another process.
@@ -38,6 +45,7 @@ export function createStandin(options: StandinOptions = {}): Standin {
   const now = options.now ?? Date.now;
   const context: RouteContext = {
     tokenDelayMs: options.tokenDelayMs ?? 15,
+    speechCache: options.cacheSpeech ? new Map() : undefined,
     now,
     record(entry) {
       requests.push(entry);
@@ -60,7 +68,8 @@ export function createStandin(options: StandinOptions = {}): Standin {
     })
     .route('/', transcriptionRoute(context))
     .route('/', chatRoute(context))
-    .route('/', speechRoute(context));
+    .route('/', speechRoute(context))
+    .route('/', realtimeRoute(context));
 
   const app = new Hono()
     .get('/__standin/requests', (c) => c.json(requests))

@@ -145,15 +145,22 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     }
   });
 
-  it("SIGTERM loses nothing: queued reports and a reply still streaming are committed before exit", async () => {
+  it("SIGTERM loses nothing: queued reports and the part of a reply that was streamed before the shutdown are committed", async () => {
     const db = join(dir, "term.sqlite");
     const first = await startRelay(db, agentsFile, upstream);
     const { session, chat, sent } = await turn(first.url);
     const streaming = await chat("finish this reply please");
+    // Wait until part of the reply has reached the browser, then stop the relay mid-reply.
+    const reader = streaming.body!.getReader();
+    const decoder = new TextDecoder();
+    let rest = "";
+    while (!rest.includes('"content":"This')) rest += decoder.decode((await reader.read()).value, { stream: true });
     const exited = once(first.child, "exit");
     first.child.kill("SIGTERM");
-    const rest = await streaming.text();
-    expect(rest).toContain("[DONE]");
+    // The relay ends open streams cleanly on shutdown (issue 3): a shutting_down event, no [DONE].
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += decoder.decode(r.value, { stream: true });
+    expect(rest).toContain('"code":"shutting_down"');
+    const heard = [...rest.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join("");
     const [code] = await exited;
     expect(code).toBe(0);
 
@@ -162,9 +169,9 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
       const after = await detail(second.url, session.sessionId);
       expect(after.messages.map((m) => [m.id, m.text])).toEqual([
         ...sent,
-        [streaming.headers.get(RECORD_ID_HEADER), "This is the offline demo. You said: finish this reply please."],
+        [streaming.headers.get(RECORD_ID_HEADER), heard],
       ]);
-      expect(after.events.map((e) => e.type)).toEqual(["start", "end"]);
+      expect(after.events.map((e) => e.type)).toEqual(["start", "end", "error"]); // error: the shutting_down end of the cut stream
       expect(after.session).toMatchObject({ status: "completed", client: { sampleRate: 48_000 } });
     } finally {
       second.child.kill("SIGTERM");

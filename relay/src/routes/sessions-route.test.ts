@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
 import { verifyRelayToken } from "../relay-token.ts";
-import { createTestApp, TEST_ORIGIN } from "../test-fixtures.ts";
+import { createTestApp, TEST_ORIGIN, TEST_SECRET, testAgent } from "../test-fixtures.ts";
 
 const post = (app: ReturnType<typeof createTestApp>["app"], body: unknown, origin?: string) =>
   app.request("/v1/sessions", {
@@ -21,8 +21,9 @@ describe("POST /v1/sessions", () => {
     expect(body.agent).toEqual({ id: "demo", name: "Test agent", greeting: "Hello from the test agent." });
     expect(body.upstream).toBe("provider");
     expect(body.expiresAt).toBe(now + 300_000);
-    const claims = await verifyRelayToken(body.token, "test-secret-0123456789abcdef0123456789", now);
-    expect(claims).toEqual({ sid: body.sessionId, agent: "demo", origin: TEST_ORIGIN, exp: (now + 300_000) / 1000 });
+    expect(body.sessionEndsAt).toBe(now + testAgent.limits.maxSessionSeconds * 1000);
+    const claims = await verifyRelayToken(body.token, TEST_SECRET, now);
+    expect(claims).toEqual({ sid: body.sessionId, agent: "demo", origin: TEST_ORIGIN, exp: (now + 300_000) / 1000, end: body.sessionEndsAt / 1000 });
   });
 
   it.each([["nope"], ["off"]])("answers 404 agent_not_found for agent %s", async (agent) => {

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { AgentConfig } from "../agent-config.ts";
+import type { ClientIp } from "../client-ip.ts";
 import { HttpError } from "../http-error.ts";
 import type { CreateSessionResponse, UpstreamKind } from "../protocol.ts";
 import { SESSIONS_PATH } from "../protocol.ts";
@@ -9,6 +11,8 @@ import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { uuidv7 } from "../records/uuid-v7.ts";
 import { signRelayToken } from "../relay-token.ts";
+import type { SessionActivity } from "../session-activity.ts";
+import type { WindowCounter } from "../window-counter.ts";
 
 /** Dependencies of {@link createSessionsRoute}. */
 export interface SessionsRouteOptions {
@@ -17,19 +21,45 @@ export interface SessionsRouteOptions {
   tokenSecret: string;
   /** Token lifetime (ms). */
   tokenTtlMs: number;
+  /** Session creations per client IP, one-minute window. */
+  perIp: WindowCounter;
+  /** Where the session's idle clock starts. */
+  activity: SessionActivity;
+  clientIp: ClientIp;
   now: () => number;
   log: RelayLog;
 }
 
-const CreateSessionSchema = z.object({ agent: z.string().min(1).max(64) });
+/** Largest accepted `POST /v1/sessions` body (bytes). */
+const MAX_SESSION_BODY = 4096;
+
+/** `CreateSessionRequest`; the record fields are read again by the records capture once this route answered. */
+export const CreateSessionSchema = z.object({
+  agent: z.string().min(1).max(64),
+  visitorId: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, "expected 22-128 base64url characters or a UUID").optional(),
+  conversationId: z.string().min(1).max(128).optional(),
+});
+
+const sessionBodyLimit = bodyLimit({
+  maxSize: MAX_SESSION_BODY,
+  onError: () => {
+    throw new HttpError(413, "payload_too_large", `Session requests are limited to ${MAX_SESSION_BODY} bytes.`);
+  },
+});
 
 /**
- * `POST /v1/sessions`: checks that the agent exists and is enabled (404 `agent_not_found`) and that the
- * request's `Origin` is on its allowlist (403 `origin_not_allowed`), then answers 201 with a relay token
- * bound to the session, agent and origin.
+ * `POST /v1/sessions`: limits creations per client IP (429 `rate_limited` with `Retry-After`), checks that
+ * the agent exists and is enabled (404 `agent_not_found`) and that the request's `Origin` is on its
+ * allowlist (403 `origin_not_allowed`), then answers 201 with a relay token bound to the session, agent
+ * and origin. The session ends after the agent's `limits.maxSessionSeconds`.
  */
 export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(SESSIONS_PATH, async (c) => {
+  return new Hono<RelayEnv>().post(SESSIONS_PATH, sessionBodyLimit, async (c) => {
+    const now = options.now();
+    const hit = options.perIp.hit(options.clientIp(c), now);
+    if (!hit.ok) {
+      throw new HttpError(429, "rate_limited", "Too many new sessions from this address: try again later.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
+    }
     const { agent: agentId } = await readJson(c, CreateSessionSchema);
     const agent = options.agents.get(agentId);
     if (!agent?.enabled) throw new HttpError(404, "agent_not_found", `No enabled agent "${agentId}".`);
@@ -37,14 +67,17 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
     if (!origin || !agent.allowedOrigins.includes(origin)) {
       throw new HttpError(403, "origin_not_allowed", `This origin may not use agent "${agent.id}".`);
     }
-    const sessionId = uuidv7(options.now());
-    const exp = Math.floor((options.now() + options.tokenTtlMs) / 1000);
-    const token = await signRelayToken({ sid: sessionId, agent: agent.id, origin, exp }, options.tokenSecret);
+    const sessionId = uuidv7(now);
+    const end = Math.floor(now / 1000) + agent.limits.maxSessionSeconds;
+    const exp = Math.min(Math.floor((now + options.tokenTtlMs) / 1000), end);
+    options.activity.touch(sessionId, now, end * 1000, agent.limits.idleTimeoutSeconds * 1000);
+    const token = await signRelayToken({ sid: sessionId, agent: agent.id, origin, exp, end }, options.tokenSecret);
     options.log({ level: "info", msg: "session created", sessionId, agent: agent.id, origin, requestId: c.get("requestId") });
     const body: CreateSessionResponse = {
       sessionId,
       token,
       expiresAt: exp * 1000,
+      sessionEndsAt: end * 1000,
       agent: { id: agent.id, name: agent.name, greeting: agent.greeting },
       upstream: options.upstreamKind,
     };

@@ -1,35 +1,45 @@
 import { Hono } from "hono";
 import type OpenAI from "openai";
 import { z } from "zod";
+import { guardStream } from "../guard-stream.ts";
 import { HttpError } from "../http-error.ts";
 import { TTS_SAMPLE_RATE } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import { upstreamError } from "../upstream-error.ts";
 
+/** Dependencies of {@link createSpeechRoute}. */
+export interface SpeechRouteOptions {
+  tts: OpenAI;
+  /** Longest silence (ms) of the upstream between audio chunks. */
+  streamIdleMs: number;
+  /** Aborted when the relay shuts down. */
+  closing: AbortSignal;
+}
+
 const SpeechRequestSchema = z.object({ input: z.string().min(1).max(4096) });
 
 /**
- * `POST /v1/audio/speech`: `{ input }` → the agent's TTS model and voice → the upstream's raw PCM
+ * `POST /v1/audio/speech`: `{ input }` → the agent's TTS model, voice and speed → the upstream's raw PCM
  * (16-bit little-endian mono at {@link TTS_SAMPLE_RATE} Hz) streamed through as `audio/pcm` unbuffered,
- * with header `x-sample-rate`.
+ * with header `x-sample-rate`. Client-sent model, voice, speed and format are ignored.
  */
-export function createSpeechRoute(tts: OpenAI): Hono<RelayEnv> {
+export function createSpeechRoute(options: SpeechRouteOptions): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post("/v1/audio/speech", async (c) => {
     const { input } = await readJson(c, SpeechRequestSchema);
     const { tts: config } = c.get("agent");
-    const upstream = await tts.audio.speech
-      .create(
-        { model: config.model, voice: config.voice, input, response_format: "pcm", speed: config.speed },
-        { signal: c.req.raw.signal },
-      )
+    const upstreamAbort = new AbortController();
+    const signal = AbortSignal.any([c.req.raw.signal, upstreamAbort.signal, options.closing]);
+    const upstream = await options.tts.audio.speech
+      .create({ model: config.model, voice: config.voice, input, response_format: "pcm", speed: config.speed }, { signal })
       .catch((err: unknown) => {
         throw upstreamError("tts", err);
       });
     if (!upstream.body) throw new HttpError(502, "upstream_error", "The tts upstream answered without a body.");
+    const body = guardStream(upstream.body, { stage: "tts", idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort });
     c.header("content-type", "audio/pcm");
     c.header("x-sample-rate", String(TTS_SAMPLE_RATE));
     c.header("cache-control", "no-store");
-    return c.body(upstream.body, 200);
+    return c.body(body, 200);
   });
 }

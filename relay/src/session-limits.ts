@@ -1,0 +1,50 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HttpError } from "./http-error.ts";
+import type { RelayEnv } from "./relay-env.ts";
+import type { SessionActivity } from "./session-activity.ts";
+import type { WindowCounter } from "./window-counter.ts";
+
+/** Options of {@link sessionLimits}. */
+export interface SessionLimitsOptions {
+  activity: SessionActivity;
+  /** Per-session request counter with a one-minute window. */
+  requests: WindowCounter;
+  /** Clock, epoch ms. */
+  now: () => number;
+}
+
+/**
+ * Enforces the token's agent limits on a proxy request, after `requireSession`: the idle timeout
+ * (401 `session_idle`), requests per minute per session (429 `rate_limited` with `Retry-After`) and the
+ * request body size (413 `payload_too_large`, from `Content-Length` or while the body streams in).
+ */
+export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<RelayEnv> {
+  const bodyLimits = new Map<number, MiddlewareHandler>();
+  const limitFor = (maxSize: number) => {
+    let limit = bodyLimits.get(maxSize);
+    if (!limit) {
+      limit = bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new HttpError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes for this agent.`);
+        },
+      });
+      bodyLimits.set(maxSize, limit);
+    }
+    return limit;
+  };
+  return async (c, next) => {
+    const { sid, end } = c.get("session");
+    const { limits } = c.get("agent");
+    const now = options.now();
+    if (!options.activity.touch(sid, now, end * 1000, limits.idleTimeoutSeconds * 1000)) {
+      throw new HttpError(401, "session_idle", "The session ended after being idle: create a new session.");
+    }
+    const hit = options.requests.hit(sid, now, limits.requestsPerMinute);
+    if (!hit.ok) {
+      throw new HttpError(429, "rate_limited", "Too many requests in this session: slow down.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
+    }
+    return limitFor(limits.maxBodyBytes)(c, next);
+  };
+}

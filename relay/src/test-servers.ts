@@ -1,0 +1,82 @@
+import { once } from "node:events";
+import { connect } from "node:net";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createStandin } from "@voice-agent/standin";
+import type { StandinOptions } from "@voice-agent/standin";
+import type { RelayOptions } from "./relay-options.ts";
+import { serveRelay } from "./serve-relay.ts";
+import { STT_SAMPLE_RATE } from "./protocol.ts";
+import { createTestApp, testUpstreams } from "./test-fixtures.ts";
+
+/** Serves a fetch handler on a free port of 127.0.0.1 (tests only). */
+export async function listen(fetch: Parameters<typeof serve>[0]["fetch"]) {
+  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
+  await once(server, "listening");
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
+}
+
+/** A stand-in on a socket and a relay (with `serveRelay`) in front of it. */
+export async function startRelayWithStandin(overrides: Partial<RelayOptions> = {}, standinOptions: StandinOptions = { tokenDelayMs: 5 }) {
+  const standin = createStandin(standinOptions);
+  const upstream = await listen(standin.app.fetch);
+  const closing = new AbortController();
+  const relay = createTestApp({ upstreams: testUpstreams(`${upstream.url}/v1`), closing: closing.signal, ...overrides });
+  const server = await serveRelay(relay.app, { port: 0, hostname: "127.0.0.1", log: relay.logs.push.bind(relay.logs), closing, graceMs: 2000 });
+  return {
+    standin,
+    relay,
+    url: server.url,
+    upstreamUrl: upstream.url,
+    closeRelay: server.close,
+    close: async () => {
+      await server.close();
+      await upstream.close();
+    },
+  };
+}
+
+/** Sends raw bytes over a socket and resolves with the raw answer (status and body), for requests `fetch` refuses to send. */
+export async function rawRequest(url: string, request: string): Promise<{ status: number; body: string; raw: string }> {
+  const { port } = new URL(url);
+  const socket = connect(Number(port), "127.0.0.1");
+  await once(socket, "connect");
+  socket.write(request);
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  await Promise.race([once(socket, "close"), new Promise((resolve) => setTimeout(resolve, 2000))]);
+  socket.destroy();
+  const raw = Buffer.concat(chunks).toString("latin1");
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? 0);
+  return { status, body: raw.slice(raw.indexOf("\r\n\r\n") + 4), raw };
+}
+
+/**
+ * A 16 kHz 16-bit mono WAV of a 440 Hz tone, `seconds` long. `claimedSeconds` forges the header's data
+ * size (the samples are still all there).
+ */
+export function toneWav(seconds: number, claimedSeconds = seconds): Uint8Array {
+  const samples = Math.round(seconds * STT_SAMPLE_RATE);
+  const view = new DataView(new ArrayBuffer(44 + samples * 2));
+  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
+  const claimedBytes = Math.round(claimedSeconds * STT_SAMPLE_RATE) * 2;
+  ascii(0, "RIFF");
+  view.setUint32(4, 36 + claimedBytes, true);
+  ascii(8, "WAVEfmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, STT_SAMPLE_RATE, true);
+  view.setUint32(28, STT_SAMPLE_RATE * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, "data");
+  view.setUint32(40, claimedBytes, true);
+  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / STT_SAMPLE_RATE)), true);
+  return new Uint8Array(view.buffer);
+}
