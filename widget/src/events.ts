@@ -50,6 +50,8 @@ export interface ErrorDetail {
   code: WidgetErrorCode;
   message: string;
   fatal: boolean;
+  /** For `rate-limited`: how long the relay asked to wait, ms (when it said). */
+  retryAfterMs?: number;
 }
 
 /** Timings of one turn, ms. */

@@ -210,11 +210,13 @@ export class SessionController implements ReactiveController {
   };
 
   #fail(error: unknown): void {
-    const { code, message } = WidgetError.from(error);
+    const { code, message, retryAfterMs } = WidgetError.from(error);
     this.#engine?.close();
     this.#engine = undefined;
     this.interim = undefined;
-    if (this.#apply({ type: "fail", code, message })) this.#emit("va-error", { code, message, fatal: true });
+    if (this.#apply({ type: "fail", code, message })) {
+      this.#emit("va-error", { code, message, fatal: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+    }
   }
 
   #emit<K extends keyof VoiceAgentEventMap>(name: K, detail: VoiceAgentEventMap[K]): void {

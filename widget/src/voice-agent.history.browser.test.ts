@@ -110,3 +110,17 @@ describe("<voice-agent> history", () => {
     expect(m.of("va-error").at(-1)).toMatchObject({ code: "relay-unreachable", fatal: false });
   });
 });
+
+test("start() right after connecting waits for the restore: no second greeting, same conversation", async () => {
+  const db = freshDb();
+  m = await mountElement({ history: () => DexieHistoryStore.open(db), attributes: { mode: "text" } });
+  m.el.sendText("first visit");
+  await until(() => expect(m!.el.messages).toHaveLength(3));
+  const first = m.transport.callsOf("openSession")[0]!.request;
+  m.remove();
+  m = await mountElement({ history: () => DexieHistoryStore.open(db), attributes: { mode: "text" } });
+  m.el.start();
+  await until(() => expect(m!.el.state.kind).toBe("listening"));
+  expect(m.transport.callsOf("openSession")[0]!.request.conversationId).toBe(first.conversationId);
+  expect(m.el.messages.map((x) => x.text)).toEqual(["Hello! How can I help?", "first visit", "This is a reply."]);
+});

@@ -26,6 +26,7 @@ export class ConversationLog {
   conversation: StoredConversation | undefined;
   #store: Promise<ResilientHistoryStore>;
   #events: ConversationLogEvents;
+  #restoring: { agentKey: string; done: Promise<void> } | undefined;
 
   constructor(open: () => Promise<HistoryStore>, events: ConversationLogEvents) {
     this.#events = events;
@@ -44,14 +45,20 @@ export class ConversationLog {
     return (await this.#store).persistent;
   }
 
-  /** Loads the newest conversation for `agentKey` (when none is loaded yet). */
-  async restore(agentKey: string): Promise<void> {
+  /** Loads the newest conversation for `agentKey` once (concurrent callers share the load). */
+  restore(agentKey: string): Promise<void> {
+    if (this.#restoring?.agentKey !== agentKey) this.#restoring = { agentKey, done: this.#load(agentKey) };
+    return this.#restoring.done;
+  }
+
+  async #load(agentKey: string): Promise<void> {
     const store = await this.#store;
-    if (this.conversation?.agentKey === agentKey) return;
     const conversation = await store.latestConversation(agentKey);
     if (!conversation || this.conversation) return;
+    const messages = await store.messages(conversation.id);
+    if (this.conversation) return;
     this.conversation = conversation;
-    this.messages = await store.messages(conversation.id);
+    this.messages = messages;
   }
 
   /** The conversation to continue, created when there is none. */
@@ -110,6 +117,7 @@ export class ConversationLog {
   async clear(): Promise<void> {
     this.messages = [];
     this.conversation = undefined;
+    this.#restoring = undefined;
     await (await this.#store).clear();
   }
 }
