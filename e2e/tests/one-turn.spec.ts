@@ -1,7 +1,7 @@
 /**
  * The walking skeleton's journey: the visitor speaks one sentence into the fake mic; the stand-in gets
- * a 16 kHz mono WAV as long as the spoken part; the reply text appears, its speech plays, and the
- * widget returns to listening.
+ * a 16 kHz mono WAV as long as the spoken part; the greeting and the reply text appear, each reply
+ * sentence is spoken as soon as it is complete, and the widget returns to listening.
  */
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
@@ -37,16 +37,20 @@ test("one spoken turn end to end", async ({ page }) => {
   await widget.getByRole("button", { name: "Start" }).click();
   await expect(widget.getByText("Offline demo upstream")).toBeVisible();
 
-  // The reply (second assistant line, after the greeting) streams in and is spoken.
+  // The greeting is spoken first; the reply (second assistant line) streams in and is spoken sentence
+  // by sentence. Whether the visitor's speech overlapped the greeting depends on timing, so only the
+  // start and the end of the state sequence are fixed.
   const reply = widget.locator('li[data-role="assistant"]').nth(1);
   await expect(reply).toContainText("offline demo", { ignoreCase: true, timeout: 30_000 });
-  await page.waitForFunction(() => (window as unknown as { vaLog: { playback: unknown[] } }).vaLog.playback.length > 0, null, { timeout: 30_000 });
+  await page.waitForFunction(() => (window as unknown as { vaLog: { states: string[] } }).vaLog.states.slice(-3).join() === "thinking,responding,listening", null, { timeout: 30_000 });
   await expect(widget).toHaveAttribute("data-state", "listening");
 
   const log = await page.evaluate(() => (window as unknown as { vaLog: { states: string[]; playback: { playedFrames: number; peak: number }[] } }).vaLog);
-  expect(log.states).toEqual(["initializing", "listening", "thinking", "responding", "listening"]);
-  expect(log.playback[0]!.playedFrames).toBeGreaterThan(0);
-  expect(log.playback[0]!.peak).toBeGreaterThan(0.05);
+  expect(log.states.slice(0, 2)).toEqual(["initializing", "responding"]);
+  expect(log.states.slice(-3)).toEqual(["thinking", "responding", "listening"]);
+  const replyPlayback = log.playback.at(-1)!;
+  expect(replyPlayback.playedFrames).toBeGreaterThan(0);
+  expect(replyPlayback.peak).toBeGreaterThan(0.05);
 
   const requests = (await (await fetch(`${E2E.standinUrl}/__standin/requests`)).json()) as Recorded[];
   const stt = requests.filter((r) => r.route === "transcription");
@@ -58,8 +62,13 @@ test("one spoken turn end to end", async ({ page }) => {
 
   const chat = requests.find((r) => r.route === "chat")!;
   expect(chat.messages![0]!.role).toBe("system");
-  const tts = requests.find((r) => r.route === "speech")!;
-  await expect(reply).toHaveText(tts.input!);
+  // One TTS request for the greeting, then one per sentence of the reply.
+  const tts = requests.filter((r) => r.route === "speech").map((r) => r.input!);
+  // If the visitor spoke over the greeting, only the part heard is kept as context for the model.
+  const greetingContext = chat.messages!.find((m) => m.role === "assistant")?.content ?? "";
+  expect(tts[0]!.startsWith(greetingContext)).toBe(true);
+  expect(tts.length).toBeGreaterThan(2);
+  await expect(reply).toHaveText(tts.slice(1).join(" "));
 
   // `UPDATE_SCREENSHOT=1 pnpm --filter @voice-agent/e2e test` refreshes the README's picture.
   if (process.env.UPDATE_SCREENSHOT) await page.screenshot({ path: fileURLToPath(new URL("../../docs/demo.png", import.meta.url)) });

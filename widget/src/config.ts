@@ -1,36 +1,142 @@
 /** The element's configuration: embed attributes plus the `.config` property, resolved in one place. */
 import type { EndOfTurnOptions } from "./dsp/end-of-turn.ts";
+import { DEFAULT_STRINGS, type VoiceAgentStrings } from "./voice-agent.strings.ts";
 import { WidgetError } from "./widget-error.ts";
+
+/** How the visitor talks: `cascade` (mic → STT → LLM → TTS, the default) or `text` (typing only, no mic). */
+export type VoiceAgentMode = "cascade" | "text";
+
+/** Context a client tool handler receives. */
+export interface ClientToolContext {
+  /** The model's id of this call. */
+  callId: string;
+  /** Aborted when the visitor interrupts or ends the conversation. */
+  signal: AbortSignal;
+}
+
+/**
+ * A client tool: runs in the page when the model calls the tool of the same name (declared in the agent
+ * configuration on the relay). Receives the parsed JSON arguments; its result is sent back to the model
+ * as JSON. A thrown error is sent back as `{ "error": message }`.
+ */
+export type ClientTool = (args: unknown, context: ClientToolContext) => unknown;
 
 /** Settings of the `.config` property; every field is optional. */
 export interface VoiceAgentConfig {
   /** Where the worklets, VAD model and WASM are served (absolute URL). Default: beside the widget script. */
   assetBase?: string;
-  /** End-of-turn tuning in ms: `silenceMs` (default 700), `minSpeechMs` (250), `preSpeechPadMs` (96), `postSpeechPadMs` (32), `maxUtteranceMs` (30000), thresholds. */
+  /** End-of-turn tuning in ms: `silenceMs` (default 700, 100–10000), `minSpeechMs` (250), pads, `maxUtteranceMs` (30000). */
   turn?: Partial<Omit<EndOfTurnOptions, "frameSamples" | "sampleRate">>;
+  /** Turns of local history sent to the model as context (a turn = a visitor message and the reply). Default 20, 1–200. */
+  contextTurns?: number;
+  /** Renew the relay session this long before its token expires, ms. Default 60000. */
+  refreshLeadMs?: number;
+  /** Waits before each reconnect attempt after a network drop, ms. Default [1000, 2000, 4000, 8000, 15000]. */
+  reconnectDelaysMs?: number[];
+  /** Where history is kept: `indexeddb` (default; falls back to memory when unavailable) or `memory`. */
+  history?: "indexeddb" | "memory";
+  /** Speak the agent's greeting when a new conversation starts. Default true. */
+  greet?: boolean;
+  /** `inline` (default): the panel is part of the page. `launcher`: a floating button opens the panel. */
+  layout?: "inline" | "launcher";
+  /** Client tools by name. Default none. */
+  tools?: Record<string, ClientTool>;
+  /** Most tool rounds (model → tools → model) in one turn. Default 4. */
+  maxToolRounds?: number;
+  /** Replacement strings (other languages); `states` and `errors` may be given in part. */
+  strings?: Partial<Omit<VoiceAgentStrings, "states" | "errors">> & {
+    states?: Partial<VoiceAgentStrings["states"]>;
+    errors?: Partial<VoiceAgentStrings["errors"]>;
+  };
 }
 
-/** Everything the session needs, validated. */
+/** The embed attributes. */
+export interface VoiceAgentAttributes {
+  relayUrl: string | undefined;
+  agent: string | undefined;
+  mode: string | undefined;
+  lang: string | undefined;
+}
+
+/** Everything the session needs, validated, with defaults applied. */
 export interface ResolvedConfig {
   relayUrl: string;
   agent: string;
+  mode: VoiceAgentMode;
+  lang: string | undefined;
   assetBase: string;
   turn: Partial<Omit<EndOfTurnOptions, "frameSamples" | "sampleRate">>;
+  contextTurns: number;
+  refreshLeadMs: number;
+  reconnectDelaysMs: number[];
+  history: "indexeddb" | "memory";
+  greet: boolean;
+  layout: "inline" | "launcher";
+  tools: Record<string, ClientTool>;
+  maxToolRounds: number;
+  strings: VoiceAgentStrings;
 }
 
 // Where this module was loaded from: the build keeps every widget file in one folder.
 const scriptBase = new URL(/* @vite-ignore */ "./", import.meta.url).href;
 
 /** Validates attributes and `.config`; throws a `config` WidgetError that says what to fix. */
-export function resolveConfig(relayUrl: string | undefined, agent: string | undefined, config: VoiceAgentConfig = {}): ResolvedConfig {
-  const url = absoluteUrl(relayUrl, "relay-url", 'relay-url="https://relay.example.com"');
-  if (!agent) throw new WidgetError("config", '<voice-agent> needs an agent attribute, e.g. agent="support".');
+export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAgentConfig = {}): ResolvedConfig {
+  const relayUrl = absoluteUrl(attributes.relayUrl, "the relay-url attribute", 'relay-url="https://relay.example.com"');
+  if (!attributes.agent) throw new WidgetError("config", '<voice-agent> needs an agent attribute, e.g. agent="support".');
+  const mode = attributes.mode ?? "cascade";
+  if (mode === "realtime") throw new WidgetError("config", '<voice-agent mode="realtime"> is not available yet; use mode="cascade" (the default) or mode="text".');
+  if (mode !== "cascade" && mode !== "text") throw new WidgetError("config", `<voice-agent> mode must be "cascade" or "text" (got ${JSON.stringify(mode)}).`);
   const assetBase = config.assetBase === undefined ? scriptBase : absoluteUrl(config.assetBase, "config.assetBase", "https://cdn.example.com/voice-agent/");
   const silence = config.turn?.silenceMs;
   if (silence !== undefined && !(silence >= 100 && silence <= 10_000)) {
     throw new WidgetError("config", `config.turn.silenceMs must be between 100 and 10000 ms (got ${silence}).`);
   }
-  return { relayUrl: url, agent, assetBase: assetBase.endsWith("/") ? assetBase : `${assetBase}/`, turn: config.turn ?? {} };
+  const reconnectDelaysMs = config.reconnectDelaysMs ?? [1000, 2000, 4000, 8000, 15_000];
+  if (!Array.isArray(reconnectDelaysMs) || reconnectDelaysMs.some((d) => !(d >= 0))) {
+    throw new WidgetError("config", `config.reconnectDelaysMs must be an array of waits in ms ≥ 0, e.g. [1000, 2000, 4000] (got ${JSON.stringify(config.reconnectDelaysMs)}).`);
+  }
+  const tools = config.tools ?? {};
+  for (const [name, handler] of Object.entries(tools)) {
+    if (typeof handler !== "function") throw new WidgetError("config", `config.tools.${name} must be a function (args, { callId, signal }) => result.`);
+  }
+  const strings = config.strings ?? {};
+  return {
+    relayUrl,
+    agent: attributes.agent,
+    mode,
+    lang: attributes.lang || undefined,
+    assetBase: assetBase.endsWith("/") ? assetBase : `${assetBase}/`,
+    turn: config.turn ?? {},
+    contextTurns: integer(config.contextTurns, "contextTurns", 20, 1, 200),
+    refreshLeadMs: integer(config.refreshLeadMs, "refreshLeadMs", 60_000, 0, 3_600_000),
+    reconnectDelaysMs,
+    history: oneOf(config.history, "history", ["indexeddb", "memory"] as const),
+    greet: config.greet ?? true,
+    layout: oneOf(config.layout, "layout", ["inline", "launcher"] as const),
+    tools,
+    maxToolRounds: integer(config.maxToolRounds, "maxToolRounds", 4, 1, 20),
+    strings: {
+      ...DEFAULT_STRINGS,
+      ...strings,
+      states: { ...DEFAULT_STRINGS.states, ...strings.states },
+      errors: { ...DEFAULT_STRINGS.errors, ...strings.errors },
+    },
+  };
+}
+
+function integer(value: number | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new WidgetError("config", `config.${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)}; default ${fallback}).`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: T | undefined, name: string, allowed: readonly T[]): T {
+  if (value === undefined) return allowed[0]!;
+  if (!allowed.includes(value)) throw new WidgetError("config", `config.${name} must be ${allowed.map((a) => JSON.stringify(a)).join(" or ")} (got ${JSON.stringify(value)}).`);
+  return value;
 }
 
 function absoluteUrl(value: string | undefined, name: string, example: string): string {

@@ -1,6 +1,9 @@
-/** The widget's client of the relay: session creation and the three OpenAI-compatible stages. */
-import type { ChatMessage, ChatRequest, CreateSessionRequest, CreateSessionResponse, ErrorBody, SpeechRequest } from "@voice-agent/relay/protocol";
-import { SESSIONS_PATH } from "@voice-agent/relay/protocol";
+/** The widget's client of the relay: sessions, the three OpenAI-compatible stages, and "forget me". */
+import type { CreateSessionRequest, CreateSessionResponse, ErrorBody } from "@voice-agent/relay/protocol";
+import { FORGET_VISITOR_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
+import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
+import type { ChatDelta, Transcript, Transport } from "./conversation/transport.ts";
+import type { WireMessage } from "./conversation/wire.ts";
 import { readSse } from "./sse.ts";
 import { WidgetError, type WidgetErrorCode } from "./widget-error.ts";
 
@@ -13,8 +16,8 @@ const CODE_BY_RELAY_CODE: Record<string, WidgetErrorCode> = {
   rate_limited: "rate-limited",
 };
 
-/** Talks to one relay with one session's token. */
-export class RelayClient {
+/** Talks to one relay with the token of the newest session it opened. */
+export class RelayClient implements Transport {
   readonly relayUrl: string;
   #token = "";
 
@@ -23,39 +26,44 @@ export class RelayClient {
     this.relayUrl = relayUrl.replace(/\/+$/, "");
   }
 
-  /** Creates a session for `agent` and keeps its token for the other calls. */
-  async createSession(agent: string): Promise<CreateSessionResponse> {
-    const body: CreateSessionRequest = { agent };
-    const session = (await (await this.#post(SESSIONS_PATH, JSON.stringify(body), "application/json")).json()) as CreateSessionResponse;
+  async openSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
+    const response = await this.#fetch("POST", SESSIONS_PATH, JSON.stringify(request), "application/json");
+    const session = (await response.json()) as CreateSessionResponse;
     this.#token = session.token;
     return session;
   }
 
-  /** Transcribes one WAV utterance; returns the text. */
-  async transcribe(wav: Uint8Array, signal?: AbortSignal): Promise<string> {
+  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript> {
     const form = new FormData();
     form.append("file", new Blob([wav as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
-    const response = await this.#post("/v1/audio/transcriptions", form, undefined, signal);
-    return ((await response.json()) as { text: string }).text;
-  }
-
-  /** Streams the agent's reply to `messages`; yields text deltas as they arrive. */
-  async *chat(messages: ChatMessage[], signal?: AbortSignal): AsyncGenerator<string> {
-    const body: ChatRequest = { messages, stream: true };
-    const response = await this.#post("/v1/chat/completions", JSON.stringify(body), "application/json", signal);
+    form.append("stream", "true");
+    const response = await this.#fetch("POST", "/v1/audio/transcriptions", form, undefined, signal);
+    if (!response.headers.get("content-type")?.includes("text/event-stream")) return (await response.json()) as Transcript;
+    // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.
+    let text = "";
     for await (const data of readSse(response.body!)) {
-      if (data === "[DONE]") return;
-      const chunk = JSON.parse(data) as { choices?: { delta?: { content?: string | null } }[] } & Partial<ErrorBody>;
-      if (chunk.error) throw new WidgetError(CODE_BY_RELAY_CODE[chunk.error.code] ?? "upstream", chunk.error.message);
-      const delta = chunk.choices?.[0]?.delta?.content;
-      if (delta) yield delta;
+      const event = JSON.parse(data) as { type?: string; delta?: string; text?: string };
+      if (event.type === "transcript.text.delta" && event.delta) onDelta?.((text += event.delta));
+      if (event.type === "transcript.text.done") return { text: event.text ?? text };
     }
+    return { text };
   }
 
-  /** Streams the speech of `text` as 16-bit PCM chunks at 24 kHz (whole samples only). */
-  async *speech(text: string, signal?: AbortSignal): AsyncGenerator<Int16Array> {
-    const body: SpeechRequest = { input: text };
-    const response = await this.#post("/v1/audio/speech", JSON.stringify(body), "application/json", signal);
+  async *chat(messages: WireMessage[], signal: AbortSignal): AsyncGenerator<ChatDelta> {
+    const body = JSON.stringify({ messages, stream: true });
+    const response = await this.#fetch("POST", "/v1/chat/completions", body, "application/json", signal);
+    const reader = new ChatChunkReader();
+    for await (const data of readSse(response.body!)) {
+      if (data === "[DONE]") break;
+      const chunk = JSON.parse(data) as ChatChunk & Partial<ErrorBody>;
+      if (chunk.error) throw new WidgetError(CODE_BY_RELAY_CODE[chunk.error.code] ?? "upstream", chunk.error.message);
+      yield* reader.push(chunk);
+    }
+    yield* reader.end();
+  }
+
+  async *speech(text: string, signal: AbortSignal): AsyncGenerator<Int16Array> {
+    const response = await this.#fetch("POST", "/v1/audio/speech", JSON.stringify({ input: text }), "application/json", signal);
     const reader = response.body!.getReader();
     let carry: number | undefined;
     for (;;) {
@@ -74,20 +82,34 @@ export class RelayClient {
     }
   }
 
-  async #post(path: string, body: BodyInit, contentType?: string, signal?: AbortSignal): Promise<Response> {
+  async forgetVisitor(): Promise<void> {
+    try {
+      await this.#fetch("DELETE", FORGET_VISITOR_PATH);
+    } catch (error) {
+      // A relay from before "forget me" has no such route: it holds nothing to delete.
+      if (!(error instanceof NotFound)) throw error;
+    }
+  }
+
+  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = {};
     if (contentType) headers["content-type"] = contentType;
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     let response: Response;
     try {
-      response = await fetch(this.relayUrl + path, { method: "POST", body, headers, signal: signal ?? null });
+      response = await fetch(this.relayUrl + path, { method, body: body ?? null, headers, signal: signal ?? null });
     } catch (cause) {
       if (signal?.aborted) throw cause;
       throw new WidgetError("relay-unreachable", `The relay at ${this.relayUrl} cannot be reached.`, cause);
     }
     if (response.ok) return response;
+    if (response.status === 404 && method === "DELETE") throw new NotFound();
     const error = ((await response.json().catch(() => ({}))) as Partial<ErrorBody>).error;
     const code = response.status === 429 ? "rate-limited" : (CODE_BY_RELAY_CODE[error?.code ?? ""] ?? (response.status >= 500 ? "upstream" : "bad-request"));
-    throw new WidgetError(code, error?.message ?? `The relay answered HTTP ${response.status}.`);
+    const retryAfter = Number(response.headers.get("retry-after"));
+    throw new WidgetError(code, error?.message ?? `The relay answered HTTP ${response.status}.`, undefined, retryAfter > 0 ? retryAfter * 1000 : undefined);
   }
 }
+
+/** A 404 answer to a DELETE (told apart from other failures by `forgetVisitor`). */
+class NotFound extends Error {}

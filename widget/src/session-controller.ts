@@ -1,128 +1,234 @@
 /**
- * Drives one conversation for the element: relay session, audio engine, and the cascade turn
- * (utterance → transcription → streamed reply text → streamed speech → played). All state changes go
- * through {@link transition}; DOM events are emitted from here only.
+ * The element's conversation controller: owns the one state (changed only through {@link transition}),
+ * the local history log, and the public verbs. The turn machinery ({@link ConversationEngine}) is loaded
+ * on the first start, so the script-tag loader stays small. DOM events are emitted from here only.
  */
 import type { ReactiveController, ReactiveControllerHost } from "lit";
-import type { ChatMessage, CreateSessionResponse } from "@voice-agent/relay/protocol";
-import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
-import { AudioEngine, type Utterance } from "./audio/audio-engine.ts";
-import { encodeWav } from "./dsp/wav.ts";
-import { emit, type TranscriptLine } from "./events.ts";
+import type { CreateSessionResponse } from "@voice-agent/relay/protocol";
 import type { ResolvedConfig } from "./config.ts";
-import { RelayClient } from "./relay-client.ts";
-import { transition, type ConversationEvent, type ConversationState } from "./state.ts";
+import type { AudioEngineEvents, AudioPort } from "./conversation/audio-port.ts";
+import type { ConversationEngine, EngineHost } from "./conversation/conversation-engine.ts";
+import { ConversationLog } from "./conversation/conversation-log.ts";
+import { emit, type InterimText, type VoiceAgentEventMap } from "./events.ts";
+import type { HistoryExport } from "./history/history-store.ts";
+import { MemoryHistoryStore } from "./history/memory-history-store.ts";
+import type { VoiceAgentServices } from "./services.ts";
+import { isActive, transition, type ConversationEvent, type ConversationState } from "./state.ts";
 import { WidgetError } from "./widget-error.ts";
 
-/** One conversation's controller; the element reads `state`, `lines` and `session` to render. */
+/** One element's conversation; the element renders `state`, `log.messages`, `interim`, `notice`. */
 export class SessionController implements ReactiveController {
   state: ConversationState = { kind: "idle" };
-  lines: TranscriptLine[] = [];
+  muted = false;
+  /** Text being recognised or generated (shown as a pending line). */
+  interim: InterimText | undefined;
+  /** A non-fatal notice: history fell back to memory, or forget-me completed. */
+  notice: "storage" | "forgotten" | undefined;
   session: CreateSessionResponse | undefined;
-  #host: ReactiveControllerHost & HTMLElement;
-  #resolve: () => ResolvedConfig;
-  #engine: AudioEngine | undefined;
-  #client: RelayClient | undefined;
-  #history: ChatMessage[] = [];
-  #abort = new AbortController();
-  #replyId = 0;
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #resolve: () => ResolvedConfig;
+  readonly #services: () => VoiceAgentServices;
+  #log: ConversationLog | undefined;
+  #engine: ConversationEngine | undefined;
+  #pendingText: string | undefined;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, resolve: () => ResolvedConfig) {
+  constructor(host: ReactiveControllerHost & HTMLElement, resolve: () => ResolvedConfig, services: () => VoiceAgentServices) {
     this.#host = host;
     this.#resolve = resolve;
+    this.#services = services;
     host.addController(this);
   }
 
+  /** The conversation's messages (restored history included). Opened on first use. */
+  get log(): ConversationLog {
+    if (!this.#log) {
+      const memory = this.#configOrUndefined()?.history === "memory";
+      this.#log = new ConversationLog(memory ? async () => new MemoryHistoryStore() : () => this.#services().history(), {
+        saved: (message) => this.#emit("va-message", message),
+        fallback: (error) => {
+          this.notice = "storage";
+          this.#emit("va-error", { code: "storage", message: error.message, fatal: false });
+          this.#host.requestUpdate();
+        },
+      });
+    }
+    return this.#log;
+  }
+
+  hostConnected(): void {
+    const config = this.#configOrUndefined();
+    if (config) void this.log.restore(agentKey(config)).then(() => this.#host.requestUpdate());
+    addEventListener("offline", this.#onOffline);
+  }
+
   hostDisconnected(): void {
+    removeEventListener("offline", this.#onOffline);
     this.stop();
   }
 
-  /** Starts a conversation. Call from a user gesture: the AudioContext is created synchronously. */
-  start(): void {
-    if (!this.#apply({ type: "start" })) return;
-    this.#abort = new AbortController();
+  /** Starts (or resumes) the conversation. Call from a user gesture. Throws a `config` error for bad setup. */
+  start(options: { voice?: boolean } = {}): void {
+    let config: ResolvedConfig;
     try {
-      const config = this.#resolve();
-      this.#client = new RelayClient(config.relayUrl);
-      this.#engine = new AudioEngine(
-        { assetBase: config.assetBase, turn: config.turn },
-        {
-          speechStart: () => {},
-          bargeIn: () => {},
-          utterance: (u) => void this.#turn(u),
-          error: (e) => this.#fail(e),
-        },
-      );
-      void this.#open(config, this.#client, this.#engine);
+      config = this.#resolve();
     } catch (error) {
+      this.#apply({ type: "start" });
       this.#fail(error);
+      throw error;
     }
+    if (!this.#apply({ type: "start" })) return;
+    if (this.notice === "forgotten") this.notice = undefined;
+    const services = this.#services();
+    let audio: AudioPort | Promise<AudioPort> | undefined;
+    try {
+      // Synchronous when the engine chunk is loaded: its AudioContext starts inside the visitor's click.
+      const voice = config.mode === "cascade" && options.voice !== false;
+      audio = voice ? services.audio({ assetBase: config.assetBase, turn: config.turn }, this.#audioEvents) : undefined;
+    } catch (error) {
+      return this.#fail(error);
+    }
+    void this.#open(config, services, audio);
   }
 
-  /** Ends the conversation and releases the mic and audio. */
+  /** Ends the conversation (history is kept; `start()` continues it) and releases mic and audio. */
   stop(): void {
-    this.#abort.abort();
     this.#engine?.close();
     this.#engine = undefined;
+    this.#pendingText = undefined;
+    this.interim = undefined;
     this.#apply({ type: "stop" });
   }
 
-  async #open(config: ResolvedConfig, client: RelayClient, engine: AudioEngine): Promise<void> {
-    try {
-      const [session] = await Promise.all([client.createSession(config.agent), engine.start()]);
-      this.session = session;
-      if (this.lines.length === 0 && session.agent.greeting) this.#line("assistant", session.agent.greeting, true);
-      this.#apply({ type: "ready" });
-    } catch (error) {
-      this.#fail(error);
-    }
-  }
-
-  async #turn(utterance: Utterance): Promise<void> {
-    const client = this.#client;
-    const player = this.#engine?.player;
-    if (this.state.kind !== "listening" || !client || !player) return;
-    this.#apply({ type: "user-turn" });
-    const signal = this.#abort.signal;
-    try {
-      const text = (await client.transcribe(encodeWav(utterance.audio, STT_SAMPLE_RATE), signal)).trim();
-      if (!text) return void this.#apply({ type: "reply-done" });
-      this.#line("user", text, true);
-      this.#history.push({ role: "user", content: text });
-      const reply = this.#line("assistant", "", false);
-      for await (const delta of client.chat(this.#history, signal)) {
-        if (!reply.text) this.#apply({ type: "reply-start" });
-        reply.text += delta;
-        this.#host.requestUpdate();
-      }
-      reply.final = true;
-      emit(this.#host, "va-transcript", { ...reply });
-      this.#history.push({ role: "assistant", content: reply.text });
-      if (reply.text) {
-        const id = ++this.#replyId;
-        for await (const pcm of client.speech(reply.text, signal)) player.enqueue(id, pcm);
-        emit(this.#host, "va-playback", await player.end(id));
-      }
-      this.#apply({ type: "reply-done" });
-    } catch (error) {
-      if (!signal.aborted) this.#fail(error);
-    }
-  }
-
-  #line(role: TranscriptLine["role"], text: string, final: boolean): TranscriptLine {
-    const line: TranscriptLine = { role, text, final };
-    this.lines = [...this.lines, line];
-    if (final) emit(this.#host, "va-transcript", { ...line });
+  /** Mutes (`true`), unmutes (`false`) or toggles the visitor's side: utterances and barge-ins are ignored. */
+  mute(muted = !this.muted): void {
+    this.muted = muted;
+    this.#host.toggleAttribute("muted", muted);
     this.#host.requestUpdate();
-    return line;
   }
+
+  /** Sends typed text as the visitor's turn; starts a text-only conversation when none is running. */
+  sendText(text: string): void {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (!isActive(this.state)) {
+      this.#pendingText = trimmed;
+      this.start({ voice: false });
+    } else if (this.state.kind === "initializing" || this.state.kind === "reconnecting" || !this.#engine) {
+      this.#pendingText = trimmed;
+    } else this.#engine.sendText(trimmed);
+  }
+
+  /** Everything stored locally, as JSON-ready data. */
+  exportHistory(): Promise<HistoryExport> {
+    return this.log.exportAll();
+  }
+
+  /**
+   * "Forget me": ends the conversation, asks the relay to delete this visitor's records, and wipes local
+   * history (also when the relay cannot be reached; then rejects with that error after wiping).
+   */
+  async forget(): Promise<void> {
+    this.stop();
+    let failure: WidgetError | undefined;
+    const config = this.#configOrUndefined();
+    if (config) {
+      try {
+        const transport = await this.#services().transport(config.relayUrl);
+        await transport.openSession({ agent: config.agent, visitorId: await this.log.visitorId() });
+        await transport.forgetVisitor();
+      } catch (error) {
+        failure = WidgetError.from(error);
+      }
+    }
+    await this.log.clear();
+    this.notice = "forgotten";
+    this.#host.requestUpdate();
+    if (failure) {
+      this.#emit("va-error", { code: failure.code, message: failure.message, fatal: false });
+      throw failure;
+    }
+  }
+
+  async #open(config: ResolvedConfig, services: VoiceAgentServices, audio: AudioPort | Promise<AudioPort> | undefined): Promise<void> {
+    let engine: ConversationEngine;
+    try {
+      const [{ ConversationEngine }, transport] = await Promise.all([import("./conversation/conversation-engine.ts"), services.transport(config.relayUrl)]);
+      if (this.state.kind !== "initializing") return void (await audio)?.close();
+      engine = this.#engine = new ConversationEngine(this.#engineHost, config, transport);
+    } catch (error) {
+      void Promise.resolve(audio).then((a) => a?.close(), () => {});
+      return this.#fail(error);
+    }
+    await engine.open(audio, agentKey(config), this.#pendingText === undefined);
+  }
+
+  readonly #engineHost: EngineHost = this.#makeEngineHost();
+
+  #makeEngineHost(): EngineHost {
+    const controller = this;
+    return {
+      get state() {
+        return controller.state;
+      },
+      get log() {
+        return controller.log;
+      },
+      apply: (event: ConversationEvent) => this.#apply(event),
+      fail: (error: unknown) => this.#fail(error),
+      emit: (name, detail) => this.#emit(name, detail),
+      setInterim: (interim: InterimText | undefined) => {
+        this.interim = interim;
+        if (interim) this.#emit("va-interim", interim);
+        this.#host.requestUpdate();
+      },
+      setSession: (session: CreateSessionResponse) => {
+        this.session = session;
+        this.#host.requestUpdate();
+      },
+      idle: () => {
+        const text = this.#pendingText;
+        if (text === undefined || this.state.kind !== "listening" || !this.#engine) return;
+        this.#pendingText = undefined;
+        this.#engine.sendText(text);
+      },
+    };
+  }
+
+  readonly #audioEvents: AudioEngineEvents = {
+    speechStart: () => {},
+    bargeIn: ({ replyId, playedMs }) => {
+      if (!this.muted) this.#engine?.bargeIn(replyId, playedMs);
+    },
+    utterance: (utterance) => {
+      if (!this.muted) this.#engine?.utterance(utterance);
+    },
+    error: (error) => this.#fail(error),
+  };
+
+  #onOffline = (): void => {
+    if (isActive(this.state) && this.state.kind !== "initializing") void this.#engine?.reconnect();
+  };
 
   #fail(error: unknown): void {
-    const { code, message } = WidgetError.from(error);
-    this.#abort.abort();
+    const { code, message, retryAfterMs } = WidgetError.from(error);
     this.#engine?.close();
     this.#engine = undefined;
-    if (this.#apply({ type: "fail", code, message })) emit(this.#host, "va-error", { code, message });
+    this.interim = undefined;
+    if (this.#apply({ type: "fail", code, message })) {
+      this.#emit("va-error", { code, message, fatal: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+    }
+  }
+
+  #emit<K extends keyof VoiceAgentEventMap>(name: K, detail: VoiceAgentEventMap[K]): void {
+    emit(this.#host, name, detail);
+  }
+
+  #configOrUndefined(): ResolvedConfig | undefined {
+    try {
+      return this.#resolve();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Applies `event`; returns whether the state changed. */
@@ -131,8 +237,13 @@ export class SessionController implements ReactiveController {
     if (next === this.state) return false;
     this.state = next;
     this.#host.dataset.state = next.kind;
-    emit(this.#host, "va-state", next);
+    this.#emit("va-state", next);
     this.#host.requestUpdate();
     return true;
   }
+}
+
+/** Conversations are kept per relay and agent. */
+function agentKey(config: ResolvedConfig): string {
+  return `${config.relayUrl} ${config.agent}`;
 }

@@ -1,4 +1,4 @@
-/** The conversation's one state union and its pure transition function. */
+/** The conversation's one state union and its pure, table-driven transition function. */
 import type { WidgetErrorCode } from "./widget-error.ts";
 
 /** Where the conversation is. `idle` is before the visitor first starts it. */
@@ -9,38 +9,58 @@ export type ConversationState =
   | { kind: "thinking" }
   | { kind: "responding" }
   | { kind: "interrupted" }
+  /** The relay could not be reached; the widget is retrying with the same conversation. */
+  | { kind: "reconnecting" }
   | { kind: "ended" }
   | { kind: "error"; code: WidgetErrorCode; message: string };
 
+/** Every state kind, in display order. */
+export type ConversationStateKind = ConversationState["kind"];
+
 /** What can happen to the conversation. */
 export type ConversationEvent =
+  /** The visitor started (or restarted) the conversation. */
   | { type: "start" }
+  /** Session and audio are ready, a reply finished, or the connection came back. */
   | { type: "ready" }
+  /** The visitor finished an utterance or sent text. */
   | { type: "user-turn" }
+  /** The first reply audio or text is out (also the greeting during `initializing`). */
   | { type: "reply-start" }
   | { type: "reply-done" }
+  /** The visitor spoke (or typed) over the reply. */
   | { type: "barge-in" }
+  | { type: "connection-lost" }
   | { type: "stop" }
   | { type: "fail"; code: WidgetErrorCode; message: string };
 
+type Kind = ConversationStateKind;
+type Simple = Exclude<ConversationEvent, { type: "fail" }>["type"];
+
+/** event → [the states it applies in, the state it leads to]. */
+const TABLE: Record<Simple, readonly [readonly Kind[], Exclude<Kind, "error">]> = {
+  start: [["idle", "ended", "error"], "initializing"],
+  ready: [["initializing", "interrupted", "reconnecting"], "listening"],
+  "user-turn": [["listening", "interrupted"], "thinking"],
+  "reply-start": [["initializing", "thinking"], "responding"],
+  "reply-done": [["thinking", "responding"], "listening"],
+  "barge-in": [["thinking", "responding"], "interrupted"],
+  "connection-lost": [["listening", "thinking", "responding", "interrupted"], "reconnecting"],
+  stop: [["initializing", "listening", "thinking", "responding", "interrupted", "reconnecting", "error"], "ended"],
+};
+
+const FAILABLE: readonly Kind[] = ["initializing", "listening", "thinking", "responding", "interrupted", "reconnecting", "error"];
+
 /** The state after `event`; the same object when the event does not apply in `state`. */
 export function transition(state: ConversationState, event: ConversationEvent): ConversationState {
-  switch (event.type) {
-    case "start":
-      return state.kind === "idle" || state.kind === "ended" || state.kind === "error" ? { kind: "initializing" } : state;
-    case "ready":
-      return state.kind === "initializing" || state.kind === "interrupted" ? { kind: "listening" } : state;
-    case "user-turn":
-      return state.kind === "listening" ? { kind: "thinking" } : state;
-    case "reply-start":
-      return state.kind === "thinking" ? { kind: "responding" } : state;
-    case "reply-done":
-      return state.kind === "thinking" || state.kind === "responding" ? { kind: "listening" } : state;
-    case "barge-in":
-      return state.kind === "responding" ? { kind: "interrupted" } : state;
-    case "stop":
-      return state.kind === "idle" || state.kind === "ended" ? state : { kind: "ended" };
-    case "fail":
-      return state.kind === "idle" || state.kind === "ended" ? state : { kind: "error", code: event.code, message: event.message };
+  if (event.type === "fail") {
+    return FAILABLE.includes(state.kind) ? { kind: "error", code: event.code, message: event.message } : state;
   }
+  const [from, to] = TABLE[event.type];
+  return from.includes(state.kind) ? ({ kind: to } as ConversationState) : state;
+}
+
+/** Whether a conversation is running (a session is, or is being, held). */
+export function isActive(state: ConversationState): boolean {
+  return state.kind !== "idle" && state.kind !== "ended" && state.kind !== "error";
 }

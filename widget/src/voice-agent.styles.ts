@@ -3,22 +3,27 @@ import { css } from "lit";
 /** Styles of `<voice-agent>`; theme through the `--va-*` custom properties and `::part`. */
 export const styles = css`
   :host {
-    --va-accent: #2563eb;
+    --va-accent: #1d4ed8;
     --va-bg: #ffffff;
     --va-fg: #111827;
-    --va-muted: #6b7280;
+    --va-muted: #4b5563;
     --va-radius: 12px;
+    --va-font: 15px/1.4 system-ui, sans-serif;
     display: block;
     max-width: 28rem;
-    font: 15px/1.4 system-ui, sans-serif;
+    font: var(--va-font);
     color: var(--va-fg);
   }
   @media (prefers-color-scheme: dark) {
     :host {
+      --va-accent: #3b82f6;
       --va-bg: #111827;
       --va-fg: #f9fafb;
-      --va-muted: #9ca3af;
+      --va-muted: #d1d5db;
     }
+  }
+  [hidden] {
+    display: none !important;
   }
   .panel {
     background: var(--va-bg);
@@ -27,6 +32,18 @@ export const styles = css`
     padding: 1rem;
     display: grid;
     gap: 0.75rem;
+  }
+  .launcher {
+    position: fixed;
+    inset: auto 1.25rem 1.25rem auto;
+    z-index: 2147483000;
+  }
+  .launcher + .panel {
+    position: fixed;
+    inset: auto 1.25rem 4.5rem auto;
+    width: min(24rem, calc(100vw - 2.5rem));
+    box-shadow: 0 10px 30px rgb(0 0 0 / 0.2);
+    z-index: 2147483000;
   }
   header {
     display: flex;
@@ -37,6 +54,30 @@ export const styles = css`
   .state {
     font-size: 0.85em;
     color: var(--va-muted);
+  }
+  .state[data-kind="listening"]::before,
+  .state[data-kind="responding"]::before {
+    content: "";
+    display: inline-block;
+    width: 0.5em;
+    height: 0.5em;
+    margin-inline-end: 0.35em;
+    border-radius: 50%;
+    background: var(--va-accent);
+    animation: pulse 1.2s ease-in-out infinite;
+  }
+  @keyframes pulse {
+    50% {
+      opacity: 0.3;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .state::before {
+      animation: none !important;
+    }
+    * {
+      transition: none !important;
+    }
   }
   .offline {
     font-size: 0.75em;
@@ -49,14 +90,42 @@ export const styles = css`
     font: inherit;
     border: 0;
     border-radius: 999px;
-    padding: 0.5rem 1.1rem;
+    padding: 0.45rem 1rem;
     background: var(--va-accent);
-    color: white;
+    color: #ffffff;
     cursor: pointer;
   }
-  button:focus-visible {
-    outline: 3px solid color-mix(in srgb, var(--va-accent) 50%, transparent);
+  button.secondary {
+    background: transparent;
+    color: var(--va-fg);
+    border: 1px solid color-mix(in srgb, var(--va-fg) 30%, transparent);
+  }
+  button[aria-pressed="true"] {
+    background: #b91c1c;
+  }
+  button:focus-visible,
+  input:focus-visible {
+    outline: 3px solid color-mix(in srgb, var(--va-accent) 60%, transparent);
     outline-offset: 2px;
+  }
+  .controls {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+  }
+  form {
+    display: flex;
+    gap: 0.5rem;
+  }
+  input {
+    flex: 1;
+    min-width: 0;
+    font: inherit;
+    color: var(--va-fg);
+    background: var(--va-bg);
+    border: 1px solid color-mix(in srgb, var(--va-fg) 35%, transparent);
+    border-radius: 999px;
+    padding: 0.4rem 0.8rem;
   }
   ol {
     list-style: none;
@@ -67,16 +136,43 @@ export const styles = css`
     max-height: 18rem;
     overflow-y: auto;
   }
-  li[data-role="user"] {
-    justify-self: end;
-    background: color-mix(in srgb, var(--va-accent) 15%, transparent);
-  }
-  li {
+  li,
+  .pending {
+    margin: 0;
     padding: 0.35rem 0.6rem;
     border-radius: 8px;
     background: color-mix(in srgb, var(--va-fg) 6%, transparent);
   }
+  [data-role="user"] {
+    justify-self: end;
+    background: color-mix(in srgb, var(--va-accent) 15%, transparent);
+  }
+  .pending {
+    opacity: 0.75;
+  }
+  li small {
+    color: var(--va-muted);
+  }
   .error {
+    margin: 0;
     color: #b91c1c;
+  }
+  .notice {
+    margin: 0;
+    font-size: 0.85em;
+    color: var(--va-muted);
+  }
+  @media (prefers-color-scheme: dark) {
+    .error {
+      color: #fca5a5;
+    }
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
   }
 `;

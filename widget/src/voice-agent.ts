@@ -3,73 +3,246 @@
  * properties, renders, and composes the {@link SessionController} that does the work.
  */
 import { LitElement, html, nothing } from "lit";
-import { resolveConfig, type VoiceAgentConfig } from "./config.ts";
+import { resolveConfig, type ResolvedConfig, type VoiceAgentConfig } from "./config.ts";
+import type { HistoryExport, StoredMessage } from "./history/history-store.ts";
+import { defaultServices, preloadAudioEngine, type VoiceAgentServices } from "./services.ts";
 import { SessionController } from "./session-controller.ts";
+import { isActive, type ConversationState } from "./state.ts";
+import { DEFAULT_STRINGS } from "./voice-agent.strings.ts";
 import { styles } from "./voice-agent.styles.ts";
 
-const LABELS: Record<string, string> = {
-  idle: "Ready",
-  initializing: "Starting…",
-  listening: "Listening",
-  thinking: "Thinking…",
-  responding: "Speaking",
-  interrupted: "Interrupted",
-  ended: "Ended",
-  error: "Error",
-};
-
-/** The voice agent element. Register it with the `define` entry. */
+/**
+ * The voice agent element. Register it with the `define` entry (or `customElements.define` yourself).
+ *
+ * @tag voice-agent
+ * @attr relay-url - The relay's absolute base URL (required).
+ * @attr agent - Agent id configured on the relay (required).
+ * @attr mode - `cascade` (default: speech in and out) or `text` (typing only, no microphone).
+ * @attr lang - Language of the page region; replace the UI strings through `config.strings`.
+ * @attr data-state - Reflects the conversation state (read-only).
+ * @attr muted - Present while the visitor's side is muted (read-only).
+ * @slot launcher - Content of the launcher button (`config.layout = "launcher"`).
+ * @slot header - Replaces the header title.
+ * @csspart launcher - The floating launcher button.
+ * @csspart panel - The conversation panel.
+ * @csspart header - The panel header.
+ * @csspart title - The agent name.
+ * @csspart state - The state label.
+ * @csspart error - The error message.
+ * @csspart notice - Non-fatal notices (history kept in memory, forget-me done).
+ * @csspart transcript - The list of messages.
+ * @csspart line - Each message (also `user`, `assistant`, `interim`, `interrupted`).
+ * @csspart composer - The text form.
+ * @csspart input - The text input.
+ * @csspart button - Every button (also `start`, `mute`, `send`, `export`, `forget`).
+ * @cssprop --va-accent - Accent colour (buttons, visitor bubbles). Default #2563eb.
+ * @cssprop --va-bg - Panel background.
+ * @cssprop --va-fg - Text colour.
+ * @cssprop --va-muted - Secondary text colour.
+ * @cssprop --va-radius - Corner radius. Default 12px.
+ * @cssprop --va-font - Font shorthand. Default 15px/1.4 system-ui, sans-serif.
+ * @fires va-state - The conversation state changed.
+ * @fires va-interim - Interim visitor transcript or streaming reply text.
+ * @fires va-transcript - A transcript line was completed.
+ * @fires va-message - A message was stored in local history.
+ * @fires va-interruption - The visitor interrupted a reply.
+ * @fires va-tool-call - A client tool ran.
+ * @fires va-error - A runtime error (`fatal` ones put the state in `error`).
+ * @fires va-metrics - Timings of a finished turn.
+ * @fires va-playback - A reply finished playing.
+ */
 export class VoiceAgent extends LitElement {
   static override styles = styles;
   static override properties = {
     relayUrl: { attribute: "relay-url" },
     agent: {},
+    mode: {},
     config: { attribute: false },
+    services: { attribute: false },
   };
 
   /** The relay's absolute base URL (attribute `relay-url`). */
   declare relayUrl: string | undefined;
   /** Agent id configured on the relay (attribute `agent`). */
   declare agent: string | undefined;
-  /** Everything that is not an embed essential; see {@link VoiceAgentConfig}. */
+  /** `cascade` (default) or `text` (attribute `mode`). */
+  declare mode: string | undefined;
+  /** Everything that is not an embed essential; see {@link VoiceAgentConfig}. Validated on `start()`. */
   declare config: VoiceAgentConfig;
+  /** Replacement collaborators (tests, custom transports). Set before the element is connected. */
+  declare services: Partial<VoiceAgentServices>;
 
-  readonly #session = new SessionController(this, () => resolveConfig(this.relayUrl, this.agent, this.config));
+  /** Whether the launcher's panel is open (launcher layout). */
+  #open = false;
+  readonly #session = new SessionController(
+    this,
+    () => this.#config(),
+    () => ({ ...defaultServices, ...this.services }),
+  );
 
   constructor() {
     super();
     this.config = {};
+    this.services = {};
   }
 
   /** The conversation state (see the `va-state` event). */
-  get state() {
+  get state(): ConversationState {
     return this.#session.state;
   }
 
-  /** Starts the conversation (asks for the mic). Call from a user gesture. */
+  /** Whether the visitor's side is muted. */
+  get muted(): boolean {
+    return this.#session.muted;
+  }
+
+  /** The current conversation's stored messages (restored history included). */
+  get messages(): readonly StoredMessage[] {
+    return this.#session.log.messages;
+  }
+
+  /** Starts or resumes the conversation (asks for the mic in `cascade` mode). Call from a user gesture. */
   start(): void {
     this.#session.start();
   }
 
-  /** Ends the conversation. */
+  /** Ends the conversation and releases the mic; history is kept and `start()` continues it. */
   stop(): void {
     this.#session.stop();
   }
 
+  /** Mutes (`true`), unmutes (`false`) or toggles the visitor's microphone side. */
+  mute(muted?: boolean): void {
+    this.#session.mute(muted);
+  }
+
+  /** Sends `text` as the visitor's turn (starts a text-only conversation when none is running). */
+  sendText(text: string): void {
+    this.#session.sendText(text);
+  }
+
+  /** The visitor's local history as JSON-ready data (the visitor id, a secret, is left out). */
+  exportHistory(): Promise<HistoryExport> {
+    return this.#session.exportHistory();
+  }
+
+  /** "Forget me": wipes local history and asks the relay to delete this visitor's records. */
+  forget(): Promise<void> {
+    return this.#session.forget();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.services.audio) {
+      // Start fetching the audio engine (VAD, WASM glue) on the first sign of interest, not at load.
+      for (const type of ["pointerenter", "focusin", "touchstart"]) this.addEventListener(type, this.#preload, { once: true, passive: true });
+    }
+  }
+
+  #setOpen(open: boolean): void {
+    this.#open = open;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(open ? "input" : ".launcher")?.focus());
+  }
+
   override render() {
-    const { state, lines, session } = this.#session;
-    const active = state.kind !== "idle" && state.kind !== "ended" && state.kind !== "error";
-    return html`<section class="panel" part="panel">
-      <header part="header">
-        <strong>${session?.agent.name ?? "Voice agent"}</strong>
-        ${session?.upstream === "offline-demo" ? html`<span class="offline" part="offline-label" title="No provider key is configured on the relay: replies come from the local stand-in">Offline demo upstream</span>` : nothing}
-        <span class="state" part="state" role="status">${LABELS[state.kind]}</span>
-      </header>
-      ${state.kind === "error" ? html`<p class="error" part="error" role="alert">${state.message} (${state.code})</p>` : nothing}
-      <ol part="transcript" aria-live="polite">
-        ${lines.map((line) => html`<li data-role=${line.role} part="line ${line.role}">${line.text}</li>`)}
-      </ol>
-      <button part="button" @click=${() => (active ? this.stop() : this.start())}>${active ? "Stop" : "Start"}</button>
-    </section>`;
+    const config = this.#safeConfig();
+    const strings = config?.strings ?? DEFAULT_STRINGS;
+    const { state, interim, notice, session, muted } = this.#session;
+    const active = isActive(state);
+    const launcher = config?.layout === "launcher";
+    const voice = (config?.mode ?? "cascade") === "cascade";
+    const lines = this.#session.log.messages.filter((m) => m.role !== "tool" && m.text);
+    return html`${launcher
+        ? html`<button class="launcher" part="launcher" aria-expanded=${String(this.#open)} aria-controls="panel" @click=${() => this.#setOpen(!this.#open)}>
+            <slot name="launcher">${this.#open ? strings.close : strings.open}</slot>
+          </button>`
+        : nothing}
+      <section id="panel" class="panel" part="panel" aria-label=${session?.agent.name ?? strings.title} ?hidden=${launcher && !this.#open} @keydown=${this.#onKeydown}>
+        <header part="header">
+          <slot name="header"><strong part="title">${session?.agent.name ?? strings.title}</strong></slot>
+          ${session?.upstream === "offline-demo" ? html`<span class="offline" part="offline-label" title=${strings.offlineDemoHint}>${strings.offlineDemo}</span>` : nothing}
+          <span class="state" part="state" data-kind=${state.kind} role="status">${strings.states[state.kind]}</span>
+        </header>
+        ${state.kind === "error" ? html`<p class="error" part="error" role="alert" title=${state.message}>${strings.errors[state.code]} <small>(${state.code})</small></p>` : nothing}
+        ${notice ? html`<p class="notice" part="notice" role="status">${notice === "storage" ? strings.storageFallback : strings.forgotten}</p>` : nothing}
+        <div role="log" aria-label=${strings.transcriptLabel} aria-live="polite" class="log">
+          <ol part="transcript">
+            ${lines.map((m) => this.#line(m, strings.interrupted))}
+          </ol>
+        </div>
+        ${interim ? html`<p class="pending" data-role=${interim.role} data-interim part="line interim ${interim.role}" aria-hidden="true">${interim.text}</p>` : nothing}
+        <form part="composer" @submit=${this.#onSubmit}>
+          <label for="input" class="visually-hidden">${strings.inputLabel}</label>
+          <input id="input" part="input" name="text" autocomplete="off" placeholder=${strings.inputPlaceholder} />
+          <button part="button send" type="submit">${strings.send}</button>
+        </form>
+        <div class="controls" part="controls">
+          <button part="button start" @click=${this.#toggle}>${active ? strings.stop : strings.start}</button>
+          ${voice && active ? html`<button part="button mute" aria-pressed=${String(muted)} @click=${() => this.mute()}>${muted ? strings.unmute : strings.mute}</button>` : nothing}
+          <button class="secondary" part="button export" @click=${this.#download}>${strings.exportHistory}</button>
+          <button class="secondary" part="button forget" @click=${() => void this.forget().catch(() => {})}>${strings.forget}</button>
+        </div>
+      </section>`;
+  }
+
+  #line(m: StoredMessage, interruptedLabel: string) {
+    const role = m.role as "user" | "assistant";
+    if (!m.interrupted) return html`<li data-role=${role} part="line ${role}">${m.text}</li>`;
+    return html`<li data-role=${role} data-interrupted part="line ${role} interrupted">${m.heardText || "…"} <small>${interruptedLabel}</small></li>`;
+  }
+
+  #toggle = (): void => {
+    if (isActive(this.state)) this.stop();
+    else {
+      try {
+        this.start();
+      } catch {
+        // A config error: shown in the panel and sent as `va-error`.
+      }
+    }
+  };
+
+  #onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).elements.namedItem("text") as HTMLInputElement;
+    const text = input.value;
+    input.value = "";
+    try {
+      this.sendText(text);
+    } catch {
+      // A config error: shown in the panel and sent as `va-error`.
+    }
+  };
+
+  #onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== "Escape" || this.#safeConfig()?.layout !== "launcher") return;
+    this.#setOpen(false);
+  };
+
+  #download = async (): Promise<void> => {
+    const data = await this.exportHistory();
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
+    const a = Object.assign(document.createElement("a"), { href: url, download: "voice-agent-history.json" });
+    this.renderRoot.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  #preload = (): void => {
+    if ((this.#safeConfig()?.mode ?? "cascade") === "cascade") void preloadAudioEngine().catch(() => {});
+  };
+
+  #config(): ResolvedConfig {
+    return resolveConfig({ relayUrl: this.relayUrl, agent: this.agent, mode: this.mode, lang: this.lang }, this.config);
+  }
+
+  #safeConfig(): ResolvedConfig | undefined {
+    try {
+      return this.#config();
+    } catch {
+      return undefined;
+    }
   }
 }

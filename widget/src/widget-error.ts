@@ -1,6 +1,17 @@
 /** Typed runtime errors of the widget: each drives the state to `error` and surfaces as one DOM event. */
 
-/** Stable error codes of the widget. */
+/**
+ * Stable error codes of the widget.
+ * - `mic-denied`, `no-mic`: no microphone; the text input still works (typing starts a text session).
+ * - `audio`, `vad`: audio output or the voice activity model failed to start.
+ * - `relay-unreachable`: network failure, also after the reconnect attempts ran out.
+ * - `origin-not-allowed`, `unauthorized`, `bad-request`: the relay refused (site setup, expired token).
+ * - `rate-limited`: the relay asked to slow down (`retryAfterMs` when it said how long).
+ * - `upstream`: the speech or language provider behind the relay failed.
+ * - `storage`: local history could not be written; the widget keeps going in memory (not fatal).
+ * - `config`: bad attributes or `.config` (thrown synchronously to the caller as well).
+ * - `internal`: a bug; please report it.
+ */
 export type WidgetErrorCode =
   | "mic-denied"
   | "no-mic"
@@ -12,17 +23,21 @@ export type WidgetErrorCode =
   | "rate-limited"
   | "upstream"
   | "bad-request"
+  | "storage"
   | "config"
   | "internal";
 
 /** A runtime failure with a stable {@link WidgetErrorCode}. */
 export class WidgetError extends Error {
   readonly code: WidgetErrorCode;
+  /** For `rate-limited`: how long the relay asked to wait (its `Retry-After`), ms. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: WidgetErrorCode, message: string, cause?: unknown) {
+  constructor(code: WidgetErrorCode, message: string, cause?: unknown, retryAfterMs?: number) {
     super(message, { cause });
     this.name = "WidgetError";
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** Wraps anything thrown into a WidgetError (unknown failures become `internal`). */

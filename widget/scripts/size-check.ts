@@ -1,0 +1,47 @@
+/**
+ * Size check of the built widget (`dist/`): gzip sizes of the loader (the script-tag entry and what it
+ * imports statically), the lazily loaded history store (Dexie), the conversation + audio engine loaded
+ * on first interaction, and the binary assets (VAD model, WASM). Fails when a group is over its budget
+ * in `size-budget.json` (bytes, gzip). Run after `vite build`.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const dist = new URL("../dist/", import.meta.url).pathname;
+const budget = JSON.parse(readFileSync(new URL("../size-budget.json", import.meta.url), "utf8")) as Record<Group, number>;
+type Group = "loader" | "history" | "engine" | "assets";
+
+const files = readdirSync(dist);
+const gz = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
+const text = (file: string) => readFileSync(join(dist, file), "utf8");
+
+/** `file` and every module it imports statically (`import … from "./x.js"` / `import "./x.js"`). */
+function staticClosure(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const [, dep] of text(file).matchAll(/(?:from|import)\s*["']\.\/([^"']+\.js)["']/g)) staticClosure(dep!, seen);
+  return seen;
+}
+
+const loader = staticClosure("voice-agent.js");
+const historyEntry = files.find((f) => f.startsWith("dexie-history-store-"));
+const history = new Set([...(historyEntry ? staticClosure(historyEntry) : [])].filter((f) => !loader.has(f)));
+const groups: Record<Group, string[]> = {
+  loader: [...loader],
+  history: [...history],
+  engine: files.filter((f) => f.endsWith(".js") && !loader.has(f) && !history.has(f)),
+  assets: files.filter((f) => !f.endsWith(".js")),
+};
+
+let failed = false;
+for (const [group, members] of Object.entries(groups) as [Group, string[]][]) {
+  const size = members.reduce((n, f) => n + gz(f), 0);
+  const over = size > budget[group];
+  failed ||= over;
+  console.log(`${over ? "✗" : "✓"} ${group.padEnd(8)} ${(size / 1024).toFixed(1).padStart(8)} KB gzip  (budget ${(budget[group] / 1024).toFixed(1)} KB; ${members.length} files)`);
+}
+if (failed) {
+  console.error("Size budget exceeded: shrink the growth or raise widget/size-budget.json with a reason in the commit.");
+  process.exit(1);
+}

@@ -1,0 +1,29 @@
+import { describe, expect, test } from "vitest";
+import { ChatChunkReader } from "./chat-chunks.ts";
+
+describe("ChatChunkReader", () => {
+  test("text deltas pass through; usage is reported", () => {
+    const reader = new ChatChunkReader();
+    expect(reader.push({ choices: [{ delta: { content: "Hi" } }] })).toEqual([{ type: "text", text: "Hi" }]);
+    expect(reader.push({ choices: [{ delta: {}, finish_reason: "stop" }] })).toEqual([]);
+    expect(reader.push({ choices: [], usage: { completion_tokens: 7 } })).toEqual([{ type: "usage", completionTokens: 7 }]);
+  });
+
+  test("assembles tool calls streamed in pieces, in index order", () => {
+    const reader = new ChatChunkReader();
+    reader.push({ choices: [{ delta: { tool_calls: [{ index: 1, id: "b", function: { name: "two", arguments: "" } }] } }] });
+    reader.push({ choices: [{ delta: { tool_calls: [{ index: 0, id: "a", function: { name: "one", arguments: '{"x"' } }] } }] });
+    reader.push({ choices: [{ delta: { tool_calls: [{ index: 0, function: { arguments: ":1}" } }] } }] });
+    expect(reader.push({ choices: [{ delta: {}, finish_reason: "tool_calls" }] })).toEqual([
+      { type: "tool-call", id: "a", name: "one", arguments: '{"x":1}' },
+      { type: "tool-call", id: "b", name: "two", arguments: "" },
+    ]);
+    expect(reader.end()).toEqual([]);
+  });
+
+  test("end() releases calls when no finish reason came", () => {
+    const reader = new ChatChunkReader();
+    reader.push({ choices: [{ delta: { tool_calls: [{ index: 0, id: "a", function: { name: "f", arguments: "{}" } }] } }] });
+    expect(reader.end()).toEqual([{ type: "tool-call", id: "a", name: "f", arguments: "{}" }]);
+  });
+});

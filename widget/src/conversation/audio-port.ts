@@ -1,0 +1,32 @@
+/**
+ * What the conversation needs from the audio engine (`audio/audio-engine.ts` satisfies it), so element
+ * tests can inject a fake engine.
+ */
+import type { AudioEngineEvents, AudioEngineOptions } from "../audio/audio-engine.ts";
+import type { PlaybackReport } from "../audio/worklet-messages.ts";
+
+/** Reply playback: PCM in, a report of what was played out. */
+export interface PlaybackPort {
+  /** Queues 16-bit PCM at 24 kHz for reply `replyId`. */
+  enqueue(replyId: number, pcm: Int16Array): void;
+  /** Marks the end of reply `replyId`; resolves once it has played (or was stopped). */
+  end(replyId: number): Promise<PlaybackReport>;
+  /** Drops whatever is queued. */
+  stop(): void;
+  /** The newest report of the reply being played. */
+  readonly progress: PlaybackReport | undefined;
+}
+
+/** The audio engine of one conversation. */
+export interface AudioPort {
+  /** Opens the mic, loads the VAD; rejects with `mic-denied`, `no-mic`, `audio` or `vad`. */
+  start(): Promise<void>;
+  close(): void;
+  /** Set once `start()` resolved. */
+  readonly player: PlaybackPort | undefined;
+}
+
+/** Creates the engine. Called synchronously inside the visitor's click when the engine is loaded. */
+export type AudioFactory = (options: AudioEngineOptions, events: AudioEngineEvents) => AudioPort | Promise<AudioPort>;
+
+export type { AudioEngineEvents, AudioEngineOptions, PlaybackReport };

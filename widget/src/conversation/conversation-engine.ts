@@ -1,0 +1,308 @@
+/**
+ * The cascade conversation of one started session: relay session, greeting, turns (utterance or text →
+ * transcript → streamed reply → speech sentence by sentence), client tools, barge-in truncation and
+ * reconnects. Loaded lazily on the first start; state changes go through its {@link EngineHost}.
+ */
+import type { CreateSessionResponse } from "@voice-agent/relay/protocol";
+import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
+import type { Utterance } from "../audio/audio-engine.ts";
+import type { ResolvedConfig } from "../config.ts";
+import { encodeWav } from "../dsp/wav.ts";
+import type { InterimText, TurnMetrics, VoiceAgentEventMap } from "../events.ts";
+import type { StoredMessage } from "../history/history-store.ts";
+import { randomId } from "../random-id.ts";
+import type { ConversationEvent, ConversationState } from "../state.ts";
+import { WidgetError } from "../widget-error.ts";
+import type { AudioPort } from "./audio-port.ts";
+import type { ConversationLog } from "./conversation-log.ts";
+import { heardText } from "./heard-text.ts";
+import { RelaySession } from "./relay-session.ts";
+import { ReplySpeaker } from "./reply-speaker.ts";
+import { SentenceSplitter } from "./sentence-splitter.ts";
+import { runTool } from "./tool-runner.ts";
+import type { Transport } from "./transport.ts";
+
+/** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
+const INTERRUPTED_HOLD_MS = 4000;
+
+/** What the engine needs from the element's controller. */
+export interface EngineHost {
+  readonly state: ConversationState;
+  readonly log: ConversationLog;
+  apply(event: ConversationEvent): boolean;
+  fail(error: unknown): void;
+  emit<K extends keyof VoiceAgentEventMap>(name: K, detail: VoiceAgentEventMap[K]): void;
+  setInterim(interim: InterimText | undefined): void;
+  setSession(session: CreateSessionResponse): void;
+  /** Called whenever the engine is back in `listening` (queued typed text may go now). */
+  idle(): void;
+}
+
+/** What a reply in progress needs for barge-in. */
+interface ActiveReply {
+  replyId: number;
+  message: StoredMessage;
+  speaker: ReplySpeaker | undefined;
+  readonly abort: AbortController;
+}
+
+/** One started conversation. `close()` releases everything. */
+export class ConversationEngine {
+  readonly #host: EngineHost;
+  readonly #config: ResolvedConfig;
+  readonly #transport: Transport;
+  readonly #abort = new AbortController();
+  #relay: RelaySession | undefined;
+  #audio: AudioPort | undefined;
+  #reply: ActiveReply | undefined;
+  #replyId = 0;
+  #session: CreateSessionResponse | undefined;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(host: EngineHost, config: ResolvedConfig, transport: Transport) {
+    this.#host = host;
+    this.#config = config;
+    this.#transport = transport;
+  }
+
+  /** Opens the relay session and the audio (when given), then greets or listens. */
+  async open(audioPending: AudioPort | Promise<AudioPort> | undefined, agentKey: string, greetSpoken: boolean): Promise<void> {
+    const signal = this.#abort.signal;
+    try {
+      const log = this.#host.log;
+      const [visitorId, conversation] = await Promise.all([log.visitorId(), log.ensureConversation(agentKey)]);
+      this.#relay = new RelaySession(
+        this.#transport,
+        { agent: this.#config.agent, visitorId, conversationId: conversation.id },
+        {
+          refreshLeadMs: this.#config.refreshLeadMs,
+          reconnectDelaysMs: this.#config.reconnectDelaysMs,
+          opened: (session) => this.#host.setSession((this.#session = session)),
+          renewFailed: (error) => (error.code === "relay-unreachable" ? void this.reconnect() : this.#host.fail(error)),
+        },
+      );
+      const audio = await audioPending;
+      this.#audio = audio;
+      if (signal.aborted) return audio?.close();
+      await Promise.all([this.#relay.open(), audio?.start()]);
+    } catch (error) {
+      if (!signal.aborted) this.#host.fail(error);
+      return;
+    }
+    if (signal.aborted) return;
+    const greeting = this.#session?.agent.greeting;
+    // A visitor who typed first still sees the greeting, but is not talked over.
+    if (this.#config.greet && greeting && this.#host.log.messages.length === 0) await this.#greet(greeting, greetSpoken);
+    else this.#host.apply({ type: "ready" });
+    this.#host.idle();
+  }
+
+  /** The visitor's typed text: interrupts a reply in progress, then takes the turn. */
+  sendText(text: string): void {
+    const kind = this.#host.state.kind;
+    if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
+    void this.#turn({ text });
+  }
+
+  /** A finished utterance from the audio engine. */
+  utterance(utterance: Utterance): void {
+    const kind = this.#host.state.kind;
+    // Spoken over a reply without a barge-in report: the visitor still takes the turn.
+    if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
+    if (this.#host.state.kind === "listening" || this.#host.state.kind === "interrupted") void this.#turn({ utterance });
+  }
+
+  /** The audio engine's barge-in report: ignored unless it is about the current reply. */
+  bargeIn(replyId: number, playedMs: number): void {
+    if (this.#reply?.replyId === replyId) this.interrupt(playedMs, true);
+  }
+
+  /**
+   * Barge-in: aborts the reply's LLM and TTS requests, keeps what was heard (`playedMs` from the
+   * playback clock; the player's last report when not given), stores the reply as interrupted.
+   */
+  interrupt(playedMs: number | undefined, toInterrupted: boolean): void {
+    const reply = this.#reply;
+    if (!reply) return;
+    this.#reply = undefined;
+    reply.abort.abort();
+    const player = this.#audio?.player;
+    if (playedMs === undefined) {
+      player?.stop();
+      playedMs = player?.progress?.replyId === reply.replyId ? player.progress.playedMs : 0;
+    }
+    this.#host.setInterim(undefined);
+    const message = reply.message;
+    // Without speech (text mode) the visitor has read everything that was shown.
+    const heard = reply.speaker ? heardText(reply.speaker.segments, playedMs) : message.text;
+    if (message.text) {
+      Object.assign(message, { interrupted: true, heardText: heard });
+      if (reply.speaker) message.audioMs = reply.speaker.segments.reduce((ms, s) => ms + s.audioMs, 0);
+      void this.#host.log.save(message);
+      this.#host.emit("va-interruption", { messageId: message.id, replyId: reply.replyId, playedMs, heardText: heard, fullText: message.text });
+    }
+    if (toInterrupted && this.#host.apply({ type: "barge-in" })) {
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = setTimeout(() => this.#host.apply({ type: "ready" }) && this.#host.idle(), INTERRUPTED_HOLD_MS);
+    }
+  }
+
+  /** Shows `reconnecting` and reopens the relay session with backoff; fails when it cannot. */
+  async reconnect(): Promise<void> {
+    const relay = this.#relay;
+    if (!relay || !this.#host.apply({ type: "connection-lost" })) return;
+    this.interrupt(undefined, false);
+    const online = () => new Promise<void>((resolve) => addEventListener("online", () => resolve(), { once: true }));
+    try {
+      await relay.reconnect(this.#abort.signal, online);
+      if (this.#abort.signal.aborted) return;
+      this.#host.apply({ type: "ready" });
+      this.#host.idle();
+    } catch (error) {
+      if (!this.#abort.signal.aborted) this.#host.fail(error);
+    }
+  }
+
+  /** Ends the conversation's requests, timers and audio (the state is the host's business). */
+  close(): void {
+    this.interrupt(undefined, false);
+    clearTimeout(this.#holdTimer);
+    this.#abort.abort();
+    this.#relay?.close();
+    this.#audio?.close();
+  }
+
+  async #greet(greeting: string, speak: boolean): Promise<void> {
+    const reply = this.#beginReply(undefined);
+    if (!speak) reply.speaker = undefined;
+    reply.message.text = greeting;
+    this.#host.apply({ type: "reply-start" });
+    try {
+      await this.#host.log.save(reply.message);
+      this.#host.emit("va-transcript", { role: "assistant", text: greeting, final: true, messageId: reply.message.id });
+      reply.speaker?.say(greeting);
+      await this.#finishSpeech(reply);
+      this.#endReply(reply);
+    } catch (error) {
+      this.#turnFailed(error, reply.abort.signal);
+    }
+  }
+
+  async #turn(input: { utterance: Utterance } | { text: string }): Promise<void> {
+    clearTimeout(this.#holdTimer);
+    this.#host.apply({ type: "user-turn" });
+    const started = performance.now();
+    const reply = this.#beginReply(randomId());
+    const { signal } = reply.abort;
+    try {
+      const user = this.#host.log.draft({ role: "user", text: "", utteranceId: reply.message.utteranceId!, ...this.#sessionId() });
+      if ("text" in input) user.text = input.text;
+      else {
+        const { audio, startMs, endMs } = input.utterance;
+        const transcript = await this.#transport.transcribe(encodeWav(audio, STT_SAMPLE_RATE), signal, (text) => this.#host.setInterim({ role: "user", text }));
+        Object.assign(user, { text: transcript.text.trim(), startMs, endMs, audioMs: endMs - startMs, latency: { sttMs: performance.now() - started } });
+        if (transcript.confidence !== undefined) user.confidence = transcript.confidence;
+      }
+      this.#host.setInterim(undefined);
+      if (!user.text) return this.#endReply(reply);
+      await this.#host.log.save(user);
+      this.#host.emit("va-transcript", { role: "user", text: user.text, final: true, messageId: user.id });
+      const metrics = await this.#streamReply(reply);
+      metrics.sttMs = user.latency?.sttMs;
+      await this.#finishSpeech(reply);
+      metrics.ttsFirstAudioMs = reply.speaker?.ttsFirstAudioMs;
+      if (reply.speaker?.firstAudioAt !== undefined) metrics.firstAudioMs = reply.speaker.firstAudioAt - started;
+      metrics.totalMs = performance.now() - started;
+      if (!signal.aborted) this.#host.emit("va-metrics", metrics);
+      this.#endReply(reply);
+    } catch (error) {
+      this.#turnFailed(error, signal);
+    }
+  }
+
+  /** Streams the model's reply (running client tools between rounds), speaking each sentence. */
+  async #streamReply(reply: ActiveReply): Promise<TurnMetrics> {
+    const { signal } = reply.abort;
+    const { message } = reply;
+    const log = this.#host.log;
+    const utteranceId = message.utteranceId!;
+    const metrics: TurnMetrics = { utteranceId, totalMs: 0, interrupted: false, toolCalls: 0 };
+    const splitter = new SentenceSplitter();
+    for (let round = 0; ; round++) {
+      const calls: { id: string; name: string; arguments: string }[] = [];
+      const requested = performance.now();
+      for await (const delta of this.#transport.chat(log.context(this.#config.contextTurns), signal)) {
+        if (delta.type === "tool-call") calls.push(delta);
+        else if (delta.type === "usage") message.tokenCount = (message.tokenCount ?? 0) + delta.completionTokens;
+        else {
+          metrics.llmFirstTokenMs ??= performance.now() - requested;
+          if (!message.text) this.#host.apply({ type: "reply-start" });
+          message.text += delta.text;
+          this.#host.setInterim({ role: "assistant", text: message.text });
+          for (const sentence of splitter.push(delta.text)) reply.speaker?.say(sentence);
+        }
+      }
+      metrics.llmMs = performance.now() - requested;
+      if (calls.length === 0 || round + 1 >= this.#config.maxToolRounds) break;
+      metrics.toolCalls += calls.length;
+      await log.save(log.draft({ role: "assistant", text: "", utteranceId, toolCalls: calls }));
+      for (const call of calls) {
+        const { detail, content } = await runTool(this.#config.tools, call, signal);
+        signal.throwIfAborted();
+        this.#host.emit("va-tool-call", detail);
+        await log.save(log.draft({ role: "tool", text: content, toolCallId: call.id, utteranceId }));
+      }
+    }
+    reply.speaker?.say(splitter.flush());
+    this.#host.setInterim(undefined);
+    message.latency = { llmFirstTokenMs: metrics.llmFirstTokenMs, llmMs: metrics.llmMs };
+    if (message.tokenCount !== undefined) metrics.completionTokens = message.tokenCount;
+    if (message.text) {
+      await log.save(message);
+      this.#host.emit("va-transcript", { role: "assistant", text: message.text, final: true, messageId: message.id });
+    }
+    return metrics;
+  }
+
+  /** Waits for the reply's speech to play out and records its audio length and timings. */
+  async #finishSpeech(reply: ActiveReply): Promise<void> {
+    const speaker = reply.speaker;
+    if (!speaker || speaker.segments.length === 0 || reply.abort.signal.aborted) return;
+    const report = await speaker.finish();
+    if (reply.abort.signal.aborted) return;
+    reply.message.audioMs = speaker.segments.reduce((ms, s) => ms + s.audioMs, 0);
+    reply.message.latency = { ...reply.message.latency, ttsFirstAudioMs: speaker.ttsFirstAudioMs };
+    if (reply.message.text) await this.#host.log.save(reply.message);
+    this.#host.emit("va-playback", report);
+  }
+
+  #beginReply(utteranceId: string | undefined): ActiveReply {
+    const abort = new AbortController();
+    this.#abort.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const replyId = ++this.#replyId;
+    const player = this.#audio?.player;
+    const speaker = player ? new ReplySpeaker({ transport: this.#transport, player, replyId, signal: abort.signal }) : undefined;
+    const message = this.#host.log.draft({ role: "assistant", text: "", ...(utteranceId ? { utteranceId } : {}), ...this.#sessionId() });
+    this.#reply = { replyId, message, speaker, abort };
+    return this.#reply;
+  }
+
+  #endReply(reply: ActiveReply): void {
+    if (this.#reply !== reply) return;
+    this.#reply = undefined;
+    this.#host.apply({ type: "reply-done" });
+    this.#host.idle();
+  }
+
+  #turnFailed(error: unknown, signal: AbortSignal): void {
+    // An aborted reply (barge-in, stop) is not a failure.
+    if (signal.aborted) return;
+    const e = WidgetError.from(error);
+    if (e.code === "relay-unreachable") void this.reconnect();
+    else this.#host.fail(e);
+  }
+
+  #sessionId(): { sessionId?: string } {
+    return this.#session ? { sessionId: this.#session.sessionId } : {};
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Speaks a streamed reply sentence by sentence: each sentence goes to TTS as soon as it is complete,
+ * its audio is queued for playback as it arrives, and the next sentence's audio is fetched while the
+ * current one still streams and plays. Records how much audio each sentence produced, for barge-in.
+ */
+import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
+import type { PlaybackPort, PlaybackReport } from "./audio-port.ts";
+import { pcmMs, type SpokenSegment } from "./heard-text.ts";
+import type { Transport } from "./transport.ts";
+
+/** Options of {@link ReplySpeaker}. */
+export interface ReplySpeakerOptions {
+  transport: Transport;
+  player: PlaybackPort;
+  replyId: number;
+  signal: AbortSignal;
+  /** Clock in ms (default `performance.now`). */
+  now?: () => number;
+}
+
+/** One reply's speech. */
+export class ReplySpeaker {
+  /** Sentences sent to TTS in order, with the audio received for each so far. */
+  readonly segments: SpokenSegment[] = [];
+  /** First `say()` → first audio bytes, ms. */
+  ttsFirstAudioMs: number | undefined;
+  /** When the first audio was queued (clock of `now`). */
+  firstAudioAt: number | undefined;
+  readonly #o: Required<ReplySpeakerOptions>;
+  #pending: { segment: SpokenSegment; chunks: Buffered }[] = [];
+  #worker: Promise<void> = Promise.resolve();
+  #firstSayAt: number | undefined;
+
+  constructor(options: ReplySpeakerOptions) {
+    this.#o = { now: () => performance.now(), ...options };
+  }
+
+  /** Sends `sentence` to TTS (at once if at most one other sentence is still being fetched). */
+  say(sentence: string): void {
+    if (!sentence || this.#o.signal.aborted) return;
+    this.#firstSayAt ??= this.#o.now();
+    const segment = { text: sentence, audioMs: 0 };
+    this.segments.push(segment);
+    this.#pending.push({ segment, chunks: new Buffered(() => this.#o.transport.speech(sentence, this.#o.signal)) });
+    // Fetch the head and one sentence ahead.
+    this.#pending[0]?.chunks.start();
+    this.#pending[1]?.chunks.start();
+    const worker = this.#worker.then(() => this.#drainOne());
+    worker.catch(() => {}); // observed by finish()
+    this.#worker = worker;
+  }
+
+  /** Waits until every sentence is queued and played; the playback report of the whole reply. */
+  async finish(): Promise<PlaybackReport> {
+    await this.#worker;
+    return this.#o.player.end(this.#o.replyId);
+  }
+
+  async #drainOne(): Promise<void> {
+    const head = this.#pending[0];
+    if (!head || this.#o.signal.aborted) return;
+    head.chunks.start();
+    this.#pending[1]?.chunks.start();
+    for await (const pcm of head.chunks) {
+      if (this.#o.signal.aborted) return;
+      if (this.ttsFirstAudioMs === undefined) {
+        this.firstAudioAt = this.#o.now();
+        this.ttsFirstAudioMs = this.firstAudioAt - (this.#firstSayAt ?? this.firstAudioAt);
+      }
+      head.segment.audioMs += pcmMs(pcm.byteLength, TTS_SAMPLE_RATE);
+      this.#o.player.enqueue(this.#o.replyId, pcm);
+    }
+    this.#pending.shift();
+  }
+}
+
+/** An async iterable that starts reading its source on `start()` and buffers until consumed. */
+class Buffered implements AsyncIterable<Int16Array> {
+  #open: () => AsyncIterable<Int16Array>;
+  #chunks: Int16Array[] = [];
+  #done = false;
+  #error: unknown;
+  #wake: (() => void) | undefined;
+  #started = false;
+
+  constructor(open: () => AsyncIterable<Int16Array>) {
+    this.#open = open;
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    void (async () => {
+      try {
+        for await (const chunk of this.#open()) {
+          this.#chunks.push(chunk);
+          this.#wake?.();
+        }
+      } catch (error) {
+        this.#error = error;
+      }
+      this.#done = true;
+      this.#wake?.();
+    })();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Int16Array> {
+    for (;;) {
+      const chunk = this.#chunks.shift();
+      if (chunk) {
+        yield chunk;
+        continue;
+      }
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#done) return;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/** What the conversation needs from the relay: one narrow seam, faked in tests. */
+import type { CreateSessionRequest, CreateSessionResponse } from "@voice-agent/relay/protocol";
+import type { WireMessage } from "./wire.ts";
+
+/** A finished transcription. */
+export interface Transcript {
+  text: string;
+  /** 0…1 when the provider reports one. */
+  confidence?: number;
+}
+
+/** One piece of a streamed reply. */
+export type ChatDelta =
+  | { type: "text"; text: string }
+  /** A complete tool call (arguments fully streamed). */
+  | { type: "tool-call"; id: string; name: string; arguments: string }
+  | { type: "usage"; completionTokens: number };
+
+/** The relay, as the conversation uses it. Failures reject with a WidgetError. */
+export interface Transport {
+  /** Creates a session (or a fresh one for token refresh / reconnect); later calls use its token. */
+  openSession(request: CreateSessionRequest): Promise<CreateSessionResponse>;
+  /** Transcribes one 16 kHz mono WAV utterance; `onDelta` receives interim text when streamed. */
+  transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript>;
+  /** Streams the reply to `messages`. */
+  chat(messages: WireMessage[], signal: AbortSignal): AsyncIterable<ChatDelta>;
+  /** Streams the speech of `text`: 16-bit PCM chunks at 24 kHz, whole samples only. */
+  speech(text: string, signal: AbortSignal): AsyncIterable<Int16Array>;
+  /** Asks the relay to delete the current session's visitor's records (an older relay's 404 is fine). */
+  forgetVisitor(): Promise<void>;
+}

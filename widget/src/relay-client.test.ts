@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { RelayClient } from "./relay-client.ts";
+
+const signal = new AbortController().signal;
+const session = { sessionId: "s", token: "tok", expiresAt: 0, agent: { id: "a", name: "A", greeting: "" }, upstream: "provider" };
+
+function sse(frames: unknown[]): Response {
+  const body = frames.map((f) => `data: ${typeof f === "string" ? f : JSON.stringify(f)}\n\n`).join("");
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe("RelayClient", () => {
+  test("sends visitor and conversation ids, then uses the session token", async () => {
+    const fetch = vi.fn(async (_url: string, _init: RequestInit) => Response.json(session));
+    vi.stubGlobal("fetch", fetch);
+    const client = new RelayClient("https://relay.test/");
+    await client.openSession({ agent: "a", visitorId: "v", conversationId: "c" });
+    expect(JSON.parse(fetch.mock.calls[0]![1].body as string)).toEqual({ agent: "a", visitorId: "v", conversationId: "c" });
+    fetch.mockResolvedValueOnce(new Response(null, { status: 204 }));
+    await client.forgetVisitor();
+    expect(fetch.mock.calls[1]![0]).toBe("https://relay.test/v1/visitor");
+    expect(fetch.mock.calls[1]![1]).toMatchObject({ method: "DELETE", headers: { authorization: "Bearer tok" } });
+  });
+
+  test("forgetVisitor treats an older relay's 404 as nothing to delete", async () => {
+    vi.stubGlobal("fetch", async () => Response.json({ error: { code: "not_found", message: "no route" } }, { status: 404 }));
+    await expect(new RelayClient("https://relay.test").forgetVisitor()).resolves.toBeUndefined();
+  });
+
+  test.each([
+    [429, { error: { code: "rate_limited", message: "slow" } }, { "retry-after": "3" }, { code: "rate-limited", retryAfterMs: 3000 }],
+    [403, { error: { code: "origin_not_allowed", message: "no" } }, {}, { code: "origin-not-allowed" }],
+    [401, { error: { code: "token_expired", message: "old" } }, {}, { code: "unauthorized" }],
+    [502, { error: { code: "upstream_error", message: "down" } }, {}, { code: "upstream" }],
+    [400, {}, {}, { code: "bad-request" }],
+  ])("HTTP %i → %o", async (status, body, headers, expected) => {
+    vi.stubGlobal("fetch", async () => Response.json(body, { status, headers }));
+    await expect(new RelayClient("https://relay.test").openSession({ agent: "a" })).rejects.toMatchObject(expected);
+  });
+
+  test("a network failure is relay-unreachable", async () => {
+    vi.stubGlobal("fetch", async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(new RelayClient("https://relay.test").openSession({ agent: "a" })).rejects.toMatchObject({ code: "relay-unreachable" });
+  });
+
+  test("chat yields text, assembled tool calls and usage; an error frame throws", async () => {
+    vi.stubGlobal("fetch", async () =>
+      sse([
+        { choices: [{ delta: { content: "Hi" } }] },
+        { choices: [{ delta: { tool_calls: [{ index: 0, id: "c1", function: { name: "f", arguments: "{}" } }] } }] },
+        { choices: [{ delta: {}, finish_reason: "tool_calls" }] },
+        { choices: [], usage: { completion_tokens: 3 } },
+        "[DONE]",
+      ]),
+    );
+    const deltas = [];
+    for await (const d of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], signal)) deltas.push(d);
+    expect(deltas).toEqual([
+      { type: "text", text: "Hi" },
+      { type: "tool-call", id: "c1", name: "f", arguments: "{}" },
+      { type: "usage", completionTokens: 3 },
+    ]);
+    vi.stubGlobal("fetch", async () => sse([{ error: { code: "upstream_timeout", message: "slow" } }]));
+    const failing = async () => {
+      for await (const _ of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], signal));
+    };
+    await expect(failing()).rejects.toMatchObject({ code: "upstream" });
+  });
+
+  test("transcribe reads JSON, or streamed deltas when the relay streams", async () => {
+    vi.stubGlobal("fetch", async () => Response.json({ text: "hello" }));
+    expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), signal)).toEqual({ text: "hello" });
+    vi.stubGlobal("fetch", async () =>
+      sse([{ type: "transcript.text.delta", delta: "hel" }, { type: "transcript.text.delta", delta: "lo" }, { type: "transcript.text.done", text: "hello" }]),
+    );
+    const interim: string[] = [];
+    expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), signal, (t) => interim.push(t))).toEqual({ text: "hello" });
+    expect(interim).toEqual(["hel", "hello"]);
+  });
+
+  test("speech yields whole 16-bit samples across odd chunk boundaries", async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array([1, 0, 2]));
+        c.enqueue(new Uint8Array([0, 3, 0]));
+        c.close();
+      },
+    });
+    vi.stubGlobal("fetch", async () => new Response(body));
+    const chunks: number[][] = [];
+    for await (const pcm of new RelayClient("https://relay.test").speech("hi", signal)) chunks.push([...pcm]);
+    expect(chunks).toEqual([[1], [2, 3]]);
+  });
+});

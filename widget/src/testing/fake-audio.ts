@@ -1,0 +1,107 @@
+/** A fake audio engine (no mic, no AudioContext) that tests drive by hand. */
+import type { AudioEngineEvents, AudioEngineOptions, AudioFactory, AudioPort, PlaybackPort, PlaybackReport } from "../conversation/audio-port.ts";
+import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
+
+/** Records what it was asked to play; replies "drain" at once unless `holdPlayback` is set. */
+export class FakePlayer implements PlaybackPort {
+  /** Every enqueue: reply id and samples (24 kHz). */
+  readonly enqueued: { replyId: number; samples: number }[] = [];
+  readonly ended: number[] = [];
+  stops = 0;
+  /** When true, `end()` resolves only on {@link drain} (a reply that is still playing). */
+  holdPlayback = false;
+  progress: PlaybackReport | undefined;
+  #waiting = new Map<number, (r: PlaybackReport) => void>();
+
+  enqueue(replyId: number, pcm: Int16Array): void {
+    this.enqueued.push({ replyId, samples: pcm.length });
+    this.progress = this.#report(replyId);
+  }
+
+  end(replyId: number): Promise<PlaybackReport> {
+    this.ended.push(replyId);
+    if (!this.holdPlayback) return Promise.resolve(this.#report(replyId));
+    return new Promise((resolve) => this.#waiting.set(replyId, resolve));
+  }
+
+  stop(): void {
+    this.stops++;
+    for (const [id, resolve] of this.#waiting) resolve(this.#report(id));
+    this.#waiting.clear();
+  }
+
+  /** Finishes every held reply. */
+  drain(): void {
+    this.stop();
+    this.stops--;
+  }
+
+  /** Ms of audio queued for `replyId`. */
+  queuedMs(replyId: number): number {
+    return (this.enqueued.filter((e) => e.replyId === replyId).reduce((n, e) => n + e.samples, 0) / 24_000) * 1000;
+  }
+
+  #report(replyId: number): PlaybackReport {
+    const playedMs = this.queuedMs(replyId);
+    return { replyId, playedFrames: Math.round((playedMs * 48_000) / 1000), playedMs, peak: 0.5, underruns: 0 };
+  }
+}
+
+/** One fake engine per conversation start; `FakeAudio.factory` is what the element is given. */
+export class FakeAudioEngine implements AudioPort {
+  readonly options: AudioEngineOptions;
+  readonly events: AudioEngineEvents;
+  player: FakePlayer | undefined;
+  closed = false;
+  #startError: WidgetError | undefined;
+
+  constructor(options: AudioEngineOptions, events: AudioEngineEvents, startError?: WidgetError) {
+    this.options = options;
+    this.events = events;
+    this.#startError = startError;
+  }
+
+  async start(): Promise<void> {
+    if (this.#startError) throw this.#startError;
+    this.player = new FakePlayer();
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** The visitor says something: one utterance of `ms` of 16 kHz audio. */
+  speak(ms = 1000): void {
+    this.events.speechStart();
+    this.events.utterance({ audio: new Float32Array((ms * 16_000) / 1000), startMs: 0, endMs: ms });
+  }
+
+  /** The visitor barges in on reply `replyId` after hearing `playedMs` of it. */
+  bargeIn(replyId: number, playedMs: number): void {
+    this.events.bargeIn({ replyId, playedMs });
+  }
+}
+
+/** Hands out {@link FakeAudioEngine}s and keeps them for inspection. */
+export class FakeAudio {
+  readonly engines: FakeAudioEngine[] = [];
+  #startErrors: WidgetError[] = [];
+
+  /** The next engine's `start()` rejects with `code` (e.g. `mic-denied`). */
+  failNextStart(code: WidgetErrorCode, message = `fake ${code}`): void {
+    this.#startErrors.push(new WidgetError(code, message));
+  }
+
+  /** The newest engine. */
+  get engine(): FakeAudioEngine {
+    const engine = this.engines.at(-1);
+    if (!engine) throw new Error("No audio engine was created yet.");
+    return engine;
+  }
+
+  readonly factory: AudioFactory = (options, events) => {
+    const engine = new FakeAudioEngine(options, events, this.#startErrors.shift());
+    this.engines.push(engine);
+    return engine;
+  };
+}

@@ -1,0 +1,131 @@
+/** A scripted, call-recording {@link Transport} for element tests. */
+import type { CreateSessionRequest, CreateSessionResponse } from "@voice-agent/relay/protocol";
+import type { ChatDelta, Transcript, Transport } from "../conversation/transport.ts";
+import type { WireMessage } from "../conversation/wire.ts";
+import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
+
+/** One recorded call. */
+export type TransportCall =
+  | { method: "openSession"; request: CreateSessionRequest }
+  | { method: "transcribe"; bytes: number }
+  | { method: "chat"; messages: WireMessage[] }
+  | { method: "speech"; text: string }
+  | { method: "forgetVisitor"; token: string };
+
+type Method = TransportCall["method"];
+
+/** Options of {@link FakeTransport}. */
+export interface FakeTransportOptions {
+  /** Greeting the fake session carries. Default "Hello! How can I help?". */
+  greeting?: string;
+  /** Token lifetime, ms. Default 10 minutes. */
+  tokenTtlMs?: number;
+  /** Audio the fake TTS produces per character of text, ms. Default 40. */
+  speechMsPerChar?: number;
+}
+
+/** Scripted relay: queue transcripts and replies, inject failures, inspect `calls`. */
+export class FakeTransport implements Transport {
+  readonly calls: TransportCall[] = [];
+  /** Transcripts returned by `transcribe`, in order (then "hello"). */
+  readonly transcripts: string[] = [];
+  /** Replies streamed by `chat`, in order: a string streams word by word; an array streams as given. */
+  readonly replies: (string | ChatDelta[])[] = [];
+  readonly #failures: { method: Method; error: WidgetError }[] = [];
+  readonly #options: Required<FakeTransportOptions>;
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+  #sessions = 0;
+
+  constructor(options: FakeTransportOptions = {}) {
+    this.#options = { greeting: "Hello! How can I help?", tokenTtlMs: 600_000, speechMsPerChar: 40, ...options };
+  }
+
+  /** The next call of `method` rejects with a WidgetError of `code` (queue several for several calls). */
+  failNext(method: Method, code: WidgetErrorCode, message = `fake ${code}`): void {
+    this.#failures.push({ method, error: new WidgetError(code, message) });
+  }
+
+  /** Holds chat streams after their first delta until {@link release} is called. */
+  hold(): void {
+    this.#held = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  /** Lets held chat streams continue. */
+  release(): void {
+    this.#release?.();
+    this.#held = undefined;
+  }
+
+  /** Calls of one method. */
+  callsOf<M extends Method>(method: M): Extract<TransportCall, { method: M }>[] {
+    return this.calls.filter((c): c is Extract<TransportCall, { method: M }> => c.method === method);
+  }
+
+  async openSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
+    this.calls.push({ method: "openSession", request });
+    this.#maybeFail("openSession");
+    const n = ++this.#sessions;
+    return {
+      sessionId: `session-${n}`,
+      token: `token-${n}`,
+      expiresAt: Date.now() + this.#options.tokenTtlMs,
+      sessionEndsAt: Date.now() + 3_600_000,
+      agent: { id: request.agent, name: "Test agent", greeting: this.#options.greeting },
+      upstream: "provider",
+    };
+  }
+
+  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript> {
+    this.calls.push({ method: "transcribe", bytes: wav.byteLength });
+    this.#maybeFail("transcribe");
+    const text = this.transcripts.shift() ?? "hello";
+    const half = text.slice(0, Math.ceil(text.length / 2));
+    onDelta?.(half);
+    await tick(signal);
+    return { text, confidence: 0.9 };
+  }
+
+  async *chat(messages: WireMessage[], signal: AbortSignal): AsyncGenerator<ChatDelta> {
+    this.calls.push({ method: "chat", messages: structuredClone(messages) });
+    this.#maybeFail("chat");
+    const reply = this.replies.shift() ?? "This is a reply.";
+    const deltas: ChatDelta[] = typeof reply === "string" ? reply.split(/(?<= )/).map((text) => ({ type: "text", text })) : reply;
+    for (const [i, delta] of deltas.entries()) {
+      await tick(signal);
+      yield delta;
+      if (i === 0 && this.#held) await Promise.race([this.#held, aborted(signal)]);
+    }
+  }
+
+  async *speech(text: string, signal: AbortSignal): AsyncGenerator<Int16Array> {
+    this.calls.push({ method: "speech", text });
+    this.#maybeFail("speech");
+    const samples = Math.round((text.length * this.#options.speechMsPerChar * 24_000) / 1000);
+    // Two chunks, so consumers see streaming.
+    const half = Math.floor(samples / 2);
+    await tick(signal);
+    yield new Int16Array(half).fill(1000);
+    await tick(signal);
+    yield new Int16Array(samples - half).fill(1000);
+  }
+
+  async forgetVisitor(): Promise<void> {
+    this.calls.push({ method: "forgetVisitor", token: `token-${this.#sessions}` });
+    this.#maybeFail("forgetVisitor");
+  }
+
+  #maybeFail(method: Method): void {
+    const i = this.#failures.findIndex((f) => f.method === method);
+    if (i >= 0) throw this.#failures.splice(i, 1)[0]!.error;
+  }
+}
+
+async function tick(signal: AbortSignal): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  signal.throwIfAborted();
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+}

@@ -1,0 +1,181 @@
+/** The conversation engine through the element, with a fake relay and a fake audio engine. */
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { FakeTransport } from "./testing/fake-transport.ts";
+import { mountElement, type Mounted } from "./testing/mount-element.ts";
+
+let m: Mounted | undefined;
+afterEach(() => m?.remove());
+
+const until = (check: () => void) => vi.waitFor(check, { timeout: 3000, interval: 5 });
+
+describe("<voice-agent> conversation", () => {
+  test("greeting, one spoken turn split into sentences, back to listening", async () => {
+    m = await mountElement();
+    m.transport.transcripts.push("What tents do you have?");
+    m.transport.replies.push("We have three tents. The best one is the Alpine.");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.states()).toEqual(["initializing", "responding", "listening"]);
+    expect(m.transport.callsOf("speech").map((c) => c.text)).toEqual(["Hello! How can I help?"]);
+
+    m.audio.engine.speak(1200);
+    await until(() => expect(m!.states().at(-1)).toBe("listening"));
+    expect(m.states()).toEqual(["initializing", "responding", "listening", "thinking", "responding", "listening"]);
+    expect(m.transport.callsOf("speech").map((c) => c.text)).toEqual(["Hello! How can I help?", "We have three tents.", "The best one is the Alpine."]);
+    expect(m.transport.callsOf("transcribe")[0]!.bytes).toBe(44 + 1200 * 16 * 2);
+    // The context: greeting, then the visitor's words.
+    expect(m.transport.callsOf("chat")[0]!.messages).toEqual([
+      { role: "assistant", content: "Hello! How can I help?" },
+      { role: "user", content: "What tents do you have?" },
+    ]);
+    const lines = [...m.el.shadowRoot!.querySelectorAll("li")].map((li) => [li.dataset.role, li.textContent?.trim()]);
+    expect(lines).toEqual([
+      ["assistant", "Hello! How can I help?"],
+      ["user", "What tents do you have?"],
+      ["assistant", "We have three tents. The best one is the Alpine."],
+    ]);
+    expect(m.el.dataset.state).toBe("listening");
+    expect(m.of("va-interim").some((i) => i.role === "user" && i.text === "What tents d")).toBe(true);
+    expect(m.of("va-transcript").map((t) => t.role)).toEqual(["assistant", "user", "assistant"]);
+    const [metrics] = m.of("va-metrics");
+    expect(metrics).toMatchObject({ interrupted: false, toolCalls: 0 });
+    expect(metrics!.sttMs).toBeGreaterThanOrEqual(0);
+    expect(metrics!.ttsFirstAudioMs).toBeGreaterThanOrEqual(0);
+    expect(m.of("va-playback")).toHaveLength(2);
+    const stored = m.el.messages.at(-1)!;
+    expect(stored).toMatchObject({ role: "assistant", audioMs: expect.any(Number), latency: { llmFirstTokenMs: expect.any(Number) } });
+  });
+
+  test("the first sentence goes to TTS before the LLM finishes", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.replies.push("First sentence here. Second one follows.");
+    m.transport.hold();
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.el.sendText("hi");
+    await until(() => expect(m!.el.state.kind).toBe("responding"));
+    // Held after the first delta: nothing complete yet.
+    expect(m.transport.callsOf("speech")).toEqual([]);
+    m.transport.release();
+    await until(() => expect(m!.transport.callsOf("speech").map((c) => c.text)).toEqual(["First sentence here.", "Second one follows."]));
+  });
+
+  test("barge-in: aborts the reply, keeps the heard text, sends only that as context", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.replies.push("This is the first part. This is the second part.", "Okay.");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    const player = m.audio.engine.player!;
+    player.holdPlayback = true;
+    m.el.sendText("tell me");
+    await until(() => expect(player.ended).toHaveLength(1));
+    const replyId = player.ended[0]!;
+    // 24 chars × 40 ms: the first sentence is 920 ms; after 1000 ms the visitor heard a bit of the second.
+    const firstMs = player.queuedMs(replyId) / 2;
+    m.audio.engine.bargeIn(replyId, firstMs + 300);
+    expect(m.el.state.kind).toBe("interrupted");
+    const [interruption] = m.of("va-interruption");
+    expect(interruption).toMatchObject({ replyId, heardText: "This is the first part. This is", fullText: "This is the first part. This is the second part." });
+    await until(() => expect(m!.el.messages.at(-1)).toMatchObject({ interrupted: true, heardText: "This is the first part. This is" }));
+
+    m.audio.engine.speak(800);
+    await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(2));
+    expect(m.transport.callsOf("chat")[1]!.messages).toEqual([
+      { role: "user", content: "tell me" },
+      { role: "assistant", content: "This is the first part. This is" },
+      { role: "user", content: "hello" },
+    ]);
+    await until(() => expect(m!.states()).toEqual(["initializing", "listening", "thinking", "responding", "interrupted", "thinking", "responding"]));
+    expect(m.el.shadowRoot!.querySelector("li[data-interrupted]")?.textContent).toContain("This is the first part. This is");
+  });
+
+  test("a barge-in report for another reply is ignored", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.audio.engine.player!.holdPlayback = true;
+    m.el.sendText("hi");
+    await until(() => expect(m!.el.state.kind).toBe("responding"));
+    m.audio.engine.bargeIn(999, 100);
+    expect(m.el.state.kind).toBe("responding");
+  });
+
+  test("typing over a reply interrupts it and takes the turn", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.replies.push("A long answer that keeps going. And going.");
+    m.transport.hold();
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.el.sendText("first");
+    await until(() => expect(m!.el.state.kind).toBe("responding"));
+    m.el.sendText("second");
+    m.transport.release();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.states()).toEqual(["initializing", "listening", "thinking", "responding", "interrupted", "thinking", "responding", "listening"]);
+    expect(m.of("va-interruption")[0]!.heardText).toBe("");
+  });
+
+  test("mute ignores utterances until unmuted", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.el.mute();
+    expect(m.el.muted).toBe(true);
+    expect(m.el.hasAttribute("muted")).toBe(true);
+    m.audio.engine.speak();
+    expect(m.el.state.kind).toBe("listening");
+    m.el.mute(false);
+    m.audio.engine.speak();
+    await until(() => expect(m!.transport.callsOf("transcribe")).toHaveLength(1));
+  });
+
+  test("stop ends the conversation, releases audio, and start resumes it without a second greeting", async () => {
+    m = await mountElement();
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.el.stop();
+    expect(m.el.state.kind).toBe("ended");
+    expect(m.audio.engines[0]!.closed).toBe(true);
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    const opens = m.transport.callsOf("openSession");
+    expect(opens).toHaveLength(2);
+    expect(opens[1]!.request.conversationId).toBe(opens[0]!.request.conversationId);
+    expect(opens[1]!.request.visitorId).toBe(opens[0]!.request.visitorId);
+    expect(opens[0]!.request.visitorId!.length).toBeGreaterThanOrEqual(22);
+    expect(m.transport.callsOf("speech")).toHaveLength(1);
+  });
+
+  test("renews the session before the token expires, without interrupting", async () => {
+    m = await mountElement({ transport: new FakeTransport({ tokenTtlMs: 80 }), config: { greet: false, refreshLeadMs: 40 } });
+    m.el.start();
+    await until(() => expect(m!.transport.callsOf("openSession").length).toBeGreaterThanOrEqual(3));
+    expect(m.el.state.kind).toBe("listening");
+    const ids = new Set(m.transport.callsOf("openSession").map((c) => c.request.conversationId));
+    expect(ids.size).toBe(1);
+  });
+
+  test("reconnects after a network drop with a visible reconnecting state", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.transport.failNext("chat", "relay-unreachable");
+    m.transport.failNext("openSession", "relay-unreachable");
+    m.el.sendText("are you there?");
+    await until(() => expect(m!.el.state.kind).toBe("reconnecting"));
+    expect(m.$("[part~=state]")!.textContent).toBe("Reconnecting…");
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.states().slice(-3)).toEqual(["thinking", "reconnecting", "listening"]);
+    expect(m.transport.callsOf("openSession")).toHaveLength(3);
+  });
+
+  test("gives up after the reconnect attempts with relay-unreachable", async () => {
+    m = await mountElement({ config: { greet: false, reconnectDelaysMs: [5, 5] } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    for (let i = 0; i < 3; i++) m.transport.failNext("openSession", "relay-unreachable");
+    m.transport.failNext("chat", "relay-unreachable");
+    m.el.sendText("hello?");
+    await until(() => expect(m!.el.state).toMatchObject({ kind: "error", code: "relay-unreachable" }));
+  });
+});

@@ -1,0 +1,129 @@
+/** Embed contract: text mode, client tools, keyboard operation, launcher, strings, accessibility. */
+import axe from "axe-core";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { userEvent } from "vitest/browser";
+import { mountElement, type Mounted } from "./testing/mount-element.ts";
+
+let m: Mounted | undefined;
+afterEach(() => m?.remove());
+const until = (check: () => void) => vi.waitFor(check, { timeout: 3000, interval: 5 });
+
+/** The element focused inside the shadow root. */
+const focused = () => m!.el.shadowRoot!.activeElement as HTMLElement | null;
+
+describe("<voice-agent> embed contract", () => {
+  test('mode="text": no audio engine, replies shown not spoken, greeting shown', async () => {
+    m = await mountElement({ attributes: { mode: "text" } });
+    m.el.sendText("hello there");
+    await until(() => expect(m!.el.messages.map((x) => x.text)).toEqual(["Hello! How can I help?", "hello there", "This is a reply."]));
+    expect(m.audio.engines).toHaveLength(0);
+    expect(m.transport.callsOf("speech")).toHaveLength(0);
+    expect(m.$("[part~=mute]")).toBeNull();
+  });
+
+  test("client tools: the call runs in the page and its result goes back to the model", async () => {
+    const lookup = vi.fn(async (args: unknown) => ({ status: "shipped", order: (args as { id: string }).id }));
+    m = await mountElement({ attributes: { mode: "text" }, config: { greet: false, tools: { lookupOrder: lookup } } });
+    m.transport.replies.push(
+      [{ type: "tool-call", id: "call_1", name: "lookupOrder", arguments: '{"id":"A17"}' }, { type: "tool-call", id: "call_2", name: "unknownTool", arguments: "{}" }],
+      "Your order A17 has shipped.",
+    );
+    m.el.sendText("where is my order A17?");
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    await until(() => expect(m!.el.messages.at(-1)?.text).toBe("Your order A17 has shipped."));
+    expect(lookup).toHaveBeenCalledWith({ id: "A17" }, expect.objectContaining({ callId: "call_1" }));
+    expect(m.transport.callsOf("chat")[1]!.messages).toEqual([
+      { role: "user", content: "where is my order A17?" },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "lookupOrder", arguments: '{"id":"A17"}' } },
+          { id: "call_2", type: "function", function: { name: "unknownTool", arguments: "{}" } },
+        ],
+      },
+      { role: "tool", tool_call_id: "call_1", content: '{"status":"shipped","order":"A17"}' },
+      { role: "tool", tool_call_id: "call_2", content: '{"error":"No handler for tool \\"unknownTool\\" is registered in the page."}' },
+    ]);
+    expect(m.of("va-tool-call").map((t) => [t.name, t.error === undefined])).toEqual([["lookupOrder", true], ["unknownTool", false]]);
+    expect(m.of("va-metrics")[0]!.toolCalls).toBe(2);
+    // Tool plumbing is not shown as transcript lines.
+    expect([...m.el.shadowRoot!.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["where is my order A17?", "Your order A17 has shipped."]);
+  });
+
+  test("keyboard: tab to the input, type, Enter sends; tab to Start, Enter starts; Space toggles mute", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.focus();
+    await userEvent.tab();
+    expect(focused()?.id).toBe("input");
+    await userEvent.keyboard("typed by keyboard{Enter}");
+    await until(() => expect(m!.el.messages.map((x) => x.text)).toContain("typed by keyboard"));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.el.stop();
+    await m.el.updateComplete;
+    (m.$("[part~=input]") as HTMLInputElement).focus();
+    await userEvent.tab();
+    await userEvent.tab();
+    expect(focused()?.textContent).toBe("Start");
+    await userEvent.keyboard("{Enter}");
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    await m.el.updateComplete;
+    await userEvent.tab();
+    expect(focused()?.getAttribute("aria-pressed")).toBe("false");
+    await userEvent.keyboard(" ");
+    expect(m.el.muted).toBe(true);
+    await m.el.updateComplete;
+    expect(focused()?.getAttribute("aria-pressed")).toBe("true");
+  });
+
+  test("launcher layout: the launcher opens the panel, Escape closes it and returns focus", async () => {
+    m = await mountElement({ config: { layout: "launcher" } });
+    const launcher = m.$<HTMLButtonElement>("[part=launcher]")!;
+    expect(m.$("[part=panel]")!.hidden).toBe(true);
+    launcher.focus();
+    await userEvent.keyboard("{Enter}");
+    await m.el.updateComplete;
+    expect(launcher.getAttribute("aria-expanded")).toBe("true");
+    expect(m.$("[part=panel]")!.hidden).toBe(false);
+    expect(focused()?.id).toBe("input");
+    await userEvent.keyboard("{Escape}");
+    await m.el.updateComplete;
+    expect(m.$("[part=panel]")!.hidden).toBe(true);
+    expect(focused()).toBe(launcher);
+  });
+
+  test("slots and strings are replaceable", async () => {
+    m = await mountElement({ config: { strings: { start: "Démarrer", states: { idle: "Prêt" } } }, attributes: { lang: "fr" } });
+    const header = Object.assign(document.createElement("span"), { slot: "header", textContent: "Acme help" });
+    m.el.append(header);
+    await m.el.updateComplete;
+    expect(m.$("[part~=start]")!.textContent).toBe("Démarrer");
+    expect(m.$("[part=state]")!.textContent).toBe("Prêt");
+    expect(m.$<HTMLSlotElement>("slot[name=header]")!.assignedElements()).toEqual([header]);
+  });
+
+  test("axe-core finds no violations (idle, in conversation with an interrupted reply, in error)", async () => {
+    m = await mountElement({ config: { greet: true } });
+    const scan = async () => {
+      await m!.el.updateComplete;
+      const result = await axe.run(m!.el, { resultTypes: ["violations"] });
+      expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(" | ")}`)).toEqual([]);
+    };
+    await scan();
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.audio.engine.player!.holdPlayback = true;
+    m.el.sendText("hi");
+    await until(() => expect(m!.el.state.kind).toBe("responding"));
+    // Reply 1 was the greeting.
+    await until(() => expect(m!.audio.engine.player!.enqueued.some((e) => e.replyId === 2)).toBe(true));
+    m.audio.engine.bargeIn(2, 10);
+    await until(() => expect(m!.el.state.kind).toBe("interrupted"));
+    await scan();
+    m.el.stop();
+    m.audio.failNextStart("mic-denied");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("error"));
+    await scan();
+  });
+});

@@ -1,0 +1,39 @@
+import { playwright } from "@vitest/browser-playwright";
+import { defineConfig } from "vitest/config";
+
+/** Chromium flags for running as root in a container without a GPU or network. */
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// Pure units run in Node; `*.browser.test.ts` run in Debian's Chromium through Playwright.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "node", include: ["src/**/*.test.ts"], exclude: ["src/**/*.browser.test.ts"], environment: "node" } },
+      {
+        // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the page under the tests.
+        optimizeDeps: { include: ["lit", "dexie", "axe-core"] },
+        test: {
+          name: "browser",
+          include: ["src/**/*.browser.test.ts"],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs },
+            }),
+            instances: [{ browser: "chromium" }],
+          },
+        },
+      },
+    ],
+  },
+});
