@@ -78,6 +78,7 @@ export class AudioEngine {
   #mic: Microphone | undefined;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  #lastReply: number | undefined;
 
   constructor(options: AudioEngineOptions, events: AudioEngineEvents) {
     this.#options = options;
@@ -145,7 +146,11 @@ export class AudioEngine {
   #decideBargeIn(probability: number): void {
     const player = this.player;
     if (!player) return;
-    const decision = this.#bargeIn.process(probability, player.activeReply !== undefined);
+    const reply = player.activeReply;
+    // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
+    if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
+    this.#lastReply = reply;
+    const decision = this.#bargeIn.process(probability, reply !== undefined);
     if (decision.kind === "duck") player.duck(this.#options.duckGain ?? 0.25);
     else if (decision.kind === "release") player.duck(1);
     else if (decision.kind === "confirm") {

@@ -77,6 +77,14 @@ describe("BargeInDetector", () => {
     expect(run(frames(0.9, 5), { duckFrames: 0, confirmMs: 64 })).toEqual([[1, "confirm"]]);
   });
 
+  it("rearm() allows a new barge-in when the next reply starts without a silent frame in between", () => {
+    const d = new BargeInDetector({ warmupMs: 0, confirmMs: 32, duckFrames: 0 });
+    expect(d.process(0.9, true).kind).toBe("confirm");
+    expect(d.process(0.9, true).kind).toBe("none");
+    d.rearm();
+    expect(d.process(0.9, true).kind).toBe("confirm");
+  });
+
   it("reset() restarts the warm-up clock", () => {
     const d = new BargeInDetector({ warmupMs: 64, warmupConfirmMs: 320, confirmMs: 32, duckFrames: 0 });
     for (let i = 0; i < 5; i++) d.process(0, false);

@@ -105,6 +105,12 @@ export class BargeInDetector {
     return NONE;
   }
 
+  /** A different reply started playing: a barge-in may fire again (the warm-up clock keeps running). */
+  rearm(): void {
+    this.#clear();
+    this.#fired = false;
+  }
+
   /** Forgets everything, including the warm-up clock (a new microphone track). */
   reset(): void {
     this.#clear();

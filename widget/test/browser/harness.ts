@@ -4,6 +4,7 @@
  * `<body data-autostart>` is set it starts by itself (the strict-CSP page, where no test code may run).
  */
 import { AudioEngine, type AudioEngineOptions, type Utterance } from "../../src/audio/audio-engine.ts";
+import { loadBrowserSpeechModel } from "../../src/audio/browser-speech-model.ts";
 import type { StopReport } from "../../src/audio/player.ts";
 import type { PlaybackReport } from "../../src/audio/worklet-messages.ts";
 
@@ -75,6 +76,8 @@ async function playReply(replyId: number, seconds: number, chunkMs = 100, speed 
   for (let at = 0; at < total; at += chunk) {
     const pcm = new Int16Array(Math.min(chunk, total - at));
     for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * (at + i)) / rate));
+    // Stopped by a barge-in: a real controller aborts the stream here.
+    if (log.bargeIns.some((b) => b.replyId === replyId)) break;
     player.enqueue(replyId, pcm);
     await new Promise((resolve) => setTimeout(resolve, chunkMs / speed));
   }
@@ -83,11 +86,27 @@ async function playReply(replyId: number, seconds: number, chunkMs = 100, speed 
   return report;
 }
 
+/** Median and 99th percentile of `n` Silero inferences on noise frames, ms (a separate model instance). */
+async function vadCost(n: number): Promise<{ p50: number; p99: number }> {
+  const model = await loadBrowserSpeechModel(new URL("/va/", location.href).href);
+  const frame = new Float32Array(512);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < frame.length; k++) frame[k] = (Math.random() - 0.5) * 0.1;
+    const t = performance.now();
+    await model.probability(frame);
+    times.push(performance.now() - t);
+  }
+  await model.release();
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(n / 2)]!, p99: times[Math.floor(n * 0.99)]! };
+}
+
 function stop(): void {
   engine?.close();
 }
 
-const api = { start, playReply, stop, log, now, get engine() { return engine; } };
+const api = { start, playReply, vadCost, stop, log, now, get engine() { return engine; } };
 (globalThis as unknown as { harness: typeof api }).harness = api;
 export type Harness = typeof api;
 
