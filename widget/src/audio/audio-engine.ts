@@ -1,13 +1,14 @@
 /**
  * The widget's audio path: one AudioContext, the capture worklet (device rate → 16 kHz frames),
  * Silero v5 speech probabilities (inference serialized: the model is recurrent), end-of-turn
- * segmentation, and the playback worklet.
+ * segmentation, barge-in detection over the playback state, and the playback worklet.
  */
+import { BargeInDetector, type BargeInOptions } from "../dsp/barge-in.ts";
 import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
 import { WidgetError } from "../widget-error.ts";
 import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
-import { openMicrophone, type Microphone } from "./microphone.ts";
-import { Player } from "./player.ts";
+import { DEFAULT_MIC_CONSTRAINTS, openMicrophone, type Microphone } from "./microphone.ts";
+import { Player, type PlayerOptions, type StopReport } from "./player.ts";
 import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
 
 /** One finished utterance: 16 kHz mono samples and its stream times in ms. */
@@ -37,26 +38,55 @@ export interface AudioEngineOptions {
   assetBase: string;
   /** End-of-turn tuning (silence timeout, pads, thresholds). */
   turn: Partial<Omit<EndOfTurnOptions, "frameSamples">>;
+  /** Barge-in tuning (thresholds and durations while a reply plays). Defaults: see {@link BargeInDetector}. */
+  bargeIn?: BargeInOptions;
+  /** Gain of a reply while a possible barge-in is being confirmed (0…1). Default 0.25 (−12 dB). */
+  duckGain?: number;
+  /** Playback tuning: jitter cushion, ramps, route. Defaults: see {@link Player}. */
+  playback?: PlayerOptions;
+  /** Microphone constraints. Default: echo cancellation, noise suppression and AGC on, mono. */
+  microphone?: MediaTrackConstraints;
+  /**
+   * AudioContext rate, Hz. Leave unset: the device rate is used and the capture worklet resamples.
+   * (Tests pin it to exercise 44.1 and 48 kHz; Firefox refuses to connect a mic to a context at
+   * another rate than the device's.)
+   */
+  sampleRate?: number;
+}
+
+/** Measurement hooks for tests and benchmarks; not needed to run a conversation. */
+export interface AudioEngineProbe {
+  /** The context frame of the first captured sample. */
+  started?(contextFrame: number): void;
+  /** Each 16 kHz frame with its speech probability, in order. */
+  frame?(samples: Float32Array, probability: number): void;
+  /** A barge-in stopped playback: the full stop report (context frame at which output went silent). */
+  stopped?(report: StopReport): void;
 }
 
 /** Owns the audio resources of one conversation; create it inside a user gesture. */
 export class AudioEngine {
   readonly context: AudioContext;
   player: Player | undefined;
+  /** Set by tests and benchmarks before {@link start}. */
+  probe: AudioEngineProbe = {};
   #options: AudioEngineOptions;
   #events: AudioEngineEvents;
   #endOfTurn: EndOfTurn;
+  #bargeIn: BargeInDetector;
   #model: Promise<SpeechModel> | undefined;
   #mic: Microphone | undefined;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  #lastReply: number | undefined;
 
   constructor(options: AudioEngineOptions, events: AudioEngineEvents) {
     this.#options = options;
     this.#events = events;
     this.#endOfTurn = new EndOfTurn({ ...options.turn, frameSamples: VAD_FRAME_SAMPLES });
+    this.#bargeIn = new BargeInDetector({ ...options.bargeIn, frameMs: this.#endOfTurn.frameMs });
     // Created synchronously so that it starts inside the click that called start().
-    this.context = new AudioContext({ latencyHint: "interactive" });
+    this.context = new AudioContext({ latencyHint: "interactive", ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}) });
   }
 
   /** Resumes the context, loads the VAD and worklets and opens the mic. */
@@ -69,14 +99,24 @@ export class AudioEngine {
     }
     this.#model = loadBrowserSpeechModel(base);
     this.#model.catch(() => {}); // reported through the frame queue or below
-    this.player = await Player.create(this.context, new URL("playback.worklet.js", base).href);
-    this.#mic = await openMicrophone(this.context, new URL("capture.worklet.js", base).href, (frame) => this.#onFrame(frame));
+    this.player = await Player.create(this.context, new URL("playback.worklet.js", base).href, this.#options.playback);
+    this.#mic = await openMicrophone(
+      this.context,
+      new URL("capture.worklet.js", base).href,
+      { frame: (frame) => this.#onFrame(frame), started: (at) => this.probe.started?.(at) },
+      this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS,
+    );
     await this.#model;
   }
 
   /** Sample rate the mic is captured at, Hz. */
   get deviceRate(): number {
     return this.context.sampleRate;
+  }
+
+  /** The capture track's settings as applied (e.g. `echoCancellation`), once started. */
+  get microphoneSettings(): MediaTrackSettings | undefined {
+    return this.#mic?.settings;
   }
 
   close(): void {
@@ -95,8 +135,31 @@ export class AudioEngine {
     if (this.#closed || !this.#model) return;
     const model = await this.#model;
     const probability = await model.probability(frame);
+    if (this.#closed) return;
+    this.probe.frame?.(frame, probability);
+    this.#decideBargeIn(probability);
     const result = this.#endOfTurn.process(frame, probability);
     if (result.kind === "speech-start") this.#events.speechStart();
     else if (result.kind === "turn-end") this.#events.utterance(result);
+  }
+
+  #decideBargeIn(probability: number): void {
+    const player = this.player;
+    if (!player) return;
+    const reply = player.activeReply;
+    // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
+    if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
+    this.#lastReply = reply;
+    const decision = this.#bargeIn.process(probability, reply !== undefined);
+    if (decision.kind === "duck") player.duck(this.#options.duckGain ?? 0.25);
+    else if (decision.kind === "release") player.duck(1);
+    else if (decision.kind === "confirm") {
+      // Not awaited: the next frames must not wait for the worklet's report.
+      void player.stop().then((report) => {
+        if (!report || this.#closed) return;
+        this.probe.stopped?.(report);
+        this.#events.bargeIn({ replyId: report.replyId, playedMs: report.playedMs });
+      });
+    }
   }
 }

@@ -14,11 +14,17 @@ class CaptureProcessor extends AudioWorkletProcessor {
   #resampled = new Float32Array(this.#resampler.maxOutput(QUANTUM));
   #frame = new Float32Array(FRAME_SAMPLES);
   #fill = 0;
+  #started = false;
 
   process(inputs: Float32Array[][]): boolean {
     const channels = inputs[0];
     const first = channels?.[0];
     if (!channels || !first) return true;
+    if (!this.#started) {
+      this.#started = true;
+      const message: CaptureMessage = { kind: "started", contextFrame: currentFrame };
+      this.port.postMessage(message);
+    }
     const n = first.length;
     const mono = this.#mono.subarray(0, n);
     mono.set(first);
@@ -38,6 +44,7 @@ class CaptureProcessor extends AudioWorkletProcessor {
   #post(): void {
     const message: CaptureMessage = { kind: "frame", samples: this.#frame };
     this.port.postMessage(message, [this.#frame.buffer]);
+    // The buffer went to the main thread; a fresh one per 32 ms frame is the price of transferring.
     this.#frame = new Float32Array(FRAME_SAMPLES);
     this.#fill = 0;
   }

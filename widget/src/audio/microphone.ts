@@ -2,24 +2,37 @@
 import { WidgetError } from "../widget-error.ts";
 import { CAPTURE_PROCESSOR, type CaptureMessage } from "./worklet-messages.ts";
 
+/** Processing asked of the browser by default: echo cancellation (needed for barge-in), noise suppression, AGC. */
+export const DEFAULT_MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 };
+
 /** An open microphone. */
 export interface Microphone {
   /** Sample rate the device was captured at, Hz. */
   deviceRate: number;
+  /** The capture track's settings as the browser applied them (e.g. whether echo cancellation is on). */
+  settings: MediaTrackSettings;
   close(): void;
 }
 
-/** Asks for the mic (echo cancellation on) and calls `onFrame` with each 512-sample 16 kHz frame. */
+/** Callbacks of {@link openMicrophone}. */
+export interface MicrophoneSink {
+  /** Each 512-sample 16 kHz frame, in order. */
+  frame(samples: Float32Array): void;
+  /** Once, before the first frame: the context frame of the first captured sample. */
+  started?(contextFrame: number): void;
+}
+
+/** Asks for the mic and feeds `sink` with 16 kHz frames from the capture worklet. */
 export async function openMicrophone(
   context: AudioContext,
   workletUrl: string,
-  onFrame: (samples: Float32Array) => void,
+  sink: MicrophoneSink | ((samples: Float32Array) => void),
+  constraints: MediaTrackConstraints = DEFAULT_MIC_CONSTRAINTS,
 ): Promise<Microphone> {
+  const { frame, started } = typeof sink === "function" ? { frame: sink, started: undefined } : sink;
   let stream: MediaStream;
   try {
-    stream = await navigator.mediaDevices.getUserMedia({
-      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
-    });
+    stream = await navigator.mediaDevices.getUserMedia({ audio: constraints });
   } catch (cause) {
     const name = (cause as { name?: string }).name;
     if (name === "NotAllowedError" || name === "SecurityError") throw new WidgetError("mic-denied", "Microphone permission was denied.", cause);
@@ -28,10 +41,15 @@ export async function openMicrophone(
   await context.audioWorklet.addModule(workletUrl);
   const source = context.createMediaStreamSource(stream);
   const node = new AudioWorkletNode(context, CAPTURE_PROCESSOR, { numberOfOutputs: 0 });
-  node.port.onmessage = (event: MessageEvent<CaptureMessage>) => onFrame(event.data.samples);
+  node.port.onmessage = (event: MessageEvent<CaptureMessage>) => {
+    const message = event.data;
+    if (message.kind === "frame") frame(message.samples);
+    else started?.(message.contextFrame);
+  };
   source.connect(node);
   return {
     deviceRate: context.sampleRate,
+    settings: stream.getAudioTracks()[0]?.getSettings() ?? {},
     close() {
       node.port.onmessage = null;
       source.disconnect();

@@ -1,58 +1,138 @@
 /**
- * Main-thread side of the playback worklet: sends reply audio to it and turns its reports into
- * promises and progress callbacks.
+ * Main-thread side of the playback worklet: sends reply audio to it, routes its output so that the
+ * browser's echo canceller sees it, and turns its reports into promises and progress.
  */
+import { heardMs } from "../dsp/playback-queue.ts";
 import { int16ToFloat32 } from "../dsp/pcm.ts";
-import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackMessage, type PlaybackReport } from "./worklet-messages.ts";
+import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackMessage, type PlaybackReport, type PlaybackTuning } from "./worklet-messages.ts";
+
+/**
+ * Where playback goes. `"element"` (default): a `MediaStreamAudioDestinationNode` played by an
+ * `<audio>` element, which Chromium's echo canceller uses as its reference (plain Web Audio output it
+ * historically did not). `"context"`: `context.destination`.
+ */
+export type PlaybackRoute = "element" | "context";
+
+/** Options of {@link Player.create}. */
+export interface PlayerOptions extends PlaybackTuning {
+  route?: PlaybackRoute;
+}
+
+/** A stopped reply: what was heard, and the context frame from which the output is silent. */
+export type StopReport = PlaybackReport & { silencedAtFrame: number };
 
 /** Plays streamed replies through one persistent AudioWorklet node. */
 export class Player {
+  readonly route: PlaybackRoute;
+  #context: AudioContext;
   #node: AudioWorkletNode;
-  #drained = new Map<number, (report: PlaybackReport) => void>();
+  #element: HTMLAudioElement | undefined;
+  #done = new Map<number, (report: PlaybackReport) => void>();
+  #stopped: ((report: StopReport | undefined) => void)[] = [];
+  #active = -1;
+  #stoppedId = -1;
   /** The newest report of the reply being played. */
   progress: PlaybackReport | undefined;
 
   /** Loads the worklet module from `workletUrl` (the context must already be running or resumable). */
-  static async create(context: AudioContext, workletUrl: string): Promise<Player> {
+  static async create(context: AudioContext, workletUrl: string, options: PlayerOptions = {}): Promise<Player> {
     await context.audioWorklet.addModule(workletUrl);
-    const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, outputChannelCount: [1] });
-    node.connect(context.destination);
-    return new Player(node);
+    const { route = "element", ...tuning } = options;
+    const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, outputChannelCount: [1], processorOptions: tuning });
+    let element: HTMLAudioElement | undefined;
+    if (route === "element") {
+      const destination = context.createMediaStreamDestination();
+      node.connect(destination);
+      element = new Audio();
+      element.srcObject = destination.stream;
+      // The context was resumed by a user gesture, so autoplay allows this element too.
+      await element.play();
+    } else {
+      node.connect(context.destination);
+    }
+    return new Player(context, node, route, element);
   }
 
-  private constructor(node: AudioWorkletNode) {
+  private constructor(context: AudioContext, node: AudioWorkletNode, route: PlaybackRoute, element: HTMLAudioElement | undefined) {
+    this.#context = context;
     this.#node = node;
-    node.port.onmessage = (event: MessageEvent<PlaybackMessage>) => {
-      const { kind, ...report } = event.data;
-      this.progress = report;
-      if (kind === "drained") {
-        this.#drained.get(report.replyId)?.(report);
-        this.#drained.delete(report.replyId);
-      }
-    };
+    this.route = route;
+    this.#element = element;
+    node.port.onmessage = (event: MessageEvent<PlaybackMessage>) => this.#report(event.data);
+  }
+
+  /** Id of the reply queued or playing, or undefined when nothing is. */
+  get activeReply(): number | undefined {
+    return this.#active >= 0 ? this.#active : undefined;
   }
 
   /** Queues 16-bit PCM at 24 kHz for reply `replyId`. */
   enqueue(replyId: number, pcm: Int16Array): void {
+    if (replyId === this.#stoppedId) return;
     const samples = int16ToFloat32(pcm);
+    this.#active = replyId;
     this.#send({ kind: "chunk", replyId, samples }, [samples.buffer]);
   }
 
-  /** Marks the end of reply `replyId`; resolves once all of it has been played (or stopped). */
+  /** Marks the end of reply `replyId`; resolves once all of it has been played (or it was stopped). */
   end(replyId: number): Promise<PlaybackReport> {
-    const done = new Promise<PlaybackReport>((resolve) => this.#drained.set(replyId, resolve));
+    if (replyId === this.#stoppedId && this.progress?.replyId === replyId) return Promise.resolve(this.progress);
+    const done = new Promise<PlaybackReport>((resolve) => this.#done.set(replyId, resolve));
     this.#send({ kind: "end", replyId });
     return done;
   }
 
-  /** Drops whatever is queued. */
-  stop(): void {
+  /** Ramps the playing reply to `gain` (0…1) in a few ms; 1 restores it. */
+  duck(gain: number): void {
+    this.#send({ kind: "duck", gain });
+  }
+
+  /**
+   * Fades the playing reply out within one render quantum and drops the rest (chunks of it that arrive
+   * later too). Resolves with what was heard, or undefined when nothing was playing.
+   */
+  stop(): Promise<StopReport | undefined> {
+    if (this.#active < 0) return Promise.resolve(undefined);
+    this.#stoppedId = this.#active;
+    const stopped = new Promise<StopReport | undefined>((resolve) => this.#stopped.push(resolve));
     this.#send({ kind: "stop" });
+    return stopped;
   }
 
   close(): void {
     this.#node.port.onmessage = null;
     this.#node.disconnect();
+    if (this.#element) {
+      this.#element.pause();
+      this.#element.srcObject = null;
+    }
+    for (const resolve of this.#stopped.splice(0)) resolve(undefined);
+  }
+
+  #report(message: PlaybackMessage): void {
+    const { kind, ...rest } = message;
+    const report: PlaybackReport = {
+      replyId: rest.replyId,
+      playedFrames: rest.playedFrames,
+      receivedFrames: rest.receivedFrames,
+      peak: rest.peak,
+      underruns: rest.underruns,
+      // Drained: all of it will be heard. Otherwise what has left the output device so far.
+      playedMs: kind === "drained" ? rest.playedMs : heardMs(rest.playedFrames, rest.receivedFrames, this.#outputLatency(), this.#context.sampleRate),
+    };
+    this.progress = report;
+    if (kind === "progress") return;
+    if (this.#active === report.replyId) this.#active = -1;
+    this.#done.get(report.replyId)?.(report);
+    this.#done.delete(report.replyId);
+    // A stop that crossed a "drained" report on the port resolves with nothing left to stop.
+    const stop = kind === "stopped" ? { ...report, silencedAtFrame: message.silencedAtFrame } : undefined;
+    for (const resolve of this.#stopped.splice(0)) resolve(stop);
+  }
+
+  /** Seconds between the worklet's output and the speaker (`outputLatency` is missing in some browsers). */
+  #outputLatency(): number {
+    return this.#context.outputLatency || this.#context.baseLatency || 0;
   }
 
   #send(command: PlaybackCommand, transfer: Transferable[] = []): void {

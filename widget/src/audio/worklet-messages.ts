@@ -1,4 +1,5 @@
 /** Typed messages on the ports of the widget's two AudioWorklets. */
+import type { PlaybackQueueOptions } from "../dsp/playback-queue.ts";
 
 /** Name under which the capture worklet registers. */
 export const CAPTURE_PROCESSOR = "voice-agent-capture";
@@ -6,16 +7,28 @@ export const CAPTURE_PROCESSOR = "voice-agent-capture";
 export const PLAYBACK_PROCESSOR = "voice-agent-playback";
 
 /** Capture worklet → main thread. */
-export type CaptureMessage = {
-  kind: "frame";
-  /** 512 samples at 16 kHz (buffer transferred). */
-  samples: Float32Array;
-};
+export type CaptureMessage =
+  | {
+      kind: "frame";
+      /** 512 samples at 16 kHz (buffer transferred). */
+      samples: Float32Array;
+    }
+  | {
+      /** Sent once, before the first frame: the context frame of the first captured sample. */
+      kind: "started";
+      contextFrame: number;
+    };
+
+/** Tuning of the playback worklet, passed as `processorOptions`. */
+export type PlaybackTuning = Omit<PlaybackQueueOptions, "sampleRate">;
 
 /** Main thread → playback worklet. */
 export type PlaybackCommand =
   | { kind: "chunk"; replyId: number; samples: Float32Array }
   | { kind: "end"; replyId: number }
+  /** Ramp the playing reply's gain to `gain` (0…1); 1 restores it. */
+  | { kind: "duck"; gain: number }
+  /** Fade the playing reply out within one render quantum and drop the rest of it (later chunks of it too). */
   | { kind: "stop" };
 
 /** What the playback worklet reports about one reply. Frames are at the context's rate. */
@@ -23,7 +36,12 @@ export interface PlaybackReport {
   replyId: number;
   /** Frames rendered from this reply (silence inserted on underrun excluded). */
   playedFrames: number;
-  /** The same in milliseconds: what the visitor has heard of this reply. */
+  /** Frames received for this reply so far. */
+  receivedFrames: number;
+  /**
+   * What the visitor has heard of this reply, ms: rendered frames minus the output latency (for
+   * "drained", the whole reply).
+   */
   playedMs: number;
   /** Largest absolute sample value played (0…1). */
   peak: number;
@@ -34,4 +52,6 @@ export interface PlaybackReport {
 /** Playback worklet → main thread. */
 export type PlaybackMessage =
   | ({ kind: "progress" } & PlaybackReport)
-  | ({ kind: "drained" } & PlaybackReport);
+  | ({ kind: "drained" } & PlaybackReport)
+  /** The reply was stopped; output is silent from context frame `silencedAtFrame` on. */
+  | ({ kind: "stopped"; silencedAtFrame: number } & PlaybackReport);

@@ -37,10 +37,26 @@ describe("EndOfTurn", () => {
     expect(results.filter(([, r]) => r.kind === "turn-end")).toHaveLength(1);
   });
 
-  it("treats frames between the thresholds as continuing speech", () => {
-    const { results } = run(seq([0.9, 10], [0.4, 30], [0.1, 30]), { silenceMs: 320 });
+  it("counts frames between the thresholds as silence but keeps their audio", () => {
+    const { results } = run(seq([0.9, 10], [0.4, 5], [0.1, 30]), { silenceMs: 320, preSpeechPadMs: 0, postSpeechPadMs: 0 });
+    const [i, r] = results.find(([, r]) => r.kind === "turn-end")!;
+    const end = r as Extract<EndOfTurnResult, { kind: "turn-end" }>;
+    expect(i).toBe(19); // 10 frames after the last frame ≥ positiveThreshold
+    expect(end.endMs).toBeCloseTo(10 * 32);
+    expect(end.audio.length).toBe(15 * N);
+  });
+
+  it("marks the speech end at the last frame ≥ endThreshold, ignoring Silero's decaying tail", () => {
+    const { results } = run(seq([0, 5], [0.99, 10], [0.8, 1], [0.6, 2], [0.1, 30]), { silenceMs: 320, endThreshold: 0.85 });
     const end = results.find(([, r]) => r.kind === "turn-end")![1] as Extract<EndOfTurnResult, { kind: "turn-end" }>;
-    expect(end.endMs).toBeCloseTo(40 * 32);
+    expect(end.startMs).toBeCloseTo(5 * 32);
+    expect(end.endMs).toBeCloseTo(15 * 32);
+  });
+
+  it("falls back to the last frame ≥ positiveThreshold when no frame reaches endThreshold", () => {
+    const { results } = run(seq([0.6, 10], [0.1, 30]), { silenceMs: 320, minSpeechMs: 0 });
+    const end = results.find(([, r]) => r.kind === "turn-end")![1] as Extract<EndOfTurnResult, { kind: "turn-end" }>;
+    expect(end.endMs).toBeCloseTo(10 * 32);
   });
 
   it("calls speech shorter than minSpeechMs a misfire", () => {
@@ -64,5 +80,7 @@ describe("EndOfTurn", () => {
 
   it("rejects inconsistent thresholds", () => {
     expect(() => new EndOfTurn({ frameSamples: N, positiveThreshold: 0.3, negativeThreshold: 0.5 })).toThrow(/negativeThreshold/);
+    expect(() => new EndOfTurn({ frameSamples: N, positiveThreshold: 0.9, endThreshold: 0.8 })).toThrow(/endThreshold/);
+    expect(() => new EndOfTurn({ frameSamples: N, maxUtteranceMs: 100, silenceMs: 700 })).toThrow(/maxUtteranceMs/);
   });
 });

@@ -12,9 +12,18 @@ export interface EndOfTurnOptions {
   sampleRate?: number;
   /** Probability at or above which a frame starts speech. Default 0.5. */
   positiveThreshold?: number;
-  /** Probability below which a frame counts as silence once speech has started. Default 0.35. */
+  /**
+   * Frames at or above this probability (but below `positiveThreshold`) count towards the silence
+   * timeout yet stay in the utterance's audio (soft word endings). Default 0.35.
+   */
   negativeThreshold?: number;
-  /** Silence that ends the turn. Default 700. */
+  /**
+   * The reported speech end is the last frame at or above this probability (falling back to
+   * `positiveThreshold`). Silero's probability decays over 2–4 frames after speech stops, more in
+   * noise, so a lower threshold marks the end late. Default 0.85.
+   */
+  endThreshold?: number;
+  /** Silence (frames below `positiveThreshold`) after the last speech frame that ends the turn. Default 700. */
   silenceMs?: number;
   /** Speech shorter than this is a misfire, not a turn. Default 250. */
   minSpeechMs?: number;
@@ -48,7 +57,9 @@ export class EndOfTurn {
   #padHead = 0;
   #utt: Float32Array;
   #uttLen = 0;
-  #lastSpeechEnd = 0; // samples into #utt
+  #lastSpeechEnd = 0; // samples into #utt: end of the audio kept (last frame ≥ negativeThreshold)
+  #lastPositiveEnd = 0; // samples into #utt: end of the last frame ≥ positiveThreshold
+  #lastStrongEnd = -1; // samples into #utt: end of the last frame ≥ endThreshold, -1 if none
   #speechFrames = 0;
   #silentMs = 0;
   #inSpeech = false;
@@ -61,6 +72,7 @@ export class EndOfTurn {
       sampleRate: 16_000,
       positiveThreshold: 0.5,
       negativeThreshold: 0.35,
+      endThreshold: 0.85,
       silenceMs: 700,
       minSpeechMs: 250,
       preSpeechPadMs: 96,
@@ -70,6 +82,10 @@ export class EndOfTurn {
     };
     const o = this.#o;
     if (!(o.negativeThreshold <= o.positiveThreshold)) throw new RangeError("EndOfTurn: negativeThreshold must be ≤ positiveThreshold");
+    if (!(o.endThreshold >= o.positiveThreshold)) throw new RangeError("EndOfTurn: endThreshold must be ≥ positiveThreshold");
+    if (!(o.frameSamples > 0 && Number.isInteger(o.frameSamples))) throw new RangeError("EndOfTurn: frameSamples must be a positive integer");
+    if (!(o.minSpeechMs >= 0 && o.preSpeechPadMs >= 0 && o.postSpeechPadMs >= 0)) throw new RangeError("EndOfTurn: durations must be ≥ 0");
+    if (!(o.maxUtteranceMs >= o.silenceMs)) throw new RangeError("EndOfTurn: maxUtteranceMs must be ≥ silenceMs");
     if (!(o.silenceMs > 0)) throw new RangeError("EndOfTurn: silenceMs must be > 0");
     this.frameMs = (o.frameSamples / o.sampleRate) * 1000;
     this.#padFrames = Math.round(o.preSpeechPadMs / this.frameMs);
@@ -100,16 +116,19 @@ export class EndOfTurn {
       this.#uttLen = 0;
       this.#speechFrames = 0;
       this.#silentMs = 0;
+      this.#lastStrongEnd = -1;
       this.#startMs = frameStartMs;
       this.#padMs = this.#padCount * this.frameMs;
       this.#drainPad();
     }
     this.#utt.set(frame, this.#uttLen);
     this.#uttLen += frame.length;
-    if (probability >= o.negativeThreshold) {
+    if (probability >= o.negativeThreshold) this.#lastSpeechEnd = this.#uttLen;
+    if (probability >= o.positiveThreshold) {
       this.#silentMs = 0;
-      this.#lastSpeechEnd = this.#uttLen;
-      if (probability >= o.positiveThreshold) this.#speechFrames++;
+      this.#speechFrames++;
+      this.#lastPositiveEnd = this.#uttLen;
+      if (probability >= o.endThreshold) this.#lastStrongEnd = this.#uttLen;
     } else {
       this.#silentMs += this.frameMs;
     }
@@ -139,7 +158,8 @@ export class EndOfTurn {
     if (this.#speechFrames * this.frameMs < o.minSpeechMs) return { kind: "misfire" };
     const post = Math.round((o.postSpeechPadMs / 1000) * o.sampleRate);
     const len = Math.min(this.#uttLen, this.#lastSpeechEnd + post);
-    const endMs = this.#startMs - this.#padMs + (this.#lastSpeechEnd / o.sampleRate) * 1000;
+    const end = this.#lastStrongEnd >= 0 ? this.#lastStrongEnd : this.#lastPositiveEnd;
+    const endMs = this.#startMs - this.#padMs + (end / o.sampleRate) * 1000;
     return { kind: "turn-end", startMs: this.#startMs, endMs, audio: this.#utt.slice(0, len) };
   }
 

@@ -43,7 +43,8 @@ export class FakePlayer implements PlaybackPort {
 
   #report(replyId: number): PlaybackReport {
     const playedMs = this.queuedMs(replyId);
-    return { replyId, playedFrames: Math.round((playedMs * 48_000) / 1000), playedMs, peak: 0.5, underruns: 0 };
+    const frames = Math.round((playedMs * 48_000) / 1000);
+    return { replyId, playedFrames: frames, receivedFrames: frames, playedMs, peak: 0.5, underruns: 0 };
   }
 }
 

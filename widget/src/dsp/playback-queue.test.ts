@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { heardMs, PlaybackQueue, type RenderResult } from "./playback-queue.ts";
+
+const RATE = 48_000;
+const Q = 128;
+
+function queue(options = {}): PlaybackQueue {
+  const q = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, cushionMs: 8, rampMs: 1, ...options });
+  q.begin();
+  return q;
+}
+
+/** Renders `quanta` quanta; returns the results and the concatenated output. */
+function render(q: PlaybackQueue, quanta: number): { kinds: RenderResult["kind"][]; out: Float32Array; results: RenderResult[] } {
+  const out = new Float32Array(quanta * Q);
+  const results: RenderResult[] = [];
+  for (let k = 0; k < quanta; k++) {
+    const r = q.render(out.subarray(k * Q, (k + 1) * Q));
+    results.push(r.kind === "silenced" ? { ...r } : r);
+  }
+  return { kinds: results.map((r) => r.kind), out, results };
+}
+
+const ones = (n: number) => new Float32Array(n).fill(1);
+
+describe("PlaybackQueue", () => {
+  it("waits for the cushion, fades in, then plays the samples in order", () => {
+    const q = queue({ cushionMs: 8 }); // 384 frames
+    q.push(ones(300));
+    expect(render(q, 2).kinds).toEqual(["waiting", "waiting"]);
+    q.push(ones(300));
+    const { kinds, out } = render(q, 4);
+    expect(kinds.slice(0, 4)).toEqual(["playing", "playing", "playing", "playing"]);
+    expect(out[0]).toBeGreaterThan(0);
+    expect(out[0]).toBeLessThan(0.1); // fade-in ramp
+    expect(out[100]).toBe(1);
+    expect(q.playedFrames).toBe(512);
+  });
+
+  it("plays out a short reply below the cushion once it has ended, then reports drained", () => {
+    const q = queue({ cushionMs: 100 });
+    q.push(ones(200));
+    expect(render(q, 1).kinds).toEqual(["waiting"]);
+    q.end();
+    expect(render(q, 3).kinds).toEqual(["playing", "drained", "idle"]);
+    expect(q.playedFrames).toBe(200);
+    expect(q.active).toBe(false);
+  });
+
+  it("counts an underrun, renders silence, and raises the cushion before resuming", () => {
+    const q = queue({ cushionMs: 2, cushionStepMs: 4 }); // 96 frames, +192 per underrun
+    q.push(ones(200));
+    const first = render(q, 2);
+    expect(first.kinds).toEqual(["playing", "underrun"]);
+    expect(first.out.subarray(200).every((v) => v === 0)).toBe(true);
+    expect(q.underruns).toBe(1);
+    expect(q.cushionFrames).toBe(96 + 192);
+    q.push(ones(200));
+    expect(render(q, 1).kinds).toEqual(["waiting"]);
+    q.push(ones(100));
+    expect(render(q, 1).kinds).toEqual(["playing"]);
+    expect(q.playedFrames).toBe(328);
+  });
+
+  it("fades out within one render quantum of fadeOut() and drops the rest", () => {
+    const q = queue();
+    q.push(ones(RATE));
+    render(q, 10);
+    q.fadeOut();
+    const { results, out } = render(q, 2);
+    expect(results[0]).toEqual({ kind: "silenced", at: 127 });
+    expect(out[0]).toBeGreaterThan(0.98);
+    for (let i = 1; i < 127; i++) expect(out[i]!).toBeLessThan(out[i - 1]!);
+    expect(out.subarray(127).every((v) => v === 0)).toBe(true);
+    expect(results[1]!.kind).toBe("idle");
+    expect(q.playedFrames).toBe(10 * Q + 127);
+    expect(q.push(ones(10))).toBe(0);
+  });
+
+  it("ducks and restores the gain with a short ramp", () => {
+    const q = queue({ rampMs: 1 }); // 48 frames
+    q.push(ones(RATE));
+    render(q, 4);
+    q.duck(0.25);
+    const ducked = render(q, 1).out;
+    expect(ducked[47]).toBeCloseTo(0.25, 5);
+    expect(ducked[127]).toBeCloseTo(0.25, 5);
+    q.duck(1);
+    expect(render(q, 1).out[127]).toBe(1);
+  });
+
+  it("stops at once when interrupted before it started playing", () => {
+    const q = queue({ cushionMs: 100 });
+    q.push(ones(100));
+    q.fadeOut();
+    expect(render(q, 1).kinds).toEqual(["idle"]);
+    expect(q.playedFrames).toBe(0);
+  });
+
+  it("drops what does not fit and counts it", () => {
+    const q = new PlaybackQueue({ sampleRate: 1000, capacitySeconds: 1 });
+    q.begin();
+    expect(q.push(ones(1500))).toBe(1000);
+    expect(q.droppedFrames).toBe(500);
+    expect(q.receivedFrames).toBe(1500);
+  });
+
+  it("wraps around the ring without losing order", () => {
+    const q = new PlaybackQueue({ sampleRate: 1000, capacitySeconds: 0.5, cushionMs: 0, rampMs: 0 });
+    q.begin();
+    const out = new Float32Array(Q);
+    const ramp = (from: number, n: number) => Float32Array.from({ length: n }, (_, i) => from + i);
+    q.push(ramp(0, 400));
+    q.render(out);
+    q.render(out);
+    q.push(ramp(400, 300)); // wraps past 500
+    q.render(out);
+    q.render(out);
+    expect(out[0]).toBe(384);
+    expect(out[127]).toBe(511);
+  });
+});
+
+describe("heardMs", () => {
+  it("subtracts the output latency and clamps to what was received", () => {
+    expect(heardMs(48_000, 96_000, 0.05, RATE)).toBeCloseTo(950);
+    expect(heardMs(1000, 96_000, 0.05, RATE)).toBe(0);
+    expect(heardMs(96_000, 48_000, 0, RATE)).toBe(1000);
+  });
+});

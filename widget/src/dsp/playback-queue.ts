@@ -1,0 +1,244 @@
+/**
+ * Playback queue: the pure core of the playback worklet. A preallocated ring of samples at the output
+ * rate, a start cushion against network jitter, short gain ramps (fade in, duck, fade out), underrun
+ * accounting and the count of frames rendered from the current reply, which is what the visitor heard
+ * (minus the output latency, see {@link heardMs}).
+ */
+
+/** Options of {@link PlaybackQueue}. */
+export interface PlaybackQueueOptions {
+  /** Output sample rate, Hz. */
+  sampleRate: number;
+  /** Ring capacity, seconds of audio at `sampleRate`. Default 60. */
+  capacitySeconds?: number;
+  /** Audio buffered before a reply starts (or restarts after an underrun), ms. Default 150. */
+  cushionMs?: number;
+  /** Added to the cushion after each underrun, up to `maxCushionMs`, ms. Default 50. */
+  cushionStepMs?: number;
+  /** Largest cushion, ms. Default 400. */
+  maxCushionMs?: number;
+  /** Fade-in at the start of a reply and gain ramps of duck / unduck, ms. Default 5. */
+  rampMs?: number;
+  /** Fade-out when a reply is interrupted, frames. Default 128 (one render quantum). */
+  fadeOutFrames?: number;
+}
+
+/** What one render call did. */
+export type RenderResult =
+  | { kind: "idle" }
+  /** Buffering: output is silence until the cushion fills. */
+  | { kind: "waiting" }
+  | { kind: "playing" }
+  /** Playback had started, the buffer ran dry before the reply ended; silence was inserted. */
+  | { kind: "underrun" }
+  /** The reply ended and all of it has been rendered. */
+  | { kind: "drained" }
+  /** An interruption's fade-out finished in this call; `at` is the offset of the first silent frame. */
+  | { kind: "silenced"; at: number };
+
+const IDLE: RenderResult = { kind: "idle" };
+const WAITING: RenderResult = { kind: "waiting" };
+const PLAYING: RenderResult = { kind: "playing" };
+const UNDERRUN: RenderResult = { kind: "underrun" };
+const DRAINED: RenderResult = { kind: "drained" };
+
+/** A jitter-buffered FIFO for one reply at a time. */
+export class PlaybackQueue {
+  readonly sampleRate: number;
+  #ring: Float32Array;
+  #read = 0;
+  #size = 0;
+  #o: Required<Omit<PlaybackQueueOptions, "sampleRate" | "capacitySeconds">>;
+  #cushion: number; // frames
+  #rampStep: number;
+  #state: "idle" | "waiting" | "playing" | "fading" = "idle";
+  #ended = false;
+  #gain = 1;
+  #target = 1;
+  #fadeStep = 0;
+  #played = 0;
+  #received = 0;
+  #dropped = 0;
+  #underruns = 0;
+  #peak = 0;
+  #silenced: { kind: "silenced"; at: number } = { kind: "silenced", at: 0 };
+
+  constructor(options: PlaybackQueueOptions) {
+    const { sampleRate } = options;
+    if (!(sampleRate > 0)) throw new RangeError("PlaybackQueue: sampleRate must be > 0");
+    this.sampleRate = sampleRate;
+    this.#o = { cushionMs: 150, cushionStepMs: 50, maxCushionMs: 400, rampMs: 5, fadeOutFrames: 128, ...options };
+    if (!(this.#o.fadeOutFrames >= 1)) throw new RangeError("PlaybackQueue: fadeOutFrames must be ≥ 1");
+    this.#ring = new Float32Array(Math.ceil(sampleRate * (options.capacitySeconds ?? 60)));
+    this.#cushion = this.#ms(this.#o.cushionMs);
+    this.#rampStep = 1 / Math.max(1, this.#ms(this.#o.rampMs));
+  }
+
+  /** Frames rendered from the current reply (inserted silence excluded). */
+  get playedFrames(): number {
+    return this.#played;
+  }
+  /** Frames received for the current reply (including any dropped on overflow). */
+  get receivedFrames(): number {
+    return this.#received;
+  }
+  /** Frames dropped because the ring was full. */
+  get droppedFrames(): number {
+    return this.#dropped;
+  }
+  /** Render calls that found the buffer empty after playback had started. */
+  get underruns(): number {
+    return this.#underruns;
+  }
+  /** Largest absolute sample rendered for the current reply. */
+  get peak(): number {
+    return this.#peak;
+  }
+  /** Whether a reply is queued, playing or fading out. */
+  get active(): boolean {
+    return this.#state !== "idle";
+  }
+  /** Current start cushion, frames (grows after underruns). */
+  get cushionFrames(): number {
+    return this.#cushion;
+  }
+
+  /** Starts a new reply, dropping whatever was queued (no fade: call {@link fadeOut} first for that). */
+  begin(): void {
+    this.#read = 0;
+    this.#size = 0;
+    this.#state = "waiting";
+    this.#ended = false;
+    this.#gain = 0;
+    this.#target = 1;
+    this.#played = 0;
+    this.#received = 0;
+    this.#dropped = 0;
+    this.#underruns = 0;
+    this.#peak = 0;
+    this.#cushion = this.#ms(this.#o.cushionMs);
+  }
+
+  /** Appends samples of the current reply; returns how many fit (the rest is dropped). */
+  push(samples: Float32Array, length = samples.length): number {
+    if (this.#state === "idle" || this.#state === "fading") return 0;
+    const cap = this.#ring.length;
+    const room = Math.min(length, cap - this.#size);
+    let write = this.#read + this.#size;
+    if (write >= cap) write -= cap;
+    const first = Math.min(room, cap - write);
+    this.#ring.set(samples.subarray(0, first), write);
+    if (room > first) this.#ring.set(samples.subarray(first, room), 0);
+    this.#size += room;
+    this.#received += length;
+    this.#dropped += length - room;
+    return room;
+  }
+
+  /** No more samples will come for the current reply: play out what is buffered, cushion or not. */
+  end(): void {
+    if (this.#state !== "idle") this.#ended = true;
+  }
+
+  /** Ramps the reply's gain to `gain` (0…1) over `rampMs`: 1 restores it. */
+  duck(gain: number): void {
+    if (this.#state !== "fading") this.#target = Math.max(0, Math.min(1, gain));
+  }
+
+  /** Fades the current reply out over `fadeOutFrames`, then drops the rest of it. */
+  fadeOut(): void {
+    if (this.#state === "idle" || this.#state === "fading") return;
+    if (this.#state === "waiting") {
+      this.#stop();
+      return;
+    }
+    this.#state = "fading";
+    this.#fadeStep = this.#gain / this.#o.fadeOutFrames;
+  }
+
+  /** Fills `out` with the next frames (silence where nothing plays). */
+  render(out: Float32Array): RenderResult {
+    out.fill(0);
+    const state = this.#state;
+    if (state === "idle") return IDLE;
+    if (state === "waiting") {
+      if (this.#size < this.#cushion && !(this.#ended && this.#size > 0)) {
+        if (this.#ended) return this.#drain();
+        return WAITING;
+      }
+      this.#state = "playing";
+    }
+    const n = Math.min(out.length, this.#size);
+    const cap = this.#ring.length;
+    let read = this.#read;
+    let gain = this.#gain;
+    let peak = this.#peak;
+    const fading = this.#state === "fading";
+    let i = 0;
+    for (; i < n; i++) {
+      if (fading) {
+        gain -= this.#fadeStep;
+        if (gain <= 0) {
+          gain = 0;
+          break;
+        }
+      } else if (gain !== this.#target) {
+        gain = gain < this.#target ? Math.min(this.#target, gain + this.#rampStep) : Math.max(this.#target, gain - this.#rampStep);
+      }
+      const v = this.#ring[read]! * gain;
+      out[i] = v;
+      const a = v < 0 ? -v : v;
+      if (a > peak) peak = a;
+      if (++read === cap) read = 0;
+    }
+    this.#read = read;
+    this.#size -= i;
+    this.#played += i;
+    this.#gain = gain;
+    this.#peak = peak;
+    if (fading && (gain === 0 || this.#size === 0)) {
+      this.#stop();
+      this.#silenced.at = i;
+      return this.#silenced;
+    }
+    if (i < out.length) {
+      if (this.#ended) return this.#drain();
+      // Ran dry mid-reply: wait for a larger cushion before resuming, and fade back in.
+      this.#underruns++;
+      this.#cushion = Math.min(this.#cushion + this.#ms(this.#o.cushionStepMs), this.#ms(this.#o.maxCushionMs));
+      this.#state = "waiting";
+      this.#gain = 0;
+      return UNDERRUN;
+    }
+    return PLAYING;
+  }
+
+  /** Drops everything; counters keep their values until the next {@link begin}. */
+  reset(): void {
+    this.#stop();
+  }
+
+  #drain(): RenderResult {
+    this.#stop();
+    return DRAINED;
+  }
+
+  #stop(): void {
+    this.#state = "idle";
+    this.#size = 0;
+    this.#ended = false;
+  }
+
+  #ms(ms: number): number {
+    return Math.round((ms / 1000) * this.sampleRate);
+  }
+}
+
+/**
+ * What the visitor has heard of a reply, ms: frames rendered minus those still inside the output
+ * device's buffer (`outputLatencySeconds`), clamped to 0…received.
+ */
+export function heardMs(playedFrames: number, receivedFrames: number, outputLatencySeconds: number, sampleRate: number): number {
+  const frames = Math.max(0, Math.min(receivedFrames, playedFrames - outputLatencySeconds * sampleRate));
+  return (frames / sampleRate) * 1000;
+}

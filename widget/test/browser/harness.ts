@@ -1,0 +1,118 @@
+/**
+ * Browser harness of the audio engine for tests and the benchmark: starts an {@link AudioEngine} with
+ * the widget's own assets and records what it reports, with context-frame timestamps. On a page whose
+ * `<body data-autostart>` is set it starts by itself (the strict-CSP page, where no test code may run).
+ */
+import { AudioEngine, type AudioEngineOptions, type Utterance } from "../../src/audio/audio-engine.ts";
+import { loadBrowserSpeechModel } from "../../src/audio/browser-speech-model.ts";
+import type { StopReport } from "../../src/audio/player.ts";
+import type { PlaybackReport } from "../../src/audio/worklet-messages.ts";
+
+/** Everything one run recorded. Frames are context frames; `ms` fields are stream ms. */
+export interface HarnessLog {
+  sampleRate: number;
+  micSettings?: MediaTrackSettings;
+  startedFrame?: number;
+  frames: number;
+  probabilities: number[];
+  /** Captured 16 kHz audio (when `keepAudio`). */
+  audio: number[];
+  speechStarts: number[];
+  utterances: { startMs: number; endMs: number; samples: number; contextFrame: number }[];
+  bargeIns: { replyId: number; playedMs: number; stop?: StopReport }[];
+  drained: PlaybackReport[];
+  errors: string[];
+  violations: string[];
+}
+
+/** Options of {@link start}. */
+export type HarnessOptions = Partial<Omit<AudioEngineOptions, "assetBase">> & { assetBase?: string; keepAudio?: boolean };
+
+const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], speechStarts: [], utterances: [], bargeIns: [], drained: [], errors: [], violations: [] };
+document.addEventListener("securitypolicyviolation", (e) => log.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+let engine: AudioEngine | undefined;
+
+/** Starts the engine (the widget's assets are expected under `/va/` of this origin unless `assetBase`). */
+async function start(options: HarnessOptions = {}): Promise<void> {
+  const { keepAudio, assetBase, ...rest } = options;
+  engine = new AudioEngine(
+    { assetBase: assetBase ?? new URL("/va/", location.href).href, turn: {}, ...rest },
+    {
+      speechStart: () => log.speechStarts.push(log.frames),
+      // The engine calls probe.stopped just before bargeIn: attach that stop report.
+      bargeIn: (report) => log.bargeIns.push({ ...report, stop: pendingStops.shift() }),
+      utterance: (u: Utterance) => log.utterances.push({ startMs: u.startMs, endMs: u.endMs, samples: u.audio.length, contextFrame: now() }),
+      error: (e) => log.errors.push(`${e.code}: ${e.message}`),
+    },
+  );
+  engine.probe = {
+    started: (at) => (log.startedFrame = at),
+    frame: (samples, p) => {
+      log.frames++;
+      log.probabilities.push(p);
+      if (keepAudio) for (const v of samples) log.audio.push(v);
+    },
+    stopped: (report) => pendingStops.push(report),
+  };
+  log.sampleRate = engine.context.sampleRate;
+  await engine.start();
+  log.micSettings = engine.microphoneSettings;
+}
+const pendingStops: StopReport[] = [];
+
+function now(): number {
+  return engine ? Math.round(engine.context.currentTime * engine.context.sampleRate) : 0;
+}
+
+/**
+ * Streams a synthetic reply (a 220 Hz tone at −12 dBFS, 24 kHz 16-bit) in `chunkMs` chunks, as fast as
+ * real time × `speed`, then ends it. Resolves with the drained (or stopped) report.
+ */
+async function playReply(replyId: number, seconds: number, chunkMs = 100, speed = 2): Promise<PlaybackReport> {
+  const player = engine!.player!;
+  const rate = 24_000;
+  const total = Math.round(seconds * rate);
+  const chunk = Math.round((chunkMs / 1000) * rate);
+  for (let at = 0; at < total; at += chunk) {
+    const pcm = new Int16Array(Math.min(chunk, total - at));
+    for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * (at + i)) / rate));
+    // Stopped by a barge-in: a real controller aborts the stream here.
+    if (log.bargeIns.some((b) => b.replyId === replyId)) break;
+    player.enqueue(replyId, pcm);
+    await new Promise((resolve) => setTimeout(resolve, chunkMs / speed));
+  }
+  const report = await player.end(replyId);
+  log.drained.push(report);
+  return report;
+}
+
+/** Median and 99th percentile of `n` Silero inferences on noise frames, ms (a separate model instance). */
+async function vadCost(n: number): Promise<{ p50: number; p99: number }> {
+  const model = await loadBrowserSpeechModel(new URL("/va/", location.href).href);
+  const frame = new Float32Array(512);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < frame.length; k++) frame[k] = (Math.random() - 0.5) * 0.1;
+    const t = performance.now();
+    await model.probability(frame);
+    times.push(performance.now() - t);
+  }
+  await model.release();
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(n / 2)]!, p99: times[Math.floor(n * 0.99)]! };
+}
+
+function stop(): void {
+  engine?.close();
+}
+
+const api = { start, playReply, vadCost, stop, log, now, get engine() { return engine; } };
+(globalThis as unknown as { harness: typeof api }).harness = api;
+export type Harness = typeof api;
+
+if (document.body.dataset.autostart !== undefined) {
+  start({ microphone: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } }).then(
+    () => (document.body.dataset.started = "yes"),
+    (e: unknown) => log.errors.push(String(e)),
+  );
+}
