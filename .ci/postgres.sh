@@ -3,6 +3,8 @@
 # already runs) and prints its URL. Installs Debian's postgresql when missing. Runs the server as the
 # `postgres` user when invoked as root. Usage: export DATABASE_URL_TEST=$(bash .ci/postgres.sh)
 set -euo pipefail
+# runuser lives in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 port="${PG_TEST_PORT:-55432}"
 dir="${PG_TEST_DIR:-/tmp/voice-agent-pg-$port}"
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
