@@ -1,24 +1,17 @@
 /** The widget's client of the relay: sessions, the three OpenAI-compatible stages, and "forget me". */
-import type { CreateSessionRequest, CreateSessionResponse, ErrorBody } from "@voice-agent/relay/protocol";
-import { FORGET_VISITOR_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
+import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse } from "@voice-agent/relay/protocol";
+import { FORGET_VISITOR_PATH, SESSION_REFRESH_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
 import type { ChatDelta, Transcript, Transport } from "./conversation/transport.ts";
 import type { WireMessage } from "./conversation/wire.ts";
 import { readSse } from "./sse.ts";
-import { WidgetError, type WidgetErrorCode } from "./widget-error.ts";
-
-const CODE_BY_RELAY_CODE: Record<string, WidgetErrorCode> = {
-  origin_not_allowed: "origin-not-allowed",
-  unauthorized: "unauthorized",
-  token_expired: "unauthorized",
-  upstream_error: "upstream",
-  upstream_timeout: "upstream",
-  rate_limited: "rate-limited",
-};
+import { relayErrorHandling } from "./relay-error-codes.ts";
+import { WidgetError } from "./widget-error.ts";
 
 /** Talks to one relay with the token of the newest session it opened. */
 export class RelayClient implements Transport {
   readonly relayUrl: string;
+  onTokenExpired: (() => Promise<unknown>) | undefined;
   #token = "";
 
   /** `relayUrl` is the relay's absolute base URL, e.g. `https://relay.example.com`. */
@@ -29,6 +22,13 @@ export class RelayClient implements Transport {
   async openSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
     const response = await this.#fetch("POST", SESSIONS_PATH, JSON.stringify(request), "application/json");
     const session = (await response.json()) as CreateSessionResponse;
+    this.#token = session.token;
+    return session;
+  }
+
+  async refreshSession(): Promise<RefreshSessionResponse> {
+    const response = await this.#fetch("POST", SESSION_REFRESH_PATH);
+    const session = (await response.json()) as RefreshSessionResponse;
     this.#token = session.token;
     return session;
   }
@@ -56,7 +56,7 @@ export class RelayClient implements Transport {
     for await (const data of readSse(response.body!)) {
       if (data === "[DONE]") break;
       const chunk = JSON.parse(data) as ChatChunk & Partial<ErrorBody>;
-      if (chunk.error) throw new WidgetError(CODE_BY_RELAY_CODE[chunk.error.code] ?? "upstream", chunk.error.message);
+      if (chunk.error) throw new WidgetError(relayErrorHandling(chunk.error.code, 502).code, chunk.error.message, undefined, { relayCode: chunk.error.code });
       yield* reader.push(chunk);
     }
     yield* reader.end();
@@ -92,6 +92,18 @@ export class RelayClient implements Transport {
   }
 
   async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await this.#fetchOnce(method, path, body, contentType, signal);
+    } catch (error) {
+      // An expired token: renew the session (the owner's hook) and send the request once more.
+      const renewable = path !== SESSIONS_PATH && path !== SESSION_REFRESH_PATH && this.onTokenExpired;
+      if (!renewable || !(error instanceof WidgetError) || relayErrorHandling(error.relayCode).action !== "renew") throw error;
+      await renewable();
+      return this.#fetchOnce(method, path, body, contentType, signal);
+    }
+  }
+
+  async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = {};
     if (contentType) headers["content-type"] = contentType;
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
@@ -105,9 +117,12 @@ export class RelayClient implements Transport {
     if (response.ok) return response;
     if (response.status === 404 && method === "DELETE") throw new NotFound();
     const error = ((await response.json().catch(() => ({}))) as Partial<ErrorBody>).error;
-    const code = response.status === 429 ? "rate-limited" : (CODE_BY_RELAY_CODE[error?.code ?? ""] ?? (response.status >= 500 ? "upstream" : "bad-request"));
+    const { code } = relayErrorHandling(error?.code, response.status);
     const retryAfter = Number(response.headers.get("retry-after"));
-    throw new WidgetError(code, error?.message ?? `The relay answered HTTP ${response.status}.`, undefined, retryAfter > 0 ? retryAfter * 1000 : undefined);
+    throw new WidgetError(code, error?.message ?? `The relay answered HTTP ${response.status}.`, undefined, {
+      retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined,
+      relayCode: error?.code,
+    });
   }
 }
 

@@ -214,7 +214,7 @@ export class SessionController implements ReactiveController {
     this.#engine?.close();
     this.#engine = undefined;
     this.interim = undefined;
-    if (this.#apply({ type: "fail", code, message })) {
+    if (this.#apply({ type: "fail", code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })) {
       this.#emit("va-error", { code, message, fatal: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     }
   }

@@ -146,13 +146,13 @@ describe("<voice-agent> conversation", () => {
     expect(m.transport.callsOf("speech")).toHaveLength(1);
   });
 
-  test("renews the session before the token expires, without interrupting", async () => {
+  test("refreshes the token of the same session before it expires, without interrupting", async () => {
     m = await mountElement({ transport: new FakeTransport({ tokenTtlMs: 80 }), config: { greet: false, refreshLeadMs: 40 } });
     m.el.start();
-    await until(() => expect(m!.transport.callsOf("openSession").length).toBeGreaterThanOrEqual(3));
+    await until(() => expect(m!.transport.callsOf("refreshSession").length).toBeGreaterThanOrEqual(2));
     expect(m.el.state.kind).toBe("listening");
-    const ids = new Set(m.transport.callsOf("openSession").map((c) => c.request.conversationId));
-    expect(ids.size).toBe(1);
+    expect(m.transport.callsOf("openSession")).toHaveLength(1);
+    expect(new Set(m.transport.callsOf("refreshSession").map((c) => c.sessionId))).toEqual(new Set(["session-1"]));
   });
 
   test("reconnects after a network drop with a visible reconnecting state", async () => {
@@ -160,20 +160,22 @@ describe("<voice-agent> conversation", () => {
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
     m.transport.failNext("chat", "relay-unreachable");
-    m.transport.failNext("openSession", "relay-unreachable");
+    m.transport.failNext("refreshSession", "relay-unreachable");
     m.el.sendText("are you there?");
     await until(() => expect(m!.el.state.kind).toBe("reconnecting"));
     expect(m.$("[part~=state]")!.textContent).toBe("Reconnecting…");
     await until(() => expect(m!.el.state.kind).toBe("listening"));
     expect(m.states().slice(-3)).toEqual(["thinking", "reconnecting", "listening"]);
-    expect(m.transport.callsOf("openSession")).toHaveLength(3);
+    // The relay still knows the session: its token is refreshed, no new session.
+    expect(m.transport.callsOf("refreshSession")).toHaveLength(2);
+    expect(m.transport.callsOf("openSession")).toHaveLength(1);
   });
 
   test("gives up after the reconnect attempts with relay-unreachable", async () => {
     m = await mountElement({ config: { greet: false, reconnectDelaysMs: [5, 5] } });
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
-    for (let i = 0; i < 3; i++) m.transport.failNext("openSession", "relay-unreachable");
+    for (let i = 0; i < 3; i++) m.transport.failNext("refreshSession", "relay-unreachable");
     m.transport.failNext("chat", "relay-unreachable");
     m.el.sendText("hello?");
     await until(() => expect(m!.el.state).toMatchObject({ kind: "error", code: "relay-unreachable" }));

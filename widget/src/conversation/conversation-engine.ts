@@ -12,6 +12,7 @@ import type { InterimText, TurnMetrics, VoiceAgentEventMap } from "../events.ts"
 import type { StoredMessage } from "../history/history-store.ts";
 import { randomId } from "../random-id.ts";
 import type { ConversationEvent, ConversationState } from "../state.ts";
+import { relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioPort } from "./audio-port.ts";
 import type { ConversationLog } from "./conversation-log.ts";
@@ -78,7 +79,7 @@ export class ConversationEngine {
           refreshLeadMs: this.#config.refreshLeadMs,
           reconnectDelaysMs: this.#config.reconnectDelaysMs,
           opened: (session) => this.#host.setSession((this.#session = session)),
-          renewFailed: (error) => (error.code === "relay-unreachable" ? void this.reconnect() : this.#host.fail(error)),
+          renewFailed: (error) => (recoverable(error) ? void this.reconnect() : this.#host.fail(error)),
         },
       );
       const audio = await audioPending;
@@ -298,11 +299,18 @@ export class ConversationEngine {
     // An aborted reply (barge-in, stop) is not a failure.
     if (signal.aborted) return;
     const e = WidgetError.from(error);
-    if (e.code === "relay-unreachable") void this.reconnect();
+    if (recoverable(e)) void this.reconnect();
     else this.#host.fail(e);
   }
 
   #sessionId(): { sessionId?: string } {
     return this.#session ? { sessionId: this.#session.sessionId } : {};
   }
+}
+
+/** Failures the conversation survives by reconnecting (network, a draining relay) or by a new session. */
+function recoverable(error: WidgetError): boolean {
+  if (error.code === "relay-unreachable") return true;
+  const { action } = relayErrorHandling(error.relayCode);
+  return action === "reconnect" || action === "new-session" || action === "renew";
 }
