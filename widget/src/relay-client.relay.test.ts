@@ -36,6 +36,25 @@ describe("RelayClient against the relay", () => {
     expect(text).toContain("still there");
   });
 
+  test("client tools: a tool call streams back, and the call with its result is accepted", async () => {
+    const client = new RelayClient(relay.url);
+    await client.openSession(request);
+    const signal = new AbortController().signal;
+    const deltas = [];
+    for await (const delta of client.chat([{ role: "user", content: "lookup_order A17" }], signal)) deltas.push(delta);
+    const call = deltas.find((d) => d.type === "tool-call");
+    expect(call).toMatchObject({ name: "lookup_order", arguments: "{}" });
+    if (call?.type !== "tool-call") throw new Error("no tool call");
+    let text = "";
+    const messages = [
+      { role: "user" as const, content: "lookup_order A17" },
+      { role: "assistant" as const, content: null, tool_calls: [{ id: call.id, type: "function" as const, function: { name: call.name, arguments: call.arguments } }] },
+      { role: "tool" as const, tool_call_id: call.id, content: '{"status":"shipped"}' },
+    ];
+    for await (const delta of client.chat(messages, signal)) if (delta.type === "text") text += delta.text;
+    expect(text).toBe('The tool returned: {"status":"shipped"}.');
+  });
+
   test("RelaySession opens a new session for the conversation once the relay's session has ended", async () => {
     const client = new RelayClient(relay.url);
     const opened: string[] = [];
