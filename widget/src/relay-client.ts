@@ -1,6 +1,6 @@
 /** The widget's client of the relay: sessions, the three OpenAI-compatible stages, and "forget me". */
-import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse } from "@voice-agent/relay/protocol";
-import { FORGET_VISITOR_PATH, SESSION_REFRESH_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
+import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse, SessionReport, SessionReportRequest } from "@voice-agent/relay/protocol";
+import { FORGET_VISITOR_PATH, RECORD_ID_HEADER, SESSION_EVENTS_PATH, SESSION_REFRESH_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
 import type { ChatDelta, Transcript, Transport } from "./conversation/transport.ts";
 import type { WireMessage } from "./conversation/wire.ts";
@@ -53,6 +53,8 @@ export class RelayClient implements Transport {
     const body = JSON.stringify({ messages, stream: true });
     const response = await this.#fetch("POST", "/v1/chat/completions", body, "application/json", signal);
     const reader = new ChatChunkReader();
+    const recordId = response.headers.get(RECORD_ID_HEADER);
+    if (recordId) yield { type: "record", id: recordId };
     for await (const data of readSse(response.body!)) {
       if (data === "[DONE]") break;
       const chunk = JSON.parse(data) as ChatChunk & Partial<ErrorBody>;
@@ -82,6 +84,11 @@ export class RelayClient implements Transport {
     }
   }
 
+  async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
+    const body: SessionReportRequest = { reports };
+    await this.#fetch("POST", SESSION_EVENTS_PATH, JSON.stringify(body), "application/json", undefined, options.keepalive);
+  }
+
   async forgetVisitor(): Promise<void> {
     try {
       await this.#fetch("DELETE", FORGET_VISITOR_PATH);
@@ -91,25 +98,25 @@ export class RelayClient implements Transport {
     }
   }
 
-  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal): Promise<Response> {
+  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal, keepalive = false): Promise<Response> {
     try {
-      return await this.#fetchOnce(method, path, body, contentType, signal);
+      return await this.#fetchOnce(method, path, body, contentType, signal, keepalive);
     } catch (error) {
       // An expired token: renew the session (the owner's hook) and send the request once more.
       const renewable = path !== SESSIONS_PATH && path !== SESSION_REFRESH_PATH && this.onTokenExpired;
       if (!renewable || !(error instanceof WidgetError) || relayErrorHandling(error.relayCode).action !== "renew") throw error;
       await renewable();
-      return this.#fetchOnce(method, path, body, contentType, signal);
+      return this.#fetchOnce(method, path, body, contentType, signal, keepalive);
     }
   }
 
-  async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal): Promise<Response> {
+  async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal, keepalive = false): Promise<Response> {
     const headers: Record<string, string> = {};
     if (contentType) headers["content-type"] = contentType;
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     let response: Response;
     try {
-      response = await fetch(this.relayUrl + path, { method, body: body ?? null, headers, signal: signal ?? null });
+      response = await fetch(this.relayUrl + path, { method, body: body ?? null, headers, signal: signal ?? null, ...(keepalive ? { keepalive } : {}) });
     } catch (cause) {
       if (signal?.aborted) throw cause;
       throw new WidgetError("relay-unreachable", `The relay at ${this.relayUrl} cannot be reached.`, cause);

@@ -210,8 +210,9 @@ export class SessionController implements ReactiveController {
   };
 
   #fail(error: unknown): void {
-    const { code, message, retryAfterMs } = WidgetError.from(error);
-    this.#engine?.close();
+    const failure = WidgetError.from(error);
+    const { code, message, retryAfterMs } = failure;
+    this.#engine?.close("error", failure);
     this.#engine = undefined;
     this.interim = undefined;
     if (this.#apply({ type: "fail", code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })) {
@@ -236,6 +237,7 @@ export class SessionController implements ReactiveController {
     const next = transition(this.state, event);
     if (next === this.state) return false;
     this.state = next;
+    this.#engine?.report({ type: "state", state: next.kind });
     this.#host.dataset.state = next.kind;
     this.#emit("va-state", next);
     this.#host.requestUpdate();

@@ -89,6 +89,50 @@ describe("<voice-agent> conversation", () => {
     expect(m.el.shadowRoot!.querySelector("li[data-interrupted]")?.textContent).toContain("This is the first part. This is");
   });
 
+  test("reports to the session records: start, states, turn latency, interruption with the reply's record id, end", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.replies.push("One reply.", "This is the first part. This is the second part.");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.audio.engine.speak(600);
+    await until(() => expect(m!.transport.reports.some((r) => r.type === "turn-latency")).toBe(true));
+    expect(m.transport.reports[0]).toMatchObject({ type: "start", language: navigator.language, at: expect.any(Number) });
+    expect(m.transport.reports.filter((r) => r.type === "state").map((r) => (r as { state: string }).state)).toEqual(["listening", "thinking", "responding", "listening"]);
+    expect(m.transport.reports.find((r) => r.type === "turn-latency")).toMatchObject({ messageId: "record-reply-1", latency: { sttMs: expect.any(Number), llmFirstTokenMs: expect.any(Number) } });
+
+    const player = m.audio.engine.player!;
+    player.holdPlayback = true;
+    m.el.sendText("tell me");
+    await until(() => expect(player.ended).toHaveLength(2));
+    const replyId = player.ended[1]!;
+    m.audio.engine.bargeIn(replyId, player.queuedMs(replyId) / 2 + 300);
+    // Sent at once, not at the next turn's end.
+    await until(() => expect(m!.transport.reports.find((r) => r.type === "interruption")).toEqual({ type: "interruption", at: expect.any(Number), messageId: "record-reply-2", heardText: "This is the first part. This is", playedMs: expect.any(Number) }));
+
+    m.el.stop();
+    await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "hangup" }] }));
+  });
+
+  test("a failed report batch is sent again; the page going away reports unload with keepalive", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.failNext("report", "relay-unreachable");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.el.sendText("hi");
+    await until(() => expect(m!.transport.callsOf("report")).toHaveLength(1));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    // The failed batch goes with the next flush (the next turn's end).
+    m.el.sendText("again");
+    await until(() => expect(m!.transport.callsOf("report").length).toBeGreaterThanOrEqual(2));
+    const delivered = m.transport.callsOf("report").slice(1).flatMap((c) => c.reports);
+    expect(delivered.filter((r) => r.type === "start")).toHaveLength(1);
+    expect(delivered.filter((r) => r.type === "turn-latency")).toHaveLength(2);
+    dispatchEvent(new PageTransitionEvent("pagehide"));
+    await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "unload" }] }));
+    m.el.stop();
+    expect(m.transport.reports.filter((r) => r.type === "end")).toHaveLength(1);
+  });
+
   test("a barge-in report for another reply is ignored", async () => {
     m = await mountElement({ config: { greet: false } });
     m.el.start();

@@ -24,6 +24,8 @@ export interface AudioPort {
   close(): void;
   /** Set once `start()` resolved. */
   readonly player: PlaybackPort | undefined;
+  /** The microphone's capture rate, Hz (reported to the session records). */
+  readonly deviceRate?: number;
 }
 
 /** Creates the engine. Called synchronously inside the visitor's click when the engine is loaded. */

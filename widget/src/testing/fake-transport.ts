@@ -1,5 +1,5 @@
 /** A scripted, call-recording {@link Transport} for element tests. */
-import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse } from "@voice-agent/relay/protocol";
+import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
 import type { ChatDelta, Transcript, Transport } from "../conversation/transport.ts";
 import type { WireMessage } from "../conversation/wire.ts";
 import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
@@ -11,7 +11,8 @@ export type TransportCall =
   | { method: "transcribe"; bytes: number }
   | { method: "chat"; messages: WireMessage[] }
   | { method: "speech"; text: string }
-  | { method: "forgetVisitor"; token: string };
+  | { method: "forgetVisitor"; token: string }
+  | { method: "report"; reports: SessionReport[]; keepalive: boolean };
 
 type Method = TransportCall["method"];
 
@@ -41,6 +42,7 @@ export class FakeTransport implements Transport {
   #release: (() => void) | undefined;
   #sessions = 0;
   #refreshes = 0;
+  #chats = 0;
   #sessionEndsAt = 0;
 
   constructor(options: FakeTransportOptions = {}) {
@@ -115,6 +117,8 @@ export class FakeTransport implements Transport {
     this.#maybeFail("chat");
     const reply = this.replies.shift() ?? "This is a reply.";
     const deltas: ChatDelta[] = typeof reply === "string" ? reply.split(/(?<= )/).map((text) => ({ type: "text", text })) : reply;
+    // Like the relay with records: the reply's record id comes with the response headers.
+    yield { type: "record", id: `record-reply-${++this.#chats}` };
     for (const [i, delta] of deltas.entries()) {
       await tick(signal);
       yield delta;
@@ -132,6 +136,16 @@ export class FakeTransport implements Transport {
     yield new Int16Array(half).fill(1000);
     await tick(signal);
     yield new Int16Array(samples - half).fill(1000);
+  }
+
+  /** Every report sent so far, in order. */
+  get reports(): SessionReport[] {
+    return this.callsOf("report").flatMap((c) => c.reports);
+  }
+
+  async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
+    this.calls.push({ method: "report", reports: structuredClone(reports), keepalive: options.keepalive ?? false });
+    this.#maybeFail("report");
   }
 
   async forgetVisitor(): Promise<void> {
