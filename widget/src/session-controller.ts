@@ -102,6 +102,7 @@ export class SessionController implements ReactiveController {
   /** Mutes (`true`), unmutes (`false`) or toggles the visitor's side: utterances and barge-ins are ignored. */
   mute(muted = !this.muted): void {
     this.muted = muted;
+    this.#engine?.setMuted(muted);
     this.#host.toggleAttribute("muted", muted);
     this.#host.requestUpdate();
   }
@@ -172,6 +173,9 @@ export class SessionController implements ReactiveController {
       },
       get log() {
         return controller.log;
+      },
+      get muted() {
+        return controller.muted;
       },
       apply: (event: ConversationEvent) => this.#apply(event),
       fail: (error: unknown) => this.#fail(error),

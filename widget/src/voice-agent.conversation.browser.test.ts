@@ -166,11 +166,21 @@ describe("<voice-agent> conversation", () => {
     m.el.mute();
     expect(m.el.muted).toBe(true);
     expect(m.el.hasAttribute("muted")).toBe(true);
+    expect(m.audio.engine.muted).toBe(true);
     m.audio.engine.speak();
     expect(m.el.state.kind).toBe("listening");
     m.el.mute(false);
+    expect(m.audio.engine.muted).toBe(false);
     m.audio.engine.speak();
     await until(() => expect(m!.transport.callsOf("transcribe")).toHaveLength(1));
+  });
+
+  test("muting before the audio engine started mutes the mic it opens", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.mute(true);
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.audio.engine.muted).toBe(true);
   });
 
   test("stop ends the conversation, releases audio, and start resumes it without a second greeting", async () => {

@@ -24,6 +24,8 @@ export interface AudioPort {
   close(): void;
   /** Set once `start()` resolved. */
   readonly player: PlaybackPort | undefined;
+  /** Mutes the visitor's mic (the track is disabled, not stopped); may be called before `start()`. */
+  setMuted(muted: boolean): void;
   /** The microphone's capture rate, Hz (reported to the session records). */
   readonly deviceRate?: number;
 }

@@ -30,6 +30,8 @@ const INTERRUPTED_HOLD_MS = 4000;
 /** What the engine needs from the element's controller. */
 export interface EngineHost {
   readonly state: ConversationState;
+  /** Whether the visitor muted the mic. */
+  readonly muted: boolean;
   readonly log: ConversationLog;
   apply(event: ConversationEvent): boolean;
   fail(error: unknown): void;
@@ -94,6 +96,7 @@ export class ConversationEngine {
       );
       const audio = await audioPending;
       this.#audio = audio;
+      audio?.setMuted(this.#host.muted);
       if (signal.aborted) return audio?.close();
       await Promise.all([this.#relay.open(), audio?.start()]);
     } catch (error) {
@@ -180,6 +183,11 @@ export class ConversationEngine {
     } catch (error) {
       if (!this.#abort.signal.aborted) this.#host.fail(error);
     }
+  }
+
+  /** Mutes or unmutes the visitor's mic. */
+  setMuted(muted: boolean): void {
+    this.#audio?.setMuted(muted);
   }
 
   /**
