@@ -8,6 +8,7 @@ import { SqliteSessionStore } from "../../relay/src/records/sqlite-session-store
 import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
 import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
 import { SessionReporter } from "./conversation/session-reporter.ts";
+import { encodeWav } from "./dsp/wav.ts";
 import { RelayClient } from "./relay-client.ts";
 
 let relay: Awaited<ReturnType<typeof startRelayWithStandin>>;
@@ -62,6 +63,15 @@ describe("session records from the widget's side", () => {
       expect(detail?.session).toMatchObject({ status: "completed", conversationId: "conversation-7", client: { sampleRate: 48_000, language: "en-GB" } });
       expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "state", "interruption", "turn-latency", "end"]);
     });
+
+    // A streamed transcription: interim text arrives word by word; the final transcript is recorded.
+    const interim: string[] = [];
+    const transcript = await client.transcribe(encodeWav(new Float32Array(16_000), 16_000), new AbortController().signal, (text) => interim.push(text));
+    expect(transcript.text).toBe("I spoke for 1.0 seconds.");
+    expect(interim.length).toBeGreaterThan(2);
+    expect(interim.at(-1)).toBe("I spoke for 1.0 seconds.");
+    const recorded = await store.getSession(session.sessionId);
+    expect(recorded?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["I spoke for 1.0 seconds."]);
 
     // "Forget me" deletes the visitor's records.
     await client.forgetVisitor();
