@@ -76,6 +76,8 @@ describe("createApp", () => {
     expect(ok.headers.get("access-control-allow-origin")).toBe(TEST_ORIGIN);
     expect(ok.headers.get("access-control-allow-headers")).toBe("authorization,content-type,x-stainless-os");
     expect(ok.headers.get("access-control-expose-headers")).toContain("x-sample-rate");
+    // The widget shows how long to wait after a 429: it must be able to read Retry-After.
+    expect(ok.headers.get("access-control-expose-headers")).toContain("retry-after");
     expect(ok.headers.get("vary")).toContain("Origin");
     const evil = await preflight("https://evil.example");
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();

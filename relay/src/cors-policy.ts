@@ -12,7 +12,8 @@ export function corsPolicy(agents: readonly AgentConfig[]): MiddlewareHandler {
   return cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ["POST", "GET", "DELETE", "OPTIONS"],
-    exposeHeaders: ["x-sample-rate", "x-request-id", "x-record-id"],
+    // Retry-After is not a CORS-safelisted response header: without this the widget cannot read the wait.
+    exposeHeaders: ["x-sample-rate", "x-request-id", "x-record-id", "retry-after"],
     maxAge: 600,
   });
 }

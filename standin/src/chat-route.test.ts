@@ -57,3 +57,37 @@ describe('POST /v1/chat/completions', () => {
     });
   });
 });
+
+describe('POST /v1/chat/completions with tools', () => {
+  const tools = [{ type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object', properties: {} } } }];
+
+  it('calls the tool the last user message names, streamed as tool_calls', async () => {
+    const stream = await server.client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'Please run lookup_order for me' }],
+      tools,
+      stream: true,
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    expect(calls[0]).toMatchObject({ index: 0, id: expect.stringMatching(/^call_standin_\d+$/), function: { name: 'lookup_order' } });
+    expect(calls.map((c) => c.function?.arguments).join('')).toBe('{}');
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
+  });
+
+  it('answers a tool result with text quoting it, and ignores tool names when no tools are offered', async () => {
+    const whole = await server.client.chat.completions.create({
+      model: 'm',
+      tools,
+      messages: [
+        { role: 'user', content: 'lookup_order' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"status":"shipped"}' },
+      ],
+    });
+    expect(whole.choices[0]?.message.content).toBe('The tool returned: {"status":"shipped"}.');
+    const plain = await server.client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'lookup_order' }] });
+    expect(plain.choices[0]?.message.content).toBe('This is the offline demo. You said: lookup_order.');
+  });
+});

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { chatReplyFor } from './demo-text.ts';
+import { chatReplyFor, toolCallFor, toolResultReply } from './demo-text.ts';
 import { byteStream, sleep, sseFrame, wordDeltas } from './event-stream.ts';
 import { isRecord, readJsonObject } from './json-body.ts';
 import type { RecordedChat, RecordedMessage } from './recorded-request.ts';
@@ -10,6 +10,11 @@ import { StandinError } from './standin-error.ts';
  * `POST /chat/completions`. Replies with {@link chatReplyFor} the messages: a `chat.completion`
  * object, or with `stream: true` a `chat.completion.chunk` event stream (role, one chunk per word
  * every `tokenDelayMs`, `finish_reason: "stop"`, optional usage chunk, `[DONE]`).
+ *
+ * Tools, deterministically: when `tools` are offered and the last message is the user's and names one of
+ * them as a word, the reply is a call of that tool (`id` `call_standin_<n>`, arguments `{}`, streamed as
+ * `delta.tool_calls` in two argument pieces, `finish_reason: "tool_calls"`). After a `tool` message the
+ * reply is text quoting the result: `The tool returned: <content>.`
  */
 export function chatRoute(context: RouteContext): Hono {
   let counter = 0;
@@ -29,8 +34,11 @@ export function chatRoute(context: RouteContext): Hono {
       stream,
       ...(stream ? { aborted: false } : {}),
     });
-    const text = chatReplyFor(messages);
+    const toolNames = Array.isArray(body['tools']) ? body['tools'].flatMap(offeredToolName) : [];
+    const toolName = toolCallFor(messages, toolNames);
+    const text = toolName ? '' : (toolResultReply(messages) ?? chatReplyFor(messages));
     const id = `chatcmpl-standin-${++counter}`;
+    const call = toolName ? { id: `call_standin_${counter}`, type: 'function' as const, function: { name: toolName, arguments: '{}' } } : undefined;
     const created = Math.floor(context.now() / 1000);
     const usage = usageFor(messages, text);
     if (!stream) {
@@ -39,12 +47,16 @@ export function chatRoute(context: RouteContext): Hono {
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        choices: [
+          call
+            ? { index: 0, message: { role: 'assistant', content: null, tool_calls: [call], refusal: null }, logprobs: null, finish_reason: 'tool_calls' }
+            : { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' },
+        ],
         usage,
       });
     }
     const includeUsage = isRecord(body['stream_options']) && body['stream_options']['include_usage'] === true;
-    const chunk = (delta: object, finishReason: 'stop' | null) => ({
+    const chunk = (delta: object, finishReason: 'stop' | 'tool_calls' | null) => ({
       id,
       object: 'chat.completion.chunk',
       created,
@@ -52,12 +64,20 @@ export function chatRoute(context: RouteContext): Hono {
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     });
     async function* frames() {
-      yield sseFrame(chunk({ role: 'assistant', content: '' }, null));
-      for (const content of wordDeltas(text)) {
+      yield sseFrame(chunk({ role: 'assistant', content: call ? null : '' }, null));
+      if (call) {
         await sleep(context.tokenDelayMs);
-        yield sseFrame(chunk({ content }, null));
+        yield sseFrame(chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '{' } }] }, null));
+        await sleep(context.tokenDelayMs);
+        yield sseFrame(chunk({ tool_calls: [{ index: 0, function: { arguments: '}' } }] }, null));
+        yield sseFrame(chunk({}, 'tool_calls'));
+      } else {
+        for (const content of wordDeltas(text)) {
+          await sleep(context.tokenDelayMs);
+          yield sseFrame(chunk({ content }, null));
+        }
+        yield sseFrame(chunk({}, 'stop'));
       }
-      yield sseFrame(chunk({}, 'stop'));
       if (includeUsage) yield sseFrame({ ...chunk({}, null), choices: [], usage });
       yield sseFrame('[DONE]');
     }
@@ -76,4 +96,10 @@ function usageFor(messages: RecordedMessage[], reply: string) {
   const prompt_tokens = messages.reduce((sum, m) => sum + words(JSON.stringify(m.content ?? '')), 0);
   const completion_tokens = words(reply);
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+}
+
+/** The name of an offered function tool (`{ type: "function", function: { name } }`). */
+function offeredToolName(tool: unknown): string[] {
+  const fn = isRecord(tool) && isRecord(tool['function']) ? tool['function']['name'] : undefined;
+  return typeof fn === 'string' ? [fn] : [];
 }

@@ -35,3 +35,26 @@ function textOf(content: unknown): string {
     )
     .join(' ');
 }
+
+/** Longest tool result quoted in the reply after a tool message, in characters. */
+const MAX_TOOL_QUOTE = 200;
+
+/**
+ * The stand-in's tool behaviour: when tools are offered and the last message is the user's and names one
+ * of them (as a whole word), the reply is a call of that tool with arguments `{}`. Otherwise undefined.
+ */
+export function toolCallFor(messages: readonly RecordedMessage[], toolNames: readonly string[]): string | undefined {
+  const last = messages.at(-1);
+  if (last?.role !== 'user') return undefined;
+  const words = new Set(textOf(last.content).split(/[^A-Za-z0-9_-]+/));
+  return toolNames.find((name) => words.has(name));
+}
+
+/** After a tool result (the last message is `tool`), the reply quotes it: `The tool returned: {…}.` */
+export function toolResultReply(messages: readonly RecordedMessage[]): string | undefined {
+  const last = messages.at(-1);
+  if (last?.role !== 'tool') return undefined;
+  const result = textOf(last.content);
+  const quote = result.length > MAX_TOOL_QUOTE ? `${result.slice(0, MAX_TOOL_QUOTE)}…` : result;
+  return `The tool returned: ${quote}.`;
+}

@@ -30,7 +30,8 @@ describe("RelayClient", () => {
   });
 
   test.each([
-    [429, { error: { code: "rate_limited", message: "slow" } }, { "retry-after": "3" }, { code: "rate-limited", retryAfterMs: 3000 }],
+    [429, { error: { code: "rate_limited", message: "slow" } }, { "retry-after": "3" }, { code: "rate-limited", retryAfterMs: 3000, relayCode: "rate_limited" }],
+    [404, { error: { code: "agent_not_found", message: "no agent" } }, {}, { code: "config" }],
     [403, { error: { code: "origin_not_allowed", message: "no" } }, {}, { code: "origin-not-allowed" }],
     [401, { error: { code: "token_expired", message: "old" } }, {}, { code: "unauthorized" }],
     [502, { error: { code: "upstream_error", message: "down" } }, {}, { code: "upstream" }],
@@ -38,6 +39,37 @@ describe("RelayClient", () => {
   ])("HTTP %i → %o", async (status, body, headers, expected) => {
     vi.stubGlobal("fetch", async () => Response.json(body, { status, headers }));
     await expect(new RelayClient("https://relay.test").openSession({ agent: "a" })).rejects.toMatchObject(expected);
+  });
+
+  test("an expired token renews the session through the owner's hook and retries the request once", async () => {
+    let expired = true;
+    const fetch = vi.fn(async (url: string, init: RequestInit) => {
+      if (url.endsWith("/v1/sessions")) return Response.json(session);
+      if (expired) return Response.json({ error: { code: "token_expired", message: "old" } }, { status: 401 });
+      expect((init.headers as Record<string, string>).authorization).toBe("Bearer tok");
+      return Response.json({ text: "hello" });
+    });
+    vi.stubGlobal("fetch", fetch);
+    const client = new RelayClient("https://relay.test");
+    await expect(client.transcribe(new Uint8Array(44), signal)).rejects.toMatchObject({ code: "unauthorized", relayCode: "token_expired" });
+    client.onTokenExpired = async () => {
+      await client.openSession({ agent: "a" });
+      expired = false;
+    };
+    expect(await client.transcribe(new Uint8Array(44), signal)).toEqual({ text: "hello" });
+    expired = true;
+    client.onTokenExpired = async () => {};
+    await expect(client.transcribe(new Uint8Array(44), signal)).rejects.toMatchObject({ relayCode: "token_expired" });
+  });
+
+  test("a draining relay (503 shutting_down, also as a stream's last frame) asks for a reconnect", async () => {
+    vi.stubGlobal("fetch", async () => Response.json({ error: { code: "shutting_down", message: "bye" } }, { status: 503, headers: { "retry-after": "1" } }));
+    await expect(new RelayClient("https://relay.test").speech("hi", signal).next()).rejects.toMatchObject({ code: "relay-unreachable", relayCode: "shutting_down" });
+    vi.stubGlobal("fetch", async () => sse([{ choices: [{ delta: { content: "Hi" } }] }, { error: { code: "shutting_down", message: "bye" } }]));
+    const failing = async () => {
+      for await (const _ of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], signal));
+    };
+    await expect(failing()).rejects.toMatchObject({ code: "relay-unreachable", relayCode: "shutting_down" });
   });
 
   test("a network failure is relay-unreachable", async () => {

@@ -1,24 +1,17 @@
 /** The widget's client of the relay: sessions, the three OpenAI-compatible stages, and "forget me". */
-import type { CreateSessionRequest, CreateSessionResponse, ErrorBody } from "@voice-agent/relay/protocol";
-import { FORGET_VISITOR_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
+import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse, SessionReport, SessionReportRequest } from "@voice-agent/relay/protocol";
+import { FORGET_VISITOR_PATH, RECORD_ID_HEADER, SESSION_EVENTS_PATH, SESSION_REFRESH_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
 import type { ChatDelta, Transcript, Transport } from "./conversation/transport.ts";
 import type { WireMessage } from "./conversation/wire.ts";
 import { readSse } from "./sse.ts";
-import { WidgetError, type WidgetErrorCode } from "./widget-error.ts";
-
-const CODE_BY_RELAY_CODE: Record<string, WidgetErrorCode> = {
-  origin_not_allowed: "origin-not-allowed",
-  unauthorized: "unauthorized",
-  token_expired: "unauthorized",
-  upstream_error: "upstream",
-  upstream_timeout: "upstream",
-  rate_limited: "rate-limited",
-};
+import { relayErrorHandling } from "./relay-error-codes.ts";
+import { WidgetError } from "./widget-error.ts";
 
 /** Talks to one relay with the token of the newest session it opened. */
 export class RelayClient implements Transport {
   readonly relayUrl: string;
+  onTokenExpired: (() => Promise<unknown>) | undefined;
   #token = "";
 
   /** `relayUrl` is the relay's absolute base URL, e.g. `https://relay.example.com`. */
@@ -33,6 +26,13 @@ export class RelayClient implements Transport {
     return session;
   }
 
+  async refreshSession(): Promise<RefreshSessionResponse> {
+    const response = await this.#fetch("POST", SESSION_REFRESH_PATH);
+    const session = (await response.json()) as RefreshSessionResponse;
+    this.#token = session.token;
+    return session;
+  }
+
   async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript> {
     const form = new FormData();
     form.append("file", new Blob([wav as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
@@ -42,7 +42,8 @@ export class RelayClient implements Transport {
     // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.
     let text = "";
     for await (const data of readSse(response.body!)) {
-      const event = JSON.parse(data) as { type?: string; delta?: string; text?: string };
+      const event = JSON.parse(data) as { type?: string; delta?: string; text?: string } & Partial<ErrorBody>;
+      if (event.error) throw new WidgetError(relayErrorHandling(event.error.code, 502).code, event.error.message, undefined, { relayCode: event.error.code });
       if (event.type === "transcript.text.delta" && event.delta) onDelta?.((text += event.delta));
       if (event.type === "transcript.text.done") return { text: event.text ?? text };
     }
@@ -53,10 +54,12 @@ export class RelayClient implements Transport {
     const body = JSON.stringify({ messages, stream: true });
     const response = await this.#fetch("POST", "/v1/chat/completions", body, "application/json", signal);
     const reader = new ChatChunkReader();
+    const recordId = response.headers.get(RECORD_ID_HEADER);
+    if (recordId) yield { type: "record", id: recordId };
     for await (const data of readSse(response.body!)) {
       if (data === "[DONE]") break;
       const chunk = JSON.parse(data) as ChatChunk & Partial<ErrorBody>;
-      if (chunk.error) throw new WidgetError(CODE_BY_RELAY_CODE[chunk.error.code] ?? "upstream", chunk.error.message);
+      if (chunk.error) throw new WidgetError(relayErrorHandling(chunk.error.code, 502).code, chunk.error.message, undefined, { relayCode: chunk.error.code });
       yield* reader.push(chunk);
     }
     yield* reader.end();
@@ -82,6 +85,11 @@ export class RelayClient implements Transport {
     }
   }
 
+  async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
+    const body: SessionReportRequest = { reports };
+    await this.#fetch("POST", SESSION_EVENTS_PATH, JSON.stringify(body), "application/json", undefined, options.keepalive);
+  }
+
   async forgetVisitor(): Promise<void> {
     try {
       await this.#fetch("DELETE", FORGET_VISITOR_PATH);
@@ -91,13 +99,25 @@ export class RelayClient implements Transport {
     }
   }
 
-  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal): Promise<Response> {
+  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal, keepalive = false): Promise<Response> {
+    try {
+      return await this.#fetchOnce(method, path, body, contentType, signal, keepalive);
+    } catch (error) {
+      // An expired token: renew the session (the owner's hook) and send the request once more.
+      const renewable = path !== SESSIONS_PATH && path !== SESSION_REFRESH_PATH && this.onTokenExpired;
+      if (!renewable || !(error instanceof WidgetError) || relayErrorHandling(error.relayCode).action !== "renew") throw error;
+      await renewable();
+      return this.#fetchOnce(method, path, body, contentType, signal, keepalive);
+    }
+  }
+
+  async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal, keepalive = false): Promise<Response> {
     const headers: Record<string, string> = {};
     if (contentType) headers["content-type"] = contentType;
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     let response: Response;
     try {
-      response = await fetch(this.relayUrl + path, { method, body: body ?? null, headers, signal: signal ?? null });
+      response = await fetch(this.relayUrl + path, { method, body: body ?? null, headers, signal: signal ?? null, ...(keepalive ? { keepalive } : {}) });
     } catch (cause) {
       if (signal?.aborted) throw cause;
       throw new WidgetError("relay-unreachable", `The relay at ${this.relayUrl} cannot be reached.`, cause);
@@ -105,9 +125,12 @@ export class RelayClient implements Transport {
     if (response.ok) return response;
     if (response.status === 404 && method === "DELETE") throw new NotFound();
     const error = ((await response.json().catch(() => ({}))) as Partial<ErrorBody>).error;
-    const code = response.status === 429 ? "rate-limited" : (CODE_BY_RELAY_CODE[error?.code ?? ""] ?? (response.status >= 500 ? "upstream" : "bad-request"));
+    const { code } = relayErrorHandling(error?.code, response.status);
     const retryAfter = Number(response.headers.get("retry-after"));
-    throw new WidgetError(code, error?.message ?? `The relay answered HTTP ${response.status}.`, undefined, retryAfter > 0 ? retryAfter * 1000 : undefined);
+    throw new WidgetError(code, error?.message ?? `The relay answered HTTP ${response.status}.`, undefined, {
+      retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined,
+      relayCode: error?.code,
+    });
   }
 }
 

@@ -102,6 +102,7 @@ export class SessionController implements ReactiveController {
   /** Mutes (`true`), unmutes (`false`) or toggles the visitor's side: utterances and barge-ins are ignored. */
   mute(muted = !this.muted): void {
     this.muted = muted;
+    this.#engine?.setMuted(muted);
     this.#host.toggleAttribute("muted", muted);
     this.#host.requestUpdate();
   }
@@ -173,6 +174,9 @@ export class SessionController implements ReactiveController {
       get log() {
         return controller.log;
       },
+      get muted() {
+        return controller.muted;
+      },
       apply: (event: ConversationEvent) => this.#apply(event),
       fail: (error: unknown) => this.#fail(error),
       emit: (name, detail) => this.#emit(name, detail),
@@ -210,11 +214,12 @@ export class SessionController implements ReactiveController {
   };
 
   #fail(error: unknown): void {
-    const { code, message, retryAfterMs } = WidgetError.from(error);
-    this.#engine?.close();
+    const failure = WidgetError.from(error);
+    const { code, message, retryAfterMs } = failure;
+    this.#engine?.close("error", failure);
     this.#engine = undefined;
     this.interim = undefined;
-    if (this.#apply({ type: "fail", code, message })) {
+    if (this.#apply({ type: "fail", code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })) {
       this.#emit("va-error", { code, message, fatal: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     }
   }
@@ -236,6 +241,7 @@ export class SessionController implements ReactiveController {
     const next = transition(this.state, event);
     if (next === this.state) return false;
     this.state = next;
+    this.#engine?.report({ type: "state", state: next.kind });
     this.#host.dataset.state = next.kind;
     this.#emit("va-state", next);
     this.#host.requestUpdate();

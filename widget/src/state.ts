@@ -12,7 +12,8 @@ export type ConversationState =
   /** The relay could not be reached; the widget is retrying with the same conversation. */
   | { kind: "reconnecting" }
   | { kind: "ended" }
-  | { kind: "error"; code: WidgetErrorCode; message: string };
+  /** `retryAfterMs`: for `rate-limited`, how long the relay asked to wait. */
+  | { kind: "error"; code: WidgetErrorCode; message: string; retryAfterMs?: number };
 
 /** Every state kind, in display order. */
 export type ConversationStateKind = ConversationState["kind"];
@@ -32,7 +33,7 @@ export type ConversationEvent =
   | { type: "barge-in" }
   | { type: "connection-lost" }
   | { type: "stop" }
-  | { type: "fail"; code: WidgetErrorCode; message: string };
+  | { type: "fail"; code: WidgetErrorCode; message: string; retryAfterMs?: number };
 
 type Kind = ConversationStateKind;
 type Simple = Exclude<ConversationEvent, { type: "fail" }>["type"];
@@ -54,7 +55,9 @@ const FAILABLE: readonly Kind[] = ["initializing", "listening", "thinking", "res
 /** The state after `event`; the same object when the event does not apply in `state`. */
 export function transition(state: ConversationState, event: ConversationEvent): ConversationState {
   if (event.type === "fail") {
-    return FAILABLE.includes(state.kind) ? { kind: "error", code: event.code, message: event.message } : state;
+    if (!FAILABLE.includes(state.kind)) return state;
+    const { code, message, retryAfterMs } = event;
+    return retryAfterMs === undefined ? { kind: "error", code, message } : { kind: "error", code, message, retryAfterMs };
   }
   const [from, to] = TABLE[event.type];
   return from.includes(state.kind) ? ({ kind: to } as ConversationState) : state;

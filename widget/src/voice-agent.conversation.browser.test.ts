@@ -89,6 +89,50 @@ describe("<voice-agent> conversation", () => {
     expect(m.el.shadowRoot!.querySelector("li[data-interrupted]")?.textContent).toContain("This is the first part. This is");
   });
 
+  test("reports to the session records: start, states, turn latency, interruption with the reply's record id, end", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.replies.push("One reply.", "This is the first part. This is the second part.");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.audio.engine.speak(600);
+    await until(() => expect(m!.transport.reports.some((r) => r.type === "turn-latency")).toBe(true));
+    expect(m.transport.reports[0]).toMatchObject({ type: "start", language: navigator.language, at: expect.any(Number) });
+    expect(m.transport.reports.filter((r) => r.type === "state").map((r) => (r as { state: string }).state)).toEqual(["listening", "thinking", "responding", "listening"]);
+    expect(m.transport.reports.find((r) => r.type === "turn-latency")).toMatchObject({ messageId: "record-reply-1", latency: { sttMs: expect.any(Number), llmFirstTokenMs: expect.any(Number) } });
+
+    const player = m.audio.engine.player!;
+    player.holdPlayback = true;
+    m.el.sendText("tell me");
+    await until(() => expect(player.ended).toHaveLength(2));
+    const replyId = player.ended[1]!;
+    m.audio.engine.bargeIn(replyId, player.queuedMs(replyId) / 2 + 300);
+    // Sent at once, not at the next turn's end.
+    await until(() => expect(m!.transport.reports.find((r) => r.type === "interruption")).toEqual({ type: "interruption", at: expect.any(Number), messageId: "record-reply-2", heardText: "This is the first part. This is", playedMs: expect.any(Number) }));
+
+    m.el.stop();
+    await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "hangup" }] }));
+  });
+
+  test("a failed report batch is sent again; the page going away reports unload with keepalive", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.failNext("report", "relay-unreachable");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.el.sendText("hi");
+    await until(() => expect(m!.transport.callsOf("report")).toHaveLength(1));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    // The failed batch goes with the next flush (the next turn's end).
+    m.el.sendText("again");
+    await until(() => expect(m!.transport.callsOf("report").length).toBeGreaterThanOrEqual(2));
+    const delivered = m.transport.callsOf("report").slice(1).flatMap((c) => c.reports);
+    expect(delivered.filter((r) => r.type === "start")).toHaveLength(1);
+    expect(delivered.filter((r) => r.type === "turn-latency")).toHaveLength(2);
+    dispatchEvent(new PageTransitionEvent("pagehide"));
+    await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "unload" }] }));
+    m.el.stop();
+    expect(m.transport.reports.filter((r) => r.type === "end")).toHaveLength(1);
+  });
+
   test("a barge-in report for another reply is ignored", async () => {
     m = await mountElement({ config: { greet: false } });
     m.el.start();
@@ -122,11 +166,21 @@ describe("<voice-agent> conversation", () => {
     m.el.mute();
     expect(m.el.muted).toBe(true);
     expect(m.el.hasAttribute("muted")).toBe(true);
+    expect(m.audio.engine.muted).toBe(true);
     m.audio.engine.speak();
     expect(m.el.state.kind).toBe("listening");
     m.el.mute(false);
+    expect(m.audio.engine.muted).toBe(false);
     m.audio.engine.speak();
     await until(() => expect(m!.transport.callsOf("transcribe")).toHaveLength(1));
+  });
+
+  test("muting before the audio engine started mutes the mic it opens", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.mute(true);
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.audio.engine.muted).toBe(true);
   });
 
   test("stop ends the conversation, releases audio, and start resumes it without a second greeting", async () => {
@@ -146,13 +200,13 @@ describe("<voice-agent> conversation", () => {
     expect(m.transport.callsOf("speech")).toHaveLength(1);
   });
 
-  test("renews the session before the token expires, without interrupting", async () => {
+  test("refreshes the token of the same session before it expires, without interrupting", async () => {
     m = await mountElement({ transport: new FakeTransport({ tokenTtlMs: 80 }), config: { greet: false, refreshLeadMs: 40 } });
     m.el.start();
-    await until(() => expect(m!.transport.callsOf("openSession").length).toBeGreaterThanOrEqual(3));
+    await until(() => expect(m!.transport.callsOf("refreshSession").length).toBeGreaterThanOrEqual(2));
     expect(m.el.state.kind).toBe("listening");
-    const ids = new Set(m.transport.callsOf("openSession").map((c) => c.request.conversationId));
-    expect(ids.size).toBe(1);
+    expect(m.transport.callsOf("openSession")).toHaveLength(1);
+    expect(new Set(m.transport.callsOf("refreshSession").map((c) => c.sessionId))).toEqual(new Set(["session-1"]));
   });
 
   test("reconnects after a network drop with a visible reconnecting state", async () => {
@@ -160,20 +214,22 @@ describe("<voice-agent> conversation", () => {
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
     m.transport.failNext("chat", "relay-unreachable");
-    m.transport.failNext("openSession", "relay-unreachable");
+    m.transport.failNext("refreshSession", "relay-unreachable");
     m.el.sendText("are you there?");
     await until(() => expect(m!.el.state.kind).toBe("reconnecting"));
     expect(m.$("[part~=state]")!.textContent).toBe("Reconnecting…");
     await until(() => expect(m!.el.state.kind).toBe("listening"));
     expect(m.states().slice(-3)).toEqual(["thinking", "reconnecting", "listening"]);
-    expect(m.transport.callsOf("openSession")).toHaveLength(3);
+    // The relay still knows the session: its token is refreshed, no new session.
+    expect(m.transport.callsOf("refreshSession")).toHaveLength(2);
+    expect(m.transport.callsOf("openSession")).toHaveLength(1);
   });
 
   test("gives up after the reconnect attempts with relay-unreachable", async () => {
     m = await mountElement({ config: { greet: false, reconnectDelaysMs: [5, 5] } });
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
-    for (let i = 0; i < 3; i++) m.transport.failNext("openSession", "relay-unreachable");
+    for (let i = 0; i < 3; i++) m.transport.failNext("refreshSession", "relay-unreachable");
     m.transport.failNext("chat", "relay-unreachable");
     m.el.sendText("hello?");
     await until(() => expect(m!.el.state).toMatchObject({ kind: "error", code: "relay-unreachable" }));

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { mountElement, type Mounted } from "./testing/mount-element.ts";
 import { FailingHistoryStore } from "./testing/failing-history-store.ts";
 import { DEFAULT_STRINGS } from "./voice-agent.strings.ts";
-import type { WidgetErrorCode } from "./widget-error.ts";
+import { WidgetError, type WidgetErrorCode } from "./widget-error.ts";
 
 let m: Mounted | undefined;
 afterEach(() => m?.remove());
@@ -45,6 +45,32 @@ describe("<voice-agent> errors", () => {
     m.transport.failNext("chat", code);
     m.el.sendText("hi");
     await expectFatal(code);
+  });
+
+  test("rate-limited shows how long the relay asked to wait", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.transport.failNextWith("chat", new WidgetError("rate-limited", "slow down", undefined, { retryAfterMs: 2500, relayCode: "rate_limited" }));
+    m.el.sendText("hi");
+    await until(() => expect(m!.el.state).toMatchObject({ kind: "error", code: "rate-limited", retryAfterMs: 2500 }));
+    await m.el.updateComplete;
+    expect(m.$("[role=alert]")!.textContent).toContain("Try again in 3 s.");
+    expect(m.of("va-error")).toEqual([{ code: "rate-limited", message: "slow down", fatal: true, retryAfterMs: 2500 }]);
+  });
+
+  test("a session the relay ended (session_idle) continues in a new session, same conversation", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.transport.failNextWith("chat", new WidgetError("unauthorized", "idle", undefined, { relayCode: "session_idle" }));
+    m.transport.failNextWith("refreshSession", new WidgetError("unauthorized", "idle", undefined, { relayCode: "session_idle" }));
+    m.el.sendText("hi");
+    await until(() => expect(m!.transport.callsOf("openSession")).toHaveLength(2));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    const [first, second] = m.transport.callsOf("openSession");
+    expect(second!.request.conversationId).toBe(first!.request.conversationId);
+    expect(m.of("va-error")).toEqual([]);
   });
 
   test("a failing TTS request fails the turn with its code", async () => {

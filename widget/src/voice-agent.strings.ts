@@ -28,6 +28,8 @@ export interface VoiceAgentStrings {
   storageFallback: string;
   /** Shown after "forget me" completed. */
   forgotten: string;
+  /** After a `rate-limited` error when the relay said how long to wait; `{seconds}` is replaced. */
+  retryIn: string;
   states: Record<ConversationStateKind, string>;
   errors: Record<WidgetErrorCode, string>;
 }
@@ -52,6 +54,7 @@ export const DEFAULT_STRINGS: VoiceAgentStrings = {
   interrupted: "(interrupted)",
   storageFallback: "History can't be saved in this browser; this conversation is kept until you leave the page.",
   forgotten: "Your local history was deleted and the relay was asked to delete its records.",
+  retryIn: "Try again in {seconds} s.",
   states: {
     idle: "Ready",
     initializing: "Starting…",

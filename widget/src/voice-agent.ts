@@ -164,7 +164,7 @@ export class VoiceAgent extends LitElement {
           ${session?.upstream === "offline-demo" ? html`<span class="offline" part="offline-label" title=${strings.offlineDemoHint}>${strings.offlineDemo}</span>` : nothing}
           <span class="state" part="state" data-kind=${state.kind} role="status">${strings.states[state.kind]}</span>
         </header>
-        ${state.kind === "error" ? html`<p class="error" part="error" role="alert" title=${state.message}>${strings.errors[state.code]} <small>(${state.code})</small></p>` : nothing}
+        ${state.kind === "error" ? html`<p class="error" part="error" role="alert" title=${state.message}>${strings.errors[state.code]}${state.retryAfterMs ? ` ${strings.retryIn.replace("{seconds}", String(Math.ceil(state.retryAfterMs / 1000)))}` : ""} <small>(${state.code})</small></p>` : nothing}
         ${notice ? html`<p class="notice" part="notice" role="status">${notice === "storage" ? strings.storageFallback : strings.forgotten}</p>` : nothing}
         <div role="log" aria-label=${strings.transcriptLabel} aria-live="polite" class="log">
           <ol part="transcript">

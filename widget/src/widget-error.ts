@@ -32,12 +32,15 @@ export class WidgetError extends Error {
   readonly code: WidgetErrorCode;
   /** For `rate-limited`: how long the relay asked to wait (its `Retry-After`), ms. */
   readonly retryAfterMs: number | undefined;
+  /** The relay's own error code (`ErrorCode` of its protocol) when the relay refused. */
+  readonly relayCode: string | undefined;
 
-  constructor(code: WidgetErrorCode, message: string, cause?: unknown, retryAfterMs?: number) {
+  constructor(code: WidgetErrorCode, message: string, cause?: unknown, details: { retryAfterMs?: number | undefined; relayCode?: string | undefined } = {}) {
     super(message, { cause });
     this.name = "WidgetError";
     this.code = code;
-    this.retryAfterMs = retryAfterMs;
+    this.retryAfterMs = details.retryAfterMs;
+    this.relayCode = details.relayCode;
   }
 
   /** Wraps anything thrown into a WidgetError (unknown failures become `internal`). */

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type OpenAI from "openai";
-import { z } from "zod";
+import { assertDeclaredTools, ChatRequestSchema } from "../chat-request.ts";
 import { guardIterator } from "../guard-iterator.ts";
 import { HttpError } from "../http-error.ts";
 import type { ErrorBody } from "../protocol.ts";
@@ -20,23 +20,6 @@ export interface ChatCompletionsRouteOptions {
   closing: AbortSignal;
 }
 
-const refused = (what: string) => z.undefined({ error: `${what} come from the agent configuration and cannot be sent` }).optional();
-
-/**
- * What the browser may send: user/assistant messages with string content and `stream: true`. Tools are
- * refused (400); model, temperature and other sampling fields are ignored, since the agent decides.
- */
-const ChatRequestSchema = z.object({
-  messages: z
-    .array(z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string().max(20_000) }))
-    .min(1)
-    .max(200),
-  stream: z.literal(true),
-  tools: refused("tools"),
-  tool_choice: refused("tools"),
-  functions: refused("tools"),
-});
-
 /**
  * `POST /v1/chat/completions`: prepends the agent's system prompt, calls the agent's LLM with its model,
  * temperature, token limit and tools, and relays each chunk as SSE `data: <json>` as it arrives, then
@@ -48,6 +31,7 @@ export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions)
   return new Hono<RelayEnv>().post("/v1/chat/completions", async (c) => {
     const { messages } = await readJson(c, ChatRequestSchema);
     const { llm: config, systemPrompt, tools } = c.get("agent");
+    assertDeclaredTools(messages, tools);
     const upstreamAbort = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, upstreamAbort.signal, options.closing]);
     const upstream = await llm.chat.completions

@@ -79,6 +79,7 @@ export class AudioEngine {
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
   #lastReply: number | undefined;
+  #muted = false;
 
   constructor(options: AudioEngineOptions, events: AudioEngineEvents) {
     this.#options = options;
@@ -106,6 +107,7 @@ export class AudioEngine {
       { frame: (frame) => this.#onFrame(frame), started: (at) => this.probe.started?.(at) },
       this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS,
     );
+    if (this.#muted) this.#mic.setEnabled(false);
     await this.#model;
   }
 
@@ -117,6 +119,15 @@ export class AudioEngine {
   /** The capture track's settings as applied (e.g. `echoCancellation`), once started. */
   get microphoneSettings(): MediaTrackSettings | undefined {
     return this.#mic?.settings;
+  }
+
+  /**
+   * Mutes or unmutes the visitor: disables the mic track's `enabled` (it delivers silence) rather than
+   * stopping it, so the browser's echo canceller keeps its state. Applies once the mic opens when called before.
+   */
+  setMuted(muted: boolean): void {
+    this.#muted = muted;
+    this.#mic?.setEnabled(!muted);
   }
 
   close(): void {

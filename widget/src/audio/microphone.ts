@@ -11,6 +11,8 @@ export interface Microphone {
   deviceRate: number;
   /** The capture track's settings as the browser applied them (e.g. whether echo cancellation is on). */
   settings: MediaTrackSettings;
+  /** Enables or disables the capture track (disabled tracks deliver silence; the track and its echo canceller stay). */
+  setEnabled(enabled: boolean): void;
   close(): void;
 }
 
@@ -50,6 +52,9 @@ export async function openMicrophone(
   return {
     deviceRate: context.sampleRate,
     settings: stream.getAudioTracks()[0]?.getSettings() ?? {},
+    setEnabled(enabled) {
+      for (const track of stream.getAudioTracks()) track.enabled = enabled;
+    },
     close() {
       node.port.onmessage = null;
       source.disconnect();

@@ -24,6 +24,10 @@ export interface AudioPort {
   close(): void;
   /** Set once `start()` resolved. */
   readonly player: PlaybackPort | undefined;
+  /** Mutes the visitor's mic (the track is disabled, not stopped); may be called before `start()`. */
+  setMuted(muted: boolean): void;
+  /** The microphone's capture rate, Hz (reported to the session records). */
+  readonly deviceRate?: number;
 }
 
 /** Creates the engine. Called synchronously inside the visitor's click when the engine is loaded. */

@@ -3,7 +3,7 @@
  * transcript → streamed reply → speech sentence by sentence), client tools, barge-in truncation and
  * reconnects. Loaded lazily on the first start; state changes go through its {@link EngineHost}.
  */
-import type { CreateSessionResponse } from "@voice-agent/relay/protocol";
+import type { CreateSessionResponse, SessionEndReason, SessionReport, TurnLatency } from "@voice-agent/relay/protocol";
 import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
@@ -12,6 +12,7 @@ import type { InterimText, TurnMetrics, VoiceAgentEventMap } from "../events.ts"
 import type { StoredMessage } from "../history/history-store.ts";
 import { randomId } from "../random-id.ts";
 import type { ConversationEvent, ConversationState } from "../state.ts";
+import { relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioPort } from "./audio-port.ts";
 import type { ConversationLog } from "./conversation-log.ts";
@@ -19,6 +20,7 @@ import { heardText } from "./heard-text.ts";
 import { RelaySession } from "./relay-session.ts";
 import { ReplySpeaker } from "./reply-speaker.ts";
 import { SentenceSplitter } from "./sentence-splitter.ts";
+import { SessionReporter } from "./session-reporter.ts";
 import { runTool } from "./tool-runner.ts";
 import type { Transport } from "./transport.ts";
 
@@ -28,6 +30,8 @@ const INTERRUPTED_HOLD_MS = 4000;
 /** What the engine needs from the element's controller. */
 export interface EngineHost {
   readonly state: ConversationState;
+  /** Whether the visitor muted the mic. */
+  readonly muted: boolean;
   readonly log: ConversationLog;
   apply(event: ConversationEvent): boolean;
   fail(error: unknown): void;
@@ -43,6 +47,8 @@ interface ActiveReply {
   replyId: number;
   message: StoredMessage;
   speaker: ReplySpeaker | undefined;
+  /** The relay's record id of the reply (its last chat response), for reports. */
+  recordId?: string;
   readonly abort: AbortController;
 }
 
@@ -58,11 +64,18 @@ export class ConversationEngine {
   #replyId = 0;
   #session: CreateSessionResponse | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #reporter: SessionReporter;
 
   constructor(host: EngineHost, config: ResolvedConfig, transport: Transport) {
     this.#host = host;
     this.#config = config;
     this.#transport = transport;
+    this.#reporter = new SessionReporter(transport);
+  }
+
+  /** Queues a report for the relay's session records (sent in batches, never awaited). */
+  report(report: SessionReport): void {
+    if (this.#session) this.#reporter.add(report);
   }
 
   /** Opens the relay session and the audio (when given), then greets or listens. */
@@ -78,11 +91,12 @@ export class ConversationEngine {
           refreshLeadMs: this.#config.refreshLeadMs,
           reconnectDelaysMs: this.#config.reconnectDelaysMs,
           opened: (session) => this.#host.setSession((this.#session = session)),
-          renewFailed: (error) => (error.code === "relay-unreachable" ? void this.reconnect() : this.#host.fail(error)),
+          renewFailed: (error) => (recoverable(error) ? void this.reconnect() : this.#host.fail(error)),
         },
       );
       const audio = await audioPending;
       this.#audio = audio;
+      audio?.setMuted(this.#host.muted);
       if (signal.aborted) return audio?.close();
       await Promise.all([this.#relay.open(), audio?.start()]);
     } catch (error) {
@@ -90,6 +104,10 @@ export class ConversationEngine {
       return;
     }
     if (signal.aborted) return;
+    const rate = this.#audio?.deviceRate;
+    this.report({ type: "start", ...(rate ? { sampleRate: rate } : {}), language: navigator.language });
+    addEventListener("pagehide", this.#onPageHide);
+    document.addEventListener("visibilitychange", this.#onVisibility);
     const greeting = this.#session?.agent.greeting;
     // A visitor who typed first still sees the greeting, but is not talked over.
     if (this.#config.greet && greeting && this.#host.log.messages.length === 0) await this.#greet(greeting, greetSpoken);
@@ -139,6 +157,10 @@ export class ConversationEngine {
       Object.assign(message, { interrupted: true, heardText: heard });
       if (reply.speaker) message.audioMs = reply.speaker.segments.reduce((ms, s) => ms + s.audioMs, 0);
       void this.#host.log.save(message);
+      if (reply.recordId) {
+        this.report({ type: "interruption", messageId: reply.recordId, heardText: heard, playedMs: Math.round(playedMs) });
+        void this.#reporter.flush();
+      }
       this.#host.emit("va-interruption", { messageId: message.id, replyId: reply.replyId, playedMs, heardText: heard, fullText: message.text });
     }
     if (toInterrupted && this.#host.apply({ type: "barge-in" })) {
@@ -163,9 +185,21 @@ export class ConversationEngine {
     }
   }
 
-  /** Ends the conversation's requests, timers and audio (the state is the host's business). */
-  close(): void {
+  /** Mutes or unmutes the visitor's mic. */
+  setMuted(muted: boolean): void {
+    this.#audio?.setMuted(muted);
+  }
+
+  /**
+   * Ends the conversation's requests, timers and audio (the state is the host's business), and reports
+   * the end to the records: `hangup` (stop), `error` (with the error first).
+   */
+  close(reason: SessionEndReason = "hangup", error?: WidgetError): void {
     this.interrupt(undefined, false);
+    removeEventListener("pagehide", this.#onPageHide);
+    document.removeEventListener("visibilitychange", this.#onVisibility);
+    if (error) this.report({ type: "error", code: error.code, message: error.message.slice(0, 500) });
+    if (this.#session) void this.#reporter.end(reason);
     clearTimeout(this.#holdTimer);
     this.#abort.abort();
     this.#relay?.close();
@@ -213,7 +247,10 @@ export class ConversationEngine {
       metrics.ttsFirstAudioMs = reply.speaker?.ttsFirstAudioMs;
       if (reply.speaker?.firstAudioAt !== undefined) metrics.firstAudioMs = reply.speaker.firstAudioAt - started;
       metrics.totalMs = performance.now() - started;
-      if (!signal.aborted) this.#host.emit("va-metrics", metrics);
+      if (!signal.aborted) {
+        this.#host.emit("va-metrics", metrics);
+        this.#reportLatency(reply, metrics);
+      }
       this.#endReply(reply);
     } catch (error) {
       this.#turnFailed(error, signal);
@@ -233,6 +270,7 @@ export class ConversationEngine {
       const requested = performance.now();
       for await (const delta of this.#transport.chat(log.context(this.#config.contextTurns), signal)) {
         if (delta.type === "tool-call") calls.push(delta);
+        else if (delta.type === "record") reply.recordId = delta.id;
         else if (delta.type === "usage") message.tokenCount = (message.tokenCount ?? 0) + delta.completionTokens;
         else {
           metrics.llmFirstTokenMs ??= performance.now() - requested;
@@ -291,18 +329,42 @@ export class ConversationEngine {
     if (this.#reply !== reply) return;
     this.#reply = undefined;
     this.#host.apply({ type: "reply-done" });
+    void this.#reporter.flush();
     this.#host.idle();
   }
+
+  #reportLatency(reply: ActiveReply, metrics: TurnMetrics): void {
+    const latency: TurnLatency = {};
+    if (metrics.sttMs !== undefined) latency.sttMs = Math.round(metrics.sttMs);
+    if (metrics.llmFirstTokenMs !== undefined) latency.llmFirstTokenMs = Math.round(metrics.llmFirstTokenMs);
+    if (metrics.ttsFirstAudioMs !== undefined) latency.ttsFirstByteMs = Math.round(metrics.ttsFirstAudioMs);
+    if (metrics.firstAudioMs !== undefined) latency.turnMs = Math.round(metrics.firstAudioMs);
+    this.report({ type: "turn-latency", ...(reply.recordId ? { messageId: reply.recordId } : {}), latency });
+  }
+
+  /** The page goes away mid-session: the end is reported with a request that outlives the page. */
+  readonly #onPageHide = (): void => void this.#reporter.end("unload");
+
+  readonly #onVisibility = (): void => {
+    if (document.visibilityState === "hidden") void this.#reporter.flush({ keepalive: true });
+  };
 
   #turnFailed(error: unknown, signal: AbortSignal): void {
     // An aborted reply (barge-in, stop) is not a failure.
     if (signal.aborted) return;
     const e = WidgetError.from(error);
-    if (e.code === "relay-unreachable") void this.reconnect();
+    if (recoverable(e)) void this.reconnect();
     else this.#host.fail(e);
   }
 
   #sessionId(): { sessionId?: string } {
     return this.#session ? { sessionId: this.#session.sessionId } : {};
   }
+}
+
+/** Failures the conversation survives by reconnecting (network, a draining relay) or by a new session. */
+function recoverable(error: WidgetError): boolean {
+  if (error.code === "relay-unreachable") return true;
+  const { action } = relayErrorHandling(error.relayCode);
+  return action === "reconnect" || action === "new-session" || action === "renew";
 }

@@ -1,19 +1,21 @@
 /**
- * Keeps a relay session alive for one conversation: opens it, renews it before the token expires
- * (a new session for the same conversation; the transport switches tokens without interrupting
- * requests in flight), and reopens it after a network drop with backoff.
+ * Keeps a relay session alive for one conversation: opens it, refreshes its token before it expires
+ * (same session; the transport switches tokens without interrupting requests in flight), opens a new
+ * session for the same conversation only when the session's end is near or the relay lost it, and
+ * reconnects after a network drop with backoff.
  */
 import type { CreateSessionRequest, CreateSessionResponse } from "@voice-agent/relay/protocol";
+import { relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { Transport } from "./transport.ts";
 
 /** Options of {@link RelaySession}. */
 export interface RelaySessionOptions {
-  /** Renew this long before the token expires, ms. */
+  /** Renew this long before the token expires (and open the next session this long before the session ends), ms. */
   refreshLeadMs: number;
   /** Waits before each reconnect attempt, ms. */
   reconnectDelaysMs: readonly number[];
-  /** Called with every new session (open, renewal, reconnect). */
+  /** Called with the session after every change (open, refresh, new session, reconnect). */
   opened(session: CreateSessionResponse): void;
   /** A renewal failed (the owner decides: reconnect or fail). */
   renewFailed(error: WidgetError): void;
@@ -24,6 +26,7 @@ export class RelaySession {
   readonly #transport: Transport;
   readonly #request: CreateSessionRequest;
   readonly #options: RelaySessionOptions;
+  #session: CreateSessionResponse | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -31,23 +34,40 @@ export class RelaySession {
     this.#transport = transport;
     this.#request = request;
     this.#options = options;
+    transport.onTokenExpired = () => this.renew();
   }
 
-  /** Opens a session; rejects with the transport's WidgetError. */
+  /** The current session, once opened. */
+  get session(): CreateSessionResponse | undefined {
+    return this.#session;
+  }
+
+  /** Opens a new session (same conversation); rejects with the transport's WidgetError. */
   async open(): Promise<CreateSessionResponse> {
-    const session = await this.#transport.openSession(this.#request);
-    if (this.#closed) return session;
-    this.#options.opened(session);
-    clearTimeout(this.#timer);
-    const delay = Math.max(0, session.expiresAt - Date.now() - this.#options.refreshLeadMs);
-    this.#timer = setTimeout(() => {
-      this.open().catch((error: unknown) => this.#closed || this.#options.renewFailed(WidgetError.from(error)));
-    }, delay);
-    return session;
+    return this.#use(await this.#transport.openSession(this.#request));
   }
 
   /**
-   * Tries to open a session after each wait; resolves when one opened. Rejects at once on a failure
+   * Renews: refreshes the token of the current session while it lives, and opens a new session when
+   * it has ended (or is about to) or the relay no longer knows it. Rejects with the transport's error.
+   */
+  async renew(): Promise<CreateSessionResponse> {
+    const session = this.#session;
+    if (!session || session.sessionEndsAt - Date.now() <= this.#options.refreshLeadMs) return this.open();
+    try {
+      const fresh = await this.#transport.refreshSession();
+      return this.#use({ ...session, ...fresh });
+    } catch (error) {
+      const e = WidgetError.from(error);
+      // The relay no longer accepts this session (ended, idle, expired token, unknown): a new one continues the conversation.
+      const action = relayErrorHandling(e.relayCode).action;
+      if (e.relayCode === "unauthorized" || action === "renew" || action === "new-session") return this.open();
+      throw e;
+    }
+  }
+
+  /**
+   * Tries to renew the session after each wait; resolves when it could. Rejects at once on a failure
    * other than `relay-unreachable`, and with the last error when the attempts ran out or `signal` aborted.
    * `wake` resolves early waits (e.g. the browser's `online` event).
    */
@@ -57,7 +77,7 @@ export class RelaySession {
       await sleep(delay, signal, wake?.());
       signal.throwIfAborted();
       try {
-        return await this.open();
+        return await this.renew();
       } catch (error) {
         last = WidgetError.from(error);
         if (last.code !== "relay-unreachable") throw last;
@@ -69,7 +89,22 @@ export class RelaySession {
   /** Stops renewing. */
   close(): void {
     this.#closed = true;
+    this.#transport.onTokenExpired = undefined;
     clearTimeout(this.#timer);
+  }
+
+  #use(session: CreateSessionResponse): CreateSessionResponse {
+    this.#session = session;
+    if (this.#closed) return session;
+    this.#options.opened(session);
+    clearTimeout(this.#timer);
+    // The token is refreshed before it expires; when it already lasts to the session's end, the next
+    // session is opened before that end instead (a refresh could not extend it).
+    const renewAt = Math.min(session.expiresAt, session.sessionEndsAt) - this.#options.refreshLeadMs;
+    this.#timer = setTimeout(() => {
+      this.renew().catch((error: unknown) => this.#closed || this.#options.renewFailed(WidgetError.from(error)));
+    }, Math.max(0, renewAt - Date.now()));
+    return session;
   }
 }
 

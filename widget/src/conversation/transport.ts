@@ -1,5 +1,5 @@
 /** What the conversation needs from the relay: one narrow seam, faked in tests. */
-import type { CreateSessionRequest, CreateSessionResponse } from "@voice-agent/relay/protocol";
+import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
 import type { WireMessage } from "./wire.ts";
 
 /** A finished transcription. */
@@ -14,18 +14,32 @@ export type ChatDelta =
   | { type: "text"; text: string }
   /** A complete tool call (arguments fully streamed). */
   | { type: "tool-call"; id: string; name: string; arguments: string }
-  | { type: "usage"; completionTokens: number };
+  | { type: "usage"; completionTokens: number }
+  /** The relay's record id of this reply (its `x-record-id`), first when the relay keeps records. */
+  | { type: "record"; id: string };
 
 /** The relay, as the conversation uses it. Failures reject with a WidgetError. */
 export interface Transport {
   /** Creates a session (or a fresh one for token refresh / reconnect); later calls use its token. */
   openSession(request: CreateSessionRequest): Promise<CreateSessionResponse>;
+  /** Renews the token of the current session (same session id); later calls use the new token. */
+  refreshSession(): Promise<RefreshSessionResponse>;
   /** Transcribes one 16 kHz mono WAV utterance; `onDelta` receives interim text when streamed. */
   transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript>;
   /** Streams the reply to `messages`. */
   chat(messages: WireMessage[], signal: AbortSignal): AsyncIterable<ChatDelta>;
   /** Streams the speech of `text`: 16-bit PCM chunks at 24 kHz, whole samples only. */
   speech(text: string, signal: AbortSignal): AsyncIterable<Int16Array>;
+  /**
+   * Set by the session owner: called when the relay refuses the token as expired; the transport sends
+   * the request once more after it resolved (with the renewed token).
+   */
+  onTokenExpired: (() => Promise<unknown>) | undefined;
+  /**
+   * Sends the widget's reports to the session records. `keepalive` lets the request outlive the page.
+   * Rejects with a WidgetError; callers never wait on it in the conversation's path.
+   */
+  report(reports: SessionReport[], options?: { keepalive?: boolean }): Promise<void>;
   /** Asks the relay to delete the current session's visitor's records (an older relay's 404 is fine). */
   forgetVisitor(): Promise<void>;
 }

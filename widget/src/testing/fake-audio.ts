@@ -54,6 +54,8 @@ export class FakeAudioEngine implements AudioPort {
   readonly events: AudioEngineEvents;
   player: FakePlayer | undefined;
   closed = false;
+  /** The mic's mute state as last set. */
+  muted = false;
   #startError: WidgetError | undefined;
 
   constructor(options: AudioEngineOptions, events: AudioEngineEvents, startError?: WidgetError) {
@@ -65,6 +67,10 @@ export class FakeAudioEngine implements AudioPort {
   async start(): Promise<void> {
     if (this.#startError) throw this.#startError;
     this.player = new FakePlayer();
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
   }
 
   close(): void {

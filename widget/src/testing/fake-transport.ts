@@ -1,5 +1,5 @@
 /** A scripted, call-recording {@link Transport} for element tests. */
-import type { CreateSessionRequest, CreateSessionResponse } from "@voice-agent/relay/protocol";
+import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
 import type { ChatDelta, Transcript, Transport } from "../conversation/transport.ts";
 import type { WireMessage } from "../conversation/wire.ts";
 import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
@@ -7,10 +7,12 @@ import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
 /** One recorded call. */
 export type TransportCall =
   | { method: "openSession"; request: CreateSessionRequest }
+  | { method: "refreshSession"; sessionId: string }
   | { method: "transcribe"; bytes: number }
   | { method: "chat"; messages: WireMessage[] }
   | { method: "speech"; text: string }
-  | { method: "forgetVisitor"; token: string };
+  | { method: "forgetVisitor"; token: string }
+  | { method: "report"; reports: SessionReport[]; keepalive: boolean };
 
 type Method = TransportCall["method"];
 
@@ -20,6 +22,8 @@ export interface FakeTransportOptions {
   greeting?: string;
   /** Token lifetime, ms. Default 10 minutes. */
   tokenTtlMs?: number;
+  /** Session lifetime (`sessionEndsAt` after opening), ms. Default 1 hour. */
+  sessionTtlMs?: number;
   /** Audio the fake TTS produces per character of text, ms. Default 40. */
   speechMsPerChar?: number;
 }
@@ -27,6 +31,7 @@ export interface FakeTransportOptions {
 /** Scripted relay: queue transcripts and replies, inject failures, inspect `calls`. */
 export class FakeTransport implements Transport {
   readonly calls: TransportCall[] = [];
+  onTokenExpired: (() => Promise<unknown>) | undefined;
   /** Transcripts returned by `transcribe`, in order (then "hello"). */
   readonly transcripts: string[] = [];
   /** Replies streamed by `chat`, in order: a string streams word by word; an array streams as given. */
@@ -36,14 +41,22 @@ export class FakeTransport implements Transport {
   #held: Promise<void> | undefined;
   #release: (() => void) | undefined;
   #sessions = 0;
+  #refreshes = 0;
+  #chats = 0;
+  #sessionEndsAt = 0;
 
   constructor(options: FakeTransportOptions = {}) {
-    this.#options = { greeting: "Hello! How can I help?", tokenTtlMs: 600_000, speechMsPerChar: 40, ...options };
+    this.#options = { greeting: "Hello! How can I help?", tokenTtlMs: 600_000, sessionTtlMs: 3_600_000, speechMsPerChar: 40, ...options };
   }
 
   /** The next call of `method` rejects with a WidgetError of `code` (queue several for several calls). */
   failNext(method: Method, code: WidgetErrorCode, message = `fake ${code}`): void {
     this.#failures.push({ method, error: new WidgetError(code, message) });
+  }
+
+  /** The next call of `method` rejects with `error` (e.g. one carrying a `relayCode`). */
+  failNextWith(method: Method, error: WidgetError): void {
+    this.#failures.push({ method, error });
   }
 
   /** Holds chat streams after their first delta until {@link release} is called. */
@@ -66,13 +79,26 @@ export class FakeTransport implements Transport {
     this.calls.push({ method: "openSession", request });
     this.#maybeFail("openSession");
     const n = ++this.#sessions;
+    this.#sessionEndsAt = Date.now() + this.#options.sessionTtlMs;
     return {
       sessionId: `session-${n}`,
       token: `token-${n}`,
-      expiresAt: Date.now() + this.#options.tokenTtlMs,
-      sessionEndsAt: Date.now() + 3_600_000,
+      expiresAt: Math.min(Date.now() + this.#options.tokenTtlMs, this.#sessionEndsAt),
+      sessionEndsAt: this.#sessionEndsAt,
       agent: { id: request.agent, name: "Test agent", greeting: this.#options.greeting },
       upstream: "provider",
+    };
+  }
+
+  async refreshSession(): Promise<RefreshSessionResponse> {
+    const sessionId = `session-${this.#sessions}`;
+    this.calls.push({ method: "refreshSession", sessionId });
+    this.#maybeFail("refreshSession");
+    return {
+      sessionId,
+      token: `token-${this.#sessions}.${++this.#refreshes}`,
+      expiresAt: Math.min(Date.now() + this.#options.tokenTtlMs, this.#sessionEndsAt),
+      sessionEndsAt: this.#sessionEndsAt,
     };
   }
 
@@ -91,6 +117,8 @@ export class FakeTransport implements Transport {
     this.#maybeFail("chat");
     const reply = this.replies.shift() ?? "This is a reply.";
     const deltas: ChatDelta[] = typeof reply === "string" ? reply.split(/(?<= )/).map((text) => ({ type: "text", text })) : reply;
+    // Like the relay with records: the reply's record id comes with the response headers.
+    yield { type: "record", id: `record-reply-${++this.#chats}` };
     for (const [i, delta] of deltas.entries()) {
       await tick(signal);
       yield delta;
@@ -108,6 +136,16 @@ export class FakeTransport implements Transport {
     yield new Int16Array(half).fill(1000);
     await tick(signal);
     yield new Int16Array(samples - half).fill(1000);
+  }
+
+  /** Every report sent so far, in order. */
+  get reports(): SessionReport[] {
+    return this.callsOf("report").flatMap((c) => c.reports);
+  }
+
+  async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
+    this.calls.push({ method: "report", reports: structuredClone(reports), keepalive: options.keepalive ?? false });
+    this.#maybeFail("report");
   }
 
   async forgetVisitor(): Promise<void> {

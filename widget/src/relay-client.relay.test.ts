@@ -1,0 +1,73 @@
+/** RelayClient and RelaySession against the real relay (with the stand-in upstream) over a socket. */
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
+import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
+import { RelaySession } from "./conversation/relay-session.ts";
+import { RelayClient } from "./relay-client.ts";
+
+let relay: Awaited<ReturnType<typeof startRelayWithStandin>>;
+let clock = Date.now();
+
+beforeAll(async () => {
+  relay = await startRelayWithStandin({ now: () => clock });
+  // Node's fetch sends no Origin; a browser always does.
+  const fetch = globalThis.fetch;
+  vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: TEST_ORIGIN } }));
+});
+afterAll(async () => {
+  vi.unstubAllGlobals();
+  await relay.close();
+});
+
+const request = { agent: "demo", visitorId: "visitor-0123456789abcdefghij", conversationId: "conversation-1" };
+
+describe("RelayClient against the relay", () => {
+  test("refresh renews the token of the same session; the new token works", async () => {
+    const client = new RelayClient(relay.url);
+    const session = await client.openSession(request);
+    clock += 5000;
+    const fresh = await client.refreshSession();
+    expect(fresh.sessionId).toBe(session.sessionId);
+    expect(fresh.token).not.toBe(session.token);
+    expect(fresh.expiresAt).toBeGreaterThan(session.expiresAt);
+    expect(fresh.sessionEndsAt).toBe(session.sessionEndsAt);
+    let text = "";
+    for await (const delta of client.chat([{ role: "user", content: "still there" }], new AbortController().signal)) if (delta.type === "text") text += delta.text;
+    expect(text).toContain("still there");
+  });
+
+  test("client tools: a tool call streams back, and the call with its result is accepted", async () => {
+    const client = new RelayClient(relay.url);
+    await client.openSession(request);
+    const signal = new AbortController().signal;
+    const deltas = [];
+    for await (const delta of client.chat([{ role: "user", content: "lookup_order A17" }], signal)) deltas.push(delta);
+    const call = deltas.find((d) => d.type === "tool-call");
+    expect(call).toMatchObject({ name: "lookup_order", arguments: "{}" });
+    if (call?.type !== "tool-call") throw new Error("no tool call");
+    let text = "";
+    const messages = [
+      { role: "user" as const, content: "lookup_order A17" },
+      { role: "assistant" as const, content: null, tool_calls: [{ id: call.id, type: "function" as const, function: { name: call.name, arguments: call.arguments } }] },
+      { role: "tool" as const, tool_call_id: call.id, content: '{"status":"shipped"}' },
+    ];
+    for await (const delta of client.chat(messages, signal)) if (delta.type === "text") text += delta.text;
+    expect(text).toBe('The tool returned: {"status":"shipped"}.');
+  });
+
+  test("RelaySession opens a new session for the conversation once the relay's session has ended", async () => {
+    const client = new RelayClient(relay.url);
+    const opened: string[] = [];
+    const session = new RelaySession(client, request, { refreshLeadMs: 1000, reconnectDelaysMs: [], opened: (s) => opened.push(s.sessionId), renewFailed: () => {} });
+    const first = await session.open();
+    clock += 30_000;
+    expect((await session.renew()).sessionId).toBe(first.sessionId);
+    // The agent's max session length (900 s) passes; the token the client holds is now refused.
+    clock = first.sessionEndsAt + 1000;
+    await expect(client.refreshSession()).rejects.toMatchObject({ code: "unauthorized", relayCode: expect.stringMatching(/session_expired|token_expired/) });
+    const next = await session.renew();
+    expect(next.sessionId).not.toBe(first.sessionId);
+    expect(opened).toEqual([first.sessionId, first.sessionId, next.sessionId]);
+    session.close();
+  });
+});

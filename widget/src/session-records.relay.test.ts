@@ -1,0 +1,81 @@
+/**
+ * The widget's reports reach the relay's session records: RelayClient and SessionReporter against the real
+ * relay with records (SQLite in memory) and the stand-in upstream over sockets.
+ */
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { BatchingRecordWriter } from "../../relay/src/records/batching-record-writer.ts";
+import { SqliteSessionStore } from "../../relay/src/records/sqlite-session-store.ts";
+import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
+import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
+import { SessionReporter } from "./conversation/session-reporter.ts";
+import { encodeWav } from "./dsp/wav.ts";
+import { RelayClient } from "./relay-client.ts";
+
+let relay: Awaited<ReturnType<typeof startRelayWithStandin>>;
+let store: SqliteSessionStore;
+let writer: BatchingRecordWriter;
+
+beforeAll(async () => {
+  store = new SqliteSessionStore(":memory:");
+  await store.migrate();
+  writer = new BatchingRecordWriter(store, { flushIntervalMs: 60_000, log: () => {} });
+  relay = await startRelayWithStandin({ records: { store, writer, adminTokens: [], defaultRetentionDays: 30 } }, { tokenDelayMs: 20 });
+  // Node's fetch sends no Origin; a browser always does.
+  const fetch = globalThis.fetch;
+  vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: TEST_ORIGIN } }));
+});
+afterAll(async () => {
+  vi.unstubAllGlobals();
+  await relay.close();
+});
+
+describe("session records from the widget's side", () => {
+  test("a barged-in reply ends up interrupted with the heard text; the session carries start, latency and end", async () => {
+    const client = new RelayClient(relay.url);
+    const visitorId = crypto.randomUUID();
+    const session = await client.openSession({ agent: "demo", visitorId, conversationId: "conversation-7" });
+    const reporter = new SessionReporter(client);
+    reporter.add({ type: "start", sampleRate: 48_000, language: "en-GB" });
+    reporter.add({ type: "state", state: "listening" });
+
+    // The reply streams; the visitor barges in after the first words were heard.
+    const barge = new AbortController();
+    let recordId = "";
+    let heard = "";
+    try {
+      for await (const delta of client.chat([{ role: "user", content: "tell me a long story about tents" }], barge.signal)) {
+        if (delta.type === "record") recordId = delta.id;
+        if (delta.type === "text") heard += delta.text;
+        if (heard.split(" ").length > 3) barge.abort();
+      }
+    } catch (error) {
+      if (!barge.signal.aborted) throw error;
+    }
+    expect(recordId).not.toBe("");
+    reporter.add({ type: "interruption", messageId: recordId, heardText: heard, playedMs: 900 });
+    reporter.add({ type: "turn-latency", messageId: recordId, latency: { llmFirstTokenMs: 40, turnMs: 700 } });
+    await reporter.flush();
+    await reporter.end("hangup");
+    await vi.waitFor(async () => {
+      await writer.flush();
+      const detail = await store.getSession(session.sessionId);
+      expect(detail?.messages.find((m) => m.id === recordId)).toMatchObject({ role: "assistant", interrupted: true, heardText: heard, latency: { turnMs: 700 } });
+      expect(detail?.session).toMatchObject({ status: "completed", conversationId: "conversation-7", client: { sampleRate: 48_000, language: "en-GB" } });
+      expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "state", "interruption", "turn-latency", "end"]);
+    });
+
+    // A streamed transcription: interim text arrives word by word; the final transcript is recorded.
+    const interim: string[] = [];
+    const transcript = await client.transcribe(encodeWav(new Float32Array(16_000), 16_000), new AbortController().signal, (text) => interim.push(text));
+    expect(transcript.text).toBe("I spoke for 1.0 seconds.");
+    expect(interim.length).toBeGreaterThan(2);
+    expect(interim.at(-1)).toBe("I spoke for 1.0 seconds.");
+    const recorded = await store.getSession(session.sessionId);
+    expect(recorded?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["I spoke for 1.0 seconds."]);
+
+    // "Forget me" deletes the visitor's records.
+    await client.forgetVisitor();
+    await writer.flush();
+    expect(await store.getSession(session.sessionId)).toBeUndefined();
+  });
+});
