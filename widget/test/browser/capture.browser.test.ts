@@ -1,9 +1,9 @@
 /**
  * Capture at 48 kHz and at 44.1 kHz in Chromium (fake mic fed from one-turn.wav): the streaming path
  * (capture worklet → Silero → end of turn) finds the same utterance as the offline analysis of the
- * audio it captured, within one VAD frame, and the fixture's utterance within two: Chromium's fake
+ * audio it captured, within one VAD frame, and the fixture's utterance within ±100 ms: Chromium's fake
  * device converts the file to 44.1 kHz stereo and starts it a few ms before or after the first
- * captured sample (measured: 0–64 ms of jitter between runs), which is not our path.
+ * captured sample (measured: 0–64 ms of jitter between runs, 96 ms once under load), which is not our path.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
@@ -48,8 +48,10 @@ for (const rate of [48_000, 44_100]) {
     expect(captured).toHaveLength(1);
     expect(Math.abs(live.startMs - captured[0]!.startMs)).toBeLessThanOrEqual(FRAME_MS);
     expect(Math.abs(live.endMs - captured[0]!.endMs)).toBeLessThanOrEqual(FRAME_MS);
-    expect(Math.abs(live.startMs - offline[0]!.startMs)).toBeLessThanOrEqual(2 * FRAME_MS);
-    expect(Math.abs(live.endMs - offline[0]!.endMs)).toBeLessThanOrEqual(2 * FRAME_MS);
+    // Against the file itself: the issue's ±100 ms boundary tolerance (the fake device's start jitter,
+    // 0–64 ms idle and up to ~100 ms on a loaded machine, is not our path).
+    expect(Math.abs(live.startMs - offline[0]!.startMs)).toBeLessThanOrEqual(100);
+    expect(Math.abs(live.endMs - offline[0]!.endMs)).toBeLessThanOrEqual(100);
     expect(live.samples / 16).toBeGreaterThan(live.endMs - live.startMs);
   });
 }
