@@ -1,14 +1,15 @@
 /**
  * `pnpm --filter @voice-agent/widget bench`: the audio engine's figures in one run (≈ 2 minutes).
  * Resampler speed and quality vs sox; Silero cost per 32 ms frame in Node and in Chromium; barge-in
- * latency in Chromium (spoken onset as captured → playback output silenced, 20 trials); end-of-turn
- * latency (speech end → utterance reported, minus the silence timeout) offline and in Chromium.
+ * latency in Chromium (the fixture's known onset → playback fade-out complete, 20 trials, broken down by
+ * stage); end-of-turn latency (known speech end → utterance reported, minus the silence timeout) offline
+ * and in Chromium.
  * Needs the widget built (`pnpm build`) and sox.
  */
 import { chromium } from "@playwright/test";
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-web/wasm";
@@ -16,15 +17,15 @@ import { writeBenchResults, type BenchRow } from "../../scripts/bench-report.ts"
 import { loadSpeechModel } from "../src/audio/speech-model.ts";
 import { Resampler } from "../src/dsp/resampler.ts";
 import { decodeWav, encodeWav } from "../src/dsp/wav.ts";
-import { analyzeWav, readVadModel } from "../src/node/analyze-wav.ts";
+import { analyzeWavTimed, readVadModel } from "../src/node/analyze-wav.ts";
 import { resampleWhole, snrDb, toneLevelDb } from "../src/node/resampler-quality.ts";
 import { fixture, withFakeMic } from "../test/browser/chromium.ts";
 import type { Harness } from "../test/browser/harness.ts";
 import { startServer } from "../test/browser/server.ts";
+import { contextFrameOf, findLag, FRAME, quantile, stampJitter } from "../src/node/latency-timeline.ts";
 
 const rows: BenchRow[] = [];
 const tmp = await mkdtemp(join(tmpdir(), "audio-bench-"));
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 // --- resampler speed: 60 s of noise in 128-sample quanta, as the capture worklet does ---------------
 for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48_000]] as const) {
@@ -76,88 +77,159 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
 {
   const known = (JSON.parse(await readFile(fixture("turns.json"), "utf8")) as { speech: [number, number][] }).speech;
   for (const name of ["turns.wav", "turns-noise10.wav"]) {
-    const found = await analyzeWav(await readFile(fixture(name)));
-    // turn-end fires at the end of the frame that completes silenceMs after the last speech frame
-    const lat = found.map((u, i) => Math.ceil(700 / 32) * 32 + lastSpeechFrameEnd(u.endMs) - known[i]![1] - 700);
-    rows.push({ name: `end-of-turn latency offline, ${name} (mean)`, unit: "ms", value: lat.reduce((a, b) => a + b, 0) / lat.length, note: `per turn ${lat.join(", ")}; silence timeout excluded; algorithmic only` });
+    const found = await analyzeWavTimed(await readFile(fixture(name)));
+    // From the known speech end to the end of the frame that ended the turn, minus the timeout.
+    const lat = found.map((u, i) => Math.round(u.decidedMs - known[i]![1] - 700));
+    rows.push({ name: `end-of-turn latency offline, ${name} (mean)`, unit: "ms", value: lat.reduce((a, b) => a + b, 0) / lat.length, note: `per turn ${lat.join(", ")}; silence timeout excluded; algorithmic only (no transport)` });
   }
-}
-function lastSpeechFrameEnd(endMs: number): number {
-  return endMs; // endMs is already the end of the last strong speech frame
 }
 
 // --- Chromium: VAD cost, barge-in latency, end-of-turn latency -----------------------------------------
+// One clock: the AudioContext's. The fixture's known speech positions are located in the captured stream
+// by cross-correlation (the fake device starts the file when capture opens, at an offset measured per
+// trial), captured samples map to context frames through the capture worklet's per-frame stamps (minus
+// the resampler's delay), and "silenced" is the playback worklet's frame where the fade-out completed.
+// Not on this clock: the browser's capture buffering before the graph and the <audio> element's output
+// buffering after it.
 {
   const trials = 20;
-  const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { onsetsMs: number[]; periodMs: number };
+  const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][]; periodSamples: number; sampleRate: number };
+  if (meta.sampleRate !== 16_000) throw new Error("barge-in.json: expected a 16 kHz fixture");
   const { samples } = decodeWav(await readFile(fixture("barge-in.wav")));
-  // 3 s lead, then the first burst + gap tiled `trials` times.
-  const lead = (meta.onsetsMs[0]! / 1000) * 16_000;
-  const period = Math.round((meta.periodMs / 1000) * 16_000);
+  // The lead (silence), then the first burst + gap tiled `trials` times.
+  const [lead, leadEnd] = meta.speechSamples[0]!;
+  const speechLen = leadEnd - lead;
+  const period = meta.periodSamples;
   const long = new Float32Array(lead + period * trials + 16_000);
   for (let i = 0; i < trials; i++) long.set(samples.subarray(lead, lead + period), lead + i * period);
+  const bursts = Array.from({ length: trials }, (_, i) => ({ on: lead + i * period, off: lead + i * period + speechLen }));
   const wav = join(tmp, "barge-in-20.wav");
   await writeFile(wav, encodeWav(long, 16_000));
+  const detector = { threshold: 0.7 };
 
-  const server = await startServer();
-  const browser = await chromium.launch(withFakeMic(wav));
-  try {
-    const page = await browser.newPage();
-    await page.goto(server.url);
-    await page.waitForFunction(() => "harness" in globalThis);
-    const cost = await page.evaluate(() => (globalThis as unknown as { harness: Harness }).harness.vadCost(300));
-    rows.push({ name: "VAD Silero v5 per 32 ms frame, Chromium (p50)", unit: "ms", value: cost.p50, note: `p99 ${cost.p99.toFixed(2)} ms; wasm, 1 thread` });
-    const result = await page.evaluate(async (trials) => {
-      const h = (globalThis as unknown as { harness: Harness }).harness;
-      await h.start({ keepAudio: true, sampleRate: 48_000 });
-      let id = 1;
-      const deadline = performance.now() + 100_000;
-      while (h.log.bargeIns.length < trials && performance.now() < deadline) {
-        await h.playReply(id++, 6, 100, 3);
-        // A real agent does not start a reply while the visitor still speaks: wait out the burst.
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+  // The second session runs the former end-of-turn timer (tail frames restart it; `tailMs: 0`), for a
+  // before/after comparison within one run; its barge-in figures are a second sample of the same path.
+  for (const variant of [{ label: "", turn: {} }, { label: " [former EOT timer, tailMs 0]", turn: { tailMs: 0 } }]) {
+    const server = await startServer();
+    const browser = await chromium.launch(withFakeMic(wav));
+    try {
+      const page = await browser.newPage();
+      await page.goto(server.url);
+      await page.waitForFunction(() => "harness" in globalThis);
+      if (!variant.label) {
+        const cost = await page.evaluate(() => (globalThis as unknown as { harness: Harness }).harness.vadCost(300));
+        rows.push({ name: "VAD Silero v5 per 32 ms frame, Chromium (p50)", unit: "ms", value: cost.p50, note: `p99 ${cost.p99.toFixed(2)} ms; wasm, 1 thread` });
       }
-      // let the last utterance close
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      h.stop();
-      return { log: { ...h.log, probabilities: [] }, rate: h.engine!.context.sampleRate };
-    }, trials);
-    const { log, rate } = result;
-    // True onsets and ends as captured: first / last sample above −40 dBFS around each burst.
-    const audio = log.audio;
-    const edges: { on: number; off: number }[] = [];
-    for (let i = 0; i < trials; i++) {
-      const from = lead + i * period - 8000;
-      let on = -1;
-      let off = -1;
-      for (let j = Math.max(0, from); j < Math.min(audio.length, from + period); j++) {
-        if (Math.abs(audio[j]!) > 0.01) {
-          if (on < 0) on = j;
-          off = j;
+      const { log, rate } = await page.evaluate(async ([trials, turn]) => {
+        const h = (globalThis as unknown as { harness: Harness }).harness;
+        await h.start({ keepAudio: true, sampleRate: 48_000, turn });
+        let id = 1;
+        const deadline = performance.now() + 100_000;
+        while (h.log.bargeIns.length < trials && performance.now() < deadline) {
+          await h.playReply(id++, 6, 100, 3);
+          // A real agent does not start a reply while the visitor still speaks: wait out the burst.
+          await new Promise((resolve) => setTimeout(resolve, 1500));
         }
-      }
-      edges.push({ on, off });
+        // let the last utterance close
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        h.stop();
+        return { log: h.log, rate: h.engine!.context.sampleRate };
+      }, [trials, variant.turn] as const);
+      if (log.errors.length) console.error(log.errors);
+      const audio = log.audio;
+      const { timings, probabilities } = log;
+      const ms = (frames: number) => (frames / rate) * 1000;
+      const resamplerDelay = new Resampler({ inRate: rate, outRate: 16_000 }).latencyInput; // context frames
+      // Fake-device offset: global search on the first burst (±1 s), then per burst (±50 ms).
+      const first = findLag(long, audio, bursts[0]!.on - 800, bursts[0]!.off + 800, -16_000, 16_000);
+      const lags = bursts.map((b) => findLag(long, audio, b.on - 800, b.off + 800, first.lag - 800, first.lag + 800));
+      // Context frame at which captured sample k entered the capture worklet.
+      const ctx = (k: number) => contextFrameOf(k, timings, rate) - resamplerDelay;
+      const onsets = bursts.map((b, i) => ({ i, k: b.on + lags[i]!.lag, at: ctx(b.on + lags[i]!.lag) }));
+      const ends = bursts.map((b, i) => ({ i, k: b.off - 1 + lags[i]!.lag, at: ctx(b.off - 1 + lags[i]!.lag) + 1 }));
+      // The former measurement, for comparison: first / last captured sample above 0.01.
+      const levelOnset = (i: number) => {
+        const from = Math.max(0, bursts[i]!.on + first.lag - 8000);
+        for (let j = from; j < Math.min(audio.length, from + period); j++) if (Math.abs(audio[j]!) > 0.01) return j;
+        return -1;
+      };
+
+      const confirms = log.decisions.filter((d) => d.kind === "confirm");
+      const barge = log.bargeIns.flatMap((b) => {
+        const stop = b.stop;
+        if (!stop) return [];
+        const confirm = confirms.filter((d) => d.timing.index * FRAME < audio.length && d.timing.decidedFrame <= stop.stopFrame + 128).pop();
+        if (!confirm) return [];
+        const onset = onsets.filter((o) => o.at <= confirm.timing.endFrame).pop();
+        if (!onset || ms(stop.silencedAtFrame - onset.at) > 1000) return [];
+        const onsetFrame = Math.floor(onset.k / FRAME);
+        let confident = onsetFrame;
+        while (confident < confirm.timing.index && probabilities[confident]! < detector.threshold) confident++;
+        const t = confirm.timing;
+        const stages = {
+          "onset → its frame complete": timings[onsetFrame]!.endFrame - onset.at,
+          "→ first frame ≥ 0.7 complete (Silero rise)": timings[confident]!.endFrame - timings[onsetFrame]!.endFrame,
+          "→ confirming frame complete (detector)": t.endFrame - timings[confident]!.endFrame,
+          "→ frame on main thread": t.receivedFrame - t.endFrame,
+          "→ VAD + detector decision": t.decidedFrame - t.receivedFrame,
+          "→ stop reaches playback worklet": stop.stopFrame - t.decidedFrame,
+          "→ fade-out complete": stop.silencedAtFrame - stop.stopFrame,
+        };
+        const levelOn = levelOnset(onset.i);
+        const probs = probabilities.slice(onsetFrame, confirm.timing.index + 1).map((p) => Math.round(p * 100) / 100);
+        return [{ total: ms(stop.silencedAtFrame - onset.at), engine: ms(stop.silencedAtFrame - timings[confident]!.endFrame), stages, probs, oldMethodShiftMs: levelOn < 0 ? Number.NaN : (levelOn - onset.k) / 16 }];
+      });
+      const turnEnds = log.decisions.filter((d) => d.kind === "turn-end");
+      const eot = turnEnds.flatMap((d, n) => {
+        const u = log.utterances[n];
+        const end = ends.filter((e) => e.at <= d.timing.endFrame).pop();
+        if (!u || !end) return [];
+        const endFrame = Math.floor(end.k / FRAME);
+        const strong = Math.round(u.endMs / 32) - 1; // the last frame ≥ endThreshold (the reported end)
+        const t = d.timing;
+        const silence = (700 / 1000) * rate;
+        const stages = {
+          "speech end → its frame complete": timings[endFrame]!.endFrame - end.at,
+          "→ reported end (last strong frame) complete": timings[strong]!.endFrame - timings[endFrame]!.endFrame,
+          "→ silence timer frame complete − 700 ms": t.endFrame - timings[strong]!.endFrame - silence,
+          "→ frame on main thread": t.receivedFrame - t.endFrame,
+          "→ VAD + end-of-turn decision (utterance sent)": t.decidedFrame - t.receivedFrame,
+        };
+        return [{ total: ms(t.decidedFrame - end.at - silence), stages }];
+      });
+
+      const table = (xs: { total: number; stages: Record<string, number> }[]) =>
+        Object.fromEntries(
+          Object.keys(xs[0]?.stages ?? {}).map((k) => [k, { p5: round1(quantile(xs.map((x) => ms(x.stages[k]!)), 0.05)), p50: round1(quantile(xs.map((x) => ms(x.stages[k]!)), 0.5)), p95: round1(quantile(xs.map((x) => ms(x.stages[k]!)), 0.95)) }]),
+        );
+      const bargeMs = barge.map((b) => b.total);
+      const eotMs = eot.map((e) => e.total);
+      console.log(`--- Chromium session${variant.label} (uptime load ${loadavg()[0]!.toFixed(1)}) ---`);
+      console.log(`barge-in breakdown (ms, ${barge.length} trials, context rate ${rate} Hz, fake-device lag ${first.lag} samples @16 kHz ± ${Math.max(...lags.map((l) => Math.abs(l.lag - first.lag)))}, min xcorr ${Math.min(...lags.map((l) => l.score)).toFixed(2)}, stamp jitter ${stampJitter(timings, rate)} frames):`);
+      console.table(table(barge));
+      const transport = timings.map((t) => ms(t.receivedFrame - t.endFrame));
+      const inference = timings.map((t) => ms(t.decidedFrame - t.receivedFrame));
+      const pct = (xs: number[]) => `p50 ${round1(quantile(xs, 0.5))} p95 ${round1(quantile(xs, 0.95))} p99 ${round1(quantile(xs, 0.99))} max ${round1(Math.max(...xs))}`;
+      console.log(`all ${timings.length} frames: capture → main thread ${pct(transport)}; → decided ${pct(inference)} (ms)`);
+      console.log(`end-of-turn breakdown (ms, ${eot.length} turns):`);
+      console.table(table(eot));
+      console.log(JSON.stringify({ lags: lags.map((l) => l.lag), probs: barge.map((b) => b.probs) }));
+      console.log(JSON.stringify({ bargeMs: bargeMs.map(Math.round), eotMs: eotMs.map(Math.round), oldOnsetShiftMs: barge.map((b) => Math.round(b.oldMethodShiftMs)) }));
+      const stagesNote = (xs: { stages: Record<string, number> }[]) => Object.entries(table(xs as never)).map(([k, v]) => `${k} ${v.p50}`).join("; ");
+      rows.push({ name: `barge-in latency Chromium p50 (known onset → fade-out complete)${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.5), note: `${barge.length} trials; p50 stages: ${stagesNote(barge)}` });
+      rows.push({ name: `barge-in latency Chromium p95${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.95), note: "target ≤ 120; context clock: browser capture buffering and <audio> output buffering not included" });
+      const engineMs = barge.map((b) => b.engine);
+      rows.push({ name: `barge-in engine part p50 (first frame ≥ 0.7 complete → fade-out complete)${variant.label}`, unit: "ms", value: quantile(engineMs, 0.5), note: `p95 ${round1(quantile(engineMs, 0.95))} ms: confirmation + delivery + inference + stop + fade; the rest is frame quantization and Silero's rise` });
+      rows.push({ name: `end-of-turn latency Chromium p50 (known speech end → utterance − 700 ms)${variant.label}`, unit: "ms", value: quantile(eotMs, 0.5), note: `${eot.length} turns; p50 stages: ${stagesNote(eot)}` });
+      rows.push({ name: `end-of-turn latency Chromium p95${variant.label}`, unit: "ms", value: quantile(eotMs, 0.95), note: "target ≤ 40" });
+    } finally {
+      await browser.close();
+      await server.close();
     }
-    const toFrame = (j: number) => log.startedFrame! + (j / 16_000) * rate;
-    const bargeMs = log.bargeIns.filter((b) => b.stop).map((b) => {
-      const at = b.stop!.silencedAtFrame;
-      // the latest onset before the silencing
-      const onset = edges.filter((e) => e.on >= 0).map((e) => toFrame(e.on)).filter((f) => f <= at).pop()!;
-      return ((at - onset) / rate) * 1000;
-    });
-    rows.push({ name: "barge-in latency Chromium p50 (onset → output silenced)", unit: "ms", value: quantile(bargeMs, 0.5), note: `${bargeMs.length} trials; defaults (threshold 0.7, duck 1 frame, confirm 64 ms)` });
-    rows.push({ name: "barge-in latency Chromium p95", unit: "ms", value: quantile(bargeMs, 0.95), note: "target ≤ 120; + <audio> element buffering not included" });
-    const eot = log.utterances.map((u) => {
-      const end = edges.filter((e) => e.off >= 0).map((e) => toFrame(e.off)).filter((f) => f <= u.contextFrame).pop()!;
-      return ((u.contextFrame - end) / rate) * 1000 - 700;
-    });
-    rows.push({ name: "end-of-turn latency Chromium p50 (speech end → utterance − 700 ms)", unit: "ms", value: quantile(eot, 0.5), note: `p95 ${quantile(eot, 0.95).toFixed(0)} ms over ${eot.length} turns; target ≤ 40` });
-    if (log.errors.length) console.error(log.errors);
-    console.log(JSON.stringify({ bargeMs: bargeMs.map(Math.round), eot: eot.map(Math.round), found: edges.filter((e) => e.on >= 0).length }));
-  } finally {
-    await browser.close();
-    await server.close();
   }
+}
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 await writeBenchResults("audio", rows);

@@ -3,7 +3,7 @@
  * Silero v5 speech probabilities (inference serialized: the model is recurrent), end-of-turn
  * segmentation, barge-in detection over the playback state, and the playback worklet.
  */
-import { BargeInDetector, type BargeInOptions } from "../dsp/barge-in.ts";
+import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "../dsp/barge-in.ts";
 import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
 import { WidgetError } from "../widget-error.ts";
 import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
@@ -54,12 +54,29 @@ export interface AudioEngineOptions {
   sampleRate?: number;
 }
 
+/**
+ * When one VAD frame went through the engine, all in context frames (the AudioContext's clock at its
+ * rate), so capture, decisions and playback share one timeline.
+ */
+export interface FrameTiming {
+  /** Frames seen since start (0-based). */
+  index: number;
+  /** The input sample that completed the frame (stamped by the capture worklet). */
+  endFrame: number;
+  /** `context.currentTime` when the frame reached the main thread. */
+  receivedFrame: number;
+  /** `context.currentTime` when its speech probability was known and the stages had run. */
+  decidedFrame: number;
+}
+
 /** Measurement hooks for tests and benchmarks; not needed to run a conversation. */
 export interface AudioEngineProbe {
   /** The context frame of the first captured sample. */
   started?(contextFrame: number): void;
-  /** Each 16 kHz frame with its speech probability, in order. */
-  frame?(samples: Float32Array, probability: number): void;
+  /** Each 16 kHz frame with its speech probability and timing, in order (after the stages ran). */
+  frame?(samples: Float32Array, probability: number, timing: FrameTiming): void;
+  /** A frame made the barge-in detector or the end-of-turn stage decide something. */
+  decision?(kind: "duck" | "release" | "confirm" | "speech-start" | "turn-end", timing: FrameTiming): void;
   /** A barge-in stopped playback: the full stop report (context frame at which output went silent). */
   stopped?(report: StopReport): void;
 }
@@ -80,6 +97,7 @@ export class AudioEngine {
   #closed = false;
   #lastReply: number | undefined;
   #muted = false;
+  #frameIndex = 0;
 
   constructor(options: AudioEngineOptions, events: AudioEngineEvents) {
     this.#options = options;
@@ -104,7 +122,7 @@ export class AudioEngine {
     this.#mic = await openMicrophone(
       this.context,
       new URL("capture.worklet.js", base).href,
-      { frame: (frame) => this.#onFrame(frame), started: (at) => this.probe.started?.(at) },
+      { frame: (frame, endFrame) => this.#onFrame(frame, endFrame), started: (at) => this.probe.started?.(at) },
       this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS,
     );
     if (this.#muted) this.#mic.setEnabled(false);
@@ -138,25 +156,33 @@ export class AudioEngine {
     void this.context.close().catch(() => {});
   }
 
-  #onFrame(frame: Float32Array): void {
-    this.#queue = this.#queue.then(() => this.#process(frame)).catch((error) => this.#events.error(WidgetError.from(error)));
+  #onFrame(frame: Float32Array, endFrame: number): void {
+    const timing: FrameTiming = { index: this.#frameIndex++, endFrame, receivedFrame: this.#now(), decidedFrame: 0 };
+    this.#queue = this.#queue.then(() => this.#process(frame, timing)).catch((error) => this.#events.error(WidgetError.from(error)));
   }
 
-  async #process(frame: Float32Array): Promise<void> {
+  #now(): number {
+    return Math.round(this.context.currentTime * this.context.sampleRate);
+  }
+
+  async #process(frame: Float32Array, timing: FrameTiming): Promise<void> {
     if (this.#closed || !this.#model) return;
     const model = await this.#model;
     const probability = await model.probability(frame);
     if (this.#closed) return;
-    this.probe.frame?.(frame, probability);
-    this.#decideBargeIn(probability);
+    timing.decidedFrame = this.#now();
+    const bargeIn = this.#decideBargeIn(probability);
     const result = this.#endOfTurn.process(frame, probability);
+    this.probe.frame?.(frame, probability, timing);
+    if (bargeIn !== "none") this.probe.decision?.(bargeIn, timing);
+    if (result.kind === "speech-start" || result.kind === "turn-end") this.probe.decision?.(result.kind, timing);
     if (result.kind === "speech-start") this.#events.speechStart();
     else if (result.kind === "turn-end") this.#events.utterance(result);
   }
 
-  #decideBargeIn(probability: number): void {
+  #decideBargeIn(probability: number): BargeInDecision["kind"] {
     const player = this.player;
-    if (!player) return;
+    if (!player) return "none";
     const reply = player.activeReply;
     // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
     if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
@@ -172,5 +198,6 @@ export class AudioEngine {
         this.#events.bargeIn({ replyId: report.replyId, playedMs: report.playedMs });
       });
     }
+    return decision.kind;
   }
 }

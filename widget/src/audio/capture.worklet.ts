@@ -36,13 +36,15 @@ class CaptureProcessor extends AudioWorkletProcessor {
     const count = this.#resampler.process(mono, this.#resampled);
     for (let i = 0; i < count; i++) {
       this.#frame[this.#fill++] = this.#resampled[i]!;
-      if (this.#fill === FRAME_SAMPLES) this.#post();
+      // The output samples of one quantum are spread evenly over its input: stamp the frame with the
+      // context frame of the input sample that completed it (± a few input samples).
+      if (this.#fill === FRAME_SAMPLES) this.#post(currentFrame + Math.round(((i + 1) * n) / count) - 1);
     }
     return true;
   }
 
-  #post(): void {
-    const message: CaptureMessage = { kind: "frame", samples: this.#frame };
+  #post(endFrame: number): void {
+    const message: CaptureMessage = { kind: "frame", samples: this.#frame, endFrame };
     this.port.postMessage(message, [this.#frame.buffer]);
     // The buffer went to the main thread; a fresh one per 32 ms frame is the price of transferring.
     this.#frame = new Float32Array(FRAME_SAMPLES);

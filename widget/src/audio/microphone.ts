@@ -18,8 +18,8 @@ export interface Microphone {
 
 /** Callbacks of {@link openMicrophone}. */
 export interface MicrophoneSink {
-  /** Each 512-sample 16 kHz frame, in order. */
-  frame(samples: Float32Array): void;
+  /** Each 512-sample 16 kHz frame, in order, with the context frame of its last sample. */
+  frame(samples: Float32Array, endFrame: number): void;
   /** Once, before the first frame: the context frame of the first captured sample. */
   started?(contextFrame: number): void;
 }
@@ -28,7 +28,7 @@ export interface MicrophoneSink {
 export async function openMicrophone(
   context: AudioContext,
   workletUrl: string,
-  sink: MicrophoneSink | ((samples: Float32Array) => void),
+  sink: MicrophoneSink | ((samples: Float32Array, endFrame: number) => void),
   constraints: MediaTrackConstraints = DEFAULT_MIC_CONSTRAINTS,
 ): Promise<Microphone> {
   const { frame, started } = typeof sink === "function" ? { frame: sink, started: undefined } : sink;
@@ -45,7 +45,7 @@ export async function openMicrophone(
   const node = new AudioWorkletNode(context, CAPTURE_PROCESSOR, { numberOfOutputs: 0 });
   node.port.onmessage = (event: MessageEvent<CaptureMessage>) => {
     const message = event.data;
-    if (message.kind === "frame") frame(message.samples);
+    if (message.kind === "frame") frame(message.samples, message.endFrame);
     else started?.(message.contextFrame);
   };
   source.connect(node);

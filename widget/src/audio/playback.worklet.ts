@@ -18,6 +18,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   #reply = -1;
   #stopped = -1; // a stopped reply's late chunks are dropped
   #sinceProgress = 0;
+  #stopFrame = 0; // context frame at which the last stop command arrived
 
   constructor(options?: { processorOptions?: PlaybackTuning }) {
     super();
@@ -27,6 +28,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
 
   #command(cmd: PlaybackCommand): void {
     if (cmd.kind === "stop") {
+      this.#stopFrame = currentFrame;
       this.#queue.fadeOut();
       if (!this.#queue.active && this.#reply >= 0) this.#finish("stopped", currentFrame);
       return;
@@ -81,7 +83,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       peak: q.peak,
       underruns: q.underruns,
     };
-    const message: PlaybackMessage = kind === "stopped" ? { kind, silencedAtFrame, ...report } : { kind, ...report };
+    const message: PlaybackMessage = kind === "stopped" ? { kind, silencedAtFrame, stopFrame: this.#stopFrame, ...report } : { kind, ...report };
     this.port.postMessage(message);
   }
 }

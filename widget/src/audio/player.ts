@@ -18,8 +18,11 @@ export interface PlayerOptions extends PlaybackTuning {
   route?: PlaybackRoute;
 }
 
-/** A stopped reply: what was heard, and the context frame from which the output is silent. */
-export type StopReport = PlaybackReport & { silencedAtFrame: number };
+/**
+ * A stopped reply: what was heard, the context frame from which the output is silent, and the context
+ * frame at which the worklet received the stop command.
+ */
+export type StopReport = PlaybackReport & { silencedAtFrame: number; stopFrame: number };
 
 /** Plays streamed replies through one persistent AudioWorklet node. */
 export class Player {
@@ -126,7 +129,7 @@ export class Player {
     this.#done.get(report.replyId)?.(report);
     this.#done.delete(report.replyId);
     // A stop that crossed a "drained" report on the port resolves with nothing left to stop.
-    const stop = kind === "stopped" ? { ...report, silencedAtFrame: message.silencedAtFrame } : undefined;
+    const stop = kind === "stopped" ? { ...report, silencedAtFrame: message.silencedAtFrame, stopFrame: message.stopFrame } : undefined;
     for (const resolve of this.#stopped.splice(0)) resolve(stop);
   }
 

@@ -12,6 +12,11 @@ export type CaptureMessage =
       kind: "frame";
       /** 512 samples at 16 kHz (buffer transferred). */
       samples: Float32Array;
+      /**
+       * Context frame (at the context's rate) of the input sample that completed this frame: the
+       * capture clock, for measuring latency on the context's timeline.
+       */
+      endFrame: number;
     }
   | {
       /** Sent once, before the first frame: the context frame of the first captured sample. */
@@ -53,5 +58,8 @@ export interface PlaybackReport {
 export type PlaybackMessage =
   | ({ kind: "progress" } & PlaybackReport)
   | ({ kind: "drained" } & PlaybackReport)
-  /** The reply was stopped; output is silent from context frame `silencedAtFrame` on. */
-  | ({ kind: "stopped"; silencedAtFrame: number } & PlaybackReport);
+  /**
+   * The reply was stopped; output is silent from context frame `silencedAtFrame` on. `stopFrame` is
+   * the context frame at which the worklet handled the stop command (the next quantum it renders).
+   */
+  | ({ kind: "stopped"; silencedAtFrame: number; stopFrame: number } & PlaybackReport);

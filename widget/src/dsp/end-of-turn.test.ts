@@ -53,6 +53,22 @@ describe("EndOfTurn", () => {
     expect(end.endMs).toBeCloseTo(15 * 32);
   });
 
+  it("runs the silence timeout from the reported speech end: Silero's tail counts as silence", () => {
+    // last strong frame 14; tail 15–17 (0.8, 0.6, 0.6); 10 frames = 320 ms after frame 14 → frame 24
+    const { results } = run(seq([0, 5], [0.99, 10], [0.8, 1], [0.6, 2], [0.1, 30]), { silenceMs: 320 });
+    const [i, r] = results.find(([, r]) => r.kind === "turn-end")!;
+    expect(i).toBe(24);
+    expect((r as Extract<EndOfTurnResult, { kind: "turn-end" }>).endMs).toBeCloseTo(15 * 32);
+  });
+
+  it("counts soft speech that lasts past tailMs as speech again, so the turn stays open", () => {
+    // strong 5–14, then 0.7 for 20 frames (soft speech, not a decaying tail), then silence from 35
+    const { results } = run(seq([0, 5], [0.99, 10], [0.7, 20], [0.1, 30]), { silenceMs: 320, tailMs: 128 });
+    const ends = results.filter(([, r]) => r.kind === "turn-end");
+    expect(ends).toHaveLength(1);
+    expect(ends[0]![0]).toBe(44); // 10 silent frames after the last soft-speech frame (34)
+  });
+
   it("falls back to the last frame ≥ positiveThreshold when no frame reaches endThreshold", () => {
     const { results } = run(seq([0.6, 10], [0.1, 30]), { silenceMs: 320, minSpeechMs: 0 });
     const end = results.find(([, r]) => r.kind === "turn-end")![1] as Extract<EndOfTurnResult, { kind: "turn-end" }>;

@@ -27,6 +27,11 @@ export async function readVadModel(): Promise<ArrayBuffer> {
 
 /** Detects the utterances of a WAV file of any sample rate and channel count. */
 export async function analyzeWav(wav: Uint8Array, turn: Partial<Omit<EndOfTurnOptions, "frameSamples">> = {}): Promise<DetectedUtterance[]> {
+  return (await analyzeWavTimed(wav, turn)).map(({ startMs, endMs }) => ({ startMs, endMs }));
+}
+
+/** {@link analyzeWav}, plus `decidedMs`: the end of the frame at which the turn ended (ms from the file's start). */
+export async function analyzeWavTimed(wav: Uint8Array, turn: Partial<Omit<EndOfTurnOptions, "frameSamples">> = {}): Promise<(DetectedUtterance & { decidedMs: number })[]> {
   const { sampleRate, samples } = decodeWav(wav);
   const resampler = new Resampler({ inRate: sampleRate, outRate: 16_000 });
   const audio = new Float32Array(resampler.maxOutput(samples.length + resampler.latencyInput));
@@ -34,7 +39,7 @@ export async function analyzeWav(wav: Uint8Array, turn: Partial<Omit<EndOfTurnOp
   length += resampler.flush(audio.subarray(length));
   const model = await loadSpeechModel(ort, await readVadModel());
   const endOfTurn = new EndOfTurn({ ...turn, frameSamples: VAD_FRAME_SAMPLES });
-  const found: DetectedUtterance[] = [];
+  const found: (DetectedUtterance & { decidedMs: number })[] = [];
   const frame = new Float32Array(VAD_FRAME_SAMPLES);
   // Trailing silence lets a turn that runs to the end of the file close like it would live.
   const tail = Math.ceil(((turn.silenceMs ?? 700) / 1000) * 16_000) + VAD_FRAME_SAMPLES;
@@ -42,7 +47,7 @@ export async function analyzeWav(wav: Uint8Array, turn: Partial<Omit<EndOfTurnOp
     frame.fill(0);
     if (at < length) frame.set(audio.subarray(at, Math.min(length, at + VAD_FRAME_SAMPLES)));
     const result = endOfTurn.process(frame, await model.probability(frame));
-    if (result.kind === "turn-end") found.push({ startMs: Math.round(result.startMs), endMs: Math.round(result.endMs) });
+    if (result.kind === "turn-end") found.push({ startMs: Math.round(result.startMs), endMs: Math.round(result.endMs), decidedMs: ((at + VAD_FRAME_SAMPLES) / 16_000) * 1000 });
   }
   await model.release();
   return found;

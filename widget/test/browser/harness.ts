@@ -3,7 +3,7 @@
  * the widget's own assets and records what it reports, with context-frame timestamps. On a page whose
  * `<body data-autostart>` is set it starts by itself (the strict-CSP page, where no test code may run).
  */
-import { AudioEngine, type AudioEngineOptions, type Utterance } from "../../src/audio/audio-engine.ts";
+import { AudioEngine, type AudioEngineOptions, type AudioEngineProbe, type FrameTiming, type Utterance } from "../../src/audio/audio-engine.ts";
 import { loadBrowserSpeechModel } from "../../src/audio/browser-speech-model.ts";
 import type { StopReport } from "../../src/audio/player.ts";
 import type { PlaybackReport } from "../../src/audio/worklet-messages.ts";
@@ -17,6 +17,10 @@ export interface HarnessLog {
   probabilities: number[];
   /** Captured 16 kHz audio (when `keepAudio`). */
   audio: number[];
+  /** Per frame, in order: when it was captured, reached the main thread and was decided (context frames). */
+  timings: FrameTiming[];
+  /** Decisions of the barge-in detector and the end-of-turn stage, with the deciding frame's timing. */
+  decisions: { kind: Parameters<NonNullable<AudioEngineProbe["decision"]>>[0]; timing: FrameTiming }[];
   speechStarts: number[];
   utterances: { startMs: number; endMs: number; samples: number; contextFrame: number }[];
   bargeIns: { replyId: number; playedMs: number; stop?: StopReport }[];
@@ -28,7 +32,7 @@ export interface HarnessLog {
 /** Options of {@link start}. */
 export type HarnessOptions = Partial<Omit<AudioEngineOptions, "assetBase">> & { assetBase?: string; keepAudio?: boolean };
 
-const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], speechStarts: [], utterances: [], bargeIns: [], drained: [], errors: [], violations: [] };
+const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], timings: [], decisions: [], speechStarts: [], utterances: [], bargeIns: [], drained: [], errors: [], violations: [] };
 document.addEventListener("securitypolicyviolation", (e) => log.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
 let engine: AudioEngine | undefined;
 
@@ -47,12 +51,14 @@ async function start(options: HarnessOptions = {}): Promise<void> {
   );
   engine.probe = {
     started: (at) => (log.startedFrame = at),
-    frame: (samples, p) => {
+    frame: (samples, p, timing) => {
       log.frames++;
       log.probabilities.push(p);
+      log.timings.push(timing);
       if (keepAudio) for (const v of samples) log.audio.push(v);
     },
     stopped: (report) => pendingStops.push(report),
+    decision: (kind, timing) => log.decisions.push({ kind, timing }),
   };
   log.sampleRate = engine.context.sampleRate;
   await engine.start();
