@@ -33,6 +33,7 @@ export function guardStream(body: ReadableStream<Uint8Array>, guard: StreamGuard
         try {
           next = await reader.read();
         } catch (error) {
+          if (ended) return;
           const failure = watch.failure;
           end(failure?.code !== "shutting_down");
           if (failure?.code === "shutting_down") controller.close();
@@ -40,6 +41,7 @@ export function guardStream(body: ReadableStream<Uint8Array>, guard: StreamGuard
           return;
         }
         watch.arrived();
+        if (ended) return;
         if (next.done) {
           // An aborted upstream body may end quietly instead of throwing.
           const failure = watch.failure;

@@ -118,11 +118,13 @@ export function ssePassThrough(body: ReadableStream<Uint8Array>, options: SsePas
           try {
             next = await reader.read();
           } catch (error) {
-            if (options.client.aborted) return;
+            // The client went away (cancel() has run, or is about to): nothing to report or record.
+            if (ended || options.client.aborted) return;
             const failure = watch.failure ?? (error instanceof HttpError ? error : new HttpError(502, "upstream_error", `The ${guard.stage} stream failed.`));
             return finish(controller, failure);
           }
           watch.arrived();
+          if (ended) return;
           if (next.done) {
             if (options.client.aborted) return;
             return finish(controller, watch.failure);
