@@ -67,7 +67,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const clientIp = options.clientIp ?? clientIpFrom(0);
   app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, perIp, activity, clientIp, now, log }));
   app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));
-  app.route("/", createTranscriptionsRoute(clients.stt, { streamIdleMs, closing }));
+  app.route("/", createTranscriptionsRoute(clients.stt, { streamIdleMs, closing, log }));
   app.route("/", createChatCompletionsRoute({ llm: clients.llm, log, streamIdleMs, closing }));
   app.route("/", createSpeechRoute({ tts: clients.tts, streamIdleMs, closing }));
   app.route("/", createRealtimeRoute({ client: clients.llm, now }));

@@ -37,15 +37,19 @@ export function signRelayToken(claims: RelayTokenClaims, secret: string): Promis
   return keyOf(secret).then((key) => sign({ sid, agent, origin, exp, end }, key, ALG));
 }
 
-/**
- * Verifies a relay token's signature and expiry against `nowMs` (the app's injectable clock).
- *
- * @throws HttpError 401 `session_expired` past the session's end, `token_expired` past the token's expiry, 401 `unauthorized` when missing claims, forged or malformed
- */
-export async function verifyRelayToken(token: string, secret: string, nowMs: number): Promise<RelayTokenClaims> {
+/** Tokens whose signature has been verified, per secret, so a session's later requests skip the HMAC. */
+const verified = new Map<string, Map<string, RelayTokenClaims>>();
+
+/** How many verified tokens are remembered per secret; the oldest is forgotten first. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+async function verifiedClaims(token: string, secret: string): Promise<RelayTokenClaims> {
+  let cache = verified.get(secret);
+  const hit = cache?.get(token);
+  if (hit) return hit;
   let payload: Record<string, unknown>;
   try {
-    // Expiry is checked below against the injected clock rather than the system clock.
+    // Expiry is checked by the caller against the injected clock rather than the system clock.
     payload = await verify(token, await keyOf(secret), { alg: ALG, exp: false, nbf: false, iat: false });
   } catch (cause) {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.", { cause });
@@ -54,11 +58,27 @@ export async function verifyRelayToken(token: string, secret: string, nowMs: num
   if (typeof sid !== "string" || typeof agent !== "string" || typeof origin !== "string" || typeof exp !== "number" || typeof end !== "number") {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.");
   }
-  if (nowMs >= end * 1000) {
+  const claims = { sid, agent, origin, exp, end };
+  if (!cache) verified.set(secret, (cache = new Map()));
+  if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(token, claims);
+  return claims;
+}
+
+/**
+ * Verifies a relay token's signature and expiry against `nowMs` (the app's injectable clock). A token
+ * is compared byte for byte with tokens already verified with the same secret before its HMAC is
+ * checked (a session sends the same token with every request until it refreshes it).
+ *
+ * @throws HttpError 401 `session_expired` past the session's end, `token_expired` past the token's expiry, 401 `unauthorized` when missing claims, forged or malformed
+ */
+export async function verifyRelayToken(token: string, secret: string, nowMs: number): Promise<RelayTokenClaims> {
+  const claims = await verifiedClaims(token, secret);
+  if (nowMs >= claims.end * 1000) {
     throw new HttpError(401, "session_expired", "The session has reached its maximum length: create a new session.");
   }
-  if (nowMs >= exp * 1000) {
+  if (nowMs >= claims.exp * 1000) {
     throw new HttpError(401, "token_expired", "The relay token has expired: create a new session.");
   }
-  return { sid, agent, origin, exp, end };
+  return { ...claims };
 }

@@ -6,6 +6,8 @@ export interface RouteContext {
   tokenDelayMs: number;
   /** Synthesized speech by request (voice, speed, format, input), when the stand-in caches speech. */
   speechCache: Map<string, Int16Array[]> | undefined;
+  /** Pause before each streamed PCM speech chunk after the first, ms. */
+  speechChunkDelayMs: number;
   /** Clock, ms since the Unix epoch. */
   now: () => number;
   /** Appends `entry` to the request log and returns the same object, so it can be updated later. */

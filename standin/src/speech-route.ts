@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { byteStream } from './event-stream.ts';
+import { byteStream, sleep } from './event-stream.ts';
 import { isRecord, readJsonObject } from './json-body.ts';
 import type { RecordedSpeech } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
@@ -76,8 +76,10 @@ export function speechRoute(context: RouteContext): Hono {
         if (!first.done) yield encodeWav(int16ToFloat32(first.value), SPEECH_SAMPLE_RATE);
         return;
       }
+      let chunk = 0;
       for (let piece = first; !piece.done; piece = await pieces.next()) {
         for (let at = 0; at < piece.value.length; at += CHUNK_SAMPLES) {
+          if (chunk++ > 0) await sleep(context.speechChunkDelayMs);
           // 16-bit little endian: the byte order of every platform Node runs on.
           yield new Uint8Array(piece.value.slice(at, at + CHUNK_SAMPLES).buffer);
         }

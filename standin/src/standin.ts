@@ -20,6 +20,11 @@ export interface StandinOptions {
    * first byte is not eSpeak NG's (for benchmarks of what sits in front of the stand-in). Default false.
    */
   cacheSpeech?: boolean;
+  /**
+   * Pause before each streamed 100 ms chunk of PCM speech after the first, ms: 10 streams at 10× real
+   * time, like a provider's synthesis. Default 0 (as fast as the client reads).
+   */
+  speechChunkDelayMs?: number;
   /** Clock for recorded times and `created` stamps, ms since the Unix epoch. Default `Date.now`. */
   now?: () => number;
 }
@@ -46,6 +51,7 @@ export function createStandin(options: StandinOptions = {}): Standin {
   const context: RouteContext = {
     tokenDelayMs: options.tokenDelayMs ?? 15,
     speechCache: options.cacheSpeech ? new Map() : undefined,
+    speechChunkDelayMs: options.speechChunkDelayMs ?? 0,
     now,
     record(entry) {
       requests.push(entry);

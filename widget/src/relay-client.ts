@@ -42,6 +42,7 @@ export class RelayClient implements Transport {
     // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.
     let text = "";
     for await (const data of readSse(response.body!)) {
+      if (data === "[DONE]") break;
       const event = JSON.parse(data) as { type?: string; delta?: string; text?: string } & Partial<ErrorBody>;
       if (event.error) throw new WidgetError(relayErrorHandling(event.error.code, 502).code, event.error.message, undefined, { relayCode: event.error.code });
       if (event.type === "transcript.text.delta" && event.delta) onDelta?.((text += event.delta));

@@ -1,13 +1,11 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import type OpenAI from "openai";
 import { assertDeclaredTools, ChatRequestSchema } from "../chat-request.ts";
-import { guardIterator } from "../guard-iterator.ts";
 import { HttpError } from "../http-error.ts";
-import type { ErrorBody } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
+import { ssePassThrough } from "../sse-pass-through.ts";
 import { upstreamError } from "../upstream-error.ts";
 
 /** Dependencies of {@link createChatCompletionsRoute}. */
@@ -22,8 +20,8 @@ export interface ChatCompletionsRouteOptions {
 
 /**
  * `POST /v1/chat/completions`: prepends the agent's system prompt, calls the agent's LLM with its model,
- * temperature, token limit and tools, and relays each chunk as SSE `data: <json>` as it arrives, then
- * `data: [DONE]`. A failure after the stream started (upstream error, silence longer than
+ * temperature, token limit and tools, and passes the upstream's SSE events through as they arrive
+ * (bytes untouched, see `ssePassThrough`), then `data: [DONE]`. A failure after the stream started (upstream error, silence longer than
  * `streamIdleMs`, relay shutdown) ends it with one `data: {"error":…}` frame.
  */
 export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions): Hono<RelayEnv> {
@@ -47,22 +45,19 @@ export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions)
         },
         { signal },
       )
+      .asResponse()
       .catch((err: unknown) => {
         throw upstreamError("llm", err);
       });
+    if (!upstream.body) throw new HttpError(502, "upstream_error", "The llm upstream answered without a body.");
     const guard = { stage: "llm" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    return streamSSE(c, async (sse) => {
-      try {
-        for await (const chunk of guardIterator(upstream, guard)) await sse.writeSSE({ data: JSON.stringify(chunk) });
-        await sse.writeSSE({ data: "[DONE]" });
-      } catch (err) {
-        if (c.req.raw.signal.aborted) return;
-        const mapped = err instanceof HttpError ? err : upstreamError("llm", err);
-        const httpError = mapped instanceof HttpError ? mapped : new HttpError(502, "upstream_error", "The llm stream failed.");
-        log({ level: "warn", msg: "llm stream failed", requestId: c.get("requestId"), code: httpError.code, detail: httpError.message });
-        const frame: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
-        await sse.writeSSE({ data: JSON.stringify(frame) });
-      }
+    const body = ssePassThrough(upstream.body, {
+      guard,
+      client: c.req.raw.signal,
+      observer: c.get("sseObserver"),
+      onError: (error) => log({ level: "warn", msg: "llm stream failed", requestId: c.get("requestId"), code: error.code, detail: error.message }),
     });
+    // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
+    return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache", "transfer-encoding": "chunked" });
   });
 }

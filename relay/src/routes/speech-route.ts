@@ -36,10 +36,9 @@ export function createSpeechRoute(options: SpeechRouteOptions): Hono<RelayEnv> {
         throw upstreamError("tts", err);
       });
     if (!upstream.body) throw new HttpError(502, "upstream_error", "The tts upstream answered without a body.");
-    const body = guardStream(upstream.body, { stage: "tts", idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort });
-    c.header("content-type", "audio/pcm");
-    c.header("x-sample-rate", String(TTS_SAMPLE_RATE));
-    c.header("cache-control", "no-store");
-    return c.body(body, 200);
+    const guard = { stage: "tts" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
+    const body = guardStream(upstream.body, guard, c.get("byteObserver"));
+    // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
+    return c.body(body, 200, { "content-type": "audio/pcm", "x-sample-rate": String(TTS_SAMPLE_RATE), "cache-control": "no-store", "transfer-encoding": "chunked" });
   });
 }

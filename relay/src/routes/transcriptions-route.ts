@@ -1,10 +1,9 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
 import type OpenAI from "openai";
-import { guardIterator } from "../guard-iterator.ts";
 import { HttpError } from "../http-error.ts";
-import type { ErrorBody } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
+import type { RelayLog } from "../relay-log.ts";
+import { ssePassThrough } from "../sse-pass-through.ts";
 import { upstreamError } from "../upstream-error.ts";
 import { wavDurationSeconds } from "../wav-duration.ts";
 
@@ -14,13 +13,15 @@ export interface TranscriptionsRouteOptions {
   streamIdleMs: number;
   /** Aborted when the relay shuts down. */
   closing: AbortSignal;
+  log: RelayLog;
 }
 
 /**
  * `POST /v1/audio/transcriptions`: multipart with a `file` (the utterance, a WAV no longer than the agent's
  * `limits.maxUtteranceSeconds`, else 413 `audio_too_long`) → the agent's STT model → `{ text }`. With
- * `stream=true` the upstream's `transcript.text.delta` / `transcript.text.done` events are relayed as SSE
- * as they arrive (a failure after the start ends the stream with one `data: {"error":…}` frame). Other
+ * `stream=true` the upstream's `transcript.text.delta` / `transcript.text.done` events pass through as
+ * they arrive, bytes untouched (`ssePassThrough`: a failure after the start ends the stream with one
+ * `data: {"error":…}` frame; the stream ends with `data: [DONE]`). Other
  * audio formats are refused (415), since their duration cannot be checked cheaply. Client-sent `model`,
  * `prompt` and other fields are ignored.
  */
@@ -56,20 +57,20 @@ export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRo
     }
     const upstreamAbort = new AbortController();
     const signal = AbortSignal.any([c.req.raw.signal, upstreamAbort.signal, options.closing]);
-    const upstream = await stt.audio.transcriptions.create({ ...request, stream: true }, { signal }).catch((err: unknown) => {
-      throw upstreamError("stt", err);
-    });
+    const upstream = await stt.audio.transcriptions
+      .create({ ...request, stream: true }, { signal })
+      .asResponse()
+      .catch((err: unknown) => {
+        throw upstreamError("stt", err);
+      });
+    if (!upstream.body) throw new HttpError(502, "upstream_error", "The stt upstream answered without a body.");
     const guard = { stage: "stt" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    return streamSSE(c, async (sse) => {
-      try {
-        for await (const event of guardIterator(upstream, guard)) await sse.writeSSE({ data: JSON.stringify(event) });
-      } catch (err) {
-        if (c.req.raw.signal.aborted) return;
-        const mapped = err instanceof HttpError ? err : upstreamError("stt", err);
-        const httpError = mapped instanceof HttpError ? mapped : new HttpError(502, "upstream_error", "The stt stream failed.");
-        const frame: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
-        await sse.writeSSE({ data: JSON.stringify(frame) });
-      }
+    const body = ssePassThrough(upstream.body, {
+      guard,
+      client: c.req.raw.signal,
+      onError: (error) => options.log({ level: "warn", msg: "stt stream failed", requestId: c.get("requestId"), code: error.code, detail: error.message }),
     });
+    // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
+    return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache", "transfer-encoding": "chunked" });
   });
 }
