@@ -24,6 +24,30 @@ describe("RelayClient", () => {
     expect(fetch.mock.calls[1]![1]).toMatchObject({ method: "DELETE", headers: { authorization: "Bearer tok" } });
   });
 
+  test.each(["chat", "speech"] as const)("a %s stream whose connection breaks mid-body is relay-unreachable, an abort stays an abort", async (kind) => {
+    const broken = () => {
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) return controller.error(new TypeError("network error"));
+          sent = true;
+          controller.enqueue(new TextEncoder().encode(kind === "chat" ? 'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n' : "\u0001\u0002"));
+        },
+      });
+      return new Response(body, { headers: { "content-type": kind === "chat" ? "text/event-stream" : "audio/pcm" } });
+    };
+    vi.stubGlobal("fetch", async () => broken());
+    const client = new RelayClient("https://relay.test");
+    const drain = async (abort: AbortController) => {
+      const stream = kind === "chat" ? client.chat([{ role: "user", content: "hi" }], abort.signal) : client.speech("hi", abort.signal);
+      for await (const _ of stream);
+    };
+    await expect(drain(new AbortController())).rejects.toMatchObject({ code: "relay-unreachable" });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(drain(aborted)).rejects.toBeInstanceOf(TypeError);
+  });
+
   test("forgetVisitor treats an older relay's 404 as nothing to delete", async () => {
     vi.stubGlobal("fetch", async () => Response.json({ error: { code: "not_found", message: "no route" } }, { status: 404 }));
     await expect(new RelayClient("https://relay.test").forgetVisitor()).resolves.toBeUndefined();

@@ -41,7 +41,7 @@ export class RelayClient implements Transport {
     if (!response.headers.get("content-type")?.includes("text/event-stream")) return (await response.json()) as Transcript;
     // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.
     let text = "";
-    for await (const data of readSse(response.body!)) {
+    for await (const data of this.#events(response, signal)) {
       if (data === "[DONE]") break;
       const event = JSON.parse(data) as { type?: string; delta?: string; text?: string } & Partial<ErrorBody>;
       if (event.error) throw new WidgetError(relayErrorHandling(event.error.code, 502).code, event.error.message, undefined, { relayCode: event.error.code });
@@ -57,7 +57,7 @@ export class RelayClient implements Transport {
     const reader = new ChatChunkReader();
     const recordId = response.headers.get(RECORD_ID_HEADER);
     if (recordId) yield { type: "record", id: recordId };
-    for await (const data of readSse(response.body!)) {
+    for await (const data of this.#events(response, signal)) {
       if (data === "[DONE]") break;
       const chunk = JSON.parse(data) as ChatChunk & Partial<ErrorBody>;
       if (chunk.error) throw new WidgetError(relayErrorHandling(chunk.error.code, 502).code, chunk.error.message, undefined, { relayCode: chunk.error.code });
@@ -71,7 +71,7 @@ export class RelayClient implements Transport {
     const reader = response.body!.getReader();
     let carry: number | undefined;
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await reader.read().catch((error: unknown) => this.#broken(error, signal));
       if (done) return;
       let bytes = value;
       if (carry !== undefined) {
@@ -98,6 +98,21 @@ export class RelayClient implements Transport {
       // A relay from before "forget me" has no such route: it holds nothing to delete.
       if (!(error instanceof NotFound)) throw error;
     }
+  }
+
+  /** The SSE payloads of `response`; a connection that breaks mid-stream is `relay-unreachable`. */
+  async *#events(response: Response, signal: AbortSignal): AsyncGenerator<string> {
+    try {
+      yield* readSse(response.body!);
+    } catch (error) {
+      this.#broken(error, signal);
+    }
+  }
+
+  /** Rethrows an abort as is; anything else that broke a response body means the relay went away. */
+  #broken(error: unknown, signal: AbortSignal): never {
+    if (signal.aborted || error instanceof WidgetError) throw error;
+    throw new WidgetError("relay-unreachable", `The connection to the relay at ${this.relayUrl} broke mid-stream.`, error);
   }
 
   async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal, keepalive = false): Promise<Response> {
