@@ -1,6 +1,7 @@
-/** Debian Chromium with a fake microphone playing a WAV fixture once (see AUDIO-NOTES.md for the flags). */
+/** Playwright launch options for the audio harness tests, from the shared Chromium setup (`scripts/chromium.ts`). */
 import type { LaunchOptions } from "@playwright/test";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM_PATH, fakeMicArgs } from "../../../scripts/chromium.ts";
 
 /** Absolute path of a fixture in `e2e/fixtures`. */
 export function fixture(name: string): string {
@@ -9,20 +10,5 @@ export function fixture(name: string): string {
 
 /** Launch options whose microphone plays `wav` once from when capture opens, then silence. */
 export function withFakeMic(wav: string): LaunchOptions {
-  return {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
-      `--use-file-for-fake-audio-capture=${wav}%noloop`,
-      "--autoplay-policy=no-user-gesture-required",
-    ],
-  };
+  return { executablePath: CHROMIUM_PATH, args: fakeMicArgs(wav) };
 }
