@@ -4,13 +4,10 @@
  * PostgreSQL. PostgreSQL comes from DATABASE_URL_TEST or `.ci/postgres.sh`. Run: pnpm --filter @voice-agent/relay bench
  */
 import { execFileSync } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { createStandin } from "@voice-agent/standin";
 import type { BenchRow } from "../../scripts/bench-report.ts";
 import { writeBenchResults } from "../../scripts/bench-report.ts";
@@ -21,6 +18,7 @@ import type { RecordsOptions } from "../src/records/records-options.ts";
 import type { SessionStore } from "../src/records/session-store.ts";
 import { SqliteSessionStore } from "../src/records/sqlite-session-store.ts";
 import { createTestApp, TEST_ORIGIN, testUpstreams } from "../src/test-fixtures.ts";
+import { listen, silentWav } from "../src/test-servers.ts";
 
 const MESSAGES = 20_000;
 const REQUESTS = 150;
@@ -78,26 +76,9 @@ for (const [name, open] of stores) {
 
 // 2. Latency recording adds to proxied requests: same app, same upstream, with and without records.
 const standin = createStandin({ tokenDelayMs: 0 });
-const upstreamServer = serve({ fetch: standin.app.fetch, port: 0, hostname: "127.0.0.1" });
-await once(upstreamServer, "listening");
-const upstreams = testUpstreams(`http://127.0.0.1:${(upstreamServer.address() as AddressInfo).port}/v1`);
-const wav = (() => {
-  const bytes = 32_000;
-  const view = new DataView(new ArrayBuffer(44 + bytes));
-  [..."RIFF"].forEach((c, i) => view.setUint8(i, c.charCodeAt(0)));
-  view.setUint32(4, 36 + bytes, true);
-  [..."WAVEfmt "].forEach((c, i) => view.setUint8(8 + i, c.charCodeAt(0)));
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 16_000, true);
-  view.setUint32(28, 32_000, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  [..."data"].forEach((c, i) => view.setUint8(36 + i, c.charCodeAt(0)));
-  view.setUint32(40, bytes, true);
-  return new Blob([view.buffer], { type: "audio/wav" });
-})();
+const upstream = await listen(standin.app.fetch);
+const upstreams = testUpstreams(`${upstream.url}/v1`);
+const wav = silentWav(1);
 
 async function measure(records: RecordsOptions | undefined) {
   const { app } = createTestApp({ upstreams, ...(records ? { records } : {}) });
@@ -137,7 +118,7 @@ for (const [name, open] of stores) {
   await store.dispose?.();
   await store.close();
 }
-upstreamServer.close();
+await upstream.close();
 
 // 3. List queries over 100k sessions.
 for (const [name, open] of stores) {

@@ -1,7 +1,3 @@
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
-import type { Http2Bindings, HttpBindings } from "@hono/node-server";
 import { createStandin } from "@voice-agent/standin";
 import type { RecordedRequest } from "@voice-agent/standin";
 import OpenAI, { APIError, toFile } from "openai";
@@ -9,38 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "./protocol.ts";
 import { STT_SAMPLE_RATE, TTS_SAMPLE_RATE } from "./protocol.ts";
 import { createTestApp, PROVIDER_KEY, TEST_ORIGIN, testAgent, testUpstreams } from "./test-fixtures.ts";
-
-/** A 16 kHz 16-bit mono WAV of a 440 Hz tone, `seconds` long. */
-function toneWav(seconds: number): Uint8Array {
-  const samples = Math.round(seconds * STT_SAMPLE_RATE);
-  const view = new DataView(new ArrayBuffer(44 + samples * 2));
-  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
-  ascii(0, "RIFF");
-  view.setUint32(4, 36 + samples * 2, true);
-  ascii(8, "WAVEfmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, STT_SAMPLE_RATE, true);
-  view.setUint32(28, STT_SAMPLE_RATE * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, "data");
-  view.setUint32(40, samples * 2, true);
-  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / STT_SAMPLE_RATE)), true);
-  return new Uint8Array(view.buffer);
-}
-
-async function listen(fetch: (req: Request, env: HttpBindings | Http2Bindings) => Response | Promise<Response>) {
-  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
-  await once(server, "listening");
-  const close = () =>
-    new Promise<void>((resolve) => {
-      if ("closeAllConnections" in server) server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
-}
+import { listen, toneWav } from "./test-servers.ts";
 
 describe("relay over a socket with the stand-in upstream and the openai SDK as client", () => {
   const standin = createStandin({ tokenDelayMs: 20 });

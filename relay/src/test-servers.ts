@@ -61,6 +61,15 @@ export async function rawRequest(url: string, request: string): Promise<{ status
  * size (the samples are still all there).
  */
 export function toneWav(seconds: number, claimedSeconds = seconds): Uint8Array {
+  return pcmWav(seconds, claimedSeconds, (i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / STT_SAMPLE_RATE)));
+}
+
+/** A silent 16 kHz 16-bit mono WAV upload, `seconds` long. */
+export function silentWav(seconds: number): Blob {
+  return new Blob([pcmWav(seconds, seconds, () => 0) as Uint8Array<ArrayBuffer>], { type: "audio/wav" });
+}
+
+function pcmWav(seconds: number, claimedSeconds: number, sample: (index: number) => number): Uint8Array {
   const samples = Math.round(seconds * STT_SAMPLE_RATE);
   const view = new DataView(new ArrayBuffer(44 + samples * 2));
   const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
@@ -77,6 +86,6 @@ export function toneWav(seconds: number, claimedSeconds = seconds): Uint8Array {
   view.setUint16(34, 16, true);
   ascii(36, "data");
   view.setUint32(40, claimedBytes, true);
-  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / STT_SAMPLE_RATE)), true);
+  for (let i = 0; i < samples; i++) view.setInt16(44 + i * 2, sample(i), true);
   return new Uint8Array(view.buffer);
 }

@@ -1,11 +1,9 @@
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CreateSessionResponse, SessionReport } from "../protocol.ts";
 import { RECORD_ID_HEADER } from "../protocol.ts";
 import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test-fixtures.ts";
+import { listen, silentWav } from "../test-servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
 import type { SessionDetail, SessionRecord } from "./session-record.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
@@ -14,40 +12,18 @@ const ADMIN = "admin-token-all-agents-0123456789";
 const DEMO_ADMIN = "admin-token-demo-only-0123456789";
 const SALES_ADMIN = "admin-token-sales-only-012345678";
 
-/** A silent 16 kHz 16-bit mono WAV, `seconds` long. */
-function wav(seconds: number): Blob {
-  const rate = 16_000;
-  const bytes = seconds * rate * 2;
-  const view = new DataView(new ArrayBuffer(44 + bytes));
-  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
-  ascii(0, "RIFF");
-  view.setUint32(4, 36 + bytes, true);
-  ascii(8, "WAVEfmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, rate, true);
-  view.setUint32(28, rate * 2, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, "data");
-  view.setUint32(40, bytes, true);
-  return new Blob([view.buffer], { type: "audio/wav" });
-}
-
 describe("session records through the app", () => {
   const standin = createStandin({ tokenDelayMs: 1 });
-  let close: () => void;
+  let close: () => Promise<void>;
   let store: SqliteSessionStore;
   let writer: BatchingRecordWriter;
   let app: ReturnType<typeof createTestApp>["app"];
   let clock = Date.now();
 
   beforeAll(async () => {
-    const server = serve({ fetch: standin.app.fetch, port: 0, hostname: "127.0.0.1" });
-    await once(server, "listening");
-    close = () => server.close();
-    const upstreams = testUpstreams(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`);
+    const upstream = await listen(standin.app.fetch);
+    close = upstream.close;
+    const upstreams = testUpstreams(`${upstream.url}/v1`);
     store = new SqliteSessionStore(":memory:");
     await store.migrate();
     // A long batching window: only durable writes and explicit flushes reach the store during a test.
@@ -81,7 +57,7 @@ describe("session records through the app", () => {
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, origin: TEST_ORIGIN });
   const transcribe = async (token: string) => {
     const form = new FormData();
-    form.append("file", wav(2), "utterance.wav");
+    form.append("file", silentWav(2), "utterance.wav");
     return app.request("/v1/audio/transcriptions", { method: "POST", headers: auth(token), body: form });
   };
   const chat = (token: string, content = "Where is my tent") =>

@@ -1,16 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
 import { RECORD_ID_HEADER } from "../protocol.ts";
 import { TEST_ORIGIN, testAgent } from "../test-fixtures.ts";
+import { listen, silentWav } from "../test-servers.ts";
 import type { SessionDetail } from "./session-record.ts";
 
 const ADMIN = "process-test-admin-token-0123456789";
@@ -47,43 +46,23 @@ async function startRelay(dbFile: string, agentsFile: string, upstream: string):
   return { url, child };
 }
 
-function wav(seconds: number): Blob {
-  const bytes = seconds * 32_000;
-  const view = new DataView(new ArrayBuffer(44 + bytes));
-  const ascii = (offset: number, text: string) => [...text].forEach((ch, i) => view.setUint8(offset + i, ch.charCodeAt(0)));
-  ascii(0, "RIFF");
-  view.setUint32(4, 36 + bytes, true);
-  ascii(8, "WAVEfmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, 1, true);
-  view.setUint32(24, 16_000, true);
-  view.setUint32(28, 32_000, true);
-  view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true);
-  ascii(36, "data");
-  view.setUint32(40, bytes, true);
-  return new Blob([view.buffer], { type: "audio/wav" });
-}
-
 describe("no data lost across a relay process kill and restart", { timeout: 20_000 }, () => {
   const standin = createStandin({ tokenDelayMs: 25 });
   let upstream = "";
-  let closeStandin: () => void;
+  let closeStandin: () => Promise<void>;
   let dir: string;
   let agentsFile: string;
 
   beforeAll(async () => {
-    const server = serve({ fetch: standin.app.fetch, port: 0, hostname: "127.0.0.1" });
-    await once(server, "listening");
-    upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-    closeStandin = () => server.close();
+    const server = await listen(standin.app.fetch);
+    upstream = `${server.url}/v1`;
+    closeStandin = server.close;
     dir = mkdtempSync(join(tmpdir(), "records-process-"));
     agentsFile = join(dir, "agents.json");
     writeFileSync(agentsFile, JSON.stringify({ agents: [testAgent] }));
   });
   afterAll(() => {
-    closeStandin();
+    void closeStandin();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -97,7 +76,7 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     const session = (await created.json()) as CreateSessionResponse;
     const headers = { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN };
     const form = new FormData();
-    form.append("file", wav(1), "u.wav");
+    form.append("file", silentWav(1), "u.wav");
     const stt = await fetch(`${url}/v1/audio/transcriptions`, { method: "POST", headers, body: form });
     const transcript = ((await stt.json()) as { text: string }).text;
     const chat = (content: string) =>
