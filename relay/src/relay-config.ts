@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { envInteger } from "./env-integer.ts";
 import type { Upstreams } from "./upstreams.ts";
 import { resolveUpstreams } from "./upstreams.ts";
 
@@ -29,16 +30,6 @@ export interface RelayConfig {
 /** Minimum length of `RELAY_TOKEN_SECRET`, in characters. */
 export const MIN_SECRET_LENGTH = 32;
 
-function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
 /**
  * Resolves the relay's configuration from environment variables (see README for the list).
  *
@@ -48,11 +39,11 @@ function integer(env: Record<string, string | undefined>, name: string, fallback
  */
 export function resolveRelayConfig(env: Record<string, string | undefined>, packageDir: string): RelayConfig {
   const problems: string[] = [];
-  const port = integer(env, "PORT", 8787, 0, 65_535, problems);
-  const ttlSeconds = integer(env, "TOKEN_TTL_SECONDS", 300, 10, 86_400, problems);
-  const streamIdleSeconds = integer(env, "STREAM_IDLE_SECONDS", 15, 1, 600, problems);
-  const sessionsPerIpPerMinute = integer(env, "SESSIONS_PER_IP_PER_MINUTE", 20, 1, 100_000, problems);
-  const trustedProxyHops = integer(env, "TRUSTED_PROXY_HOPS", 0, 0, 10, problems);
+  const port = envInteger(env, "PORT", 8787, 0, 65_535, problems);
+  const ttlSeconds = envInteger(env, "TOKEN_TTL_SECONDS", 300, 10, 86_400, problems);
+  const streamIdleSeconds = envInteger(env, "STREAM_IDLE_SECONDS", 15, 1, 600, problems);
+  const sessionsPerIpPerMinute = envInteger(env, "SESSIONS_PER_IP_PER_MINUTE", 20, 1, 100_000, problems);
+  const trustedProxyHops = envInteger(env, "TRUSTED_PROXY_HOPS", 0, 0, 10, problems);
   const tokenSecret = env.RELAY_TOKEN_SECRET || undefined;
   if (tokenSecret !== undefined && tokenSecret.length < MIN_SECRET_LENGTH) {
     problems.push(`RELAY_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { envInteger } from "../env-integer.ts";
 import type { AdminToken } from "./admin-auth.ts";
 
 /** Where records are stored. */
@@ -20,14 +21,6 @@ export interface RecordsConfig {
 
 /** Shortest accepted admin token, in characters. */
 export const MIN_ADMIN_TOKEN_LENGTH = 24;
-
-function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number, problems: string[]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
-  return value;
-}
 
 /**
  * Resolves the records settings from the environment.
@@ -63,9 +56,9 @@ export function resolveRecordsConfig(env: Record<string, string | undefined>, pa
     adminTokens.push({ token, agents: [agent] });
   }
 
-  const flushIntervalMs = integer(env, "RECORDS_FLUSH_MS", 200, 1, 60_000, problems);
-  const defaultRetentionDays = integer(env, "RECORDS_RETENTION_DAYS", 30, 1, 3650, problems);
-  const maintenanceSeconds = integer(env, "RECORDS_MAINTENANCE_SECONDS", 60, 1, 86_400, problems);
+  const flushIntervalMs = envInteger(env, "RECORDS_FLUSH_MS", 200, 1, 60_000, problems);
+  const defaultRetentionDays = envInteger(env, "RECORDS_RETENTION_DAYS", 30, 1, 3650, problems);
+  const maintenanceSeconds = envInteger(env, "RECORDS_MAINTENANCE_SECONDS", 60, 1, 86_400, problems);
   if (problems.length > 0) throw new Error(`Invalid records configuration:\n- ${problems.join("\n- ")}`);
   return { database, adminTokens, flushIntervalMs, defaultRetentionDays, maintenanceIntervalMs: maintenanceSeconds * 1000 };
 }
