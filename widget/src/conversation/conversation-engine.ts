@@ -8,49 +8,21 @@ import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { encodeWav } from "../dsp/wav.ts";
-import type { InterimText, TurnMetrics, VoiceAgentEventMap } from "../events.ts";
-import type { StoredMessage } from "../history/history-store.ts";
+import type { TurnMetrics } from "../events.ts";
 import { randomId } from "../random-id.ts";
-import type { ConversationEvent, ConversationState } from "../state.ts";
 import { relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioPort } from "./audio-port.ts";
-import type { ConversationLog } from "./conversation-log.ts";
+import type { EngineHost } from "./engine-host.ts";
 import { heardText } from "./heard-text.ts";
 import { RelaySession } from "./relay-session.ts";
 import { ReplySpeaker } from "./reply-speaker.ts";
-import { SentenceSplitter } from "./sentence-splitter.ts";
+import { streamReply, type ActiveReply } from "./reply-stream.ts";
 import { SessionReporter } from "./session-reporter.ts";
-import { runTool } from "./tool-runner.ts";
 import type { Transport } from "./transport.ts";
 
 /** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
 const INTERRUPTED_HOLD_MS = 4000;
-
-/** What the engine needs from the element's controller. */
-export interface EngineHost {
-  readonly state: ConversationState;
-  /** Whether the visitor muted the mic. */
-  readonly muted: boolean;
-  readonly log: ConversationLog;
-  apply(event: ConversationEvent): boolean;
-  fail(error: unknown): void;
-  emit<K extends keyof VoiceAgentEventMap>(name: K, detail: VoiceAgentEventMap[K]): void;
-  setInterim(interim: InterimText | undefined): void;
-  setSession(session: CreateSessionResponse): void;
-  /** Called whenever the engine is back in `listening` (queued typed text may go now). */
-  idle(): void;
-}
-
-/** What a reply in progress needs for barge-in. */
-interface ActiveReply {
-  replyId: number;
-  message: StoredMessage;
-  speaker: ReplySpeaker | undefined;
-  /** The relay's record id of the reply (its last chat response), for reports. */
-  recordId?: string;
-  readonly abort: AbortController;
-}
 
 /** One started conversation. `close()` releases everything. */
 export class ConversationEngine {
@@ -106,8 +78,7 @@ export class ConversationEngine {
     if (signal.aborted) return;
     const rate = this.#audio?.deviceRate;
     this.report({ type: "start", ...(rate ? { sampleRate: rate } : {}), language: navigator.language });
-    addEventListener("pagehide", this.#onPageHide);
-    document.addEventListener("visibilitychange", this.#onVisibility);
+    this.#reporter.watchPage();
     const greeting = this.#session?.agent.greeting;
     // A visitor who typed first still sees the greeting, but is not talked over.
     if (this.#config.greet && greeting && this.#host.log.messages.length === 0) await this.#greet(greeting, greetSpoken);
@@ -155,7 +126,7 @@ export class ConversationEngine {
     const heard = reply.speaker ? heardText(reply.speaker.segments, playedMs) : message.text;
     if (message.text) {
       Object.assign(message, { interrupted: true, heardText: heard });
-      if (reply.speaker) message.audioMs = reply.speaker.segments.reduce((ms, s) => ms + s.audioMs, 0);
+      if (reply.speaker) message.audioMs = reply.speaker.audioMs;
       void this.#host.log.save(message);
       if (reply.recordId) {
         this.report({ type: "interruption", messageId: reply.recordId, heardText: heard, playedMs: Math.round(playedMs) });
@@ -196,8 +167,7 @@ export class ConversationEngine {
    */
   close(reason: SessionEndReason = "hangup", error?: WidgetError): void {
     this.interrupt(undefined, false);
-    removeEventListener("pagehide", this.#onPageHide);
-    document.removeEventListener("visibilitychange", this.#onVisibility);
+    this.#reporter.unwatchPage();
     if (error) this.report({ type: "error", code: error.code, message: error.message.slice(0, 500) });
     if (this.#session) void this.#reporter.end(reason);
     clearTimeout(this.#holdTimer);
@@ -241,7 +211,7 @@ export class ConversationEngine {
       if (!user.text) return this.#endReply(reply);
       await this.#host.log.save(user);
       this.#host.emit("va-transcript", { role: "user", text: user.text, final: true, messageId: user.id });
-      const metrics = await this.#streamReply(reply);
+      const metrics = await streamReply(reply, { host: this.#host, transport: this.#transport, config: this.#config });
       metrics.sttMs = user.latency?.sttMs;
       await this.#finishSpeech(reply);
       metrics.ttsFirstAudioMs = reply.speaker?.ttsFirstAudioMs;
@@ -257,58 +227,13 @@ export class ConversationEngine {
     }
   }
 
-  /** Streams the model's reply (running client tools between rounds), speaking each sentence. */
-  async #streamReply(reply: ActiveReply): Promise<TurnMetrics> {
-    const { signal } = reply.abort;
-    const { message } = reply;
-    const log = this.#host.log;
-    const utteranceId = message.utteranceId!;
-    const metrics: TurnMetrics = { utteranceId, totalMs: 0, interrupted: false, toolCalls: 0 };
-    const splitter = new SentenceSplitter();
-    for (let round = 0; ; round++) {
-      const calls: { id: string; name: string; arguments: string }[] = [];
-      const requested = performance.now();
-      for await (const delta of this.#transport.chat(log.context(this.#config.contextTurns), signal)) {
-        if (delta.type === "tool-call") calls.push(delta);
-        else if (delta.type === "record") reply.recordId = delta.id;
-        else if (delta.type === "usage") message.tokenCount = (message.tokenCount ?? 0) + delta.completionTokens;
-        else {
-          metrics.llmFirstTokenMs ??= performance.now() - requested;
-          if (!message.text) this.#host.apply({ type: "reply-start" });
-          message.text += delta.text;
-          this.#host.setInterim({ role: "assistant", text: message.text });
-          for (const sentence of splitter.push(delta.text)) reply.speaker?.say(sentence);
-        }
-      }
-      metrics.llmMs = performance.now() - requested;
-      if (calls.length === 0 || round + 1 >= this.#config.maxToolRounds) break;
-      metrics.toolCalls += calls.length;
-      await log.save(log.draft({ role: "assistant", text: "", utteranceId, toolCalls: calls }));
-      for (const call of calls) {
-        const { detail, content } = await runTool(this.#config.tools, call, signal);
-        signal.throwIfAborted();
-        this.#host.emit("va-tool-call", detail);
-        await log.save(log.draft({ role: "tool", text: content, toolCallId: call.id, utteranceId }));
-      }
-    }
-    reply.speaker?.say(splitter.flush());
-    this.#host.setInterim(undefined);
-    message.latency = { llmFirstTokenMs: metrics.llmFirstTokenMs, llmMs: metrics.llmMs };
-    if (message.tokenCount !== undefined) metrics.completionTokens = message.tokenCount;
-    if (message.text) {
-      await log.save(message);
-      this.#host.emit("va-transcript", { role: "assistant", text: message.text, final: true, messageId: message.id });
-    }
-    return metrics;
-  }
-
   /** Waits for the reply's speech to play out and records its audio length and timings. */
   async #finishSpeech(reply: ActiveReply): Promise<void> {
     const speaker = reply.speaker;
     if (!speaker || speaker.segments.length === 0 || reply.abort.signal.aborted) return;
     const report = await speaker.finish();
     if (reply.abort.signal.aborted) return;
-    reply.message.audioMs = speaker.segments.reduce((ms, s) => ms + s.audioMs, 0);
+    reply.message.audioMs = speaker.audioMs;
     reply.message.latency = { ...reply.message.latency, ttsFirstAudioMs: speaker.ttsFirstAudioMs };
     if (reply.message.text) await this.#host.log.save(reply.message);
     this.#host.emit("va-playback", report);
@@ -341,13 +266,6 @@ export class ConversationEngine {
     if (metrics.firstAudioMs !== undefined) latency.turnMs = Math.round(metrics.firstAudioMs);
     this.report({ type: "turn-latency", ...(reply.recordId ? { messageId: reply.recordId } : {}), latency });
   }
-
-  /** The page goes away mid-session: the end is reported with a request that outlives the page. */
-  readonly #onPageHide = (): void => void this.#reporter.end("unload");
-
-  readonly #onVisibility = (): void => {
-    if (document.visibilityState === "hidden") void this.#reporter.flush({ keepalive: true });
-  };
 
   #turnFailed(error: unknown, signal: AbortSignal): void {
     // An aborted reply (barge-in, stop) is not a failure.

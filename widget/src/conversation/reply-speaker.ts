@@ -22,6 +22,11 @@ export interface ReplySpeakerOptions {
 export class ReplySpeaker {
   /** Sentences sent to TTS in order, with the audio received for each so far. */
   readonly segments: SpokenSegment[] = [];
+  /** Audio received so far for all sentences, ms. */
+  get audioMs(): number {
+    return this.segments.reduce((ms, s) => ms + s.audioMs, 0);
+  }
+
   /** First `say()` → first audio bytes, ms. */
   ttsFirstAudioMs: number | undefined;
   /** When the first audio was queued (clock of `now`). */

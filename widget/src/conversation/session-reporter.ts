@@ -69,6 +69,27 @@ export class SessionReporter {
     }
   }
 
+  /**
+   * Follows the page until {@link unwatchPage}: a hidden page sends what is queued, and a page going away
+   * reports the `unload` end with a request that outlives the page.
+   */
+  watchPage(): void {
+    addEventListener("pagehide", this.#onPageHide);
+    document.addEventListener("visibilitychange", this.#onVisibility);
+  }
+
+  /** Stops following the page. */
+  unwatchPage(): void {
+    removeEventListener("pagehide", this.#onPageHide);
+    document.removeEventListener("visibilitychange", this.#onVisibility);
+  }
+
+  readonly #onPageHide = (): void => void this.end("unload");
+
+  readonly #onVisibility = (): void => {
+    if (document.visibilityState === "hidden") void this.flush({ keepalive: true });
+  };
+
   /** Reports the end and sends everything; later reports are ignored. */
   end(reason: "hangup" | "unload" | "error"): Promise<void> {
     if (this.#ended) return Promise.resolve();

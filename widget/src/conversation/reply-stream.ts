@@ -1,0 +1,77 @@
+/**
+ * One reply of the model: streams the chat deltas into the reply's message and speech, and runs client
+ * tools between rounds (up to `maxToolRounds`).
+ */
+import type { ResolvedConfig } from "../config.ts";
+import type { TurnMetrics } from "../events.ts";
+import type { StoredMessage } from "../history/history-store.ts";
+import type { EngineHost } from "./engine-host.ts";
+import type { ReplySpeaker } from "./reply-speaker.ts";
+import { SentenceSplitter } from "./sentence-splitter.ts";
+import { runTool } from "./tool-runner.ts";
+import type { Transport } from "./transport.ts";
+
+/** A reply in progress: what barge-in, speech and reports need of it. */
+export interface ActiveReply {
+  replyId: number;
+  message: StoredMessage;
+  speaker: ReplySpeaker | undefined;
+  /** The relay's record id of the reply (its last chat response), for reports. */
+  recordId?: string;
+  readonly abort: AbortController;
+}
+
+/** What {@link streamReply} uses of the conversation. */
+export interface ReplyStreamContext {
+  readonly host: Pick<EngineHost, "log" | "apply" | "emit" | "setInterim">;
+  readonly transport: Transport;
+  readonly config: Pick<ResolvedConfig, "contextTurns" | "maxToolRounds" | "tools">;
+}
+
+/**
+ * Streams the model's reply to the conversation so far (running client tools between rounds), speaking
+ * each sentence as it completes; saves the reply and returns its LLM metrics (times in ms).
+ */
+export async function streamReply(reply: ActiveReply, { host, transport, config }: ReplyStreamContext): Promise<TurnMetrics> {
+  const { signal } = reply.abort;
+  const { message } = reply;
+  const log = host.log;
+  const utteranceId = message.utteranceId!;
+  const metrics: TurnMetrics = { utteranceId, totalMs: 0, interrupted: false, toolCalls: 0 };
+  const splitter = new SentenceSplitter();
+  for (let round = 0; ; round++) {
+    const calls: { id: string; name: string; arguments: string }[] = [];
+    const requested = performance.now();
+    for await (const delta of transport.chat(log.context(config.contextTurns), signal)) {
+      if (delta.type === "tool-call") calls.push(delta);
+      else if (delta.type === "record") reply.recordId = delta.id;
+      else if (delta.type === "usage") message.tokenCount = (message.tokenCount ?? 0) + delta.completionTokens;
+      else {
+        metrics.llmFirstTokenMs ??= performance.now() - requested;
+        if (!message.text) host.apply({ type: "reply-start" });
+        message.text += delta.text;
+        host.setInterim({ role: "assistant", text: message.text });
+        for (const sentence of splitter.push(delta.text)) reply.speaker?.say(sentence);
+      }
+    }
+    metrics.llmMs = performance.now() - requested;
+    if (calls.length === 0 || round + 1 >= config.maxToolRounds) break;
+    metrics.toolCalls += calls.length;
+    await log.save(log.draft({ role: "assistant", text: "", utteranceId, toolCalls: calls }));
+    for (const call of calls) {
+      const { detail, content } = await runTool(config.tools, call, signal);
+      signal.throwIfAborted();
+      host.emit("va-tool-call", detail);
+      await log.save(log.draft({ role: "tool", text: content, toolCallId: call.id, utteranceId }));
+    }
+  }
+  reply.speaker?.say(splitter.flush());
+  host.setInterim(undefined);
+  message.latency = { llmFirstTokenMs: metrics.llmFirstTokenMs, llmMs: metrics.llmMs };
+  if (message.tokenCount !== undefined) metrics.completionTokens = message.tokenCount;
+  if (message.text) {
+    await log.save(message);
+    host.emit("va-transcript", { role: "assistant", text: message.text, final: true, messageId: message.id });
+  }
+  return metrics;
+}
