@@ -5,7 +5,7 @@ import { captureProxyError } from "./capture-proxy-error.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 import { teeTranscriptStream } from "./transcript-stream-tee.ts";
 import { uuidv7 } from "./uuid-v7.ts";
-import { wavDurationMs } from "./wav-duration.ts";
+import { wavDurationSeconds } from "../wav-duration.ts";
 
 /**
  * Around `POST /v1/audio/transcriptions`: records the transcript as the visitor's message, with the
@@ -22,7 +22,9 @@ export function captureTranscription(recorder: SessionRecorder, now: () => numbe
     if (!c.res.ok) return captureProxyError(c, recorder, "stt");
     const sttMs = Math.round(performance.now() - t0);
     const file = (await c.req.formData()).get("file");
-    const audioDurationMs = file instanceof Blob ? ((await wavDurationMs(file)) ?? null) : null;
+    // The same reading of the upload the route's length limit used.
+    const seconds = file instanceof Blob ? wavDurationSeconds(new Uint8Array(await file.arrayBuffer())) : undefined;
+    const audioDurationMs = seconds === undefined ? null : Math.round(seconds * 1000);
     const id = uuidv7(startAt);
     const sessionId = c.get("session").sid;
     const record = (text: string, ms: number) => recorder.message(sessionId, { id, role: "user", text, startAt, endAt: now(), audioDurationMs, latency: { sttMs: ms } });
