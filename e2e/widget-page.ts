@@ -69,3 +69,13 @@ export async function sendText(widget: Locator, text: string): Promise<void> {
   await widget.getByRole("textbox").fill(text);
   await widget.getByRole("button", { name: "Send" }).click();
 }
+
+/** Attaches the widget's event log to the test's report when it fails (what the widget went through). */
+export async function attachLogOnFailure(page: Page, testInfo: { status?: string; expectedStatus: string; attach(name: string, options: { body: string; contentType: string }): Promise<void> }): Promise<void> {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  const log = await vaLog(page).catch(() => undefined);
+  if (!log) return;
+  const body = JSON.stringify({ states: log.states, errors: log.errors });
+  console.log(`va-log: ${body}`);
+  await testInfo.attach("va-log", { body, contentType: "application/json" });
+}
