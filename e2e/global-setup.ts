@@ -1,18 +1,11 @@
-/** Starts stand-in + relay + demo once for the suite; the returned function stops them. */
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+/**
+ * Starts the suite's shared stack once: stand-in, relay (records in a temporary SQLite file, admin API
+ * on), demo page, and the strict-CSP host site on another origin. The returned function stops them.
+ */
 import { startStack } from "../scripts/stack.ts";
+import { tempDatabaseUrl, writeAgentsFile } from "./agents-file.ts";
+import { startHostServer } from "./host-server.ts";
 import { E2E } from "./stack-ports.ts";
-
-/** The relay's example agents, allowed on the e2e demo's origin. */
-async function agentsFile(): Promise<string> {
-  const config = JSON.parse(await readFile(new URL("../relay/agents.json", import.meta.url), "utf8")) as { agents: { allowedOrigins: string[] }[] };
-  for (const agent of config.agents) agent.allowedOrigins = [E2E.demoUrl];
-  const file = join(await mkdtemp(join(tmpdir(), "voice-agent-e2e-")), "agents.json");
-  await writeFile(file, JSON.stringify(config));
-  return file;
-}
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const stack = await startStack({
@@ -20,8 +13,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     demoPort: E2E.demoPort,
     standinPort: E2E.standinPort,
     offline: true,
-    agentsFile: await agentsFile(),
+    agentsFile: await writeAgentsFile({ origins: [E2E.demoUrl, E2E.embedUrl] }),
+    relayEnv: { ADMIN_TOKEN: E2E.adminToken, DATABASE_URL: await tempDatabaseUrl(), SESSIONS_PER_IP_PER_MINUTE: "1000", RECORDS_FLUSH_MS: "50" },
     output: process.env.E2E_VERBOSE ? "inherit" : "quiet",
   });
-  return () => stack.stop();
+  const embed = await startHostServer({ port: E2E.embedPort, hostname: "localhost", relayUrl: E2E.relayUrl });
+  return async () => {
+    await embed.close();
+    await stack.stop();
+  };
 }

@@ -1,6 +1,6 @@
 /**
- * Ports of the stack the e2e suite starts: apart from `pnpm start`'s, and moved as a block by
- * `E2E_PORT_BASE` (default 18700) so that several checkouts can run the suite at once.
+ * Ports of the stacks the e2e suite and benchmarks start: apart from `pnpm start`'s, and moved as a
+ * block by `E2E_PORT_BASE` (default 18700) so that several checkouts can run the suite at once.
  */
 const base = Number(process.env.E2E_PORT_BASE ?? 18_700);
 
@@ -11,4 +11,16 @@ export const E2E = {
   relayUrl: `http://127.0.0.1:${base + 87}`,
   demoUrl: `http://127.0.0.1:${base + 73}`,
   standinUrl: `http://127.0.0.1:${base + 90}`,
+  /** The strict-CSP embed page's server: another origin than the demo's and the relay's (host name too). */
+  embedPort: base + 74,
+  embedUrl: `http://localhost:${base + 74}`,
+  /** The relay the failure journeys kill, restart and reconfigure (same stand-in). */
+  faultRelayPort: base + 88,
+  faultRelayUrl: `http://127.0.0.1:${base + 88}`,
+  /** Benchmarks: their own instant stand-in, relay and host page. */
+  benchStandinPort: base + 91,
+  benchRelayPort: base + 89,
+  benchHostPort: base + 75,
+  /** `ADMIN_TOKEN` of the suite's relays (records admin API). */
+  adminToken: "e2e-admin-token-not-a-secret-0123456789",
 } as const;

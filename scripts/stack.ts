@@ -1,11 +1,17 @@
 /**
  * Starts the whole product as separate processes: the upstream stand-in (unless a provider key is set),
- * the relay (which serves the built widget) and the demo page. Used by `pnpm start` and the e2e suite.
+ * the relay (which serves the built widget) and the demo page. Used by `pnpm start`, the e2e suite and
+ * the e2e benchmarks, which also start single processes ({@link startStandin}, {@link startRelay}) to
+ * kill, restart or reconfigure them mid-test.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const host = "127.0.0.1";
+
+/** Where child output goes: prefixed to this process's output, or dropped. */
+export type StackOutput = "inherit" | "quiet";
 
 /** Ports and settings of one stack. */
 export interface StackOptions {
@@ -18,8 +24,10 @@ export interface StackOptions {
   agentsFile?: string;
   /** Extra environment for the relay. */
   relayEnv?: Record<string, string>;
-  /** Where child output goes: prefixed to this process's output, or dropped. Default "inherit". */
-  output?: "inherit" | "quiet";
+  /** Extra environment for the stand-in (e.g. `STANDIN_TOKEN_DELAY_MS`). */
+  standinEnv?: Record<string, string>;
+  /** Default "inherit". */
+  output?: StackOutput;
 }
 
 /** A running stack. */
@@ -28,57 +36,141 @@ export interface Stack {
   demoUrl: string;
   /** Base URL of the stand-in's `/v1` routes, when it runs. */
   standinUrl: string | undefined;
+  /** The relay process (kill it, restart it with other settings). */
+  relay: ManagedProcess;
   stop(): Promise<void>;
+}
+
+/** One child process that answers HTTP once ready, and can be killed and started again. */
+export interface ManagedProcess {
+  /** e.g. `http://127.0.0.1:8787`. */
+  readonly url: string;
+  /** Whether the process is running. */
+  readonly running: boolean;
+  /** Sends `signal` (default SIGTERM) and resolves once the process exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the process again (after `kill`), with `env` merged over its environment; resolves once it answers. */
+  start(env?: Record<string, string>): Promise<void>;
 }
 
 /** Starts every process and resolves once each answers HTTP. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const offline = options.offline ?? !process.env.OPENAI_API_KEY;
-  const children: ChildProcess[] = [];
-  const run = (name: string, args: string[], env: Record<string, string>) => {
-    const child = spawn(args[0]!, args.slice(1), { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.on("data", (chunk: Buffer) => {
-        if (options.output !== "quiet") process.stdout.write(prefix(name, chunk.toString()));
-      });
-    }
-    children.push(child);
-    return child;
-  };
-  const stop = async () => {
-    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    })));
-  };
-  const host = "127.0.0.1";
-  const relayUrl = `http://${host}:${options.relayPort}`;
-  const demoUrl = `http://${host}:${options.demoPort}`;
-  const standinUrl = offline ? `http://${host}:${options.standinPort}/v1` : undefined;
+  const started: ManagedProcess[] = [];
+  const stop = () => Promise.all(started.map((p) => p.kill())).then(() => {});
   try {
-    if (standinUrl) {
-      run("standin", [process.execPath, "standin/src/main.ts"], { STANDIN_PORT: String(options.standinPort) });
-      await waitForHttp(`${standinUrl.replace(/\/v1$/, "")}/__standin/requests`);
+    let standinUrl: string | undefined;
+    if (offline) {
+      const standin = await startStandin({ port: options.standinPort, env: options.standinEnv, output: options.output });
+      started.push(standin);
+      standinUrl = `${standin.url}/v1`;
     }
-    run("relay", [process.execPath, "relay/src/main.ts"], {
-      PORT: String(options.relayPort),
-      HOST: host,
-      ...(standinUrl ? { OFFLINE_DEMO_UPSTREAM: standinUrl } : {}),
-      ...(options.agentsFile ? { AGENTS_FILE: options.agentsFile } : {}),
-      ...options.relayEnv,
+    const relay = await startRelay({
+      port: options.relayPort,
+      standinUrl,
+      agentsFile: options.agentsFile,
+      env: options.relayEnv,
+      output: options.output,
     });
-    await waitForHttp(`${relayUrl}/healthz`);
-    run("demo", [process.execPath, "demo/node_modules/vite/bin/vite.js", "demo", "--config", "demo/vite.config.ts"], {
-      DEMO_PORT: String(options.demoPort),
-      VITE_RELAY_URL: relayUrl,
-    });
-    await waitForHttp(demoUrl);
+    started.push(relay);
+    const demo = await startDemo({ port: options.demoPort, relayUrl: relay.url, output: options.output });
+    started.push(demo);
+    return { relayUrl: relay.url, demoUrl: demo.url, standinUrl, relay, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { relayUrl, demoUrl, standinUrl, stop };
+}
+
+/** Starts the upstream stand-in; its `/v1` routes are under `url + "/v1"`. */
+export function startStandin(options: { port: number; env?: Record<string, string> | undefined; output?: StackOutput | undefined }): Promise<ManagedProcess> {
+  return startProcess("standin", [process.execPath, "standin/src/main.ts"], { STANDIN_PORT: String(options.port), ...options.env }, {
+    url: `http://${host}:${options.port}`,
+    readyPath: "/__standin/requests",
+    output: options.output,
+  });
+}
+
+/** Settings of one relay process. */
+export interface RelayProcessOptions {
+  port: number;
+  /** The stand-in's `/v1` base URL; the relay then runs as the offline demo. */
+  standinUrl?: string | undefined;
+  agentsFile?: string | undefined;
+  /** Extra environment (e.g. `ADMIN_TOKEN`, `TOKEN_TTL_SECONDS`, `DATABASE_URL`). */
+  env?: Record<string, string> | undefined;
+  output?: StackOutput | undefined;
+}
+
+/** Starts one relay; resolves once `/healthz` answers. */
+export function startRelay(options: RelayProcessOptions): Promise<ManagedProcess> {
+  return startProcess(
+    "relay",
+    [process.execPath, "relay/src/main.ts"],
+    {
+      PORT: String(options.port),
+      HOST: host,
+      ...(options.standinUrl ? { OFFLINE_DEMO_UPSTREAM: options.standinUrl } : {}),
+      ...(options.agentsFile ? { AGENTS_FILE: options.agentsFile } : {}),
+      ...options.env,
+    },
+    { url: `http://${host}:${options.port}`, readyPath: "/healthz", output: options.output },
+  );
+}
+
+/** Starts the demo host page (Vite), which embeds the widget from `relayUrl`. */
+export function startDemo(options: { port: number; relayUrl: string; output?: StackOutput | undefined }): Promise<ManagedProcess> {
+  return startProcess(
+    "demo",
+    [process.execPath, "demo/node_modules/vite/bin/vite.js", "demo", "--config", "demo/vite.config.ts"],
+    { DEMO_PORT: String(options.port), VITE_RELAY_URL: options.relayUrl },
+    { url: `http://${host}:${options.port}`, readyPath: "/", output: options.output },
+  );
+}
+
+async function startProcess(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { url: string; readyPath: string; output?: StackOutput | undefined },
+): Promise<ManagedProcess> {
+  let child: ChildProcess | undefined;
+  let currentEnv = env;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const managed: ManagedProcess = {
+    url: options.url,
+    get running() {
+      return running();
+    },
+    kill(signal = "SIGTERM") {
+      const target = child;
+      if (!target || !running()) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        target.once("exit", () => resolve());
+        target.kill(signal);
+      });
+    },
+    async start(extra = {}) {
+      if (running()) throw new Error(`${name} is already running`);
+      currentEnv = { ...currentEnv, ...extra };
+      child = spawn(args[0]!, args.slice(1), { cwd: root, env: { ...process.env, ...currentEnv }, stdio: ["ignore", "pipe", "pipe"] });
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.on("data", (chunk: Buffer) => {
+          if (options.output !== "quiet") process.stdout.write(prefix(name, chunk.toString()));
+        });
+      }
+      const exited = new Promise<never>((_, reject) => child!.once("exit", (code) => reject(new Error(`${name} exited (code ${code}) before answering ${options.url}`))));
+      try {
+        await Promise.race([waitForHttp(`${options.url}${options.readyPath}`), exited]);
+      } catch (error) {
+        await managed.kill();
+        throw error;
+      }
+      exited.catch(() => {});
+    },
+  };
+  await managed.start();
+  return managed;
 }
 
 async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
@@ -89,7 +181,7 @@ async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
       return;
     } catch {
       if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }

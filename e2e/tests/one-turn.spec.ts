@@ -1,13 +1,15 @@
 /**
- * The walking skeleton's journey: the visitor speaks one sentence into the fake mic; the stand-in gets
- * a 16 kHz mono WAV as long as the spoken part; the greeting and the reply text appear, each reply
- * sentence is spoken as soon as it is complete, and the widget returns to listening.
+ * Journey 1: the visitor speaks one sentence into the fake mic; the stand-in gets a 16 kHz mono WAV as
+ * long as the spoken part; the greeting and the reply text appear, each reply sentence is spoken as
+ * soon as it is complete, and the widget returns to listening. The relay's records (admin API) hold
+ * the same transcript, in one session of the same conversation, with per-stage timings.
  */
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { E2E } from "../stack-ports.ts";
+import { recordsOfConversation } from "../records.ts";
 
 const speech = JSON.parse(readFileSync(fixture("after-greeting.json"), "utf8")) as { speechStartMs: number; speechEndMs: number };
 
@@ -68,6 +70,29 @@ test("one spoken turn end to end", async ({ page }) => {
   expect(tts.length).toBeGreaterThan(2);
   // The model's context holds the whole greeting (it was heard in full) before the visitor's question.
   expect(chat.messages!.find((m) => m.role === "assistant")?.content).toBe(await greeting.textContent());
+
+  // The same transcript in the relay's records, with timings.
+  const history = await page.evaluate(() => (document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<{ conversations: { id: string }[]; messages: { role: string; text: string }[] }> }).exportHistory());
+  expect(history.conversations).toHaveLength(1);
+  const widgetLines = await widget.locator("li[data-role]").evaluateAll((lis) => lis.map((li) => ({ role: li.getAttribute("data-role"), text: li.textContent!.trim() })));
+  const before = Date.now();
+  const records = await recordsOfConversation(history.conversations[0]!.id);
+  expect(records).toHaveLength(1);
+  const { session, messages } = records[0]!;
+  expect(session).toMatchObject({ agent: "demo", origin: E2E.demoUrl, mode: "cascade", conversationId: history.conversations[0]!.id });
+  // The relay records what went through it: the visitor's transcript and the model's reply (the
+  // greeting comes from the agent's configuration and never crosses the relay as a message).
+  expect(messages.map((m) => ({ role: m.role, text: m.text }))).toEqual(widgetLines.slice(1));
+  const [user, assistant] = messages;
+  expect(user!.latency.sttMs).toBeGreaterThan(0);
+  expect(assistant!.latency.llmFirstTokenMs).toBeGreaterThan(0);
+  expect(assistant!.latency.llmTotalMs).toBeGreaterThanOrEqual(assistant!.latency.llmFirstTokenMs!);
+  for (const m of messages) {
+    expect(m.startAt).toBeGreaterThanOrEqual(session.createdAt);
+    expect(m.endAt).toBeGreaterThanOrEqual(m.startAt!);
+    expect(m.endAt).toBeLessThanOrEqual(before);
+  }
+  expect(assistant!.startAt).toBeGreaterThanOrEqual(user!.endAt!);
 
   // `UPDATE_SCREENSHOT=1 pnpm --filter @voice-agent/e2e test` refreshes the README's picture.
   if (process.env.UPDATE_SCREENSHOT) await page.screenshot({ path: fileURLToPath(new URL("../../docs/demo.png", import.meta.url)) });

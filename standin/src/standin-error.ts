@@ -1,6 +1,9 @@
 /** The `type` values the stand-in uses in error bodies, as the OpenAI API does. */
 export type StandinErrorType = 'invalid_request_error' | 'authentication_error' | 'server_error';
 
+/** The HTTP statuses the stand-in answers errors with. */
+export type StandinErrorStatus = 400 | 401 | 404 | 429 | 500 | 502 | 503;
+
 /** The JSON body of every error response: the OpenAI error envelope. */
 export interface OpenAiErrorBody {
   error: { message: string; type: StandinErrorType; param: string | null; code: string | null };
@@ -12,7 +15,7 @@ export interface OpenAiErrorBody {
  */
 export class StandinError extends Error {
   /** HTTP status, e.g. 400 or 401. */
-  readonly status: 400 | 401 | 404 | 500;
+  readonly status: StandinErrorStatus;
   /** OpenAI error `type`. */
   readonly type: StandinErrorType;
   /** Machine-readable code, e.g. `invalid_wav`. */
@@ -21,7 +24,7 @@ export class StandinError extends Error {
   readonly param: string | null;
 
   constructor(
-    status: 400 | 401 | 404 | 500,
+    status: StandinErrorStatus,
     code: string,
     message: string,
     options: { param?: string; type?: StandinErrorType; cause?: unknown } = {},

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { chatRoute } from './chat-route.ts';
+import { FaultInjector } from './fault-injector.ts';
 import type { RecordedRequest } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
 import { realtimeRoute } from './realtime-route.ts';
@@ -10,6 +11,7 @@ import { transcriptionRoute } from './transcription-route.ts';
 
 export type * from './recorded-request.ts';
 export { StandinError } from './standin-error.ts';
+export type { Fault, FaultKind, FaultRoute } from './fault-injector.ts';
 
 /** Options for {@link createStandin}. */
 export interface StandinOptions {
@@ -35,6 +37,8 @@ export interface Standin {
   app: Hono;
   /** Every request, in arrival order. Cleared in place by `DELETE /__standin/requests`. */
   requests: RecordedRequest[];
+  /** Faults armed through `POST /__standin/faults` (or directly, in-process). */
+  faults: FaultInjector;
 }
 
 /**
@@ -43,10 +47,13 @@ export interface Standin {
  * `/v1/realtime/client_secrets` that needs no
  * provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
  * accepted. `GET /__standin/requests` returns the request log and `DELETE` clears it, for tests
- * in another process.
+ * in another process. `POST /__standin/faults` arms a {@link Fault} (`{ route, kind, times }`: the next
+ * `times` requests to `route` fail with an `error`, `stall` mid-body or are `slow`); `GET` lists the
+ * armed faults and `DELETE` disarms them all.
  */
 export function createStandin(options: StandinOptions = {}): Standin {
   const requests: RecordedRequest[] = [];
+  const faults = new FaultInjector();
   const now = options.now ?? Date.now;
   const context: RouteContext = {
     tokenDelayMs: options.tokenDelayMs ?? 15,
@@ -72,6 +79,7 @@ export function createStandin(options: StandinOptions = {}): Standin {
       }
       await next();
     })
+    .use(faults.middleware())
     .route('/', transcriptionRoute(context))
     .route('/', chatRoute(context))
     .route('/', speechRoute(context))
@@ -83,6 +91,12 @@ export function createStandin(options: StandinOptions = {}): Standin {
       requests.length = 0;
       return c.body(null, 204);
     })
+    .post('/__standin/faults', async (c) => c.json(faults.add(await c.req.json().catch(() => undefined)), 201))
+    .get('/__standin/faults', (c) => c.json(faults.list()))
+    .delete('/__standin/faults', (c) => {
+      faults.clear();
+      return c.body(null, 204);
+    })
     .route('/v1', v1);
   app.notFound((c) => reject(c, new StandinError(404, 'not_found', `The stand-in has no ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
@@ -90,5 +104,5 @@ export function createStandin(options: StandinOptions = {}): Standin {
     console.error('standin: unexpected error', error);
     return reject(c, new StandinError(500, 'standin_failure', `The stand-in failed: ${error.message}`, { cause: error }));
   });
-  return { app, requests };
+  return { app, requests, faults };
 }

@@ -1,0 +1,31 @@
+/** Agents files for the e2e relays, derived from the relay's example `agents.json`. */
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** An agent as far as the suite changes it. */
+interface Agent {
+  id: string;
+  allowedOrigins: string[];
+  limits?: Record<string, number>;
+}
+
+/**
+ * Writes an agents file: the example `demo` agent allowed on `origins`, plus `locked`, the same agent
+ * allowed only on `lockedOrigins` (default: a site the suite never serves). Returns its path; writing
+ * again to `file` replaces it (the relay reads it at start).
+ */
+export async function writeAgentsFile(options: { origins: string[]; lockedOrigins?: string[]; file?: string }): Promise<string> {
+  const example = JSON.parse(await readFile(new URL("../relay/agents.json", import.meta.url), "utf8")) as { agents: Agent[] };
+  const demo = example.agents.find((a) => a.id === "demo")!;
+  demo.allowedOrigins = options.origins;
+  const locked = { ...structuredClone(demo), id: "locked", allowedOrigins: options.lockedOrigins ?? ["https://shop.example"] };
+  const file = options.file ?? join(await mkdtemp(join(tmpdir(), "voice-agent-e2e-")), "agents.json");
+  await writeFile(file, JSON.stringify({ agents: [demo, locked] }));
+  return file;
+}
+
+/** A fresh SQLite records database in a temporary folder, as a `DATABASE_URL`. */
+export async function tempDatabaseUrl(): Promise<string> {
+  return `file:${join(await mkdtemp(join(tmpdir(), "voice-agent-e2e-db-")), "records.sqlite")}`;
+}

@@ -1,0 +1,61 @@
+/**
+ * A host site on its own origin for the embed journeys and the benchmarks: serves `pages/*.html` with
+ * `%RELAY_URL%` filled in, under a strict Content-Security-Policy that allows scripts and connections
+ * only from itself and the relay, plus `pages/*.js` (the page's own module scripts).
+ */
+import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** The embed policy of the widget README (widget served by the relay), with everything else denied. */
+export function strictCsp(relayUrl: string): string {
+  const relay = new URL(relayUrl).origin;
+  return [
+    "default-src 'none'",
+    `script-src 'self' 'wasm-unsafe-eval' ${relay}`,
+    `connect-src ${relay}`,
+    "style-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** A running host site. */
+export interface HostServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves the host pages on `hostname:port`, embedding the widget from `relayUrl`. */
+export async function startHostServer(options: { port: number; hostname: string; relayUrl: string }): Promise<HostServer> {
+  const pages = new URL("pages/", import.meta.url);
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const path = new URL(request.url ?? "/", "http://x").pathname;
+      const match = /^\/([a-z0-9-]+)\.(html|js)$/.exec(path);
+      const text = match ? await readFile(new URL(`${match[1]}.${match[2]}`, pages), "utf8").catch(() => undefined) : undefined;
+      if (!match || text === undefined) {
+        response.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      if (match[2] === "js") {
+        response.writeHead(200, { "content-type": "text/javascript" }).end(text);
+        return;
+      }
+      response
+        .writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": strictCsp(options.relayUrl) })
+        .end(text.replaceAll("%RELAY_URL%", options.relayUrl));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.hostname, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.hostname}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

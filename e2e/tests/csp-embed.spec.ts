@@ -1,0 +1,46 @@
+/**
+ * Journey 7: the one-tag embed on a customer's site, served from another origin (another host name
+ * and port) than the relay, under a strict Content-Security-Policy (`script-src 'self'
+ * 'wasm-unsafe-eval' <relay>; connect-src <relay>; default-src 'none'`). The widget, its worklets, the
+ * VAD's WASM and model all load from the relay, a spoken turn runs end to end, and the page records
+ * no CSP violation.
+ */
+import { expect, test } from "@playwright/test";
+import { fixture, withFakeMic } from "../chromium.ts";
+import { strictCsp } from "../host-server.ts";
+import { E2E } from "../stack-ports.ts";
+import { recordWidgetEvents, vaLog, waitForStates } from "../widget-page.ts";
+
+test.use({ launchOptions: withFakeMic(fixture("one-turn.wav")) });
+
+test("script-tag embed on another origin under a strict CSP runs a spoken turn", async ({ page }) => {
+  await recordWidgetEvents(page);
+  const fromRelay: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().startsWith(E2E.relayUrl)) fromRelay.push(new URL(request.url()).pathname);
+  });
+  const response = await page.goto(`${E2E.embedUrl}/embed.html`);
+  expect(response!.headers()["content-security-policy"]).toBe(strictCsp(E2E.relayUrl));
+  expect(new URL(page.url()).origin).not.toBe(new URL(E2E.relayUrl).origin);
+
+  const widget = page.locator("voice-agent");
+  await widget.getByRole("button", { name: "Start" }).click();
+  const reply = widget.locator('li[data-role="assistant"]').nth(1);
+  await expect(reply).toContainText("You said: I spoke for", { timeout: 30_000 });
+  await waitForStates(page, ["thinking", "responding", "listening"]);
+
+  const log = await vaLog(page);
+  expect(log.csp).toEqual([]);
+  expect(log.errors).toEqual([]);
+  expect(log.playback.at(-1)!.peak).toBeGreaterThan(0.05);
+  // Everything came from the relay: the loader, lazy chunks, the WASM and the model (worklet module
+  // fetches are not surfaced to Playwright; that they ran shows in the utterance and the playback).
+  for (const path of ["/voice-agent.js", "/ort-wasm-simd-threaded.mjs", "/ort-wasm-simd-threaded.wasm", "/v1/sessions", "/v1/audio/transcriptions", "/v1/chat/completions", "/v1/audio/speech"]) {
+    expect(fromRelay).toContain(path);
+  }
+  expect(fromRelay.some((p) => p.endsWith(".onnx"))).toBe(true);
+
+  // The policy is enforced and the recorder sees violations: a connection elsewhere is refused.
+  await page.evaluate((url) => fetch(url).catch(() => {}), E2E.demoUrl);
+  await expect.poll(async () => (await vaLog(page)).csp.map((v) => v.directive)).toEqual(["connect-src"]);
+});
