@@ -39,6 +39,19 @@ describe("RelaySession", () => {
     session.close();
   });
 
+  test("a token that lives shorter than the lead is refreshed at half its life, not in a loop", async () => {
+    vi.useFakeTimers();
+    const transport = new FakeTransport({ tokenTtlMs: 10_000, sessionTtlMs: 60_000 });
+    const { session } = relaySession(transport, { refreshLeadMs: 60_000 });
+    await session.open();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(transport.callsOf("refreshSession")).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.callsOf("refreshSession")).toHaveLength(1);
+    expect(transport.callsOf("openSession")).toHaveLength(1);
+    session.close();
+  });
+
   test("opens a new session for the same conversation when the session's end is reached", async () => {
     vi.useFakeTimers();
     const transport = new FakeTransport({ tokenTtlMs: 10_000, sessionTtlMs: 15_000 });

@@ -53,7 +53,8 @@ export class RelaySession {
    */
   async renew(): Promise<CreateSessionResponse> {
     const session = this.#session;
-    if (!session || session.sessionEndsAt - Date.now() <= this.#options.refreshLeadMs) return this.open();
+    // A refresh cannot extend a token past the session's end: once the token reaches it, a new session continues.
+    if (!session || session.expiresAt >= session.sessionEndsAt) return this.open();
     try {
       const fresh = await this.#transport.refreshSession();
       return this.#use({ ...session, ...fresh });
@@ -100,7 +101,9 @@ export class RelaySession {
     clearTimeout(this.#timer);
     // The token is refreshed before it expires; when it already lasts to the session's end, the next
     // session is opened before that end instead (a refresh could not extend it).
-    const renewAt = Math.min(session.expiresAt, session.sessionEndsAt) - this.#options.refreshLeadMs;
+    // A token that lives shorter than twice the lead is renewed at half its life, not at once (no loop).
+    const until = Math.min(session.expiresAt, session.sessionEndsAt);
+    const renewAt = until - Math.min(this.#options.refreshLeadMs, (until - Date.now()) / 2);
     this.#timer = setTimeout(() => {
       this.renew().catch((error: unknown) => this.#closed || this.#options.renewFailed(WidgetError.from(error)));
     }, Math.max(0, renewAt - Date.now()));
