@@ -8,11 +8,13 @@ interface Agent {
   id: string;
   allowedOrigins: string[];
   limits?: Record<string, number>;
+  tts: { speed: number };
 }
 
 /**
  * Writes an agents file: the example `demo` agent allowed on `origins`, plus `locked`, the same agent
- * allowed only on `lockedOrigins` (default: a site the suite never serves). Returns its path; writing
+ * allowed only on `lockedOrigins` (default: a site the suite never serves), and `slow`, the demo agent
+ * speaking at half speed (its replies last long enough to be talked over). Returns its path; writing
  * again to `file` replaces it (the relay reads it at start).
  */
 export async function writeAgentsFile(options: { origins: string[]; lockedOrigins?: string[]; file?: string }): Promise<string> {
@@ -20,8 +22,9 @@ export async function writeAgentsFile(options: { origins: string[]; lockedOrigin
   const demo = example.agents.find((a) => a.id === "demo")!;
   demo.allowedOrigins = options.origins;
   const locked = { ...structuredClone(demo), id: "locked", allowedOrigins: options.lockedOrigins ?? ["https://shop.example"] };
+  const slow = { ...structuredClone(demo), id: "slow", tts: { ...demo.tts, speed: 0.5 } };
   const file = options.file ?? join(await mkdtemp(join(tmpdir(), "voice-agent-e2e-")), "agents.json");
-  await writeFile(file, JSON.stringify({ agents: [demo, locked] }));
+  await writeFile(file, JSON.stringify({ agents: [demo, locked, slow] }));
   return file;
 }
 

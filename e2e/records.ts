@@ -9,9 +9,9 @@ export async function admin<T>(path: string, relayUrl: string = E2E.relayUrl): P
   return (await response.json()) as T;
 }
 
-/** Every session recorded for `conversationId`, oldest first, with messages and events. */
+/** Every session recorded for `conversationId` (any agent), oldest first, with messages and events. */
 export async function recordsOfConversation(conversationId: string, relayUrl?: string): Promise<SessionDetail[]> {
-  const { sessions } = await admin<{ sessions: SessionRecord[] }>("/admin/sessions?agent=demo&limit=100", relayUrl);
+  const { sessions } = await admin<{ sessions: SessionRecord[] }>("/admin/sessions?limit=100", relayUrl);
   const ours = sessions.filter((s) => s.conversationId === conversationId).reverse();
   return Promise.all(ours.map((s) => admin<SessionDetail>(`/admin/sessions/${s.id}`, relayUrl)));
 }
