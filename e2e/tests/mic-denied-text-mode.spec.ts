@@ -2,10 +2,12 @@
  * Journey 4: the visitor refuses the microphone. `getUserMedia` really rejects (a dismissed permission
  * prompt, `NotAllowedError`), the widget ends in `error` with `mic-denied` and says typing still works;
  * typed text then starts a text-only conversation: the greeting and the reply are shown, nothing is
- * synthesized, and the microphone is never asked for again.
+ * synthesized, and the microphone is never asked for again. The relay's records (the site owner's view)
+ * hold the typed question once, before the reply.
  */
 import { expect, test } from "@playwright/test";
 import { fixture, withMicPromptDenied } from "../chromium.ts";
+import { recordsOfConversation } from "../records.ts";
 import { E2E } from "../stack-ports.ts";
 import { expectState, recordWidgetEvents, sendText, vaLog, waitForStates } from "../widget-page.ts";
 
@@ -55,4 +57,12 @@ test("mic permission denied, then a typed conversation", async ({ page }) => {
   const requests = (await (await fetch(`${E2E.standinUrl}/__standin/requests`)).json()) as { route: string; messages?: { role: string; content: string }[] }[];
   expect(requests.map((r) => r.route)).toEqual(["chat"]);
   expect(requests[0]!.messages!.at(-1)).toEqual({ role: "user", content: "Do you sell tents?" });
+
+  // The reply was fully received, so both messages are committed: no polling.
+  const history = await page.evaluate(() => (document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<{ conversations: { id: string }[] }> }).exportHistory());
+  const records = await recordsOfConversation(history.conversations[0]!.id);
+  expect(records.flatMap((r) => r.messages.map((m) => [m.role, m.text]))).toEqual([
+    ["user", "Do you sell tents?"],
+    ["assistant", "This is the offline demo. You said: Do you sell tents?"],
+  ]);
 });

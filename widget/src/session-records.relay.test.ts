@@ -71,7 +71,8 @@ describe("session records from the widget's side", () => {
     expect(interim.length).toBeGreaterThan(2);
     expect(interim.at(-1)).toBe("I spoke for 1.0 seconds.");
     const recorded = await store.getSession(session.sessionId);
-    expect(recorded?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["I spoke for 1.0 seconds."]);
+    // The typed question of the barged-in turn first, then the transcript.
+    expect(recorded?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["tell me a long story about tents", "I spoke for 1.0 seconds."]);
 
     // "Forget me" deletes the visitor's records.
     await client.forgetVisitor();

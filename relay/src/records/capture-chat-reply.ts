@@ -4,6 +4,7 @@ import type { RelayEnv } from "../relay-env.ts";
 import { captureProxyError } from "./capture-proxy-error.ts";
 import type { StageLatency } from "./session-record.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
+import { typedUserText } from "./typed-user-text.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 
 /** The parts of a chat completion chunk the recorder reads. */
@@ -16,13 +17,17 @@ interface ChatChunk {
  * Around `POST /v1/chat/completions`: observes the SSE stream as the route relays it (never delaying a
  * token, no extra stream layer) to record the assistant's reply with token counts and latencies. The
  * reply is committed before `[DONE]` reaches the browser; a stream the browser aborts (barge-in) is
- * recorded as far as it got, `interrupted`.
+ * recorded as far as it got, `interrupted`. The request's last user message is recorded too, as the
+ * visitor's typed turn (see {@link SessionRecorder.typedMessage}: a spoken turn's text is already its
+ * transcript), committed with the reply, or before an upstream error response leaves.
  */
 export function captureChatReply(recorder: SessionRecorder, now: () => number): MiddlewareHandler<RelayEnv> {
   return async (c, next) => {
     if (c.req.method !== "POST") return next();
     const startAt = now();
     const t0 = performance.now();
+    // Made first: ids of one process increase, so the visitor's message sorts before the reply.
+    const userId = uuidv7(startAt);
     const id = uuidv7(startAt);
     const sessionId = () => c.get("session").sid;
     const latency: StageLatency = {};
@@ -40,6 +45,9 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
         interrupted,
         latency: { ...latency, llmTotalMs: Math.round(performance.now() - t0) },
       });
+    let typed: Promise<void> | undefined;
+    const typedTurn = () =>
+      (typed ??= typedUserText(c).then((said) => said === undefined ? undefined : recorder.typedMessage(sessionId(), { id: userId, text: said, startAt, endAt: startAt })));
     c.set("sseObserver", {
       onEvent(data) {
         const chunk = data as ChatChunk;
@@ -52,15 +60,23 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
       },
       async beforeEnd(error) {
         if (error) recorder.event(sessionId(), "error", { stage: "llm", code: error.code });
-        if (!error || text) await message(error !== undefined);
+        await Promise.all([typedTurn(), !error || text ? message(error !== undefined) : undefined]);
       },
       onCancel() {
         recorder.event(sessionId(), "reply-aborted", { messageId: id, chars: text.length });
+        void typedTurn();
         if (text) void message(true);
       },
     });
     await next();
+    // 502 / 504: the request was valid and reached the upstream, so the visitor did say it.
+    if (c.res.status === 502 || c.res.status === 504) await typedTurn();
     if (!c.res.ok) return captureProxyError(c, recorder, "llm");
-    if (c.res.headers.get("content-type")?.startsWith("text/event-stream")) c.res.headers.set(RECORD_ID_HEADER, id);
+    if (c.res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      // The route has validated the request: commit the visitor's turn while the reply streams, so the
+      // reply's commit before `[DONE]` usually finds it done.
+      void typedTurn();
+      c.res.headers.set(RECORD_ID_HEADER, id);
+    }
   };
 }

@@ -108,7 +108,8 @@ export class PostgresSessionStore implements SessionStore {
       for (const op of (byKind.get("set-client") ?? []) as Extract<RecordOp, { op: "set-client" }>[]) {
         await db.query("UPDATE sessions SET client = $1 WHERE id = $2", [JSON.stringify(op.client), op.sessionId]);
       }
-      const messages = ((byKind.get("add-message") ?? []) as Extract<RecordOp, { op: "add-message" }>[]).map((op) => op.message);
+      const added = (byKind.get("add-message") ?? []) as Extract<RecordOp, { op: "add-message" }>[];
+      const messages = added.filter((op) => !op.unlessRepeated).map((op) => op.message);
       if (messages.length) {
         await db.query(
           `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
@@ -126,6 +127,21 @@ export class PostgresSessionStore implements SessionStore {
             columns(messages, (m) => (m.audioDurationMs === null ? null : Math.round(m.audioDurationMs))),
             columns(messages, (m) => m.interrupted), columns(messages, (m) => m.heardText),
             columns(messages, (m) => JSON.stringify(m.latency))],
+        );
+      }
+      // One statement each, so a repeat within the batch sees the message before it.
+      for (const { message: m } of added.filter((op) => op.unlessRepeated)) {
+        await db.query(
+          `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
+             utterance_id, audio_duration_ms, interrupted, heard_text, latency)
+           SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::float8, $8::int, $9::int, $10::text, $11::int,
+             $12::bool, $13::text, $14::jsonb
+           WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $2)
+             AND NOT EXISTS (SELECT 1 FROM (SELECT role, text FROM messages WHERE session_id = $2 AND (start_at < $5 OR (start_at = $5 AND id < $1))
+               ORDER BY start_at DESC, id DESC LIMIT 1) latest WHERE latest.role = 'user' AND btrim(latest.text) = btrim($4))
+           ON CONFLICT (id) DO NOTHING`,
+          [m.id, m.sessionId, m.role, m.text, m.startAt, m.endAt, m.confidence, m.promptTokens, m.completionTokens, m.utteranceId,
+            m.audioDurationMs === null ? null : Math.round(m.audioDurationMs), m.interrupted, m.heardText, JSON.stringify(m.latency)],
         );
       }
       for (const op of (byKind.get("patch-message") ?? []) as Extract<RecordOp, { op: "patch-message" }>[]) {

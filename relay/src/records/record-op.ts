@@ -19,7 +19,17 @@ export type RecordOp =
       reason?: string;
     }
   | { op: "set-client"; sessionId: string; client: ClientInfo }
-  | { op: "add-message"; message: MessageRecord }
+  | {
+      op: "add-message";
+      message: MessageRecord;
+      /**
+       * Skip the message when the session's message just before it (by `startAt`, then id) is a `user`
+       * message with the same text, ignoring surrounding spaces: how a typed turn is recorded from a chat
+       * request without recording a spoken turn (already there as its transcript) or a retried request
+       * twice. Independent of the order in which a batch applies messages.
+       */
+      unlessRepeated?: boolean;
+    }
   | {
       op: "patch-message";
       sessionId: string;

@@ -82,7 +82,8 @@ describe("session records through the app", () => {
     const userId = stt.headers.get(RECORD_ID_HEADER);
     const { text } = (await stt.json()) as { text: string };
 
-    const reply = await chat(session.token);
+    // Spoken: the chat request's last user message is the transcript the widget got back.
+    const reply = await chat(session.token, text);
     const replyId = reply.headers.get(RECORD_ID_HEADER);
     expect(reply.headers.get("access-control-expose-headers")).toContain(RECORD_ID_HEADER);
     const sse = await reply.text();
@@ -92,7 +93,7 @@ describe("session records through the app", () => {
     expect(detail?.session.status).toBe("active");
     expect(detail?.messages.map((m) => [m.id, m.role, m.text])).toEqual([
       [userId, "user", text],
-      [replyId, "assistant", "This is the offline demo. You said: Where is my tent."],
+      [replyId, "assistant", `This is the offline demo. You said: ${text}`],
     ]);
     expect(detail?.messages[0]).toMatchObject({ audioDurationMs: 2000, latency: { sttMs: expect.any(Number) } });
     expect(detail?.messages[1]).toMatchObject({
@@ -116,6 +117,58 @@ describe("session records through the app", () => {
     expect(after.events.map((e) => `${e.source}:${e.type}`)).toEqual(["widget:start", "widget:state", "widget:interruption", "widget:turn-latency", "widget:end"]);
   });
 
+  it("records a typed turn once and a spoken turn once (its transcript), each before its reply", async () => {
+    const session = await createSession();
+    const chatHistory = (messages: { role: string; content: string }[]) =>
+      app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: { ...auth(session.token), "content-type": "application/json" },
+        body: JSON.stringify({ stream: true, messages }),
+      });
+    const replyTo = (said: string) => `This is the offline demo. You said: ${said}`;
+    const typed = "Do you sell tents?";
+    const first = await chatHistory([{ role: "user", content: typed }]);
+    expect(await first.text()).toContain("data: [DONE]");
+    // No flush: the typed message was committed before the reply's last byte.
+    expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([["user", typed], ["assistant", replyTo(typed)]]);
+
+    const stt = await transcribe(session.token);
+    const { text: spoken } = (await stt.json()) as { text: string };
+    const history = [{ role: "user", content: typed }, { role: "assistant", content: replyTo(typed) }, { role: "user", content: ` ${spoken} ` }];
+    await (await chatHistory(history)).text();
+    // The same words typed as a new turn are recorded again.
+    await (await chatHistory([...history, { role: "assistant", content: replyTo(spoken) }, { role: "user", content: typed }])).text();
+
+    const { messages, session: recorded } = (await store.getSession(session.sessionId))!;
+    expect(messages.map((m) => [m.role, m.text])).toEqual([
+      ["user", typed],
+      ["assistant", replyTo(typed)],
+      ["user", spoken],
+      ["assistant", expect.stringContaining(spoken)],
+      ["user", typed],
+      ["assistant", replyTo(typed)],
+    ]);
+    expect(messages[2]?.id).toBe(stt.headers.get(RECORD_ID_HEADER));
+    expect(messages[0]).toMatchObject({ audioDurationMs: null, confidence: null, latency: {} });
+    expect(recorded.status).toBe("active");
+  });
+
+  it("records the typed turn of a request whose upstream failed, once when retried, not of a request it refused", async () => {
+    const session = await createSession();
+    const refused = await chat(session.token, "x".repeat(20_001));
+    expect(refused.status).toBe(400);
+    standin.faults.add({ route: "chat", kind: "error", status: 500 });
+    const failed = await chat(session.token, "Is anyone there?");
+    expect(failed.status).toBe(502);
+    // No flush: committed before the error response.
+    expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([["user", "Is anyone there?"]]);
+    await (await chat(session.token, "Is anyone there?")).text();
+    expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([
+      ["user", "Is anyone there?"],
+      ["assistant", "This is the offline demo. You said: Is anyone there?"],
+    ]);
+  });
+
   it("records a reply the browser aborted as interrupted, as far as it got", async () => {
     const session = await createSession();
     const res = await chat(session.token, Array.from({ length: 40 }, (_, i) => `word${i}`).join(" "));
@@ -124,9 +177,11 @@ describe("session records through the app", () => {
     await reader.read();
     await reader.cancel();
     await writer.flush();
-    await expect.poll(async () => (await store.getSession(session.sessionId))?.messages[0]?.interrupted).toBe(true);
+    const reply = async () => (await store.getSession(session.sessionId))?.messages.find((m) => m.role === "assistant");
+    await expect.poll(async () => (await reply())?.interrupted).toBe(true);
+    expect((await reply())?.text.length).toBeGreaterThan(0);
     const { messages, events } = (await store.getSession(session.sessionId))!;
-    expect(messages[0]?.text.length).toBeGreaterThan(0);
+    expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
     expect(events.map((e) => e.type)).toContain("reply-aborted");
   });
 
@@ -207,8 +262,8 @@ describe("session records through the app", () => {
       const a1 = await createSession({ visitorId: alice });
       const a2 = await createSession({ visitorId: alice });
       const b1 = await createSession({ visitorId: bob });
-      await transcribe(b1.token);
-      const bobRes = await chat(b1.token);
+      const { text: bobSaid } = (await (await transcribe(b1.token)).json()) as { text: string };
+      const bobRes = await chat(b1.token, bobSaid);
       const bobReply = bobRes.headers.get(RECORD_ID_HEADER)!;
       await bobRes.text();
       await report(a1.token, [{ type: "interruption", messageId: bobReply, heardText: "hijacked" }]);

@@ -55,12 +55,25 @@ export class SessionRecorder {
 
   /** Records a message (and marks the session `active`); resolves when committed. */
   message(sessionId: string, m: CapturedMessage): Promise<void> {
+    return this.#addMessage(sessionId, m, false);
+  }
+
+  /**
+   * Records the text the visitor typed, taken from a chat request, unless the session's latest message
+   * is already this user text (a spoken turn's transcript, or the same request retried); resolves when
+   * committed.
+   */
+  typedMessage(sessionId: string, m: Omit<CapturedMessage, "role">): Promise<void> {
+    return this.#addMessage(sessionId, { ...m, role: "user" }, true);
+  }
+
+  #addMessage(sessionId: string, m: CapturedMessage, unlessRepeated: boolean): Promise<void> {
     const message: MessageRecord = {
       sessionId, confidence: null, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
       interrupted: false, heardText: null, latency: {}, ...m,
     };
     return this.#writer.durable(
-      { op: "add-message", message },
+      { op: "add-message", message, ...(unlessRepeated ? { unlessRepeated } : {}) },
       { op: "set-status", sessionId, status: "active", at: m.startAt ?? this.#now() },
     );
   }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventOp, messageOp, sessionOp } from "./record-fixtures.ts";
 import type { SessionStore } from "./session-store.ts";
+import { uuidv7 } from "./uuid-v7.ts";
 
 /** Makes a fresh, empty, migrated store; `dispose` removes everything it created. */
 export type StoreFactory = () => Promise<{ store: SessionStore; dispose: () => Promise<void> }>;
@@ -44,6 +45,23 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       expect(detail?.messages).toHaveLength(1);
       expect(detail?.events).toHaveLength(1);
       expect((await store.listSessions({ limit: 10 })).sessions).toHaveLength(1);
+    });
+
+    it("skips an unlessRepeated message when the message before it is the same user text, whatever the apply order", async () => {
+      const s = sessionOp({ createdAt: T0 });
+      const id = s.session.id;
+      const spoken = messageOp(id, { text: " Where is my order? ", startAt: T0 + 1000 });
+      const typed = (text: string, startAt: number) => ({ ...messageOp(id, { text, startAt, audioDurationMs: null, latency: {} }), unlessRepeated: true });
+      const sameAsSpoken = typed("Where is my order?", T0 + 2000);
+      const reply = messageOp(id, { role: "assistant", text: "It ships today.", startAt: T0 + 2000, id: uuidv7(T0 + 2000) });
+      await store.apply([s, spoken]);
+      // The reply comes before the typed message in the batch, yet sorts after it.
+      await store.apply([reply, sameAsSpoken]);
+      const typedAgain = typed("Where is my order?", T0 + 3000);
+      const retried = typed("Where is my order?", T0 + 4000);
+      await store.apply([typedAgain]);
+      await store.apply([retried, typedAgain]);
+      expect((await store.getSession(id))?.messages.map((m) => m.id)).toEqual([spoken.message.id, reply.message.id, typedAgain.message.id]);
     });
 
     it("changes status only along valid transitions and keeps start, end and duration", async () => {
