@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { defaultClientConditions, defineConfig, type Plugin } from "vite";
+import { defineConfig, type Plugin } from "vite";
+import { build, resolve } from "./scripts/vite-shared.ts";
 import { VAD_MODEL_FILE } from "./src/audio/vad-model-file.ts";
 
 const require = createRequire(import.meta.url);
@@ -30,13 +31,9 @@ function vadAssets(): Plugin {
 // module can find the others relative to its own URL.
 export default defineConfig({
   plugins: [vadAssets()],
-  // onnxruntime-web's build without embedded glue: it loads the glue and WASM from `wasmPaths`.
-  resolve: { conditions: [...defaultClientConditions, "onnxruntime-web-use-extern-wasm"] },
+  resolve,
   build: {
-    target: "es2022",
-    outDir: "dist",
-    emptyOutDir: true,
-    modulePreload: false,
+    ...build,
     rollupOptions: {
       input: {
         "voice-agent": "src/define.ts",
