@@ -24,11 +24,17 @@ const UNPACED_RELAY_PORT = 21_693;
 const SPEECH_CHUNK_DELAY_MS = 10;
 /** Length of one measured period (ms); each configuration runs two direct and two relayed periods. */
 const PERIOD_MS = 2500;
+/**
+ * `RELAY_BENCH_STREAMS=1,50` and `RELAY_BENCH_KINDS=chat` narrow a run while working on one figure;
+ * `RELAY_PROFILE=<dir>` writes the relays' CPU profiles (`--cpu-prof`) there.
+ */
+const STREAMS = (process.env.RELAY_BENCH_STREAMS ?? "1,50,200").split(",").map(Number);
+const KINDS = (process.env.RELAY_BENCH_KINDS ?? "chat,tts,tts-unpaced").split(",");
 const here = fileURLToPath(new URL(".", import.meta.url));
 const children: ChildProcess[] = [];
 
 function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [here + script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...(process.env.RELAY_PROFILE && script === "relay-server.ts" ? ["--cpu-prof", "--cpu-prof-dir", process.env.RELAY_PROFILE] : []), here + script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve(child));
@@ -119,13 +125,13 @@ try {
     },
   };
   // Warm-up: JIT, connection pools, and the stand-in's speech cache.
-  for (const kind of Object.values(kinds)) for (let i = 0; i < 20; i++) await Promise.all([kind.direct(), kind.relay()]);
+  for (const [name, kind] of Object.entries(kinds)) if (KINDS.includes(name)) for (let i = 0; i < 20; i++) await Promise.all([kind.direct(), kind.relay()]);
   const rows: BenchRow[] = [];
   const rss = () => Math.max(rssMb(relay.pid!), rssMb(unpacedRelay.pid!));
   let maxRss = rss();
   const idleRss = maxRss;
-  for (const n of [1, 50, 200]) {
-    for (const [name, kind] of Object.entries(kinds)) {
+  for (const n of STREAMS) {
+    for (const [name, kind] of Object.entries(kinds).filter(([name]) => KINDS.includes(name))) {
       // Alternate direct and relayed batches so drift in machine load hits both alike.
       const d = await load(n, PERIOD_MS, kind.direct);
       const cpu0 = cpuMs(kind.relayPid);

@@ -1,5 +1,6 @@
+import type { Readable } from "node:stream";
 import type { StreamGuard } from "./stream-watch.ts";
-import { StreamWatch } from "./stream-watch.ts";
+import { UpstreamPump } from "./upstream-pump.ts";
 
 /** Sees the bytes of a {@link guardStream} go by, e.g. to record them; never holds them. */
 export interface ByteStreamObserver {
@@ -10,55 +11,44 @@ export interface ByteStreamObserver {
 }
 
 /**
- * Passes a byte stream through chunk by chunk, untouched and unbuffered, under a {@link StreamGuard}: a
- * silent upstream errors the stream (the connection is cut, since raw audio has no room for an error
- * event); a relay shutdown ends it cleanly. Cancelling the result (the client went away) aborts the
- * upstream request. One read of the upstream per chunk, no extra promise or timer per chunk.
+ * Passes an upstream's byte stream through chunk by chunk, untouched and unbuffered, under a
+ * {@link StreamGuard}: a silent upstream errors the stream (the connection is cut, since raw audio has no
+ * room for an error event); a relay shutdown ends it cleanly. Cancelling the result (the client went
+ * away) aborts the upstream request.
  */
-export function guardStream(body: ReadableStream<Uint8Array>, guard: StreamGuard, observer?: ByteStreamObserver): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  const watch = new StreamWatch(guard);
+export function guardStream(upstream: Readable, guard: StreamGuard, observer?: ByteStreamObserver): ReadableStream<Uint8Array> {
+  let pump!: UpstreamPump;
   let ended = false;
   const end = (aborted: boolean) => {
     if (ended) return;
     ended = true;
-    watch.dispose();
     observer?.onEnd(aborted);
   };
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        watch.waiting();
-        let next: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          next = await reader.read();
-        } catch (error) {
-          if (ended) return;
-          const failure = watch.failure;
-          end(failure?.code !== "shutting_down");
-          if (failure?.code === "shutting_down") controller.close();
-          else controller.error(failure ?? error);
-          return;
-        }
-        watch.arrived();
-        if (ended) return;
-        if (next.done) {
-          // An aborted upstream body may end quietly instead of throwing.
-          const failure = watch.failure;
-          end(failure !== undefined && failure.code !== "shutting_down");
-          if (failure && failure.code !== "shutting_down") controller.error(failure);
-          else controller.close();
-          return;
-        }
-        observer?.onBytes(next.value.byteLength);
-        controller.enqueue(next.value);
+      start(controller) {
+        pump = new UpstreamPump(upstream, guard, {
+          chunk(bytes) {
+            observer?.onBytes(bytes.byteLength);
+            controller.enqueue(bytes);
+            if (controller.desiredSize! <= 0) pump.pause();
+          },
+          end(failure) {
+            const clean = failure === undefined || failure.code === "shutting_down";
+            end(!clean);
+            if (clean) controller.close();
+            else controller.error(failure);
+          },
+        });
       },
-      cancel(reason) {
+      pull() {
+        pump.resume();
+      },
+      cancel() {
         end(true);
-        guard.upstream.abort();
-        return reader.cancel(reason).catch(() => {});
+        pump.stop("abort");
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: 1 },
   );
 }

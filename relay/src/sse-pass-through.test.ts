@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { HttpError } from "./http-error.ts";
 import { ssePassThrough } from "./sse-pass-through.ts";
@@ -5,13 +6,8 @@ import { ssePassThrough } from "./sse-pass-through.ts";
 const encoder = new TextEncoder();
 
 /** An upstream body that sends `parts` as separate chunks. */
-function upstream(parts: string[]): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    start(controller) {
-      for (const part of parts) controller.enqueue(encoder.encode(part));
-      controller.close();
-    },
-  });
+function upstream(parts: string[]): Readable {
+  return Readable.from(parts.map((part) => encoder.encode(part)));
 }
 
 async function relay(parts: string[]) {

@@ -1,8 +1,9 @@
+import type { Readable } from "node:stream";
 import { HttpError } from "./http-error.ts";
 import type { ErrorBody } from "./protocol.ts";
 import { frameEnd, parseFrame } from "./sse-frames.ts";
 import type { StreamGuard } from "./stream-watch.ts";
-import { StreamWatch } from "./stream-watch.ts";
+import { UpstreamPump, type UpstreamSink } from "./upstream-pump.ts";
 
 /** Sees the events of an {@link ssePassThrough} go by, e.g. to record the reply. */
 export interface SseStreamObserver {
@@ -46,37 +47,28 @@ const errorFrame = (error: HttpError) => {
  * {@link StreamGuard} (silence → `upstream_timeout`, shutdown → `shutting_down` event); cancelling the
  * result (the client went away) aborts the upstream request.
  */
-export function ssePassThrough(body: ReadableStream<Uint8Array>, options: SsePassThroughOptions): ReadableStream<Uint8Array> {
+export function ssePassThrough(upstream: Readable, options: SsePassThroughOptions): ReadableStream<Uint8Array> {
   const { guard, observer } = options;
-  const reader = body.getReader();
-  const watch = new StreamWatch(guard);
   let pending: Uint8Array | undefined;
   let ended = false;
-  let forwarded = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let pump!: UpstreamPump;
 
-  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, error: HttpError | undefined) => {
+  const finish = async (error: HttpError | undefined) => {
     ended = true;
-    watch.dispose();
+    pump.stop(error ? "abort" : "drain");
     if (error) options.onError(error);
     await observer?.beforeEnd(error && { code: error.code, message: error.message });
     controller.enqueue(error ? errorFrame(error) : DONE);
     controller.close();
-    if (error) {
-      guard.upstream.abort(error);
-      reader.cancel().catch(() => {});
-    } else {
-      drainAfterDone(reader, guard);
-    }
   };
 
   /** Forwards the complete frames of `bytes`; returns an error to end with, or "done", or undefined. */
-  const scan = (bytes: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>): HttpError | "done" | undefined => {
+  const scan = (bytes: Uint8Array): HttpError | "done" | undefined => {
     let start = 0;
     let forwardFrom = 0;
     const flush = (to: number) => {
-      if (to <= forwardFrom) return;
-      controller.enqueue(bytes.subarray(forwardFrom, to));
-      forwarded = true;
+      if (to > forwardFrom) controller.enqueue(bytes.subarray(forwardFrom, to));
     };
     for (let end = frameEnd(bytes, 0); end >= 0; start = end, end = frameEnd(bytes, end)) {
       const { event, data } = parseFrame(bytes.subarray(start, end));
@@ -109,61 +101,38 @@ export function ssePassThrough(body: ReadableStream<Uint8Array>, options: SsePas
     return "forward";
   };
 
+  const sink: UpstreamSink = {
+    chunk(chunk) {
+      const outcome = scan(pending ? concat(pending, chunk) : chunk);
+      if (outcome === "done") void finish(undefined);
+      else if (outcome) void finish(outcome);
+      else if (controller.desiredSize! <= 0) pump.pause();
+    },
+    end(failure) {
+      // The client went away (cancel() has run, or is about to): nothing to report or record.
+      if (!options.client.aborted) void finish(failure);
+    },
+  };
+
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        for (;;) {
-          watch.waiting();
-          let next: Awaited<ReturnType<typeof reader.read>>;
-          try {
-            next = await reader.read();
-          } catch (error) {
-            // The client went away (cancel() has run, or is about to): nothing to report or record.
-            if (ended || options.client.aborted) return;
-            const failure = watch.failure ?? (error instanceof HttpError ? error : new HttpError(502, "upstream_error", `The ${guard.stage} stream failed.`));
-            return finish(controller, failure);
-          }
-          watch.arrived();
-          if (ended) return;
-          if (next.done) {
-            if (options.client.aborted) return;
-            return finish(controller, watch.failure);
-          }
-          const bytes = pending ? concat(pending, next.value) : next.value;
-          forwarded = false;
-          const outcome = scan(bytes, controller);
-          if (outcome === "done") return finish(controller, undefined);
-          if (outcome) return finish(controller, outcome);
-          // Something was forwarded: let the client take it before reading on.
-          if (forwarded) return;
-        }
+      start(c) {
+        controller = c;
+        pump = new UpstreamPump(upstream, guard, sink);
       },
-      cancel(reason) {
-        watch.dispose();
+      pull() {
+        pump.resume();
+      },
+      cancel() {
+        pump.stop("abort");
         if (!ended) {
           ended = true;
           observer?.onCancel();
         }
-        guard.upstream.abort();
-        return reader.cancel(reason).catch(() => {});
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: 1 },
   );
-}
-
-/**
- * Reads what an upstream sends after `[DONE]` (normally just the end of the body, so the connection can
- * be reused) and ignores it; an upstream that does not end within `guard.idleMs` is cut.
- */
-function drainAfterDone(reader: ReadableStreamDefaultReader<Uint8Array>, guard: StreamGuard): void {
-  const cut = setTimeout(() => guard.upstream.abort(), guard.idleMs);
-  const drain = async () => {
-    while (!(await reader.read()).done);
-  };
-  drain()
-    .catch(() => {})
-    .finally(() => clearTimeout(cut));
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import type { UpstreamKind } from "./protocol.ts";
+import { createUpstreamFetch } from "./upstream-http.ts";
 
 /** The three stages of the cascade pipeline; each may use its own OpenAI-compatible server. */
 export const STAGES = ["stt", "llm", "tts"] as const;
@@ -78,11 +79,12 @@ export function resolveUpstreams(env: UpstreamEnv): Upstreams {
 }
 
 /**
- * Builds one OpenAI SDK client per stage. Retries are off (a voice turn cannot wait for a retry);
+ * Builds one OpenAI SDK client per stage, sharing one keep-alive `fetch` on `node:http`
+ * ({@link createUpstreamFetch}) whose bodies the routes pass on as Node streams. Retries are off (a voice turn cannot wait for a retry);
  * `timeoutMs` bounds the wait for the upstream's response headers.
  */
 export function createUpstreamClients(upstreams: Upstreams, timeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS): UpstreamClients {
-  const client = (stage: Stage) =>
-    new OpenAI({ ...upstreams[stage], maxRetries: 0, timeout: timeoutMs });
+  const fetch = createUpstreamFetch();
+  const client = (stage: Stage) => new OpenAI({ ...upstreams[stage], maxRetries: 0, timeout: timeoutMs, fetch });
   return { stt: client("stt"), llm: client("llm"), tts: client("tts") };
 }

@@ -28,8 +28,9 @@ interface Waiter {
 /**
  * Queues record writes and commits them in batches, off the request path. Two speeds:
  * - {@link enqueue}: fire and forget; committed within `flushIntervalMs`.
- * - {@link durable}: resolves once the op is committed. Concurrent durable ops share one transaction
- *   (group commit): the first one starts a flush right away, the rest join the next one.
+ * - {@link durable}: resolves once the op is committed. Durable ops share one transaction (group
+ *   commit): the ops of one event-loop turn (e.g. replies of many streams ending together) are committed
+ *   together at its end, and ops that arrive during a commit join the next one.
  * Ops commit in enqueue order. A failing store is retried with backoff; a batch that keeps failing is
  * applied op by op and the ops that still fail are dropped with a log line, so one bad op cannot block
  * the queue.
@@ -48,6 +49,8 @@ export class BatchingRecordWriter {
   #committed = 0;
   #waiters: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The commit of durable ops at the end of the current event-loop turn. */
+  #immediate: ReturnType<typeof setImmediate> | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -89,7 +92,10 @@ export class BatchingRecordWriter {
   durable(...ops: RecordOp[]): Promise<void> {
     this.enqueue(...ops);
     const done = this.#until(this.#enqueued);
-    void this.#kick();
+    this.#immediate ??= setImmediate(() => {
+      this.#immediate = undefined;
+      void this.#kick();
+    });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -112,6 +118,7 @@ export class BatchingRecordWriter {
     await this.flush();
     this.#closed = true;
     clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
   }
 
   #until(seq: number): Promise<void> {

@@ -21,6 +21,9 @@ export interface NewSession {
 /** A message captured by the relay; the recorder fills in the defaults. */
 export type CapturedMessage = Pick<MessageRecord, "id" | "role" | "text" | "startAt" | "endAt"> & Partial<MessageRecord>;
 
+/** How many sessions {@link SessionRecorder} remembers as activated; the oldest is forgotten first. */
+const ACTIVATED_MEMORY = 10_000;
+
 /** SHA-256 (hex) of a visitor id: what the store keeps instead of the bearer secret. */
 export function hashVisitorId(visitorId: string): string {
   return createHash("sha256").update(visitorId).digest("hex");
@@ -34,6 +37,11 @@ export function hashVisitorId(visitorId: string): string {
 export class SessionRecorder {
   readonly #writer: BatchingRecordWriter;
   readonly #now: () => number;
+  /**
+   * Sessions whose first message already carried `set-status active` (later ones would be no-ops in
+   * the store: a session leaves `pending` once), so a session's every message does not update its row.
+   */
+  readonly #activated = new Set<string>();
 
   constructor(writer: BatchingRecordWriter, now: () => number) {
     this.#writer = writer;
@@ -72,10 +80,11 @@ export class SessionRecorder {
       sessionId, confidence: null, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
       interrupted: false, heardText: null, latency: {}, ...m,
     };
-    return this.#writer.durable(
-      { op: "add-message", message, ...(unlessRepeated ? { unlessRepeated } : {}) },
-      { op: "set-status", sessionId, status: "active", at: m.startAt ?? this.#now() },
-    );
+    const add: RecordOp = { op: "add-message", message, ...(unlessRepeated ? { unlessRepeated } : {}) };
+    if (this.#activated.has(sessionId)) return this.#writer.durable(add);
+    if (this.#activated.size >= ACTIVATED_MEMORY) this.#activated.delete(this.#activated.values().next().value!);
+    this.#activated.add(sessionId);
+    return this.#writer.durable(add, { op: "set-status", sessionId, status: "active", at: m.startAt ?? this.#now() });
   }
 
   /** Queues an event. */

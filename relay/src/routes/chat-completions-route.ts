@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import type OpenAI from "openai";
 import { assertDeclaredTools, ChatRequestSchema } from "../chat-request.ts";
-import { HttpError } from "../http-error.ts";
 import { readJson } from "../read-json.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { ssePassThrough } from "../sse-pass-through.ts";
 import { upstreamError } from "../upstream-error.ts";
+import { upstreamStream } from "../upstream-http.ts";
 
 /** Dependencies of {@link createChatCompletionsRoute}. */
 export interface ChatCompletionsRouteOptions {
@@ -49,9 +49,8 @@ export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions)
       .catch((err: unknown) => {
         throw upstreamError("llm", err);
       });
-    if (!upstream.body) throw new HttpError(502, "upstream_error", "The llm upstream answered without a body.");
     const guard = { stage: "llm" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    const body = ssePassThrough(upstream.body, {
+    const body = ssePassThrough(upstreamStream(upstream, "llm"), {
       guard,
       client: c.req.raw.signal,
       observer: c.get("sseObserver"),

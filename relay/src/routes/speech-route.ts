@@ -2,11 +2,11 @@ import { Hono } from "hono";
 import type OpenAI from "openai";
 import { z } from "zod";
 import { guardStream } from "../guard-stream.ts";
-import { HttpError } from "../http-error.ts";
 import { TTS_SAMPLE_RATE } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import { upstreamError } from "../upstream-error.ts";
+import { upstreamStream } from "../upstream-http.ts";
 
 /** Dependencies of {@link createSpeechRoute}. */
 export interface SpeechRouteOptions {
@@ -35,9 +35,8 @@ export function createSpeechRoute(options: SpeechRouteOptions): Hono<RelayEnv> {
       .catch((err: unknown) => {
         throw upstreamError("tts", err);
       });
-    if (!upstream.body) throw new HttpError(502, "upstream_error", "The tts upstream answered without a body.");
     const guard = { stage: "tts" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    const body = guardStream(upstream.body, guard, c.get("byteObserver"));
+    const body = guardStream(upstreamStream(upstream, "tts"), guard, c.get("byteObserver"));
     // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
     return c.body(body, 200, { "content-type": "audio/pcm", "x-sample-rate": String(TTS_SAMPLE_RATE), "cache-control": "no-store", "transfer-encoding": "chunked" });
   });

@@ -5,6 +5,7 @@ import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { ssePassThrough } from "../sse-pass-through.ts";
 import { upstreamError } from "../upstream-error.ts";
+import { upstreamStream } from "../upstream-http.ts";
 import { wavDurationSeconds } from "../wav-duration.ts";
 
 /** Stream guarding of {@link createTranscriptionsRoute} (as for chat). */
@@ -63,9 +64,8 @@ export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRo
       .catch((err: unknown) => {
         throw upstreamError("stt", err);
       });
-    if (!upstream.body) throw new HttpError(502, "upstream_error", "The stt upstream answered without a body.");
     const guard = { stage: "stt" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    const body = ssePassThrough(upstream.body, {
+    const body = ssePassThrough(upstreamStream(upstream, "stt"), {
       guard,
       client: c.req.raw.signal,
       onError: (error) => options.log({ level: "warn", msg: "stt stream failed", requestId: c.get("requestId"), code: error.code, detail: error.message }),

@@ -1,0 +1,83 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
+import { HttpError } from "./http-error.ts";
+
+/**
+ * An upstream's answer as the SDK sees it (status and headers of a `Response`), whose body stays the
+ * Node stream it arrived on: the relay passes it on without a web-stream layer in between. `text()`,
+ * `json()` and `arrayBuffer()` read that stream, so the SDK's error and JSON paths work unchanged.
+ */
+export class UpstreamResponse extends Response {
+  readonly stream: IncomingMessage;
+
+  constructor(stream: IncomingMessage) {
+    const headers = new Headers();
+    for (let i = 0; i < stream.rawHeaders.length; i += 2) headers.append(stream.rawHeaders[i]!, stream.rawHeaders[i + 1]!);
+    super(null, { status: stream.statusCode ?? 502, statusText: stream.statusMessage ?? "", headers });
+    this.stream = stream;
+  }
+
+  // Fields rather than methods: the platform's types declare these as properties.
+  override readonly arrayBuffer = async (): Promise<ArrayBuffer> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.stream) chunks.push(chunk as Buffer);
+    const all = Buffer.concat(chunks);
+    return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  };
+
+  override readonly text = async (): Promise<string> => new TextDecoder().decode(await this.arrayBuffer());
+
+  override readonly json = async (): Promise<unknown> => JSON.parse(await this.text());
+}
+
+/** The Node stream of an upstream answer fetched with {@link createUpstreamFetch}. */
+export function upstreamStream(response: Response, stage: string): IncomingMessage {
+  if (!(response instanceof UpstreamResponse)) throw new HttpError(502, "upstream_error", `The ${stage} upstream answered without a body.`);
+  return response.stream;
+}
+
+/**
+ * A `fetch` for the OpenAI SDK clients on `node:http(s)` with keep-alive connection pools. It answers
+ * {@link UpstreamResponse}s. Aborting `init.signal` destroys the request and its response stream at once.
+ * String and byte bodies are sent as they are; other bodies (the SDK's multipart `FormData`) are encoded
+ * by the platform's `Request`.
+ */
+export function createUpstreamFetch(): typeof fetch {
+  const agents = { "http:": new HttpAgent({ keepAlive: true }), "https:": new HttpsAgent({ keepAlive: true }) };
+  const upstreamFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const protocol = url.protocol as keyof typeof agents;
+    if (!(protocol in agents)) throw new TypeError(`Unsupported upstream protocol ${url.protocol}`);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, key) => (headers[key] = value));
+    let body: string | Uint8Array | Readable | undefined;
+    if (typeof init.body === "string" || init.body instanceof Uint8Array) body = init.body;
+    else if (init.body != null) {
+      const encoded = new Request(url, { method: "POST", body: init.body, duplex: "half" } as RequestInit);
+      headers["content-type"] ??= encoded.headers.get("content-type") ?? "application/octet-stream";
+      if (encoded.body) body = Readable.fromWeb(encoded.body as import("node:stream/web").ReadableStream);
+    }
+    if (typeof body === "string") headers["content-length"] = String(Buffer.byteLength(body));
+    else if (body instanceof Uint8Array) headers["content-length"] = String(body.byteLength);
+    const signal = init.signal ?? undefined;
+    signal?.throwIfAborted();
+    return new Promise<Response>((resolve, reject) => {
+      const send = protocol === "https:" ? httpsRequest : httpRequest;
+      const req = send(url, { method: init.method ?? "GET", headers, agent: agents[protocol] });
+      const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException("The operation was aborted.", "AbortError"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      req.once("response", (res) => {
+        res.once("close", () => signal?.removeEventListener("abort", onAbort));
+        resolve(new UpstreamResponse(res));
+      });
+      req.once("error", (error) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(error);
+      });
+      if (body instanceof Readable) body.pipe(req);
+      else req.end(body);
+    });
+  };
+  return upstreamFetch as typeof fetch;
+}
