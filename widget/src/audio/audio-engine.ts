@@ -8,7 +8,7 @@ import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
 import { WidgetError } from "../widget-error.ts";
 import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
 import { DEFAULT_MIC_CONSTRAINTS, openMicrophone, type Microphone } from "./microphone.ts";
-import { Player, type PlayerOptions, type StopReport } from "./player.ts";
+import { Player, type HoldReport, type PlayerOptions, type StopReport } from "./player.ts";
 import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
 
 /** One finished utterance: 16 kHz mono samples and its stream times in ms. */
@@ -23,7 +23,8 @@ export interface AudioEngineEvents {
   /** The VAD saw speech begin (any onset, also while a reply plays). */
   speechStart(): void;
   /**
-   * The visitor confirmed speaking over a reply: the engine has already faded playback out.
+   * The visitor confirmed speaking over a reply: the engine has already faded playback out (it went
+   * silent at the first weak sign of speech, when the detector put the reply on hold).
    * `playedMs` is how much of reply `replyId` the visitor heard (from the playback clock).
    */
   bargeIn(report: { replyId: number; playedMs: number }): void;
@@ -38,10 +39,11 @@ export interface AudioEngineOptions {
   assetBase: string;
   /** End-of-turn tuning (silence timeout, pads, thresholds). */
   turn: Partial<Omit<EndOfTurnOptions, "frameSamples">>;
-  /** Barge-in tuning (thresholds and durations while a reply plays). Defaults: see {@link BargeInDetector}. */
+  /**
+   * Barge-in tuning while a reply plays: hold (pause) threshold and timeout, confirmation threshold and
+   * duration, warm-up. Defaults: see {@link BargeInDetector}.
+   */
   bargeIn?: BargeInOptions;
-  /** Gain of a reply while a possible barge-in is being confirmed (0…1). Default 0.25 (−12 dB). */
-  duckGain?: number;
   /** Playback tuning: jitter cushion, ramps, route. Defaults: see {@link Player}. */
   playback?: PlayerOptions;
   /** Microphone constraints. Default: echo cancellation, noise suppression and AGC on, mono. */
@@ -76,7 +78,9 @@ export interface AudioEngineProbe {
   /** Each 16 kHz frame with its speech probability and timing, in order (after the stages ran). */
   frame?(samples: Float32Array, probability: number, timing: FrameTiming): void;
   /** A frame made the barge-in detector or the end-of-turn stage decide something. */
-  decision?(kind: "duck" | "release" | "confirm" | "speech-start" | "turn-end", timing: FrameTiming): void;
+  decision?(kind: "hold" | "release" | "confirm" | "speech-start" | "turn-end", timing: FrameTiming): void;
+  /** A hold silenced playback: the hold report (context frame at which output went silent). */
+  held?(report: HoldReport): void;
   /** A barge-in stopped playback: the full stop report (context frame at which output went silent). */
   stopped?(report: StopReport): void;
 }
@@ -188,8 +192,11 @@ export class AudioEngine {
     if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
     this.#lastReply = reply;
     const decision = this.#bargeIn.process(probability, reply !== undefined);
-    if (decision.kind === "duck") player.duck(this.#options.duckGain ?? 0.25);
-    else if (decision.kind === "release") player.duck(1);
+    if (decision.kind === "hold") {
+      void player.hold().then((report) => {
+        if (report && !this.#closed) this.probe.held?.(report);
+      });
+    } else if (decision.kind === "release") player.resume();
     else if (decision.kind === "confirm") {
       // Not awaited: the next frames must not wait for the worklet's report.
       void player.stop().then((report) => {

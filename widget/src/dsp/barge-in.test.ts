@@ -19,10 +19,68 @@ describe("BargeInDetector", () => {
     expect(run(frames(0.99, 50, false))).toEqual([]);
   });
 
-  it("ducks at the first confident frame and confirms after confirmMs of speech over a reply", () => {
+  it("holds at the first confident frame and confirms after confirmMs of speech over a reply", () => {
     expect(run([...frames(0.05, 10), ...frames(0.9, 5)], { confirmMs: 96 })).toEqual([
-      [10, "duck"],
+      [10, "hold"],
       [12, "confirm"],
+    ]);
+  });
+
+  it("holds at the first weak frame (≥ holdThreshold), then confirms on the strong rule", () => {
+    // The shape of "Stop, please." in Silero: a weak /s/, the stop's closure, then the vowel.
+    const script = [...frames(0, 5), ...frames(0.14, 1), ...frames(0.3, 1), ...frames(0.03, 2), ...frames(0.97, 3)];
+    expect(run(script, { holdThreshold: 0.1, confirmMs: 64 })).toEqual([
+      [5, "hold"],
+      [10, "confirm"],
+    ]);
+  });
+
+  it("ignores frames below holdThreshold (noise) and does not hold on them", () => {
+    expect(run(frames(0.06, 200), { holdThreshold: 0.1 })).toEqual([]);
+  });
+
+  it("releases a hold after releaseFrames below holdThreshold, and holds again on the next onset", () => {
+    const script = [...frames(0.2, 2), ...frames(0.05, 3), ...frames(0.4, 1), ...frames(0.05, 3)];
+    expect(run(script, { holdThreshold: 0.1, releaseFrames: 3 })).toEqual([
+      [0, "hold"],
+      [4, "release"],
+      [5, "hold"],
+      [8, "release"],
+    ]);
+  });
+
+  it("keeps holding through a dip shorter than releaseFrames", () => {
+    const script = [...frames(0.2, 1), ...frames(0.02, 2), ...frames(0.2, 1), ...frames(0.02, 2), ...frames(0.9, 2)];
+    expect(run(script, { holdThreshold: 0.1, releaseFrames: 3, confirmMs: 64 })).toEqual([
+      [0, "hold"],
+      [7, "confirm"],
+    ]);
+  });
+
+  it("releases a hold after holdMaxMs without a frame ≥ threshold, and does not hold again before silence", () => {
+    const script = [...frames(0.5, 20), ...frames(0.02, 3), ...frames(0.5, 1)];
+    expect(run(script, { holdThreshold: 0.1, holdMaxMs: 160 })).toEqual([
+      [0, "hold"],
+      [5, "release"],
+      [23, "hold"],
+    ]);
+  });
+
+  it("runs the hold timeout from the last strong frame, so slow confirmations keep the hold", () => {
+    // A strong frame every 4th frame, 0.5 between: the third confirms; never 5 frames without one.
+    const script = Array.from({ length: 24 }, (_, i) => [i % 4 === 0 ? 0.9 : 0.5, true] as [number, boolean]);
+    expect(run(script, { holdMaxMs: 160, confirmMs: 96 })).toEqual([
+      [0, "hold"],
+      [8, "confirm"],
+    ]);
+  });
+
+  it("confirms after a hold times out when strong speech follows (the strong rule still counts)", () => {
+    const script = [...frames(0.5, 6), ...frames(0.9, 2)];
+    expect(run(script, { holdMaxMs: 128, confirmMs: 64 })).toEqual([
+      [0, "hold"],
+      [4, "release"],
+      [7, "confirm"],
     ]);
   });
 
@@ -31,62 +89,65 @@ describe("BargeInDetector", () => {
     expect(run(script, { confirmMs: 64 }).filter(([, k]) => k === "confirm").map(([i]) => i)).toEqual([1, 14]);
   });
 
-  it("ignores frames between the thresholds and below `threshold` (echo-like probabilities)", () => {
-    expect(run(frames(0.6, 40))).toEqual([]);
+  it("does not confirm on frames between the thresholds (echo-like probabilities)", () => {
+    expect(run(frames(0.6, 40), { holdFrames: 0 })).toEqual([]);
   });
 
   it("holds through frames between the thresholds, so a short dip does not reset the count", () => {
     const script = [...frames(0.9, 1), ...frames(0.5, 3), ...frames(0.9, 1)];
     expect(run(script, { confirmMs: 64 })).toEqual([
-      [0, "duck"],
+      [0, "hold"],
       [4, "confirm"],
     ]);
   });
 
-  it("releases a ducked reply after releaseFrames of silence (a misfire), then starts counting afresh", () => {
-    const script = [...frames(0.9, 1), ...frames(0.1, 3), ...frames(0.9, 1), ...frames(0.1, 3)];
-    expect(run(script, { confirmMs: 96, releaseFrames: 3 })).toEqual([
-      [0, "duck"],
-      [3, "release"],
-      [4, "duck"],
-      [7, "release"],
-    ]);
-  });
-
-  it("releases a ducked reply when the reply stops by itself", () => {
+  it("releases a hold when the reply stops by itself", () => {
     expect(run([...frames(0.9, 1), ...frames(0.9, 1, false)], { confirmMs: 320 })).toEqual([
-      [0, "duck"],
+      [0, "hold"],
       [1, "release"],
     ]);
   });
 
-  it("asks for warmupConfirmMs of speech during the echo canceller's warm-up, confirmMs after it", () => {
-    const early = run(frames(0.9, 20), { warmupMs: 1000, warmupConfirmMs: 320, confirmMs: 64 });
-    expect(early).toEqual([
-      [0, "duck"],
-      [9, "confirm"],
+  it("asks for warmupConfirmMs of speech, and threshold to hold, during the echo canceller's warm-up", () => {
+    const options = { warmupMs: 1000, warmupConfirmMs: 320, confirmMs: 64, holdThreshold: 0.1 };
+    expect(run([...frames(0.5, 5), ...frames(0.9, 20)], options)).toEqual([
+      [5, "hold"],
+      [14, "confirm"],
     ]);
-    const late = run([...frames(0, 40, false), ...frames(0.9, 5)], { warmupMs: 1000, warmupConfirmMs: 320, confirmMs: 64 });
+    const late = run([...frames(0, 40, false), ...frames(0.5, 1), ...frames(0.9, 5)], options);
     expect(late).toEqual([
-      [40, "duck"],
-      [41, "confirm"],
+      [40, "hold"],
+      [42, "confirm"],
     ]);
   });
 
-  it("can confirm without ducking (duckFrames 0)", () => {
-    expect(run(frames(0.9, 5), { duckFrames: 0, confirmMs: 64 })).toEqual([[1, "confirm"]]);
+  it("can confirm without holding (holdFrames 0)", () => {
+    expect(run(frames(0.9, 5), { holdFrames: 0, confirmMs: 64 })).toEqual([[1, "confirm"]]);
+  });
+
+  it("needs holdFrames weak frames to hold", () => {
+    expect(run(frames(0.2, 5), { holdFrames: 3 })).toEqual([[2, "hold"]]);
   });
 
   it("rearm() allows a new barge-in when the next reply starts without a silent frame in between", () => {
-    const d = new BargeInDetector({ warmupMs: 0, confirmMs: 32, duckFrames: 0 });
+    const d = new BargeInDetector({ warmupMs: 0, confirmMs: 32, holdFrames: 0 });
     expect(d.process(0.9, true).kind).toBe("confirm");
     expect(d.process(0.9, true).kind).toBe("none");
     d.rearm();
     expect(d.process(0.9, true).kind).toBe("confirm");
   });
 
+  it("reports whether it holds the reply, and rearm() forgets a hold", () => {
+    const d = new BargeInDetector({ warmupMs: 0 });
+    expect(d.process(0.3, true).kind).toBe("hold");
+    expect(d.held).toBe(true);
+    d.rearm();
+    expect(d.held).toBe(false);
+    expect(d.process(0.3, true).kind).toBe("hold");
+  });
+
   it("reset() restarts the warm-up clock", () => {
-    const d = new BargeInDetector({ warmupMs: 64, warmupConfirmMs: 320, confirmMs: 32, duckFrames: 0 });
+    const d = new BargeInDetector({ warmupMs: 64, warmupConfirmMs: 320, confirmMs: 32, holdFrames: 0 });
     for (let i = 0; i < 5; i++) d.process(0, false);
     expect(d.process(0.9, true).kind).toBe("confirm");
     d.reset();
@@ -96,5 +157,10 @@ describe("BargeInDetector", () => {
   it("rejects inconsistent options", () => {
     expect(() => new BargeInDetector({ threshold: 0.3, negativeThreshold: 0.5 })).toThrow(/negativeThreshold/);
     expect(() => new BargeInDetector({ releaseFrames: 0 })).toThrow(/releaseFrames/);
+    expect(() => new BargeInDetector({ holdThreshold: 0.8 })).toThrow(/holdThreshold/);
+    expect(() => new BargeInDetector({ holdThreshold: 0 })).toThrow(/holdThreshold/);
+    expect(() => new BargeInDetector({ holdFrames: -1 })).toThrow(/holdFrames/);
+    expect(() => new BargeInDetector({ holdFrames: 1.5 })).toThrow(/holdFrames/);
+    expect(() => new BargeInDetector({ holdMaxMs: 10 })).toThrow(/holdMaxMs/);
   });
 });

@@ -1,48 +1,71 @@
 /**
- * Barge-in detector: a pure stage over VAD frame probabilities and the playback state. While a reply
- * plays it asks for stronger evidence than a plain speech onset (the agent's own voice may leak back
- * through the speakers), and it splits the decision in two: duck the reply at the first confident
- * frames, then stop it once the speech is confirmed, or restore it if the onset was a misfire.
+ * Barge-in detector: a pure stage over VAD frame probabilities and the playback state. It splits the
+ * decision in two. At the first weak sign of speech over a reply it puts the reply on hold (playback
+ * pauses where the visitor stopped hearing it, nothing is dropped); stronger evidence, as while the
+ * agent speaks its own voice may leak back through the speakers, then confirms the barge-in (stop the
+ * reply), or silence or a timeout releases the hold (the reply resumes from where it paused).
  */
 
-/** Options of {@link BargeInDetector}; durations in ms. */
+/** Options of {@link BargeInDetector}; durations in ms, probabilities 0…1. */
 export interface BargeInOptions {
   /** Duration of one VAD frame. Default 32 (Silero v5 at 16 kHz). */
   frameMs?: number;
-  /** Probability a frame needs to count as visitor speech while a reply plays. Default 0.7. */
+  /** Probability a frame needs to count towards confirming a barge-in while a reply plays. Default 0.7. */
   threshold?: number;
-  /** Probability below which a frame counts as silence (misfire evidence). Default 0.35. */
+  /** Probability below which a frame counts as silence for the confirmation count. Default 0.35. */
   negativeThreshold?: number;
-  /** Speech frames (≥ `threshold`) that duck the reply. Default 1. 0 disables ducking. */
-  duckFrames?: number;
+  /**
+   * Probability at which a frame puts the reply on hold (weak evidence: Silero scores a word's first
+   * consonant low, e.g. 0.1–0.45 for the /s/ of "stop", and stationary or impulsive noise ≤ 0.06).
+   * Frames below it count as silence for releasing the hold. Default 0.1.
+   */
+  holdThreshold?: number;
+  /** Frames ≥ `holdThreshold` that put the reply on hold. Default 1. 0 disables holds (only a confirmed barge-in silences the reply). */
+  holdFrames?: number;
+  /**
+   * Longest a hold lasts without a frame ≥ `threshold`; then the reply resumes, and no new hold starts
+   * before `releaseFrames` of silence. Default 320.
+   */
+  holdMaxMs?: number;
   /** Speech (≥ `threshold`, pauses between the thresholds allowed) that confirms a barge-in. Default 64. */
   confirmMs?: number;
   /**
-   * Stream time after the detector starts during which the echo canceller is still adapting, and
-   * `warmupConfirmMs` applies instead of `confirmMs`. Default 2000.
+   * Stream time after the detector starts during which the echo canceller is still adapting:
+   * `warmupConfirmMs` applies instead of `confirmMs`, and a hold needs `threshold` instead of
+   * `holdThreshold`. Default 2000.
    */
   warmupMs?: number;
   /** Speech needed to confirm during the warm-up. Default 320. */
   warmupConfirmMs?: number;
-  /** Silent frames (< `negativeThreshold`) that cancel a pending onset and restore a ducked reply. Default 3. */
+  /**
+   * Consecutive silent frames that release a hold (< `holdThreshold`) or cancel a pending confirmation
+   * (< `negativeThreshold`). Default 3.
+   */
   releaseFrames?: number;
 }
 
-/** What one frame decided. `duck` and `release` come in pairs; `confirm` means stop the reply now. */
-export type BargeInDecision = { kind: "none" } | { kind: "duck" } | { kind: "confirm" } | { kind: "release" };
+/** What one frame decided. `hold` and `release` come in pairs; `confirm` means stop the reply now. */
+export type BargeInDecision = { kind: "none" } | { kind: "hold" } | { kind: "confirm" } | { kind: "release" };
 
 const NONE: BargeInDecision = { kind: "none" };
-const DUCK: BargeInDecision = { kind: "duck" };
+const HOLD: BargeInDecision = { kind: "hold" };
 const CONFIRM: BargeInDecision = { kind: "confirm" };
 const RELEASE: BargeInDecision = { kind: "release" };
 
 /** Decides, frame by frame, whether the visitor is talking over the reply. */
 export class BargeInDetector {
   #o: Required<BargeInOptions>;
+  #holdMaxFrames: number;
   #frames = 0;
+  // Confirmation: frames ≥ threshold, and frames < negativeThreshold since the last of them.
   #speech = 0;
   #silence = 0;
-  #ducked = false;
+  // Hold: frames ≥ the hold threshold, frames below it since the last of them, frames since the last strong frame.
+  #weak = 0;
+  #quiet = 0;
+  #sinceStrong = 0;
+  #held = false;
+  #timedOut = false;
   #fired = false;
 
   constructor(options: BargeInOptions = {}) {
@@ -50,7 +73,9 @@ export class BargeInDetector {
       frameMs: 32,
       threshold: 0.7,
       negativeThreshold: 0.35,
-      duckFrames: 1,
+      holdThreshold: 0.1,
+      holdFrames: 1,
+      holdMaxMs: 320,
       confirmMs: 64,
       warmupMs: 2000,
       warmupConfirmMs: 320,
@@ -60,49 +85,68 @@ export class BargeInDetector {
     const o = this.#o;
     if (!(o.frameMs > 0)) throw new RangeError("BargeInDetector: frameMs must be > 0");
     if (!(o.negativeThreshold <= o.threshold)) throw new RangeError("BargeInDetector: negativeThreshold must be ≤ threshold");
+    if (!(o.holdThreshold > 0 && o.holdThreshold <= o.threshold)) throw new RangeError("BargeInDetector: holdThreshold must be > 0 and ≤ threshold");
+    if (!(Number.isInteger(o.holdFrames) && o.holdFrames >= 0)) throw new RangeError("BargeInDetector: holdFrames must be an integer ≥ 0");
+    if (!(o.holdMaxMs >= o.frameMs)) throw new RangeError("BargeInDetector: holdMaxMs must be ≥ frameMs");
     if (!(o.confirmMs > 0 && o.warmupConfirmMs > 0)) throw new RangeError("BargeInDetector: confirmMs and warmupConfirmMs must be > 0");
     if (!(o.releaseFrames >= 1)) throw new RangeError("BargeInDetector: releaseFrames must be ≥ 1");
+    this.#holdMaxFrames = Math.max(1, Math.round(o.holdMaxMs / o.frameMs));
   }
 
-  /** Speech frames a confirmation needs at the current stream time. */
-  get #needed(): number {
-    const o = this.#o;
-    const ms = this.#frames * o.frameMs < o.warmupMs ? o.warmupConfirmMs : o.confirmMs;
-    return Math.max(1, Math.ceil(ms / o.frameMs));
-  }
-
-  /** Feeds one frame's speech probability (0…1) and whether a reply is playing (or about to). */
+  /** Feeds one frame's speech probability (0…1) and whether a reply is playing (or on hold, or about to play). */
   process(probability: number, playing: boolean): BargeInDecision {
     const o = this.#o;
-    const needed = this.#needed;
+    const warm = this.#frames * o.frameMs >= o.warmupMs;
     this.#frames++;
     if (!playing) {
-      const wasDucked = this.#ducked;
+      const wasHeld = this.#held;
       this.#clear();
       this.#fired = false;
-      return wasDucked ? RELEASE : NONE;
+      return wasHeld ? RELEASE : NONE;
     }
     if (this.#fired) return NONE;
+
+    // Confirmation: the strong rule, unchanged by holds.
     if (probability >= o.threshold) {
-      this.#speech++;
+      this.#sinceStrong = 0;
       this.#silence = 0;
-      if (this.#speech >= needed) {
+      if (++this.#speech >= Math.max(1, Math.ceil((warm ? o.confirmMs : o.warmupConfirmMs) / o.frameMs))) {
         this.#fired = true;
-        this.#ducked = false;
+        this.#held = false;
         return CONFIRM;
       }
-      if (!this.#ducked && o.duckFrames > 0 && this.#speech >= o.duckFrames) {
-        this.#ducked = true;
-        return DUCK;
+    } else {
+      this.#sinceStrong++;
+      if (probability < o.negativeThreshold && this.#speech > 0 && ++this.#silence >= o.releaseFrames) {
+        this.#speech = 0;
+        this.#silence = 0;
       }
-      return NONE;
     }
-    if (probability < o.negativeThreshold && this.#speech > 0 && ++this.#silence >= o.releaseFrames) {
-      const wasDucked = this.#ducked;
-      this.#clear();
-      return wasDucked ? RELEASE : NONE;
+
+    // Hold: weak evidence pauses the reply; silence or the timeout releases it.
+    if (probability >= (warm ? o.holdThreshold : o.threshold)) {
+      this.#quiet = 0;
+      this.#weak++;
+    } else if (++this.#quiet >= o.releaseFrames) {
+      this.#weak = 0;
+      this.#timedOut = false;
+      if (this.#held) return this.#release();
+    }
+    if (this.#held && this.#sinceStrong >= this.#holdMaxFrames) {
+      this.#timedOut = true;
+      return this.#release();
+    }
+    if (!this.#held && !this.#timedOut && o.holdFrames > 0 && this.#weak >= o.holdFrames) {
+      this.#held = true;
+      this.#sinceStrong = 0;
+      return HOLD;
     }
     return NONE;
+  }
+
+  /** Whether the detector has the reply on hold. */
+  get held(): boolean {
+    return this.#held;
   }
 
   /** A different reply started playing: a barge-in may fire again (the warm-up clock keeps running). */
@@ -118,9 +162,20 @@ export class BargeInDetector {
     this.#frames = 0;
   }
 
+  #release(): BargeInDecision {
+    this.#held = false;
+    this.#speech = 0;
+    this.#silence = 0;
+    return RELEASE;
+  }
+
   #clear(): void {
     this.#speech = 0;
     this.#silence = 0;
-    this.#ducked = false;
+    this.#weak = 0;
+    this.#quiet = 0;
+    this.#sinceStrong = 0;
+    this.#held = false;
+    this.#timedOut = false;
   }
 }
