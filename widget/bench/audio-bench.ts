@@ -1,9 +1,10 @@
 /**
  * `pnpm --filter @voice-agent/widget bench`: the audio engine's figures in one run (≈ 2 minutes).
  * Resampler speed and quality vs sox; Silero cost per 32 ms frame in Node and in Chromium; barge-in
- * latency in Chromium (the fixture's known onset → playback fade-out complete, 20 trials, broken down by
- * stage); end-of-turn latency (known speech end → utterance reported, minus the silence timeout) offline
- * and in Chromium.
+ * latency in Chromium (the fixture's known onset → playback output silenced by the hold, and → the
+ * confirmed stop, 20 trials, broken down by stage); the misfire cost of holds (holds and held ms per
+ * minute of noise or of the agent's own voice, offline); end-of-turn latency (known speech end →
+ * utterance reported, minus the silence timeout) offline and in Chromium.
  * Needs the widget built (`pnpm build`) and sox.
  */
 import { chromium } from "@playwright/test";
@@ -18,6 +19,8 @@ import { loadSpeechModel } from "../src/audio/speech-model.ts";
 import { Resampler } from "../src/dsp/resampler.ts";
 import { decodeWav, encodeWav } from "../src/dsp/wav.ts";
 import { analyzeWavTimed, readVadModel } from "../src/node/analyze-wav.ts";
+import { replayBargeIn } from "../src/node/barge-in-replay.ts";
+import { BargeInDetector } from "../src/dsp/barge-in.ts";
 import { resampleWhole, snrDb, toneLevelDb } from "../src/node/resampler-quality.ts";
 import { fixture, withFakeMic } from "../test/browser/chromium.ts";
 import type { Harness } from "../test/browser/harness.ts";
@@ -73,6 +76,55 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
   rows.push({ name: "VAD Silero v5 per 32 ms frame, Node (p50)", unit: "ms", value: quantile(times, 0.5), note: `p99 ${quantile(times, 0.99).toFixed(2)} ms; onnxruntime-web wasm, 1 thread` });
 }
 
+// --- barge-in offline: Silero at the onset, and the misfire cost of holds ------------------------------
+{
+  const model = await loadSpeechModel(ort, await readVadModel());
+  const probabilitiesOf = async (x: Float32Array) => {
+    model.reset();
+    const p: number[] = [];
+    for (let at = 0; at + 512 <= x.length; at += 512) p.push(await model.probability(x.subarray(at, at + 512)));
+    return p;
+  };
+  // The burst's onset at 32 positions within its frame (every 16 samples), after 2 s of silence: which
+  // frame (0 = the one holding the onset) first reaches the hold threshold, and the confirmation threshold.
+  const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][] };
+  const [on, off] = meta.speechSamples[0]!;
+  const burst = decodeWav(await readFile(fixture("barge-in.wav"))).samples.subarray(on, off);
+  const o = new BargeInDetector().options;
+  const firstAt = { hold: [] as number[], strong: [] as number[] };
+  for (let shift = 0; shift < 512; shift += 16) {
+    const x = new Float32Array(32_000 + shift + burst.length);
+    x.set(burst, 32_000 + shift);
+    const p = (await probabilitiesOf(x)).slice(Math.floor((32_000 + shift) / 512));
+    firstAt.hold.push(p.findIndex((v) => v >= o.holdThreshold));
+    firstAt.strong.push(p.findIndex((v) => v >= o.threshold));
+  }
+  rows.push({ name: `barge-in offline: first frame ≥ holdThreshold ${o.holdThreshold} after the onset (p95)`, unit: "frames", value: quantile(firstAt.hold, 0.95), note: `32 onset positions in the frame; ${hist(firstAt.hold)} (0 = the frame holding the onset)` });
+  rows.push({ name: `barge-in offline: first frame ≥ threshold ${o.threshold} after the onset (p95)`, unit: "frames", value: quantile(firstAt.strong, 0.95), note: `32 onset positions; ${hist(firstAt.strong)}; the /s/ of "Stop" scores low, the vowel high` });
+
+  // Misfire cost: the detector (default options, past its warm-up) with a reply playing all the time.
+  const turns = decodeWav(await readFile(fixture("turns.wav"))).samples;
+  const noisy = decodeWav(await readFile(fixture("turns-noise10.wav"))).samples;
+  const speech = (JSON.parse(await readFile(fixture("turns.json"), "utf8")) as { speech: [number, number][] }).speech;
+  const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
+  const speechRms = rms(Float32Array.from(speech.flatMap(([a, b]) => Array.from(turns.subarray((a * 16) | 0, (b * 16) | 0)))));
+  const pink = pinkNoise(16_000 * 120, 1);
+  const pinkGain = speechRms / rms(pink) / Math.sqrt(10);
+  const sets: [string, Float32Array, string][] = [
+    ["pink noise at 10 dB SNR, 120 s", pink.map((v) => v * pinkGain), "the turns fixtures' noise level (10 dB below their speech)"],
+    ["turns-noise10.wav's own noise (speech subtracted), 10.5 s", noisy.map((v, i) => v - turns[i]!), "the fixture's pink noise, without its speech"],
+    ["the agent's own TTS voice, −30 dB (turns.wav), 10.5 s", turns.map((v) => v * 0.0316), "echo that the echo canceller let through: Silero scores speech alike at any level"],
+  ];
+  for (const [label, x, note] of sets) {
+    const p = await probabilitiesOf(x);
+    const minutes = (p.length * 32) / 60_000;
+    const r = replayBargeIn(p, { warmupMs: 0 });
+    rows.push({ name: `barge-in misfires on ${label}: holds`, unit: "holds/min", value: r.holds / minutes, note: `held ${Math.round((r.heldFrames * 32) / minutes)} ms/min; false confirmations ${(r.confirms / minutes).toFixed(1)}/min; max probability ${Math.max(...p).toFixed(3)}; ${note}` });
+    rows.push({ name: `barge-in misfires on ${label}: held`, unit: "ms/min", value: (r.heldFrames * 32) / minutes });
+  }
+  await model.release();
+}
+
 // --- end of turn offline (algorithmic: frame quantization + Silero's tail) ----------------------------
 {
   const known = (JSON.parse(await readFile(fixture("turns.json"), "utf8")) as { speech: [number, number][] }).speech;
@@ -88,7 +140,8 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
 // One clock: the AudioContext's. The fixture's known speech positions are located in the captured stream
 // by cross-correlation (the fake device starts the file when capture opens, at an offset measured per
 // trial), captured samples map to context frames through the capture worklet's per-frame stamps (minus
-// the resampler's delay), and "silenced" is the playback worklet's frame where the fade-out completed.
+// the resampler's delay), and "silenced" is the playback worklet's frame where the fade-out of the hold
+// (the headline figure) or of the confirmed stop (the former figure) completed.
 // Not on this clock: the browser's capture buffering before the graph and the <audio> element's output
 // buffering after it.
 {
@@ -105,7 +158,7 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
   const bursts = Array.from({ length: trials }, (_, i) => ({ on: lead + i * period, off: lead + i * period + speechLen }));
   const wav = join(tmp, "barge-in-20.wav");
   await writeFile(wav, encodeWav(long, 16_000));
-  const detector = { threshold: 0.7 };
+  const detector = new BargeInDetector().options;
 
   // The second session runs the former end-of-turn timer (tail frames restart it; `tailMs: 0`), for a
   // before/after comparison within one run; its barge-in figures are a second sample of the same path.
@@ -155,6 +208,32 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
       };
 
       const confirms = log.decisions.filter((d) => d.kind === "confirm");
+      const holdDecisions = log.decisions.filter((d) => d.kind === "hold");
+      const releases = log.decisions.filter((d) => d.kind === "release");
+      // Onset → output silenced by the first hold of that burst (what the visitor hears: the agent stops).
+      const held = log.bargeIns.flatMap((b) => {
+        const stop = b.stop;
+        if (!stop) return [];
+        const confirm = confirms.filter((d) => d.timing.index * FRAME < audio.length && d.timing.decidedFrame <= stop.stopFrame + 128).pop();
+        if (!confirm) return [];
+        const onset = onsets.filter((o) => o.at <= confirm.timing.endFrame).pop();
+        if (!onset) return [];
+        const first = holdDecisions.find((d) => d.timing.endFrame >= onset.at && d.timing.index <= confirm.timing.index);
+        const hold = first && log.holds.find((h) => h.replyId === b.replyId && h.holdFrame + 128 >= first.timing.decidedFrame);
+        if (!first || !hold || ms(hold.silencedAtFrame - onset.at) > 1000) return [];
+        const onsetFrame = Math.floor(onset.k / FRAME);
+        const t = first.timing;
+        const stages = {
+          "onset → its frame complete": timings[onsetFrame]!.endFrame - onset.at,
+          [`→ first frame ≥ ${detector.holdThreshold} complete (hold)`]: t.endFrame - timings[onsetFrame]!.endFrame,
+          "→ frame on main thread": t.receivedFrame - t.endFrame,
+          "→ VAD + detector decision": t.decidedFrame - t.receivedFrame,
+          "→ hold reaches playback worklet": hold.holdFrame - t.decidedFrame,
+          "→ output silent (hold fade-out)": hold.silencedAtFrame - hold.holdFrame,
+        };
+        const resumed = releases.some((r) => r.timing.index > t.index && r.timing.index < confirm.timing.index);
+        return [{ total: ms(hold.silencedAtFrame - onset.at), engine: ms(hold.silencedAtFrame - t.endFrame), stages, frame: t.index - onsetFrame, resumed }];
+      });
       const barge = log.bargeIns.flatMap((b) => {
         const stop = b.stop;
         if (!stop) return [];
@@ -173,7 +252,7 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
           "→ frame on main thread": t.receivedFrame - t.endFrame,
           "→ VAD + detector decision": t.decidedFrame - t.receivedFrame,
           "→ stop reaches playback worklet": stop.stopFrame - t.decidedFrame,
-          "→ fade-out complete": stop.silencedAtFrame - stop.stopFrame,
+          "→ silent (at once when on hold)": stop.silencedAtFrame - stop.stopFrame,
         };
         const levelOn = levelOnset(onset.i);
         const probs = probabilities.slice(onsetFrame, confirm.timing.index + 1).map((p) => Math.round(p * 100) / 100);
@@ -207,6 +286,8 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
       console.log(`--- Chromium session${variant.label} (uptime load ${loadavg()[0]!.toFixed(1)}) ---`);
       console.log(`barge-in breakdown (ms, ${barge.length} trials, context rate ${rate} Hz, fake-device lag ${first.lag} samples @16 kHz ± ${Math.max(...lags.map((l) => Math.abs(l.lag - first.lag)))}, min xcorr ${Math.min(...lags.map((l) => l.score)).toFixed(2)}, stamp jitter ${stampJitter(timings, rate)} frames):`);
       console.table(table(barge));
+      console.log(`barge-in to hold breakdown (ms, ${held.length} trials):`);
+      console.table(table(held));
       const transport = timings.map((t) => ms(t.receivedFrame - t.endFrame));
       const inference = timings.map((t) => ms(t.decidedFrame - t.receivedFrame));
       const pct = (xs: number[]) => `p50 ${round1(quantile(xs, 0.5))} p95 ${round1(quantile(xs, 0.95))} p99 ${round1(quantile(xs, 0.99))} max ${round1(Math.max(...xs))}`;
@@ -214,12 +295,17 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
       console.log(`end-of-turn breakdown (ms, ${eot.length} turns):`);
       console.table(table(eot));
       console.log(JSON.stringify({ lags: lags.map((l) => l.lag), probs: barge.map((b) => b.probs) }));
-      console.log(JSON.stringify({ bargeMs: bargeMs.map(Math.round), eotMs: eotMs.map(Math.round), oldOnsetShiftMs: barge.map((b) => Math.round(b.oldMethodShiftMs)) }));
+      const heldMs = held.map((h) => h.total);
+      console.log(JSON.stringify({ holdMs: heldMs.map(Math.round), holdFrame: held.map((h) => h.frame), bargeMs: bargeMs.map(Math.round), eotMs: eotMs.map(Math.round), oldOnsetShiftMs: barge.map((b) => Math.round(b.oldMethodShiftMs)) }));
       const stagesNote = (xs: { stages: Record<string, number> }[]) => Object.entries(table(xs as never)).map(([k, v]) => `${k} ${v.p50}`).join("; ");
-      rows.push({ name: `barge-in latency Chromium p50 (known onset → fade-out complete)${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.5), note: `${barge.length} trials; p50 stages: ${stagesNote(barge)}` });
-      rows.push({ name: `barge-in latency Chromium p95${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.95), note: "target ≤ 120; context clock: browser capture buffering and <audio> output buffering not included" });
+      rows.push({ name: `barge-in latency Chromium p50 (known onset → output silenced by the hold)${variant.label}`, unit: "ms", value: quantile(heldMs, 0.5), note: `${held.length} trials; p50 stages: ${stagesNote(held)}` });
+      rows.push({ name: `barge-in latency Chromium p95 (→ silenced by the hold)${variant.label}`, unit: "ms", value: quantile(heldMs, 0.95), note: `target ≤ 120; max ${round1(Math.max(...heldMs))}; hold at frame ${hist(held.map((h) => h.frame))} after the onset's; resumed before the stop in ${held.filter((h) => h.resumed).length} trials; context clock: browser capture buffering and <audio> output buffering not included` });
+      const holdEngineMs = held.map((h) => h.engine);
+      rows.push({ name: `barge-in engine part p50 (holding frame complete → output silent)${variant.label}`, unit: "ms", value: quantile(holdEngineMs, 0.5), note: `p95 ${round1(quantile(holdEngineMs, 0.95))} ms: delivery + inference + hold command + fade` });
+      rows.push({ name: `barge-in latency Chromium p50 (known onset → confirmed stop; the former figure)${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.5), note: `${barge.length} trials; p50 stages: ${stagesNote(barge)}` });
+      rows.push({ name: `barge-in latency Chromium p95 (→ confirmed stop)${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.95), note: "the reply is already silent (on hold) by then; this is when it is dropped and reported" });
       const engineMs = barge.map((b) => b.engine);
-      rows.push({ name: `barge-in engine part p50 (first frame ≥ 0.7 complete → fade-out complete)${variant.label}`, unit: "ms", value: quantile(engineMs, 0.5), note: `p95 ${round1(quantile(engineMs, 0.95))} ms: confirmation + delivery + inference + stop + fade; the rest is frame quantization and Silero's rise` });
+      rows.push({ name: `barge-in engine part p50 (first frame ≥ 0.7 complete → confirmed stop)${variant.label}`, unit: "ms", value: quantile(engineMs, 0.5), note: `p95 ${round1(quantile(engineMs, 0.95))} ms: confirmation + delivery + inference + stop` });
       rows.push({ name: `end-of-turn latency Chromium p50 (known speech end → utterance − 700 ms)${variant.label}`, unit: "ms", value: quantile(eotMs, 0.5), note: `${eot.length} turns; p50 stages: ${stagesNote(eot)}` });
       rows.push({ name: `end-of-turn latency Chromium p95${variant.label}`, unit: "ms", value: quantile(eotMs, 0.95), note: "target ≤ 40" });
     } finally {
@@ -228,6 +314,32 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
     }
   }
 }
+/** Pink noise (Paul Kellet's filter over seeded white noise), unit-ish level. */
+function pinkNoise(n: number, seed: number): Float32Array {
+  let s = seed;
+  const white = () => ((s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648) * 2 - 1;
+  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
+  return Float32Array.from({ length: n }, () => {
+    const w = white();
+    b0 = 0.99886 * b0 + w * 0.0555179;
+    b1 = 0.99332 * b1 + w * 0.0750759;
+    b2 = 0.969 * b2 + w * 0.153852;
+    b3 = 0.8665 * b3 + w * 0.3104856;
+    b4 = 0.55 * b4 + w * 0.5329522;
+    b5 = -0.7616 * b5 - w * 0.016898;
+    const v = b0 + b1 + b2 + b3 + b4 + b5 + b6 + w * 0.5362;
+    b6 = w * 0.115926;
+    return v * 0.11;
+  });
+}
+
+/** "frame 0: 12, frame 1: 8": how often each frame index occurs. */
+function hist(xs: number[]): string {
+  const counts = new Map<number, number>();
+  for (const x of [...xs].sort((a, b) => a - b)) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `frame ${k}: ${n}`).join(", ");
+}
+
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }

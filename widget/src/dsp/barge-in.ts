@@ -144,6 +144,11 @@ export class BargeInDetector {
     return NONE;
   }
 
+  /** The options in effect (defaults filled in). */
+  get options(): Readonly<Required<BargeInOptions>> {
+    return this.#o;
+  }
+
   /** Whether the detector has the reply on hold. */
   get held(): boolean {
     return this.#held;
