@@ -21,6 +21,7 @@ import { decodeWav, encodeWav } from "../src/dsp/wav.ts";
 import { analyzeWavTimed, readVadModel } from "../src/node/analyze-wav.ts";
 import { replayBargeIn } from "../src/node/barge-in-replay.ts";
 import { BargeInDetector } from "../src/dsp/barge-in.ts";
+import { levelDb } from "../src/dsp/level.ts";
 import { resampleWhole, snrDb, toneLevelDb } from "../src/node/resampler-quality.ts";
 import { fixture, withFakeMic } from "../test/browser/chromium.ts";
 import type { Harness } from "../test/browser/harness.ts";
@@ -79,47 +80,60 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
 // --- barge-in offline: Silero at the onset, and the misfire cost of holds ------------------------------
 {
   const model = await loadSpeechModel(ort, await readVadModel());
+  const levelsOf = (x: Float32Array) => Array.from({ length: Math.floor(x.length / 512) }, (_, f) => levelDb(x.subarray(f * 512, f * 512 + 512), 4));
   const probabilitiesOf = async (x: Float32Array) => {
     model.reset();
     const p: number[] = [];
     for (let at = 0; at + 512 <= x.length; at += 512) p.push(await model.probability(x.subarray(at, at + 512)));
     return p;
   };
-  // The burst's onset at 32 positions within its frame (every 16 samples), after 2 s of silence: which
-  // frame (0 = the one holding the onset) first reaches the hold threshold, and the confirmation threshold.
+  // The burst's onset at 32 positions within its frame (every 16 samples), after 2 s of background:
+  // which frame (0 = the one holding the onset) the detector holds at, and which first reaches the
+  // confirmation threshold. Backgrounds: digital silence (the fixture's), room noise at −60 dBFS, and
+  // pink noise at 10 dB SNR (too loud for the level cue: Silero alone).
   const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][] };
   const [on, off] = meta.speechSamples[0]!;
   const burst = decodeWav(await readFile(fixture("barge-in.wav"))).samples.subarray(on, off);
   const o = new BargeInDetector().options;
-  const firstAt = { hold: [] as number[], strong: [] as number[] };
-  for (let shift = 0; shift < 512; shift += 16) {
-    const x = new Float32Array(32_000 + shift + burst.length);
-    x.set(burst, 32_000 + shift);
-    const p = (await probabilitiesOf(x)).slice(Math.floor((32_000 + shift) / 512));
-    firstAt.hold.push(p.findIndex((v) => v >= o.holdThreshold));
-    firstAt.strong.push(p.findIndex((v) => v >= o.threshold));
+  const turnsForLevel = decodeWav(await readFile(fixture("turns.wav"))).samples;
+  const speechSpans = (JSON.parse(await readFile(fixture("turns.json"), "utf8")) as { speech: [number, number][] }).speech;
+  const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
+  const speechRms = rms(Float32Array.from(speechSpans.flatMap(([a, b]) => Array.from(turnsForLevel.subarray((a * 16) | 0, (b * 16) | 0)))));
+  const pinkUnit = pinkNoise(16_000 * 120, 1);
+  const pinkRms = rms(pinkUnit);
+  for (const [label, noiseRms] of [["digital silence", 0], ["room noise −60 dBFS", 10 ** (-60 / 20)], ["pink noise 10 dB SNR", speechRms / Math.sqrt(10)]] as const) {
+    const firstAt = { hold: [] as number[], strong: [] as number[] };
+    for (let shift = 0; shift < 512; shift += 16) {
+      const x = new Float32Array(32_000 + shift + burst.length);
+      for (let i = 0; i < x.length; i++) x[i] = (pinkUnit[i]! / pinkRms) * noiseRms;
+      for (let i = 0; i < burst.length; i++) x[32_000 + shift + i]! += burst[i]!;
+      const p = await probabilitiesOf(x);
+      const lv = levelsOf(x);
+      const d = new BargeInDetector({ warmupMs: 0 });
+      const f0 = Math.floor((32_000 + shift) / 512);
+      let hold = -1;
+      for (let f = 0; f < p.length && hold < 0; f++) if (d.process(p[f]!, true, lv[f]).kind !== "none" && f >= f0) hold = f - f0;
+      firstAt.hold.push(hold);
+      firstAt.strong.push(p.slice(f0).findIndex((v) => v >= o.threshold));
+    }
+    rows.push({ name: `barge-in offline, ${label}: hold frame after the onset's (p95)`, unit: "frames", value: quantile(firstAt.hold, 0.95), note: `32 onset positions in the frame; hold at ${hist(firstAt.hold)}; first frame ≥ ${o.threshold} at ${hist(firstAt.strong)} (0 = the frame holding the onset)` });
   }
-  rows.push({ name: `barge-in offline: first frame ≥ holdThreshold ${o.holdThreshold} after the onset (p95)`, unit: "frames", value: quantile(firstAt.hold, 0.95), note: `32 onset positions in the frame; ${hist(firstAt.hold)} (0 = the frame holding the onset)` });
-  rows.push({ name: `barge-in offline: first frame ≥ threshold ${o.threshold} after the onset (p95)`, unit: "frames", value: quantile(firstAt.strong, 0.95), note: `32 onset positions; ${hist(firstAt.strong)}; the /s/ of "Stop" scores low, the vowel high` });
 
   // Misfire cost: the detector (default options, past its warm-up) with a reply playing all the time.
-  const turns = decodeWav(await readFile(fixture("turns.wav"))).samples;
+  const turns = turnsForLevel;
   const noisy = decodeWav(await readFile(fixture("turns-noise10.wav"))).samples;
-  const speech = (JSON.parse(await readFile(fixture("turns.json"), "utf8")) as { speech: [number, number][] }).speech;
-  const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
-  const speechRms = rms(Float32Array.from(speech.flatMap(([a, b]) => Array.from(turns.subarray((a * 16) | 0, (b * 16) | 0)))));
-  const pink = pinkNoise(16_000 * 120, 1);
-  const pinkGain = speechRms / rms(pink) / Math.sqrt(10);
   const sets: [string, Float32Array, string][] = [
-    ["pink noise at 10 dB SNR, 120 s", pink.map((v) => v * pinkGain), "the turns fixtures' noise level (10 dB below their speech)"],
+    ["pink noise at 10 dB SNR, 120 s", pinkUnit.map((v) => (v / pinkRms) * (speechRms / Math.sqrt(10))), "the turns fixtures' noise level (10 dB below their speech)"],
     ["turns-noise10.wav's own noise (speech subtracted), 10.5 s", noisy.map((v, i) => v - turns[i]!), "the fixture's pink noise, without its speech"],
-    ["the agent's own TTS voice, −30 dB (turns.wav), 10.5 s", turns.map((v) => v * 0.0316), "echo that the echo canceller let through: Silero scores speech alike at any level"],
+    ["keyboard-like clicks over −60 dBFS room noise, 60 s", clicks(16_000 * 60, pinkUnit, pinkRms), "5 ms decaying noise bursts at −10 dBFS peak, every 80–300 ms"],
+    ["the agent's own TTS voice, −30 dB (turns.wav), 10.5 s", turns.map((v) => v * 0.0316), "echo that the echo canceller let through, with digital silence between sentences: Silero scores speech alike at any level"],
   ];
   for (const [label, x, note] of sets) {
     const p = await probabilitiesOf(x);
     const minutes = (p.length * 32) / 60_000;
-    const r = replayBargeIn(p, { warmupMs: 0 });
-    rows.push({ name: `barge-in misfires on ${label}: holds`, unit: "holds/min", value: r.holds / minutes, note: `held ${Math.round((r.heldFrames * 32) / minutes)} ms/min; false confirmations ${(r.confirms / minutes).toFixed(1)}/min; max probability ${Math.max(...p).toFixed(3)}; ${note}` });
+    const r = replayBargeIn(p, levelsOf(x), { warmupMs: 0 });
+    const silero = replayBargeIn(p, undefined, { warmupMs: 0 });
+    rows.push({ name: `barge-in misfires on ${label}: holds`, unit: "holds/min", value: r.holds / minutes, note: `held ${Math.round((r.heldFrames * 32) / minutes)} ms/min; false confirmations ${(r.confirms / minutes).toFixed(1)}/min; Silero cue alone ${(silero.holds / minutes).toFixed(1)} holds/min; max probability ${Math.max(...p).toFixed(3)}; ${note}` });
     rows.push({ name: `barge-in misfires on ${label}: held`, unit: "ms/min", value: (r.heldFrames * 32) / minutes });
   }
   await model.release();
@@ -225,7 +239,7 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
         const t = first.timing;
         const stages = {
           "onset → its frame complete": timings[onsetFrame]!.endFrame - onset.at,
-          [`→ first frame ≥ ${detector.holdThreshold} complete (hold)`]: t.endFrame - timings[onsetFrame]!.endFrame,
+          [`→ holding frame complete (level onset, or Silero ≥ ${detector.holdThreshold})`]: t.endFrame - timings[onsetFrame]!.endFrame,
           "→ frame on main thread": t.receivedFrame - t.endFrame,
           "→ VAD + detector decision": t.decidedFrame - t.receivedFrame,
           "→ hold reaches playback worklet": hold.holdFrame - t.decidedFrame,
@@ -331,6 +345,15 @@ function pinkNoise(n: number, seed: number): Float32Array {
     b6 = w * 0.115926;
     return v * 0.11;
   });
+}
+
+/** Keyboard-like clicks (5 ms decaying noise bursts, −10 dBFS peak, every 80–300 ms) over pink room noise at −60 dBFS. */
+function clicks(n: number, pink: Float32Array, pinkRms: number): Float32Array {
+  const x = Float32Array.from({ length: n }, (_, i) => (pink[i % pink.length]! / pinkRms) * 10 ** (-60 / 20));
+  let s = 7;
+  const rnd = () => (s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  for (let at = 0; at + 80 < n; at += 1280 + Math.floor(rnd() * 3520)) for (let i = 0; i < 80; i++) x[at + i]! += (rnd() * 2 - 1) * 0.316 * Math.exp(-i / 20);
+  return x;
 }
 
 /** "frame 0: 12, frame 1: 8": how often each frame index occurs. */

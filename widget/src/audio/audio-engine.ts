@@ -5,6 +5,7 @@
  */
 import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "../dsp/barge-in.ts";
 import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
+import { levelDb } from "../dsp/level.ts";
 import { WidgetError } from "../widget-error.ts";
 import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
 import { DEFAULT_MIC_CONSTRAINTS, openMicrophone, type Microphone } from "./microphone.ts";
@@ -175,7 +176,7 @@ export class AudioEngine {
     const probability = await model.probability(frame);
     if (this.#closed) return;
     timing.decidedFrame = this.#now();
-    const bargeIn = this.#decideBargeIn(probability);
+    const bargeIn = this.#decideBargeIn(probability, levelDb(frame, 4));
     const result = this.#endOfTurn.process(frame, probability);
     this.probe.frame?.(frame, probability, timing);
     if (bargeIn !== "none") this.probe.decision?.(bargeIn, timing);
@@ -184,14 +185,14 @@ export class AudioEngine {
     else if (result.kind === "turn-end") this.#events.utterance(result);
   }
 
-  #decideBargeIn(probability: number): BargeInDecision["kind"] {
+  #decideBargeIn(probability: number, level: number): BargeInDecision["kind"] {
     const player = this.player;
     if (!player) return "none";
     const reply = player.activeReply;
     // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
     if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
     this.#lastReply = reply;
-    const decision = this.#bargeIn.process(probability, reply !== undefined);
+    const decision = this.#bargeIn.process(probability, reply !== undefined, level);
     if (decision.kind === "hold") {
       void player.hold().then((report) => {
         if (report && !this.#closed) this.probe.held?.(report);

@@ -1,18 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { BargeInDetector, type BargeInOptions } from "./barge-in.ts";
 
-/** Runs a script of [probability, playing] frames; returns the non-"none" decisions by frame index. */
-function run(script: [number, boolean][], options: BargeInOptions = {}): [number, string][] {
+type Frame = [probability: number, playing: boolean, levelDb?: number];
+
+/** Runs a script of [probability, playing, level] frames; returns the non-"none" decisions by frame index. */
+function run(script: Frame[], options: BargeInOptions = {}): [number, string][] {
   const detector = new BargeInDetector({ warmupMs: 0, ...options });
   const out: [number, string][] = [];
-  script.forEach(([p, playing], i) => {
-    const d = detector.process(p, playing);
+  script.forEach(([p, playing, level], i) => {
+    const d = detector.process(p, playing, level);
     if (d.kind !== "none") out.push([i, d.kind]);
   });
   return out;
 }
 
-const frames = (p: number, n: number, playing = true): [number, boolean][] => Array.from({ length: n }, () => [p, playing] as [number, boolean]);
+const frames = (p: number, n: number, playing = true): Frame[] => Array.from({ length: n }, () => [p, playing]);
+/** `n` frames at `level` dBFS with speech probability `p`, a reply playing. */
+const at = (level: number, n: number, p = 0): Frame[] => Array.from({ length: n }, () => [p, true, level]);
 
 describe("BargeInDetector", () => {
   it("never fires while nothing plays, however loud the speech", () => {
@@ -84,6 +88,46 @@ describe("BargeInDetector", () => {
     ]);
   });
 
+  it("holds on a sharp level onset before Silero scores the speech", () => {
+    // Room noise at −65 dBFS, then "Stop": a fricative Silero scores ~0, the closure, the vowel.
+    const script = [...at(-65, 20), ...at(-38, 1), ...at(-30, 1), ...at(-60, 1, 0.02), ...at(-20, 3, 0.9)];
+    expect(run(script)).toEqual([
+      [20, "hold"],
+      [24, "confirm"],
+    ]);
+  });
+
+  it("needs onsetFrames consecutive loud frames, and no hold below minLevelDb or within onsetDb of the floor", () => {
+    const blip = [...at(-65, 10), ...at(-20, 1), ...at(-65, 10)];
+    expect(run([...blip, ...blip], { onsetFrames: 2 })).toEqual([]);
+    expect(run([...at(-65, 10), ...at(-20, 2)], { onsetFrames: 2 })).toEqual([[11, "hold"]]);
+    expect(run([...at(-90, 10), ...at(-60, 10)])).toEqual([]); // +30 dB, but below −55 dBFS
+    expect(run([...at(-50, 10), ...at(-35, 10)])).toEqual([]); // above −55 dBFS, but only +15 dB
+  });
+
+  it("releases a level hold once the level is back near the floor and Silero heard nothing", () => {
+    const script = [...at(-65, 10), ...at(-30, 3), ...at(-65, 3)];
+    expect(run(script)).toEqual([
+      [10, "hold"],
+      [15, "release"],
+    ]);
+  });
+
+  it("lets the noise floor rise slowly: a steady noise stops being loud, and the timeout ends its hold", () => {
+    const script = [...at(-70, 10), ...at(-40, 400)];
+    const decisions = run(script, { holdMaxMs: 320, floorRiseDbPerSecond: 3 });
+    expect(decisions).toEqual([
+      [10, "hold"],
+      [20, "release"],
+    ]);
+  });
+
+  it("ignores the level during the warm-up and when onsetFrames is 0", () => {
+    const script = [...at(-65, 10), ...at(-30, 5)];
+    expect(run(script, { warmupMs: 1000 })).toEqual([]);
+    expect(run(script, { onsetFrames: 0 })).toEqual([]);
+  });
+
   it("fires once per reply, and again for the next reply", () => {
     const script = [...frames(0.9, 10), ...frames(0, 3, false), ...frames(0.9, 10)];
     expect(run(script, { confirmMs: 64 }).filter(([, k]) => k === "confirm").map(([i]) => i)).toEqual([1, 14]);
@@ -146,6 +190,13 @@ describe("BargeInDetector", () => {
     expect(d.process(0.3, true).kind).toBe("hold");
   });
 
+  it("reset() forgets the noise floor (a new microphone track)", () => {
+    const d = new BargeInDetector({ warmupMs: 0 });
+    for (let i = 0; i < 5; i++) d.process(0, true, -80);
+    d.reset();
+    for (let i = 0; i < 3; i++) expect(d.process(0, true, -30).kind).toBe("none");
+  });
+
   it("reset() restarts the warm-up clock", () => {
     const d = new BargeInDetector({ warmupMs: 64, warmupConfirmMs: 320, confirmMs: 32, holdFrames: 0 });
     for (let i = 0; i < 5; i++) d.process(0, false);
@@ -162,5 +213,8 @@ describe("BargeInDetector", () => {
     expect(() => new BargeInDetector({ holdFrames: -1 })).toThrow(/holdFrames/);
     expect(() => new BargeInDetector({ holdFrames: 1.5 })).toThrow(/holdFrames/);
     expect(() => new BargeInDetector({ holdMaxMs: 10 })).toThrow(/holdMaxMs/);
+    expect(() => new BargeInDetector({ onsetFrames: -1 })).toThrow(/onsetFrames/);
+    expect(() => new BargeInDetector({ onsetDb: 0 })).toThrow(/onsetDb/);
+    expect(() => new BargeInDetector({ floorRiseDbPerSecond: -1 })).toThrow(/floorRise/);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * Barge-in detector: a pure stage over VAD frame probabilities and the playback state. It splits the
- * decision in two. At the first weak sign of speech over a reply it puts the reply on hold (playback
- * pauses where the visitor stopped hearing it, nothing is dropped); stronger evidence, as while the
- * agent speaks its own voice may leak back through the speakers, then confirms the barge-in (stop the
- * reply), or silence or a timeout releases the hold (the reply resumes from where it paused).
+ * Barge-in detector: a pure stage over VAD frame probabilities, frame levels and the playback state.
+ * It splits the decision in two. At the first weak sign of speech over a reply (a sharp rise of the
+ * level above the mic's running noise floor, or a low speech probability) it puts the reply on hold:
+ * playback pauses where the visitor stopped hearing it, nothing is dropped. Stronger evidence, as while
+ * the agent speaks its own voice may leak back through the speakers, then confirms the barge-in (stop
+ * the reply), or silence or a timeout releases the hold (the reply resumes from where it paused).
  */
 
 /** Options of {@link BargeInDetector}; durations in ms, probabilities 0…1. */
@@ -20,8 +21,20 @@ export interface BargeInOptions {
    * Frames below it count as silence for releasing the hold. Default 0.1.
    */
   holdThreshold?: number;
-  /** Frames ≥ `holdThreshold` that put the reply on hold. Default 1. 0 disables holds (only a confirmed barge-in silences the reply). */
+  /** Frames ≥ `holdThreshold` that put the reply on hold. Default 1. 0 disables holds altogether (only a confirmed barge-in silences the reply). */
   holdFrames?: number;
+  /**
+   * Rise of a frame's sustained level (see {@link BargeInDetector.process}) above the running noise
+   * floor, dB, that makes it "loud": onset evidence that needs no voicing (Silero scores the /s/ of
+   * "stop" near 0 in Chromium's capture path). Default 20.
+   */
+  onsetDb?: number;
+  /** Consecutive loud frames that put the reply on hold. Default 1. 0 disables the level cue. */
+  onsetFrames?: number;
+  /** Level (dBFS) below which a frame is never loud, whatever the floor. Default −55. */
+  minLevelDb?: number;
+  /** How fast the noise floor follows a rising level, dB/s (it follows a falling one at once). Default 3. */
+  floorRiseDbPerSecond?: number;
   /**
    * Longest a hold lasts without a frame ≥ `threshold`; then the reply resumes, and no new hold starts
    * before `releaseFrames` of silence. Default 320.
@@ -31,15 +44,15 @@ export interface BargeInOptions {
   confirmMs?: number;
   /**
    * Stream time after the detector starts during which the echo canceller is still adapting:
-   * `warmupConfirmMs` applies instead of `confirmMs`, and a hold needs `threshold` instead of
-   * `holdThreshold`. Default 2000.
+   * `warmupConfirmMs` applies instead of `confirmMs`, a hold needs `threshold` instead of
+   * `holdThreshold`, and the level cue is off. Default 2000.
    */
   warmupMs?: number;
   /** Speech needed to confirm during the warm-up. Default 320. */
   warmupConfirmMs?: number;
   /**
-   * Consecutive silent frames that release a hold (< `holdThreshold`) or cancel a pending confirmation
-   * (< `negativeThreshold`). Default 3.
+   * Consecutive silent frames that release a hold (< `holdThreshold` and not loud) or cancel a pending
+   * confirmation (< `negativeThreshold`). Default 3.
    */
   releaseFrames?: number;
 }
@@ -56,7 +69,10 @@ const RELEASE: BargeInDecision = { kind: "release" };
 export class BargeInDetector {
   #o: Required<BargeInOptions>;
   #holdMaxFrames: number;
+  #floorRise: number; // dB per frame
   #frames = 0;
+  #floor = Infinity; // running noise floor, dBFS
+  #loud = 0; // consecutive loud frames
   // Confirmation: frames ≥ threshold, and frames < negativeThreshold since the last of them.
   #speech = 0;
   #silence = 0;
@@ -76,6 +92,10 @@ export class BargeInDetector {
       holdThreshold: 0.1,
       holdFrames: 1,
       holdMaxMs: 320,
+      onsetDb: 20,
+      onsetFrames: 1,
+      minLevelDb: -55,
+      floorRiseDbPerSecond: 3,
       confirmMs: 64,
       warmupMs: 2000,
       warmupConfirmMs: 320,
@@ -88,16 +108,29 @@ export class BargeInDetector {
     if (!(o.holdThreshold > 0 && o.holdThreshold <= o.threshold)) throw new RangeError("BargeInDetector: holdThreshold must be > 0 and ≤ threshold");
     if (!(Number.isInteger(o.holdFrames) && o.holdFrames >= 0)) throw new RangeError("BargeInDetector: holdFrames must be an integer ≥ 0");
     if (!(o.holdMaxMs >= o.frameMs)) throw new RangeError("BargeInDetector: holdMaxMs must be ≥ frameMs");
+    if (!(Number.isInteger(o.onsetFrames) && o.onsetFrames >= 0)) throw new RangeError("BargeInDetector: onsetFrames must be an integer ≥ 0");
+    if (!(o.onsetDb > 0)) throw new RangeError("BargeInDetector: onsetDb must be > 0");
+    if (!(o.floorRiseDbPerSecond >= 0)) throw new RangeError("BargeInDetector: floorRiseDbPerSecond must be ≥ 0");
     if (!(o.confirmMs > 0 && o.warmupConfirmMs > 0)) throw new RangeError("BargeInDetector: confirmMs and warmupConfirmMs must be > 0");
     if (!(o.releaseFrames >= 1)) throw new RangeError("BargeInDetector: releaseFrames must be ≥ 1");
     this.#holdMaxFrames = Math.max(1, Math.round(o.holdMaxMs / o.frameMs));
+    this.#floorRise = (o.floorRiseDbPerSecond * o.frameMs) / 1000;
   }
 
-  /** Feeds one frame's speech probability (0…1) and whether a reply is playing (or on hold, or about to play). */
-  process(probability: number, playing: boolean): BargeInDecision {
+  /**
+   * Feeds one frame: its speech probability (0…1), whether a reply is playing (or on hold, or about to
+   * play), and its sustained level in dBFS, `levelDb(frame, 4)`: the quietest quarter's, so that a
+   * click shorter than 8 ms is not an onset (omitted, the level cue never fires).
+   */
+  process(probability: number, playing: boolean, levelDb = -120): BargeInDecision {
     const o = this.#o;
     const warm = this.#frames * o.frameMs >= o.warmupMs;
     this.#frames++;
+    const level = Math.max(-120, levelDb);
+    const loud = warm && o.onsetFrames > 0 && level >= o.minLevelDb && level >= this.#floor + o.onsetDb;
+    this.#loud = loud ? this.#loud + 1 : 0;
+    // The floor is the mic's, whatever plays: it falls with the level at once and rises slowly.
+    this.#floor = Math.min(level, this.#floor + this.#floorRise);
     if (!playing) {
       const wasHeld = this.#held;
       this.#clear();
@@ -124,9 +157,10 @@ export class BargeInDetector {
     }
 
     // Hold: weak evidence pauses the reply; silence or the timeout releases it.
-    if (probability >= (warm ? o.holdThreshold : o.threshold)) {
+    const weak = probability >= (warm ? o.holdThreshold : o.threshold);
+    if (weak || loud) {
       this.#quiet = 0;
-      this.#weak++;
+      if (weak) this.#weak++;
     } else if (++this.#quiet >= o.releaseFrames) {
       this.#weak = 0;
       this.#timedOut = false;
@@ -136,7 +170,8 @@ export class BargeInDetector {
       this.#timedOut = true;
       return this.#release();
     }
-    if (!this.#held && !this.#timedOut && o.holdFrames > 0 && this.#weak >= o.holdFrames) {
+    const onset = this.#weak >= o.holdFrames || (o.onsetFrames > 0 && this.#loud >= o.onsetFrames);
+    if (!this.#held && !this.#timedOut && o.holdFrames > 0 && onset) {
       this.#held = true;
       this.#sinceStrong = 0;
       return HOLD;
@@ -165,6 +200,8 @@ export class BargeInDetector {
     this.#clear();
     this.#fired = false;
     this.#frames = 0;
+    this.#floor = Infinity;
+    this.#loud = 0;
   }
 
   #release(): BargeInDecision {

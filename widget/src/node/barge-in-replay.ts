@@ -14,13 +14,16 @@ export interface BargeInReplay {
   confirms: number;
 }
 
-/** Runs `probabilities` (one per frame) through a {@link BargeInDetector} with a reply always playing. */
-export function replayBargeIn(probabilities: ArrayLike<number>, options: BargeInOptions = {}): BargeInReplay {
+/**
+ * Runs `probabilities` and `levels` (dBFS; one of each per frame) through a {@link BargeInDetector}
+ * with a reply always playing.
+ */
+export function replayBargeIn(probabilities: ArrayLike<number>, levels: ArrayLike<number> | undefined, options: BargeInOptions = {}): BargeInReplay {
   const detector = new BargeInDetector(options);
   const out: BargeInReplay = { holds: 0, heldFrames: 0, confirms: 0 };
   let heldAt = -1;
   for (let i = 0; i < probabilities.length; i++) {
-    const d = detector.process(probabilities[i]!, true);
+    const d = detector.process(probabilities[i]!, true, levels?.[i]);
     if (d.kind === "hold") {
       out.holds++;
       heldAt = i;
