@@ -136,6 +136,33 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
     rows.push({ name: `barge-in misfires on ${label}: holds`, unit: "holds/min", value: r.holds / minutes, note: `held ${Math.round((r.heldFrames * 32) / minutes)} ms/min; false confirmations ${(r.confirms / minutes).toFixed(1)}/min; Silero cue alone ${(silero.holds / minutes).toFixed(1)} holds/min; max probability ${Math.max(...p).toFixed(3)}; ${note}` });
     rows.push({ name: `barge-in misfires on ${label}: held`, unit: "ms/min", value: (r.heldFrames * 32) / minutes });
   }
+
+  // Closed loop: the reply's residual echo (−20 dB echo path) over room noise at −60 dBFS reaches the
+  // mic only while the reply is not on hold, as in a room. The harness's reply (a 220 Hz tone at
+  // −12 dBFS, which Silero does not score as speech) and the agent's TTS voice (turns.wav, looped).
+  const room = pinkUnit.map((v) => (v / pinkRms) * 10 ** (-60 / 20));
+  const tone = Float32Array.from({ length: 16_000 * 60 }, (_, i) => 0.25 * Math.sin((2 * Math.PI * 220 * i) / 16_000));
+  const voice = Float32Array.from({ length: 16_000 * 60 }, (_, i) => turns[i % turns.length]!);
+  for (const [label, reply] of [["tone reply", tone], ["TTS voice reply", voice]] as const) {
+    model.reset();
+    const d = new BargeInDetector({ warmupMs: 0 });
+    const frame = new Float32Array(512);
+    let held = false;
+    let holds = 0;
+    let heldFrames = 0;
+    let confirms = 0;
+    const n = Math.floor(reply.length / 512);
+    for (let f = 0; f < n; f++) {
+      for (let i = 0; i < 512; i++) frame[i] = room[f * 512 + i]! + (held ? 0 : reply[f * 512 + i]! * 0.1);
+      const k = d.process(await model.probability(frame), true, levelDb(frame, 4)).kind;
+      if (held) heldFrames++;
+      if (k === "hold") (held = true), holds++;
+      else if (k === "release") held = false;
+      else if (k === "confirm") (held = false), confirms++, d.rearm();
+    }
+    const minutes = (n * 32) / 60_000;
+    rows.push({ name: `barge-in misfires, closed loop, residual echo of a ${label} (−20 dB) over −60 dBFS room noise: holds`, unit: "holds/min", value: holds / minutes, note: `held ${Math.round((heldFrames * 32) / minutes)} ms/min; false confirmations ${(confirms / minutes).toFixed(1)}/min; the echo stops while the reply is held; after a misfire a hold needs echoMarginDb more level for the rest of the reply` });
+  }
   await model.release();
 }
 

@@ -122,6 +122,30 @@ describe("BargeInDetector", () => {
     ]);
   });
 
+  it("after a misfire (released with no strong frame) needs echoMarginDb more level: echo cannot pause the reply over and over", () => {
+    // Residual echo at −40 dBFS: it holds the reply, the reply pauses so the echo stops, it resumes…
+    const echo = [...at(-40, 2), ...at(-65, 3)];
+    expect(run([...at(-65, 10), ...echo, ...echo, ...echo])).toEqual([
+      [10, "hold"],
+      [14, "release"],
+    ]);
+    // …while the visitor, louder than the echo, still holds it at once.
+    expect(run([...at(-65, 10), ...echo, ...at(-30, 1)])).toEqual([
+      [10, "hold"],
+      [14, "release"],
+      [15, "hold"],
+    ]);
+  });
+
+  it("keeps the echo bar while replies play and lets it fall by floorRiseDbPerSecond between them", () => {
+    const echo = [...at(-40, 2), ...at(-65, 3)];
+    const between = (n: number): Frame[] => Array.from({ length: n }, () => [0, false, -65]);
+    expect(run([...at(-65, 10), ...echo, ...at(-65, 100), ...echo]).map(([, k]) => k)).toEqual(["hold", "release"]);
+    // 6 dB at 3 dB/s: 2 s, 63 frames of 32 ms.
+    expect(run([...at(-65, 10), ...echo, ...between(70), ...echo]).map(([, k]) => k)).toEqual(["hold", "release", "hold", "release"]);
+    expect(run([...at(-65, 10), ...echo, ...between(50), ...echo]).map(([, k]) => k)).toEqual(["hold", "release"]);
+  });
+
   it("ignores the level during the warm-up and when onsetFrames is 0", () => {
     const script = [...at(-65, 10), ...at(-30, 5)];
     expect(run(script, { warmupMs: 1000 })).toEqual([]);
@@ -216,5 +240,6 @@ describe("BargeInDetector", () => {
     expect(() => new BargeInDetector({ onsetFrames: -1 })).toThrow(/onsetFrames/);
     expect(() => new BargeInDetector({ onsetDb: 0 })).toThrow(/onsetDb/);
     expect(() => new BargeInDetector({ floorRiseDbPerSecond: -1 })).toThrow(/floorRise/);
+    expect(() => new BargeInDetector({ echoMarginDb: -1 })).toThrow(/echoMarginDb/);
   });
 });

@@ -33,8 +33,17 @@ export interface BargeInOptions {
   onsetFrames?: number;
   /** Level (dBFS) below which a frame is never loud, whatever the floor. Default −55. */
   minLevelDb?: number;
-  /** How fast the noise floor follows a rising level, dB/s (it follows a falling one at once). Default 3. */
+  /**
+   * How fast the noise floor follows a rising level, dB/s (it follows a falling one at once), and how
+   * fast the echo bar (`echoMarginDb`) falls while no reply plays. Default 3.
+   */
   floorRiseDbPerSecond?: number;
+  /**
+   * A hold released by silence with no frame ≥ `threshold` was most likely the agent's own voice (it
+   * went quiet because the reply paused). Then a new hold needs a level this many dB above the level
+   * that started that one, so residual echo cannot pause the reply over and over. Default 6.
+   */
+  echoMarginDb?: number;
   /**
    * Longest a hold lasts without a frame ≥ `threshold`; then the reply resumes, and no new hold starts
    * before `releaseFrames` of silence. Default 320.
@@ -73,6 +82,9 @@ export class BargeInDetector {
   #frames = 0;
   #floor = Infinity; // running noise floor, dBFS
   #loud = 0; // consecutive loud frames
+  #echoBar = -Infinity; // level (dBFS) a new hold needs after a misfire
+  #holdLevel = -120; // level of the frame that started the current hold
+  #strongInHold = false;
   // Confirmation: frames ≥ threshold, and frames < negativeThreshold since the last of them.
   #speech = 0;
   #silence = 0;
@@ -96,6 +108,7 @@ export class BargeInDetector {
       onsetFrames: 1,
       minLevelDb: -55,
       floorRiseDbPerSecond: 3,
+      echoMarginDb: 6,
       confirmMs: 64,
       warmupMs: 2000,
       warmupConfirmMs: 320,
@@ -111,6 +124,7 @@ export class BargeInDetector {
     if (!(Number.isInteger(o.onsetFrames) && o.onsetFrames >= 0)) throw new RangeError("BargeInDetector: onsetFrames must be an integer ≥ 0");
     if (!(o.onsetDb > 0)) throw new RangeError("BargeInDetector: onsetDb must be > 0");
     if (!(o.floorRiseDbPerSecond >= 0)) throw new RangeError("BargeInDetector: floorRiseDbPerSecond must be ≥ 0");
+    if (!(o.echoMarginDb >= 0)) throw new RangeError("BargeInDetector: echoMarginDb must be ≥ 0");
     if (!(o.confirmMs > 0 && o.warmupConfirmMs > 0)) throw new RangeError("BargeInDetector: confirmMs and warmupConfirmMs must be > 0");
     if (!(o.releaseFrames >= 1)) throw new RangeError("BargeInDetector: releaseFrames must be ≥ 1");
     this.#holdMaxFrames = Math.max(1, Math.round(o.holdMaxMs / o.frameMs));
@@ -120,18 +134,21 @@ export class BargeInDetector {
   /**
    * Feeds one frame: its speech probability (0…1), whether a reply is playing (or on hold, or about to
    * play), and its sustained level in dBFS, `levelDb(frame, 4)`: the quietest quarter's, so that a
-   * click shorter than 8 ms is not an onset (omitted, the level cue never fires).
+   * click shorter than 8 ms is not an onset (omitted, neither the level cue nor the echo bar applies).
    */
-  process(probability: number, playing: boolean, levelDb = -120): BargeInDecision {
+  process(probability: number, playing: boolean, levelDb?: number): BargeInDecision {
     const o = this.#o;
     const warm = this.#frames * o.frameMs >= o.warmupMs;
     this.#frames++;
-    const level = Math.max(-120, levelDb);
-    const loud = warm && o.onsetFrames > 0 && level >= o.minLevelDb && level >= this.#floor + o.onsetDb;
+    const known = levelDb !== undefined;
+    const level = known ? Math.max(-120, levelDb) : -120;
+    const loud = known && warm && o.onsetFrames > 0 && level >= o.minLevelDb && level >= this.#floor + o.onsetDb;
     this.#loud = loud ? this.#loud + 1 : 0;
     // The floor is the mic's, whatever plays: it falls with the level at once and rises slowly.
-    this.#floor = Math.min(level, this.#floor + this.#floorRise);
+    if (known) this.#floor = Math.min(level, this.#floor + this.#floorRise);
     if (!playing) {
+      // The echo bar holds while replies play (the echo path does not change) and falls between them.
+      this.#echoBar -= this.#floorRise;
       const wasHeld = this.#held;
       this.#clear();
       this.#fired = false;
@@ -142,6 +159,7 @@ export class BargeInDetector {
     // Confirmation: the strong rule, unchanged by holds.
     if (probability >= o.threshold) {
       this.#sinceStrong = 0;
+      this.#strongInHold = true;
       this.#silence = 0;
       if (++this.#speech >= Math.max(1, Math.ceil((warm ? o.confirmMs : o.warmupConfirmMs) / o.frameMs))) {
         this.#fired = true;
@@ -164,16 +182,21 @@ export class BargeInDetector {
     } else if (++this.#quiet >= o.releaseFrames) {
       this.#weak = 0;
       this.#timedOut = false;
-      if (this.#held) return this.#release();
+      if (this.#held) {
+        if (!this.#strongInHold && known) this.#echoBar = Math.max(this.#echoBar, this.#holdLevel + o.echoMarginDb);
+        return this.#release();
+      }
     }
     if (this.#held && this.#sinceStrong >= this.#holdMaxFrames) {
       this.#timedOut = true;
       return this.#release();
     }
     const onset = this.#weak >= o.holdFrames || (o.onsetFrames > 0 && this.#loud >= o.onsetFrames);
-    if (!this.#held && !this.#timedOut && o.holdFrames > 0 && onset) {
+    if (!this.#held && !this.#timedOut && o.holdFrames > 0 && onset && (!known || level >= this.#echoBar)) {
       this.#held = true;
       this.#sinceStrong = 0;
+      this.#strongInHold = probability >= o.threshold;
+      this.#holdLevel = level;
       return HOLD;
     }
     return NONE;
@@ -202,6 +225,7 @@ export class BargeInDetector {
     this.#frames = 0;
     this.#floor = Infinity;
     this.#loud = 0;
+    this.#echoBar = -Infinity;
   }
 
   #release(): BargeInDecision {
