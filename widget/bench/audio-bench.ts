@@ -20,7 +20,7 @@ import { Resampler } from "../src/dsp/resampler.ts";
 import { decodeWav, encodeWav } from "../src/dsp/wav.ts";
 import { analyzeWavTimed, readVadModel } from "../src/node/analyze-wav.ts";
 import { replayBargeIn } from "../src/node/barge-in-replay.ts";
-import { BargeInDetector } from "../src/dsp/barge-in.ts";
+import { BARGE_IN_DEFAULTS, BargeInDetector } from "../src/dsp/barge-in.ts";
 import { levelDb } from "../src/dsp/level.ts";
 import { resampleWhole, snrDb, toneLevelDb } from "../src/node/resampler-quality.ts";
 import { fixture, withFakeMic } from "../test/browser/chromium.ts";
@@ -94,7 +94,7 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
   const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][] };
   const [on, off] = meta.speechSamples[0]!;
   const burst = decodeWav(await readFile(fixture("barge-in.wav"))).samples.subarray(on, off);
-  const o = new BargeInDetector().options;
+  const o = BARGE_IN_DEFAULTS;
   const turnsForLevel = decodeWav(await readFile(fixture("turns.wav"))).samples;
   const speechSpans = (JSON.parse(await readFile(fixture("turns.json"), "utf8")) as { speech: [number, number][] }).speech;
   const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
@@ -199,7 +199,7 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
   const bursts = Array.from({ length: trials }, (_, i) => ({ on: lead + i * period, off: lead + i * period + speechLen }));
   const wav = join(tmp, "barge-in-20.wav");
   await writeFile(wav, encodeWav(long, 16_000));
-  const detector = new BargeInDetector().options;
+  const detector = BARGE_IN_DEFAULTS;
 
   // The second session runs the former end-of-turn timer (tail frames restart it; `tailMs: 0`), for a
   // before/after comparison within one run; its barge-in figures are a second sample of the same path.

@@ -34,15 +34,11 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       if (!this.#queue.active && this.#reply >= 0) this.#finish("stopped", currentFrame);
       return;
     }
-    if (cmd.kind === "duck") return this.#queue.duck(cmd.gain);
     if (cmd.kind === "hold") {
       this.#holdFrame = currentFrame;
       return this.#queue.hold();
     }
-    if (cmd.kind === "resume") {
-      if (this.#reply >= 0) this.#post("resumed", currentFrame);
-      return this.#queue.resume();
-    }
+    if (cmd.kind === "resume") return this.#queue.resume();
     if (cmd.replyId === this.#stopped) return;
     if (cmd.replyId !== this.#reply) {
       this.#reply = cmd.replyId;
@@ -82,7 +78,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     this.#reply = -1;
   }
 
-  /** Posts a report; `frame` is the context frame of the event (silenced, paused or resumed at). */
+  /** Posts a report; `frame` is the context frame at which the output went silent (stopped, paused). */
   #post(kind: PlaybackMessage["kind"], frame: number): void {
     this.#sinceProgress = 0;
     const q = this.#queue;
@@ -98,7 +94,6 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     let message: PlaybackMessage;
     if (kind === "stopped") message = { kind, silencedAtFrame: frame, stopFrame: this.#stopFrame, ...report };
     else if (kind === "paused") message = { kind, silencedAtFrame: frame, holdFrame: this.#holdFrame, ...report };
-    else if (kind === "resumed") message = { kind, resumeFrame: frame, ...report };
     else message = { kind, ...report };
     this.port.postMessage(message);
   }

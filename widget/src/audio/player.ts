@@ -92,11 +92,6 @@ export class Player {
     return done;
   }
 
-  /** Ramps the playing reply to `gain` (0…1) in a few ms; 1 restores it. */
-  duck(gain: number): void {
-    this.#send({ kind: "duck", gain });
-  }
-
   /**
    * Puts the playing reply on hold: it fades out within one render quantum and pauses there, keeping
    * what is queued (later chunks are queued too) and its played clock. Resolves once the output is
@@ -157,7 +152,6 @@ export class Player {
       for (const resolve of this.#held.splice(0)) resolve({ ...report, silencedAtFrame: message.silencedAtFrame, holdFrame: message.holdFrame });
       return;
     }
-    if (kind === "resumed") return;
     for (const resolve of this.#held.splice(0)) resolve(undefined);
     if (this.#active === report.replyId) this.#active = -1;
     this.#done.get(report.replyId)?.(report);

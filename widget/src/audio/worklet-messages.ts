@@ -31,8 +31,6 @@ export type PlaybackTuning = Omit<PlaybackQueueOptions, "sampleRate">;
 export type PlaybackCommand =
   | { kind: "chunk"; replyId: number; samples: Float32Array }
   | { kind: "end"; replyId: number }
-  /** Ramp the playing reply's gain to `gain` (0…1); 1 restores it. */
-  | { kind: "duck"; gain: number }
   /** Fade the playing reply out within one render quantum and pause it there, keeping its queue and clock. */
   | { kind: "hold" }
   /** End a hold: the reply continues from where it paused, with a short fade-in. */
@@ -73,6 +71,4 @@ export type PlaybackMessage =
    * The reply is on hold; output is silent from context frame `silencedAtFrame` on. `holdFrame` is the
    * context frame at which the worklet handled the hold command.
    */
-  | ({ kind: "paused"; silencedAtFrame: number; holdFrame: number } & PlaybackReport)
-  /** The reply left its hold at context frame `resumeFrame` (sent for every resume of a held reply). */
-  | ({ kind: "resumed"; resumeFrame: number } & PlaybackReport);
+  | ({ kind: "paused"; silencedAtFrame: number; holdFrame: number } & PlaybackReport);

@@ -66,6 +66,25 @@ export interface BargeInOptions {
   releaseFrames?: number;
 }
 
+/** The defaults of {@link BargeInOptions}. */
+export const BARGE_IN_DEFAULTS: Readonly<Required<BargeInOptions>> = {
+  frameMs: 32,
+  threshold: 0.7,
+  negativeThreshold: 0.35,
+  holdThreshold: 0.1,
+  holdFrames: 1,
+  holdMaxMs: 320,
+  onsetDb: 20,
+  onsetFrames: 1,
+  minLevelDb: -55,
+  floorRiseDbPerSecond: 3,
+  echoMarginDb: 6,
+  confirmMs: 64,
+  warmupMs: 2000,
+  warmupConfirmMs: 320,
+  releaseFrames: 3,
+};
+
 /** What one frame decided. `hold` and `release` come in pairs; `confirm` means stop the reply now. */
 export type BargeInDecision = { kind: "none" } | { kind: "hold" } | { kind: "confirm" } | { kind: "release" };
 
@@ -97,36 +116,20 @@ export class BargeInDetector {
   #fired = false;
 
   constructor(options: BargeInOptions = {}) {
-    this.#o = {
-      frameMs: 32,
-      threshold: 0.7,
-      negativeThreshold: 0.35,
-      holdThreshold: 0.1,
-      holdFrames: 1,
-      holdMaxMs: 320,
-      onsetDb: 20,
-      onsetFrames: 1,
-      minLevelDb: -55,
-      floorRiseDbPerSecond: 3,
-      echoMarginDb: 6,
-      confirmMs: 64,
-      warmupMs: 2000,
-      warmupConfirmMs: 320,
-      releaseFrames: 3,
-      ...options,
-    };
+    this.#o = { ...BARGE_IN_DEFAULTS, ...options };
     const o = this.#o;
-    if (!(o.frameMs > 0)) throw new RangeError("BargeInDetector: frameMs must be > 0");
-    if (!(o.negativeThreshold <= o.threshold)) throw new RangeError("BargeInDetector: negativeThreshold must be ≤ threshold");
-    if (!(o.holdThreshold > 0 && o.holdThreshold <= o.threshold)) throw new RangeError("BargeInDetector: holdThreshold must be > 0 and ≤ threshold");
-    if (!(Number.isInteger(o.holdFrames) && o.holdFrames >= 0)) throw new RangeError("BargeInDetector: holdFrames must be an integer ≥ 0");
-    if (!(o.holdMaxMs >= o.frameMs)) throw new RangeError("BargeInDetector: holdMaxMs must be ≥ frameMs");
-    if (!(Number.isInteger(o.onsetFrames) && o.onsetFrames >= 0)) throw new RangeError("BargeInDetector: onsetFrames must be an integer ≥ 0");
-    if (!(o.onsetDb > 0)) throw new RangeError("BargeInDetector: onsetDb must be > 0");
-    if (!(o.floorRiseDbPerSecond >= 0)) throw new RangeError("BargeInDetector: floorRiseDbPerSecond must be ≥ 0");
-    if (!(o.echoMarginDb >= 0)) throw new RangeError("BargeInDetector: echoMarginDb must be ≥ 0");
-    if (!(o.confirmMs > 0 && o.warmupConfirmMs > 0)) throw new RangeError("BargeInDetector: confirmMs and warmupConfirmMs must be > 0");
-    if (!(o.releaseFrames >= 1)) throw new RangeError("BargeInDetector: releaseFrames must be ≥ 1");
+    const checks: [boolean, string][] = [
+      [o.frameMs > 0, "frameMs must be > 0"],
+      [o.negativeThreshold <= o.threshold, "negativeThreshold must be ≤ threshold"],
+      [o.holdThreshold > 0 && o.holdThreshold <= o.threshold, "holdThreshold must be > 0 and ≤ threshold"],
+      [o.holdFrames >= 0 && o.onsetFrames >= 0, "holdFrames and onsetFrames must be ≥ 0"],
+      [o.holdMaxMs >= o.frameMs, "holdMaxMs must be ≥ frameMs"],
+      [o.onsetDb > 0, "onsetDb must be > 0"],
+      [o.floorRiseDbPerSecond >= 0 && o.echoMarginDb >= 0, "floorRiseDbPerSecond and echoMarginDb must be ≥ 0"],
+      [o.confirmMs > 0 && o.warmupConfirmMs > 0, "confirmMs and warmupConfirmMs must be > 0"],
+      [o.releaseFrames >= 1, "releaseFrames must be ≥ 1"],
+    ];
+    for (const [ok, rule] of checks) if (!ok) throw new RangeError(`BargeInDetector: ${rule}`);
     this.#holdMaxFrames = Math.max(1, Math.round(o.holdMaxMs / o.frameMs));
     this.#floorRise = (o.floorRiseDbPerSecond * o.frameMs) / 1000;
   }
@@ -200,16 +203,6 @@ export class BargeInDetector {
       return HOLD;
     }
     return NONE;
-  }
-
-  /** The options in effect (defaults filled in). */
-  get options(): Readonly<Required<BargeInOptions>> {
-    return this.#o;
-  }
-
-  /** Whether the detector has the reply on hold. */
-  get held(): boolean {
-    return this.#held;
   }
 
   /** A different reply started playing: a barge-in may fire again (the warm-up clock keeps running). */

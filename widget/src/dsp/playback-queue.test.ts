@@ -79,18 +79,6 @@ describe("PlaybackQueue", () => {
     expect(q.push(ones(10))).toBe(0);
   });
 
-  it("ducks and restores the gain with a short ramp", () => {
-    const q = queue({ rampMs: 1 }); // 48 frames
-    q.push(ones(RATE));
-    render(q, 4);
-    q.duck(0.25);
-    const ducked = render(q, 1).out;
-    expect(ducked[47]).toBeCloseTo(0.25, 5);
-    expect(ducked[127]).toBeCloseTo(0.25, 5);
-    q.duck(1);
-    expect(render(q, 1).out[127]).toBe(1);
-  });
-
   it("holds within one render quantum: the output is silent and the clock stands still", () => {
     const q = queue();
     q.push(ramp(0, RATE));

@@ -1,6 +1,6 @@
 /**
  * Playback queue: the pure core of the playback worklet. A preallocated ring of samples at the output
- * rate, a start cushion against network jitter, short gain ramps (fade in, duck, fade out), a hold
+ * rate, a start cushion against network jitter, short gain ramps (fade in, fade out), a hold
  * that pauses the reply in place (its clock stops, nothing is dropped) until it resumes or is faded
  * out, underrun accounting and the count of frames rendered from the current reply, which is what the
  * visitor heard (minus the output latency, see {@link heardMs}).
@@ -18,7 +18,7 @@ export interface PlaybackQueueOptions {
   cushionStepMs?: number;
   /** Largest cushion, ms. Default 400. */
   maxCushionMs?: number;
-  /** Fade-in at the start of a reply, on resuming after a hold, and gain ramps of duck / unduck, ms. Default 5. */
+  /** Fade-in at the start of a reply, after an underrun and on resuming after a hold, ms. Default 5. */
   rampMs?: number;
   /** Fade-out when a reply is interrupted or put on hold, frames. Default 128 (one render quantum). */
   fadeOutFrames?: number;
@@ -60,7 +60,6 @@ export class PlaybackQueue {
   #state: "idle" | "waiting" | "playing" | "fading" = "idle";
   #ended = false;
   #gain = 1;
-  #target = 1;
   #fadeStep = 0;
   #played = 0;
   #received = 0;
@@ -130,7 +129,6 @@ export class PlaybackQueue {
     this.#state = "waiting";
     this.#ended = false;
     this.#gain = 0;
-    this.#target = 1;
     this.#played = 0;
     this.#received = 0;
     this.#dropped = 0;
@@ -160,11 +158,6 @@ export class PlaybackQueue {
   /** No more samples will come for the current reply: play out what is buffered, cushion or not. */
   end(): void {
     if (this.#state !== "idle") this.#ended = true;
-  }
-
-  /** Ramps the reply's gain to `gain` (0…1) over `rampMs`: 1 restores it. */
-  duck(gain: number): void {
-    if (this.#state !== "fading") this.#target = Math.max(0, Math.min(1, gain));
   }
 
   /**
@@ -232,8 +225,8 @@ export class PlaybackQueue {
           gain = 0;
           break;
         }
-      } else if (gain !== this.#target) {
-        gain = gain < this.#target ? Math.min(this.#target, gain + this.#rampStep) : Math.max(this.#target, gain - this.#rampStep);
+      } else if (gain < 1) {
+        gain = Math.min(1, gain + this.#rampStep);
       }
       const v = this.#ring[read]! * gain;
       out[i] = v;
