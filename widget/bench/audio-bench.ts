@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @voice-agent/widget bench`: the audio engine's figures in one run (≈ 2 minutes).
+ * `pnpm --filter @voice-agent/widget bench`: the audio engine's figures in one run (≈ 4 minutes).
  * Resampler speed and quality vs sox; Silero cost per 32 ms frame in Node and in Chromium; barge-in
  * latency in Chromium (the fixture's known onset → playback output silenced by the hold, and → the
  * confirmed stop, 20 trials, broken down by stage); the misfire cost of holds (holds and held ms per
@@ -199,13 +199,25 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
   const bursts = Array.from({ length: trials }, (_, i) => ({ on: lead + i * period, off: lead + i * period + speechLen }));
   const wav = join(tmp, "barge-in-20.wav");
   await writeFile(wav, encodeWav(long, 16_000));
+  // The same with pink noise at 10 dB SNR (10 dB below the burst's speech power) throughout.
+  const noisyWav = join(tmp, "barge-in-20-noise10.wav");
+  const burstRms = Math.sqrt(samples.subarray(lead, leadEnd).reduce((a, v) => a + v * v, 0) / speechLen);
+  const noise = pinkNoise(long.length, 3);
+  const noiseGain = burstRms / Math.sqrt(noise.reduce((a, v) => a + v * v, 0) / noise.length) / Math.sqrt(10);
+  await writeFile(noisyWav, encodeWav(long.map((v, i) => v + noise[i]! * noiseGain), 16_000));
   const detector = BARGE_IN_DEFAULTS;
 
   // The second session runs the former end-of-turn timer (tail frames restart it; `tailMs: 0`), for a
   // before/after comparison within one run; its barge-in figures are a second sample of the same path.
-  for (const variant of [{ label: "", turn: {} }, { label: " [former EOT timer, tailMs 0]", turn: { tailMs: 0 } }]) {
+  // The third adds pink noise at 10 dB SNR: the /s/ is then too close to the floor for the level cue.
+  const variants = [
+    { label: "", turn: {}, wav },
+    { label: " [former EOT timer, tailMs 0]", turn: { tailMs: 0 }, wav },
+    { label: " [pink noise 10 dB SNR]", turn: {}, wav: noisyWav },
+  ];
+  for (const variant of variants) {
     const server = await startServer();
-    const browser = await chromium.launch(withFakeMic(wav));
+    const browser = await chromium.launch(withFakeMic(variant.wav));
     try {
       const page = await browser.newPage();
       await page.goto(server.url);

@@ -79,11 +79,12 @@ describe("BargeInDetector", () => {
     ]);
   });
 
-  it("confirms after a hold times out when strong speech follows (the strong rule still counts)", () => {
+  it("after a hold times out, holds again on a strong frame and confirms (the strong rule still counts)", () => {
     const script = [...frames(0.5, 6), ...frames(0.9, 2)];
     expect(run(script, { holdMaxMs: 128, confirmMs: 64 })).toEqual([
       [0, "hold"],
       [4, "release"],
+      [6, "hold"],
       [7, "confirm"],
     ]);
   });
@@ -113,9 +114,9 @@ describe("BargeInDetector", () => {
     ]);
   });
 
-  it("lets the noise floor rise slowly: a steady noise stops being loud, and the timeout ends its hold", () => {
+  it("follows a steady new noise with the floor (its 10th percentile over floorWindowMs); the timeout ends its hold", () => {
     const script = [...at(-70, 10), ...at(-40, 400)];
-    const decisions = run(script, { holdMaxMs: 320, floorRiseDbPerSecond: 3 });
+    const decisions = run(script, { holdMaxMs: 320, floorWindowMs: 1500 });
     expect(decisions).toEqual([
       [10, "hold"],
       [20, "release"],
@@ -129,21 +130,26 @@ describe("BargeInDetector", () => {
       [10, "hold"],
       [14, "release"],
     ]);
-    // …while the visitor, louder than the echo, still holds it at once.
+    // …while the visitor, louder than the echo, still holds it at once, as does a strong frame at any level.
     expect(run([...at(-65, 10), ...echo, ...at(-30, 1)])).toEqual([
       [10, "hold"],
       [14, "release"],
       [15, "hold"],
     ]);
+    expect(run([...at(-65, 10), ...echo, ...at(-40, 1, 0.3), ...at(-40, 1, 0.9)])).toEqual([
+      [10, "hold"],
+      [14, "release"],
+      [16, "hold"],
+    ]);
   });
 
-  it("keeps the echo bar while replies play and lets it fall by floorRiseDbPerSecond between them", () => {
+  it("keeps the echo bar while replies play and lets it fall by echoDecayDbPerSecond between them", () => {
     const echo = [...at(-40, 2), ...at(-65, 3)];
     const between = (n: number): Frame[] => Array.from({ length: n }, () => [0, false, -65]);
     expect(run([...at(-65, 10), ...echo, ...at(-65, 100), ...echo]).map(([, k]) => k)).toEqual(["hold", "release"]);
-    // 6 dB at 3 dB/s: 2 s, 63 frames of 32 ms.
-    expect(run([...at(-65, 10), ...echo, ...between(70), ...echo]).map(([, k]) => k)).toEqual(["hold", "release", "hold", "release"]);
-    expect(run([...at(-65, 10), ...echo, ...between(50), ...echo]).map(([, k]) => k)).toEqual(["hold", "release"]);
+    // 6 dB at 6 dB/s: 1 s, 32 frames of 32 ms.
+    expect(run([...at(-65, 10), ...echo, ...between(35), ...echo]).map(([, k]) => k)).toEqual(["hold", "release", "hold", "release"]);
+    expect(run([...at(-65, 10), ...echo, ...between(25), ...echo]).map(([, k]) => k)).toEqual(["hold", "release"]);
   });
 
   it("ignores the level during the warm-up and when onsetFrames is 0", () => {
@@ -212,6 +218,25 @@ describe("BargeInDetector", () => {
     expect(d.process(0.3, true).kind).toBe("hold");
   });
 
+  it("ignores one-frame dropouts in the floor, so normal noise after one is not an onset", () => {
+    expect(run([...at(-50, 60), ...at(-120, 2), ...at(-50, 30)])).toEqual([]);
+  });
+
+  it("does not let digital silence (a starting or muted track) pin the noise floor", () => {
+    // Zeros, then room noise at −60 dBFS: 60 dB over the zeros, but within onsetDb of the floor's lowest value.
+    expect(run([...at(-120, 20), ...at(-60, 50)])).toEqual([]);
+    expect(run([...at(-120, 20), ...at(-50, 2)])).toEqual([[20, "hold"]]);
+  });
+
+  it("after a timeout still holds on a strong frame", () => {
+    const script = [...at(-70, 10), ...at(-40, 12), ...at(-40, 1, 0.9)];
+    expect(run(script, { holdMaxMs: 160 })).toEqual([
+      [10, "hold"],
+      [15, "release"],
+      [22, "hold"],
+    ]);
+  });
+
   it("reset() forgets the noise floor (a new microphone track)", () => {
     const d = new BargeInDetector({ warmupMs: 0 });
     for (let i = 0; i < 5; i++) d.process(0, true, -80);
@@ -236,7 +261,8 @@ describe("BargeInDetector", () => {
     expect(() => new BargeInDetector({ holdMaxMs: 10 })).toThrow(/holdMaxMs/);
     expect(() => new BargeInDetector({ onsetFrames: -1 })).toThrow(/onsetFrames/);
     expect(() => new BargeInDetector({ onsetDb: 0 })).toThrow(/onsetDb/);
-    expect(() => new BargeInDetector({ floorRiseDbPerSecond: -1 })).toThrow(/floorRise/);
+    expect(() => new BargeInDetector({ floorWindowMs: 10 })).toThrow(/floorWindowMs/);
+    expect(() => new BargeInDetector({ echoDecayDbPerSecond: -1 })).toThrow(/echoDecayDbPerSecond/);
     expect(() => new BargeInDetector({ echoMarginDb: -1 })).toThrow(/echoMarginDb/);
   });
 });

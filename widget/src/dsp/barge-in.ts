@@ -34,19 +34,22 @@ export interface BargeInOptions {
   /** Level (dBFS) below which a frame is never loud, whatever the floor. Default −55. */
   minLevelDb?: number;
   /**
-   * How fast the noise floor follows a rising level, dB/s (it follows a falling one at once), and how
-   * fast the echo bar (`echoMarginDb`) falls while no reply plays. Default 3.
+   * The noise floor is the 10th percentile of the frame levels over this window, ms, but never below
+   * `minLevelDb − onsetDb` (a muted or starting track's digital silence does not pin it). Default 1500.
    */
-  floorRiseDbPerSecond?: number;
+  floorWindowMs?: number;
   /**
    * A hold released by silence with no frame ≥ `threshold` was most likely the agent's own voice (it
-   * went quiet because the reply paused). Then a new hold needs a level this many dB above the level
-   * that started that one, so residual echo cannot pause the reply over and over. Default 6.
+   * went quiet because the reply paused). Then a new hold on weak evidence needs a level this many dB
+   * above the level that started that one, so residual echo cannot pause the reply over and over (a
+   * frame ≥ `threshold` still holds at once). Default 6.
    */
   echoMarginDb?: number;
+  /** How fast that echo bar falls while no reply plays, dB/s (it stays while replies play). Default 6. */
+  echoDecayDbPerSecond?: number;
   /**
-   * Longest a hold lasts without a frame ≥ `threshold`; then the reply resumes, and no new hold starts
-   * before `releaseFrames` of silence. Default 320.
+   * Longest a hold lasts without a frame ≥ `threshold`; then the reply resumes, and no new hold on weak
+   * evidence starts before `releaseFrames` of silence. Default 320.
    */
   holdMaxMs?: number;
   /** Speech (≥ `threshold`, pauses between the thresholds allowed) that confirms a barge-in. Default 64. */
@@ -77,8 +80,9 @@ export const BARGE_IN_DEFAULTS: Readonly<Required<BargeInOptions>> = {
   onsetDb: 20,
   onsetFrames: 1,
   minLevelDb: -55,
-  floorRiseDbPerSecond: 3,
+  floorWindowMs: 1500,
   echoMarginDb: 6,
+  echoDecayDbPerSecond: 6,
   confirmMs: 64,
   warmupMs: 2000,
   warmupConfirmMs: 320,
@@ -97,7 +101,11 @@ const RELEASE: BargeInDecision = { kind: "release" };
 export class BargeInDetector {
   #o: Required<BargeInOptions>;
   #holdMaxFrames: number;
-  #floorRise: number; // dB per frame
+  #echoDecay: number; // dB per frame
+  #levels: Float64Array; // the last floorWindowMs of frame levels, a ring (+Infinity where none yet)
+  #sorted: Float64Array;
+  #levelAt = 0;
+  #levelCount = 0;
   #frames = 0;
   #floor = Infinity; // running noise floor, dBFS
   #loud = 0; // consecutive loud frames
@@ -125,13 +133,16 @@ export class BargeInDetector {
       [o.holdFrames >= 0 && o.onsetFrames >= 0, "holdFrames and onsetFrames must be ≥ 0"],
       [o.holdMaxMs >= o.frameMs, "holdMaxMs must be ≥ frameMs"],
       [o.onsetDb > 0, "onsetDb must be > 0"],
-      [o.floorRiseDbPerSecond >= 0 && o.echoMarginDb >= 0, "floorRiseDbPerSecond and echoMarginDb must be ≥ 0"],
+      [o.floorWindowMs >= o.frameMs, "floorWindowMs must be ≥ frameMs"],
+      [o.echoMarginDb >= 0 && o.echoDecayDbPerSecond >= 0, "echoMarginDb and echoDecayDbPerSecond must be ≥ 0"],
       [o.confirmMs > 0 && o.warmupConfirmMs > 0, "confirmMs and warmupConfirmMs must be > 0"],
       [o.releaseFrames >= 1, "releaseFrames must be ≥ 1"],
     ];
     for (const [ok, rule] of checks) if (!ok) throw new RangeError(`BargeInDetector: ${rule}`);
     this.#holdMaxFrames = Math.max(1, Math.round(o.holdMaxMs / o.frameMs));
-    this.#floorRise = (o.floorRiseDbPerSecond * o.frameMs) / 1000;
+    this.#echoDecay = (o.echoDecayDbPerSecond * o.frameMs) / 1000;
+    this.#levels = new Float64Array(Math.round(o.floorWindowMs / o.frameMs)).fill(Infinity);
+    this.#sorted = new Float64Array(this.#levels.length);
   }
 
   /**
@@ -147,11 +158,10 @@ export class BargeInDetector {
     const level = known ? Math.max(-120, levelDb) : -120;
     const loud = known && warm && o.onsetFrames > 0 && level >= o.minLevelDb && level >= this.#floor + o.onsetDb;
     this.#loud = loud ? this.#loud + 1 : 0;
-    // The floor is the mic's, whatever plays: it falls with the level at once and rises slowly.
-    if (known) this.#floor = Math.min(level, this.#floor + this.#floorRise);
+    if (known) this.#pushLevel(level);
     if (!playing) {
       // The echo bar holds while replies play (the echo path does not change) and falls between them.
-      this.#echoBar -= this.#floorRise;
+      this.#echoBar -= this.#echoDecay;
       const wasHeld = this.#held;
       this.#clear();
       this.#fired = false;
@@ -195,10 +205,11 @@ export class BargeInDetector {
       return this.#release();
     }
     const onset = this.#weak >= o.holdFrames || (o.onsetFrames > 0 && this.#loud >= o.onsetFrames);
-    if (!this.#held && !this.#timedOut && o.holdFrames > 0 && onset && (!known || level >= this.#echoBar)) {
+    const strong = probability >= o.threshold;
+    if (!this.#held && (!this.#timedOut || strong) && o.holdFrames > 0 && onset && (!known || level >= this.#echoBar || strong)) {
       this.#held = true;
       this.#sinceStrong = 0;
-      this.#strongInHold = probability >= o.threshold;
+      this.#strongInHold = strong;
       this.#holdLevel = level;
       return HOLD;
     }
@@ -217,8 +228,23 @@ export class BargeInDetector {
     this.#fired = false;
     this.#frames = 0;
     this.#floor = Infinity;
+    this.#levels.fill(Infinity);
+    this.#levelCount = 0;
     this.#loud = 0;
     this.#echoBar = -Infinity;
+  }
+
+  /** Adds a frame level to the window and updates the floor (the mic's, whatever plays). */
+  #pushLevel(level: number): void {
+    const levels = this.#levels;
+    levels[this.#levelAt] = level;
+    this.#levelAt = (this.#levelAt + 1) % levels.length;
+    this.#levelCount = Math.min(this.#levelCount + 1, levels.length);
+    // Sorting the preallocated copy puts the unfilled +Infinity slots last; no allocation.
+    this.#sorted.set(levels);
+    this.#sorted.sort();
+    const o = this.#o;
+    this.#floor = Math.max(o.minLevelDb - o.onsetDb, this.#sorted[Math.floor(this.#levelCount / 10)]!);
   }
 
   #release(): BargeInDecision {
