@@ -264,6 +264,7 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
       const holdDecisions = log.decisions.filter((d) => d.kind === "hold");
       const releases = log.decisions.filter((d) => d.kind === "release");
       // Onset → output silenced by the first hold of that burst (what the visitor hears: the agent stops).
+      let lateReplies = 0;
       const held = log.bargeIns.flatMap((b) => {
         const stop = b.stop;
         if (!stop) return [];
@@ -271,6 +272,12 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
         if (!confirm) return [];
         const onset = onsets.filter((o) => o.at <= confirm.timing.endFrame).pop();
         if (!onset) return [];
+        // The visitor spoke first (a loaded machine delayed the reply's start past the onset): no barge-in to time.
+        const start = log.replyStarts.find((r) => r.replyId === b.replyId);
+        if (start && start.contextFrame > onset.at) {
+          lateReplies++;
+          return [];
+        }
         const first = holdDecisions.find((d) => d.timing.endFrame >= onset.at && d.timing.index <= confirm.timing.index);
         const hold = first && log.holds.find((h) => h.replyId === b.replyId && h.holdFrame + 128 >= first.timing.decidedFrame);
         if (!first || !hold || ms(hold.silencedAtFrame - onset.at) > 1000) return [];
@@ -285,7 +292,8 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
           "→ output silent (hold fade-out)": hold.silencedAtFrame - hold.holdFrame,
         };
         const resumed = releases.some((r) => r.timing.index > t.index && r.timing.index < confirm.timing.index);
-        return [{ total: ms(hold.silencedAtFrame - onset.at), engine: ms(hold.silencedAtFrame - t.endFrame), stages, frame: t.index - onsetFrame, resumed }];
+        const around = Array.from({ length: t.index - onsetFrame + 1 }, (_, j) => `${probabilities[onsetFrame + j]!.toFixed(2)}@${levelDb(Float32Array.from(audio.slice((onsetFrame + j) * FRAME, (onsetFrame + j + 1) * FRAME)), 4).toFixed(0)}`);
+        return [{ total: ms(hold.silencedAtFrame - onset.at), engine: ms(hold.silencedAtFrame - t.endFrame), stages, frame: t.index - onsetFrame, resumed, around }];
       });
       const barge = log.bargeIns.flatMap((b) => {
         const stop = b.stop;
@@ -349,10 +357,11 @@ for (const [inRate, outRate] of [[48_000, 16_000], [44_100, 16_000], [24_000, 48
       console.table(table(eot));
       console.log(JSON.stringify({ lags: lags.map((l) => l.lag), probs: barge.map((b) => b.probs) }));
       const heldMs = held.map((h) => h.total);
+      for (const h of held.filter((x) => x.frame >= 2)) console.log(`late hold (frame ${h.frame}): probability@level from the onset's frame: ${h.around.join(" ")}`);
       console.log(JSON.stringify({ holdMs: heldMs.map(Math.round), holdFrame: held.map((h) => h.frame), bargeMs: bargeMs.map(Math.round), eotMs: eotMs.map(Math.round), oldOnsetShiftMs: barge.map((b) => Math.round(b.oldMethodShiftMs)) }));
       const stagesNote = (xs: { stages: Record<string, number> }[]) => Object.entries(table(xs as never)).map(([k, v]) => `${k} ${v.p50}`).join("; ");
       rows.push({ name: `barge-in latency Chromium p50 (known onset → output silenced by the hold)${variant.label}`, unit: "ms", value: quantile(heldMs, 0.5), note: `${held.length} trials; p50 stages: ${stagesNote(held)}` });
-      rows.push({ name: `barge-in latency Chromium p95 (→ silenced by the hold)${variant.label}`, unit: "ms", value: quantile(heldMs, 0.95), note: `target ≤ 120; max ${round1(Math.max(...heldMs))}; hold at frame ${hist(held.map((h) => h.frame))} after the onset's; resumed before the stop in ${held.filter((h) => h.resumed).length} trials; context clock: browser capture buffering and <audio> output buffering not included` });
+      rows.push({ name: `barge-in latency Chromium p95 (→ silenced by the hold)${variant.label}`, unit: "ms", value: quantile(heldMs, 0.95), note: `target ≤ 120; max ${round1(Math.max(...heldMs))}; hold at frame ${hist(held.map((h) => h.frame))} after the onset's; resumed before the stop in ${held.filter((h) => h.resumed).length} trials; ${lateReplies} left out (reply queued after the onset); context clock: browser capture buffering and <audio> output buffering not included` });
       const holdEngineMs = held.map((h) => h.engine);
       rows.push({ name: `barge-in engine part p50 (holding frame complete → output silent)${variant.label}`, unit: "ms", value: quantile(holdEngineMs, 0.5), note: `p95 ${round1(quantile(holdEngineMs, 0.95))} ms: delivery + inference + hold command + fade` });
       rows.push({ name: `barge-in latency Chromium p50 (known onset → confirmed stop; the former figure)${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.5), note: `${barge.length} trials; p50 stages: ${stagesNote(barge)}` });
