@@ -5,10 +5,11 @@
  */
 import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "../dsp/barge-in.ts";
 import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
+import { levelDb } from "../dsp/level.ts";
 import { WidgetError } from "../widget-error.ts";
 import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
 import { DEFAULT_MIC_CONSTRAINTS, openMicrophone, type Microphone } from "./microphone.ts";
-import { Player, type PlayerOptions, type StopReport } from "./player.ts";
+import { Player, type HoldReport, type PlayerOptions, type StopReport } from "./player.ts";
 import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
 
 /** One finished utterance: 16 kHz mono samples and its stream times in ms. */
@@ -23,7 +24,8 @@ export interface AudioEngineEvents {
   /** The VAD saw speech begin (any onset, also while a reply plays). */
   speechStart(): void;
   /**
-   * The visitor confirmed speaking over a reply: the engine has already faded playback out.
+   * The visitor confirmed speaking over a reply: the engine has already faded playback out (it went
+   * silent at the first weak sign of speech, when the detector put the reply on hold).
    * `playedMs` is how much of reply `replyId` the visitor heard (from the playback clock).
    */
   bargeIn(report: { replyId: number; playedMs: number }): void;
@@ -38,10 +40,11 @@ export interface AudioEngineOptions {
   assetBase: string;
   /** End-of-turn tuning (silence timeout, pads, thresholds). */
   turn: Partial<Omit<EndOfTurnOptions, "frameSamples">>;
-  /** Barge-in tuning (thresholds and durations while a reply plays). Defaults: see {@link BargeInDetector}. */
+  /**
+   * Barge-in tuning while a reply plays: hold (pause) threshold and timeout, confirmation threshold and
+   * duration, warm-up. Defaults: see {@link BargeInDetector}.
+   */
   bargeIn?: BargeInOptions;
-  /** Gain of a reply while a possible barge-in is being confirmed (0…1). Default 0.25 (−12 dB). */
-  duckGain?: number;
   /** Playback tuning: jitter cushion, ramps, route. Defaults: see {@link Player}. */
   playback?: PlayerOptions;
   /** Microphone constraints. Default: echo cancellation, noise suppression and AGC on, mono. */
@@ -76,7 +79,9 @@ export interface AudioEngineProbe {
   /** Each 16 kHz frame with its speech probability and timing, in order (after the stages ran). */
   frame?(samples: Float32Array, probability: number, timing: FrameTiming): void;
   /** A frame made the barge-in detector or the end-of-turn stage decide something. */
-  decision?(kind: "duck" | "release" | "confirm" | "speech-start" | "turn-end", timing: FrameTiming): void;
+  decision?(kind: "hold" | "release" | "confirm" | "speech-start" | "turn-end", timing: FrameTiming): void;
+  /** A hold silenced playback: the hold report (context frame at which output went silent). */
+  held?(report: HoldReport): void;
   /** A barge-in stopped playback: the full stop report (context frame at which output went silent). */
   stopped?(report: StopReport): void;
 }
@@ -171,7 +176,7 @@ export class AudioEngine {
     const probability = await model.probability(frame);
     if (this.#closed) return;
     timing.decidedFrame = this.#now();
-    const bargeIn = this.#decideBargeIn(probability);
+    const bargeIn = this.#decideBargeIn(probability, levelDb(frame, 4));
     const result = this.#endOfTurn.process(frame, probability);
     this.probe.frame?.(frame, probability, timing);
     if (bargeIn !== "none") this.probe.decision?.(bargeIn, timing);
@@ -180,16 +185,19 @@ export class AudioEngine {
     else if (result.kind === "turn-end") this.#events.utterance(result);
   }
 
-  #decideBargeIn(probability: number): BargeInDecision["kind"] {
+  #decideBargeIn(probability: number, level: number): BargeInDecision["kind"] {
     const player = this.player;
     if (!player) return "none";
     const reply = player.activeReply;
     // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
     if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
     this.#lastReply = reply;
-    const decision = this.#bargeIn.process(probability, reply !== undefined);
-    if (decision.kind === "duck") player.duck(this.#options.duckGain ?? 0.25);
-    else if (decision.kind === "release") player.duck(1);
+    const decision = this.#bargeIn.process(probability, reply !== undefined, level);
+    if (decision.kind === "hold") {
+      void player.hold().then((report) => {
+        if (report && !this.#closed) this.probe.held?.(report);
+      });
+    } else if (decision.kind === "release") player.resume();
     else if (decision.kind === "confirm") {
       // Not awaited: the next frames must not wait for the worklet's report.
       void player.stop().then((report) => {

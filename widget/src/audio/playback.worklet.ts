@@ -19,6 +19,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   #stopped = -1; // a stopped reply's late chunks are dropped
   #sinceProgress = 0;
   #stopFrame = 0; // context frame at which the last stop command arrived
+  #holdFrame = 0; // context frame at which the last hold command arrived
 
   constructor(options?: { processorOptions?: PlaybackTuning }) {
     super();
@@ -33,7 +34,11 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       if (!this.#queue.active && this.#reply >= 0) this.#finish("stopped", currentFrame);
       return;
     }
-    if (cmd.kind === "duck") return this.#queue.duck(cmd.gain);
+    if (cmd.kind === "hold") {
+      this.#holdFrame = currentFrame;
+      return this.#queue.hold();
+    }
+    if (cmd.kind === "resume") return this.#queue.resume();
     if (cmd.replyId === this.#stopped) return;
     if (cmd.replyId !== this.#reply) {
       this.#reply = cmd.replyId;
@@ -62,6 +67,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     for (let c = 1; c < channels.length; c++) channels[c]!.set(out);
     if (result.kind === "drained") this.#finish("drained", currentFrame + out.length);
     else if (result.kind === "silenced") this.#finish("stopped", currentFrame + result.at);
+    else if (result.kind === "paused") this.#post("paused", currentFrame + result.at);
     else if (result.kind !== "idle" && (this.#sinceProgress += out.length) >= sampleRate * PROGRESS_EVERY_SECONDS) this.#post("progress", 0);
     return true;
   }
@@ -72,7 +78,8 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     this.#reply = -1;
   }
 
-  #post(kind: PlaybackMessage["kind"], silencedAtFrame: number): void {
+  /** Posts a report; `frame` is the context frame at which the output went silent (stopped, paused). */
+  #post(kind: PlaybackMessage["kind"], frame: number): void {
     this.#sinceProgress = 0;
     const q = this.#queue;
     const report = {
@@ -82,8 +89,12 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       playedMs: (q.playedFrames / sampleRate) * 1000,
       peak: q.peak,
       underruns: q.underruns,
+      heldFrames: q.heldFrames,
     };
-    const message: PlaybackMessage = kind === "stopped" ? { kind, silencedAtFrame, stopFrame: this.#stopFrame, ...report } : { kind, ...report };
+    let message: PlaybackMessage;
+    if (kind === "stopped") message = { kind, silencedAtFrame: frame, stopFrame: this.#stopFrame, ...report };
+    else if (kind === "paused") message = { kind, silencedAtFrame: frame, holdFrame: this.#holdFrame, ...report };
+    else message = { kind, ...report };
     this.port.postMessage(message);
   }
 }

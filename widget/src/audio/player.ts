@@ -24,6 +24,12 @@ export interface PlayerOptions extends PlaybackTuning {
  */
 export type StopReport = PlaybackReport & { silencedAtFrame: number; stopFrame: number };
 
+/**
+ * A reply put on hold: what was heard before it paused, the context frame from which the output is
+ * silent, and the context frame at which the worklet received the hold command.
+ */
+export type HoldReport = PlaybackReport & { silencedAtFrame: number; holdFrame: number };
+
 /** Plays streamed replies through one persistent AudioWorklet node. */
 export class Player {
   readonly route: PlaybackRoute;
@@ -32,6 +38,7 @@ export class Player {
   #element: HTMLAudioElement | undefined;
   #done = new Map<number, (report: PlaybackReport) => void>();
   #stopped: ((report: StopReport | undefined) => void)[] = [];
+  #held: ((report: HoldReport | undefined) => void)[] = [];
   #active = -1;
   #stoppedId = -1;
   /** The newest report of the reply being played. */
@@ -85,13 +92,26 @@ export class Player {
     return done;
   }
 
-  /** Ramps the playing reply to `gain` (0…1) in a few ms; 1 restores it. */
-  duck(gain: number): void {
-    this.#send({ kind: "duck", gain });
+  /**
+   * Puts the playing reply on hold: it fades out within one render quantum and pauses there, keeping
+   * what is queued (later chunks are queued too) and its played clock. Resolves once the output is
+   * silent, or with undefined when nothing was playing or it resumed, stopped or ended first.
+   */
+  hold(): Promise<HoldReport | undefined> {
+    if (this.#active < 0) return Promise.resolve(undefined);
+    const held = new Promise<HoldReport | undefined>((resolve) => this.#held.push(resolve));
+    this.#send({ kind: "hold" });
+    return held;
+  }
+
+  /** Ends a hold: the reply continues from the sample after the last one heard, with a short fade-in. */
+  resume(): void {
+    for (const resolve of this.#held.splice(0)) resolve(undefined);
+    this.#send({ kind: "resume" });
   }
 
   /**
-   * Fades the playing reply out within one render quantum and drops the rest (chunks of it that arrive
+   * Fades the playing reply out within one render quantum (at once when on hold) and drops the rest (chunks of it that arrive
    * later too). Resolves with what was heard, or undefined when nothing was playing.
    */
   stop(): Promise<StopReport | undefined> {
@@ -110,6 +130,7 @@ export class Player {
       this.#element.srcObject = null;
     }
     for (const resolve of this.#stopped.splice(0)) resolve(undefined);
+    for (const resolve of this.#held.splice(0)) resolve(undefined);
   }
 
   #report(message: PlaybackMessage): void {
@@ -120,11 +141,18 @@ export class Player {
       receivedFrames: rest.receivedFrames,
       peak: rest.peak,
       underruns: rest.underruns,
-      // Drained: all of it will be heard. Otherwise what has left the output device so far.
-      playedMs: kind === "drained" ? rest.playedMs : heardMs(rest.playedFrames, rest.receivedFrames, this.#outputLatency(), this.#context.sampleRate),
+      heldFrames: rest.heldFrames,
+      // Drained: all of it will be heard. Otherwise what has left the output device so far; on hold,
+      // the device has been playing silence for `heldFrames`, so that much less is still inside it.
+      playedMs: kind === "drained" ? rest.playedMs : heardMs(rest.playedFrames, rest.receivedFrames, Math.max(0, this.#outputLatency() - rest.heldFrames / this.#context.sampleRate), this.#context.sampleRate),
     };
     this.progress = report;
     if (kind === "progress") return;
+    if (kind === "paused") {
+      for (const resolve of this.#held.splice(0)) resolve({ ...report, silencedAtFrame: message.silencedAtFrame, holdFrame: message.holdFrame });
+      return;
+    }
+    for (const resolve of this.#held.splice(0)) resolve(undefined);
     if (this.#active === report.replyId) this.#active = -1;
     this.#done.get(report.replyId)?.(report);
     this.#done.delete(report.replyId);

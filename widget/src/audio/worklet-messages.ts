@@ -31,8 +31,10 @@ export type PlaybackTuning = Omit<PlaybackQueueOptions, "sampleRate">;
 export type PlaybackCommand =
   | { kind: "chunk"; replyId: number; samples: Float32Array }
   | { kind: "end"; replyId: number }
-  /** Ramp the playing reply's gain to `gain` (0…1); 1 restores it. */
-  | { kind: "duck"; gain: number }
+  /** Fade the playing reply out within one render quantum and pause it there, keeping its queue and clock. */
+  | { kind: "hold" }
+  /** End a hold: the reply continues from where it paused, with a short fade-in. */
+  | { kind: "resume" }
   /** Fade the playing reply out within one render quantum and drop the rest of it (later chunks of it too). */
   | { kind: "stop" };
 
@@ -52,6 +54,8 @@ export interface PlaybackReport {
   peak: number;
   /** Render quanta that found the buffer empty after playback had started. */
   underruns: number;
+  /** Silent frames rendered since the reply's hold faded out (0 when it is not on hold). */
+  heldFrames: number;
 }
 
 /** Playback worklet → main thread. */
@@ -62,4 +66,9 @@ export type PlaybackMessage =
    * The reply was stopped; output is silent from context frame `silencedAtFrame` on. `stopFrame` is
    * the context frame at which the worklet handled the stop command (the next quantum it renders).
    */
-  | ({ kind: "stopped"; silencedAtFrame: number; stopFrame: number } & PlaybackReport);
+  | ({ kind: "stopped"; silencedAtFrame: number; stopFrame: number } & PlaybackReport)
+  /**
+   * The reply is on hold; output is silent from context frame `silencedAtFrame` on. `holdFrame` is the
+   * context frame at which the worklet handled the hold command.
+   */
+  | ({ kind: "paused"; silencedAtFrame: number; holdFrame: number } & PlaybackReport);

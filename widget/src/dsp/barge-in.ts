@@ -1,106 +1,217 @@
 /**
- * Barge-in detector: a pure stage over VAD frame probabilities and the playback state. While a reply
- * plays it asks for stronger evidence than a plain speech onset (the agent's own voice may leak back
- * through the speakers), and it splits the decision in two: duck the reply at the first confident
- * frames, then stop it once the speech is confirmed, or restore it if the onset was a misfire.
+ * Barge-in detector: a pure stage over VAD frame probabilities, frame levels and the playback state.
+ * It splits the decision in two. At the first weak sign of speech over a reply (a sharp rise of the
+ * level above the mic's running noise floor, or a low speech probability) it puts the reply on hold:
+ * playback pauses where the visitor stopped hearing it, nothing is dropped. Stronger evidence, as while
+ * the agent speaks its own voice may leak back through the speakers, then confirms the barge-in (stop
+ * the reply), or silence or a timeout releases the hold (the reply resumes from where it paused).
  */
 
-/** Options of {@link BargeInDetector}; durations in ms. */
+/** Options of {@link BargeInDetector}; durations in ms, probabilities 0…1. */
 export interface BargeInOptions {
   /** Duration of one VAD frame. Default 32 (Silero v5 at 16 kHz). */
   frameMs?: number;
-  /** Probability a frame needs to count as visitor speech while a reply plays. Default 0.7. */
+  /** Probability a frame needs to count towards confirming a barge-in while a reply plays. Default 0.7. */
   threshold?: number;
-  /** Probability below which a frame counts as silence (misfire evidence). Default 0.35. */
+  /** Probability below which a frame counts as silence for the confirmation count. Default 0.35. */
   negativeThreshold?: number;
-  /** Speech frames (≥ `threshold`) that duck the reply. Default 1. 0 disables ducking. */
-  duckFrames?: number;
+  /**
+   * Probability at which a frame puts the reply on hold (weak evidence: Silero scores a word's first
+   * consonant low, e.g. 0.1–0.45 for the /s/ of "stop", and stationary or impulsive noise ≤ 0.06).
+   * Frames below it count as silence for releasing the hold. Default 0.1.
+   */
+  holdThreshold?: number;
+  /** Frames ≥ `holdThreshold` that put the reply on hold. Default 1. 0 disables holds altogether (only a confirmed barge-in silences the reply). */
+  holdFrames?: number;
+  /**
+   * Rise of a frame's sustained level (see {@link BargeInDetector.process}) above the running noise
+   * floor, dB, that makes it "loud": onset evidence that needs no voicing (Silero scores the /s/ of
+   * "stop" near 0 in Chromium's capture path). Default 20.
+   */
+  onsetDb?: number;
+  /** Consecutive loud frames that put the reply on hold. Default 1. 0 disables the level cue. */
+  onsetFrames?: number;
+  /** Level (dBFS) below which a frame is never loud, whatever the floor. Default −55. */
+  minLevelDb?: number;
+  /**
+   * The noise floor is the 10th percentile of the frame levels over this window, ms, but never below
+   * `minLevelDb − onsetDb` (a muted or starting track's digital silence does not pin it). Default 1500.
+   */
+  floorWindowMs?: number;
+  /**
+   * A hold released by silence with no frame ≥ `threshold` was most likely the agent's own voice (it
+   * went quiet because the reply paused). Then a new hold on weak evidence needs a level this many dB
+   * above the level that started that one, so residual echo cannot pause the reply over and over (a
+   * frame ≥ `threshold` still holds at once). Default 6.
+   */
+  echoMarginDb?: number;
+  /** How fast that echo bar falls while no reply plays, dB/s (it stays while replies play). Default 6. */
+  echoDecayDbPerSecond?: number;
+  /**
+   * Longest a hold lasts without a frame ≥ `threshold`; then the reply resumes, and no new hold on weak
+   * evidence starts before `releaseFrames` of silence. Default 320.
+   */
+  holdMaxMs?: number;
   /** Speech (≥ `threshold`, pauses between the thresholds allowed) that confirms a barge-in. Default 64. */
   confirmMs?: number;
   /**
-   * Stream time after the detector starts during which the echo canceller is still adapting, and
-   * `warmupConfirmMs` applies instead of `confirmMs`. Default 2000.
+   * Stream time after the detector starts during which the echo canceller is still adapting:
+   * `warmupConfirmMs` applies instead of `confirmMs`, a hold needs `threshold` instead of
+   * `holdThreshold`, and the level cue is off. Default 2000.
    */
   warmupMs?: number;
   /** Speech needed to confirm during the warm-up. Default 320. */
   warmupConfirmMs?: number;
-  /** Silent frames (< `negativeThreshold`) that cancel a pending onset and restore a ducked reply. Default 3. */
+  /**
+   * Consecutive silent frames that release a hold (< `holdThreshold` and not loud) or cancel a pending
+   * confirmation (< `negativeThreshold`). Default 3.
+   */
   releaseFrames?: number;
 }
 
-/** What one frame decided. `duck` and `release` come in pairs; `confirm` means stop the reply now. */
-export type BargeInDecision = { kind: "none" } | { kind: "duck" } | { kind: "confirm" } | { kind: "release" };
+/** The defaults of {@link BargeInOptions}. */
+export const BARGE_IN_DEFAULTS: Readonly<Required<BargeInOptions>> = {
+  frameMs: 32,
+  threshold: 0.7,
+  negativeThreshold: 0.35,
+  holdThreshold: 0.1,
+  holdFrames: 1,
+  holdMaxMs: 320,
+  onsetDb: 20,
+  onsetFrames: 1,
+  minLevelDb: -55,
+  floorWindowMs: 1500,
+  echoMarginDb: 6,
+  echoDecayDbPerSecond: 6,
+  confirmMs: 64,
+  warmupMs: 2000,
+  warmupConfirmMs: 320,
+  releaseFrames: 3,
+};
+
+/** What one frame decided. `hold` and `release` come in pairs; `confirm` means stop the reply now. */
+export type BargeInDecision = { kind: "none" } | { kind: "hold" } | { kind: "confirm" } | { kind: "release" };
 
 const NONE: BargeInDecision = { kind: "none" };
-const DUCK: BargeInDecision = { kind: "duck" };
+const HOLD: BargeInDecision = { kind: "hold" };
 const CONFIRM: BargeInDecision = { kind: "confirm" };
 const RELEASE: BargeInDecision = { kind: "release" };
 
 /** Decides, frame by frame, whether the visitor is talking over the reply. */
 export class BargeInDetector {
   #o: Required<BargeInOptions>;
+  #holdMaxFrames: number;
+  #echoDecay: number; // dB per frame
+  #levels: Float64Array; // the last floorWindowMs of frame levels, a ring (+Infinity where none yet)
+  #sorted: Float64Array;
+  #levelAt = 0;
+  #levelCount = 0;
   #frames = 0;
+  #floor = Infinity; // running noise floor, dBFS
+  #loud = 0; // consecutive loud frames
+  #echoBar = -Infinity; // level (dBFS) a new hold needs after a misfire
+  #holdLevel = -120; // level of the frame that started the current hold
+  #strongInHold = false;
+  // Confirmation: frames ≥ threshold, and frames < negativeThreshold since the last of them.
   #speech = 0;
   #silence = 0;
-  #ducked = false;
+  // Hold: frames ≥ the hold threshold, frames below it since the last of them, frames since the last strong frame.
+  #weak = 0;
+  #quiet = 0;
+  #sinceStrong = 0;
+  #held = false;
+  #timedOut = false;
   #fired = false;
 
   constructor(options: BargeInOptions = {}) {
-    this.#o = {
-      frameMs: 32,
-      threshold: 0.7,
-      negativeThreshold: 0.35,
-      duckFrames: 1,
-      confirmMs: 64,
-      warmupMs: 2000,
-      warmupConfirmMs: 320,
-      releaseFrames: 3,
-      ...options,
-    };
+    this.#o = { ...BARGE_IN_DEFAULTS, ...options };
     const o = this.#o;
-    if (!(o.frameMs > 0)) throw new RangeError("BargeInDetector: frameMs must be > 0");
-    if (!(o.negativeThreshold <= o.threshold)) throw new RangeError("BargeInDetector: negativeThreshold must be ≤ threshold");
-    if (!(o.confirmMs > 0 && o.warmupConfirmMs > 0)) throw new RangeError("BargeInDetector: confirmMs and warmupConfirmMs must be > 0");
-    if (!(o.releaseFrames >= 1)) throw new RangeError("BargeInDetector: releaseFrames must be ≥ 1");
+    const checks: [boolean, string][] = [
+      [o.frameMs > 0, "frameMs must be > 0"],
+      [o.negativeThreshold <= o.threshold, "negativeThreshold must be ≤ threshold"],
+      [o.holdThreshold > 0 && o.holdThreshold <= o.threshold, "holdThreshold must be > 0 and ≤ threshold"],
+      [o.holdFrames >= 0 && o.onsetFrames >= 0, "holdFrames and onsetFrames must be ≥ 0"],
+      [o.holdMaxMs >= o.frameMs, "holdMaxMs must be ≥ frameMs"],
+      [o.onsetDb > 0, "onsetDb must be > 0"],
+      [o.floorWindowMs >= o.frameMs, "floorWindowMs must be ≥ frameMs"],
+      [o.echoMarginDb >= 0 && o.echoDecayDbPerSecond >= 0, "echoMarginDb and echoDecayDbPerSecond must be ≥ 0"],
+      [o.confirmMs > 0 && o.warmupConfirmMs > 0, "confirmMs and warmupConfirmMs must be > 0"],
+      [o.releaseFrames >= 1, "releaseFrames must be ≥ 1"],
+    ];
+    for (const [ok, rule] of checks) if (!ok) throw new RangeError(`BargeInDetector: ${rule}`);
+    this.#holdMaxFrames = Math.max(1, Math.round(o.holdMaxMs / o.frameMs));
+    this.#echoDecay = (o.echoDecayDbPerSecond * o.frameMs) / 1000;
+    this.#levels = new Float64Array(Math.round(o.floorWindowMs / o.frameMs)).fill(Infinity);
+    this.#sorted = new Float64Array(this.#levels.length);
   }
 
-  /** Speech frames a confirmation needs at the current stream time. */
-  get #needed(): number {
+  /**
+   * Feeds one frame: its speech probability (0…1), whether a reply is playing (or on hold, or about to
+   * play), and its sustained level in dBFS, `levelDb(frame, 4)`: the quietest quarter's, so that a
+   * click shorter than 8 ms is not an onset (omitted, neither the level cue nor the echo bar applies).
+   */
+  process(probability: number, playing: boolean, levelDb?: number): BargeInDecision {
     const o = this.#o;
-    const ms = this.#frames * o.frameMs < o.warmupMs ? o.warmupConfirmMs : o.confirmMs;
-    return Math.max(1, Math.ceil(ms / o.frameMs));
-  }
-
-  /** Feeds one frame's speech probability (0…1) and whether a reply is playing (or about to). */
-  process(probability: number, playing: boolean): BargeInDecision {
-    const o = this.#o;
-    const needed = this.#needed;
+    const warm = this.#frames * o.frameMs >= o.warmupMs;
     this.#frames++;
+    const known = levelDb !== undefined;
+    const level = known ? Math.max(-120, levelDb) : -120;
+    const loud = known && warm && o.onsetFrames > 0 && level >= o.minLevelDb && level >= this.#floor + o.onsetDb;
+    this.#loud = loud ? this.#loud + 1 : 0;
+    if (known) this.#pushLevel(level);
     if (!playing) {
-      const wasDucked = this.#ducked;
+      // The echo bar holds while replies play (the echo path does not change) and falls between them.
+      this.#echoBar -= this.#echoDecay;
+      const wasHeld = this.#held;
       this.#clear();
       this.#fired = false;
-      return wasDucked ? RELEASE : NONE;
+      return wasHeld ? RELEASE : NONE;
     }
     if (this.#fired) return NONE;
+
+    // Confirmation: the strong rule, unchanged by holds.
     if (probability >= o.threshold) {
-      this.#speech++;
+      this.#sinceStrong = 0;
+      this.#strongInHold = true;
       this.#silence = 0;
-      if (this.#speech >= needed) {
+      if (++this.#speech >= Math.max(1, Math.ceil((warm ? o.confirmMs : o.warmupConfirmMs) / o.frameMs))) {
         this.#fired = true;
-        this.#ducked = false;
+        this.#held = false;
         return CONFIRM;
       }
-      if (!this.#ducked && o.duckFrames > 0 && this.#speech >= o.duckFrames) {
-        this.#ducked = true;
-        return DUCK;
+    } else {
+      this.#sinceStrong++;
+      if (probability < o.negativeThreshold && this.#speech > 0 && ++this.#silence >= o.releaseFrames) {
+        this.#speech = 0;
+        this.#silence = 0;
       }
-      return NONE;
     }
-    if (probability < o.negativeThreshold && this.#speech > 0 && ++this.#silence >= o.releaseFrames) {
-      const wasDucked = this.#ducked;
-      this.#clear();
-      return wasDucked ? RELEASE : NONE;
+
+    // Hold: weak evidence pauses the reply; silence or the timeout releases it.
+    const weak = probability >= (warm ? o.holdThreshold : o.threshold);
+    if (weak || loud) {
+      this.#quiet = 0;
+      if (weak) this.#weak++;
+    } else if (++this.#quiet >= o.releaseFrames) {
+      this.#weak = 0;
+      this.#timedOut = false;
+      if (this.#held) {
+        if (!this.#strongInHold && known) this.#echoBar = Math.max(this.#echoBar, this.#holdLevel + o.echoMarginDb);
+        return this.#release();
+      }
+    }
+    if (this.#held && this.#sinceStrong >= this.#holdMaxFrames) {
+      this.#timedOut = true;
+      return this.#release();
+    }
+    const onset = this.#weak >= o.holdFrames || (o.onsetFrames > 0 && this.#loud >= o.onsetFrames);
+    const strong = probability >= o.threshold;
+    if (!this.#held && (!this.#timedOut || strong) && o.holdFrames > 0 && onset && (!known || level >= this.#echoBar || strong)) {
+      this.#held = true;
+      this.#sinceStrong = 0;
+      this.#strongInHold = strong;
+      this.#holdLevel = level;
+      return HOLD;
     }
     return NONE;
   }
@@ -116,11 +227,40 @@ export class BargeInDetector {
     this.#clear();
     this.#fired = false;
     this.#frames = 0;
+    this.#floor = Infinity;
+    this.#levels.fill(Infinity);
+    this.#levelCount = 0;
+    this.#loud = 0;
+    this.#echoBar = -Infinity;
+  }
+
+  /** Adds a frame level to the window and updates the floor (the mic's, whatever plays). */
+  #pushLevel(level: number): void {
+    const levels = this.#levels;
+    levels[this.#levelAt] = level;
+    this.#levelAt = (this.#levelAt + 1) % levels.length;
+    this.#levelCount = Math.min(this.#levelCount + 1, levels.length);
+    // Sorting the preallocated copy puts the unfilled +Infinity slots last; no allocation.
+    this.#sorted.set(levels);
+    this.#sorted.sort();
+    const o = this.#o;
+    this.#floor = Math.max(o.minLevelDb - o.onsetDb, this.#sorted[Math.floor(this.#levelCount / 10)]!);
+  }
+
+  #release(): BargeInDecision {
+    this.#held = false;
+    this.#speech = 0;
+    this.#silence = 0;
+    return RELEASE;
   }
 
   #clear(): void {
     this.#speech = 0;
     this.#silence = 0;
-    this.#ducked = false;
+    this.#weak = 0;
+    this.#quiet = 0;
+    this.#sinceStrong = 0;
+    this.#held = false;
+    this.#timedOut = false;
   }
 }

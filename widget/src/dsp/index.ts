@@ -3,5 +3,6 @@ export { Resampler, type ResamplerOptions } from "./resampler.ts";
 export { EndOfTurn, type EndOfTurnOptions, type EndOfTurnResult } from "./end-of-turn.ts";
 export { encodeWav, decodeWav, type DecodedWav } from "./wav.ts";
 export { float32ToInt16, int16ToFloat32 } from "./pcm.ts";
-export { BargeInDetector, type BargeInOptions, type BargeInDecision } from "./barge-in.ts";
+export { levelDb } from "./level.ts";
+export { BargeInDetector, BARGE_IN_DEFAULTS, type BargeInOptions, type BargeInDecision } from "./barge-in.ts";
 export { PlaybackQueue, heardMs, type PlaybackQueueOptions, type RenderResult } from "./playback-queue.ts";

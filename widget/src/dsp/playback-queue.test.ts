@@ -22,6 +22,8 @@ function render(q: PlaybackQueue, quanta: number): { kinds: RenderResult["kind"]
 }
 
 const ones = (n: number) => new Float32Array(n).fill(1);
+/** Samples whose value is their index in the reply: shows exactly which sample plays when. */
+const ramp = (from: number, n: number) => Float32Array.from({ length: n }, (_, i) => from + i);
 
 describe("PlaybackQueue", () => {
   it("waits for the cushion, fades in, then plays the samples in order", () => {
@@ -77,16 +79,108 @@ describe("PlaybackQueue", () => {
     expect(q.push(ones(10))).toBe(0);
   });
 
-  it("ducks and restores the gain with a short ramp", () => {
+  it("holds within one render quantum: the output is silent and the clock stands still", () => {
+    const q = queue();
+    q.push(ramp(0, RATE));
+    render(q, 10);
+    q.hold();
+    const { results, out } = render(q, 5);
+    expect(results[0]).toEqual({ kind: "paused", at: 127 });
+    expect(results.slice(1).map((r) => r.kind)).toEqual(["held", "held", "held", "held"]);
+    for (let i = 1; i < 127; i++) expect(out[i]! / (10 * Q + i)).toBeLessThan(out[i - 1]! / (10 * Q + i - 1)); // gain falls
+    expect(out.subarray(127).every((v) => v === 0)).toBe(true);
+    expect(q.playedFrames).toBe(10 * Q + 127);
+    expect(q.heldFrames).toBe(1 + 4 * Q);
+    expect(q.held).toBe(true);
+    expect(q.active).toBe(true);
+  });
+
+  it("keeps receiving while held and resumes from the exact next sample with a fade-in", () => {
     const q = queue({ rampMs: 1 }); // 48 frames
+    q.push(ramp(0, 2000));
+    render(q, 2);
+    q.hold();
+    render(q, 3);
+    const played = q.playedFrames;
+    expect(q.push(ramp(2000, 1000))).toBe(1000);
+    q.resume();
+    expect(q.held).toBe(false);
+    expect(q.heldFrames).toBe(0);
+    const { kinds, out } = render(q, 2);
+    expect(kinds).toEqual(["playing", "playing"]);
+    // Sample `played` comes next, faded in over 48 frames, then at full gain.
+    expect(out[0]).toBeCloseTo(played * (1 / 48), 3);
+    expect(out[1]).toBeCloseTo((played + 1) * (2 / 48), 3);
+    expect(out[47]).toBe(played + 47);
+    expect(out[200]).toBe(played + 200);
+    expect(q.playedFrames).toBe(played + 2 * Q);
+  });
+
+  it("plays a held reply to the end after resuming (nothing dropped), then reports drained", () => {
+    const q = queue({ rampMs: 0 });
+    q.push(ones(1000));
+    q.end();
+    render(q, 2);
+    q.hold();
+    render(q, 10);
+    q.resume();
+    const { kinds } = render(q, 8);
+    expect(kinds.filter((k) => k === "drained")).toHaveLength(1);
+    expect(q.playedFrames).toBe(1000);
+  });
+
+  it("fades out at once when stopped on hold, reporting what played before the hold", () => {
+    const q = queue();
     q.push(ones(RATE));
     render(q, 4);
-    q.duck(0.25);
-    const ducked = render(q, 1).out;
-    expect(ducked[47]).toBeCloseTo(0.25, 5);
-    expect(ducked[127]).toBeCloseTo(0.25, 5);
-    q.duck(1);
-    expect(render(q, 1).out[127]).toBe(1);
+    q.hold();
+    render(q, 3);
+    q.fadeOut();
+    const { results } = render(q, 2);
+    expect(results[0]).toEqual({ kind: "silenced", at: 0 });
+    expect(results[1]!.kind).toBe("idle");
+    expect(q.playedFrames).toBe(4 * Q + 127);
+  });
+
+  it("holds before the cushion filled: stays silent, then starts normally on resume", () => {
+    const q = queue({ cushionMs: 8 }); // 384 frames
+    q.push(ones(100));
+    q.hold();
+    q.push(ones(400));
+    const held = render(q, 3);
+    expect(held.results[0]).toEqual({ kind: "paused", at: 0 });
+    expect(held.kinds.slice(1)).toEqual(["held", "held"]);
+    expect(held.out.every((v) => v === 0)).toBe(true);
+    expect(q.playedFrames).toBe(0);
+    q.resume();
+    expect(render(q, 1).kinds).toEqual(["playing"]);
+    expect(q.playedFrames).toBe(Q);
+  });
+
+  it("a hold whose fade meets an empty buffer waits silently, then plays what arrived meanwhile", () => {
+    const q = queue({ cushionMs: 2 }); // 96 frames
+    q.push(ones(200));
+    render(q, 1);
+    q.hold();
+    const { results } = render(q, 2);
+    expect(results[0]).toEqual({ kind: "paused", at: 72 });
+    expect(results[1]!.kind).toBe("held");
+    expect(q.underruns).toBe(0);
+    q.push(ones(200));
+    q.resume();
+    expect(render(q, 2).kinds).toEqual(["playing", "underrun"]);
+    expect(q.playedFrames).toBe(400);
+  });
+
+  it("a new reply clears the hold", () => {
+    const q = queue();
+    q.push(ones(1000));
+    render(q, 1);
+    q.hold();
+    q.begin();
+    expect(q.held).toBe(false);
+    q.push(ones(1000));
+    expect(render(q, 1).kinds).toEqual(["playing"]);
   });
 
   it("stops at once when interrupted before it started playing", () => {
@@ -109,7 +203,6 @@ describe("PlaybackQueue", () => {
     const q = new PlaybackQueue({ sampleRate: 1000, capacitySeconds: 0.5, cushionMs: 0, rampMs: 0 });
     q.begin();
     const out = new Float32Array(Q);
-    const ramp = (from: number, n: number) => Float32Array.from({ length: n }, (_, i) => from + i);
     q.push(ramp(0, 400));
     q.render(out);
     q.render(out);

@@ -1,8 +1,9 @@
 /**
  * Playback queue: the pure core of the playback worklet. A preallocated ring of samples at the output
- * rate, a start cushion against network jitter, short gain ramps (fade in, duck, fade out), underrun
- * accounting and the count of frames rendered from the current reply, which is what the visitor heard
- * (minus the output latency, see {@link heardMs}).
+ * rate, a start cushion against network jitter, short gain ramps (fade in, fade out), a hold
+ * that pauses the reply in place (its clock stops, nothing is dropped) until it resumes or is faded
+ * out, underrun accounting and the count of frames rendered from the current reply, which is what the
+ * visitor heard (minus the output latency, see {@link heardMs}).
  */
 
 /** Options of {@link PlaybackQueue}. */
@@ -17,9 +18,9 @@ export interface PlaybackQueueOptions {
   cushionStepMs?: number;
   /** Largest cushion, ms. Default 400. */
   maxCushionMs?: number;
-  /** Fade-in at the start of a reply and gain ramps of duck / unduck, ms. Default 5. */
+  /** Fade-in at the start of a reply, after an underrun and on resuming after a hold, ms. Default 5. */
   rampMs?: number;
-  /** Fade-out when a reply is interrupted, frames. Default 128 (one render quantum). */
+  /** Fade-out when a reply is interrupted or put on hold, frames. Default 128 (one render quantum). */
   fadeOutFrames?: number;
 }
 
@@ -34,13 +35,18 @@ export type RenderResult =
   /** The reply ended and all of it has been rendered. */
   | { kind: "drained" }
   /** An interruption's fade-out finished in this call; `at` is the offset of the first silent frame. */
-  | { kind: "silenced"; at: number };
+  | { kind: "silenced"; at: number }
+  /** A hold's fade-out finished in this call; `at` is the offset of the first silent frame. */
+  | { kind: "paused"; at: number }
+  /** On hold: silence, nothing consumed, the played-frames clock stands still. */
+  | { kind: "held" };
 
 const IDLE: RenderResult = { kind: "idle" };
 const WAITING: RenderResult = { kind: "waiting" };
 const PLAYING: RenderResult = { kind: "playing" };
 const UNDERRUN: RenderResult = { kind: "underrun" };
 const DRAINED: RenderResult = { kind: "drained" };
+const HELD: RenderResult = { kind: "held" };
 
 /** A jitter-buffered FIFO for one reply at a time. */
 export class PlaybackQueue {
@@ -54,14 +60,16 @@ export class PlaybackQueue {
   #state: "idle" | "waiting" | "playing" | "fading" = "idle";
   #ended = false;
   #gain = 1;
-  #target = 1;
   #fadeStep = 0;
   #played = 0;
   #received = 0;
   #dropped = 0;
   #underruns = 0;
   #peak = 0;
+  #held = false;
+  #heldFrames = 0;
   #silenced: { kind: "silenced"; at: number } = { kind: "silenced", at: 0 };
+  #paused: { kind: "paused"; at: number } = { kind: "paused", at: 0 };
 
   constructor(options: PlaybackQueueOptions) {
     const { sampleRate } = options;
@@ -98,6 +106,17 @@ export class PlaybackQueue {
   get active(): boolean {
     return this.#state !== "idle";
   }
+  /** Whether the current reply is on hold (fading out for the hold, or paused). */
+  get held(): boolean {
+    return this.#held;
+  }
+  /**
+   * Silent frames rendered since the hold's fade-out completed (0 when not on hold): how long the
+   * output device has had nothing of the reply to play.
+   */
+  get heldFrames(): number {
+    return this.#heldFrames;
+  }
   /** Current start cushion, frames (grows after underruns). */
   get cushionFrames(): number {
     return this.#cushion;
@@ -110,12 +129,13 @@ export class PlaybackQueue {
     this.#state = "waiting";
     this.#ended = false;
     this.#gain = 0;
-    this.#target = 1;
     this.#played = 0;
     this.#received = 0;
     this.#dropped = 0;
     this.#underruns = 0;
     this.#peak = 0;
+    this.#held = false;
+    this.#heldFrames = 0;
     this.#cushion = this.#ms(this.#o.cushionMs);
   }
 
@@ -140,12 +160,25 @@ export class PlaybackQueue {
     if (this.#state !== "idle") this.#ended = true;
   }
 
-  /** Ramps the reply's gain to `gain` (0…1) over `rampMs`: 1 restores it. */
-  duck(gain: number): void {
-    if (this.#state !== "fading") this.#target = Math.max(0, Math.min(1, gain));
+  /**
+   * Puts the current reply on hold: fades it out over `fadeOutFrames`, then renders silence without
+   * consuming anything (the played-frames clock stops where the visitor stopped hearing it). Samples
+   * keep arriving meanwhile. {@link resume} continues from the next sample; {@link fadeOut} drops it.
+   */
+  hold(): void {
+    if (this.#state === "idle" || this.#state === "fading" || this.#held) return;
+    this.#held = true;
+    this.#heldFrames = 0;
+    this.#fadeStep = this.#gain / this.#o.fadeOutFrames;
   }
 
-  /** Fades the current reply out over `fadeOutFrames`, then drops the rest of it. */
+  /** Ends a hold: playback continues from the sample after the last one rendered, with a `rampMs` fade-in. */
+  resume(): void {
+    this.#held = false;
+    this.#heldFrames = 0;
+  }
+
+  /** Fades the current reply out over `fadeOutFrames` (at once when on hold), then drops the rest of it. */
   fadeOut(): void {
     if (this.#state === "idle" || this.#state === "fading") return;
     if (this.#state === "waiting") {
@@ -153,6 +186,7 @@ export class PlaybackQueue {
       return;
     }
     this.#state = "fading";
+    this.#held = false;
     this.#fadeStep = this.#gain / this.#o.fadeOutFrames;
   }
 
@@ -161,6 +195,15 @@ export class PlaybackQueue {
     out.fill(0);
     const state = this.#state;
     if (state === "idle") return IDLE;
+    if (this.#held && (this.#gain === 0 || state === "waiting")) {
+      // Silent already (before the cushion filled, or the fade-out is done): report the first such call.
+      this.#gain = 0;
+      const first = this.#heldFrames === 0;
+      this.#heldFrames += out.length;
+      if (!first) return HELD;
+      this.#paused.at = 0;
+      return this.#paused;
+    }
     if (state === "waiting") {
       if (this.#size < this.#cushion && !(this.#ended && this.#size > 0)) {
         if (this.#ended) return this.#drain();
@@ -173,7 +216,7 @@ export class PlaybackQueue {
     let read = this.#read;
     let gain = this.#gain;
     let peak = this.#peak;
-    const fading = this.#state === "fading";
+    const fading = this.#state === "fading" || this.#held;
     let i = 0;
     for (; i < n; i++) {
       if (fading) {
@@ -182,8 +225,8 @@ export class PlaybackQueue {
           gain = 0;
           break;
         }
-      } else if (gain !== this.#target) {
-        gain = gain < this.#target ? Math.min(this.#target, gain + this.#rampStep) : Math.max(this.#target, gain - this.#rampStep);
+      } else if (gain < 1) {
+        gain = Math.min(1, gain + this.#rampStep);
       }
       const v = this.#ring[read]! * gain;
       out[i] = v;
@@ -196,6 +239,14 @@ export class PlaybackQueue {
     this.#played += i;
     this.#gain = gain;
     this.#peak = peak;
+    if (this.#held) {
+      if (gain > 0 && i === out.length) return PLAYING;
+      // The hold's fade-out ended here (or the buffer ran dry during it: the rest waits, at gain 0).
+      this.#gain = 0;
+      this.#heldFrames = out.length - i;
+      this.#paused.at = i;
+      return this.#paused;
+    }
     if (fading && (gain === 0 || this.#size === 0)) {
       this.#stop();
       this.#silenced.at = i;

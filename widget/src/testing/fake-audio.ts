@@ -44,7 +44,7 @@ export class FakePlayer implements PlaybackPort {
   #report(replyId: number): PlaybackReport {
     const playedMs = this.queuedMs(replyId);
     const frames = Math.round((playedMs * 48_000) / 1000);
-    return { replyId, playedFrames: frames, receivedFrames: frames, playedMs, peak: 0.5, underruns: 0 };
+    return { replyId, playedFrames: frames, receivedFrames: frames, playedMs, peak: 0.5, underruns: 0, heldFrames: 0 };
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { AudioEngine, type AudioEngineOptions, type AudioEngineProbe, type FrameTiming, type Utterance } from "../../src/audio/audio-engine.ts";
 import { loadBrowserSpeechModel } from "../../src/audio/browser-speech-model.ts";
-import type { StopReport } from "../../src/audio/player.ts";
+import type { HoldReport, StopReport } from "../../src/audio/player.ts";
 import type { PlaybackReport } from "../../src/audio/worklet-messages.ts";
 
 /** Everything one run recorded. Frames are context frames; `ms` fields are stream ms. */
@@ -24,7 +24,11 @@ export interface HarnessLog {
   speechStarts: number[];
   utterances: { startMs: number; endMs: number; samples: number; contextFrame: number }[];
   bargeIns: { replyId: number; playedMs: number; stop?: StopReport }[];
+  /** Holds that silenced playback (the worklet's report of each). */
+  holds: HoldReport[];
   drained: PlaybackReport[];
+  /** Context frame at which each reply's first chunk was queued (the reply is "playing" from then). */
+  replyStarts: { replyId: number; contextFrame: number }[];
   errors: string[];
   violations: string[];
 }
@@ -32,7 +36,7 @@ export interface HarnessLog {
 /** Options of {@link start}. */
 export type HarnessOptions = Partial<Omit<AudioEngineOptions, "assetBase">> & { assetBase?: string; keepAudio?: boolean };
 
-const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], timings: [], decisions: [], speechStarts: [], utterances: [], bargeIns: [], drained: [], errors: [], violations: [] };
+const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], timings: [], decisions: [], speechStarts: [], utterances: [], bargeIns: [], holds: [], drained: [], replyStarts: [], errors: [], violations: [] };
 document.addEventListener("securitypolicyviolation", (e) => log.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
 let engine: AudioEngine | undefined;
 
@@ -58,6 +62,7 @@ async function start(options: HarnessOptions = {}): Promise<void> {
       if (keepAudio) for (const v of samples) log.audio.push(v);
     },
     stopped: (report) => pendingStops.push(report),
+    held: (report) => log.holds.push(report),
     decision: (kind, timing) => log.decisions.push({ kind, timing }),
   };
   log.sampleRate = engine.context.sampleRate;
@@ -84,6 +89,7 @@ async function playReply(replyId: number, seconds: number, chunkMs = 100, speed 
     for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * (at + i)) / rate));
     // Stopped by a barge-in: a real controller aborts the stream here.
     if (log.bargeIns.some((b) => b.replyId === replyId)) break;
+    if (at === 0) log.replyStarts.push({ replyId, contextFrame: now() });
     player.enqueue(replyId, pcm);
     await new Promise((resolve) => setTimeout(resolve, chunkMs / speed));
   }

@@ -1,6 +1,7 @@
 /**
  * Playback of a streamed reply, and barge-in stopping it, in Chromium. The fake mic plays
- * barge-in.wav: 5 s of silence (a reply plays out undisturbed), then "Stop, please." over a second reply.
+ * barge-in.wav: 5 s of silence (a reply plays out undisturbed), then "Stop, please." over a second reply,
+ * which is put on hold at the first weak frame and stopped once the speech is confirmed.
  */
 import { expect, test } from "@playwright/test";
 import { fixture, withFakeMic } from "./chromium.ts";
@@ -47,6 +48,13 @@ test("plays a streamed reply through the <audio> route, then stops the next one 
   expect(b.playedMs).toBeGreaterThan(0);
   expect(b.playedMs).toBeLessThan(6000);
   expect(b.stop!.playedFrames).toBeLessThan(b.stop!.receivedFrames);
+  // The first weak frame put the reply on hold; the confirmed stop reports exactly what played before
+  // the hold (the held silence adds nothing) and no more than was rendered.
+  const hold = result.log.holds.filter((h) => h.replyId === 2).pop();
+  expect(hold).toBeDefined();
+  expect(b.stop!.playedFrames).toBe(hold!.playedFrames);
+  expect(b.playedMs).toBeLessThanOrEqual((hold!.playedFrames / result.rate) * 1000 + 0.001);
+  expect(hold!.silencedAtFrame).toBeLessThanOrEqual(b.stop!.silencedAtFrame);
   // How soon after the onset the output went silent is a timing, measured by the benchmark (with the
   // fake device's start offset taken out); here only that playback stopped on the visitor's speech.
   expect(b.stop!.silencedAtFrame).toBeGreaterThan(result.log.startedFrame!);
