@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { Readable } from "node:stream";
 import { HttpError } from "./http-error.ts";
 
 /**
@@ -41,7 +40,7 @@ export function upstreamStream(response: Response, stage: string): IncomingMessa
  * A `fetch` for the OpenAI SDK clients on `node:http(s)` with keep-alive connection pools. It answers
  * {@link UpstreamResponse}s. Aborting `init.signal` destroys the request and its response stream at once.
  * String and byte bodies are sent as they are; other bodies (the SDK's multipart `FormData`) are encoded
- * by the platform's `Request`.
+ * by the platform's `Response` and sent in one piece with their length.
  */
 export function createUpstreamFetch(): typeof fetch {
   const agents = { "http:": new HttpAgent({ keepAlive: true }), "https:": new HttpsAgent({ keepAlive: true }) };
@@ -51,15 +50,15 @@ export function createUpstreamFetch(): typeof fetch {
     if (!(protocol in agents)) throw new TypeError(`Unsupported upstream protocol ${url.protocol}`);
     const headers: Record<string, string> = {};
     new Headers(init.headers).forEach((value, key) => (headers[key] = value));
-    let body: string | Uint8Array | Readable | undefined;
+    let body: string | Uint8Array | undefined;
     if (typeof init.body === "string" || init.body instanceof Uint8Array) body = init.body;
     else if (init.body != null) {
-      const encoded = new Request(url, { method: "POST", body: init.body, duplex: "half" } as RequestInit);
+      // The SDK's multipart FormData (a transcription, already held in memory): encoded by the platform.
+      const encoded = new Response(init.body);
       headers["content-type"] ??= encoded.headers.get("content-type") ?? "application/octet-stream";
-      if (encoded.body) body = Readable.fromWeb(encoded.body as import("node:stream/web").ReadableStream);
+      body = new Uint8Array(await encoded.arrayBuffer());
     }
-    if (typeof body === "string") headers["content-length"] = String(Buffer.byteLength(body));
-    else if (body instanceof Uint8Array) headers["content-length"] = String(body.byteLength);
+    if (body !== undefined) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
     const signal = init.signal ?? undefined;
     signal?.throwIfAborted();
     return new Promise<Response>((resolve, reject) => {
@@ -75,8 +74,7 @@ export function createUpstreamFetch(): typeof fetch {
         signal?.removeEventListener("abort", onAbort);
         reject(error);
       });
-      if (body instanceof Readable) body.pipe(req);
-      else req.end(body);
+      req.end(body);
     });
   };
   return upstreamFetch as typeof fetch;
