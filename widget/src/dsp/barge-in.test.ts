@@ -61,6 +61,21 @@ describe("BargeInDetector", () => {
     ]);
   });
 
+  it("once a frame ≥ threshold was heard in the hold, a pause between words keeps it until holdMaxMs", () => {
+    // "Stop, please.": one strong frame in "Stop", the comma's pause, then "please" confirms.
+    const pause = [...frames(0.2, 1), ...frames(0.9, 1), ...frames(0.02, 6), ...frames(0.9, 2)];
+    expect(run(pause, { holdThreshold: 0.1, releaseFrames: 3, confirmMs: 64, holdMaxMs: 320 })).toEqual([
+      [0, "hold"],
+      [9, "confirm"],
+    ]);
+    // Silence longer than holdMaxMs after the strong frame releases it (10 frames of 32 ms after frame 1).
+    const silence = [...frames(0.2, 1), ...frames(0.9, 1), ...frames(0.02, 12)];
+    expect(run(silence, { holdThreshold: 0.1, releaseFrames: 3, confirmMs: 64, holdMaxMs: 320 })).toEqual([
+      [0, "hold"],
+      [11, "release"],
+    ]);
+  });
+
   it("releases a hold after holdMaxMs without a frame ≥ threshold, and does not hold again before silence", () => {
     const script = [...frames(0.5, 20), ...frames(0.02, 3), ...frames(0.5, 1)];
     expect(run(script, { holdThreshold: 0.1, holdMaxMs: 160 })).toEqual([

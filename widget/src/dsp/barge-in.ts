@@ -49,7 +49,8 @@ export interface BargeInOptions {
   echoDecayDbPerSecond?: number;
   /**
    * Longest a hold lasts without a frame ≥ `threshold`; then the reply resumes, and no new hold on weak
-   * evidence starts before `releaseFrames` of silence. Default 320.
+   * evidence starts before `releaseFrames` of silence. After a frame ≥ `threshold` in the hold, silence
+   * no longer releases it sooner. Default 320.
    */
   holdMaxMs?: number;
   /** Speech (≥ `threshold`, pauses between the thresholds allowed) that confirms a barge-in. Default 64. */
@@ -195,8 +196,10 @@ export class BargeInDetector {
     } else if (++this.#quiet >= o.releaseFrames) {
       this.#weak = 0;
       this.#timedOut = false;
-      if (this.#held) {
-        if (!this.#strongInHold && known) this.#echoBar = Math.max(this.#echoBar, this.#holdLevel + o.echoMarginDb);
+      // Once a frame ≥ threshold was heard, a pause between the visitor's words ("Stop, … please")
+      // keeps the hold: only `holdMaxMs` without a strong frame (below) releases it then.
+      if (this.#held && !this.#strongInHold) {
+        if (known) this.#echoBar = Math.max(this.#echoBar, this.#holdLevel + o.echoMarginDb);
         return this.#release();
       }
     }
