@@ -73,7 +73,10 @@ describe("createUpstreamFetch (the SDK clients' fetch)", () => {
     await expect(client.post("/echo", { body: {}, signal: abort.signal })).rejects.toBeInstanceOf(APIUserAbortError);
   });
 
-  it("refuses an answer that did not come from it", () => {
-    expect(() => upstreamStream(new Response("x"), "tts")).toThrow(/tts upstream/);
+  it("adapts another fetch's answer (web body) to a Node stream, and refuses an answer without a body", async () => {
+    const chunks: string[] = [];
+    for await (const chunk of upstreamStream(new Response("data: 1\n\n"), "llm")) chunks.push(String(chunk));
+    expect(chunks.join("")).toBe("data: 1\n\n");
+    expect(() => upstreamStream(new Response(null), "tts")).toThrow(/tts upstream answered without a body/);
   });
 });

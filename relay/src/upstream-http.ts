@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
 import { HttpError } from "./http-error.ts";
 
 /**
@@ -30,10 +31,16 @@ export class UpstreamResponse extends Response {
   override readonly json = async (): Promise<unknown> => JSON.parse(await this.text());
 }
 
-/** The Node stream of an upstream answer fetched with {@link createUpstreamFetch}. */
-export function upstreamStream(response: Response, stage: string): IncomingMessage {
-  if (!(response instanceof UpstreamResponse)) throw new HttpError(502, "upstream_error", `The ${stage} upstream answered without a body.`);
-  return response.stream;
+/**
+ * The body of an upstream answer as a Node stream: the stream it arrived on when it was fetched with
+ * {@link createUpstreamFetch}, else (another runtime's `fetch`) its web body adapted.
+ *
+ * @throws HttpError 502 `upstream_error` when the answer has no body
+ */
+export function upstreamStream(response: Response, stage: string): Readable {
+  if (response instanceof UpstreamResponse) return response.stream;
+  if (!response.body) throw new HttpError(502, "upstream_error", `The ${stage} upstream answered without a body.`);
+  return Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
 }
 
 /**
