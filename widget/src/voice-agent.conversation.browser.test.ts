@@ -209,8 +209,9 @@ describe("<voice-agent> conversation", () => {
     expect(new Set(m.transport.callsOf("refreshSession").map((c) => c.sessionId))).toEqual(new Set(["session-1"]));
   });
 
-  test("reconnects after a network drop with a visible reconnecting state", async () => {
+  test("reconnects after a network drop with a visible reconnecting state, then asks again what was lost", async () => {
     m = await mountElement({ config: { greet: false } });
+    m.transport.replies.push("Yes, I am here.");
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
     m.transport.failNext("chat", "relay-unreachable");
@@ -218,11 +219,35 @@ describe("<voice-agent> conversation", () => {
     m.el.sendText("are you there?");
     await until(() => expect(m!.el.state.kind).toBe("reconnecting"));
     expect(m.$("[part~=state]")!.textContent).toBe("Reconnecting…");
-    await until(() => expect(m!.el.state.kind).toBe("listening"));
-    expect(m.states().slice(-3)).toEqual(["thinking", "reconnecting", "listening"]);
+    await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(2));
+    await until(() => expect(m!.states().at(-1)).toBe("listening"));
+    expect(m.states().slice(-6)).toEqual(["thinking", "reconnecting", "listening", "thinking", "responding", "listening"]);
     // The relay still knows the session: its token is refreshed, no new session.
     expect(m.transport.callsOf("refreshSession")).toHaveLength(2);
     expect(m.transport.callsOf("openSession")).toHaveLength(1);
+    // The same question went again, once in the history, and the answer came.
+    expect(m.transport.callsOf("chat")[1]!.messages).toEqual([{ role: "user", content: "are you there?" }]);
+    const lines = [...m.el.shadowRoot!.querySelectorAll("li")].map((li) => [li.dataset.role, li.textContent?.trim()]);
+    expect(lines).toEqual([
+      ["user", "are you there?"],
+      ["assistant", "Yes, I am here."],
+    ]);
+  });
+
+  test("a spoken turn whose transcription hit a network drop is transcribed again once reconnected", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.transport.transcripts.push("Do you ship abroad?");
+    m.transport.replies.push("We ship to the whole EU.");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.transport.failNext("transcribe", "relay-unreachable");
+    m.audio.engine.speak(900);
+    await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(1));
+    await until(() => expect(m!.states().at(-1)).toBe("listening"));
+    expect(m.states()).toContain("reconnecting");
+    // The same utterance, kept in memory, went again.
+    expect(m.transport.callsOf("transcribe").map((c) => c.bytes)).toEqual([44 + 900 * 16 * 2, 44 + 900 * 16 * 2]);
+    expect(m.transport.callsOf("chat")[0]!.messages).toEqual([{ role: "user", content: "Do you ship abroad?" }]);
   });
 
   test("gives up after the reconnect attempts with relay-unreachable", async () => {

@@ -140,19 +140,24 @@ export class ConversationEngine {
     }
   }
 
-  /** Shows `reconnecting` and reopens the relay session with backoff; fails when it cannot. */
-  async reconnect(): Promise<void> {
+  /**
+   * Shows `reconnecting` and reopens the relay session with backoff; fails when it cannot. Resolves
+   * true once the conversation is back (listening).
+   */
+  async reconnect(): Promise<boolean> {
     const relay = this.#relay;
-    if (!relay || !this.#host.apply({ type: "connection-lost" })) return;
+    if (!relay || !this.#host.apply({ type: "connection-lost" })) return false;
     this.interrupt(undefined, false);
     const online = () => new Promise<void>((resolve) => addEventListener("online", () => resolve(), { once: true }));
     try {
       await relay.reconnect(this.#abort.signal, online);
-      if (this.#abort.signal.aborted) return;
+      if (this.#abort.signal.aborted) return false;
       this.#host.apply({ type: "ready" });
       this.#host.idle();
+      return true;
     } catch (error) {
       if (!this.#abort.signal.aborted) this.#host.fail(error);
+      return false;
     }
   }
 
@@ -198,8 +203,8 @@ export class ConversationEngine {
     const started = performance.now();
     const reply = this.#beginReply(randomId());
     const { signal } = reply.abort;
+    const user = this.#host.log.draft({ role: "user", text: "", utteranceId: reply.message.utteranceId!, ...this.#sessionId() });
     try {
-      const user = this.#host.log.draft({ role: "user", text: "", utteranceId: reply.message.utteranceId!, ...this.#sessionId() });
       if ("text" in input) user.text = input.text;
       else {
         const { audio, startMs, endMs } = input.utterance;
@@ -211,8 +216,19 @@ export class ConversationEngine {
       if (!user.text) return this.#endReply(reply);
       await this.#host.log.save(user);
       this.#host.emit("va-transcript", { role: "user", text: user.text, final: true, messageId: user.id });
+    } catch (error) {
+      // Nothing of the turn is kept yet: once reconnected, the same utterance or text goes again.
+      return this.#turnFailed(error, signal, () => this.#turn(input));
+    }
+    await this.#answer(reply, user.latency?.sttMs, started);
+  }
+
+  /** Streams and speaks the reply to the visitor's turn, which is the latest message of the history. */
+  async #answer(reply: ActiveReply, sttMs: number | undefined, started: number): Promise<void> {
+    const { signal } = reply.abort;
+    try {
       const metrics = await streamReply(reply, { host: this.#host, transport: this.#transport, config: this.#config });
-      metrics.sttMs = user.latency?.sttMs;
+      metrics.sttMs = sttMs;
       await this.#finishSpeech(reply);
       metrics.ttsFirstAudioMs = reply.speaker?.ttsFirstAudioMs;
       if (reply.speaker?.firstAudioAt !== undefined) metrics.firstAudioMs = reply.speaker.firstAudioAt - started;
@@ -223,8 +239,17 @@ export class ConversationEngine {
       }
       this.#endReply(reply);
     } catch (error) {
-      this.#turnFailed(error, signal);
+      // Before any of the reply arrived, the turn is asked again once reconnected (its message is saved);
+      // a reply cut after it started is kept as far as it got, and the visitor decides what comes next.
+      const again = reply.message.text === "" ? () => this.#retryAnswer(reply.message.utteranceId!) : undefined;
+      this.#turnFailed(error, signal, again);
     }
+  }
+
+  #retryAnswer(utteranceId: string): Promise<void> {
+    clearTimeout(this.#holdTimer);
+    this.#host.apply({ type: "user-turn" });
+    return this.#answer(this.#beginReply(utteranceId), undefined, performance.now());
   }
 
   /** Waits for the reply's speech to play out and records its audio length and timings. */
@@ -267,12 +292,18 @@ export class ConversationEngine {
     this.report({ type: "turn-latency", ...(reply.recordId ? { messageId: reply.recordId } : {}), latency });
   }
 
-  #turnFailed(error: unknown, signal: AbortSignal): void {
+  /**
+   * A turn failed. Recoverable failures reconnect; `again`, when given, then re-sends what was lost,
+   * unless the visitor has started another turn meanwhile.
+   */
+  #turnFailed(error: unknown, signal: AbortSignal, again?: () => Promise<void>): void {
     // An aborted reply (barge-in, stop) is not a failure.
     if (signal.aborted) return;
     const e = WidgetError.from(error);
-    if (recoverable(e)) void this.reconnect();
-    else this.#host.fail(e);
+    if (!recoverable(e)) return this.#host.fail(e);
+    void this.reconnect().then((back) => {
+      if (back && again && !this.#reply && this.#host.state.kind === "listening") void again();
+    });
   }
 
   #sessionId(): { sessionId?: string } {
