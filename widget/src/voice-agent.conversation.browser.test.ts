@@ -250,6 +250,20 @@ describe("<voice-agent> conversation", () => {
     expect(m.transport.callsOf("chat")[0]!.messages).toEqual([{ role: "user", content: "Do you ship abroad?" }]);
   });
 
+  test("a lost turn is sent again once at most: a second drop leaves it to the visitor", async () => {
+    m = await mountElement({ config: { greet: false, reconnectDelaysMs: [5, 5] } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.transport.failNext("chat", "relay-unreachable");
+    m.transport.failNext("chat", "relay-unreachable");
+    m.el.sendText("hello?");
+    await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(2));
+    await until(() => expect(m!.states().filter((s) => s === "reconnecting")).toHaveLength(2));
+    await until(() => expect(m!.states().at(-1)).toBe("listening"));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(m.transport.callsOf("chat")).toHaveLength(2);
+  });
+
   test("gives up after the reconnect attempts with relay-unreachable", async () => {
     m = await mountElement({ config: { greet: false, reconnectDelaysMs: [5, 5] } });
     m.el.start();

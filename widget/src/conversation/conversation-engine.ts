@@ -197,7 +197,8 @@ export class ConversationEngine {
     }
   }
 
-  async #turn(input: { utterance: Utterance } | { text: string }): Promise<void> {
+  /** One turn of the visitor; `retried` when it is sent again after a network drop (once at most). */
+  async #turn(input: { utterance: Utterance } | { text: string }, retried = false): Promise<void> {
     clearTimeout(this.#holdTimer);
     this.#host.apply({ type: "user-turn" });
     const started = performance.now();
@@ -218,13 +219,13 @@ export class ConversationEngine {
       this.#host.emit("va-transcript", { role: "user", text: user.text, final: true, messageId: user.id });
     } catch (error) {
       // Nothing of the turn is kept yet: once reconnected, the same utterance or text goes again.
-      return this.#turnFailed(error, signal, () => this.#turn(input));
+      return this.#turnFailed(error, signal, retried ? undefined : () => this.#turn(input, true));
     }
-    await this.#answer(reply, user.latency?.sttMs, started);
+    await this.#answer(reply, user.latency?.sttMs, started, retried);
   }
 
   /** Streams and speaks the reply to the visitor's turn, which is the latest message of the history. */
-  async #answer(reply: ActiveReply, sttMs: number | undefined, started: number): Promise<void> {
+  async #answer(reply: ActiveReply, sttMs: number | undefined, started: number, retried: boolean): Promise<void> {
     const { signal } = reply.abort;
     try {
       const metrics = await streamReply(reply, { host: this.#host, transport: this.#transport, config: this.#config });
@@ -241,7 +242,7 @@ export class ConversationEngine {
     } catch (error) {
       // Before any of the reply arrived, the turn is asked again once reconnected (its message is saved);
       // a reply cut after it started is kept as far as it got, and the visitor decides what comes next.
-      const again = reply.message.text === "" ? () => this.#retryAnswer(reply.message.utteranceId!) : undefined;
+      const again = reply.message.text === "" && !retried ? () => this.#retryAnswer(reply.message.utteranceId!) : undefined;
       this.#turnFailed(error, signal, again);
     }
   }
@@ -249,7 +250,7 @@ export class ConversationEngine {
   #retryAnswer(utteranceId: string): Promise<void> {
     clearTimeout(this.#holdTimer);
     this.#host.apply({ type: "user-turn" });
-    return this.#answer(this.#beginReply(utteranceId), undefined, performance.now());
+    return this.#answer(this.#beginReply(utteranceId), undefined, performance.now(), true);
   }
 
   /** Waits for the reply's speech to play out and records its audio length and timings. */
