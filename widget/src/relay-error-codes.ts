@@ -4,7 +4,7 @@
  * so a new relay code does not compile until it is mapped here.
  */
 import type { ErrorCode } from "@voice-agent/relay/protocol";
-import type { WidgetErrorCode } from "./widget-error.ts";
+import type { WidgetError, WidgetErrorCode } from "./widget-error.ts";
 
 /**
  * What the conversation does when the relay answers a code:
@@ -48,4 +48,11 @@ export function relayErrorHandling(relayCode: string | undefined, status?: numbe
   if (status === 429) return { code: "rate-limited", action: "fail" };
   if (status === 503) return { code: "relay-unreachable", action: "reconnect" };
   return { code: status !== undefined && status < 500 ? "bad-request" : "upstream", action: "fail" };
+}
+
+/** Failures a conversation survives by reconnecting (network, a draining relay) or by a new session. */
+export function recoverable(error: WidgetError): boolean {
+  if (error.code === "relay-unreachable") return true;
+  const { action } = relayErrorHandling(error.relayCode);
+  return action === "reconnect" || action === "new-session" || action === "renew";
 }

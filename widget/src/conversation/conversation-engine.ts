@@ -3,14 +3,13 @@
  * transcript → streamed reply → speech sentence by sentence), client tools, barge-in truncation and
  * reconnects. Loaded lazily on the first start; state changes go through its {@link EngineHost}.
  */
-import type { CreateSessionResponse, SessionEndReason, SessionReport, TurnLatency } from "@voice-agent/relay/protocol";
+import type { CreateSessionResponse, SessionEndReason, SessionReport } from "@voice-agent/relay/protocol";
 import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
 import { encodeWav } from "../dsp/wav.ts";
-import type { TurnMetrics } from "../events.ts";
 import { randomId } from "../random-id.ts";
-import { relayErrorHandling } from "../relay-error-codes.ts";
+import { recoverable } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioPort } from "./audio-port.ts";
 import type { EngineHost } from "./engine-host.ts";
@@ -20,6 +19,7 @@ import { ReplySpeaker } from "./reply-speaker.ts";
 import { streamReply, type ActiveReply } from "./reply-stream.ts";
 import { SessionReporter } from "./session-reporter.ts";
 import type { Transport } from "./transport.ts";
+import { turnLatencyReport } from "./turn-latency.ts";
 
 /** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
 const INTERRUPTED_HOLD_MS = 4000;
@@ -140,10 +140,7 @@ export class ConversationEngine {
     }
   }
 
-  /**
-   * Shows `reconnecting` and reopens the relay session with backoff; fails when it cannot. Resolves
-   * true once the conversation is back (listening).
-   */
+  /** Shows `reconnecting`, reopens the relay session with backoff (fails when it cannot); true once back. */
   async reconnect(): Promise<boolean> {
     const relay = this.#relay;
     if (!relay || !this.#host.apply({ type: "connection-lost" })) return false;
@@ -236,12 +233,11 @@ export class ConversationEngine {
       metrics.totalMs = performance.now() - started;
       if (!signal.aborted) {
         this.#host.emit("va-metrics", metrics);
-        this.#reportLatency(reply, metrics);
+        this.report(turnLatencyReport(reply.recordId, metrics));
       }
       this.#endReply(reply);
     } catch (error) {
-      // Before any of the reply arrived, the turn is asked again once reconnected (its message is saved);
-      // a reply cut after it started is kept as far as it got, and the visitor decides what comes next.
+      // Asked again once reconnected only if none of the reply arrived; a started reply is kept as it is.
       const again = reply.message.text === "" && !retried ? () => this.#retryAnswer(reply.message.utteranceId!) : undefined;
       this.#turnFailed(error, signal, again);
     }
@@ -284,19 +280,7 @@ export class ConversationEngine {
     this.#host.idle();
   }
 
-  #reportLatency(reply: ActiveReply, metrics: TurnMetrics): void {
-    const latency: TurnLatency = {};
-    if (metrics.sttMs !== undefined) latency.sttMs = Math.round(metrics.sttMs);
-    if (metrics.llmFirstTokenMs !== undefined) latency.llmFirstTokenMs = Math.round(metrics.llmFirstTokenMs);
-    if (metrics.ttsFirstAudioMs !== undefined) latency.ttsFirstByteMs = Math.round(metrics.ttsFirstAudioMs);
-    if (metrics.firstAudioMs !== undefined) latency.turnMs = Math.round(metrics.firstAudioMs);
-    this.report({ type: "turn-latency", ...(reply.recordId ? { messageId: reply.recordId } : {}), latency });
-  }
-
-  /**
-   * A turn failed. Recoverable failures reconnect; `again`, when given, then re-sends what was lost,
-   * unless the visitor has started another turn meanwhile.
-   */
+  /** Recoverable failures reconnect, then `again` re-sends what was lost unless another turn began. */
   #turnFailed(error: unknown, signal: AbortSignal, again?: () => Promise<void>): void {
     // An aborted reply (barge-in, stop) is not a failure.
     if (signal.aborted) return;
@@ -310,11 +294,4 @@ export class ConversationEngine {
   #sessionId(): { sessionId?: string } {
     return this.#session ? { sessionId: this.#session.sessionId } : {};
   }
-}
-
-/** Failures the conversation survives by reconnecting (network, a draining relay) or by a new session. */
-function recoverable(error: WidgetError): boolean {
-  if (error.code === "relay-unreachable") return true;
-  const { action } = relayErrorHandling(error.relayCode);
-  return action === "reconnect" || action === "new-session" || action === "renew";
 }
