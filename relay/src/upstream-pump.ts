@@ -63,10 +63,7 @@ export class UpstreamPump {
    * `"abort"` aborts the upstream request.
    */
   stop(how: "drain" | "abort"): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    this.#watch.dispose();
-    this.#upstream.off("data", this.#onData);
+    if (!this.#detach()) return;
     if (how === "abort") {
       this.#guard.upstream.abort();
       this.#upstream.destroy();
@@ -84,10 +81,15 @@ export class UpstreamPump {
   };
 
   #end(failure: HttpError | undefined): void {
-    if (this.#stopped) return;
+    if (this.#detach()) this.#sink.end(failure);
+  }
+
+  /** Stops the watch and the feeding, once; false when that already happened. */
+  #detach(): boolean {
+    if (this.#stopped) return false;
     this.#stopped = true;
     this.#watch.dispose();
     this.#upstream.off("data", this.#onData);
-    this.#sink.end(failure);
+    return true;
   }
 }

@@ -177,13 +177,19 @@ await bargeInOfflineRows(rows);
       const releases = log.decisions.filter((d) => d.kind === "release");
       // Onset → output silenced by the first hold of that burst (what the visitor hears: the agent stops).
       let lateReplies = 0;
-      const held = log.bargeIns.flatMap((b) => {
+      /** A barge-in's stop, the decision that confirmed it and the burst onset before that decision. */
+      const matched = (b: (typeof log.bargeIns)[number]) => {
         const stop = b.stop;
-        if (!stop) return [];
+        if (!stop) return undefined;
         const confirm = confirms.filter((d) => d.timing.index * FRAME < audio.length && d.timing.decidedFrame <= stop.stopFrame + 128).pop();
-        if (!confirm) return [];
+        if (!confirm) return undefined;
         const onset = onsets.filter((o) => o.at <= confirm.timing.endFrame).pop();
-        if (!onset) return [];
+        return onset && { stop, confirm, onset };
+      };
+      const held = log.bargeIns.flatMap((b) => {
+        const match = matched(b);
+        if (!match) return [];
+        const { confirm, onset } = match;
         // The visitor spoke first (a loaded machine delayed the reply's start past the onset): no barge-in to time.
         const start = log.replyStarts.find((r) => r.replyId === b.replyId);
         if (start && start.contextFrame > onset.at) {
@@ -208,12 +214,10 @@ await bargeInOfflineRows(rows);
         return [{ total: ms(hold.silencedAtFrame - onset.at), engine: ms(hold.silencedAtFrame - t.endFrame), stages, frame: t.index - onsetFrame, resumed, around }];
       });
       const barge = log.bargeIns.flatMap((b) => {
-        const stop = b.stop;
-        if (!stop) return [];
-        const confirm = confirms.filter((d) => d.timing.index * FRAME < audio.length && d.timing.decidedFrame <= stop.stopFrame + 128).pop();
-        if (!confirm) return [];
-        const onset = onsets.filter((o) => o.at <= confirm.timing.endFrame).pop();
-        if (!onset || ms(stop.silencedAtFrame - onset.at) > 1000) return [];
+        const match = matched(b);
+        if (!match) return [];
+        const { stop, confirm, onset } = match;
+        if (ms(stop.silencedAtFrame - onset.at) > 1000) return [];
         const onsetFrame = Math.floor(onset.k / FRAME);
         let confident = onsetFrame;
         while (confident < confirm.timing.index && probabilities[confident]! < detector.threshold) confident++;
