@@ -168,6 +168,16 @@ const RAW_CASES: RawCase[] = [
   { name: "obsolete line folding", request: () => head(["GET /healthz HTTP/1.1", "host: x", "x-test: a", " folded"]), status: 400, code: "bad_request" },
   { name: "invalid chunk size", request: () => head(["POST /v1/sessions HTTP/1.1", "host: x", "content-type: application/json", "transfer-encoding: chunked"]) + "zz\r\n{}\r\n0\r\n\r\n", status: 400, code: "bad_request" },
   { name: "Transfer-Encoding other than chunked", request: () => head(["POST /v1/sessions HTTP/1.1", "host: x", "transfer-encoding: gzip, identity"]), status: 400, code: "bad_request" },
+  {
+    name: "chat: chunked body (no length) over the agent's byte limit",
+    request: (ctx) => {
+      const chunk = `{"messages":[{"role":"user","content":"${"x".repeat(testAgent.limits.maxBodyBytes)}"}]}`;
+      const lines = ["POST /v1/chat/completions HTTP/1.1", "host: x", `authorization: Bearer ${ctx.token}`, "content-type: application/json", "transfer-encoding: chunked", "connection: close"];
+      return head(lines) + `${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n0\r\n\r\n`;
+    },
+    status: 413,
+    code: "payload_too_large",
+  },
   { name: "headers over 16 kB", request: () => head(["GET /healthz HTTP/1.1", "host: x", `x-big: ${"a".repeat(20_000)}`]), status: 431, code: "bad_request" },
   { name: "absolute-form URL pointing elsewhere", request: () => head(["GET http://169.254.169.254/latest/meta-data HTTP/1.1", "host: x", "connection: close"]), status: 404, code: "not_found" },
 ];

@@ -20,14 +20,16 @@ export interface SessionLimitsOptions {
  * request body size (413 `payload_too_large`, from `Content-Length` or while the body streams in).
  */
 export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<RelayEnv> {
+  const tooLarge = (maxSize: number) => new HttpError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes for this agent.`);
   const bodyLimits = new Map<number, MiddlewareHandler>();
-  const limitFor = (maxSize: number) => {
+  /** Hono's limit, which counts a body of unknown length as it streams in. */
+  const countingLimit = (maxSize: number) => {
     let limit = bodyLimits.get(maxSize);
     if (!limit) {
       limit = bodyLimit({
         maxSize,
         onError: () => {
-          throw new HttpError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes for this agent.`);
+          throw tooLarge(maxSize);
         },
       });
       bodyLimits.set(maxSize, limit);
@@ -45,6 +47,11 @@ export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<
     if (!hit.ok) {
       throw new HttpError(429, "rate_limited", "Too many requests in this session: slow down.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
     }
-    return limitFor(limits.maxBodyBytes)(c, next);
+    // A declared length is checked as it is (Node's parser refuses a body longer than it declares), which
+    // leaves the body unread for the route's own fast reading; only a body of unknown length is counted.
+    const declared = c.req.header("content-length");
+    if (declared === undefined || c.req.header("transfer-encoding") !== undefined) return countingLimit(limits.maxBodyBytes)(c, next);
+    if (Number(declared) > limits.maxBodyBytes) throw tooLarge(limits.maxBodyBytes);
+    return next();
   };
 }
