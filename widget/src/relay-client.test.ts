@@ -86,6 +86,17 @@ describe("RelayClient", () => {
     await expect(client.transcribe(new Uint8Array(44), signal)).rejects.toMatchObject({ relayCode: "token_expired" });
   });
 
+  test("a report refused for an expired token is not renewed and sent again (it may land in a new session)", async () => {
+    const fetch = vi.fn(async () => Response.json({ error: { code: "token_expired", message: "old" } }, { status: 401 }));
+    vi.stubGlobal("fetch", fetch);
+    const client = new RelayClient("https://relay.test");
+    const renew = vi.fn(async () => {});
+    client.onTokenExpired = renew;
+    await expect(client.report([{ type: "state", state: "listening" }])).rejects.toMatchObject({ relayCode: "token_expired" });
+    expect(renew).not.toHaveBeenCalled();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
   test("a draining relay (503 shutting_down, also as a stream's last frame) asks for a reconnect", async () => {
     vi.stubGlobal("fetch", async () => Response.json({ error: { code: "shutting_down", message: "bye" } }, { status: 503, headers: { "retry-after": "1" } }));
     await expect(new RelayClient("https://relay.test").speech("hi", signal).next()).rejects.toMatchObject({ code: "relay-unreachable", relayCode: "shutting_down" });

@@ -119,8 +119,9 @@ export class RelayClient implements Transport {
     try {
       return await this.#fetchOnce(method, path, body, contentType, signal, keepalive);
     } catch (error) {
-      // An expired token: renew the session (the owner's hook) and send the request once more.
-      const renewable = path !== SESSIONS_PATH && path !== SESSION_REFRESH_PATH && this.onTokenExpired;
+      // An expired token: renew the session (the owner's hook) and send the request once more. Not for
+      // reports: a renewal can open a new session, and they belong to the one they were made in.
+      const renewable = path !== SESSIONS_PATH && path !== SESSION_REFRESH_PATH && path !== SESSION_EVENTS_PATH && this.onTokenExpired;
       if (!renewable || !(error instanceof WidgetError) || relayErrorHandling(error.relayCode).action !== "renew") throw error;
       await renewable();
       return this.#fetchOnce(method, path, body, contentType, signal, keepalive);

@@ -113,6 +113,21 @@ describe("<voice-agent> conversation", () => {
     await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "hangup" }] }));
   });
 
+  test("reports stay in their session: sent before a new session replaces it, or dropped, never recorded in the next", async () => {
+    m = await mountElement({ transport: new FakeTransport({ tokenTtlMs: 300, sessionTtlMs: 300 }), config: { greet: false, refreshLeadMs: 100 } });
+    m.transport.failNext("report", "unauthorized");
+    m.el.start();
+    await until(() => expect(m!.transport.callsOf("openSession")).toHaveLength(2));
+    // Before the switch, the first session's reports went out with its token (and were refused).
+    expect(m.transport.callsOf("report").map((c) => [c.sessionId, c.reports.map((r) => r.type)])).toEqual([["session-1", ["start", "state"]]]);
+    await until(() => expect(m!.transport.callsOf("openSession")).toHaveLength(3));
+    m.el.stop();
+    await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true }));
+    const later = m.transport.callsOf("report").slice(1);
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.flatMap((c) => c.reports).filter((r) => r.type === "start")).toEqual([]);
+  });
+
   test("a failed report batch is sent again; the page going away reports unload with keepalive", async () => {
     m = await mountElement({ config: { greet: false } });
     m.transport.failNext("report", "relay-unreachable");

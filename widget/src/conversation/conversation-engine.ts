@@ -62,7 +62,12 @@ export class ConversationEngine {
         {
           refreshLeadMs: this.#config.refreshLeadMs,
           reconnectDelaysMs: this.#config.reconnectDelaysMs,
-          opened: (session) => this.#host.setSession((this.#session = session)),
+          opened: (session) => {
+            // A new session (the relay ended or lost the old one): the old one's reports cannot follow.
+            if (this.#session && this.#session.sessionId !== session.sessionId) this.#reporter.replaced();
+            this.#host.setSession((this.#session = session));
+          },
+          beforeReplace: () => this.#reporter.flush(),
           renewFailed: (error) => (recoverable(error) ? void this.reconnect() : this.#host.fail(error)),
         },
       );

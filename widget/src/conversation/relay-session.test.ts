@@ -64,6 +64,17 @@ describe("RelaySession", () => {
     session.close();
   });
 
+  test("runs beforeReplace before a new session replaces the current one, not before the first", async () => {
+    const transport = new FakeTransport();
+    const order: string[] = [];
+    const { session } = relaySession(transport, { opened: (s) => order.push(`opened ${s.sessionId}`), beforeReplace: async () => void order.push(`before, token of ${transport.callsOf("openSession").length}`) });
+    await session.open();
+    transport.failNextWith("refreshSession", new WidgetError("unauthorized", "gone", undefined, { relayCode: "session_expired" }));
+    await session.renew();
+    expect(order).toEqual(["opened session-1", "before, token of 1", "opened session-2"]);
+    session.close();
+  });
+
   test.each(["session_idle", "session_expired", "token_expired", "unauthorized"])("opens a new session when the refresh answers %s", async (relayCode) => {
     const transport = new FakeTransport();
     const { session } = relaySession(transport);

@@ -19,6 +19,8 @@ export interface RelaySessionOptions {
   opened(session: CreateSessionResponse): void;
   /** A renewal failed (the owner decides: reconnect or fail). */
   renewFailed(error: WidgetError): void;
+  /** Runs before a new session replaces the current one, while the current token is still the transport's. */
+  beforeReplace?(): Promise<void>;
 }
 
 /** The relay session of one conversation. */
@@ -44,6 +46,7 @@ export class RelaySession {
 
   /** Opens a new session (same conversation); rejects with the transport's WidgetError. */
   async open(): Promise<CreateSessionResponse> {
+    if (this.#session) await this.#options.beforeReplace?.();
     return this.#use(await this.#transport.openSession(this.#request));
   }
 

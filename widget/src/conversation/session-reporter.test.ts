@@ -28,6 +28,37 @@ describe("SessionReporter", () => {
     expect(reporter.pending[0]).toMatchObject({ type: "interruption", messageId: "m1" });
   });
 
+  test("a replaced session's unsent reports are dropped, not sent in the next session", async () => {
+    const transport = new FakeTransport();
+    await transport.openSession({ agent: "demo" });
+    const reporter = new SessionReporter(transport);
+    reporter.add({ type: "state", state: "listening" });
+    transport.failNext("report", "unauthorized");
+    await reporter.flush();
+    expect(reporter.pending).toHaveLength(1);
+    await transport.openSession({ agent: "demo" });
+    reporter.replaced();
+    reporter.add({ type: "state", state: "thinking" });
+    await reporter.flush();
+    expect(transport.callsOf("report").map((c) => [c.sessionId, c.reports.map((r) => r.type === "state" && r.state)])).toEqual([
+      ["session-1", ["listening"]],
+      ["session-2", ["thinking"]],
+    ]);
+  });
+
+  test("a batch in flight when its session is replaced is not queued again if it fails", async () => {
+    const transport = new FakeTransport();
+    const reporter = new SessionReporter(transport);
+    reporter.add({ type: "state", state: "listening" });
+    transport.failNext("report", "unauthorized");
+    const flushed = reporter.flush();
+    reporter.replaced();
+    await flushed;
+    expect(reporter.pending).toHaveLength(0);
+    await reporter.flush();
+    expect(transport.callsOf("report")).toHaveLength(1);
+  });
+
   test("the end goes with keepalive; nothing is reported after it", async () => {
     const transport = new FakeTransport();
     const reporter = new SessionReporter(transport);
@@ -35,6 +66,6 @@ describe("SessionReporter", () => {
     await reporter.end("unload");
     reporter.add({ type: "state", state: "listening" });
     await reporter.end("hangup");
-    expect(transport.callsOf("report")).toEqual([{ method: "report", keepalive: true, reports: [expect.objectContaining({ type: "start" }), expect.objectContaining({ type: "end", reason: "unload" })] }]);
+    expect(transport.callsOf("report")).toEqual([{ method: "report", sessionId: "session-0", keepalive: true, reports: [expect.objectContaining({ type: "start" }), expect.objectContaining({ type: "end", reason: "unload" })] }]);
   });
 });

@@ -4,6 +4,8 @@
  * Reports are batched in a small queue and flushed at the end of a turn, when the page is hidden, at the
  * end, or when the queue is full. Sending never blocks the conversation; a failed batch goes back to the
  * front of the queue for the next flush (interruptions are kept before anything else when it overflows).
+ * Reports belong to the session they were queued in: once it is {@link SessionReporter.replaced}, what it
+ * could not send is dropped rather than recorded in the next session.
  */
 import type { SessionReport } from "@voice-agent/relay/protocol";
 import type { Transport } from "./transport.ts";
@@ -19,6 +21,8 @@ export class SessionReporter {
   readonly #queue: SessionReport[] = [];
   #sending: Promise<void> | undefined;
   #ended = false;
+  /** Counts session replacements: a batch that fails after one is not queued again. */
+  #session = 0;
 
   constructor(transport: Transport) {
     this.#transport = transport;
@@ -48,12 +52,23 @@ export class SessionReporter {
     return this.#sending;
   }
 
+  /**
+   * The session was replaced by a new one (the relay ended or lost it): what is still queued belongs to
+   * the old session, whose token is gone, and is dropped. Flush before the replacement to send it.
+   */
+  replaced(): void {
+    this.#session++;
+    this.#queue.length = 0;
+  }
+
   async #drain(keepalive: boolean): Promise<void> {
+    const session = this.#session;
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_BATCH);
       try {
         await this.#transport.report(batch, { keepalive });
       } catch {
+        if (session !== this.#session) return;
         this.#queue.unshift(...batch);
         this.#trim();
         return;

@@ -12,7 +12,7 @@ export type TransportCall =
   | { method: "chat"; messages: WireMessage[] }
   | { method: "speech"; text: string }
   | { method: "forgetVisitor"; token: string }
-  | { method: "report"; reports: SessionReport[]; keepalive: boolean };
+  | { method: "report"; sessionId: string; reports: SessionReport[]; keepalive: boolean };
 
 type Method = TransportCall["method"];
 
@@ -144,7 +144,7 @@ export class FakeTransport implements Transport {
   }
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
-    this.calls.push({ method: "report", reports: structuredClone(reports), keepalive: options.keepalive ?? false });
+    this.calls.push({ method: "report", sessionId: `session-${this.#sessions}`, reports: structuredClone(reports), keepalive: options.keepalive ?? false });
     this.#maybeFail("report");
   }
 
