@@ -63,8 +63,7 @@ export class ConversationEngine {
           refreshLeadMs: this.#config.refreshLeadMs,
           reconnectDelaysMs: this.#config.reconnectDelaysMs,
           opened: (session) => {
-            // A new session (the relay ended or lost the old one): the old one's reports cannot follow.
-            if (this.#session && this.#session.sessionId !== session.sessionId) this.#reporter.replaced();
+            this.#reporter.useSession(session.sessionId);
             this.#host.setSession((this.#session = session));
           },
           beforeReplace: () => this.#reporter.flush(),

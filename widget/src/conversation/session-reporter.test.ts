@@ -30,14 +30,14 @@ describe("SessionReporter", () => {
 
   test("a replaced session's unsent reports are dropped, not sent in the next session", async () => {
     const transport = new FakeTransport();
-    await transport.openSession({ agent: "demo" });
     const reporter = new SessionReporter(transport);
+    reporter.useSession((await transport.openSession({ agent: "demo" })).sessionId);
     reporter.add({ type: "state", state: "listening" });
     transport.failNext("report", "unauthorized");
     await reporter.flush();
     expect(reporter.pending).toHaveLength(1);
-    await transport.openSession({ agent: "demo" });
-    reporter.replaced();
+    reporter.useSession((await transport.openSession({ agent: "demo" })).sessionId);
+    expect(reporter.pending).toHaveLength(0);
     reporter.add({ type: "state", state: "thinking" });
     await reporter.flush();
     expect(transport.callsOf("report").map((c) => [c.sessionId, c.reports.map((r) => r.type === "state" && r.state)])).toEqual([
@@ -49,10 +49,13 @@ describe("SessionReporter", () => {
   test("a batch in flight when its session is replaced is not queued again if it fails", async () => {
     const transport = new FakeTransport();
     const reporter = new SessionReporter(transport);
+    reporter.useSession("session-1");
     reporter.add({ type: "state", state: "listening" });
+    reporter.useSession("session-1"); // the same session again (a refreshed token) keeps the queue
+    expect(reporter.pending).toHaveLength(1);
     transport.failNext("report", "unauthorized");
     const flushed = reporter.flush();
-    reporter.replaced();
+    reporter.useSession("session-2");
     await flushed;
     expect(reporter.pending).toHaveLength(0);
     await reporter.flush();

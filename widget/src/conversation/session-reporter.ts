@@ -4,8 +4,9 @@
  * Reports are batched in a small queue and flushed at the end of a turn, when the page is hidden, at the
  * end, or when the queue is full. Sending never blocks the conversation; a failed batch goes back to the
  * front of the queue for the next flush (interruptions are kept before anything else when it overflows).
- * Reports belong to the session they were queued in: once it is {@link SessionReporter.replaced}, what it
- * could not send is dropped rather than recorded in the next session.
+ * Reports belong to the session they were queued in: once another session takes over
+ * ({@link SessionReporter.useSession}), what the old one could not take is dropped rather than recorded in
+ * the next one.
  */
 import type { SessionReport } from "@voice-agent/relay/protocol";
 import type { Transport } from "./transport.ts";
@@ -21,8 +22,9 @@ export class SessionReporter {
   readonly #queue: SessionReport[] = [];
   #sending: Promise<void> | undefined;
   #ended = false;
+  #sessionId: string | undefined;
   /** Counts session replacements: a batch that fails after one is not queued again. */
-  #session = 0;
+  #replacements = 0;
 
   constructor(transport: Transport) {
     this.#transport = transport;
@@ -53,22 +55,26 @@ export class SessionReporter {
   }
 
   /**
-   * The session was replaced by a new one (the relay ended or lost it): what is still queued belongs to
-   * the old session, whose token is gone, and is dropped. Flush before the replacement to send it.
+   * The session the transport now reports to. When it replaces another (the relay ended or lost it),
+   * what is still queued belongs to the old session, whose token is gone, and is dropped: flush before
+   * the replacement to send it.
    */
-  replaced(): void {
-    this.#session++;
-    this.#queue.length = 0;
+  useSession(sessionId: string): void {
+    if (this.#sessionId !== undefined && sessionId !== this.#sessionId) {
+      this.#replacements++;
+      this.#queue.length = 0;
+    }
+    this.#sessionId = sessionId;
   }
 
   async #drain(keepalive: boolean): Promise<void> {
-    const session = this.#session;
+    const replacements = this.#replacements;
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_BATCH);
       try {
         await this.#transport.report(batch, { keepalive });
       } catch {
-        if (session !== this.#session) return;
+        if (replacements !== this.#replacements) return;
         this.#queue.unshift(...batch);
         this.#trim();
         return;
