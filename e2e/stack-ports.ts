@@ -21,6 +21,10 @@ export const E2E = {
   benchStandinPort: base + 91,
   benchRelayPort: base + 89,
   benchHostPort: base + 75,
+  /** The second benchmark stack: speech streamed at real time. */
+  benchPacedStandinPort: base + 92,
+  benchPacedRelayPort: base + 93,
+  benchPacedHostPort: base + 76,
   /** `ADMIN_TOKEN` of the suite's relays (records admin API). */
   adminToken: "e2e-admin-token-not-a-secret-0123456789",
 } as const;

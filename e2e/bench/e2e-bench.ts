@@ -1,12 +1,13 @@
 /**
- * `pnpm --filter @voice-agent/e2e bench` (≈ 1.5 minutes): the figures only the whole product gives, in
+ * `pnpm --filter @voice-agent/e2e bench` (≈ 2.5 minutes): the figures only the whole product gives, in
  * Debian's Chromium through the real relay. Needs the widget built (`pnpm build`).
  * - Bundle sizes (gzip) from the widget's size check.
  * - History load: a reload restoring N stored messages from IndexedDB until all are shown, against an
  *   empty history (the baseline) on the same page.
  * - Turn overhead: with a stand-in that answers instantly (no token delay, speech from its cache), the
  *   time from the visitor's true speech end (found in the captured audio) to the first reply sample the
- *   playback worklet rendered (both in context frames), minus the silence timeout (700 ms).
+ *   playback worklet rendered (both in context frames), minus the silence timeout (700 ms). Once with
+ *   the speech as fast as the stand-in reads it, once streamed at real time.
  */
 import { chromium, type Page } from "@playwright/test";
 import { spawnSync } from "node:child_process";
@@ -39,16 +40,29 @@ const tmp = await mkdtemp(join(tmpdir(), "e2e-bench-"));
 }
 
 progress("sizes done");
-const standin = await startStandin({ port: E2E.benchStandinPort, env: { STANDIN_TOKEN_DELAY_MS: "0", STANDIN_CACHE_SPEECH: "1" }, output: "quiet" });
-const hostUrl = `http://localhost:${E2E.benchHostPort}`;
-const relay = await startRelay({
-  port: E2E.benchRelayPort,
-  standinUrl: `${standin.url}/v1`,
-  agentsFile: await writeAgentsFile({ origins: [hostUrl] }),
-  env: { DATABASE_URL: await tempDatabaseUrl(), SESSIONS_PER_IP_PER_MINUTE: "1000" },
-  output: "quiet",
-});
-const host = await startHostServer({ port: E2E.benchHostPort, hostname: "localhost", relayUrl: relay.url });
+/** A stand-in that answers instantly (`standinEnv` may pace its speech), a relay and a host page in front. */
+async function startBenchStack(ports: { standin: number; relay: number; host: number }, standinEnv: Record<string, string> = {}) {
+  const standin = await startStandin({ port: ports.standin, env: { STANDIN_TOKEN_DELAY_MS: "0", STANDIN_CACHE_SPEECH: "1", ...standinEnv }, output: "quiet" });
+  const relay = await startRelay({
+    port: ports.relay,
+    standinUrl: `${standin.url}/v1`,
+    agentsFile: await writeAgentsFile({ origins: [`http://localhost:${ports.host}`] }),
+    env: { DATABASE_URL: await tempDatabaseUrl(), SESSIONS_PER_IP_PER_MINUTE: "1000" },
+    output: "quiet",
+  });
+  const host = await startHostServer({ port: ports.host, hostname: "localhost", relayUrl: relay.url });
+  return {
+    host,
+    async close() {
+      await host.close();
+      await relay.kill();
+      await standin.kill();
+    },
+  };
+}
+
+const stacks = [await startBenchStack({ standin: E2E.benchStandinPort, relay: E2E.benchRelayPort, host: E2E.benchHostPort })];
+const host = stacks[0]!.host;
 
 try {
   // --- history load ----------------------------------------------------------------------------------
@@ -81,56 +95,65 @@ try {
   }
 
   // --- turn overhead ---------------------------------------------------------------------------------
-  {
-    const trials = 6;
-    const wav = await tiledTurns(trials + 1);
-    const browser = await chromium.launch(withFakeMic(wav));
-    try {
-      const page = await browser.newPage();
-      await page.addInitScript(instrumentWorklets);
-      await page.goto(`${host.url}/embed.html`);
-      await page.evaluate(async () => {
-        await customElements.whenDefined("voice-agent");
-        const el = document.querySelector("voice-agent") as HTMLElement & { config: object; start(): void };
-        el.config = { greet: false, history: "memory" };
-        el.start();
-      });
-      await page.waitForFunction((n) => (window as unknown as { bench: { firstPlayed: unknown[] } }).bench.firstPlayed.length >= n, trials + 1, { timeout: 150_000 });
-      progress("turns played");
-      const log = await page.evaluate(() => {
-        const b = (window as unknown as { bench: BenchLog }).bench;
-        const audio = new Float32Array(b.frames.reduce((n, f) => n + f.length, 0));
-        let at = 0;
-        for (const f of b.frames) audio.set(f, (at += f.length) - f.length);
-        return { started: b.started, rate: b.rate, firstPlayed: b.firstPlayed, metrics: b.metrics, audio: Array.from(audio) };
-      });
-      const ends = speechEnds(Float32Array.from(log.audio)).map((j) => log.started! + (j / 16_000) * log.rate);
-      const overheads: number[] = [];
-      for (const [i, end] of ends.entries()) {
-        const first = log.firstPlayed.find((p) => p.frame > end);
-        // The first turn fills the stand-in's speech cache: not counted.
-        if (i === 0 || !first) continue;
-        overheads.push(((first.frame - end) / log.rate) * 1000 - SILENCE_MS);
-      }
-      const stage = (key: string) => median(log.metrics.slice(1).map((m) => Number(m[key])));
-      rows.push({
-        name: "turn overhead: speech end → first reply sample played − 700 ms silence (median)",
-        unit: "ms",
-        value: median(overheads),
-        note: `${overheads.length} turns: ${overheads.map(Math.round).join(", ")}; instant stand-in through the relay; medians stt ${Math.round(stage("sttMs"))}, LLM first token ${Math.round(stage("llmFirstTokenMs"))}, TTS first audio ${Math.round(stage("ttsFirstAudioMs"))} ms`,
-      });
-      rows.push({ name: "turn overhead (max)", unit: "ms", value: Math.max(...overheads), note: "context time; output latency of the device not included" });
-    } finally {
-      await browser.close();
-    }
-  }
+  await turnOverhead(host.url, "", "instant stand-in through the relay");
+  // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
+  // provider that synthesizes as it speaks: the playback's start cushion then costs its whole length.
+  stacks.push(await startBenchStack({ standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort }, { STANDIN_SPEECH_CHUNK_DELAY_MS: "100" }));
+  await turnOverhead(stacks[1]!.host.url, " [speech streamed at real time]", "instant stand-in through the relay, speech in 100 ms chunks every 100 ms");
 } finally {
-  await host.close();
-  await relay.kill();
-  await standin.kill();
+  for (const stack of stacks) await stack.close();
 }
 
 await writeBenchResults("e2e", rows);
+
+/**
+ * Turn overhead on the host page at `hostUrl`: 6 spoken turns (after one that fills the stand-in's speech
+ * cache), each from the visitor's true speech end (found in the captured audio) to the first reply sample
+ * the playback worklet rendered, minus the silence timeout. Adds a median and a max row named with `label`.
+ */
+async function turnOverhead(hostUrl: string, label: string, setup: string): Promise<void> {
+  const trials = 6;
+  const wav = await tiledTurns(trials + 1);
+  const browser = await chromium.launch(withFakeMic(wav));
+  try {
+    const page = await browser.newPage();
+    await page.addInitScript(instrumentWorklets);
+    await page.goto(`${hostUrl}/embed.html`);
+    await page.evaluate(async () => {
+      await customElements.whenDefined("voice-agent");
+      const el = document.querySelector("voice-agent") as HTMLElement & { config: object; start(): void };
+      el.config = { greet: false, history: "memory" };
+      el.start();
+    });
+    await page.waitForFunction((n) => (window as unknown as { bench: { firstPlayed: unknown[] } }).bench.firstPlayed.length >= n, trials + 1, { timeout: 150_000 });
+    progress(`turns played${label}`);
+    const log = await page.evaluate(() => {
+      const b = (window as unknown as { bench: BenchLog }).bench;
+      const audio = new Float32Array(b.frames.reduce((n, f) => n + f.length, 0));
+      let at = 0;
+      for (const f of b.frames) audio.set(f, (at += f.length) - f.length);
+      return { started: b.started, rate: b.rate, firstPlayed: b.firstPlayed, metrics: b.metrics, audio: Array.from(audio) };
+    });
+    const ends = speechEnds(Float32Array.from(log.audio)).map((j) => log.started! + (j / 16_000) * log.rate);
+    const overheads: number[] = [];
+    for (const [i, end] of ends.entries()) {
+      const first = log.firstPlayed.find((p) => p.frame > end);
+      // The first turn fills the stand-in's speech cache: not counted.
+      if (i === 0 || !first) continue;
+      overheads.push(((first.frame - end) / log.rate) * 1000 - SILENCE_MS);
+    }
+    const stage = (key: string) => median(log.metrics.slice(1).map((m) => Number(m[key])));
+    rows.push({
+      name: `turn overhead: speech end → first reply sample played − 700 ms silence (median)${label}`,
+      unit: "ms",
+      value: median(overheads),
+      note: `${overheads.length} turns: ${overheads.map(Math.round).join(", ")}; ${setup}; medians stt ${Math.round(stage("sttMs"))}, LLM first token ${Math.round(stage("llmFirstTokenMs"))}, TTS first audio ${Math.round(stage("ttsFirstAudioMs"))} ms`,
+    });
+    rows.push({ name: `turn overhead (max)${label}`, unit: "ms", value: Math.max(...overheads), note: "context time; output latency of the device not included" });
+  } finally {
+    await browser.close();
+  }
+}
 
 interface BenchLog {
   started: number | undefined;
