@@ -97,7 +97,8 @@ try {
   // --- turn overhead ---------------------------------------------------------------------------------
   await turnOverhead(host.url, "", "instant stand-in through the relay");
   // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
-  // provider that synthesizes as it speaks: the playback's start cushion then costs its whole length.
+  // provider that synthesizes as it speaks: playback then waits until its start cushion (150 ms) has
+  // arrived, here the second chunk.
   stacks.push(await startBenchStack({ standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort }, { STANDIN_SPEECH_CHUNK_DELAY_MS: "100" }));
   await turnOverhead(stacks[1]!.host.url, " [speech streamed at real time]", "instant stand-in through the relay, speech in 100 ms chunks every 100 ms");
 } finally {
