@@ -121,9 +121,10 @@ interface PathLoad {
 async function load(n: number, ms: number, one: () => Promise<Sample>, into: PathLoad, pid: number | undefined) {
   const settled = performance.now() + SETTLE_MS;
   const deadline = settled + ms;
+  // Read when the settle time is over (always before the deadline).
   let cpu0 = 0;
-  let m0 = machineTicks();
-  const settle = setTimeout(() => {
+  let m0 = { busy: 0, total: 0 };
+  setTimeout(() => {
     cpu0 = pid === undefined ? 0 : cpuMs(pid);
     m0 = machineTicks();
   }, SETTLE_MS);
@@ -135,7 +136,6 @@ async function load(n: number, ms: number, one: () => Promise<Sample>, into: Pat
       }
     }),
   );
-  clearTimeout(settle);
   into.wallMs += performance.now() - settled;
   const m1 = machineTicks();
   into.machine.busy += m1.busy - m0.busy;
