@@ -44,7 +44,8 @@ const ROUNDS = 4;
 const SETTLE_MS = 250;
 /**
  * `RELAY_BENCH_STREAMS=1,50` and `RELAY_BENCH_KINDS=chat` narrow a run while working on one figure;
- * `RELAY_PROFILE=<dir>` writes the relays' CPU profiles (`--cpu-prof`) there.
+ * `RELAY_PROFILE=<dir>` writes the CPU profiles (`--cpu-prof`) of the relays and the bare proxies there,
+ * named by process id (printed at start).
  */
 const STREAMS = (process.env.RELAY_BENCH_STREAMS ?? "1,50,200").split(",").map(Number);
 const KINDS = (process.env.RELAY_BENCH_KINDS ?? "chat,tts,tts-unpaced").split(",");
@@ -52,8 +53,9 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const children: ChildProcess[] = [];
 
 function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.RELAY_PROFILE && script === "relay-server.ts" ? ["--cpu-prof", "--cpu-prof-dir", process.env.RELAY_PROFILE] : []), here + script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...(process.env.RELAY_PROFILE && script !== "standin-server.ts" ? ["--cpu-prof", "--cpu-prof-dir", process.env.RELAY_PROFILE] : []), here + script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
+  if (process.env.RELAY_PROFILE) console.error(`${script} (port ${env.PORT}): pid ${child.pid}`);
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve(child));
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
