@@ -57,13 +57,13 @@ describe("relay over a socket with the stand-in upstream and the openai SDK as c
     await Promise.all(closers.map((close) => close()));
   });
 
-  it("transcribes an uploaded WAV with the agent's STT model", async () => {
+  it("transcribes an uploaded WAV with the agent's STT model, under the relay's file name and type", async () => {
     const result = await client.audio.transcriptions.create({
-      file: await toFile(toneWav(1.5), "utterance.wav", { type: "audio/wav" }),
+      file: await toFile(toneWav(1.5), "clip.mp3", { type: "audio/mpeg" }),
       model: "client-chosen-model",
     });
     expect(result.text).toBe("I spoke for 1.5 seconds.");
-    expect(last("transcription")).toMatchObject({ model: testAgent.stt.model, language: "en", sampleRate: STT_SAMPLE_RATE });
+    expect(last("transcription")).toMatchObject({ model: testAgent.stt.model, language: "en", sampleRate: STT_SAMPLE_RATE, fileName: "utterance.wav", fileType: "audio/wav" });
   });
 
   it("streams chat completions with the agent's system prompt and model, not the client's", async () => {

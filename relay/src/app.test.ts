@@ -1,8 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ERROR_CODES } from "./protocol.ts";
+import { BatchingRecordWriter } from "./records/batching-record-writer.ts";
+import { SqliteSessionStore } from "./records/sqlite-session-store.ts";
 import { createTestApp, createToken, TEST_ORIGIN } from "./test-fixtures.ts";
+import { listen } from "./test-servers.ts";
+import type { Upstreams } from "./upstreams.ts";
 
 describe("createApp", () => {
   it("answers GET /healthz", async () => {
@@ -98,12 +103,17 @@ describe("createApp", () => {
 });
 
 describe("surface", () => {
-  it("documents exactly the app's routes in GET /openapi.json", async () => {
-    const { app } = createTestApp();
-    const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
-    const served = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
-    expect(new Set(served)).toEqual(new Set(documented));
+  it("documents exactly the app's routes in GET /openapi.json, with and without records", async () => {
+    const store = new SqliteSessionStore(":memory:");
+    await store.migrate();
+    const records = { store, writer: new BatchingRecordWriter(store, { log: () => {} }), defaultRetentionDays: 30, adminTokens: [] };
+    for (const { app } of [createTestApp(), createTestApp({ records })]) {
+      const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, unknown>> };
+      const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`));
+      const served = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
+      expect(new Set(served)).toEqual(new Set(documented));
+    }
+    expect(createTestApp({ records }).app.routes.some((r) => r.path === "/admin/purge")).toBe(true);
   });
 
   it("answers /readyz 503 not_ready naming the unreachable upstreams, without their URLs", async () => {
@@ -114,6 +124,27 @@ describe("surface", () => {
     expect(body.error.code).toBe("not_ready");
     expect(body.error.message).toContain("llm");
     expect(body.error.message).not.toContain("127.0.0.1");
+  });
+
+  it("documents every error code, and only those, in the README's table", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("## Errors"), readme.indexOf("\n## ", readme.indexOf("## Errors") + 1));
+    const documented = [...table.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(new Set(documented)).toEqual(new Set(ERROR_CODES));
+  });
+
+  it("is ready when every upstream answers, even 404, and not when one refuses the relay's key", async () => {
+    const status: Record<string, number> = { stt: 404, llm: 200, tts: 200 };
+    const stub = await listen((req) => new Response("{}", { status: status[new URL(req.url).pathname.split("/")[1]!] }));
+    try {
+      const upstreams = { kind: "provider" as const, ...Object.fromEntries(["stt", "llm", "tts"].map((stage) => [stage, { baseURL: `${stub.url}/${stage}/v1`, apiKey: "k" }])) } as Upstreams;
+      expect((await createTestApp({ upstreams }).app.request("/readyz")).status).toBe(200);
+      status.tts = 401;
+      const res = await createTestApp({ upstreams }).app.request("/readyz");
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 503, body: { error: { code: "not_ready", message: expect.stringContaining("tts") } } });
+    } finally {
+      await stub.close();
+    }
   });
 
   it("runs extra readiness checks such as the store's", async () => {
@@ -131,6 +162,9 @@ describe("surface", () => {
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
     expect(await res.json()).toMatchObject({ error: { code: "shutting_down" } });
+    // A browser can read it (and its Retry-After) on the relay's routes.
+    const fromPage = await app.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+    expect({ status: fromPage.status, allowOrigin: fromPage.headers.get("access-control-allow-origin") }).toEqual({ status: 503, allowOrigin: TEST_ORIGIN });
   });
 
   it("sends secure headers and a request id, with a strict CSP on JSON answers", async () => {

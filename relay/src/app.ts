@@ -29,7 +29,7 @@ import { widgetStatic } from "./widget-static.ts";
 
 export type { RelayOptions } from "./relay-options.ts";
 
-/** Paths of the routes behind the relay token (and the agent's limits). */
+/** Paths of the proxy routes behind the relay token and the agent's limits (the records' session routes are in `mountRecords`). */
 const SESSION_PATHS = [
   "/v1/audio/transcriptions",
   "/v1/chat/completions",
@@ -51,19 +51,27 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const { tokenSecret, tokenTtlMs, log } = options;
   const probes = Object.fromEntries(STAGES.map((stage) => [stage, upstreamProbe(options.upstreams[stage])]));
   const activity = new SessionActivity();
+  const session = requireSession({ agents, tokenSecret, now });
   const limits = sessionLimits({ activity, requests: new WindowCounter(Infinity, 60_000), now });
   const perIp = new WindowCounter(options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE, 60_000);
 
   const app = new Hono<RelayEnv>();
   app.onError(createErrorHandler(log));
   app.notFound(notFound);
-  app.use(requestId(), requestLog(log), secureHeadersPolicy(), draining(closing));
+  app.use(requestId(), requestLog(log), secureHeadersPolicy());
+  // Before draining, so that a browser can read the 503 (and its Retry-After) during a shutdown.
   app.use("/v1/*", corsPolicy(options.agents));
-  for (const path of SESSION_PATHS) app.use(path, requireSession({ agents, tokenSecret, now }), limits);
-  if (options.records) mountRecords(app, options.records, { agents: options.agents, tokenSecret, now });
+  app.use(draining(closing));
+  for (const path of SESSION_PATHS) app.use(path, session, limits);
+  if (options.records) {
+    // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
+    const reportLimits = sessionLimits({ requests: new WindowCounter(Infinity, 60_000), now });
+    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits] });
+  }
 
   app.route("/", createHealthRoutes({ checks: { ...probes, ...options.readinessChecks }, closing, cacheMs: 2000, log }));
-  app.get("/openapi.json", (c) => c.json(openApiDocument));
+  const document = openApiDocument(options.records !== undefined);
+  app.get("/openapi.json", (c) => c.json(document));
   const clientIp = options.clientIp ?? clientIpFrom(0);
   app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, perIp, activity, clientIp, now, log }));
   app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));

@@ -95,6 +95,28 @@ describe("rate limits", () => {
     clock.now += 60_000;
     await session(app, from("203.0.113.7"));
   });
+
+  it("limits IPv6 clients per /64, since they can pick any address inside it", async () => {
+    const { app } = appWith({}, { sessionsPerIpPerMinute: 2, clientIp: clientIpFrom(1) });
+    const from = (ip: string) => ({ "x-forwarded-for": ip });
+    await session(app, from("2001:db8:1:2::a"));
+    await session(app, from("2001:db8:1:2:ffff:ffff:ffff:b"));
+    const res = await app.request("/v1/sessions", {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...from("2001:0DB8:0001:0002:0:0:0:c") },
+      body: JSON.stringify({ agent: "demo" }),
+    });
+    await expectError(res, 429, "rate_limited");
+    await session(app, from("2001:db8:1:3::a"));
+    // IPv4 and IPv4-mapped IPv6 are one client.
+    await session(app, from("198.51.100.4"));
+    await session(app, from("::ffff:198.51.100.4"));
+    await expectError(
+      await app.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...from("198.51.100.4") }, body: '{"agent":"demo"}' }),
+      429,
+      "rate_limited",
+    );
+  });
 });
 
 describe("body and audio limits", () => {

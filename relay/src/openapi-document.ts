@@ -1,27 +1,18 @@
+import { bearer, error, json, ref, sessionErrors } from "./openapi-parts.ts";
 import { ERROR_CODES, TTS_SAMPLE_RATE } from "./protocol.ts";
+import { recordsPaths } from "./records/records-openapi.ts";
 
-const json = (schema: object) => ({ "application/json": { schema } });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, content: json(ref("ErrorBody")) });
-const bearer = [{ relayToken: [] }];
-/** Errors every route behind the relay token can answer. */
-const sessionErrors = {
-  "401": error("`unauthorized`, `token_expired`, `session_expired` or `session_idle`"),
-  "403": error("`origin_not_allowed`: the Origin is not the token's"),
-  "404": error("`agent_not_found`: the token's agent was disabled"),
-  "413": error("`payload_too_large`: over the agent's `limits.maxBodyBytes`"),
-  "429": error("`rate_limited`: over the agent's `limits.requestsPerMinute` (see `Retry-After`)"),
-};
 const upstreamErrors = {
   "502": error("`upstream_error`: the upstream failed (its body is never passed on)"),
   "504": error("`upstream_timeout`: no upstream answer in time"),
 };
 
 /**
- * OpenAPI 3.1 document of the relay's own routes, served at `GET /openapi.json`. Hand-written;
- * `app.test.ts` checks that its paths and methods are exactly the app's routes.
+ * OpenAPI 3.1 document of the relay's own routes, served at `GET /openapi.json`, with the records' routes
+ * when `records` is on. Hand-written; `app.test.ts` checks that its paths and methods are exactly the
+ * app's routes, with and without records.
  */
-export const openApiDocument = {
+export const openApiDocument = (records: boolean) => ({
   openapi: "3.1.0",
   info: {
     title: "voice-agent relay",
@@ -29,7 +20,10 @@ export const openApiDocument = {
     description: "Session tokens, policy and an OpenAI-compatible proxy for the voice-agent widget. Every error is an ErrorBody.",
   },
   components: {
-    securitySchemes: { relayToken: { type: "http", scheme: "bearer", bearerFormat: "JWT (HS256), from POST /v1/sessions" } },
+    securitySchemes: {
+      relayToken: { type: "http", scheme: "bearer", bearerFormat: "JWT (HS256), from POST /v1/sessions" },
+      ...(records ? { adminToken: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN (or an agent-scoped admin token)" } } : {}),
+    },
     schemas: {
       ErrorBody: {
         type: "object",
@@ -189,5 +183,6 @@ export const openApiDocument = {
         },
       },
     },
+    ...(records ? recordsPaths : {}),
   },
-} as const;
+});

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIpFrom } from "./client-ip.ts";
 import { signRelayToken } from "./relay-token.ts";
 import { PROVIDER_KEY, TEST_ORIGIN, TEST_SECRET, testAgent } from "./test-fixtures.ts";
-import { rawRequest, startRelayWithStandin, toneWav } from "./test-servers.ts";
+import { mp3InWav, rawRequest, startRelayWithStandin, toneWav, twoFmtWav } from "./test-servers.ts";
 
 /** One hostile or malformed request and the answer it must get. */
 interface Case {
@@ -49,7 +49,8 @@ const upload = (token: string, file: Blob | string | undefined, extra: Record<st
   for (const [key, value] of Object.entries(extra)) form.set(key, value);
   return { path: "/v1/audio/transcriptions", init: { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN }, body: form } };
 };
-const wav = (seconds: number, claimed?: number) => new Blob([toneWav(seconds, claimed) as Uint8Array<ArrayBuffer>], { type: "audio/wav" });
+const blob = (bytes: Uint8Array) => new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "audio/wav" });
+const wav = (seconds: number, claimed?: number) => blob(toneWav(seconds, claimed));
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 const CASES: Case[] = [
@@ -133,6 +134,8 @@ const CASES: Case[] = [
   { name: "transcription: file as a text field", request: (ctx) => upload(ctx.token, "RIFF"), status: 400, code: "bad_request" },
   { name: "transcription: not a WAV", request: (ctx) => upload(ctx.token, new Blob([new Uint8Array([0xff, 0xfb, 0x90, 0x44, 1, 2, 3, 4, 5, 6, 7, 8])], { type: "audio/mpeg" })), status: 415, code: "unsupported_media_type" },
   { name: "transcription: WAV over the utterance limit", request: (ctx) => upload(ctx.token, wav(testAgent.limits.maxUtteranceSeconds + 1)), status: 413, code: "audio_too_long" },
+  { name: "transcription: MP3 inside a WAV header", request: (ctx) => upload(ctx.token, blob(mp3InWav(testAgent.limits.maxUtteranceSeconds + 1))), status: 415, code: "unsupported_media_type" },
+  { name: "transcription: WAV with a second fmt chunk", request: (ctx) => upload(ctx.token, blob(twoFmtWav(testAgent.limits.maxUtteranceSeconds + 1))), status: 415, code: "unsupported_media_type" },
   { name: "transcription: WAV header understating its data", request: (ctx) => upload(ctx.token, wav(testAgent.limits.maxUtteranceSeconds + 1, 1)), status: 413, code: "audio_too_long" },
   {
     name: "transcription: multipart with a wrong boundary",

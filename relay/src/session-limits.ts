@@ -7,7 +7,8 @@ import type { WindowCounter } from "./window-counter.ts";
 
 /** Options of {@link sessionLimits}. */
 export interface SessionLimitsOptions {
-  activity: SessionActivity;
+  /** Last activity per session, for the idle timeout; omitted, a route does not count as activity. */
+  activity?: SessionActivity;
   /** Per-session request counter with a one-minute window. */
   requests: WindowCounter;
   /** Clock, epoch ms. */
@@ -15,9 +16,10 @@ export interface SessionLimitsOptions {
 }
 
 /**
- * Enforces the token's agent limits on a proxy request, after `requireSession`: the idle timeout
- * (401 `session_idle`), requests per minute per session (429 `rate_limited` with `Retry-After`) and the
- * request body size (413 `payload_too_large`, from `Content-Length` or while the body streams in).
+ * Enforces the token's agent limits on a request behind `requireSession`: the idle timeout when
+ * `activity` is given (401 `session_idle`), requests per minute per session (429 `rate_limited` with
+ * `Retry-After`) and the request body size (413 `payload_too_large`, from `Content-Length` or while the
+ * body streams in).
  */
 export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<RelayEnv> {
   const tooLarge = (maxSize: number) => new HttpError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes for this agent.`);
@@ -40,7 +42,7 @@ export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<
     const { sid, end } = c.get("session");
     const { limits } = c.get("agent");
     const now = options.now();
-    if (!options.activity.touch(sid, now, end * 1000, limits.idleTimeoutSeconds * 1000)) {
+    if (options.activity && !options.activity.touch(sid, now, end * 1000, limits.idleTimeoutSeconds * 1000)) {
       throw new HttpError(401, "session_idle", "The session ended after being idle: create a new session.");
     }
     const hit = options.requests.hit(sid, now, limits.requestsPerMinute);

@@ -2,7 +2,7 @@ import type { RecordedRequest } from "@voice-agent/standin";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "./protocol.ts";
 import { TEST_ORIGIN, testUpstreams } from "./test-fixtures.ts";
-import { listen, startRelayWithStandin } from "./test-servers.ts";
+import { listen, startRelayWithStandin, toneWav } from "./test-servers.ts";
 
 type Env = Awaited<ReturnType<typeof startRelayWithStandin>>;
 
@@ -97,5 +97,36 @@ describe("streams through the relay over real sockets", () => {
     await expect.poll(() => lastOf(env, "chat")?.aborted, { timeout: 2000 }).toBe(true);
     await expect(fetch(`${env.url}/healthz`)).rejects.toThrow();
     await env.close();
+  });
+
+  it("answers a request still waiting for the upstream's headers at shutdown 503 shutting_down, readable cross-origin", async () => {
+    const arrived = { count: 0 };
+    const mute = await listen(() => {
+      arrived.count++;
+      return new Promise<Response>(() => {});
+    });
+    closers.push(mute.close);
+    const env = await start({ upstreams: testUpstreams(`${mute.url}/v1`) });
+    const pending = post(env.url, "/v1/audio/speech", { input: "hello" });
+    await expect.poll(() => arrived.count, { timeout: 2000 }).toBe(1);
+    const closed = env.closeRelay();
+    const res = await pending;
+    expect({
+      status: res.status,
+      retryAfter: res.headers.get("retry-after"),
+      allowOrigin: res.headers.get("access-control-allow-origin"),
+      body: await res.json(),
+    }).toEqual({ status: 503, retryAfter: "1", allowOrigin: TEST_ORIGIN, body: { error: { code: "shutting_down", message: expect.any(String) } } });
+    await closed;
+  });
+
+  it("answers 502 upstream_error, not a crash or 500, when the upstream's 200 is not the JSON it should be", async () => {
+    const garbled = await listen(() => new Response("{ not json", { headers: { "content-type": "application/json" } }));
+    closers.push(garbled.close);
+    const env = await start({ upstreams: testUpstreams(`${garbled.url}/v1`) });
+    const form = new FormData();
+    form.set("file", new Blob([toneWav(1) as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
+    const res = await fetch(`${env.url}/v1/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${await token(env.url)}`, origin: TEST_ORIGIN }, body: form });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 502, body: { error: { code: "upstream_error", message: "The stt upstream's answer could not be read." } } });
   });
 });

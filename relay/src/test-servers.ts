@@ -64,6 +64,28 @@ export function toneWav(seconds: number, claimedSeconds = seconds): Uint8Array {
   return pcmWav(seconds, claimedSeconds, (i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / STT_SAMPLE_RATE)));
 }
 
+/** {@link toneWav} whose `fmt ` says MP3 (0x55) at 384 kHz, 8 channels, 64 bits: a fraction of its length by that header. */
+export function mp3InWav(seconds: number): Uint8Array {
+  const bytes = toneWav(seconds);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  view.setUint16(20, 0x55, true);
+  view.setUint16(22, 8, true);
+  view.setUint32(24, 384_000, true);
+  view.setUint16(34, 64, true);
+  return bytes;
+}
+
+/** {@link toneWav} with a second `fmt ` chunk, claiming 384 kHz, after the first (decoders differ on which one counts). */
+export function twoFmtWav(seconds: number): Uint8Array {
+  const plain = toneWav(seconds);
+  const bytes = new Uint8Array(plain.length + 24);
+  bytes.set(plain.subarray(0, 36));
+  bytes.set(plain.subarray(12, 36), 36);
+  bytes.set(plain.subarray(36), 60);
+  new DataView(bytes.buffer).setUint32(48, 384_000, true);
+  return bytes;
+}
+
 /** A silent 16 kHz 16-bit mono WAV upload, `seconds` long. */
 export function silentWav(seconds: number): Blob {
   return new Blob([pcmWav(seconds, seconds, () => 0) as Uint8Array<ArrayBuffer>], { type: "audio/wav" });

@@ -5,7 +5,8 @@ export type ReadinessCheck = () => Promise<void>;
 
 /**
  * A readiness check of one upstream: `GET <baseURL>/models` with its key must get an HTTP answer below
- * 500 within `timeoutMs` (a 404 from a server without that route still proves it is reachable).
+ * 500 within `timeoutMs` (a 404 from a server without that route still proves it is reachable), other
+ * than 401 or 403 (the upstream refuses the key, so every request of that stage would fail).
  */
 export function upstreamProbe(endpoint: UpstreamEndpoint, timeoutMs = 2000): ReadinessCheck {
   return async () => {
@@ -14,6 +15,6 @@ export function upstreamProbe(endpoint: UpstreamEndpoint, timeoutMs = 2000): Rea
       signal: AbortSignal.timeout(timeoutMs),
     });
     await res.body?.cancel();
-    if (res.status >= 500) throw new Error(`answered HTTP ${res.status}`);
+    if (res.status >= 500 || res.status === 401 || res.status === 403) throw new Error(`answered HTTP ${res.status}`);
   };
 }

@@ -23,6 +23,9 @@ export interface RecordedTranscription extends RecordedBase {
   durationMs: number;
   /** Size of the uploaded file in bytes. */
   bytes: number;
+  /** The multipart file part's name and content type, as sent. */
+  fileName: string;
+  fileType: string;
 }
 
 /** One chat message as sent (only the fields the stand-in reads are typed). */

@@ -18,7 +18,7 @@ const sineWav = encodeWav(
 
 describe('POST /v1/audio/transcriptions', () => {
   it('answers with the duration of the audio and records the WAV header', async () => {
-    const result = await server.client.audio.transcriptions.create({ file: await toFile(sineWav, 'a.wav'), model: 'm' });
+    const result = await server.client.audio.transcriptions.create({ file: await toFile(sineWav, 'a.wav', { type: 'audio/wav' }), model: 'm' });
     expect(result.text).toBe('I spoke for 1.5 seconds.');
     expect(result.usage).toEqual({ type: 'duration', seconds: 1.5 });
     expect(server.requests.at(-1)).toMatchObject({
@@ -30,6 +30,8 @@ describe('POST /v1/audio/transcriptions', () => {
       bitsPerSample: 16,
       durationMs: 1500,
       bytes: sineWav.length,
+      fileName: 'a.wav',
+      fileType: 'audio/wav',
     });
   });
 

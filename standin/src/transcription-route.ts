@@ -38,6 +38,8 @@ export function transcriptionRoute(context: RouteContext): Hono {
       bitsPerSample: wav.bitsPerSample,
       durationMs,
       bytes: bytes.length,
+      fileName: file.name,
+      fileType: file.type,
       ...(stream ? { aborted: false } : {}),
     });
     const text = transcriptFor(durationMs);

@@ -1,8 +1,7 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { AgentConfig } from "../agent-config.ts";
 import { FORGET_VISITOR_PATH, SESSION_EVENTS_PATH, SESSIONS_PATH } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
-import { requireSession } from "../require-session.ts";
 import { createAdminPurgeRoute } from "../routes/admin-purge-route.ts";
 import { createAdminSessionsRoute } from "../routes/admin-sessions-route.ts";
 import { createForgetVisitorRoute } from "../routes/forget-visitor-route.ts";
@@ -19,8 +18,9 @@ import { SessionRecorder } from "./session-recorder.ts";
 /** What {@link mountRecords} shares with the rest of the app. */
 export interface MountRecordsDeps {
   agents: readonly AgentConfig[];
-  tokenSecret: string;
   now: () => number;
+  /** Middleware in front of the widget's session routes: the relay token, then the agent's body and rate limits. */
+  session: MiddlewareHandler<RelayEnv>[];
 }
 
 /**
@@ -37,8 +37,7 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
   app.use("/v1/chat/completions", captureChatReply(recorder, now));
   app.use("/v1/audio/speech", captureSpeech(recorder));
 
-  const auth = requireSession({ agents: new Map(deps.agents.map((a) => [a.id, a])), tokenSecret: deps.tokenSecret, now });
-  for (const path of [SESSION_EVENTS_PATH, FORGET_VISITOR_PATH]) app.use(path, auth);
+  for (const path of [SESSION_EVENTS_PATH, FORGET_VISITOR_PATH]) app.use(path, ...deps.session);
   app.route("/", createSessionEventsRoute(recorder));
   app.route("/", createForgetVisitorRoute(store, recorder));
 

@@ -200,6 +200,23 @@ describe("session records through the app", () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it("holds the widget's report routes to the agent's body and rate limits, on a budget apart from the turns'", async () => {
+    const { token } = await createSession();
+    const { maxBodyBytes, requestsPerMinute } = testAgent.limits;
+    const huge = JSON.stringify({ reports: [{ type: "error", code: "x", message: "y".repeat(maxBodyBytes) }] });
+    const tooLarge = await app.request("/v1/session-events", { method: "POST", headers: { ...auth(token), "content-type": "application/json" }, body: huge });
+    expect({ status: tooLarge.status, body: await tooLarge.json() }).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    // The refused request counted too.
+    for (let i = 1; i < requestsPerMinute; i++) expect((await report(token, [{ type: "state", state: "listening" }])).status).toBe(202);
+    const limited = await report(token, [{ type: "state", state: "listening" }]);
+    expect({ status: limited.status, retryAfter: limited.headers.get("retry-after") }).toEqual({ status: 429, retryAfter: "60" });
+    const forget = await app.request("/v1/visitor", { method: "DELETE", headers: auth(token) });
+    expect(forget.status).toBe(429);
+    const turn = await chat(token);
+    expect(turn.status).toBe(200);
+    expect(await turn.text()).toContain("data: [DONE]");
+  });
+
   it("lists sessions with filters and cursor pagination, exports and deletes one", async () => {
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await createSession()).sessionId);

@@ -47,7 +47,7 @@ export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions)
       )
       .asResponse()
       .catch((err: unknown) => {
-        throw upstreamError("llm", err);
+        throw upstreamError("llm", err, options.closing);
       });
     const guard = { stage: "llm" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
     const body = ssePassThrough(upstreamStream(upstream, "llm"), {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { AgentConfig } from "../agent-config.ts";
-import type { ClientIp } from "../client-ip.ts";
+import { type ClientIp, ipLimitKey } from "../client-ip.ts";
 import { HttpError } from "../http-error.ts";
 import type { CreateSessionResponse, UpstreamKind } from "../protocol.ts";
 import { SESSIONS_PATH } from "../protocol.ts";
@@ -21,7 +21,7 @@ export interface SessionsRouteOptions {
   tokenSecret: string;
   /** Token lifetime (ms). */
   tokenTtlMs: number;
-  /** Session creations per client IP, one-minute window. */
+  /** Session creations per client IP (an IPv6 client per /64), one-minute window. */
   perIp: WindowCounter;
   /** Where the session's idle clock starts. */
   activity: SessionActivity;
@@ -48,7 +48,7 @@ const sessionBodyLimit = bodyLimit({
 });
 
 /**
- * `POST /v1/sessions`: limits creations per client IP (429 `rate_limited` with `Retry-After`), checks that
+ * `POST /v1/sessions`: limits creations per client IP, IPv6 per /64 (429 `rate_limited` with `Retry-After`), checks that
  * the agent exists and is enabled (404 `agent_not_found`) and that the request's `Origin` is on its
  * allowlist (403 `origin_not_allowed`), then answers 201 with a relay token bound to the session, agent
  * and origin. The session ends after the agent's `limits.maxSessionSeconds`.
@@ -56,7 +56,7 @@ const sessionBodyLimit = bodyLimit({
 export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post(SESSIONS_PATH, sessionBodyLimit, async (c) => {
     const now = options.now();
-    const hit = options.perIp.hit(options.clientIp(c), now);
+    const hit = options.perIp.hit(ipLimitKey(options.clientIp(c)), now);
     if (!hit.ok) {
       throw new HttpError(429, "rate_limited", "Too many new sessions from this address: try again later.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
     }

@@ -33,7 +33,7 @@ export function createSpeechRoute(options: SpeechRouteOptions): Hono<RelayEnv> {
     const upstream = await options.tts.audio.speech
       .create({ model: config.model, voice: config.voice, input, response_format: "pcm", speed: config.speed }, { signal })
       .catch((err: unknown) => {
-        throw upstreamError("tts", err);
+        throw upstreamError("tts", err, options.closing);
       });
     const guard = { stage: "tts" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
     const body = guardStream(upstreamStream(upstream, "tts"), guard, c.get("byteObserver"));

@@ -23,8 +23,9 @@ export interface TranscriptionsRouteOptions {
  * `stream=true` the upstream's `transcript.text.delta` / `transcript.text.done` events pass through as
  * they arrive, bytes untouched (`ssePassThrough`: a failure after the start ends the stream with one
  * `data: {"error":…}` frame; the stream ends with `data: [DONE]`). Other
- * audio formats are refused (415), since their duration cannot be checked cheaply. Client-sent `model`,
- * `prompt` and other fields are ignored.
+ * audio formats, compressed ones inside a WAV included, are refused (415), since their duration cannot be
+ * checked cheaply. The upstream gets the audio as `utterance.wav`, `audio/wav`; the client's file name
+ * and type, `model`, `prompt` and other fields are ignored.
  */
 export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRouteOptions): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post("/v1/audio/transcriptions", async (c) => {
@@ -44,12 +45,14 @@ export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRo
       throw new HttpError(400, "bad_request", "Missing the audio file: send it as the multipart field \"file\".");
     }
     const { stt: config, limits } = c.get("agent");
-    const seconds = wavDurationSeconds(new Uint8Array(await file.arrayBuffer()));
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const seconds = wavDurationSeconds(bytes);
     if (seconds === undefined) throw new HttpError(415, "unsupported_media_type", "The audio file must be a PCM WAV.");
     if (seconds > limits.maxUtteranceSeconds) {
       throw new HttpError(413, "audio_too_long", `Utterances are limited to ${limits.maxUtteranceSeconds} seconds.`);
     }
-    const request = { file, model: config.model, ...(config.language ? { language: config.language } : {}) };
+    // Under a name and type of the relay's choosing: some upstreams pick the decoder from them.
+    const request = { file: new File([bytes], "utterance.wav", { type: "audio/wav" }), model: config.model, ...(config.language ? { language: config.language } : {}) };
     if (form.get("stream") !== "true") {
       const result = await stt.audio.transcriptions.create(request, { signal: c.req.raw.signal }).catch((err: unknown) => {
         throw upstreamError("stt", err);
@@ -62,7 +65,7 @@ export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRo
       .create({ ...request, stream: true }, { signal })
       .asResponse()
       .catch((err: unknown) => {
-        throw upstreamError("stt", err);
+        throw upstreamError("stt", err, options.closing);
       });
     const guard = { stage: "stt" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
     const body = ssePassThrough(upstreamStream(upstream, "stt"), {

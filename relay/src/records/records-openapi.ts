@@ -1,0 +1,65 @@
+import { bearer, error, json, sessionErrors } from "../openapi-parts.ts";
+import { FORGET_VISITOR_PATH, SESSION_EVENTS_PATH } from "../protocol.ts";
+
+const admin = [{ adminToken: [] }];
+const id = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
+/** Errors every admin route can answer. */
+const adminErrors = {
+  "401": error("`unauthorized`: no or an unknown admin token, or the admin API is off"),
+  "404": error("`not_found`: no such session in the token's agents"),
+};
+const detail = { description: "`{ session, messages, events }`", content: json({ type: "object", required: ["session", "messages", "events"] }) };
+
+/** The paths `mountRecords` adds, for the relay's OpenAPI document. */
+export const recordsPaths = {
+  [SESSION_EVENTS_PATH]: {
+    post: {
+      summary: "The widget's reports of its session: start, states, interruptions, latencies, errors, end",
+      security: bearer,
+      requestBody: { required: true, content: json({ type: "object", required: ["reports"], properties: { reports: { type: "array", minItems: 1, maxItems: 50 } } }) },
+      responses: {
+        "202": { description: "`{ accepted }`: queued", content: json({ type: "object", properties: { accepted: { type: "integer" } } }) },
+        "400": error("`bad_request`"),
+        ...sessionErrors,
+        "415": error("`unsupported_media_type`"),
+      },
+    },
+  },
+  [FORGET_VISITOR_PATH]: {
+    delete: {
+      summary: "Forget me: delete every session of the token's visitor",
+      security: bearer,
+      responses: {
+        "200": { description: "`{ deletedSessions }`", content: json({ type: "object", properties: { deletedSessions: { type: "integer" } } }) },
+        ...sessionErrors,
+      },
+    },
+  },
+  "/admin/sessions": {
+    get: {
+      summary: "Sessions of the token's agents, newest first, with cursor pagination",
+      security: admin,
+      parameters: ["agent", "status", "from", "to", "limit", "cursor"].map((name) => ({ name, in: "query", required: false, schema: { type: "string" } })),
+      responses: {
+        "200": { description: "`{ sessions, nextCursor }`", content: json({ type: "object", required: ["sessions"] }) },
+        "400": error("`bad_request`: an invalid filter or cursor"),
+        "403": error("`forbidden`: an agent outside the token's scope"),
+        ...adminErrors,
+      },
+    },
+  },
+  "/admin/sessions/{id}": {
+    get: { summary: "One session with its messages and events", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
+    delete: { summary: "Delete one session", security: admin, parameters: [id], responses: { "204": { description: "Deleted" }, ...adminErrors } },
+  },
+  "/admin/sessions/{id}/export": {
+    get: { summary: "One session as a JSON download", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
+  },
+  "/admin/purge": {
+    post: {
+      summary: "Run the retention purge now (and time out lapsed sessions) for the token's agents",
+      security: admin,
+      responses: { "200": { description: "`{ timedOut, deletedSessions }`", content: json({ type: "object" }) }, "401": adminErrors["401"] },
+    },
+  },
+};
