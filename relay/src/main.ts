@@ -17,6 +17,7 @@ import type { OpenRecords } from "./records/open-records.ts";
 import { openRecords } from "./records/open-records.ts";
 import { resolveRecordsConfig } from "./records/records-config.ts";
 import { serveRelay } from "./serve-relay.ts";
+import { loggableBaseURL } from "./upstreams.ts";
 
 const log: RelayLog = (entry) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
@@ -54,10 +55,10 @@ if (!tokenSecret) {
   log({ level: "warn", msg: "RELAY_TOKEN_SECRET is not set: using a random secret for this process; tokens will not survive a restart or work across instances" });
 }
 if (config.upstreams.kind === "offline-demo") {
-  log({ level: "warn", msg: `upstream: OFFLINE DEMO stand-in at ${config.upstreams.llm.baseURL} (no OPENAI_API_KEY set)` });
+  log({ level: "warn", msg: `upstream: OFFLINE DEMO stand-in at ${loggableBaseURL(config.upstreams.llm.baseURL)} (no OPENAI_API_KEY set)` });
 } else {
   for (const stage of ["stt", "llm", "tts"] as const) {
-    log({ level: "info", msg: `upstream: ${stage} at ${config.upstreams[stage].baseURL}` });
+    log({ level: "info", msg: `upstream: ${stage} at ${loggableBaseURL(config.upstreams[stage].baseURL)}` });
   }
 }
 const widgetDir = existsSync(config.widgetDir) ? config.widgetDir : undefined;

@@ -60,6 +60,21 @@ describe("ssePassThrough", () => {
     expect(aborted).toBe(true);
   });
 
+  it("forwards a long frame that arrives a few bytes at a time, CRLF end split across chunks, once and intact", async () => {
+    const long = `data: {"choices":[{"delta":{"content":"${"x".repeat(100_000)}"}}]}\r\n\r\n`;
+    const parts = [];
+    for (let at = 0; at < long.length; at += 7) parts.push(long.slice(at, at + 7));
+    const { text, events } = await relay([...parts, "data: [DONE]\n\n"]);
+    expect(text).toBe(`${long}data: [DONE]\n\n`);
+    expect(events).toHaveLength(1);
+  });
+
+  it("refuses a frame that grows past 1 MiB without an end", async () => {
+    const { text, errors } = await relay([chunk("Hi"), `data: "${"x".repeat(600_000)}`, "y".repeat(600_000), "\n\n"]);
+    expect(text).toBe(`${chunk("Hi")}data: {"error":{"code":"upstream_error","message":"The llm stream failed."}}\n\n`);
+    expect(errors).toHaveLength(1);
+  });
+
   it("ignores what comes after [DONE]", async () => {
     const { text } = await relay([chunk("Hi"), "data: [DONE]\n\n", 'data: {"error":"late"}\n\n']);
     expect(text).toBe(`${chunk("Hi")}data: [DONE]\n\n`);

@@ -49,7 +49,11 @@ const errorFrame = (error: HttpError) => {
  */
 export function ssePassThrough(upstream: Readable, options: SsePassThroughOptions): ReadableStream<Uint8Array> {
   const { guard, observer } = options;
-  let pending: Uint8Array | undefined;
+  /** The start of an incomplete frame, in the chunks it came in: joined once, when the frame is complete. */
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  /** The last bytes of `pending`, enough to see a frame end that spans two chunks. */
+  let tail = new Uint8Array(0);
   let ended = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let pump!: UpstreamPump;
@@ -61,6 +65,27 @@ export function ssePassThrough(upstream: Readable, options: SsePassThroughOption
     await observer?.beforeEnd(error && { code: error.code, message: error.message });
     controller.enqueue(error ? errorFrame(error) : DONE);
     controller.close();
+  };
+
+  /** Keeps the start of an incomplete frame; an error once the frame is longer than {@link MAX_FRAME_BYTES}. */
+  const hold = (bytes: Uint8Array): HttpError | undefined => {
+    pending.push(bytes.slice());
+    pendingBytes += bytes.length;
+    tail = (bytes.length >= 3 ? bytes : concat(tail, bytes)).slice(-3);
+    return pendingBytes > MAX_FRAME_BYTES ? new HttpError(502, "upstream_error", `The ${guard.stage} stream failed.`) : undefined;
+  };
+
+  /**
+   * `chunk` and what is pending, joined when that completes a frame (the chunks of a long frame are
+   * searched once each, not again with every chunk); undefined when the frame is still incomplete.
+   */
+  const complete = (chunk: Uint8Array): Uint8Array | undefined => {
+    if (pendingBytes === 0) return chunk;
+    if (frameEnd(concat(tail, chunk), 0) < 0) return undefined;
+    const bytes = Buffer.concat([...pending, chunk]);
+    pending = [];
+    pendingBytes = 0;
+    return bytes;
   };
 
   /** Forwards the complete frames of `bytes`; returns an error to end with, or "done", or undefined. */
@@ -76,15 +101,10 @@ export function ssePassThrough(upstream: Readable, options: SsePassThroughOption
       if (outcome === "forward") continue;
       flush(start);
       forwardFrom = end;
-      if (outcome !== "skip") {
-        pending = undefined;
-        return outcome;
-      }
+      if (outcome !== "skip") return outcome;
     }
     flush(start);
-    pending = start < bytes.length ? bytes.slice(start) : undefined;
-    if (pending && pending.length > MAX_FRAME_BYTES) return new HttpError(502, "upstream_error", `The ${guard.stage} stream failed.`);
-    return undefined;
+    return start < bytes.length ? hold(bytes.subarray(start)) : undefined;
   };
 
   const inspect = (event: string | undefined, data: string): "forward" | HttpError => {
@@ -103,7 +123,8 @@ export function ssePassThrough(upstream: Readable, options: SsePassThroughOption
 
   const sink: UpstreamSink = {
     chunk(chunk) {
-      const outcome = scan(pending ? concat(pending, chunk) : chunk);
+      const bytes = complete(chunk);
+      const outcome = bytes ? scan(bytes) : hold(chunk);
       if (outcome === "done") void finish(undefined);
       else if (outcome) void finish(outcome);
       else if (controller.desiredSize! <= 0) pump.pause();

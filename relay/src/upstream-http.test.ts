@@ -10,6 +10,7 @@ const upstreamApp = new Hono()
     c.json({ contentType: c.req.header("content-type"), authorization: c.req.header("authorization"), body: await c.req.text() }),
   )
   .post("/v1/fail", (c) => c.json({ error: { message: "over quota", type: "insufficient_quota" } }, 429))
+  .post("/v1/big", (c) => c.json({ text: "x".repeat(4096) }))
   .post("/v1/slow", (c) => {
     let timer: ReturnType<typeof setInterval>;
     const body = new ReadableStream({
@@ -65,6 +66,17 @@ describe("createUpstreamFetch (the SDK clients' fetch)", () => {
     abort.abort();
     await new Promise((resolve) => stream.once("close", resolve));
     expect(stream.destroyed).toBe(true);
+  });
+
+  it("reads a whole body only within its byte and time limits, and then lets go of the stream", async () => {
+    const bounded = new OpenAI({ baseURL: `${upstream.url}/v1`, apiKey: "k", maxRetries: 0, fetch: createUpstreamFetch({ maxBytes: 1024, timeoutMs: 150 }) });
+    await expect(bounded.post("/big", { body: {} })).rejects.toThrow(/over 1024 bytes/);
+    const started = performance.now();
+    const slow = await bounded.post("/slow", { body: {} }).asResponse();
+    await expect(slow.text()).rejects.toThrow(/longer than 150 ms/);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect((slow as UpstreamResponse).stream.destroyed).toBe(true);
+    expect(await client.post<{ text: string }>("/big", { body: {} })).toEqual({ text: "x".repeat(4096) });
   });
 
   it("rejects with the SDK's abort error when aborted before the answer", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveUpstreams } from "./upstreams.ts";
+import { loggableBaseURL, resolveUpstreams } from "./upstreams.ts";
 
 describe("resolveUpstreams", () => {
   it("uses the shared key and lets stage variables override it", () => {
@@ -25,5 +25,12 @@ describe("resolveUpstreams", () => {
 
   it("names the stage without a key", () => {
     expect(() => resolveUpstreams({ STT_API_KEY: "k" })).toThrow("no API key for the llm stage: set OPENAI_API_KEY (or LLM_API_KEY)");
+  });
+});
+
+describe("loggableBaseURL", () => {
+  it("drops user-info, query and fragment, where credentials can be", () => {
+    expect(loggableBaseURL("https://user:secret@llm.example.com:8443/openai/v1?api-key=sk-abc#x")).toBe("https://llm.example.com:8443/openai/v1");
+    expect(loggableBaseURL("http://127.0.0.1:8790/v1")).toBe("http://127.0.0.1:8790/v1");
   });
 });

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import type { UpstreamKind } from "./protocol.ts";
-import { createUpstreamFetch } from "./upstream-http.ts";
+import { createUpstreamFetch, DEFAULT_WHOLE_BODY_LIMITS } from "./upstream-http.ts";
 
 /** The three stages of the cascade pipeline; each may use its own OpenAI-compatible server. */
 export const STAGES = ["stt", "llm", "tts"] as const;
@@ -78,13 +78,20 @@ export function resolveUpstreams(env: UpstreamEnv): Upstreams {
   return upstreams;
 }
 
+/** A base URL as it may be logged: without user-info, query or fragment, where credentials can hide. */
+export function loggableBaseURL(baseURL: string): string {
+  const url = new URL(baseURL);
+  return url.origin + url.pathname;
+}
+
 /**
  * Builds one OpenAI SDK client per stage, sharing one keep-alive `fetch` on `node:http`
  * ({@link createUpstreamFetch}) whose bodies the routes pass on as Node streams. Retries are off (a voice turn cannot wait for a retry);
- * `timeoutMs` bounds the wait for the upstream's response headers.
+ * `timeoutMs` bounds the wait for the upstream's response headers, and again the reading of a whole body
+ * (an error or JSON answer, at most 1 MiB).
  */
 export function createUpstreamClients(upstreams: Upstreams, timeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS): UpstreamClients {
-  const fetch = createUpstreamFetch();
+  const fetch = createUpstreamFetch({ ...DEFAULT_WHOLE_BODY_LIMITS, timeoutMs });
   const client = (stage: Stage) => new OpenAI({ ...upstreams[stage], maxRetries: 0, timeout: timeoutMs, fetch });
   return { stt: client("stt"), llm: client("llm"), tts: client("tts") };
 }
