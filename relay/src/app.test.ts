@@ -86,6 +86,9 @@ describe("createApp", () => {
     expect(ok.headers.get("vary")).toContain("Origin");
     const evil = await preflight("https://evil.example");
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+    // Error answers are readable by the page too (the widget acts on their code and Retry-After).
+    const refused = await app.request("/v1/chat/completions", { method: "POST", headers: { origin: TEST_ORIGIN, authorization: "Bearer forged" } });
+    expect({ status: refused.status, allowOrigin: refused.headers.get("access-control-allow-origin") }).toEqual({ status: 401, allowOrigin: TEST_ORIGIN });
   });
 
   it("logs one line per request without secrets", async () => {
