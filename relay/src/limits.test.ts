@@ -15,12 +15,11 @@ function appWith(limits: Partial<AgentLimits>, overrides: Parameters<typeof crea
   return { app, clock };
 }
 
+const createSession = (app: App, headers: Record<string, string> = {}) =>
+  app.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...headers }, body: JSON.stringify({ agent: "demo" }) });
+
 async function session(app: App, headers: Record<string, string> = {}): Promise<CreateSessionResponse> {
-  const res = await app.request("/v1/sessions", {
-    method: "POST",
-    headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...headers },
-    body: JSON.stringify({ agent: "demo" }),
-  });
+  const res = await createSession(app, headers);
   expect(res.status).toBe(201);
   return (await res.json()) as CreateSessionResponse;
 }
@@ -84,11 +83,7 @@ describe("rate limits", () => {
     const from = (chain: string) => ({ "x-forwarded-for": chain });
     await session(app, from("203.0.113.7"));
     await session(app, from("198.51.100.1, 203.0.113.7"));
-    const res = await app.request("/v1/sessions", {
-      method: "POST",
-      headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...from("192.0.2.99, 203.0.113.7") },
-      body: JSON.stringify({ agent: "demo" }),
-    });
+    const res = await createSession(app, from("192.0.2.99, 203.0.113.7"));
     expect(res.headers.get("retry-after")).toBe("60");
     await expectError(res, 429, "rate_limited");
     await session(app, from("203.0.113.8"));
@@ -101,21 +96,12 @@ describe("rate limits", () => {
     const from = (ip: string) => ({ "x-forwarded-for": ip });
     await session(app, from("2001:db8:1:2::a"));
     await session(app, from("2001:db8:1:2:ffff:ffff:ffff:b"));
-    const res = await app.request("/v1/sessions", {
-      method: "POST",
-      headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...from("2001:0DB8:0001:0002:0:0:0:c") },
-      body: JSON.stringify({ agent: "demo" }),
-    });
-    await expectError(res, 429, "rate_limited");
+    await expectError(await createSession(app, from("2001:0DB8:0001:0002:0:0:0:c")), 429, "rate_limited");
     await session(app, from("2001:db8:1:3::a"));
     // IPv4 and IPv4-mapped IPv6 are one client.
     await session(app, from("198.51.100.4"));
     await session(app, from("::ffff:198.51.100.4"));
-    await expectError(
-      await app.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...from("198.51.100.4") }, body: '{"agent":"demo"}' }),
-      429,
-      "rate_limited",
-    );
+    await expectError(await createSession(app, from("198.51.100.4")), 429, "rate_limited");
   });
 });
 
