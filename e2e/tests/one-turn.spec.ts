@@ -39,7 +39,7 @@ test("one spoken turn end to end", async ({ page }) => {
   await widget.getByRole("button", { name: "Start" }).click();
   await expect(widget.getByText("Offline demo upstream")).toBeVisible();
 
-  // The greeting is spoken first (the fixture's question starts after 10 s of silence, once the greeting
+  // The greeting is spoken first (the fixture's question starts after 14 s of silence, once the greeting
   // has played); then the reply (second assistant line) streams in and is spoken sentence by sentence.
   const greeting = widget.locator('li[data-role="assistant"]').nth(0);
   const reply = widget.locator('li[data-role="assistant"]').nth(1);

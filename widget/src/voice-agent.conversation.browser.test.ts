@@ -1,5 +1,7 @@
 /** The conversation engine through the element, with a fake relay and a fake audio engine. */
 import { afterEach, describe, expect, test, vi } from "vitest";
+import type { StoredMessage } from "./history/history-store.ts";
+import { MemoryHistoryStore } from "./history/memory-history-store.ts";
 import { FakeTransport } from "./testing/fake-transport.ts";
 import { mountElement, type Mounted } from "./testing/mount-element.ts";
 
@@ -196,6 +198,28 @@ describe("<voice-agent> conversation", () => {
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
     expect(m.audio.engine.muted).toBe(true);
+  });
+
+  test("speaks the greeting while it is being stored: a first IndexedDB write can take seconds", async () => {
+    let release!: () => void;
+    const stored = new Promise<void>((resolve) => (release = resolve));
+    class SlowStore extends MemoryHistoryStore {
+      readonly saved: string[] = [];
+      override async putMessage(message: StoredMessage): Promise<void> {
+        await stored;
+        this.saved.push(message.text);
+        return super.putMessage(message);
+      }
+    }
+    const store = new SlowStore();
+    m = await mountElement({ history: async () => store });
+    m.el.start();
+    await until(() => expect(m!.transport.callsOf("speech").map((c) => c.text)).toEqual(["Hello! How can I help?"]));
+    expect(m.of("va-transcript")).toEqual([]);
+    release();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.of("va-transcript").map((t) => t.text)).toEqual(["Hello! How can I help?"]);
+    expect(new Set(store.saved)).toEqual(new Set(["Hello! How can I help?"]));
   });
 
   test("stop ends the conversation, releases audio, and start resumes it without a second greeting", async () => {

@@ -188,9 +188,10 @@ export class ConversationEngine {
     reply.message.text = greeting;
     this.#host.apply({ type: "reply-start" });
     try {
+      // Spoken while it is stored: a first IndexedDB write can take seconds.
+      reply.speaker?.say(greeting);
       await this.#host.log.save(reply.message);
       this.#host.emit("va-transcript", { role: "assistant", text: greeting, final: true, messageId: reply.message.id });
-      reply.speaker?.say(greeting);
       await this.#finishSpeech(reply);
       this.#endReply(reply);
     } catch (error) {
