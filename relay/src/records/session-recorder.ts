@@ -30,9 +30,9 @@ export function hashVisitorId(visitorId: string): string {
 }
 
 /**
- * Turns what the relay observes into record ops. Messages whose response the browser receives, and the
- * widget's reports, are written {@link BatchingRecordWriter.durable | durably} (the caller awaits them
- * before the response's last byte, or before answering); everything else is queued.
+ * Turns what the relay observes into record ops. Messages whose response the browser receives are
+ * written {@link BatchingRecordWriter.durable | durably} (the caller awaits them before the response's
+ * last byte); everything else is queued.
  */
 export class SessionRecorder {
   readonly #writer: BatchingRecordWriter;
@@ -93,8 +93,8 @@ export class SessionRecorder {
     this.#writer.enqueue({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source, at, payload } });
   }
 
-  /** Records what the widget reported; resolves when committed (or, with the store down, after the durable timeout). */
-  report(sessionId: string, reports: readonly SessionReport[]): Promise<void> {
+  /** Queues what the widget reported. */
+  report(sessionId: string, reports: readonly SessionReport[]): void {
     const at = this.#now();
     const ops: RecordOp[] = [];
     for (const report of reports) {
@@ -123,7 +123,7 @@ export class SessionRecorder {
           break;
       }
     }
-    return this.#writer.durable(...ops);
+    this.#writer.enqueue(...ops);
   }
 
   /** Resolves when everything recorded so far is committed. */
