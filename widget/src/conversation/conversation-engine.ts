@@ -188,8 +188,7 @@ export class ConversationEngine {
     reply.message.text = greeting;
     this.#host.apply({ type: "reply-start" });
     try {
-      // Spoken while it is stored: a first IndexedDB write can take seconds.
-      reply.speaker?.say(greeting);
+      reply.speaker?.say(greeting); // while it is stored: a first IndexedDB write can take seconds
       await this.#host.log.save(reply.message);
       this.#host.emit("va-transcript", { role: "assistant", text: greeting, final: true, messageId: reply.message.id });
       await this.#finishSpeech(reply);
