@@ -29,6 +29,7 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
     // Made first: ids of one process increase, so the visitor's message sorts before the reply.
     const userId = uuidv7(startAt);
     const id = uuidv7(startAt);
+    const over = recorder.replyStreaming(id);
     const sessionId = () => c.get("session").sid;
     const latency: StageLatency = {};
     let text = "";
@@ -60,15 +61,23 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
       },
       async beforeEnd(error) {
         if (error) recorder.event(sessionId(), "error", { stage: "llm", code: error.code });
-        await Promise.all([typedTurn(), !error || text ? message(error !== undefined) : undefined]);
+        const recorded = !error || text ? message(error !== undefined) : undefined;
+        over();
+        await Promise.all([typedTurn(), recorded]);
       },
       onCancel() {
         recorder.event(sessionId(), "reply-aborted", { messageId: id, chars: text.length });
         void typedTurn();
         if (text) void message(true);
+        over();
       },
     });
-    await next();
+    try {
+      await next();
+    } finally {
+      // No stream to observe (refused, or the upstream failed before it): nothing to wait for.
+      if (!c.res.headers.get("content-type")?.startsWith("text/event-stream")) over();
+    }
     // 502 / 504: the request was valid and reached the upstream, so the visitor did say it.
     if (c.res.status === 502 || c.res.status === 504) await typedTurn();
     if (!c.res.ok) return captureProxyError(c, recorder, "llm");

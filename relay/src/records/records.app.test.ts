@@ -185,6 +185,27 @@ describe("session records through the app", () => {
     expect(events.map((e) => e.type)).toContain("reply-aborted");
   });
 
+  it("writes a barge-in report that reaches the relay before the reply's end after the reply's message", async () => {
+    const session = await createSession();
+    const res = await chat(session.token, Array.from({ length: 40 }, (_, i) => `word${i}`).join(" "));
+    const recordId = res.headers.get(RECORD_ID_HEADER)!;
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.read();
+    let answered = false;
+    const reported = Promise.resolve(report(session.token, [{ type: "interruption", messageId: recordId, heardText: "This is", playedMs: 300 }])).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The reply is still streaming: the report waits for its message.
+    expect(answered).toBe(false);
+    await reader.cancel();
+    expect((await reported).status).toBe(202);
+    const reply = (await store.getSession(session.sessionId))?.messages.find((m) => m.id === recordId);
+    expect(reply).toMatchObject({ role: "assistant", interrupted: true, heardText: "This is" });
+  });
+
   it("rejects malformed record fields and reports", async () => {
     const bad = await app.request("/v1/sessions", {
       method: "POST",

@@ -66,7 +66,7 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** One visitor turn against a running relay: transcript, full reply, then widget reports (queued). */
+  /** One visitor turn against a running relay: transcript, full reply, then widget reports. */
   async function turn(url: string) {
     const created = await fetch(`${url}/v1/sessions`, {
       method: "POST",
@@ -119,8 +119,23 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
       const after = await detail(second.url, session.sessionId);
       // The typed question of the cut reply may or may not have been committed yet; its reply never was.
       expect(after.messages.filter((m) => m.text !== typed).map((m) => [m.id, m.text])).toEqual(sent);
-      // The widget's reports (queued, 60 s batching window) are not asserted: a later durable write, such
-      // as the typed question's, commits what was queued before it.
+    } finally {
+      second.child.kill("SIGTERM");
+      await once(second.child, "exit");
+    }
+  });
+
+  it("SIGKILL right after the widget's reports were accepted: they are in the store after a restart", async () => {
+    const db = join(dir, "kill-reports.sqlite");
+    const first = await startRelay(db, agentsFile, upstream);
+    const { session } = await turn(first.url);
+    first.child.kill("SIGKILL");
+    await once(first.child, "exit");
+    const second = await startRelay(db, agentsFile, upstream);
+    try {
+      const after = await detail(second.url, session.sessionId);
+      expect(after.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "end"]);
+      expect(after.session).toMatchObject({ status: "completed", endReason: "hangup", client: { sampleRate: 48_000 } });
     } finally {
       second.child.kill("SIGTERM");
       await once(second.child, "exit");

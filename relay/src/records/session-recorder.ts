@@ -23,6 +23,8 @@ export type CapturedMessage = Pick<MessageRecord, "id" | "role" | "text" | "star
 
 /** How many sessions {@link SessionRecorder} remembers as activated; the oldest is forgotten first. */
 const ACTIVATED_MEMORY = 10_000;
+/** Longest wait of a report's patch for the reply it patches to be recorded (ms); then it is written anyway. */
+const REPLY_WAIT_MS = 5_000;
 
 /** SHA-256 (hex) of a visitor id: what the store keeps instead of the bearer secret. */
 export function hashVisitorId(visitorId: string): string {
@@ -30,9 +32,9 @@ export function hashVisitorId(visitorId: string): string {
 }
 
 /**
- * Turns what the relay observes into record ops. Messages whose response the browser receives are
- * written {@link BatchingRecordWriter.durable | durably} (the caller awaits them before the response's
- * last byte); everything else is queued.
+ * Turns what the relay observes into record ops. Messages whose response the browser receives, and the
+ * widget's reports, are written {@link BatchingRecordWriter.durable | durably} (the caller awaits them
+ * before the response's last byte, or before answering); the relay's own events are queued.
  */
 export class SessionRecorder {
   readonly #writer: BatchingRecordWriter;
@@ -42,6 +44,8 @@ export class SessionRecorder {
    * the store: a session leaves `pending` once), so a session's every message does not update its row.
    */
   readonly #activated = new Set<string>();
+  /** Replies still streaming, by record id: settled once the reply's message is queued (or it ended without one). */
+  readonly #streaming = new Map<string, Promise<void>>();
 
   constructor(writer: BatchingRecordWriter, now: () => number) {
     this.#writer = writer;
@@ -93,8 +97,25 @@ export class SessionRecorder {
     this.#writer.enqueue({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source, at, payload } });
   }
 
-  /** Queues what the widget reported. */
-  report(sessionId: string, reports: readonly SessionReport[]): void {
+  /**
+   * Reply `id` is streaming. Call the returned function once it is over, after its message (if any) was
+   * passed to {@link message}: a report that patches the reply waits until then, since a barge-in can
+   * reach the relay's report route before the relay sees the reply's stream end.
+   */
+  replyStreaming(id: string): () => void {
+    let over!: () => void;
+    this.#streaming.set(id, new Promise<void>((resolve) => (over = resolve)));
+    return () => {
+      this.#streaming.delete(id);
+      over();
+    };
+  }
+
+  /**
+   * Records what the widget reported; resolves when committed (with the store down, after the writer's
+   * durable timeout). A patch of a reply still streaming is written after the reply's message.
+   */
+  async report(sessionId: string, reports: readonly SessionReport[]): Promise<void> {
     const at = this.#now();
     const ops: RecordOp[] = [];
     for (const report of reports) {
@@ -123,7 +144,13 @@ export class SessionRecorder {
           break;
       }
     }
-    this.#writer.enqueue(...ops);
+    const replies = ops.flatMap((op) => (op.op === "patch-message" ? [this.#streaming.get(op.messageId)] : [])).filter((p) => p !== undefined);
+    if (replies.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all(replies), new Promise((resolve) => (timer = setTimeout(resolve, REPLY_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
+    return this.#writer.durable(...ops);
   }
 
   /** Resolves when everything recorded so far is committed. */

@@ -25,12 +25,13 @@ const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionRepo
 /**
  * `POST /v1/session-events` (relay token): what only the widget knows — session start with audio info,
  * state changes, interruptions with the heard text, per-turn latencies, errors and the session end.
- * Queued (not awaited), answered 202 `{ accepted }`. A report can only touch the token's own session.
+ * Committed before the answer, 202 `{ accepted }`, so a report the widget saw accepted survives a crash of
+ * the relay. A report can only touch the token's own session.
  */
 export function createSessionEventsRoute(recorder: SessionRecorder): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post(SESSION_EVENTS_PATH, async (c) => {
     const { reports } = await readJson(c, SessionReportRequestSchema);
-    recorder.report(c.get("session").sid, reports);
+    await recorder.report(c.get("session").sid, reports);
     return c.json({ accepted: reports.length }, 202);
   });
 }
