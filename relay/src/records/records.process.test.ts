@@ -98,8 +98,16 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     return { session, chat, sent: [[stt.headers.get(RECORD_ID_HEADER), transcript], [reply.headers.get(RECORD_ID_HEADER), `This is the offline demo. You said: ${transcript}`]] };
   }
 
-  const detail = async (url: string, id: string) =>
-    (await (await fetch(`${url}/admin/sessions/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as SessionDetail;
+  /** Starts a relay on `db` again and returns what it holds of session `id`, then stops it. */
+  async function afterRestart(db: string, id: string): Promise<SessionDetail> {
+    const second = await startRelay(db, agentsFile, upstream);
+    try {
+      return (await (await fetch(`${second.url}/admin/sessions/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as SessionDetail;
+    } finally {
+      second.child.kill("SIGTERM");
+      await once(second.child, "exit");
+    }
+  }
 
   it("SIGKILL mid-session: every message the browser fully received is in the store after a restart", async () => {
     const db = join(dir, "kill.sqlite");
@@ -114,15 +122,9 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     await once(first.child, "exit");
     await reader.closed.catch(() => {});
 
-    const second = await startRelay(db, agentsFile, upstream);
-    try {
-      const after = await detail(second.url, session.sessionId);
-      // The typed question of the cut reply may or may not have been committed yet; its reply never was.
-      expect(after.messages.filter((m) => m.text !== typed).map((m) => [m.id, m.text])).toEqual(sent);
-    } finally {
-      second.child.kill("SIGTERM");
-      await once(second.child, "exit");
-    }
+    const after = await afterRestart(db, session.sessionId);
+    // The typed question of the cut reply may or may not have been committed yet; its reply never was.
+    expect(after.messages.filter((m) => m.text !== typed).map((m) => [m.id, m.text])).toEqual(sent);
   });
 
   it("SIGKILL right after the widget's reports were accepted: they are in the store after a restart", async () => {
@@ -131,15 +133,9 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     const { session } = await turn(first.url);
     first.child.kill("SIGKILL");
     await once(first.child, "exit");
-    const second = await startRelay(db, agentsFile, upstream);
-    try {
-      const after = await detail(second.url, session.sessionId);
-      expect(after.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "end"]);
-      expect(after.session).toMatchObject({ status: "completed", endReason: "hangup", client: { sampleRate: 48_000 } });
-    } finally {
-      second.child.kill("SIGTERM");
-      await once(second.child, "exit");
-    }
+    const after = await afterRestart(db, session.sessionId);
+    expect(after.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "end"]);
+    expect(after.session).toMatchObject({ status: "completed", endReason: "hangup", client: { sampleRate: 48_000 } });
   });
 
   it("SIGTERM loses nothing: queued reports and the part of a reply that was streamed before the shutdown are committed", async () => {
@@ -161,19 +157,13 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     const [code] = await exited;
     expect(code).toBe(0);
 
-    const second = await startRelay(db, agentsFile, upstream);
-    try {
-      const after = await detail(second.url, session.sessionId);
-      expect(after.messages.map((m) => [m.id, m.text])).toEqual([
-        ...sent,
-        [expect.any(String), "finish this reply please"],
-        [streaming.headers.get(RECORD_ID_HEADER), heard],
-      ]);
-      expect(after.events.map((e) => e.type)).toEqual(["start", "end", "error"]); // error: the shutting_down end of the cut stream
-      expect(after.session).toMatchObject({ status: "completed", client: { sampleRate: 48_000 } });
-    } finally {
-      second.child.kill("SIGTERM");
-      await once(second.child, "exit");
-    }
+    const after = await afterRestart(db, session.sessionId);
+    expect(after.messages.map((m) => [m.id, m.text])).toEqual([
+      ...sent,
+      [expect.any(String), "finish this reply please"],
+      [streaming.headers.get(RECORD_ID_HEADER), heard],
+    ]);
+    expect(after.events.map((e) => e.type)).toEqual(["start", "end", "error"]); // error: the shutting_down end of the cut stream
+    expect(after.session).toMatchObject({ status: "completed", client: { sampleRate: 48_000 } });
   });
 });
