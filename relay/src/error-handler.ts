@@ -1,4 +1,5 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HTTPException } from "hono/http-exception";
 import { HttpError } from "./http-error.ts";
 import type { RelayEnv } from "./relay-env.ts";
@@ -12,19 +13,28 @@ function fromHonoException(err: HTTPException): HttpError {
 }
 
 /**
- * The app's one `onError`: every error becomes `{ error: { code, message } }`. {@link HttpError}s are
- * answered as they are; a failure caused by the client aborting is a 400; anything else unexpected is
- * logged (name and message only) and answered 500 `internal`.
+ * Status of the answer to a request whose client went away before it (nginx's "client closed request").
+ * Nobody reads it; it keeps the request log and the records from counting the client's hang-up (a barge-in
+ * aborts the reply's speech request) as a failure of the relay or the upstream.
+ */
+export const CLIENT_GONE_STATUS = 499;
+
+/**
+ * The app's one `onError`: every error becomes `{ error: { code, message } }`. A failure while the client
+ * is gone (it aborted, or sent a broken body that Node's parser already answered) is answered
+ * {@link CLIENT_GONE_STATUS} whatever it was; {@link HttpError}s are answered as they are; anything else
+ * unexpected is logged (name and message only) and answered 500 `internal`.
  */
 export function createErrorHandler(log: RelayLog): ErrorHandler<RelayEnv> {
   return (err, c) => {
     let httpError: HttpError;
+    if (c.req.raw.signal.aborted) {
+      const gone = new HttpError(400, "bad_request", "The request was aborted by the client.");
+      return c.json(gone.toBody(), CLIENT_GONE_STATUS as ContentfulStatusCode);
+    }
     if (err instanceof HttpError) httpError = err;
     else if (err instanceof HTTPException) httpError = fromHonoException(err);
-    else if (c.req.raw.signal.aborted) {
-      // The client went away or sent a broken body (Node's parser already answered it); nothing failed here.
-      httpError = new HttpError(400, "bad_request", "The request was aborted.");
-    } else {
+    else {
       log({ level: "error", msg: "unhandled error", requestId: c.get("requestId"), error: `${err.name}: ${err.message}` });
       httpError = new HttpError(500, "internal", "Internal error.");
     }

@@ -60,6 +60,21 @@ describe("streams through the relay over real sockets", () => {
     await expect.poll(() => lastOf(env, "speech")?.aborted, { timeout: 5000 }).toBe(true);
   });
 
+  it("logs a speech request the client aborts before the upstream answered as the client's doing, not an upstream failure", async () => {
+    const env = await start();
+    env.standin.faults.add({ route: "speech", kind: "slow", delayMs: 800 });
+    const controller = new AbortController();
+    const answered = post(env.url, "/v1/audio/speech", { input: "Hello there." }, controller.signal);
+    // Well inside the stand-in's 800 ms before its headers.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await expect(answered).rejects.toThrow();
+    await expect.poll(() => env.relay.logs.find((e) => e.msg === "request" && e.path === "/v1/audio/speech"), { timeout: 3000 }).toBeDefined();
+    const entry = env.relay.logs.find((e) => e.msg === "request" && e.path === "/v1/audio/speech")!;
+    expect(entry).toMatchObject({ level: "info", status: 499, outcome: "client-gone" });
+    expect(env.relay.logs.filter((e) => e.level === "error")).toEqual([]);
+  });
+
   it("cuts a chat stream whose upstream goes silent with an upstream_timeout event, and hangs up on it", async () => {
     const chunk = { id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "Hel" }, finish_reason: null }] };
     const silent = await silentUpstream("text/event-stream", `data: ${JSON.stringify(chunk)}\n\n`);
