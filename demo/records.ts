@@ -82,7 +82,9 @@ async function showSession(id: string): Promise<void> {
     const timing = [`+${seconds((m.startAt ?? t0) - t0)}`, ...Object.entries(m.latency).map(([k, v]) => `${k} ${v} ms`)];
     if (m.audioDurationMs) timing.push(`audio ${seconds(m.audioDurationMs)}`);
     if (m.completionTokens) timing.push(`${m.completionTokens} tokens`);
-    div.append(el("div", `${m.role} · ${timing.join(" · ")}`, "meta"), el("div", m.text));
+    const call = m.toolCallId ? ` · answers ${m.toolCallId}` : "";
+    div.append(el("div", `${m.role}${call} · ${timing.join(" · ")}`, "meta"), el("div", m.text));
+    for (const c of m.toolCalls ?? []) div.append(el("div", `calls ${c.name}(${c.arguments}) · ${c.id}`, "meta"));
     if (m.interrupted) div.append(el("div", `interrupted; heard: “${m.heardText ?? "?"}”`, "meta heard"));
     box.append(div);
   }

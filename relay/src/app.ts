@@ -66,7 +66,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   if (options.records) {
     // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
     const reportLimits = sessionLimits({ requests: new WindowCounter(Infinity, 60_000), now });
-    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits] });
+    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits], activityPaths: SESSION_PATHS });
   }
 
   app.route("/", createHealthRoutes({ checks: { ...probes, ...options.readinessChecks }, closing, cacheMs: 2000, log }));

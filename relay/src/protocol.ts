@@ -86,10 +86,15 @@ export type SessionEndReason =
   /** The widget hit an error it cannot recover from (recorded `failed`). */
   | "error";
 
-/** One thing only the widget knows. `at` is the widget's clock (epoch ms), kept as reported. */
+/**
+ * One thing only the widget knows. `at` is the widget's clock (epoch ms) when it happened; the relay
+ * records it as `clientAt` and places the report on its own clock (see {@link SessionReportRequest.sentAt}).
+ */
 export type SessionReport = { at?: number } & (
   /** The session started: microphone open. Marks the session `active`. */
   | { type: "start"; sampleRate?: number; language?: string }
+  /** The widget began to speak the agent's greeting; recorded as the assistant message {@link CreateSessionResponse.greetingId}. */
+  | { type: "greeting" }
   /** A conversation state change (`listening`, `thinking`, `responding`, `interrupted`, …). */
   | { type: "state"; state: string }
   /** Barge-in: the visitor heard only `heardText` of the reply with record id `messageId`. */
@@ -103,6 +108,11 @@ export type SessionReport = { at?: number } & (
 /** Body of `POST` {@link SESSION_EVENTS_PATH}: 1–50 reports, answered 202 `{ accepted }`. */
 export interface SessionReportRequest {
   reports: SessionReport[];
+  /**
+   * The widget's clock when it sent the batch (epoch ms). With each report's `at`, the relay places the
+   * reports on its own clock at the time they happened rather than when the batch arrived.
+   */
+  sentAt?: number;
 }
 
 /** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */
@@ -119,7 +129,17 @@ export interface CreateSessionResponse {
   /** When the session ends for good (the agent's max session seconds), epoch milliseconds. */
   sessionEndsAt: number;
   agent: { id: string; name: string; greeting: string };
+  /** Record id of the greeting ({@link greetingMessageId}): the `messageId` of an interruption of the greeting. */
+  greetingId: string;
   upstream: UpstreamKind;
+}
+
+/**
+ * Record id of a session's greeting: one per session, so a `greeting` report sent twice records it once.
+ * Record ids are opaque to the widget; the relay's `x-record-id` ids are UUIDv7.
+ */
+export function greetingMessageId(sessionId: string): string {
+  return `${sessionId}:greeting`;
 }
 
 /** One chat message as the widget sends it. System messages are never accepted from the browser. */

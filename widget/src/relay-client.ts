@@ -87,7 +87,7 @@ export class RelayClient implements Transport {
   }
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
-    const body: SessionReportRequest = { reports };
+    const body: SessionReportRequest = { reports, sentAt: Date.now() };
     await this.#fetch("POST", SESSION_EVENTS_PATH, JSON.stringify(body), "application/json", undefined, options.keepalive);
   }
 

@@ -36,6 +36,7 @@ describe("session records from the widget's side", () => {
     const session = await client.openSession({ agent: "demo", visitorId, conversationId: "conversation-7" });
     const reporter = new SessionReporter(client);
     reporter.add({ type: "start", sampleRate: 48_000, language: "en-GB" });
+    reporter.add({ type: "greeting" });
     reporter.add({ type: "state", state: "listening" });
 
     // The reply streams; the visitor barges in after the first words were heard.
@@ -61,7 +62,8 @@ describe("session records from the widget's side", () => {
       const detail = await store.getSession(session.sessionId);
       expect(detail?.messages.find((m) => m.id === recordId)).toMatchObject({ role: "assistant", interrupted: true, heardText: heard, latency: { turnMs: 700 } });
       expect(detail?.session).toMatchObject({ status: "completed", conversationId: "conversation-7", client: { sampleRate: 48_000, language: "en-GB" } });
-      expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "state", "interruption", "turn-latency", "end"]);
+      expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "greeting", "state", "interruption", "turn-latency", "end"]);
+      expect(detail?.messages.find((m) => m.id === session.greetingId)).toMatchObject({ id: session.greetingId, role: "assistant", text: session.agent.greeting });
     });
 
     // A streamed transcription: interim text arrives word by word; the final transcript is recorded.

@@ -115,6 +115,19 @@ describe("<voice-agent> conversation", () => {
     await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "hangup" }] }));
   });
 
+  test("reports the greeting it speaks, and a barge-in into the greeting names the greeting's record", async () => {
+    m = await mountElement({ transport: new FakeTransport({ greeting: "Hello, I am the test agent. How can I help?" }) });
+    m.el.start();
+    await until(() => expect(m!.audio.engines[0]?.player).toBeDefined());
+    const player = m.audio.engine.player!;
+    player.holdPlayback = true;
+    await until(() => expect(player.ended).toHaveLength(1));
+    const greetingReply = player.ended[0]!;
+    m.audio.engine.bargeIn(greetingReply, 400);
+    await until(() => expect(m!.transport.reports.find((r) => r.type === "interruption")).toMatchObject({ messageId: "session-1:greeting" }));
+    expect(m.transport.reports.filter((r) => r.type === "greeting")).toEqual([{ type: "greeting", at: expect.any(Number) }]);
+  });
+
   test("reports stay in their session: sent before a new session replaces it, or dropped, never recorded in the next", async () => {
     m = await mountElement({ transport: new FakeTransport({ tokenTtlMs: 300, sessionTtlMs: 300 }), config: { greet: false, refreshLeadMs: 100 } });
     m.transport.failNext("report", "unauthorized");

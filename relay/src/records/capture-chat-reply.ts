@@ -2,15 +2,30 @@ import type { MiddlewareHandler } from "hono";
 import { RECORD_ID_HEADER } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import { captureProxyError } from "./capture-proxy-error.ts";
-import type { StageLatency } from "./session-record.ts";
+import type { StageLatency, ToolCallRecord } from "./session-record.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
-import { typedUserText } from "./typed-user-text.ts";
+import { requestTurn } from "./request-turn.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 
 /** The parts of a chat completion chunk the recorder reads. */
 interface ChatChunk {
-  choices?: { delta?: { content?: string | null } }[];
+  choices?: { delta?: { content?: string | null; tool_calls?: ToolCallDelta[] } }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
+/** A piece of a streamed tool call: the first piece of call `index` has its id and name, later ones more arguments. */
+interface ToolCallDelta {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** Adds a streamed piece to the calls assembled so far. */
+function addToolCallDelta(calls: ToolCallRecord[], delta: ToolCallDelta): void {
+  const call = (calls[delta.index ?? 0] ??= { id: "", name: "", arguments: "" });
+  if (delta.id) call.id = delta.id;
+  if (delta.function?.name) call.name += delta.function.name;
+  if (delta.function?.arguments) call.arguments += delta.function.arguments;
 }
 
 /**
@@ -33,6 +48,7 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
     const sessionId = () => c.get("session").sid;
     const latency: StageLatency = {};
     let text = "";
+    const toolCalls: ToolCallRecord[] = [];
     let usage: ChatChunk["usage"];
     const message = (interrupted: boolean) =>
       recorder.message(sessionId(), {
@@ -45,30 +61,36 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
         completionTokens: usage?.completion_tokens ?? null,
         interrupted,
         latency: { ...latency, llmTotalMs: Math.round(performance.now() - t0) },
+        toolCalls: toolCalls.length ? toolCalls.filter(Boolean) : null,
       });
     let typed: Promise<void> | undefined;
     const typedTurn = () =>
-      (typed ??= typedUserText(c).then((said) => said === undefined ? undefined : recorder.typedMessage(sessionId(), { id: userId, text: said, startAt, endAt: startAt })));
+      (typed ??= requestTurn(c).then(async ({ typed: said, toolResults }) => {
+        await Promise.all(toolResults.map((result) =>
+          recorder.message(sessionId(), { id: `${sessionId()}:${result.toolCallId}`, role: "tool", text: result.text, startAt, endAt: startAt, toolCallId: result.toolCallId })));
+        if (said !== undefined) await recorder.typedMessage(sessionId(), { id: userId, text: said, startAt, endAt: startAt });
+      }));
     c.set("sseObserver", {
       onEvent(data) {
         const chunk = data as ChatChunk;
-        const delta = chunk.choices?.[0]?.delta?.content;
-        if (delta) {
+        const delta = chunk.choices?.[0]?.delta;
+        if (delta?.content) {
           if (text === "") latency.llmFirstTokenMs = Math.round(performance.now() - t0);
-          text += delta;
+          text += delta.content;
         }
+        for (const call of delta?.tool_calls ?? []) addToolCallDelta(toolCalls, call);
         if (chunk.usage) usage = chunk.usage;
       },
       async beforeEnd(error) {
         if (error) recorder.event(sessionId(), "error", { stage: "llm", code: error.code });
-        const recorded = !error || text ? message(error !== undefined) : undefined;
+        const recorded = !error || text || toolCalls.length ? message(error !== undefined) : undefined;
         over();
         await Promise.all([typedTurn(), recorded]);
       },
       onCancel() {
         recorder.event(sessionId(), "reply-aborted", { messageId: id, chars: text.length });
         void typedTurn();
-        if (text) void message(true);
+        if (text || toolCalls.length) void message(true);
         over();
       },
     });

@@ -12,6 +12,7 @@ import { captureChatReply } from "./capture-chat-reply.ts";
 import { captureSessionCreation } from "./capture-session-creation.ts";
 import { captureSpeech } from "./capture-speech.ts";
 import { captureTranscription } from "./capture-transcription.ts";
+import { recordActivity } from "./record-activity.ts";
 import type { RecordsOptions } from "./records-options.ts";
 import { SessionRecorder } from "./session-recorder.ts";
 
@@ -21,6 +22,8 @@ export interface MountRecordsDeps {
   now: () => number;
   /** Middleware in front of the widget's session routes: the relay token, then the agent's body and rate limits. */
   session: MiddlewareHandler<RelayEnv>[];
+  /** Paths of the routes that count as a session's activity (behind the relay token and the idle clock). */
+  activityPaths: readonly string[];
 }
 
 /**
@@ -32,7 +35,8 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
   const { store, writer } = records;
   const { now } = deps;
   const recorder = new SessionRecorder(writer, now);
-  app.use(SESSIONS_PATH, captureSessionCreation(recorder));
+  app.use(SESSIONS_PATH, captureSessionCreation(recorder, new Map(deps.agents.map((agent) => [agent.id, agent]))));
+  for (const path of deps.activityPaths) app.use(path, recordActivity(recorder));
   app.use("/v1/audio/transcriptions", captureTranscription(recorder, now));
   app.use("/v1/chat/completions", captureChatReply(recorder, now));
   app.use("/v1/audio/speech", captureSpeech(recorder));

@@ -47,4 +47,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      payload JSONB NOT NULL
    );
    CREATE INDEX events_by_session ON events (session_id, at, id);`,
+  // v2: last activity (a session lapses at last activity + idle timeout), tool calls and results.
+  `ALTER TABLE sessions ADD COLUMN last_active_at BIGINT;
+   ALTER TABLE messages ADD COLUMN tool_calls JSONB;
+   ALTER TABLE messages ADD COLUMN tool_call_id TEXT;`,
 ];

@@ -96,28 +96,44 @@ export class PostgresSessionStore implements SessionStore {
       if (sessions.length) {
         const s = sessions.map((op) => op.session);
         await db.query(
-          `INSERT INTO sessions (id, agent, origin, mode, status, visitor_hash, conversation_id, created_at, expires_at, client)
+          `INSERT INTO sessions (id, agent, origin, mode, status, visitor_hash, conversation_id, created_at, expires_at, client,
+             last_active_at)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-             $8::bigint[], $9::bigint[], $10::jsonb[])
+             $8::bigint[], $9::bigint[], $10::jsonb[], $11::bigint[])
            ON CONFLICT (id) DO NOTHING`,
           [columns(s, (x) => x.id), columns(s, (x) => x.agent), columns(s, (x) => x.origin), columns(s, (x) => x.mode),
             columns(s, (x) => x.status), columns(sessions, (op) => op.visitorHash), columns(s, (x) => x.conversationId),
-            columns(s, (x) => x.createdAt), columns(s, (x) => x.expiresAt), columns(s, (x) => (x.client ? JSON.stringify(x.client) : null))],
+            columns(s, (x) => x.createdAt), columns(s, (x) => x.expiresAt), columns(s, (x) => (x.client ? JSON.stringify(x.client) : null)),
+            columns(s, (x) => x.lastActiveAt)],
         );
       }
       for (const op of (byKind.get("set-client") ?? []) as Extract<RecordOp, { op: "set-client" }>[]) {
         await db.query("UPDATE sessions SET client = $1 WHERE id = $2", [JSON.stringify(op.client), op.sessionId]);
+      }
+      const touches = new Map<string, { at: number; lapseAt: number }>();
+      for (const op of (byKind.get("touch") ?? []) as Extract<RecordOp, { op: "touch" }>[]) {
+        const seen = touches.get(op.sessionId);
+        touches.set(op.sessionId, { at: Math.max(op.at, seen?.at ?? 0), lapseAt: Math.max(op.lapseAt, seen?.lapseAt ?? 0) });
+      }
+      if (touches.size) {
+        // One row per session: an UPDATE … FROM would apply only one of several rows for the same session.
+        await db.query(
+          `UPDATE sessions s SET last_active_at = GREATEST(s.last_active_at, t.at), expires_at = GREATEST(s.expires_at, t.lapse_at)
+           FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t (id, at, lapse_at)
+           WHERE s.id = t.id AND s.status IN ('pending', 'active')`,
+          [[...touches.keys()], [...touches.values()].map((t) => t.at), [...touches.values()].map((t) => t.lapseAt)],
+        );
       }
       const added = (byKind.get("add-message") ?? []) as Extract<RecordOp, { op: "add-message" }>[];
       const messages = added.filter((op) => !op.unlessRepeated).map((op) => op.message);
       if (messages.length) {
         await db.query(
           `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
-             utterance_id, audio_duration_ms, interrupted, heard_text, latency)
+             utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
            SELECT m.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-             $7::float8[], $8::int[], $9::int[], $10::text[], $11::int[], $12::bool[], $13::text[], $14::jsonb[])
+             $7::float8[], $8::int[], $9::int[], $10::text[], $11::int[], $12::bool[], $13::text[], $14::jsonb[], $15::jsonb[], $16::text[])
              AS m (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
-               utterance_id, audio_duration_ms, interrupted, heard_text, latency)
+               utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
            WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)
            ON CONFLICT (id) DO NOTHING`,
           [columns(messages, (m) => m.id), columns(messages, (m) => m.sessionId), columns(messages, (m) => m.role),
@@ -126,22 +142,24 @@ export class PostgresSessionStore implements SessionStore {
             columns(messages, (m) => m.completionTokens), columns(messages, (m) => m.utteranceId),
             columns(messages, (m) => (m.audioDurationMs === null ? null : Math.round(m.audioDurationMs))),
             columns(messages, (m) => m.interrupted), columns(messages, (m) => m.heardText),
-            columns(messages, (m) => JSON.stringify(m.latency))],
+            columns(messages, (m) => JSON.stringify(m.latency)), columns(messages, (m) => (m.toolCalls ? JSON.stringify(m.toolCalls) : null)),
+            columns(messages, (m) => m.toolCallId)],
         );
       }
       // One statement each, so a repeat within the batch sees the message before it.
       for (const { message: m } of added.filter((op) => op.unlessRepeated)) {
         await db.query(
           `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
-             utterance_id, audio_duration_ms, interrupted, heard_text, latency)
+             utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
            SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::float8, $8::int, $9::int, $10::text, $11::int,
-             $12::bool, $13::text, $14::jsonb
+             $12::bool, $13::text, $14::jsonb, $15::jsonb, $16::text
            WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $2)
              AND NOT EXISTS (SELECT 1 FROM (SELECT role, text FROM messages WHERE session_id = $2 AND (start_at < $5 OR (start_at = $5 AND id < $1))
                ORDER BY start_at DESC, id DESC LIMIT 1) latest WHERE latest.role = 'user' AND btrim(latest.text) = btrim($4))
            ON CONFLICT (id) DO NOTHING`,
           [m.id, m.sessionId, m.role, m.text, m.startAt, m.endAt, m.confidence, m.promptTokens, m.completionTokens, m.utteranceId,
-            m.audioDurationMs === null ? null : Math.round(m.audioDurationMs), m.interrupted, m.heardText, JSON.stringify(m.latency)],
+            m.audioDurationMs === null ? null : Math.round(m.audioDurationMs), m.interrupted, m.heardText, JSON.stringify(m.latency),
+            m.toolCalls ? JSON.stringify(m.toolCalls) : null, m.toolCallId],
         );
       }
       for (const op of (byKind.get("patch-message") ?? []) as Extract<RecordOp, { op: "patch-message" }>[]) {
@@ -173,7 +191,7 @@ export class PostgresSessionStore implements SessionStore {
           );
         } else {
           await db.query(
-            `UPDATE sessions SET status = $1, ended_at = $2, duration_ms = $2 - COALESCE(started_at, created_at), end_reason = $3
+            `UPDATE sessions SET status = $1, ended_at = $2, duration_ms = $2 - created_at, end_reason = $3
              WHERE id = $4 AND status = ANY($5::text[])`,
             [op.status, op.at, op.reason ?? null, op.sessionId, from],
           );
@@ -235,8 +253,8 @@ export class PostgresSessionStore implements SessionStore {
 
   async markLapsed(now: number): Promise<number> {
     const { rowCount } = await this.#pool.query(
-      `UPDATE sessions SET status = 'timeout', ended_at = expires_at,
-         duration_ms = expires_at - COALESCE(started_at, created_at), end_reason = 'token-lapsed'
+      `UPDATE sessions SET status = 'timeout', ended_at = COALESCE(last_active_at, created_at),
+         duration_ms = COALESCE(last_active_at, created_at) - created_at, end_reason = 'lapsed'
        WHERE status IN ('pending', 'active') AND expires_at <= $1`,
       [now],
     );

@@ -19,6 +19,7 @@ export function sessionOp(overrides: Partial<SessionRecord> = {}, visitorHash: s
       startedAt: null,
       endedAt: null,
       expiresAt: createdAt + 300_000,
+      lastActiveAt: null,
       durationMs: null,
       endReason: null,
       client: null,
@@ -47,6 +48,8 @@ export function messageOp(sessionId: string, overrides: Partial<MessageRecord> =
       interrupted: false,
       heardText: null,
       latency: { sttMs: 120 },
+      toolCalls: null,
+      toolCallId: null,
       ...overrides,
     },
   };

@@ -20,6 +20,13 @@ export type RecordOp =
     }
   | { op: "set-client"; sessionId: string; client: ClientInfo }
   | {
+      /** The widget was active at `at` (epoch ms): an open session's lapse moves to `lapseAt` unless later already. */
+      op: "touch";
+      sessionId: string;
+      at: number;
+      lapseAt: number;
+    }
+  | {
       op: "add-message";
       message: MessageRecord;
       /**
@@ -45,6 +52,7 @@ export type RecordOp =
 const PHASE: Record<RecordOp["op"], number> = {
   "create-session": 0,
   "set-client": 1,
+  touch: 1,
   "add-message": 2,
   "patch-message": 3,
   "add-event": 4,

@@ -19,6 +19,7 @@ export function sessionFromRow(row: Row): SessionRecord {
     startedAt: num(row.started_at),
     endedAt: num(row.ended_at),
     expiresAt: Number(row.expires_at),
+    lastActiveAt: num(row.last_active_at),
     durationMs: num(row.duration_ms),
     endReason: (row.end_reason as string | null) ?? null,
     client: row.client === null || row.client === undefined ? null : json(row.client),
@@ -42,6 +43,8 @@ export function messageFromRow(row: Row): MessageRecord {
     interrupted: Boolean(row.interrupted),
     heardText: (row.heard_text as string | null) ?? null,
     latency: json(row.latency),
+    toolCalls: row.tool_calls === null || row.tool_calls === undefined ? null : json(row.tool_calls),
+    toolCallId: (row.tool_call_id as string | null) ?? null,
   };
 }
 

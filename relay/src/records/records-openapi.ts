@@ -16,7 +16,7 @@ export const recordsPaths = {
     post: {
       summary: "The widget's reports of its session: start, states, interruptions, latencies, errors, end",
       security: bearer,
-      requestBody: { required: true, content: json({ type: "object", required: ["reports"], properties: { reports: { type: "array", minItems: 1, maxItems: 50 } } }) },
+      requestBody: { required: true, content: json({ type: "object", required: ["reports"], properties: { reports: { type: "array", minItems: 1, maxItems: 50 }, sentAt: { type: "integer", description: "the widget's clock at sending, epoch ms" } } }) },
       responses: {
         "202": { description: "`{ accepted }`: queued", content: json({ type: "object", properties: { accepted: { type: "integer" } } }) },
         "400": error("`bad_request`"),

@@ -42,7 +42,8 @@ describe("session records through the app", () => {
   });
   afterAll(() => close());
   beforeEach(() => {
-    clock = Date.now();
+    // Never back (a test may move the clock ahead), and past the previous test's per-IP window.
+    clock = Math.max(Date.now(), clock + 61_000);
   });
 
   const createSession = async (body: Record<string, unknown> = {}) => {
@@ -263,14 +264,102 @@ describe("session records through the app", () => {
 
   it("times out lapsed sessions and purges by per-agent retention on demand", async () => {
     const lapsed = await createSession();
-    clock += 61_000;
+    const created = clock;
+    clock += testAgent.limits.idleTimeoutSeconds * 1000 + 6_000;
     const result = await admin<{ timedOut: number }>(ADMIN, "/admin/purge", "POST");
     expect(result.body.timedOut).toBeGreaterThanOrEqual(1);
-    expect((await store.getSession(lapsed.sessionId))?.session).toMatchObject({ status: "timeout", endReason: "token-lapsed" });
+    expect((await store.getSession(lapsed.sessionId))?.session).toMatchObject({ status: "timeout", endReason: "lapsed", endedAt: created, durationMs: 0 });
     clock += 31 * 86_400_000;
     const purged = await admin<{ deletedSessions: number }>(ADMIN, "/admin/purge", "POST");
     expect(purged.body.deletedSessions).toBeGreaterThanOrEqual(1);
     expect(await store.getSession(lapsed.sessionId)).toBeUndefined();
+  });
+
+  it("keeps a conversation longer than the token's lifetime open while it is active, and records its refreshes", async () => {
+    const session = await createSession();
+    const created = clock;
+    let token = session.token;
+    // Ten minutes of conversation, a turn every 50 s (token lifetime 60 s, idle timeout 120 s), refreshing as the widget does.
+    for (let turn = 1; turn <= 12; turn++) {
+      clock += 50_000;
+      const refreshed = await app.request("/v1/sessions/refresh", { method: "POST", headers: auth(token) });
+      expect(refreshed.status).toBe(200);
+      token = ((await refreshed.json()) as { token: string }).token;
+      await (await chat(token, `Question ${turn}`)).text();
+      await writer.flush();
+      expect((await admin<{ timedOut: number }>(ADMIN, "/admin/purge", "POST")).body.timedOut).toBe(0);
+    }
+    const lastActive = clock;
+    expect((await store.getSession(session.sessionId))?.session).toMatchObject({ status: "active", lastActiveAt: lastActive });
+    expect((await report(token, [{ type: "end", reason: "hangup" }])).status).toBe(202);
+    const detail = (await store.getSession(session.sessionId))!;
+    expect(detail.session).toMatchObject({ status: "completed", endReason: "hangup", durationMs: lastActive - created });
+    expect(detail.events.filter((e) => e.type === "token-refreshed")).toHaveLength(12);
+  });
+
+  it("records the greeting the widget spoke, and the widget's reports at the time they happened", async () => {
+    const session = await createSession();
+    expect(session.greetingId).toBe(`${session.sessionId}:greeting`);
+    const created = clock;
+    // The widget's clock is 1 h behind the relay's; it sends three reports made over 6 s in one batch.
+    const widgetClock = clock - 3_600_000;
+    clock += 8_000;
+    const reports: SessionReport[] = [
+      { type: "start", at: widgetClock + 1_000 },
+      { type: "greeting", at: widgetClock + 1_200 },
+      { type: "interruption", messageId: session.greetingId, heardText: "Hi, I am", playedMs: 700, at: widgetClock + 2_000 },
+      { type: "state", state: "listening", at: widgetClock + 7_000 },
+    ];
+    const res = await app.request("/v1/session-events", {
+      method: "POST",
+      headers: { ...auth(session.token), "content-type": "application/json" },
+      body: JSON.stringify({ reports, sentAt: widgetClock + 7_500 }),
+    });
+    expect(res.status).toBe(202);
+    const detail = (await store.getSession(session.sessionId))!;
+    // Received at created + 8000, sent 7500 after the widget's +0: the widget's +0 is the relay's created + 500.
+    expect(detail.events.map((e) => [e.type, e.at - created])).toEqual([["start", 1_500], ["greeting", 1_700], ["interruption", 2_500], ["state", 7_500]]);
+    expect(detail.events[0]!.payload).toMatchObject({ clientAt: widgetClock + 1_000, skewMs: 3_600_500 });
+    expect(detail.session.startedAt! - created).toBe(1_500);
+    expect(detail.messages).toMatchObject([
+      { id: session.greetingId, role: "assistant", text: testAgent.greeting, startAt: created + 1_700, interrupted: true, heardText: "Hi, I am" },
+    ]);
+  });
+
+  it("records the model's tool calls and the page's results", async () => {
+    const session = await createSession();
+    const question = { role: "user", content: "Please lookup_order A12" };
+    // The stand-in calls a tool the agent declares when the visitor names it.
+    await (await chat(session.token, question.content)).text();
+    await writer.flush();
+    const [, call] = (await store.getSession(session.sessionId))!.messages;
+    expect(call).toMatchObject({ role: "assistant", text: "", toolCalls: [{ id: expect.stringMatching(/^call_/), name: "lookup_order", arguments: "{}" }] });
+    const callId = call!.toolCalls![0]!.id;
+    clock += 2_000;
+    const res = await app.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { ...auth(session.token), "content-type": "application/json" },
+      body: JSON.stringify({
+        stream: true,
+        messages: [
+          question,
+          { role: "assistant", content: null, tool_calls: [{ id: callId, type: "function", function: { name: "lookup_order", arguments: "{}" } }] },
+          { role: "tool", tool_call_id: callId, content: '{"status":"shipped"}' },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    await writer.flush();
+    const messages = (await store.getSession(session.sessionId))!.messages;
+    expect(messages.map((m) => [m.role, m.toolCallId, m.role === "assistant" ? m.toolCalls?.length ?? 0 : null])).toEqual([
+      ["user", null, null],
+      ["assistant", null, 1],
+      ["tool", callId, null],
+      ["assistant", null, 0],
+    ]);
+    expect(messages[2]!.text).toBe('{"status":"shipped"}');
+    expect(messages[3]!.text).toContain("shipped");
   });
 
   describe("isolation", () => {

@@ -3,6 +3,11 @@ import type { RelayLog } from "../relay-log.ts";
 import type { PurgeRules, SessionStore } from "./session-store.ts";
 
 const DAY_MS = 86_400_000;
+/**
+ * How long after a session's lapse the sweep waits before marking it `timeout` (ms): activity is queued
+ * for up to one flush window of the record writer, and a request in flight at the lapse still counts.
+ */
+export const LAPSE_GRACE_MS = 5_000;
 
 /** Settings of the retention purge. */
 export interface RetentionPolicy {
@@ -25,9 +30,9 @@ export function purgeRules(policy: RetentionPolicy, now: number, scope?: readonl
   return scope ? { byAgent } : { byAgent, otherwise: now - policy.defaultRetentionDays * DAY_MS };
 }
 
-/** Marks lapsed sessions `timeout`, then deletes records past retention. */
+/** Marks sessions lapsed for {@link LAPSE_GRACE_MS} `timeout`, then deletes records past retention. */
 export async function runRecordsMaintenance(store: SessionStore, policy: RetentionPolicy, now: number, scope?: readonly string[]) {
-  const timedOut = await store.markLapsed(now);
+  const timedOut = await store.markLapsed(now - LAPSE_GRACE_MS);
   const deletedSessions = await store.purge(purgeRules(policy, now, scope));
   return { timedOut, deletedSessions };
 }

@@ -26,11 +26,16 @@ export interface SessionRecord {
   startedAt: number | null;
   /** When it reached a terminal status. */
   endedAt: number | null;
-  /** When its relay token lapses; an open session past it becomes `timeout`. */
+  /**
+   * When it lapses unless the widget is active again: its last activity (or creation) + the agent's idle
+   * timeout, never after its maximum length. An open session past it becomes `timeout`.
+   */
   expiresAt: number;
-  /** `endedAt − (startedAt ?? createdAt)` (ms). */
+  /** The widget's last request of the session (proxy routes and token refresh); null before the first. */
+  lastActiveAt: number | null;
+  /** `endedAt − createdAt` (ms). */
   durationMs: number | null;
-  /** Why it ended, e.g. `hangup`, `unload`, `error`, `token-lapsed`. */
+  /** Why it ended, e.g. `hangup`, `unload`, `error`, `lapsed`. */
   endReason: string | null;
   client: ClientInfo | null;
 }
@@ -47,6 +52,15 @@ export interface StageLatency {
   ttsFirstByteMs?: number;
   /** Widget: end of the visitor's speech to the first reply audio played. */
   turnMs?: number;
+}
+
+/** A tool call of the model, as OpenAI streams it. */
+export interface ToolCallRecord {
+  /** The upstream's call id (`call_…`). */
+  id: string;
+  name: string;
+  /** JSON text, as the model wrote it. */
+  arguments: string;
 }
 
 /** Who said a message. */
@@ -76,6 +90,10 @@ export interface MessageRecord {
   /** What the visitor actually heard of an interrupted reply. */
   heardText: string | null;
   latency: StageLatency;
+  /** The model's tool calls (`assistant` messages); null when it called none. */
+  toolCalls: ToolCallRecord[] | null;
+  /** The call a `tool` message answers. */
+  toolCallId: string | null;
 }
 
 /** Where an event was observed. */

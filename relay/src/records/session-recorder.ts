@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { SessionReport } from "../protocol.ts";
+import { greetingMessageId } from "../protocol.ts";
 import type { BatchingRecordWriter } from "./batching-record-writer.ts";
 import type { RecordOp } from "./record-op.ts";
 import type { EventSource, MessageRecord, SessionMode } from "./session-record.ts";
@@ -14,8 +15,19 @@ export interface NewSession {
   /** The widget's visitor id; only its SHA-256 is stored. */
   visitorId?: string;
   conversationId?: string;
-  /** Token expiry, epoch ms. */
-  expiresAt: number;
+  /** The agent's idle timeout (ms): the session lapses this long after its last activity. */
+  idleTimeoutMs: number;
+  /** The session's end (its maximum length), epoch ms. */
+  endsAt: number;
+}
+
+/** One batch of the widget's reports, as {@link SessionRecorder.report} records it. */
+export interface ReportBatch {
+  reports: readonly SessionReport[];
+  /** The widget's clock when it sent the batch (epoch ms). */
+  sentAt?: number;
+  /** The agent's greeting, recorded as the reply of a `greeting` report. */
+  greeting: string;
 }
 
 /** A message captured by the relay; the recorder fills in the defaults. */
@@ -25,6 +37,23 @@ export type CapturedMessage = Pick<MessageRecord, "id" | "role" | "text" | "star
 const ACTIVATED_MEMORY = 10_000;
 /** Longest wait of a report's patch for the reply it patches to be recorded (ms); then it is written anyway. */
 const REPLY_WAIT_MS = 5_000;
+/**
+ * Oldest a widget's report may be recorded as (ms before it arrived): the widget keeps reports while the
+ * relay is unreachable, not for ever, and a wrong clock must not move a report to another day.
+ */
+export const MAX_REPORT_AGE_MS = 10 * 60_000;
+
+/**
+ * When a report happened on the relay's clock. The widget stamps each report (`clientAt`) and the batch
+ * (`sentAt`) with its own clock, so `sentAt − clientAt` is how long the report waited, whatever the
+ * widget's clock is off by; the batch's transit time is not known and counts as zero (a report is placed
+ * at most one network trip late). Bounded to [`receivedAt` − {@link MAX_REPORT_AGE_MS}, `receivedAt`].
+ * Without both stamps, the arrival time.
+ */
+export function reportTime(clientAt: number | undefined, sentAt: number | undefined, receivedAt: number): number {
+  if (clientAt === undefined || sentAt === undefined) return receivedAt;
+  return Math.min(receivedAt, Math.max(receivedAt - MAX_REPORT_AGE_MS, receivedAt - (sentAt - clientAt)));
+}
 
 /** SHA-256 (hex) of a visitor id: what the store keeps instead of the bearer secret. */
 export function hashVisitorId(visitorId: string): string {
@@ -60,7 +89,8 @@ export class SessionRecorder {
       visitorHash: s.visitorId ? hashVisitorId(s.visitorId) : null,
       session: {
         id: s.id, agent: s.agent, origin: s.origin, mode: s.mode, status: "pending", conversationId: s.conversationId ?? null,
-        createdAt, startedAt: null, endedAt: null, expiresAt: s.expiresAt, durationMs: null, endReason: null, client: null,
+        createdAt, startedAt: null, endedAt: null, expiresAt: Math.min(createdAt + s.idleTimeoutMs, s.endsAt), lastActiveAt: null,
+        durationMs: null, endReason: null, client: null,
       },
     });
   }
@@ -80,15 +110,28 @@ export class SessionRecorder {
   }
 
   #addMessage(sessionId: string, m: CapturedMessage, unlessRepeated: boolean): Promise<void> {
-    const message: MessageRecord = {
-      sessionId, confidence: null, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
-      interrupted: false, heardText: null, latency: {}, ...m,
-    };
+    const message = this.#message(sessionId, m);
     const add: RecordOp = { op: "add-message", message, ...(unlessRepeated ? { unlessRepeated } : {}) };
     if (this.#activated.has(sessionId)) return this.#writer.durable(add);
     if (this.#activated.size >= ACTIVATED_MEMORY) this.#activated.delete(this.#activated.values().next().value!);
     this.#activated.add(sessionId);
     return this.#writer.durable(add, { op: "set-status", sessionId, status: "active", at: m.startAt ?? this.#now() });
+  }
+
+  /**
+   * The widget made a request of the session (a proxy route or a token refresh): queues the move of its
+   * lapse to `idleTimeoutMs` from now, never after `endsAt` (epoch ms).
+   */
+  activity(sessionId: string, idleTimeoutMs: number, endsAt: number): void {
+    const at = this.#now();
+    this.#writer.enqueue({ op: "touch", sessionId, at, lapseAt: Math.min(at + idleTimeoutMs, endsAt) });
+  }
+
+  #message(sessionId: string, m: CapturedMessage): MessageRecord {
+    return {
+      sessionId, confidence: null, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
+      interrupted: false, heardText: null, latency: {}, toolCalls: null, toolCallId: null, ...m,
+    };
   }
 
   /** Queues an event. */
@@ -112,16 +155,25 @@ export class SessionRecorder {
   }
 
   /**
-   * Records what the widget reported; resolves when committed (with the store down, after the writer's
-   * durable timeout). A patch of a reply still streaming is written after the reply's message.
+   * Records what the widget reported, each report at the time it happened ({@link reportTime}, with the
+   * widget clock's offset as `skewMs` in its event); resolves when committed (with the store down, after
+   * the writer's durable timeout). A patch of a reply still streaming is written after the reply's
+   * message. `greeting` is the agent's greeting, recorded when the widget reports it spoke it.
    */
-  async report(sessionId: string, reports: readonly SessionReport[]): Promise<void> {
-    const at = this.#now();
+  async report(sessionId: string, batch: ReportBatch): Promise<void> {
+    const receivedAt = this.#now();
+    const { reports, sentAt } = batch;
+    const clock = sentAt === undefined ? {} : { skewMs: receivedAt - sentAt };
     const ops: RecordOp[] = [];
     for (const report of reports) {
       const { type, at: clientAt, ...payload } = report;
-      ops.push({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source: "widget", at, payload: clientAt === undefined ? payload : { ...payload, clientAt } } });
+      const at = reportTime(clientAt, sentAt, receivedAt);
+      const stamps = clientAt === undefined ? {} : { clientAt, ...clock };
+      ops.push({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source: "widget", at, payload: { ...payload, ...stamps } } });
       switch (report.type) {
+        case "greeting":
+          ops.push({ op: "add-message", message: this.#message(sessionId, { id: greetingMessageId(sessionId), role: "assistant", text: batch.greeting, startAt: at, endAt: null }) });
+          break;
         case "start":
           ops.push({ op: "set-client", sessionId, client: { sampleRate: report.sampleRate, language: report.language } });
           ops.push({ op: "set-status", sessionId, status: "active", at });

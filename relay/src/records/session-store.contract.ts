@@ -76,7 +76,7 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
         { op: "set-status", sessionId, status: "completed", at: T0 + 9000, reason: "hangup" },
         { op: "set-status", sessionId, status: "failed", at: T0 + 9500 },
       ]);
-      expect((await store.getSession(sessionId))?.session).toMatchObject({ status: "completed", endedAt: T0 + 9000, durationMs: 8000, endReason: "hangup" });
+      expect((await store.getSession(sessionId))?.session).toMatchObject({ status: "completed", endedAt: T0 + 9000, durationMs: 9000, endReason: "hangup" });
     });
 
     it("patches a message only within its own session and merges latency", async () => {
@@ -143,7 +143,7 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       expect((await store.listSessions({ limit: 10 })).sessions.map((s) => s.id).sort()).toEqual([b.session.id, anonymous2.session.id].sort());
     });
 
-    it("times out open sessions whose token lapsed and leaves ended ones alone", async () => {
+    it("times out open sessions idle past their lapse, ended at their last activity, and leaves ended ones alone", async () => {
       const lapsed = sessionOp({ createdAt: T0, expiresAt: T0 + 1000 });
       const lapsedActive = sessionOp({ createdAt: T0, expiresAt: T0 + 2000 });
       const fresh = sessionOp({ createdAt: T0, expiresAt: T0 + 60_000 });
@@ -151,12 +151,46 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       await store.apply([
         lapsed, lapsedActive, fresh, done,
         { op: "set-status", sessionId: lapsedActive.session.id, status: "active", at: T0 + 500 },
+        { op: "touch", sessionId: lapsedActive.session.id, at: T0 + 800, lapseAt: T0 + 1800 },
         { op: "set-status", sessionId: done.session.id, status: "cancelled", at: T0 + 700, reason: "unload" },
       ]);
       expect(await store.markLapsed(T0 + 5000)).toBe(2);
-      expect((await store.getSession(lapsedActive.session.id))?.session).toMatchObject({ status: "timeout", endedAt: T0 + 2000, durationMs: 1500, endReason: "token-lapsed" });
+      expect((await store.getSession(lapsedActive.session.id))?.session).toMatchObject({ status: "timeout", endedAt: T0 + 800, durationMs: 800, endReason: "lapsed" });
+      expect((await store.getSession(lapsed.session.id))?.session).toMatchObject({ status: "timeout", endedAt: T0, durationMs: 0 });
       expect((await store.getSession(fresh.session.id))?.session.status).toBe("pending");
       expect((await store.getSession(done.session.id))?.session.status).toBe("cancelled");
+    });
+
+    it("keeps a session open while it is active: each activity moves its lapse, never back, and its end is counted from creation", async () => {
+      const long = sessionOp({ createdAt: T0, expiresAt: T0 + 60_000 });
+      await store.apply([long, { op: "set-status", sessionId: long.session.id, status: "active", at: T0 + 5000 }]);
+      // A conversation of 20 minutes with a request every minute and a 60 s idle timeout.
+      for (let minute = 1; minute <= 20; minute++) {
+        const at = T0 + minute * 60_000;
+        await store.apply([{ op: "touch", sessionId: long.session.id, at, lapseAt: at + 60_000 }]);
+        expect(await store.markLapsed(at + 30_000)).toBe(0);
+      }
+      // Applied late (a batch that waited): neither the activity nor the lapse goes back.
+      await store.apply([{ op: "touch", sessionId: long.session.id, at: T0 + 90_000, lapseAt: T0 + 150_000 }]);
+      expect((await store.getSession(long.session.id))?.session).toMatchObject({ status: "active", lastActiveAt: T0 + 1_200_000, expiresAt: T0 + 1_260_000 });
+      await store.apply([{ op: "set-status", sessionId: long.session.id, status: "completed", at: T0 + 1_230_000, reason: "hangup" }]);
+      // Too late for an ended session.
+      await store.apply([{ op: "touch", sessionId: long.session.id, at: T0 + 1_240_000, lapseAt: T0 + 1_300_000 }]);
+      expect((await store.getSession(long.session.id))?.session).toMatchObject({
+        status: "completed", startedAt: T0 + 5000, endedAt: T0 + 1_230_000, durationMs: 1_230_000, lastActiveAt: T0 + 1_200_000,
+      });
+    });
+
+    it("keeps tool calls and the tool results that answer them", async () => {
+      const s = sessionOp({ createdAt: T0 });
+      const calls = [{ id: "call_1", name: "lookup_order", arguments: '{"order":"A12"}' }];
+      await store.apply([
+        s,
+        messageOp(s.session.id, { role: "assistant", text: "", startAt: T0 + 1, toolCalls: calls }),
+        messageOp(s.session.id, { role: "tool", text: '{"status":"shipped"}', startAt: T0 + 2, toolCallId: "call_1" }),
+      ]);
+      const messages = (await store.getSession(s.session.id))?.messages;
+      expect(messages?.map((m) => [m.role, m.toolCalls, m.toolCallId])).toEqual([["assistant", calls, null], ["tool", null, "call_1"]]);
     });
 
     it("purges by per-agent retention and a default for other agents", async () => {

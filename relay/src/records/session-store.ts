@@ -52,7 +52,10 @@ export interface SessionStore {
   getSession(id: string): Promise<SessionDetail | undefined>;
   /** Deletes sessions with their messages and events; returns how many sessions went. */
   deleteSessions(selector: SessionSelector): Promise<number>;
-  /** Marks every `pending`/`active` session whose token lapsed before `now` as `timeout`; returns the count. */
+  /**
+   * Marks every `pending`/`active` session whose `expiresAt` is at or before `now` as `timeout`, ended at its
+   * last activity (or creation); returns the count.
+   */
   markLapsed(now: number): Promise<number>;
   /** Deletes sessions older than the retention cutoffs; returns the count. */
   purge(rules: PurgeRules): Promise<number>;

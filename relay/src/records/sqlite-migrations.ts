@@ -47,4 +47,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      payload TEXT NOT NULL
    ) STRICT;
    CREATE INDEX events_by_session ON events (session_id, at, id);`,
+  // v2: last activity (a session lapses at last activity + idle timeout), tool calls and results.
+  `ALTER TABLE sessions ADD COLUMN last_active_at INTEGER;
+   ALTER TABLE messages ADD COLUMN tool_calls TEXT;
+   ALTER TABLE messages ADD COLUMN tool_call_id TEXT;`,
 ];

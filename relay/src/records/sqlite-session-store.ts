@@ -76,10 +76,10 @@ export class SqliteSessionStore implements SessionStore {
         const s = op.session;
         this.#sql(
           `INSERT INTO sessions (id, agent, origin, mode, status, visitor_hash, conversation_id, created_at, started_at,
-             ended_at, expires_at, duration_ms, end_reason, client)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+             ended_at, expires_at, last_active_at, duration_ms, end_reason, client)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         ).run(s.id, s.agent, s.origin, s.mode, s.status, op.visitorHash, s.conversationId, s.createdAt, s.startedAt,
-          s.endedAt, s.expiresAt, s.durationMs, s.endReason, s.client ? JSON.stringify(s.client) : null);
+          s.endedAt, s.expiresAt, s.lastActiveAt, s.durationMs, s.endReason, s.client ? JSON.stringify(s.client) : null);
         return;
       }
       case "set-status": {
@@ -90,21 +90,28 @@ export class SqliteSessionStore implements SessionStore {
           this.#sql(`UPDATE sessions SET status = 'active', started_at = COALESCE(started_at, ?) ${guard}`)
             .run(op.at, op.sessionId, JSON.stringify(from));
         } else {
-          this.#sql(`UPDATE sessions SET status = ?, ended_at = ?, duration_ms = ? - COALESCE(started_at, created_at),
+          this.#sql(`UPDATE sessions SET status = ?, ended_at = ?, duration_ms = ? - created_at,
              end_reason = ? ${guard}`).run(op.status, op.at, op.at, op.reason ?? null, op.sessionId, JSON.stringify(from));
         }
         return;
       }
+      case "touch":
+        this.#sql(
+          `UPDATE sessions SET last_active_at = max(COALESCE(last_active_at, 0), ?), expires_at = max(expires_at, ?)
+           WHERE id = ? AND status IN ('pending', 'active')`,
+        ).run(op.at, op.lapseAt, op.sessionId);
+        return;
       case "set-client":
         this.#sql("UPDATE sessions SET client = ? WHERE id = ?").run(JSON.stringify(op.client), op.sessionId);
         return;
       case "add-message": {
         const m = op.message;
         const values = [m.id, m.sessionId, m.role, m.text, m.startAt, m.endAt, m.confidence, m.promptTokens, m.completionTokens,
-          m.utteranceId, m.audioDurationMs, m.interrupted ? 1 : 0, m.heardText, JSON.stringify(m.latency), m.sessionId];
+          m.utteranceId, m.audioDurationMs, m.interrupted ? 1 : 0, m.heardText, JSON.stringify(m.latency),
+          m.toolCalls ? JSON.stringify(m.toolCalls) : null, m.toolCallId, m.sessionId];
         const insert = `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
-             utterance_id, audio_duration_ms, interrupted, heard_text, latency)
-           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`;
+             utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`;
         if (op.unlessRepeated) {
           this.#sql(
             `${insert} AND NOT EXISTS (SELECT 1 FROM (SELECT role, text FROM messages WHERE session_id = ? AND (start_at < ? OR (start_at = ? AND id < ?))
@@ -181,8 +188,8 @@ export class SqliteSessionStore implements SessionStore {
 
   async markLapsed(now: number): Promise<number> {
     return Number(this.#sql(
-      `UPDATE sessions SET status = 'timeout', ended_at = expires_at,
-         duration_ms = expires_at - COALESCE(started_at, created_at), end_reason = 'token-lapsed'
+      `UPDATE sessions SET status = 'timeout', ended_at = COALESCE(last_active_at, created_at),
+         duration_ms = COALESCE(last_active_at, created_at) - created_at, end_reason = 'lapsed'
        WHERE status IN ('pending', 'active') AND expires_at <= ?`,
     ).run(now).changes);
   }

@@ -9,6 +9,7 @@ const ms = z.number().min(0).max(3_600_000);
 const at = z.number().int().positive().optional();
 const SessionReportSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("start"), at, sampleRate: z.int().min(8000).max(384_000).optional(), language: z.string().max(35).optional() }),
+  z.strictObject({ type: z.literal("greeting"), at }),
   z.strictObject({ type: z.literal("state"), at, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }),
   z.strictObject({ type: z.literal("interruption"), at, messageId: z.string().max(64), heardText: z.string().max(20_000), playedMs: ms.optional() }),
   z.strictObject({
@@ -20,7 +21,7 @@ const SessionReportSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("error"), at, code: z.string().max(64), message: z.string().max(500).optional() }),
   z.strictObject({ type: z.literal("end"), at, reason: z.enum(["hangup", "unload", "error"]) }),
 ]);
-const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionReportSchema).min(1).max(50) });
+const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionReportSchema).min(1).max(50), sentAt: at });
 
 /**
  * `POST /v1/session-events` (relay token): what only the widget knows — session start with audio info,
@@ -30,8 +31,8 @@ const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionRepo
  */
 export function createSessionEventsRoute(recorder: SessionRecorder): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post(SESSION_EVENTS_PATH, async (c) => {
-    const { reports } = await readJson(c, SessionReportRequestSchema);
-    await recorder.report(c.get("session").sid, reports);
+    const { reports, sentAt } = await readJson(c, SessionReportRequestSchema);
+    await recorder.report(c.get("session").sid, { reports, ...(sentAt === undefined ? {} : { sentAt }), greeting: c.get("agent").greeting });
     return c.json({ accepted: reports.length }, 202);
   });
 }

@@ -5,7 +5,7 @@ import type { AgentConfig } from "../agent-config.ts";
 import { type ClientIp, ipLimitKey } from "../client-ip.ts";
 import { HttpError } from "../http-error.ts";
 import type { CreateSessionResponse, UpstreamKind } from "../protocol.ts";
-import { SESSIONS_PATH } from "../protocol.ts";
+import { greetingMessageId, SESSIONS_PATH } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
@@ -79,6 +79,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
       expiresAt: exp * 1000,
       sessionEndsAt: end * 1000,
       agent: { id: agent.id, name: agent.name, greeting: agent.greeting },
+      greetingId: greetingMessageId(sessionId),
       upstream: options.upstreamKind,
     };
     c.header("cache-control", "no-store");

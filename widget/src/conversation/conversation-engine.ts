@@ -186,6 +186,9 @@ export class ConversationEngine {
     const reply = this.#beginReply(undefined);
     if (!speak) reply.speaker = undefined;
     reply.message.text = greeting;
+    // Recorded by the relay as the session's greeting, so that an interruption of it can name it.
+    reply.recordId = this.#session?.greetingId;
+    this.report({ type: "greeting" });
     this.#host.apply({ type: "reply-start" });
     try {
       reply.speaker?.say(greeting); // while it is stored: a first IndexedDB write can take seconds

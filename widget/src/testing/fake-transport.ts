@@ -86,6 +86,7 @@ export class FakeTransport implements Transport {
       expiresAt: Math.min(Date.now() + this.#options.tokenTtlMs, this.#sessionEndsAt),
       sessionEndsAt: this.#sessionEndsAt,
       agent: { id: request.agent, name: "Test agent", greeting: this.#options.greeting },
+      greetingId: `session-${n}:greeting`,
       upstream: "provider",
     };
   }
