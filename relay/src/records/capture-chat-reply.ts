@@ -44,7 +44,6 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
     // Made first: ids of one process increase, so the visitor's message sorts before the reply.
     const userId = uuidv7(startAt);
     const id = uuidv7(startAt);
-    const over = recorder.replyStreaming(id);
     const sessionId = () => c.get("session").sid;
     const latency: StageLatency = {};
     let text = "";
@@ -84,22 +83,15 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
       async beforeEnd(error) {
         if (error) recorder.event(sessionId(), "error", { stage: "llm", code: error.code });
         const recorded = !error || text || toolCalls.length ? message(error !== undefined) : undefined;
-        over();
         await Promise.all([typedTurn(), recorded]);
       },
       onCancel() {
         recorder.event(sessionId(), "reply-aborted", { messageId: id, chars: text.length });
         void typedTurn();
         if (text || toolCalls.length) void message(true);
-        over();
       },
     });
-    try {
-      await next();
-    } finally {
-      // No stream to observe (refused, or the upstream failed before it): nothing to wait for.
-      if (!c.res.headers.get("content-type")?.startsWith("text/event-stream")) over();
-    }
+    await next();
     // 502 / 504: the request was valid and reached the upstream, so the visitor did say it.
     if (c.res.status === 502 || c.res.status === 504) await typedTurn();
     if (!c.res.ok) return captureProxyError(c, recorder, "llm");

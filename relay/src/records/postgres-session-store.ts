@@ -92,6 +92,13 @@ export class PostgresSessionStore implements SessionStore {
       else byKind.set(op.op, [op]);
     }
     await this.#transaction(async (db) => {
+      // A patch and the message it patches may be written by two instances at once: serialized per message
+      // id (sorted, so two batches never wait on each other in a cycle) so that the patch is never left over.
+      const patched = [...(byKind.get("add-message") ?? []), ...(byKind.get("patch-message") ?? [])]
+        .map((op) => (op.op === "add-message" ? op.message.id : (op as Extract<RecordOp, { op: "patch-message" }>).messageId));
+      if (patched.length) {
+        await db.query("SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) FROM (SELECT DISTINCT unnest($1::text[]) AS id ORDER BY 1) ids", [patched]);
+      }
       const sessions = (byKind.get("create-session") ?? []) as Extract<RecordOp, { op: "create-session" }>[];
       if (sessions.length) {
         const s = sessions.map((op) => op.session);
@@ -162,11 +169,34 @@ export class PostgresSessionStore implements SessionStore {
             m.toolCalls ? JSON.stringify(m.toolCalls) : null, m.toolCallId],
         );
       }
-      for (const op of (byKind.get("patch-message") ?? []) as Extract<RecordOp, { op: "patch-message" }>[]) {
+      if (added.length) {
+        // What patched these messages before they were written.
         await db.query(
+          `WITH early AS (DELETE FROM message_patches p USING messages m
+             WHERE p.message_id = ANY($1::text[]) AND m.id = p.message_id AND m.session_id = p.session_id RETURNING p.*)
+           UPDATE messages m SET interrupted = COALESCE(early.interrupted, m.interrupted), heard_text = COALESCE(early.heard_text, m.heard_text),
+             latency = m.latency || early.latency
+           FROM early WHERE m.id = early.message_id`,
+          [added.map((op) => op.message.id)],
+        );
+      }
+      for (const op of (byKind.get("patch-message") ?? []) as Extract<RecordOp, { op: "patch-message" }>[]) {
+        const values = [op.interrupted ?? null, op.heardText ?? null, JSON.stringify(op.latency ?? {}), op.messageId, op.sessionId];
+        const { rowCount } = await db.query(
           `UPDATE messages SET interrupted = COALESCE($1, interrupted), heard_text = COALESCE($2, heard_text),
              latency = latency || $3::jsonb WHERE id = $4 AND session_id = $5`,
-          [op.interrupted ?? null, op.heardText ?? null, JSON.stringify(op.latency ?? {}), op.messageId, op.sessionId],
+          values,
+        );
+        if (rowCount) continue;
+        // Not written yet: kept until it is (never applied to another session's message of that id).
+        await db.query(
+          `INSERT INTO message_patches (message_id, session_id, interrupted, heard_text, latency)
+           SELECT $4::text, $5::text, $1::boolean, $2::text, $3::jsonb WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $5)
+             AND NOT EXISTS (SELECT 1 FROM messages WHERE id = $4)
+           ON CONFLICT (message_id) DO UPDATE SET interrupted = COALESCE(EXCLUDED.interrupted, message_patches.interrupted),
+             heard_text = COALESCE(EXCLUDED.heard_text, message_patches.heard_text), latency = message_patches.latency || EXCLUDED.latency
+           WHERE message_patches.session_id = EXCLUDED.session_id`,
+          values,
         );
       }
       const events = ((byKind.get("add-event") ?? []) as Extract<RecordOp, { op: "add-event" }>[]).map((op) => op.event);

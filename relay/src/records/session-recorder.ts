@@ -35,8 +35,6 @@ export type CapturedMessage = Pick<MessageRecord, "id" | "role" | "text" | "star
 
 /** How many sessions {@link SessionRecorder} remembers as activated; the oldest is forgotten first. */
 const ACTIVATED_MEMORY = 10_000;
-/** Longest wait of a report's patch for the reply it patches to be recorded (ms); then it is written anyway. */
-const REPLY_WAIT_MS = 5_000;
 /**
  * Oldest a widget's report may be recorded as (ms before it arrived): the widget keeps reports while the
  * relay is unreachable, not for ever, and a wrong clock must not move a report to another day.
@@ -73,8 +71,6 @@ export class SessionRecorder {
    * the store: a session leaves `pending` once), so a session's every message does not update its row.
    */
   readonly #activated = new Set<string>();
-  /** Replies still streaming, by record id: settled once the reply's message is queued (or it ended without one). */
-  readonly #streaming = new Map<string, Promise<void>>();
 
   constructor(writer: BatchingRecordWriter, now: () => number) {
     this.#writer = writer;
@@ -141,24 +137,10 @@ export class SessionRecorder {
   }
 
   /**
-   * Reply `id` is streaming. Call the returned function once it is over, after its message (if any) was
-   * passed to {@link message}: a report that patches the reply waits until then, since a barge-in can
-   * reach the relay's report route before the relay sees the reply's stream end.
-   */
-  replyStreaming(id: string): () => void {
-    let over!: () => void;
-    this.#streaming.set(id, new Promise<void>((resolve) => (over = resolve)));
-    return () => {
-      this.#streaming.delete(id);
-      over();
-    };
-  }
-
-  /**
    * Records what the widget reported, each report at the time it happened ({@link reportTime}, with the
    * widget clock's offset as `skewMs` in its event); resolves when committed (with the store down, after
-   * the writer's durable timeout). A patch of a reply still streaming is written after the reply's
-   * message. `greeting` is the agent's greeting, recorded when the widget reports it spoke it.
+   * the writer's durable timeout). A patch of a reply not recorded yet (still streaming, here or on
+   * another instance) is kept by the store until the reply's message lands. `greeting` is the agent's greeting, recorded when the widget reports it spoke it.
    */
   async report(sessionId: string, batch: ReportBatch): Promise<void> {
     const receivedAt = this.#now();
@@ -195,12 +177,6 @@ export class SessionRecorder {
         default:
           break;
       }
-    }
-    const replies = ops.flatMap((op) => (op.op === "patch-message" ? [this.#streaming.get(op.messageId)] : [])).filter((p) => p !== undefined);
-    if (replies.length > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([Promise.all(replies), new Promise((resolve) => (timer = setTimeout(resolve, REPLY_WAIT_MS)))]);
-      clearTimeout(timer);
     }
     return this.#writer.durable(...ops);
   }

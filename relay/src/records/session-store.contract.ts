@@ -97,6 +97,27 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       });
     });
 
+    it("keeps a patch that arrives before its message (another instance still streams the reply) until the message is written", async () => {
+      const a = sessionOp({ createdAt: T0 });
+      const b = sessionOp({ createdAt: T0 + 1 });
+      await store.apply([a, b]);
+      const reply = messageOp(a.session.id, { role: "assistant", text: "It ships today, and it is fast.", latency: { llmFirstTokenMs: 250 } });
+      await store.apply([{ op: "patch-message", sessionId: a.session.id, messageId: reply.message.id, interrupted: true, heardText: "It ships" }]);
+      await store.apply([{ op: "patch-message", sessionId: a.session.id, messageId: reply.message.id, latency: { turnMs: 900 } }]);
+      // Another session cannot patch it, before or after.
+      await store.apply([{ op: "patch-message", sessionId: b.session.id, messageId: reply.message.id, heardText: "stolen" }]);
+      expect((await store.getSession(a.session.id))?.messages).toEqual([]);
+      await store.apply([reply]);
+      await store.apply([reply]);
+      expect((await store.getSession(a.session.id))?.messages).toMatchObject([
+        { id: reply.message.id, text: "It ships today, and it is fast.", interrupted: true, heardText: "It ships", latency: { llmFirstTokenMs: 250, turnMs: 900 } },
+      ]);
+      // In one batch too, in any order.
+      const reply2 = messageOp(a.session.id, { role: "assistant" });
+      await store.apply([{ op: "patch-message", sessionId: a.session.id, messageId: reply2.message.id, interrupted: true, heardText: "Where" }, reply2]);
+      expect((await store.getSession(a.session.id))?.messages.find((m) => m.id === reply2.message.id)).toMatchObject({ interrupted: true, heardText: "Where" });
+    });
+
     it("lists newest first with agent, status and time filters and cursor pagination", async () => {
       const ops = Array.from({ length: 25 }, (_, i) => sessionOp({ createdAt: T0 + Math.floor(i / 2) * 1000, agent: i % 3 === 0 ? "sales" : "demo" }));
       await store.apply([...ops, { op: "set-status", sessionId: ops[4]!.session.id, status: "active", at: T0 + 9000 }]);

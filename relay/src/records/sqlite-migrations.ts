@@ -47,8 +47,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      payload TEXT NOT NULL
    ) STRICT;
    CREATE INDEX events_by_session ON events (session_id, at, id);`,
-  // v2: last activity (a session lapses at last activity + idle timeout), tool calls and results.
+  // v2: last activity (a session lapses at last activity + idle timeout), tool calls and results, and
+  // patches of messages not written yet (a barge-in report can reach the store before its reply).
   `ALTER TABLE sessions ADD COLUMN last_active_at INTEGER;
    ALTER TABLE messages ADD COLUMN tool_calls TEXT;
-   ALTER TABLE messages ADD COLUMN tool_call_id TEXT;`,
+   ALTER TABLE messages ADD COLUMN tool_call_id TEXT;
+   CREATE TABLE message_patches (
+     message_id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     interrupted INTEGER,
+     heard_text TEXT,
+     latency TEXT NOT NULL DEFAULT '{}'
+   ) STRICT;
+   CREATE INDEX message_patches_by_session ON message_patches (session_id);`,
 ];

@@ -121,15 +121,27 @@ export class SqliteSessionStore implements SessionStore {
         } else {
           this.#sql(`${insert} ON CONFLICT (id) DO NOTHING`).run(...values);
         }
+        this.#applyEarlyPatches(m.id);
         return;
       }
-      case "patch-message":
-        this.#sql(
+      case "patch-message": {
+        const values = [op.interrupted === undefined ? null : op.interrupted ? 1 : 0, op.heardText ?? null, JSON.stringify(op.latency ?? {})];
+        const { changes } = this.#sql(
           `UPDATE messages SET interrupted = COALESCE(?, interrupted), heard_text = COALESCE(?, heard_text),
              latency = json_patch(latency, ?) WHERE id = ? AND session_id = ?`,
-        ).run(op.interrupted === undefined ? null : op.interrupted ? 1 : 0, op.heardText ?? null,
-          JSON.stringify(op.latency ?? {}), op.messageId, op.sessionId);
+        ).run(...values, op.messageId, op.sessionId);
+        if (Number(changes) > 0) return;
+        // Not written yet: kept until it is (never applied to another session's message of that id).
+        this.#sql(
+          `INSERT INTO message_patches (message_id, session_id, interrupted, heard_text, latency)
+           SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)
+             AND NOT EXISTS (SELECT 1 FROM messages WHERE id = ?)
+           ON CONFLICT (message_id) DO UPDATE SET interrupted = COALESCE(excluded.interrupted, interrupted),
+             heard_text = COALESCE(excluded.heard_text, heard_text), latency = json_patch(latency, excluded.latency)
+           WHERE session_id = excluded.session_id`,
+        ).run(op.messageId, op.sessionId, ...values, op.sessionId, op.messageId);
         return;
+      }
       case "add-event": {
         const e = op.event;
         this.#sql(
@@ -139,6 +151,16 @@ export class SqliteSessionStore implements SessionStore {
         return;
       }
     }
+  }
+
+  /** Applies (and drops) what patched message `id` before it was written. */
+  #applyEarlyPatches(id: string): void {
+    const { changes } = this.#sql(
+      `UPDATE messages SET interrupted = COALESCE(p.interrupted, messages.interrupted), heard_text = COALESCE(p.heard_text, messages.heard_text),
+         latency = json_patch(messages.latency, p.latency)
+       FROM message_patches p WHERE p.message_id = messages.id AND p.session_id = messages.session_id AND messages.id = ?`,
+    ).run(id);
+    if (Number(changes) > 0) this.#sql("DELETE FROM message_patches WHERE message_id = ?").run(id);
   }
 
   async listSessions(query: SessionQuery): Promise<SessionPage> {

@@ -1,0 +1,65 @@
+/**
+ * Two relay apps on one PostgreSQL store, as two instances behind a load balancer: what one instance
+ * records is completed by what the other receives.
+ */
+import { createStandin } from "@voice-agent/standin";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CreateSessionResponse } from "../protocol.ts";
+import { RECORD_ID_HEADER } from "../protocol.ts";
+import { createTestApp, TEST_ORIGIN, testUpstreams } from "../test-fixtures.ts";
+import { listen } from "../test-servers.ts";
+import { BatchingRecordWriter } from "./batching-record-writer.ts";
+import { PostgresSessionStore } from "./postgres-session-store.ts";
+
+const pgUrl = process.env.DATABASE_URL_TEST;
+
+describe.runIf(pgUrl)("two relay instances on one PostgreSQL store", () => {
+  const standin = createStandin({ tokenDelayMs: 5 });
+  const stores: PostgresSessionStore[] = [];
+  let close: () => Promise<void>;
+  let a: ReturnType<typeof createTestApp>["app"];
+  let b: ReturnType<typeof createTestApp>["app"];
+  let reader: PostgresSessionStore;
+
+  beforeAll(async () => {
+    const upstream = await listen(standin.app.fetch);
+    close = upstream.close;
+    const schema = `instances_${process.pid}`;
+    const instance = async () => {
+      const store = new PostgresSessionStore({ connectionString: pgUrl!, schema });
+      await store.migrate();
+      stores.push(store);
+      const writer = new BatchingRecordWriter(store, { flushIntervalMs: 50, log: () => {} });
+      return createTestApp({ upstreams: testUpstreams(`${upstream.url}/v1`), records: { store, writer, defaultRetentionDays: 30, adminTokens: [] } }).app;
+    };
+    a = await instance();
+    b = await instance();
+    reader = stores[0]!;
+  });
+  afterAll(async () => {
+    await stores[0]?.dropSchema();
+    await Promise.all(stores.map((s) => s.close()));
+    await close();
+  });
+
+  it("a barge-in report that reaches the other instance while the reply still streams keeps its heard text", async () => {
+    const created = await a.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+    const session = (await created.json()) as CreateSessionResponse;
+    const headers = { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN, "content-type": "application/json" };
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(" ");
+    const res = await a.request("/v1/chat/completions", { method: "POST", headers, body: JSON.stringify({ stream: true, messages: [{ role: "user", content: words }] }) });
+    const recordId = res.headers.get(RECORD_ID_HEADER)!;
+    const stream = res.body!.getReader();
+    await stream.read();
+    const reported = await b.request("/v1/session-events", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ reports: [{ type: "interruption", messageId: recordId, heardText: "You said", playedMs: 400 }] }),
+    });
+    expect(reported.status).toBe(202);
+    await stream.cancel();
+    await expect
+      .poll(async () => (await reader.getSession(session.sessionId))?.messages.find((m) => m.id === recordId), { timeout: 3000 })
+      .toMatchObject({ role: "assistant", interrupted: true, heardText: "You said" });
+  });
+});
