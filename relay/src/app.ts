@@ -10,6 +10,7 @@ import { mountRecords } from "./records/mount-records.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { RelayOptions } from "./relay-options.ts";
 import { DEFAULT_SESSIONS_PER_IP_PER_MINUTE, DEFAULT_STREAM_IDLE_MS } from "./relay-options.ts";
+import { MemorySessionCoordination } from "./memory-session-coordination.ts";
 import { requestLog } from "./request-log.ts";
 import { requireSession } from "./require-session.ts";
 import { createChatCompletionsRoute } from "./routes/chat-completions-route.ts";
@@ -20,11 +21,9 @@ import { createSessionsRoute } from "./routes/sessions-route.ts";
 import { createSpeechRoute } from "./routes/speech-route.ts";
 import { createTranscriptionsRoute } from "./routes/transcriptions-route.ts";
 import { secureHeadersPolicy } from "./secure-headers-policy.ts";
-import { SessionActivity } from "./session-activity.ts";
 import { sessionLimits } from "./session-limits.ts";
 import { upstreamProbe } from "./upstream-probe.ts";
 import { createUpstreamClients, STAGES } from "./upstreams.ts";
-import { WindowCounter } from "./window-counter.ts";
 import { widgetStatic } from "./widget-static.ts";
 
 export type { RelayOptions } from "./relay-options.ts";
@@ -50,10 +49,9 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const clients = createUpstreamClients(options.upstreams, options.upstreamTimeoutMs);
   const { tokenSecret, tokenTtlMs, log } = options;
   const probes = Object.fromEntries(STAGES.map((stage) => [stage, upstreamProbe(options.upstreams[stage])]));
-  const activity = new SessionActivity();
+  const coordination = options.coordination ?? new MemorySessionCoordination();
   const session = requireSession({ agents, tokenSecret, now });
-  const limits = sessionLimits({ activity, requests: new WindowCounter(Infinity, 60_000), now });
-  const perIp = new WindowCounter(options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE, 60_000);
+  const limits = sessionLimits({ coordination, scope: "req", idleClock: true, now });
 
   const app = new Hono<RelayEnv>();
   app.onError(createErrorHandler(log));
@@ -65,7 +63,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   for (const path of SESSION_PATHS) app.use(path, session, limits);
   if (options.records) {
     // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
-    const reportLimits = sessionLimits({ requests: new WindowCounter(Infinity, 60_000), now });
+    const reportLimits = sessionLimits({ coordination, scope: "rep", idleClock: false, now });
     mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits], activityPaths: SESSION_PATHS });
   }
 
@@ -73,7 +71,8 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const document = openApiDocument(options.records !== undefined);
   app.get("/openapi.json", (c) => c.json(document));
   const clientIp = options.clientIp ?? clientIpFrom(0);
-  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, perIp, activity, clientIp, now, log }));
+  const sessionsPerIpPerMinute = options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE;
+  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, coordination, sessionsPerIpPerMinute, clientIp, now, log }));
   app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));
   app.route("/", createTranscriptionsRoute(clients.stt, { streamIdleMs, closing, log }));
   app.route("/", createChatCompletionsRoute({ llm: clients.llm, log, streamIdleMs, closing }));

@@ -2,6 +2,7 @@ import type { AgentConfig } from "./agent-config.ts";
 import type { RecordsOptions } from "./records/records-options.ts";
 import type { ClientIp } from "./client-ip.ts";
 import type { RelayLog } from "./relay-log.ts";
+import type { SessionCoordination } from "./session-coordination.ts";
 import type { ReadinessCheck } from "./upstream-probe.ts";
 import type { Upstreams } from "./upstreams.ts";
 
@@ -31,6 +32,11 @@ export interface RelayOptions {
   widgetDir?: string;
   /** Structured log sink. */
   log: RelayLog;
+  /**
+   * Where request budgets and idle clocks are kept; default `MemorySessionCoordination` (one instance).
+   * Several instances share a `PostgresSessionCoordination`. Its owner closes it.
+   */
+  coordination?: SessionCoordination;
   /** Session records (store, writer, admin tokens); omitted keeps no records and serves no admin API. */
   records?: RecordsOptions;
   /** Clock, epoch ms; default `Date.now`. Injected by tests to expire tokens. */

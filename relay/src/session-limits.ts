@@ -2,22 +2,23 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HttpError } from "./http-error.ts";
 import type { RelayEnv } from "./relay-env.ts";
-import type { SessionActivity } from "./session-activity.ts";
-import type { WindowCounter } from "./window-counter.ts";
+import type { SessionCoordination } from "./session-coordination.ts";
 
 /** Options of {@link sessionLimits}. */
 export interface SessionLimitsOptions {
-  /** Last activity per session, for the idle timeout; omitted, a route does not count as activity. */
-  activity?: SessionActivity;
-  /** Per-session request counter with a one-minute window. */
-  requests: WindowCounter;
+  /** Where requests are counted and idle clocks kept (shared by instances when they share one). */
+  coordination: SessionCoordination;
+  /** Prefix of the session's request budget: routes with different scopes never use up each other's budget. */
+  scope: string;
+  /** Whether these routes count as the session's activity and are refused once it went idle. */
+  idleClock: boolean;
   /** Clock, epoch ms. */
   now: () => number;
 }
 
 /**
  * Enforces the token's agent limits on a request behind `requireSession`: the idle timeout when
- * `activity` is given (401 `session_idle`), requests per minute per session (429 `rate_limited` with
+ * `idleClock` is set (401 `session_idle`), requests per minute per session (429 `rate_limited` with
  * `Retry-After`) and the request body size (413 `payload_too_large`, from `Content-Length` or while the
  * body streams in).
  */
@@ -42,10 +43,10 @@ export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<
     const { sid, end } = c.get("session");
     const { limits } = c.get("agent");
     const now = options.now();
-    if (options.activity && !options.activity.touch(sid, now, end * 1000, limits.idleTimeoutSeconds * 1000)) {
+    if (options.idleClock && !options.coordination.touch(sid, now, end * 1000, limits.idleTimeoutSeconds * 1000)) {
       throw new HttpError(401, "session_idle", "The session ended after being idle: create a new session.");
     }
-    const hit = options.requests.hit(sid, now, limits.requestsPerMinute);
+    const hit = options.coordination.hit(`${options.scope}:${sid}`, now, limits.requestsPerMinute);
     if (!hit.ok) {
       throw new HttpError(429, "rate_limited", "Too many requests in this session: slow down.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
     }

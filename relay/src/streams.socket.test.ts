@@ -62,16 +62,22 @@ describe("streams through the relay over real sockets", () => {
 
   it("logs a speech request the client aborts before the upstream answered as the client's doing, not an upstream failure", async () => {
     const env = await start();
-    env.standin.faults.add({ route: "speech", kind: "slow", delayMs: 800 });
+    env.standin.faults.add({ route: "speech", kind: "slow", delayMs: 2000 });
+    const bearer = await token(env.url);
     const controller = new AbortController();
-    const answered = post(env.url, "/v1/audio/speech", { input: "Hello there." }, controller.signal);
-    // Well inside the stand-in's 800 ms before its headers.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answered = fetch(`${env.url}/v1/audio/speech`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bearer}`, origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: JSON.stringify({ input: "Hello there." }),
+      signal: controller.signal,
+    });
+    // Well inside the stand-in's 2 s before its headers.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     controller.abort();
     await expect(answered).rejects.toThrow();
-    await expect.poll(() => env.relay.logs.find((e) => e.msg === "request" && e.path === "/v1/audio/speech"), { timeout: 3000 }).toBeDefined();
-    const entry = env.relay.logs.find((e) => e.msg === "request" && e.path === "/v1/audio/speech")!;
-    expect(entry).toMatchObject({ level: "info", status: 499, outcome: "client-gone" });
+    const logged = () => env.relay.logs.find((e) => e.msg === "request" && e.path === "/v1/audio/speech");
+    await expect.poll(logged, { timeout: 5000 }).toBeDefined();
+    expect(logged()).toMatchObject({ level: "info", status: 499, outcome: "client-gone" });
     expect(env.relay.logs.filter((e) => e.level === "error")).toEqual([]);
   });
 

@@ -6,9 +6,10 @@ import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
 import { RECORD_ID_HEADER } from "../protocol.ts";
-import { createTestApp, TEST_ORIGIN, testUpstreams } from "../test-fixtures.ts";
+import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test-fixtures.ts";
 import { listen } from "../test-servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
+import { PostgresSessionCoordination } from "./postgres-session-coordination.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
 
 const pgUrl = process.env.DATABASE_URL_TEST;
@@ -40,6 +41,27 @@ describe.runIf(pgUrl)("two relay instances on one PostgreSQL store", () => {
     await stores[0]?.dropSchema();
     await Promise.all(stores.map((s) => s.close()));
     await close();
+  });
+
+  it("counts a session's requests once: at its per-minute limit it is refused whichever instance it reaches", async () => {
+    const schema = `instances_limits_${process.pid}`;
+    const open = () => PostgresSessionCoordination.open({ connectionString: pgUrl!, schema, syncIntervalMs: 50 });
+    const [one, two] = [await open(), await open()];
+    const agent = { ...testAgent, limits: { ...testAgent.limits, requestsPerMinute: 4 } };
+    const [x, y] = [one, two].map((coordination) => createTestApp({ agents: [agent], coordination }).app);
+    try {
+      const created = await x!.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+      const { token } = (await created.json()) as CreateSessionResponse;
+      const refresh = (app: typeof x) => app!.request("/v1/sessions/refresh", { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN } });
+      for (let i = 0; i < 4; i++) expect((await refresh(i % 2 ? x : y)).status).toBe(200);
+      // Within one exchange interval of the other instance's last request (50 ms here, 200 ms by default).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await refresh(x)).status).toBe(429);
+      expect((await refresh(y)).status).toBe(429);
+    } finally {
+      await one.dropSchema(schema);
+      await Promise.all([one.close(), two.close()]);
+    }
   });
 
   it("a barge-in report that reaches the other instance while the reply still streams keeps its heard text", async () => {

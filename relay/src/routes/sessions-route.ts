@@ -11,8 +11,7 @@ import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { uuidv7 } from "../records/uuid-v7.ts";
 import { signRelayToken } from "../relay-token.ts";
-import type { SessionActivity } from "../session-activity.ts";
-import type { WindowCounter } from "../window-counter.ts";
+import type { SessionCoordination } from "../session-coordination.ts";
 
 /** Dependencies of {@link createSessionsRoute}. */
 export interface SessionsRouteOptions {
@@ -21,10 +20,10 @@ export interface SessionsRouteOptions {
   tokenSecret: string;
   /** Token lifetime (ms). */
   tokenTtlMs: number;
-  /** Session creations per client IP (an IPv6 client per /64), one-minute window. */
-  perIp: WindowCounter;
-  /** Where the session's idle clock starts. */
-  activity: SessionActivity;
+  /** Where session creations per client IP are counted and the session's idle clock starts. */
+  coordination: SessionCoordination;
+  /** Session creations allowed per client IP (an IPv6 client per /64) per minute. */
+  sessionsPerIpPerMinute: number;
   clientIp: ClientIp;
   now: () => number;
   log: RelayLog;
@@ -56,7 +55,7 @@ const sessionBodyLimit = bodyLimit({
 export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post(SESSIONS_PATH, sessionBodyLimit, async (c) => {
     const now = options.now();
-    const hit = options.perIp.hit(ipLimitKey(options.clientIp(c)), now);
+    const hit = options.coordination.hit(`ip:${ipLimitKey(options.clientIp(c))}`, now, options.sessionsPerIpPerMinute);
     if (!hit.ok) {
       throw new HttpError(429, "rate_limited", "Too many new sessions from this address: try again later.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
     }
@@ -70,7 +69,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
     const sessionId = uuidv7(now);
     const end = Math.floor(now / 1000) + agent.limits.maxSessionSeconds;
     const exp = Math.min(Math.floor((now + options.tokenTtlMs) / 1000), end);
-    options.activity.touch(sessionId, now, end * 1000, agent.limits.idleTimeoutSeconds * 1000);
+    options.coordination.touch(sessionId, now, end * 1000, agent.limits.idleTimeoutSeconds * 1000);
     const token = await signRelayToken({ sid: sessionId, agent: agent.id, origin, exp, end }, options.tokenSecret);
     options.log({ level: "info", msg: "session created", sessionId, agent: agent.id, origin, requestId: c.get("requestId") });
     const body: CreateSessionResponse = {
