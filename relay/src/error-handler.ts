@@ -39,8 +39,6 @@ export function createErrorHandler(log: RelayLog): ErrorHandler<RelayEnv> {
       httpError = new HttpError(500, "internal", "Internal error.");
     }
     if (httpError.status >= 500) c.header("cache-control", "no-store");
-    // A body refused before it was read must not leave a half-read request on a reused connection.
-    if (httpError.status === 413) c.header("connection", "close");
     if (httpError.retryAfterSeconds !== undefined) c.header("retry-after", String(Math.max(1, Math.ceil(httpError.retryAfterSeconds))));
     return c.json(httpError.toBody(), httpError.status);
   };

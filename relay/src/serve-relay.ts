@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
+import { DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_MS, drainUnreadBodies } from "./drain-unread-bodies.ts";
 import type { ErrorBody } from "./protocol.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { RelayLog } from "./relay-log.ts";
@@ -16,6 +17,10 @@ export interface ServeRelayOptions {
   closing: AbortController;
   /** How long `close()` lets open streams end before cutting connections (ms); default 5000. */
   graceMs?: number;
+  /** Most bytes of a body left unread by an early answer that are read and discarded before closing; default 64 MiB. */
+  drainBytes?: number;
+  /** Longest time (ms) a body left unread by an early answer is read and discarded before closing; default 5000. */
+  drainMs?: number;
 }
 
 /** A listening relay. */
@@ -36,10 +41,13 @@ const CLIENT_ERROR_BODY = JSON.stringify(CLIENT_ERROR);
 /**
  * Serves a relay app on Node. Requests Node's HTTP parser refuses (duplicate `Content-Length`, CRLF in a
  * header, oversized headers, …) never reach the app; they are answered here with the relay's JSON error
- * shape (400 `bad_request`, or 431 for headers too large) instead of Node's bare 400.
+ * shape (400 `bad_request`, or 431 for headers too large) instead of Node's bare 400. A body the app
+ * answered before reading it (413, 401, 429, …) is read and discarded within bounds, so that the client
+ * reads the answer (see `drainUnreadBodies`).
  */
 export async function serveRelay(app: Hono<RelayEnv>, options: ServeRelayOptions): Promise<RelayServer> {
-  const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname }) as Server;
+  const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname, autoCleanupIncoming: false }) as Server;
+  drainUnreadBodies(server, options.log, { maxBytes: options.drainBytes ?? DEFAULT_DRAIN_BYTES, maxMs: options.drainMs ?? DEFAULT_DRAIN_MS });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || err.code === "ECONNRESET") return void socket.destroy();
     const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";

@@ -1,10 +1,12 @@
 import { once } from "node:events";
 import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
+import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import { createStandin } from "@voice-agent/standin";
 import type { StandinOptions } from "@voice-agent/standin";
 import type { RelayOptions } from "./relay-options.ts";
+import type { ServeRelayOptions } from "./serve-relay.ts";
 import { serveRelay } from "./serve-relay.ts";
 import { STT_SAMPLE_RATE } from "./protocol.ts";
 import { createTestApp, testUpstreams } from "./test-fixtures.ts";
@@ -21,13 +23,17 @@ export async function listen(fetch: Parameters<typeof serve>[0]["fetch"]) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
 }
 
-/** A stand-in on a socket and a relay (with `serveRelay`) in front of it. */
-export async function startRelayWithStandin(overrides: Partial<RelayOptions> = {}, standinOptions: StandinOptions = { tokenDelayMs: 5 }) {
+/** A stand-in on a socket and a relay (with `serveRelay`, given `serve`'s drain bounds) in front of it. */
+export async function startRelayWithStandin(
+  overrides: Partial<RelayOptions> = {},
+  standinOptions: StandinOptions = { tokenDelayMs: 5 },
+  serve: Partial<Pick<ServeRelayOptions, "drainBytes" | "drainMs">> = {},
+) {
   const standin = createStandin(standinOptions);
   const upstream = await listen(standin.app.fetch);
   const closing = new AbortController();
   const relay = createTestApp({ upstreams: testUpstreams(`${upstream.url}/v1`), closing: closing.signal, ...overrides });
-  const server = await serveRelay(relay.app, { port: 0, hostname: "127.0.0.1", log: relay.logs.push.bind(relay.logs), closing, graceMs: 2000 });
+  const server = await serveRelay(relay.app, { port: 0, hostname: "127.0.0.1", log: relay.logs.push.bind(relay.logs), closing, graceMs: 2000, ...serve });
   return {
     standin,
     relay,
@@ -37,6 +43,23 @@ export async function startRelayWithStandin(overrides: Partial<RelayOptions> = {
     close: async () => {
       await server.close();
       await upstream.close();
+    },
+  };
+}
+
+/**
+ * {@link startRelayWithStandin} in a worker thread, so that the test's client does not share the relay's
+ * event loop: in one loop a client reads an answer before the relay's next step, which hides races
+ * between the relay closing a connection and the client writing to it. `overrides` must be cloneable.
+ */
+export async function startRelayInThread(overrides: Partial<RelayOptions> = {}) {
+  const worker = new Worker(new URL("./test-relay-thread.ts", import.meta.url), { workerData: overrides });
+  const [url] = (await once(worker, "message")) as [string];
+  return {
+    url,
+    close: async () => {
+      worker.postMessage("close");
+      await once(worker, "exit");
     },
   };
 }
