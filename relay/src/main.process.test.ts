@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,13 +11,15 @@ const SECRET = "process-test-token-secret-0123456789abcdef";
 const ADMIN = "process-test-admin-token-0123456789";
 
 interface Outcome {
-  /** Exit code, or "listening" when the relay started (it is then stopped with SIGTERM). */
+  /** Exit code, or "listening" when the relay started (it is then stopped by `whenListening`). */
   result: number | null | "listening";
+  /** The exit code and signal, also after "listening". */
+  exit: [number | null, NodeJS.Signals | null];
   stdout: string;
   stderr: string;
 }
 
-describe("the relay's Node entry in production (NODE_ENV=production)", () => {
+describe("the relay's Node entry", () => {
   let dir: string;
   let agentsFile: string;
 
@@ -28,8 +30,11 @@ describe("the relay's Node entry in production (NODE_ENV=production)", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs main.ts with only `env` (plus a port, agents, a temporary SQLite and an upstream) until it exits or listens. */
-  function runRelay(env: Record<string, string>): Promise<Outcome> {
+  /**
+   * Runs main.ts with only `env` (plus a port, agents, a temporary SQLite and an upstream) until it exits;
+   * once it listens, `whenListening` stops it (default: SIGTERM).
+   */
+  function runRelay(env: Record<string, string>, whenListening = (child: ChildProcess) => void child.kill("SIGTERM")): Promise<Outcome> {
     const child = spawn(process.execPath, [mainTs], {
       env: {
         PATH: process.env.PATH,
@@ -44,37 +49,38 @@ describe("the relay's Node entry in production (NODE_ENV=production)", () => {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const outcome: Outcome = { result: null, stdout: "", stderr: "" };
+    const outcome: Outcome = { result: null, exit: [null, null], stdout: "", stderr: "" };
     child.stderr.on("data", (chunk: Buffer) => (outcome.stderr += chunk.toString()));
     return new Promise((resolve) => {
       child.stdout.on("data", (chunk: Buffer) => {
         outcome.stdout += chunk.toString();
         if (outcome.result === null && outcome.stdout.includes("relay listening on")) {
           outcome.result = "listening";
-          child.kill("SIGTERM");
+          whenListening(child);
         }
       });
-      child.once("exit", (code) => {
+      child.once("exit", (code, signal) => {
+        outcome.exit = [code, signal];
         if (outcome.result === null) outcome.result = code;
         resolve(outcome);
       });
     });
   }
 
-  it("refuses to start without RELAY_TOKEN_SECRET: exit 1, one line naming it and how to make one", async () => {
+  it("production: refuses to start without RELAY_TOKEN_SECRET: exit 1, one line naming it and how to make one", async () => {
     const { result, stdout, stderr } = await runRelay({ NODE_ENV: "production", ADMIN_TOKEN: ADMIN });
     expect(result).toBe(1);
     expect(stderr).toMatch(/^relay: [^\n]*RELAY_TOKEN_SECRET is not set[^\n]*openssl rand -hex 32[^\n]*\n$/);
     expect(stdout).toBe("");
   });
 
-  it("refuses to start without ADMIN_TOKEN: exit 1, one line naming it and how to make one", async () => {
+  it("production: refuses to start without ADMIN_TOKEN: exit 1, one line naming it and how to make one", async () => {
     const { result, stderr } = await runRelay({ NODE_ENV: "production", RELAY_TOKEN_SECRET: SECRET });
     expect(result).toBe(1);
     expect(stderr).toMatch(/^relay: [^\n]*ADMIN_TOKEN is not set[^\n]*openssl rand -hex 24[^\n]*\n$/);
   });
 
-  it("refuses a too-short RELAY_TOKEN_SECRET and does not print it", async () => {
+  it("production: refuses a too-short RELAY_TOKEN_SECRET and does not print it", async () => {
     const short = "short-secret-0123456789";
     const { result, stdout, stderr } = await runRelay({ NODE_ENV: "production", RELAY_TOKEN_SECRET: short, ADMIN_TOKEN: ADMIN });
     expect(result).toBe(1);
@@ -82,11 +88,21 @@ describe("the relay's Node entry in production (NODE_ENV=production)", () => {
     expect(stdout + stderr).not.toContain(short);
   });
 
-  it("starts with both set, and logs neither the secret nor the admin token", async () => {
+  it("production: starts with both set, and logs neither the secret nor the admin token", async () => {
     const { result, stdout, stderr } = await runRelay({ NODE_ENV: "production", RELAY_TOKEN_SECRET: SECRET, ADMIN_TOKEN: ADMIN });
     expect(result).toBe("listening");
     expect(stdout + stderr).not.toContain(SECRET);
     expect(stdout + stderr).not.toContain(ADMIN);
     expect(stdout).not.toContain("RELAY_TOKEN_SECRET is not set");
+  });
+
+  it("Ctrl-C under pnpm (SIGINT twice: the terminal's and the one pnpm forwards) drains once and exits 0", async () => {
+    const { result, exit, stdout } = await runRelay({ RELAY_TOKEN_SECRET: SECRET }, (child) => {
+      child.kill("SIGINT");
+      setTimeout(() => child.kill("SIGINT"), 5);
+    });
+    expect(result).toBe("listening");
+    expect(exit).toEqual([0, null]);
+    expect(stdout.match(/draining open streams/g)).toHaveLength(1);
   });
 });

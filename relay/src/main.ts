@@ -96,14 +96,19 @@ const app = createApp({
   records: records.options,
 });
 const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });
-console.log(`relay listening on ${server.url}`);
 
+let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
   log({ level: "info", msg: `${signal}: draining open streams, then exiting` });
   await server.close();
   // Queued records are committed before the process exits.
   await records.close().catch((err: unknown) => log({ level: "error", msg: "records: close failed", error: String(err) }));
   process.exit(0);
 }
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+// A repeated signal must find a handler, or its default action kills the process mid-drain: Ctrl-C
+// under pnpm arrives twice (the terminal signals the process group, and pnpm forwards its own SIGINT).
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+console.log(`relay listening on ${server.url}`);
