@@ -25,6 +25,10 @@ export const E2E = {
   benchPacedStandinPort: base + 92,
   benchPacedRelayPort: base + 93,
   benchPacedHostPort: base + 76,
+  /** `pnpm start` and `scripts/start.ts` as the launcher tests run them. */
+  launchRelayPort: base + 94,
+  launchDemoPort: base + 77,
+  launchStandinPort: base + 95,
   /** `ADMIN_TOKEN` of the suite's relays (records admin API). */
   adminToken: "e2e-admin-token-not-a-secret-0123456789",
 } as const;

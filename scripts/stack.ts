@@ -122,7 +122,9 @@ export function startRelay(options: RelayProcessOptions): Promise<ManagedProcess
 export function startDemo(options: { port: number; relayUrl: string; output?: StackOutput | undefined }): Promise<ManagedProcess> {
   return startProcess(
     "demo",
-    [process.execPath, "demo/node_modules/vite/bin/vite.js", "demo", "--config", "demo/vite.config.ts"],
+    // Vite refuses a second dev server of one project; stacks of one checkout (pnpm start, the e2e suite's
+    // and its launcher tests') run several on their own fixed ports, and a taken port still fails (strictPort).
+    [process.execPath, "demo/node_modules/vite/bin/vite.js", "demo", "--config", "demo/vite.config.ts", "--bypass-lock"],
     { DEMO_PORT: String(options.port), VITE_RELAY_URL: options.relayUrl },
     { url: `http://${host}:${options.port}`, readyPath: "/", output: options.output },
   );

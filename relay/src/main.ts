@@ -1,6 +1,7 @@
 /**
  * Node entry of the relay: resolves the configuration from the environment, loads the agents file and
- * serves the app until SIGTERM/SIGINT.
+ * serves the app until SIGTERM/SIGINT. A configuration error (in production, a missing secret) is one
+ * message on stderr and exit code 1, before anything is opened.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { resolveRelayConfig } from "./relay-config.ts";
 import type { RelayLog } from "./relay-log.ts";
 import type { OpenRecords } from "./records/open-records.ts";
 import { openRecords } from "./records/open-records.ts";
+import type { RecordsConfig } from "./records/records-config.ts";
 import { resolveRecordsConfig } from "./records/records-config.ts";
 import { serveRelay } from "./serve-relay.ts";
 import { loggableBaseURL } from "./upstreams.ts";
@@ -39,10 +41,13 @@ function loadAgents(file: string): AgentConfig[] {
   return resolveAgents(json, basename(file));
 }
 
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
 let config: RelayConfig;
+let recordsConfig: RecordsConfig;
 let agents: AgentConfig[];
 try {
-  config = resolveRelayConfig(process.env, fileURLToPath(new URL("..", import.meta.url)));
+  config = resolveRelayConfig(process.env, packageDir);
+  recordsConfig = resolveRecordsConfig(process.env, packageDir);
   agents = loadAgents(config.agentsFile);
 } catch (err) {
   console.error(`relay: ${(err as Error).message}`);
@@ -52,7 +57,8 @@ try {
 let tokenSecret = config.tokenSecret;
 if (!tokenSecret) {
   tokenSecret = randomBytes(32).toString("hex");
-  log({ level: "warn", msg: "RELAY_TOKEN_SECRET is not set: using a random secret for this process; tokens will not survive a restart or work across instances" });
+  // Development only: in production resolveRelayConfig refuses a missing secret.
+  log({ level: "warn", msg: "RELAY_TOKEN_SECRET is not set: using a random secret for this process; tokens will not survive a restart or work across instances (required with NODE_ENV=production)" });
 }
 if (config.upstreams.kind === "offline-demo") {
   log({ level: "warn", msg: `upstream: OFFLINE DEMO stand-in at ${loggableBaseURL(config.upstreams.llm.baseURL)} (no OPENAI_API_KEY set)` });
@@ -67,7 +73,6 @@ log({ level: "info", msg: `agents: ${agents.map((a) => `${a.id}${a.enabled ? "" 
 
 let records: OpenRecords;
 try {
-  const recordsConfig = resolveRecordsConfig(process.env, fileURLToPath(new URL("..", import.meta.url)));
   records = await openRecords(recordsConfig, agents, log);
   const where = recordsConfig.database.kind === "sqlite" ? `SQLite ${recordsConfig.database.path}` : "PostgreSQL";
   log({ level: "info", msg: `records: ${where}; admin API ${recordsConfig.adminTokens.length ? "on" : "off (set ADMIN_TOKEN)"}` });
@@ -91,14 +96,19 @@ const app = createApp({
   records: records.options,
 });
 const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });
-console.log(`relay listening on ${server.url}`);
 
+let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
   log({ level: "info", msg: `${signal}: draining open streams, then exiting` });
   await server.close();
   // Queued records are committed before the process exits.
   await records.close().catch((err: unknown) => log({ level: "error", msg: "records: close failed", error: String(err) }));
   process.exit(0);
 }
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+// A repeated signal must find a handler, or its default action kills the process mid-drain: Ctrl-C
+// under pnpm arrives twice (the terminal signals the process group, and pnpm forwards its own SIGINT).
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+console.log(`relay listening on ${server.url}`);

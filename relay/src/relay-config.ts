@@ -11,7 +11,9 @@ export interface RelayConfig {
   host: string;
   /** `AGENTS_FILE` (relative to the working directory), default `<relay package>/agents.json`. */
   agentsFile: string;
-  /** `RELAY_TOKEN_SECRET`; undefined when unset (main then generates one per process). */
+  /** `NODE_ENV=production`: secrets must be configured (a missing one is a start error), never generated. */
+  production: boolean;
+  /** `RELAY_TOKEN_SECRET`; undefined when unset in development (main then generates one per process). */
   tokenSecret: string | undefined;
   /** `TOKEN_TTL_SECONDS` in ms, default 300 s. */
   tokenTtlMs: number;
@@ -30,8 +32,23 @@ export interface RelayConfig {
 /** Minimum length of `RELAY_TOKEN_SECRET`, in characters. */
 export const MIN_SECRET_LENGTH = 32;
 
+/** Whether `env` selects production mode (`NODE_ENV=production`), where every secret must be configured. */
+export function isProduction(env: Record<string, string | undefined>): boolean {
+  return env.NODE_ENV === "production";
+}
+
 /**
- * Resolves the relay's configuration from environment variables (see README for the list).
+ * Joins a resolver's problems into one error: one line for one problem, a list for several.
+ *
+ * @param what - e.g. "relay configuration"
+ */
+export function configError(what: string, problems: readonly string[]): Error {
+  return new Error(problems.length === 1 ? `Invalid ${what}: ${problems[0]}` : `Invalid ${what}:\n- ${problems.join("\n- ")}`);
+}
+
+/**
+ * Resolves the relay's configuration from environment variables (see README for the list). In
+ * production (`NODE_ENV=production`) `RELAY_TOKEN_SECRET` is required.
  *
  * @param env - usually `process.env`
  * @param packageDir - absolute path of the relay package, for the default file locations
@@ -44,8 +61,11 @@ export function resolveRelayConfig(env: Record<string, string | undefined>, pack
   const streamIdleSeconds = envInteger(env, "STREAM_IDLE_SECONDS", 15, 1, 600, problems);
   const sessionsPerIpPerMinute = envInteger(env, "SESSIONS_PER_IP_PER_MINUTE", 20, 1, 100_000, problems);
   const trustedProxyHops = envInteger(env, "TRUSTED_PROXY_HOPS", 0, 0, 10, problems);
+  const production = isProduction(env);
   const tokenSecret = env.RELAY_TOKEN_SECRET || undefined;
-  if (tokenSecret !== undefined && tokenSecret.length < MIN_SECRET_LENGTH) {
+  if (tokenSecret === undefined && production) {
+    problems.push("RELAY_TOKEN_SECRET is not set: production (NODE_ENV=production) needs one secret shared by every instance; make one with openssl rand -hex 32");
+  } else if (tokenSecret !== undefined && tokenSecret.length < MIN_SECRET_LENGTH) {
     problems.push(`RELAY_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
   }
   let upstreams: Upstreams | undefined;
@@ -54,8 +74,9 @@ export function resolveRelayConfig(env: Record<string, string | undefined>, pack
   } catch (err) {
     problems.push((err as Error).message);
   }
-  if (problems.length > 0 || !upstreams) throw new Error(`Invalid relay configuration:\n- ${problems.join("\n- ")}`);
+  if (problems.length > 0 || !upstreams) throw configError("relay configuration", problems);
   return {
+    production,
     port,
     host: env.HOST || "127.0.0.1",
     agentsFile: env.AGENTS_FILE ? resolve(env.AGENTS_FILE) : resolve(packageDir, "agents.json"),

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { envInteger } from "../env-integer.ts";
+import { configError, isProduction } from "../relay-config.ts";
 import type { AdminToken } from "./admin-auth.ts";
 
 /** Where records are stored. */
@@ -23,7 +24,9 @@ export interface RecordsConfig {
 export const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 /**
- * Resolves the records settings from the environment.
+ * Resolves the records settings from the environment. In production (`NODE_ENV=production`) an admin token
+ * (`ADMIN_TOKEN`, or `ADMIN_AGENT_TOKENS`) is required: the relay always records, and the records are
+ * read through the admin API.
  *
  * @param packageDir - absolute path of the relay package (default SQLite location)
  * @throws Error listing every invalid variable and what to set instead
@@ -56,9 +59,13 @@ export function resolveRecordsConfig(env: Record<string, string | undefined>, pa
     adminTokens.push({ token, agents: [agent] });
   }
 
+  if (adminTokens.length === 0 && isProduction(env)) {
+    problems.push("ADMIN_TOKEN is not set: production (NODE_ENV=production) needs it (or ADMIN_AGENT_TOKENS) to read the session records; make one with openssl rand -hex 24");
+  }
+
   const flushIntervalMs = envInteger(env, "RECORDS_FLUSH_MS", 200, 1, 60_000, problems);
   const defaultRetentionDays = envInteger(env, "RECORDS_RETENTION_DAYS", 30, 1, 3650, problems);
   const maintenanceSeconds = envInteger(env, "RECORDS_MAINTENANCE_SECONDS", 60, 1, 86_400, problems);
-  if (problems.length > 0) throw new Error(`Invalid records configuration:\n- ${problems.join("\n- ")}`);
+  if (problems.length > 0) throw configError("records configuration", problems);
   return { database, adminTokens, flushIntervalMs, defaultRetentionDays, maintenanceIntervalMs: maintenanceSeconds * 1000 };
 }

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { resolveRecordsConfig } from "./records-config.ts";
+
+const admin = "a".repeat(24);
+
+describe("resolveRecordsConfig", () => {
+  it("development: no admin token leaves the admin API off", () => {
+    expect(resolveRecordsConfig({}, "/srv/relay")).toMatchObject({ adminTokens: [], database: { kind: "sqlite", path: "/srv/relay/data/records.sqlite" } });
+  });
+
+  it("production (NODE_ENV=production): a missing ADMIN_TOKEN is one line naming it and how to make one", () => {
+    expect(() => resolveRecordsConfig({ NODE_ENV: "production" }, "/x")).toThrow(
+      /^Invalid records configuration: ADMIN_TOKEN is not set[^\n]*NODE_ENV=production[^\n]*openssl rand -hex 24[^\n]*$/,
+    );
+  });
+
+  it("production accepts agent-scoped tokens instead of ADMIN_TOKEN", () => {
+    const config = resolveRecordsConfig({ NODE_ENV: "production", ADMIN_AGENT_TOKENS: `demo=${admin}` }, "/x");
+    expect(config.adminTokens).toEqual([{ token: admin, agents: ["demo"] }]);
+  });
+
+  it("production refuses a too-short ADMIN_TOKEN without echoing it", () => {
+    const start = () => resolveRecordsConfig({ NODE_ENV: "production", ADMIN_TOKEN: "short-admin-token" }, "/x");
+    expect(start).toThrow(/ADMIN_TOKEN: admin tokens need at least 24 characters/);
+    expect(start).not.toThrow("short-admin-token");
+  });
+});
