@@ -74,7 +74,8 @@ log({ level: "info", msg: `agents: ${agents.map((a) => `${a.id}${a.enabled ? "" 
 let records: OpenRecords;
 try {
   records = await openRecords(recordsConfig, agents, log);
-  const where = recordsConfig.database.kind === "sqlite" ? `SQLite ${recordsConfig.database.path}` : "PostgreSQL";
+  const where =
+    recordsConfig.database.kind === "sqlite" ? `SQLite ${recordsConfig.database.path}` : "PostgreSQL (limits and idle clocks shared with every instance on it)";
   log({ level: "info", msg: `records: ${where}; admin API ${recordsConfig.adminTokens.length ? "on" : "off (set ADMIN_TOKEN)"}` });
 } catch (err) {
   console.error(`relay: records: ${(err as Error).message}`);
@@ -94,6 +95,7 @@ const app = createApp({
   widgetDir,
   log,
   records: records.options,
+  coordination: records.coordination,
 });
 const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });
 
