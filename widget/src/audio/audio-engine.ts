@@ -51,9 +51,11 @@ export interface AudioEngineOptions {
   /** Microphone constraints. Default: echo cancellation, noise suppression and AGC on, mono. */
   microphone?: MediaTrackConstraints;
   /**
-   * AudioContext rate, Hz. Leave unset: the device rate is used and the capture worklet resamples.
-   * (Tests pin it to exercise 44.1 and 48 kHz; Firefox refuses to connect a mic to a context at
-   * another rate than the device's.)
+   * AudioContext rate, Hz. Leave unset: the context runs at the device rate and the capture worklet
+   * resamples to 16 kHz with our band-limited filter. Browsers do accept a mic in a context at another
+   * rate (Firefox 153 too), but their own conversion is not specified and differs between engines;
+   * ours is one measured path in all of them. The same context also plays the 24 kHz replies, which a
+   * 16 kHz context would cut at 8 kHz. Tests pin it to exercise 44.1 and 48 kHz.
    */
   sampleRate?: number;
   /**

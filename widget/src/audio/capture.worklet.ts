@@ -1,6 +1,7 @@
 /**
  * Capture worklet: mixes the mic down to mono, resamples the device rate to 16 kHz and posts
- * 512-sample frames (transferred). Nothing else happens on the audio thread.
+ * 512-sample frames (transferred). Nothing else happens on the audio thread. The context runs at the
+ * device rate and the rate conversion is ours, so every browser gets the same band-limited filter.
  */
 import { Resampler } from "../dsp/resampler.ts";
 import { CAPTURE_PROCESSOR, type CaptureMessage } from "./worklet-messages.ts";
