@@ -8,7 +8,7 @@ import { SqliteSessionStore } from "../../relay/src/records/sqlite-session-store
 import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
 import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
 import { SessionReporter } from "./conversation/session-reporter.ts";
-import { encodeWav } from "./dsp/wav.ts";
+import { encodeWav } from "@voice-agent/dsp";
 import { RelayClient } from "./relay-client.ts";
 
 let relay: Awaited<ReturnType<typeof startRelayWithStandin>>;

@@ -3,9 +3,9 @@
  * Silero v5 speech probabilities (inference serialized: the model is recurrent), end-of-turn
  * segmentation, barge-in detection over the playback state, and the playback worklet.
  */
-import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "../dsp/barge-in.ts";
-import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
-import { levelDb } from "../dsp/level.ts";
+import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "@voice-agent/dsp";
+import { EndOfTurn, type EndOfTurnOptions } from "@voice-agent/dsp";
+import { levelDb } from "@voice-agent/dsp";
 import { WidgetError } from "../widget-error.ts";
 import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
 import { DEFAULT_MIC_CONSTRAINTS, openMicrophone, type Microphone } from "./microphone.ts";

@@ -3,7 +3,7 @@
  * 512-sample frames (transferred). Nothing else happens on the audio thread. The context runs at the
  * device rate and the rate conversion is ours, so every browser gets the same band-limited filter.
  */
-import { Resampler } from "../dsp/resampler.ts";
+import { Resampler } from "@voice-agent/dsp";
 import { CAPTURE_PROCESSOR, type CaptureMessage } from "./worklet-messages.ts";
 
 const FRAME_SAMPLES = 512;

@@ -7,7 +7,7 @@ import type { CreateSessionResponse, SessionEndReason, SessionReport } from "@vo
 import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
-import { encodeWav } from "../dsp/wav.ts";
+import { encodeWav } from "@voice-agent/dsp";
 import { randomId } from "../random-id.ts";
 import { recoverable } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
