@@ -129,7 +129,7 @@ export class ConversationEngine {
     // Without speech (text mode) the visitor has read everything that was shown.
     const heard = reply.speaker ? heardText(reply.speaker.segments, playedMs) : message.text;
     if (message.text) {
-      Object.assign(message, { interrupted: true, heardText: heard });
+      Object.assign(message, { interrupted: true, heardText: heard, ...(toInterrupted ? {} : { stopped: true }) });
       if (reply.speaker) message.audioMs = reply.speaker.audioMs;
       void this.#host.log.save(message);
       if (reply.recordId) {
