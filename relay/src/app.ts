@@ -4,6 +4,7 @@ import { clientIpFrom } from "./client-ip.ts";
 import { corsPolicy } from "./cors-policy.ts";
 import { draining } from "./draining.ts";
 import { createErrorHandler, notFound } from "./error-handler.ts";
+import { MemorySessionRevocations } from "./memory-session-revocations.ts";
 import { openApiDocument } from "./openapi-document.ts";
 import { REALTIME_CLIENT_SECRETS_PATH, SESSION_REFRESH_PATH } from "./protocol.ts";
 import { mountRecords } from "./records/mount-records.ts";
@@ -51,7 +52,8 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const { tokenSecret, tokenTtlMs, log } = options;
   const probes = Object.fromEntries(STAGES.map((stage) => [stage, upstreamProbe(options.upstreams[stage])]));
   const activity = new SessionActivity();
-  const session = requireSession({ agents, tokenSecret, now });
+  const revocations = options.records?.revocations ?? new MemorySessionRevocations(now);
+  const session = requireSession({ agents, tokenSecret, now, revocations });
   const limits = sessionLimits({ activity, requests: new WindowCounter(Infinity, 60_000), now });
   const perIp = new WindowCounter(options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE, 60_000);
 
@@ -66,7 +68,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   if (options.records) {
     // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
     const reportLimits = sessionLimits({ requests: new WindowCounter(Infinity, 60_000), now });
-    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits] });
+    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits], revocations });
   }
 
   app.route("/", createHealthRoutes({ checks: { ...probes, ...options.readinessChecks }, closing, cacheMs: 2000, log }));

@@ -1,28 +1,38 @@
 import type { AgentConfig } from "../agent-config.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
+import type { SessionRevocations } from "../session-revocations.ts";
+import { PostgresSessionRevocations } from "./postgres-session-revocations.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
 import type { RecordsConfig } from "./records-config.ts";
 import type { RecordsOptions } from "./records-options.ts";
 import { startRecordsMaintenance } from "./retention-purge.ts";
 import type { SessionStore } from "./session-store.ts";
+import { SqliteSessionRevocations } from "./sqlite-session-revocations.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
 
 /** Open records of a running relay. */
 export interface OpenRecords {
   /** Pass as `createApp({ records })`. */
   options: RecordsOptions;
-  /** Stops maintenance, commits every queued write, closes the store. Idempotent. */
+  /** Stops maintenance, commits every queued write, closes the store and the revocations. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Opens the configured store, runs its migrations, and starts the writer and the periodic maintenance. */
+/**
+ * Opens the configured store, runs its migrations, and starts the writer and the periodic maintenance;
+ * opens the session revocations beside the store (in the same SQLite file, or shared in PostgreSQL).
+ */
 export async function openRecords(config: RecordsConfig, agents: readonly AgentConfig[], log: RelayLog): Promise<OpenRecords> {
   const store: SessionStore =
     config.database.kind === "postgres"
       ? new PostgresSessionStore({ connectionString: config.database.url })
       : new SqliteSessionStore(config.database.path);
   await store.migrate();
+  const revocations: SessionRevocations =
+    config.database.kind === "postgres"
+      ? await PostgresSessionRevocations.open({ connectionString: config.database.url, log })
+      : new SqliteSessionRevocations(config.database.path);
   const writer = new BatchingRecordWriter(store, { flushIntervalMs: config.flushIntervalMs, log });
   const policy = { agents, defaultRetentionDays: config.defaultRetentionDays };
   const stop = startRecordsMaintenance(store, policy, config.maintenanceIntervalMs, log);
@@ -32,6 +42,7 @@ export async function openRecords(config: RecordsConfig, agents: readonly AgentC
       stop();
       await writer.close();
       await store.close();
+      await revocations.close();
     })());
-  return { options: { store, writer, adminTokens: config.adminTokens, defaultRetentionDays: config.defaultRetentionDays }, close };
+  return { options: { store, writer, adminTokens: config.adminTokens, defaultRetentionDays: config.defaultRetentionDays, revocations }, close };
 }
