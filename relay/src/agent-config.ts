@@ -68,6 +68,11 @@ export const AgentConfigSchema = z.strictObject({
     model: modelName,
     /** ISO-639-1 language hint; omitted lets the upstream detect it. */
     language: z.string().regex(/^[a-z]{2,3}$/, "expected an ISO-639-1 code like en").optional(),
+    /**
+     * Languages the widget may ask for instead (its page's language, the `language` field of the
+     * transcription request); one not listed is ignored. Omitted: the widget's hint is always ignored.
+     */
+    languages: z.array(z.string().regex(/^[a-z]{2,3}$/, "expected ISO-639-1 codes like fr")).max(50).optional(),
   }),
   llm: z.strictObject({
     model: modelName,

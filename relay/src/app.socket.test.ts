@@ -66,6 +66,26 @@ describe("relay over a socket with the stand-in upstream and the openai SDK as c
     expect(last("transcription")).toMatchObject({ model: testAgent.stt.model, language: "en", sampleRate: STT_SAMPLE_RATE, fileName: "utterance.wav", fileType: "audio/wav" });
   });
 
+  it("passes the widget's language hint on only when the agent lists it, else the agent's own", async () => {
+    const multilingual = { ...testAgent, id: "multi", stt: { ...testAgent.stt, languages: ["fr", "de"] } };
+    const upstream = await listen(standin.app.fetch);
+    const app = createTestApp({ agents: [testAgent, multilingual], upstreams: testUpstreams(`${upstream.url}/v1`) });
+    const server = await listen(app.app.fetch);
+    closers.push(upstream.close, server.close);
+    const token = async (agent: string) => {
+      const res = await fetch(`${server.url}/v1/sessions`, { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: JSON.stringify({ agent }) });
+      return ((await res.json()) as CreateSessionResponse).token;
+    };
+    const transcribe = (agent: string, language: string) =>
+      token(agent).then((t) => clientFor(server.url, t).audio.transcriptions.create({ file: new File([toneWav(1)], "a.wav", { type: "audio/wav" }), model: "m", language }));
+    await transcribe("multi", "fr");
+    expect(last("transcription")?.language).toBe("fr");
+    await transcribe("multi", "xx");
+    expect(last("transcription")?.language).toBe("en");
+    await transcribe("demo", "fr");
+    expect(last("transcription")?.language).toBe("en");
+  });
+
   it("streams chat completions with the agent's system prompt and model, not the client's", async () => {
     const stream = await client.chat.completions.create({
       model: "client-chosen-model",

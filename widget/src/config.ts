@@ -43,7 +43,10 @@ export interface VoiceAgentConfig {
   tools?: Record<string, ClientTool>;
   /** Most tool rounds (model → tools → model) in one turn. Default 4. */
   maxToolRounds?: number;
-  /** Replacement strings (other languages); `states` and `errors` may be given in part. */
+  /**
+   * Replacement strings, over those of the element's language (English, French, German, Spanish and Italian
+   * ship with the widget); `states` and `errors` may be given in part.
+   */
   strings?: Partial<Omit<VoiceAgentStrings, "states" | "errors">> & {
     states?: Partial<VoiceAgentStrings["states"]>;
     errors?: Partial<VoiceAgentStrings["errors"]>;
@@ -63,6 +66,7 @@ export interface ResolvedConfig {
   relayUrl: string;
   agent: string;
   mode: VoiceAgentMode;
+  /** The element's language: its `lang`, else the nearest ancestor's, else the page's; undefined when none is set. */
   lang: string | undefined;
   assetBase: string;
   turn: Partial<Omit<EndOfTurnOptions, "frameSamples" | "sampleRate">>;
@@ -80,8 +84,11 @@ export interface ResolvedConfig {
 // Where this module was loaded from: the build keeps every widget file in one folder.
 const scriptBase = new URL(/* @vite-ignore */ "./", import.meta.url).href;
 
-/** Validates attributes and `.config`; throws a `config` WidgetError that says what to fix. */
-export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAgentConfig = {}): ResolvedConfig {
+/**
+ * Validates attributes and `.config`; throws a `config` WidgetError that says what to fix. `config.strings`
+ * apply over `baseStrings` (the strings of the page's language, English by default).
+ */
+export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAgentConfig = {}, baseStrings: VoiceAgentStrings = DEFAULT_STRINGS): ResolvedConfig {
   const relayUrl = absoluteUrl(attributes.relayUrl, "the relay-url attribute", 'relay-url="https://relay.example.com"');
   if (!attributes.agent) throw new WidgetError("config", '<voice-agent> needs an agent attribute, e.g. agent="support".');
   const mode = attributes.mode ?? "cascade";
@@ -117,10 +124,10 @@ export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAge
     tools,
     maxToolRounds: integer(config.maxToolRounds, "maxToolRounds", 4, 1, 20),
     strings: {
-      ...DEFAULT_STRINGS,
+      ...baseStrings,
       ...strings,
-      states: { ...DEFAULT_STRINGS.states, ...strings.states },
-      errors: { ...DEFAULT_STRINGS.errors, ...strings.errors },
+      states: { ...baseStrings.states, ...strings.states },
+      errors: { ...baseStrings.errors, ...strings.errors },
     },
   };
 }

@@ -33,10 +33,11 @@ export class RelayClient implements Transport {
     return session;
   }
 
-  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript> {
+  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void, language?: string): Promise<Transcript> {
     const form = new FormData();
     form.append("file", new Blob([wav as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
     form.append("stream", "true");
+    if (language) form.append("language", language);
     const response = await this.#fetch("POST", "/v1/audio/transcriptions", form, undefined, signal);
     if (!response.headers.get("content-type")?.includes("text/event-stream")) return (await response.json()) as Transcript;
     // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.

@@ -8,7 +8,8 @@ import type { HistoryExport, StoredMessage } from "./history/history-store.ts";
 import { defaultServices, preloadAudioEngine, type VoiceAgentServices } from "./services.ts";
 import { SessionController } from "./session-controller.ts";
 import { isActive, type ConversationState } from "./state.ts";
-import { DEFAULT_STRINGS } from "./voice-agent.strings.ts";
+import { loadLocaleStrings, localeOf, type Locale } from "./strings/locale-strings.ts";
+import { DEFAULT_STRINGS, type VoiceAgentStrings } from "./voice-agent.strings.ts";
 import { styles } from "./voice-agent.styles.ts";
 
 /**
@@ -18,7 +19,7 @@ import { styles } from "./voice-agent.styles.ts";
  * @attr relay-url - The relay's absolute base URL (required).
  * @attr agent - Agent id configured on the relay (required).
  * @attr mode - `cascade` (default: speech in and out) or `text` (typing only, no microphone).
- * @attr lang - Language of the page region; replace the UI strings through `config.strings`.
+ * @attr lang - Language of the UI strings and the transcription hint (else the nearest ancestor's `lang`): en, fr, de, es, it ship.
  * @attr data-state - Reflects the conversation state (read-only).
  * @attr muted - Present while the visitor's side is muted (read-only).
  * @slot launcher - Content of the launcher button (`config.layout = "launcher"`).
@@ -255,7 +256,36 @@ export class VoiceAgent extends LitElement {
   };
 
   #config(): ResolvedConfig {
-    return resolveConfig({ relayUrl: this.relayUrl, agent: this.agent, mode: this.mode, lang: this.lang }, this.config);
+    const attributes = { relayUrl: this.relayUrl, agent: this.agent, mode: this.mode, lang: this.#lang() };
+    return resolveConfig(attributes, this.config, this.#locale?.strings);
+  }
+
+  /** The element's language: its own `lang`, else the nearest ancestor's (the page's). */
+  #lang(): string | undefined {
+    return this.closest("[lang]")?.getAttribute("lang") || undefined;
+  }
+
+  /** The shipped strings of the element's language, once loaded (English needs none). */
+  #locale: { locale: Locale; strings: VoiceAgentStrings } | undefined;
+  /** The language whose strings are loading or loaded. */
+  #wanted: Locale | undefined;
+
+  protected override willUpdate(): void {
+    const locale = localeOf(this.#lang());
+    if (locale === this.#wanted) return;
+    this.#wanted = locale;
+    if (!locale) {
+      this.#locale = undefined;
+      return;
+    }
+    void loadLocaleStrings(locale).then(
+      (strings) => {
+        if (localeOf(this.#lang()) !== locale) return;
+        this.#locale = { locale, strings };
+        this.requestUpdate();
+      },
+      () => {}, // English stays: a missing chunk must not break the widget.
+    );
   }
 
   #safeConfig(): ResolvedConfig | undefined {

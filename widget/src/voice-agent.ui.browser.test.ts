@@ -148,6 +148,32 @@ describe("<voice-agent> embed contract", () => {
     expect(m.$<HTMLSlotElement>("slot[name=header]")!.assignedElements()).toEqual([header]);
   });
 
+  test("lang picks the shipped strings (else the page's language), config.strings still win, and the language goes to transcription", async () => {
+    m = await mountElement({ attributes: { lang: "de-AT" }, config: { strings: { send: "Los" } } });
+    await until(() => expect(m!.$("[part~=start]")!.textContent).toBe("Starten"));
+    expect(m.$("[part=state]")!.textContent).toBe("Bereit");
+    expect(m.$("[part~=send]")!.textContent).toBe("Los");
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.audio.engine.speak(600);
+    await until(() => expect(m!.transport.callsOf("transcribe")).toHaveLength(1));
+    expect(m.transport.callsOf("transcribe")[0]!.language).toBe("de");
+    m.remove();
+    m = undefined;
+
+    document.documentElement.lang = "it";
+    try {
+      m = await mountElement();
+      await until(() => expect(m!.$("[part~=start]")!.textContent).toBe("Avvia"));
+    } finally {
+      document.documentElement.lang = "";
+    }
+    m.remove();
+    m = await mountElement({ attributes: { lang: "pt-BR" } });
+    await m.el.updateComplete;
+    expect(m.$("[part~=start]")!.textContent).toBe("Start");
+  });
+
   test("axe-core finds no violations (idle, in conversation with an interrupted reply, in error)", async () => {
     m = await mountElement({ config: { greet: true } });
     const scan = async () => {

@@ -24,8 +24,9 @@ export interface TranscriptionsRouteOptions {
  * they arrive, bytes untouched (`ssePassThrough`: a failure after the start ends the stream with one
  * `data: {"error":…}` frame; the stream ends with `data: [DONE]`). Other
  * audio formats, compressed ones inside a WAV included, are refused (415), since their duration cannot be
- * checked cheaply. The upstream gets the audio as `utterance.wav`, `audio/wav`; the client's file name
- * and type, `model`, `prompt` and other fields are ignored.
+ * checked cheaply. The upstream gets the audio as `utterance.wav`, `audio/wav`, and the agent's
+ * `stt.language`, or the client's `language` when it is one of the agent's `stt.languages`; the client's
+ * file name and type, `model`, `prompt` and other fields are ignored.
  */
 export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRouteOptions): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post("/v1/audio/transcriptions", async (c) => {
@@ -52,7 +53,9 @@ export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRo
       throw new HttpError(413, "audio_too_long", `Utterances are limited to ${limits.maxUtteranceSeconds} seconds.`);
     }
     // Under a name and type of the relay's choosing: some upstreams pick the decoder from them.
-    const request = { file: new File([bytes], "utterance.wav", { type: "audio/wav" }), model: config.model, ...(config.language ? { language: config.language } : {}) };
+    const asked = form.get("language");
+    const language = typeof asked === "string" && config.languages?.includes(asked) ? asked : config.language;
+    const request = { file: new File([bytes], "utterance.wav", { type: "audio/wav" }), model: config.model, ...(language ? { language } : {}) };
     if (form.get("stream") !== "true") {
       const result = await stt.audio.transcriptions.create(request, { signal: c.req.raw.signal }).catch((err: unknown) => {
         throw upstreamError("stt", err);

@@ -213,7 +213,9 @@ export class ConversationEngine {
       if ("text" in input) user.text = input.text;
       else {
         const { audio, startMs, endMs } = input.utterance;
-        const transcript = await this.#transport.transcribe(encodeWav(audio, STT_SAMPLE_RATE), signal, (text) => this.#host.setInterim({ role: "user", text }));
+        const interim = (text: string) => this.#host.setInterim({ role: "user", text });
+        const language = this.#config.lang?.split("-")[0]?.toLowerCase();
+        const transcript = await this.#transport.transcribe(encodeWav(audio, STT_SAMPLE_RATE), signal, interim, language);
         Object.assign(user, { text: transcript.text.trim(), startMs, endMs, audioMs: endMs - startMs, latency: { sttMs: performance.now() - started } });
         if (transcript.confidence !== undefined) user.confidence = transcript.confidence;
       }

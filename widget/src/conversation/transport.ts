@@ -24,8 +24,11 @@ export interface Transport {
   openSession(request: CreateSessionRequest): Promise<CreateSessionResponse>;
   /** Renews the token of the current session (same session id); later calls use the new token. */
   refreshSession(): Promise<RefreshSessionResponse>;
-  /** Transcribes one 16 kHz mono WAV utterance; `onDelta` receives interim text when streamed. */
-  transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript>;
+  /**
+   * Transcribes one 16 kHz mono WAV utterance; `onDelta` receives interim text when streamed. `language`
+   * (ISO 639-1, e.g. `fr`) is a hint the relay passes on when the agent allows it.
+   */
+  transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void, language?: string): Promise<Transcript>;
   /** Streams the reply to `messages`. */
   chat(messages: WireMessage[], signal: AbortSignal): AsyncIterable<ChatDelta>;
   /** Streams the speech of `text`: 16-bit PCM chunks at 24 kHz, whole samples only. */

@@ -8,7 +8,7 @@ import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
 export type TransportCall =
   | { method: "openSession"; request: CreateSessionRequest }
   | { method: "refreshSession"; sessionId: string }
-  | { method: "transcribe"; bytes: number }
+  | { method: "transcribe"; bytes: number; language: string | undefined }
   | { method: "chat"; messages: WireMessage[] }
   | { method: "speech"; text: string }
   | { method: "forgetVisitor"; token: string }
@@ -103,8 +103,8 @@ export class FakeTransport implements Transport {
     };
   }
 
-  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void): Promise<Transcript> {
-    this.calls.push({ method: "transcribe", bytes: wav.byteLength });
+  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void, language?: string): Promise<Transcript> {
+    this.calls.push({ method: "transcribe", bytes: wav.byteLength, language });
     this.#maybeFail("transcribe");
     const text = this.transcripts.shift() ?? "hello";
     const half = text.slice(0, Math.ceil(text.length / 2));
