@@ -5,7 +5,7 @@
  * confirmed stop, 40 trials in a quiet room and 20 with pink noise, by stage); the misfire cost of holds (holds and held ms per
  * minute of noise or of the agent's own voice, offline); end-of-turn latency (known speech end →
  * utterance reported, minus the silence timeout) offline and in Chromium.
- * Needs the widget built (`pnpm build`) and sox.
+ * Needs the widget built (`pnpm build`), the audio harness (`pnpm run build:harness`, which the `bench` script runs) and sox.
  */
 import { chromium } from "@playwright/test";
 import { spawnSync } from "node:child_process";
