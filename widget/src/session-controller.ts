@@ -21,6 +21,8 @@ import { WidgetError } from "./widget-error.ts";
 export class SessionController implements ReactiveController {
   state: ConversationState = { kind: "idle" };
   muted = false;
+  /** Whether the conversation started (or last started) with the microphone: false for a typed conversation. */
+  voice = false;
   /** Text being recognised or generated (shown as a pending line). */
   interim: InterimText | undefined;
   /** A non-fatal notice: history fell back to memory, or forget-me completed. */
@@ -86,7 +88,7 @@ export class SessionController implements ReactiveController {
     let audio: AudioPort | Promise<AudioPort> | undefined;
     try {
       // Synchronous: the AudioContext is created and resumed inside the visitor's click (see services.ts).
-      const voice = config.mode === "cascade" && options.voice !== false;
+      const voice = (this.voice = config.mode === "cascade" && options.voice !== false);
       audio = voice ? services.audio({ assetBase: config.assetBase, turn: config.turn }, this.#audioEvents) : undefined;
     } catch (error) {
       return this.#fail(error);

@@ -8,6 +8,8 @@ export interface VoiceAgentStrings {
   title: string;
   start: string;
   stop: string;
+  /** Turns a typed conversation into a spoken one (opens the microphone). */
+  talk: string;
   mute: string;
   unmute: string;
   send: string;
@@ -39,6 +41,7 @@ export const DEFAULT_STRINGS: VoiceAgentStrings = {
   title: "Voice agent",
   start: "Start",
   stop: "Stop",
+  talk: "Talk",
   mute: "Mute",
   unmute: "Unmute",
   send: "Send",

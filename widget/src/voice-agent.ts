@@ -35,7 +35,7 @@ import { styles } from "./voice-agent.styles.ts";
  * @csspart line - Each message (also `user`, `assistant`, `interim`, `interrupted`).
  * @csspart composer - The text form.
  * @csspart input - The text input.
- * @csspart button - Every button (also `start`, `mute`, `send`, `export`, `forget`).
+ * @csspart button - Every button (also `start`, `talk`, `mute`, `send`, `export`, `forget`).
  * @cssprop --va-accent - Accent colour (buttons, visitor bubbles). Default #2563eb.
  * @cssprop --va-bg - Panel background.
  * @cssprop --va-fg - Text colour.
@@ -150,6 +150,8 @@ export class VoiceAgent extends LitElement {
     const config = this.#safeConfig();
     const strings = config?.strings ?? DEFAULT_STRINGS;
     const { state, interim, notice, session, muted } = this.#session;
+    // A typed conversation has no microphone: it is not "listening", has nothing to mute, and offers to talk.
+    const typed = isActive(state) && !this.#session.voice;
     const active = isActive(state);
     const launcher = config?.layout === "launcher";
     const voice = (config?.mode ?? "cascade") === "cascade";
@@ -165,7 +167,7 @@ export class VoiceAgent extends LitElement {
         <header part="header">
           <slot name="header"><strong part="title">${session?.agent.name ?? strings.title}</strong></slot>
           ${session?.upstream === "offline-demo" ? html`<span class="offline" part="offline-label" title=${strings.offlineDemoHint}>${strings.offlineDemo}</span>` : nothing}
-          <span class="state" part="state" data-kind=${state.kind} role="status">${strings.states[state.kind]}</span>
+          <span class="state" part="state" data-kind=${state.kind} role="status">${strings.states[typed && state.kind === "listening" ? "idle" : state.kind]}</span>
         </header>
         ${state.kind === "error" ? html`<p class="error" part="error" role="alert" title=${state.message}>${strings.errors[state.code]}${state.retryAfterMs ? ` ${strings.retryIn.replace("{seconds}", String(Math.ceil(state.retryAfterMs / 1000)))}` : ""} <small>(${state.code})</small></p>` : nothing}
         ${notice ? html`<p class="notice" part="notice" role="status">${notice === "storage" ? strings.storageFallback : strings.forgotten}</p>` : nothing}
@@ -181,8 +183,10 @@ export class VoiceAgent extends LitElement {
           <button part="button send" type="submit">${strings.send}</button>
         </form>
         <div class="controls" part="controls">
-          <button part="button start" @click=${this.#toggle}>${active ? strings.stop : strings.start}</button>
-          ${voice && active ? html`<button part="button mute" aria-pressed=${String(muted)} @click=${() => this.mute()}>${muted ? strings.unmute : strings.mute}</button>` : nothing}
+          ${typed && voice
+            ? html`<button part="button talk" @click=${this.#talk}>${strings.talk}</button>`
+            : html`<button part="button start" @click=${this.#toggle}>${active ? strings.stop : strings.start}</button>`}
+          ${voice && active && !typed ? html`<button part="button mute" aria-pressed=${String(muted)} @click=${() => this.mute()}>${muted ? strings.unmute : strings.mute}</button>` : nothing}
           <button class="secondary" part="button export" @click=${this.#download}>${strings.exportHistory}</button>
           <button class="secondary" part="button forget" @click=${() => void this.forget().catch(() => {})}>${strings.forget}</button>
         </div>
@@ -212,6 +216,12 @@ export class VoiceAgent extends LitElement {
     const log = this.renderRoot.querySelector<HTMLElement>("[part=transcript]");
     if (log && this.#followTranscript) log.scrollTop = log.scrollHeight;
   }
+
+  /** From a typed conversation to a spoken one: a new relay session with the microphone, the same conversation. */
+  #talk = (): void => {
+    this.stop();
+    this.#toggle();
+  };
 
   #toggle = (): void => {
     if (isActive(this.state)) this.stop();

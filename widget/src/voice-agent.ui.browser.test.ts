@@ -67,6 +67,27 @@ describe("<voice-agent> embed contract", () => {
     expect(lines[0]![2]).not.toContain("interrupted");
   });
 
+  test("typing first is a text conversation: not listening, nothing to mute, and Talk switches it to voice", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.sendText("do you sell tents?");
+    await until(() => expect(m!.el.messages.at(-1)?.text).toBe("This is a reply."));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.audio.engines).toHaveLength(0);
+    expect(m.$("[part=state]")!.textContent).toBe("Ready");
+    expect(m.$("[part~=mute]")).toBeNull();
+    expect(m.$("[part~=start]")).toBeNull();
+    m.$<HTMLButtonElement>("[part~=talk]")!.click();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    await until(() => expect(m!.audio.engines).toHaveLength(1));
+    await m.el.updateComplete;
+    expect(m.$("[part=state]")!.textContent).toBe("Listening");
+    expect(m.$("[part~=mute]")).not.toBeNull();
+    expect(m.$("[part~=start]")!.textContent).toBe("Stop");
+    // The same conversation goes on, by voice.
+    m.audio.engine.speak(600);
+    await until(() => expect(m!.el.messages.filter((x) => x.role === "user")).toHaveLength(2));
+  });
+
   test("client tools: the call runs in the page and its result goes back to the model", async () => {
     const lookup = vi.fn(async (args: unknown) => ({ status: "shipped", order: (args as { id: string }).id }));
     m = await mountElement({ attributes: { mode: "text" }, config: { greet: false, tools: { lookupOrder: lookup } } });

@@ -5,6 +5,7 @@ export default {
   title: "Sprachassistent",
   start: "Starten",
   stop: "Beenden",
+  talk: "Sprechen",
   mute: "Stumm",
   unmute: "Mikrofon an",
   send: "Senden",

@@ -5,6 +5,7 @@ export default {
   title: "Asistente de voz",
   start: "Empezar",
   stop: "Detener",
+  talk: "Hablar",
   mute: "Silenciar",
   unmute: "Activar micrófono",
   send: "Enviar",

@@ -5,6 +5,7 @@ export default {
   title: "Assistant vocal",
   start: "Démarrer",
   stop: "Arrêter",
+  talk: "Parler",
   mute: "Couper le micro",
   unmute: "Réactiver le micro",
   send: "Envoyer",

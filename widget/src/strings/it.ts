@@ -5,6 +5,7 @@ export default {
   title: "Assistente vocale",
   start: "Avvia",
   stop: "Termina",
+  talk: "Parla",
   mute: "Disattiva microfono",
   unmute: "Riattiva microfono",
   send: "Invia",
