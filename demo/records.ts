@@ -4,8 +4,8 @@
  * fragment that `pnpm start` prints (never sent to a server by the browser) or the form, and is kept in
  * sessionStorage. A development tool: a production site never ships an admin token to a page.
  */
-import type { SessionDetail, SessionRecord } from "../relay/src/records/session-record.ts";
-import type { SessionPage } from "../relay/src/records/session-store.ts";
+import type { EventRecord, SessionDetail, SessionRecord } from "../relay/src/records/session-record.ts";
+import type { SessionListItem, SessionPage } from "../relay/src/records/session-store.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
@@ -56,9 +56,13 @@ async function loadSessions(append: boolean): Promise<void> {
   }
 }
 
-function row(s: SessionRecord): HTMLTableRowElement {
+/** A session's outcome in words: its status, and why it ended when it did. */
+const outcome = (s: SessionRecord) => (s.endReason ? `${s.status} (${s.endReason})` : s.status);
+
+function row(s: SessionListItem): HTMLTableRowElement {
   const tr = el("tr");
-  tr.append(el("td", new Date(s.createdAt).toLocaleString()), el("td", s.agent), el("td", s.status), el("td", seconds(s.durationMs)));
+  const preview = s.firstVisitorText === null ? "—" : s.firstVisitorText.length > 80 ? `${s.firstVisitorText.slice(0, 79)}…` : s.firstVisitorText;
+  tr.append(el("td", new Date(s.createdAt).toLocaleString()), el("td", s.agent), el("td", outcome(s)), el("td", seconds(s.durationMs)), el("td", preview));
   tr.addEventListener("click", () => {
     for (const other of $("sessions").children) other.removeAttribute("aria-selected");
     tr.setAttribute("aria-selected", "true");
@@ -91,7 +95,7 @@ async function showSession(id: string): Promise<void> {
   if (messages.length === 0) box.append(el("p", "No messages.", "meta"));
   box.append(el("h3", "Events"));
   const list = el("ul", "", "meta");
-  for (const e of events) list.append(el("li", `+${seconds(e.at - t0)} ${e.source}:${e.type} ${JSON.stringify(e.payload)}`));
+  for (const e of [...events].sort((a, b) => a.at - b.at)) list.append(el("li", `+${seconds(e.at - t0)} ${describeEvent(e)}`));
   box.append(list);
   const exportLink = el("button", "Export JSON");
   exportLink.addEventListener("click", () => {
@@ -124,3 +128,35 @@ $("token-form").addEventListener("submit", (event) => {
 });
 if (!token) $("token-form").hidden = false;
 void loadSessions(false);
+
+/** One event in words, e.g. "widget: interrupted, heard “It ships”" or "relay: speech, first byte 180 ms". */
+function describeEvent(e: EventRecord): string {
+  const p = e.payload as Record<string, unknown>;
+  const ms = (key: string) => (typeof p[key] === "number" ? `${p[key]} ms` : "—");
+  const what = (() => {
+    switch (e.type) {
+      case "start":
+        return `started${p.sampleRate ? `, microphone at ${p.sampleRate} Hz` : ""}${p.language ? `, ${p.language}` : ""}`;
+      case "greeting":
+        return "spoke the greeting";
+      case "state":
+        return `now ${p.state}`;
+      case "interruption":
+        return `interrupted after ${ms("playedMs")}, heard “${p.heardText}”`;
+      case "turn-latency": {
+        const latency = (p.latency ?? {}) as Record<string, number>;
+        return `turn took ${latency.turnMs ?? "—"} ms (transcript ${latency.sttMs ?? "—"} ms, first token ${latency.llmFirstTokenMs ?? "—"} ms, first audio ${latency.ttsFirstByteMs ?? "—"} ms)`;
+      }
+      case "speech":
+        return `speech ${p.aborted ? "cut" : "sent"}: ${p.bytes} bytes, first byte ${ms("ttsFirstByteMs")}`;
+      case "error":
+        return `error ${p.code}${p.stage ? ` in ${p.stage}` : ""}${p.message ? `: ${p.message}` : ""}`;
+      case "end":
+        return `ended (${p.reason})`;
+      default:
+        return `${e.type} ${JSON.stringify(p)}`;
+    }
+  })();
+  const skew = typeof p.skewMs === "number" && Math.abs(p.skewMs) > 1000 ? ` (widget clock off by ${(p.skewMs / 1000).toFixed(1)} s)` : "";
+  return `${e.source}: ${what}${skew}`;
+}

@@ -67,4 +67,12 @@ test("mic permission denied, then a typed conversation", async ({ page }) => {
     ["user", "Do you sell tents?"],
     ["assistant", "This is the offline demo. You said: Do you sell tents?"],
   ]);
+
+  // The records page: a preview of the session (first visitor line, outcome, duration) and its events in words.
+  await page.goto(`${E2E.demoUrl}/records.html#token=${E2E.adminToken}`);
+  const sessionRow = page.locator("#sessions tr", { hasText: "Do you sell tents?" });
+  await expect(sessionRow).toHaveCount(1);
+  await sessionRow.click();
+  await expect(page.locator("#detail")).toContainText("widget: spoke the greeting");
+  await expect(page.locator("#detail")).toContainText("This is the offline demo. You said: Do you sell tents?");
 });

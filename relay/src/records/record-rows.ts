@@ -1,4 +1,5 @@
 import type { EventRecord, MessageRecord, SessionRecord } from "./session-record.ts";
+import type { SessionListItem } from "./session-store.ts";
 
 /** A row as either driver returns it: snake_case columns, JSON as text (SQLite) or parsed (PostgreSQL). */
 type Row = Record<string, unknown>;
@@ -24,6 +25,11 @@ export function sessionFromRow(row: Row): SessionRecord {
     endReason: (row.end_reason as string | null) ?? null,
     client: row.client === null || row.client === undefined ? null : json(row.client),
   };
+}
+
+/** Maps a `sessions` row with its `first_visitor_text` column (a listing). */
+export function listItemFromRow(row: Row): SessionListItem {
+  return { ...sessionFromRow(row), firstVisitorText: (row.first_visitor_text as string | null) ?? null };
 }
 
 /** Maps a `messages` row. */

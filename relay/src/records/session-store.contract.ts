@@ -118,6 +118,19 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       expect((await store.getSession(a.session.id))?.messages.find((m) => m.id === reply2.message.id)).toMatchObject({ interrupted: true, heardText: "Where" });
     });
 
+    it("lists each session with the visitor's first line as a preview", async () => {
+      const talked = sessionOp({ createdAt: T0 });
+      const silent = sessionOp({ createdAt: T0 + 1 });
+      await store.apply([
+        talked, silent,
+        messageOp(talked.session.id, { role: "assistant", text: "Hello! How can I help?", startAt: T0 + 10 }),
+        messageOp(talked.session.id, { role: "user", text: "Where is my order?", startAt: T0 + 20 }),
+        messageOp(talked.session.id, { role: "user", text: "Order A12.", startAt: T0 + 30 }),
+      ]);
+      const { sessions } = await store.listSessions({ limit: 10 });
+      expect(sessions.map((s) => [s.id, s.firstVisitorText])).toEqual([[silent.session.id, null], [talked.session.id, "Where is my order?"]]);
+    });
+
     it("lists newest first with agent, status and time filters and cursor pagination", async () => {
       const ops = Array.from({ length: 25 }, (_, i) => sessionOp({ createdAt: T0 + Math.floor(i / 2) * 1000, agent: i % 3 === 0 ? "sales" : "demo" }));
       await store.apply([...ops, { op: "set-status", sessionId: ops[4]!.session.id, status: "active", at: T0 + 9000 }]);

@@ -17,9 +17,15 @@ export interface SessionQuery {
   cursor?: string;
 }
 
+/** A session as listed: the record and a preview of what was said. */
+export interface SessionListItem extends SessionRecord {
+  /** The visitor's first message (transcript or typed), for a preview; null when the visitor said nothing. */
+  firstVisitorText: string | null;
+}
+
 /** One page of sessions, newest first. */
 export interface SessionPage {
-  sessions: SessionRecord[];
+  sessions: SessionListItem[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }

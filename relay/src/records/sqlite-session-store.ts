@@ -4,7 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { SQLInputValue, StatementSync } from "node:sqlite";
 import type { RecordOp } from "./record-op.ts";
 import { phaseOrder } from "./record-op.ts";
-import { eventFromRow, messageFromRow, sessionFromRow } from "./record-rows.ts";
+import { eventFromRow, listItemFromRow, messageFromRow, sessionFromRow } from "./record-rows.ts";
 import { decodeCursor, encodeCursor } from "./session-cursor.ts";
 import type { SessionDetail } from "./session-record.ts";
 import { predecessorsOf } from "./session-status.ts";
@@ -179,10 +179,11 @@ export class SqliteSessionStore implements SessionStore {
     if (query.cursor !== undefined && !cursor) throw new RangeError("Invalid cursor.");
     if (cursor) where.push("(created_at, id) < (?, ?)"), params.push(cursor.createdAt, cursor.id);
     const rows = this.#sql(
-      `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      `SELECT *, (SELECT text FROM messages m WHERE m.session_id = sessions.id AND m.role = 'user' ORDER BY m.start_at, m.id LIMIT 1) AS first_visitor_text
+       FROM sessions ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
        ORDER BY created_at DESC, id DESC LIMIT ?`,
     ).all(...params, query.limit + 1);
-    const sessions = rows.slice(0, query.limit).map(sessionFromRow);
+    const sessions = rows.slice(0, query.limit).map(listItemFromRow);
     const last = sessions.at(-1);
     return { sessions, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
   }
