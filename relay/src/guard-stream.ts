@@ -12,11 +12,12 @@ export interface ByteStreamObserver {
 
 /**
  * Passes an upstream's byte stream through chunk by chunk, untouched and unbuffered, under a
- * {@link StreamGuard}: a silent upstream errors the stream (the connection is cut, since raw audio has no
- * room for an error event); a relay shutdown ends it cleanly. Cancelling the result (the client went
- * away) aborts the upstream request.
+ * {@link StreamGuard}: a silent upstream cuts the client's connection (raw audio has no room for an error
+ * event, and a clean end would pass the reply off as complete) through `cut`, which destroys the socket
+ * when the app runs on Node; without one, the stream errors. A relay shutdown ends it cleanly. Cancelling
+ * the result (the client went away) aborts the upstream request.
  */
-export function guardStream(upstream: Readable, guard: StreamGuard, observer?: ByteStreamObserver): ReadableStream<Uint8Array> {
+export function guardStream(upstream: Readable, guard: StreamGuard, observer?: ByteStreamObserver, cut?: () => void): ReadableStream<Uint8Array> {
   let pump!: UpstreamPump;
   let ended = false;
   const end = (aborted: boolean) => {
@@ -37,6 +38,8 @@ export function guardStream(upstream: Readable, guard: StreamGuard, observer?: B
             const clean = failure === undefined || failure.code === "shutting_down";
             end(!clean);
             if (clean) controller.close();
+            // Node's adapter would print an erroring body's stack and write its message into the audio.
+            else if (cut) cut();
             else controller.error(failure);
           },
         });

@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { AgentConfig } from "./agent-config.ts";
 import type { ByteStreamObserver } from "./guard-stream.ts";
 import type { RelayTokenClaims } from "./relay-token.ts";
@@ -5,6 +6,8 @@ import type { SseStreamObserver } from "./sse-pass-through.ts";
 
 /** Hono environment of the relay app: what middleware puts on the context for routes. */
 export interface RelayEnv {
+  /** On Node (`@hono/node-server`), the raw request and response; absent under `app.request()`. */
+  Bindings: { outgoing?: ServerResponse };
   Variables: {
     /** Set by the request-id middleware for every request. */
     requestId: string;

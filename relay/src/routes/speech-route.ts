@@ -36,7 +36,8 @@ export function createSpeechRoute(options: SpeechRouteOptions): Hono<RelayEnv> {
         throw upstreamError("tts", err, options.closing);
       });
     const guard = { stage: "tts" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    const body = guardStream(upstreamStream(upstream, "tts"), guard, c.get("byteObserver"));
+    const outgoing = c.env?.outgoing;
+    const body = guardStream(upstreamStream(upstream, "tts"), guard, c.get("byteObserver"), outgoing && (() => outgoing.destroy()));
     // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
     return c.body(body, 200, { "content-type": "audio/pcm", "x-sample-rate": String(TTS_SAMPLE_RATE), "cache-control": "no-store", "transfer-encoding": "chunked" });
   });
