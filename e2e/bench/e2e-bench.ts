@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchResults, type BenchRow } from "../../scripts/bench-report.ts";
 import { startRelay, startStandin } from "../../scripts/stack.ts";
-import { decodeWav, encodeWav } from "../../widget/src/dsp/wav.ts";
+import { decodeWav, encodeWav } from "@voice-agent/dsp";
 import { tempDatabaseUrl, writeAgentsFile } from "../agents-file.ts";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { startHostServer } from "../host-server.ts";

@@ -26,6 +26,9 @@ interface Recorded {
 
 test("one spoken turn end to end", async ({ page }) => {
   await fetch(`${E2E.standinUrl}/__standin/requests`, { method: "DELETE" });
+  // Nothing the page loads is missing (a favicon 404 included).
+  const missing: string[] = [];
+  page.on("response", (response) => void (response.status() === 404 && missing.push(response.url())));
   await page.goto(E2E.demoUrl);
   await page.evaluate(() => customElements.whenDefined("voice-agent"));
   await page.evaluate(() => {
@@ -46,6 +49,10 @@ test("one spoken turn end to end", async ({ page }) => {
   await expect(reply).toContainText("offline demo", { ignoreCase: true, timeout: 40_000 });
   await page.waitForFunction(() => (window as unknown as { vaLog: { states: string[] } }).vaLog.states.length >= 6, null, { timeout: 30_000 });
   await expect(widget).toHaveAttribute("data-state", "listening");
+  expect(missing).toEqual([]);
+  // Headless Chromium asks for no favicon; a visitor's browser does, so the page names one that exists.
+  const icon = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href);
+  expect((await fetch(icon ?? `${E2E.demoUrl}/favicon.ico`)).status).toBe(200);
 
   const log = await page.evaluate(() => (window as unknown as { vaLog: { states: string[]; playback: { playedFrames: number; peak: number }[] } }).vaLog);
   expect(log.states).toEqual(["initializing", "responding", "listening", "thinking", "responding", "listening"]);
@@ -80,14 +87,17 @@ test("one spoken turn end to end", async ({ page }) => {
   expect(records).toHaveLength(1);
   const { session, messages } = records[0]!;
   expect(session).toMatchObject({ agent: "demo", origin: E2E.demoUrl, mode: "cascade", conversationId: history.conversations[0]!.id });
-  // The relay records what went through it: the visitor's transcript and the model's reply (the
-  // greeting comes from the agent's configuration and never crosses the relay as a message).
-  expect(messages.map((m) => ({ role: m.role, text: m.text }))).toEqual(widgetLines.slice(1));
-  const [user, assistant] = messages;
+  // The relay records the whole conversation the visitor saw: the greeting (reported by the widget when
+  // it spoke it, recorded with the agent's own text), the visitor's transcript and the model's reply.
+  expect(messages.map((m) => ({ role: m.role, text: m.text }))).toEqual(widgetLines);
+  const [greeted, user, assistant] = messages;
+  expect(greeted!.id).toBe(`${session.id}:greeting`);
+  expect(greeted!.startAt).toBeGreaterThanOrEqual(session.createdAt);
+  expect(greeted!.startAt).toBeLessThan(user!.startAt!);
   expect(user!.latency.sttMs).toBeGreaterThan(0);
   expect(assistant!.latency.llmFirstTokenMs).toBeGreaterThan(0);
   expect(assistant!.latency.llmTotalMs).toBeGreaterThanOrEqual(assistant!.latency.llmFirstTokenMs!);
-  for (const m of messages) {
+  for (const m of [user!, assistant!]) {
     expect(m.startAt).toBeGreaterThanOrEqual(session.createdAt);
     expect(m.endAt).toBeGreaterThanOrEqual(m.startAt!);
     expect(m.endAt).toBeLessThanOrEqual(before);

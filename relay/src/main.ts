@@ -19,7 +19,7 @@ import { openRecords } from "./records/open-records.ts";
 import type { RecordsConfig } from "./records/records-config.ts";
 import { resolveRecordsConfig } from "./records/records-config.ts";
 import { serveRelay } from "./serve-relay.ts";
-import { loggableBaseURL } from "./upstreams.ts";
+import { startSummary } from "./start-summary.ts";
 
 const log: RelayLog = (entry) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
@@ -60,23 +60,12 @@ if (!tokenSecret) {
   // Development only: in production resolveRelayConfig refuses a missing secret.
   log({ level: "warn", msg: "RELAY_TOKEN_SECRET is not set: using a random secret for this process; tokens will not survive a restart or work across instances (required with NODE_ENV=production)" });
 }
-if (config.upstreams.kind === "offline-demo") {
-  log({ level: "warn", msg: `upstream: OFFLINE DEMO stand-in at ${loggableBaseURL(config.upstreams.llm.baseURL)} (no OPENAI_API_KEY set)` });
-} else {
-  for (const stage of ["stt", "llm", "tts"] as const) {
-    log({ level: "info", msg: `upstream: ${stage} at ${loggableBaseURL(config.upstreams[stage].baseURL)}` });
-  }
-}
 const widgetDir = existsSync(config.widgetDir) ? config.widgetDir : undefined;
 if (!widgetDir) log({ level: "warn", msg: `widget is not built: ${config.widgetDir} does not exist, so /voice-agent.js is not served (run pnpm build)` });
-log({ level: "info", msg: `agents: ${agents.map((a) => `${a.id}${a.enabled ? "" : " (disabled)"}`).join(", ")}` });
 
 let records: OpenRecords;
 try {
   records = await openRecords(recordsConfig, agents, log);
-  const where =
-    recordsConfig.database.kind === "sqlite" ? `SQLite ${recordsConfig.database.path}` : "PostgreSQL (limits and idle clocks shared with every instance on it)";
-  log({ level: "info", msg: `records: ${where}; admin API ${recordsConfig.adminTokens.length ? "on" : "off (set ADMIN_TOKEN)"}` });
 } catch (err) {
   console.error(`relay: records: ${(err as Error).message}`);
   process.exit(1);
@@ -96,6 +85,18 @@ const app = createApp({
   log,
   records: records.options,
   coordination: records.coordination,
+});
+log({
+  level: "info",
+  msg: startSummary({
+    production: config.production,
+    upstreams: config.upstreams,
+    database: recordsConfig.database,
+    agents,
+    tokenSecretSet: config.tokenSecret !== undefined,
+    adminTokenSet: recordsConfig.adminTokens.length > 0,
+    widgetBuilt: widgetDir !== undefined,
+  }),
 });
 const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });
 

@@ -6,7 +6,7 @@ export const error = (description: string) => ({ description, content: json(ref(
 export const bearer = [{ relayToken: [] }];
 /** Errors every route behind the relay token can answer. */
 export const sessionErrors = {
-  "401": error("`unauthorized`, `token_expired`, `session_expired` or `session_idle`"),
+  "401": error("`unauthorized`, `token_expired`, `session_expired`, `session_idle` or `session_revoked`"),
   "403": error("`origin_not_allowed`: the Origin is not the token's"),
   "404": error("`agent_not_found`: the token's agent was disabled"),
   "413": error("`payload_too_large`: over the agent's `limits.maxBodyBytes`"),

@@ -182,6 +182,7 @@ export const ERROR_CODES = [
   "rate_limited",
   "session_expired",
   "session_idle",
+  "session_revoked",
   "audio_too_long",
   "realtime_not_configured",
   "not_ready",

@@ -3,6 +3,7 @@ import type { AgentConfig } from "./agent-config.ts";
 import { HttpError } from "./http-error.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import { verifyRelayToken } from "./relay-token.ts";
+import type { SessionRevocations } from "./session-revocations.ts";
 
 /** Options of {@link requireSession}. */
 export interface RequireSessionOptions {
@@ -10,12 +11,14 @@ export interface RequireSessionOptions {
   tokenSecret: string;
   /** Clock, epoch ms. */
   now: () => number;
+  /** Sessions ended, deleted or forgotten before their end; default none. */
+  revocations?: SessionRevocations;
 }
 
 /**
  * Guards the proxy routes: requires `Authorization: Bearer <relay token>`, checks that a request's
- * `Origin` (when present) is the token's origin, and puts the token's claims and agent on the context
- * as `session` and `agent`.
+ * `Origin` (when present) is the token's origin, refuses a revoked session (401 `session_revoked`), and
+ * puts the token's claims and agent on the context as `session` and `agent`.
  */
 export function requireSession(options: RequireSessionOptions): MiddlewareHandler<RelayEnv> {
   return async (c, next) => {
@@ -24,6 +27,9 @@ export function requireSession(options: RequireSessionOptions): MiddlewareHandle
       throw new HttpError(401, "unauthorized", "Missing relay token: send Authorization: Bearer <token> from POST /v1/sessions.");
     }
     const claims = await verifyRelayToken(match[1], options.tokenSecret, options.now());
+    if (options.revocations?.isRevoked(claims.sid)) {
+      throw new HttpError(401, "session_revoked", "This session was ended or deleted: create a new session.");
+    }
     const origin = c.req.header("origin");
     if (origin !== undefined && origin !== claims.origin) {
       throw new HttpError(403, "origin_not_allowed", "This relay token belongs to another origin.");

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPEECH_SAMPLE_RATE } from './speech.ts';
 import { startTestServer } from './test-server.ts';
 import type { TestServer } from './test-server.ts';
-import { decodeWav } from '@voice-agent/widget/dsp';
+import { decodeWav } from '@voice-agent/dsp';
 
 let server: TestServer;
 beforeAll(async () => {

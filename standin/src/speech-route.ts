@@ -5,7 +5,7 @@ import type { RecordedSpeech } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
 import { SPEECH_SAMPLE_RATE, synthesize, synthesizeSentences } from './speech.ts';
 import { StandinError } from './standin-error.ts';
-import { encodeWav, int16ToFloat32 } from '@voice-agent/widget/dsp';
+import { encodeWav, int16ToFloat32 } from '@voice-agent/dsp';
 
 /** Samples per streamed body chunk: 100 ms at 24 kHz. */
 const CHUNK_SAMPLES = SPEECH_SAMPLE_RATE / 10;

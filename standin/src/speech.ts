@@ -1,4 +1,4 @@
-import { decodeWav, float32ToInt16, Resampler } from '@voice-agent/widget/dsp';
+import { decodeWav, float32ToInt16, Resampler } from '@voice-agent/dsp';
 
 /** Sample rate of OpenAI `pcm` speech output and of everything {@link synthesize} returns (Hz). */
 export const SPEECH_SAMPLE_RATE = 24_000;

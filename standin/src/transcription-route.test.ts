@@ -2,7 +2,7 @@ import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from './test-server.ts';
 import type { TestServer } from './test-server.ts';
-import { encodeWav } from '@voice-agent/widget/dsp';
+import { encodeWav } from '@voice-agent/dsp';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { byteStream, sleep, sseFrame, wordDeltas } from './event-stream.ts';
 import type { RecordedTranscription } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
 import { StandinError } from './standin-error.ts';
-import { decodeWav, type DecodedWav } from '@voice-agent/widget/dsp';
+import { decodeWav, type DecodedWav } from '@voice-agent/dsp';
 
 /**
  * `POST /audio/transcriptions` (multipart `file`, `model`, optional `stream`, `language`,

@@ -6,9 +6,9 @@
 import * as ort from "onnxruntime-web/wasm";
 import type { BenchRow } from "../../scripts/bench-report.ts";
 import { loadSpeechModel } from "../src/audio/speech-model.ts";
-import { BARGE_IN_DEFAULTS, BargeInDetector } from "../src/dsp/barge-in.ts";
-import { levelDb } from "../src/dsp/level.ts";
-import { decodeWav } from "../src/dsp/wav.ts";
+import { BARGE_IN_DEFAULTS, BargeInDetector } from "@voice-agent/dsp";
+import { levelDb } from "@voice-agent/dsp";
+import { decodeWav } from "@voice-agent/dsp";
 import { readVadModel } from "../src/node/analyze-wav.ts";
 import { replayBargeIn } from "../src/node/barge-in-replay.ts";
 import { quantile } from "../src/node/latency-timeline.ts";

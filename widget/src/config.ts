@@ -1,5 +1,5 @@
 /** The element's configuration: embed attributes plus the `.config` property, resolved in one place. */
-import type { EndOfTurnOptions } from "./dsp/end-of-turn.ts";
+import type { EndOfTurnOptions } from "@voice-agent/dsp";
 import { DEFAULT_STRINGS, type VoiceAgentStrings } from "./voice-agent.strings.ts";
 import { WidgetError } from "./widget-error.ts";
 

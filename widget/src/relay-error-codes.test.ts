@@ -19,6 +19,7 @@ const EXPECTED = {
   rate_limited: ["rate-limited", "fail"],
   session_expired: ["unauthorized", "new-session"],
   session_idle: ["unauthorized", "new-session"],
+  session_revoked: ["unauthorized", "new-session"],
   audio_too_long: ["bad-request", "fail"],
   realtime_not_configured: ["config", "fail"],
   not_ready: ["relay-unreachable", "reconnect"],

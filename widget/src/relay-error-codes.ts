@@ -11,7 +11,7 @@ import type { WidgetError, WidgetErrorCode } from "./widget-error.ts";
  * - `fail`: surface the error (state `error`, `va-error`).
  * - `renew`: the token expired: renew the session (refresh, or a new session for the same
  *   conversation when the relay refuses) and retry the request once.
- * - `new-session`: the session is over (max length, idle): continue in a new session, same conversation.
+ * - `new-session`: the session is over (max length, idle, revoked): continue in a new session, same conversation.
  * - `reconnect`: the relay is draining or not ready: reconnect with backoff (`reconnecting`).
  */
 export type RelayErrorAction = "fail" | "renew" | "new-session" | "reconnect";
@@ -35,6 +35,8 @@ export const RELAY_ERROR_HANDLING: Readonly<Record<ErrorCode, { code: WidgetErro
   rate_limited: { code: "rate-limited", action: "fail" },
   session_expired: { code: "unauthorized", action: "new-session" },
   session_idle: { code: "unauthorized", action: "new-session" },
+  // Ended, deleted by an admin or forgotten: like an ended session, a new one continues the conversation.
+  session_revoked: { code: "unauthorized", action: "new-session" },
   audio_too_long: { code: "bad-request", action: "fail" },
   realtime_not_configured: { code: "config", action: "fail" },
   not_ready: { code: "relay-unreachable", action: "reconnect" },

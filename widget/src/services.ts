@@ -7,6 +7,7 @@ import type { AudioEngine } from "./audio/audio-engine.ts";
 import type { AudioFactory } from "./conversation/audio-port.ts";
 import type { Transport } from "./conversation/transport.ts";
 import type { HistoryStore } from "./history/history-store.ts";
+import { START_TIMEOUT_MS, within } from "./within.ts";
 
 /** Factories of the element's collaborators. */
 export interface VoiceAgentServices {
@@ -31,6 +32,17 @@ export function preloadAudioEngine(): Promise<typeof AudioEngine> {
 export const defaultServices: VoiceAgentServices = {
   transport: async (relayUrl) => new (await import("./relay-client.ts")).RelayClient(relayUrl),
   history: async () => (await import("./history/dexie-history-store.ts")).DexieHistoryStore.open(),
-  // Synchronous when the engine is loaded, so its AudioContext is created inside the visitor's click.
-  audio: (options, events) => (engineClass ? new engineClass(options, events) : preloadAudioEngine().then((E) => new E(options, events))),
+  // The AudioContext is created and resumed here, synchronously inside the click that called start()
+  // (before any await): browsers let a context run only from a user gesture. Firefox never runs one
+  // that started blocked. The engine waits for it to run, with a deadline.
+  audio: (options, events) => {
+    const context = options.context ?? new AudioContext({ latencyHint: "interactive" });
+    context.resume().catch(() => {});
+    if (engineClass) return new engineClass({ ...options, context }, events);
+    const engine = within(preloadAudioEngine(), options.startTimeoutMs ?? START_TIMEOUT_MS, "audio", "Loading the audio engine");
+    return engine.then((E) => new E({ ...options, context }, events), (error: unknown) => {
+      void context.close();
+      throw error;
+    });
+  },
 };

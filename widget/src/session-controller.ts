@@ -32,6 +32,8 @@ export class SessionController implements ReactiveController {
   #log: ConversationLog | undefined;
   #engine: ConversationEngine | undefined;
   #pendingText: string | undefined;
+  /** `start()` ran without transient user activation, where the browser tells (`navigator.userActivation`). */
+  #noGesture = false;
 
   constructor(host: ReactiveControllerHost & HTMLElement, resolve: () => ResolvedConfig, services: () => VoiceAgentServices) {
     this.#host = host;
@@ -78,11 +80,12 @@ export class SessionController implements ReactiveController {
       throw error;
     }
     if (!this.#apply({ type: "start" })) return;
+    this.#noGesture = navigator.userActivation?.isActive === false;
     if (this.notice === "forgotten") this.notice = undefined;
     const services = this.#services();
     let audio: AudioPort | Promise<AudioPort> | undefined;
     try {
-      // Synchronous when the engine chunk is loaded: its AudioContext starts inside the visitor's click.
+      // Synchronous: the AudioContext is created and resumed inside the visitor's click (see services.ts).
       const voice = config.mode === "cascade" && options.voice !== false;
       audio = voice ? services.audio({ assetBase: config.assetBase, turn: config.turn }, this.#audioEvents) : undefined;
     } catch (error) {
@@ -216,7 +219,12 @@ export class SessionController implements ReactiveController {
 
   #fail(error: unknown): void {
     const failure = WidgetError.from(error);
-    const { code, message, retryAfterMs } = failure;
+    const { code, retryAfterMs } = failure;
+    let { message } = failure;
+    // Audio that never started after a start() without a gesture: tell the page what to change.
+    if (code === "audio" && this.state.kind === "initializing" && this.#noGesture) {
+      message += " start() was called without a user gesture: call it from a click or key press handler.";
+    }
     this.#engine?.close("error", failure);
     this.#engine = undefined;
     this.interim = undefined;

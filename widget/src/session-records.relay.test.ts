@@ -8,7 +8,7 @@ import { SqliteSessionStore } from "../../relay/src/records/sqlite-session-store
 import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
 import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
 import { SessionReporter } from "./conversation/session-reporter.ts";
-import { encodeWav } from "./dsp/wav.ts";
+import { encodeWav } from "@voice-agent/dsp";
 import { RelayClient } from "./relay-client.ts";
 
 let relay: Awaited<ReturnType<typeof startRelayWithStandin>>;
@@ -56,15 +56,6 @@ describe("session records from the widget's side", () => {
     reporter.add({ type: "interruption", messageId: recordId, heardText: heard, playedMs: 900 });
     reporter.add({ type: "turn-latency", messageId: recordId, latency: { llmFirstTokenMs: 40, turnMs: 700 } });
     await reporter.flush();
-    await reporter.end("hangup");
-    await vi.waitFor(async () => {
-      await writer.flush();
-      const detail = await store.getSession(session.sessionId);
-      expect(detail?.messages.find((m) => m.id === recordId)).toMatchObject({ role: "assistant", interrupted: true, heardText: heard, latency: { turnMs: 700 } });
-      expect(detail?.session).toMatchObject({ status: "completed", conversationId: "conversation-7", client: { sampleRate: 48_000, language: "en-GB" } });
-      expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "greeting", "state", "interruption", "turn-latency", "end"]);
-      expect(detail?.messages.find((m) => m.id === session.greetingId)).toMatchObject({ id: session.greetingId, role: "assistant", text: session.agent.greeting });
-    });
 
     // A streamed transcription: interim text arrives word by word; the final transcript is recorded.
     const interim: string[] = [];
@@ -76,9 +67,23 @@ describe("session records from the widget's side", () => {
     // The typed question of the barged-in turn first, then the transcript.
     expect(recorded?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["tell me a long story about tents", "I spoke for 1.0 seconds."]);
 
-    // "Forget me" deletes the visitor's records.
+    // The end revokes the session: nothing after it can use its token.
+    await reporter.end("hangup");
+    await vi.waitFor(async () => {
+      await writer.flush();
+      const detail = await store.getSession(session.sessionId);
+      expect(detail?.messages.find((m) => m.id === recordId)).toMatchObject({ role: "assistant", interrupted: true, heardText: heard, latency: { turnMs: 700 } });
+      expect(detail?.session).toMatchObject({ status: "completed", conversationId: "conversation-7", client: { sampleRate: 48_000, language: "en-GB" } });
+      expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "greeting", "state", "interruption", "turn-latency", "end"]);
+      expect(detail?.messages.find((m) => m.id === session.greetingId)).toMatchObject({ id: session.greetingId, role: "assistant", text: session.agent.greeting });
+    });
+
+    // "Forget me", as the widget does it after the end (which revoked the session): from a new session of
+    // the same visitor, deleting both.
+    const asking = await client.openSession({ agent: "demo", visitorId });
     await client.forgetVisitor();
     await writer.flush();
     expect(await store.getSession(session.sessionId)).toBeUndefined();
+    expect(await store.getSession(asking.sessionId)).toBeUndefined();
   });
 });

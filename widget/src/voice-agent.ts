@@ -152,7 +152,9 @@ export class VoiceAgent extends LitElement {
     const active = isActive(state);
     const launcher = config?.layout === "launcher";
     const voice = (config?.mode ?? "cascade") === "cascade";
-    const lines = this.#session.log.messages.filter((m) => m.role !== "tool" && m.text);
+    // A reply cut before a word of it was heard is not part of what the visitor saw.
+    const lines = this.#session.log.messages.filter((m) => m.role !== "tool" && m.text && !(m.interrupted && !m.heardText));
+    const firstUser = lines.findIndex((m) => m.role === "user");
     return html`${launcher
         ? html`<button class="launcher" part="launcher" aria-expanded=${String(this.#open)} aria-controls="panel" @click=${() => this.#setOpen(!this.#open)}>
             <slot name="launcher">${this.#open ? strings.close : strings.open}</slot>
@@ -167,8 +169,8 @@ export class VoiceAgent extends LitElement {
         ${state.kind === "error" ? html`<p class="error" part="error" role="alert" title=${state.message}>${strings.errors[state.code]}${state.retryAfterMs ? ` ${strings.retryIn.replace("{seconds}", String(Math.ceil(state.retryAfterMs / 1000)))}` : ""} <small>(${state.code})</small></p>` : nothing}
         ${notice ? html`<p class="notice" part="notice" role="status">${notice === "storage" ? strings.storageFallback : strings.forgotten}</p>` : nothing}
         <div role="log" aria-label=${strings.transcriptLabel} aria-live="polite" class="log">
-          <ol part="transcript">
-            ${lines.map((m) => this.#line(m, strings.interrupted))}
+          <ol part="transcript" @scroll=${this.#onScroll}>
+            ${lines.map((m, i) => this.#line(m, strings.interrupted, firstUser >= 0 && i > firstUser))}
           </ol>
         </div>
         ${interim ? html`<p class="pending" data-role=${interim.role} data-interim part="line interim ${interim.role}" aria-hidden="true">${interim.text}</p>` : nothing}
@@ -186,10 +188,28 @@ export class VoiceAgent extends LitElement {
       </section>`;
   }
 
-  #line(m: StoredMessage, interruptedLabel: string) {
+  /**
+   * One transcript line. A cut reply shows what was heard; it is marked interrupted only when the visitor
+   * took the turn in the middle of an answer (not a greeting cut short, not Stop).
+   */
+  #line(m: StoredMessage, interruptedLabel: string, afterVisitorSpoke: boolean) {
     const role = m.role as "user" | "assistant";
     if (!m.interrupted) return html`<li data-role=${role} part="line ${role}">${m.text}</li>`;
-    return html`<li data-role=${role} data-interrupted part="line ${role} interrupted">${m.heardText || "…"} <small>${interruptedLabel}</small></li>`;
+    if (m.stopped || !afterVisitorSpoke) return html`<li data-role=${role} part="line ${role}">${m.heardText}</li>`;
+    return html`<li data-role=${role} data-interrupted part="line ${role} interrupted">${m.heardText} <small>${interruptedLabel}</small></li>`;
+  }
+
+  /** Whether the transcript follows the newest line: until the visitor scrolls up to read, and again once back at the end. */
+  #followTranscript = true;
+
+  #onScroll = (event: Event): void => {
+    const log = event.currentTarget as HTMLElement;
+    this.#followTranscript = log.scrollTop + log.clientHeight >= log.scrollHeight - 24;
+  };
+
+  protected override updated(): void {
+    const log = this.renderRoot.querySelector<HTMLElement>("[part=transcript]");
+    if (log && this.#followTranscript) log.scrollTop = log.scrollHeight;
   }
 
   #toggle = (): void => {

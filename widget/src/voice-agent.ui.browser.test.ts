@@ -2,6 +2,7 @@
 import axe from "axe-core";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { userEvent } from "vitest/browser";
+import { FakeTransport } from "./testing/fake-transport.ts";
 import { mountElement, type Mounted } from "./testing/mount-element.ts";
 
 let m: Mounted | undefined;
@@ -19,6 +20,51 @@ describe("<voice-agent> embed contract", () => {
     expect(m.audio.engines).toHaveLength(0);
     expect(m.transport.callsOf("speech")).toHaveLength(0);
     expect(m.$("[part~=mute]")).toBeNull();
+  });
+
+  test("the transcript follows the newest line on a phone-sized panel, unless the visitor scrolled up to read", async () => {
+    m = await mountElement({ attributes: { mode: "text" }, config: { greet: false } });
+    m.el.style.width = "375px";
+    const list = m.$("[part=transcript]")!;
+    const atEnd = () => list.scrollTop + list.clientHeight >= list.scrollHeight - 2;
+    for (let i = 0; i < 8; i++) {
+      m.transport.replies.push(`Reply number ${i}: ${"a long sentence that wraps on a narrow phone screen ".repeat(3)}`);
+      m.el.sendText(`question ${i}`);
+      await until(() => expect(m!.el.messages.at(-1)?.text).toMatch(new RegExp(`^Reply number ${i}:`)));
+    }
+    await until(() => expect(list.scrollHeight).toBeGreaterThan(list.clientHeight));
+    await until(() => expect(atEnd()).toBe(true));
+    // Scrolled up to read: a new line does not pull the view away.
+    list.scrollTop = 0;
+    list.dispatchEvent(new Event("scroll"));
+    m.transport.replies.push("One more.");
+    m.el.sendText("and now?");
+    await until(() => expect(m!.el.messages.at(-1)?.text).toBe("One more."));
+    expect(list.scrollTop).toBe(0);
+  });
+
+  test("a greeting cut short and a reply cut by Stop show what was heard, unmarked; a reply the visitor talked over is marked", async () => {
+    m = await mountElement({ transport: new FakeTransport({ greeting: "Hello, I am the test agent. How can I help?" }) });
+    m.el.start();
+    await until(() => expect(m!.audio.engines[0]?.player).toBeDefined());
+    const player = m.audio.engine.player!;
+    player.holdPlayback = true;
+    await until(() => expect(player.ended).toHaveLength(1));
+    m.audio.engine.bargeIn(player.ended[0]!, 600);
+    await until(() => expect(m!.el.messages[0]).toMatchObject({ interrupted: true }));
+    m.transport.replies.push("This is the first part. This is the second part.", "This is the first part. This is the second part.");
+    m.el.sendText("tell me");
+    await until(() => expect(player.ended).toHaveLength(2));
+    m.audio.engine.bargeIn(player.ended[1]!, player.queuedMs(player.ended[1]!) / 2 + 300);
+    await until(() => expect(m!.el.messages.filter((x) => x.interrupted)).toHaveLength(2));
+    m.el.sendText("again");
+    await until(() => expect(player.ended).toHaveLength(3));
+    m.el.stop();
+    await until(() => expect(m!.el.messages.filter((x) => x.interrupted)).toHaveLength(3));
+    const lines = [...m.el.shadowRoot!.querySelectorAll("li")].map((li) => [li.dataset.role, li.hasAttribute("data-interrupted"), li.textContent!.trim()]);
+    expect(lines.filter(([role]) => role === "assistant").map(([, marked]) => marked)).toEqual([false, true, false]);
+    expect(lines[0]![2]).toBe(m.el.messages[0]!.heardText);
+    expect(lines[0]![2]).not.toContain("interrupted");
   });
 
   test("client tools: the call runs in the page and its result goes back to the model", async () => {

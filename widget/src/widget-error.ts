@@ -3,7 +3,8 @@
 /**
  * Stable error codes of the widget.
  * - `mic-denied`, `no-mic`: no microphone; the text input still works (typing starts a text session).
- * - `audio`, `vad`: audio output or the voice activity model failed to start.
+ * - `audio`, `vad`: audio output or the voice activity model failed to start, or did not within its
+ *   deadline (e.g. `start()` called without a user gesture; the message says so).
  * - `relay-unreachable`: network failure, also after the reconnect attempts ran out.
  * - `origin-not-allowed`, `unauthorized`, `bad-request`: the relay refused (site setup, expired token).
  * - `rate-limited`: the relay asked to slow down (`retryAfterMs` when it said how long).

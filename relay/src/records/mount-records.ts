@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { AgentConfig } from "../agent-config.ts";
 import { FORGET_VISITOR_PATH, SESSION_EVENTS_PATH, SESSIONS_PATH } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
+import type { SessionRevocations } from "../session-revocations.ts";
 import { createAdminPurgeRoute } from "../routes/admin-purge-route.ts";
 import { createAdminSessionsRoute } from "../routes/admin-sessions-route.ts";
 import { createForgetVisitorRoute } from "../routes/forget-visitor-route.ts";
@@ -24,17 +25,23 @@ export interface MountRecordsDeps {
   session: MiddlewareHandler<RelayEnv>[];
   /** Paths of the routes that count as a session's activity (behind the relay token and the idle clock). */
   activityPaths: readonly string[];
+  /** What `requireSession` checks: ending, deleting or forgetting a session revokes it here. */
+  revocations: SessionRevocations;
 }
 
 /**
  * Adds record keeping to the relay app: capture middleware around the session and proxy routes (call
  * after the proxy routes' `requireSession` and before the routes), the widget's report route, "forget
- * me", and the admin API under `/admin`.
+ * me", and the admin API under `/admin`. A session the widget reports ended, an admin deletes or its
+ * visitor forgets is revoked in `deps.revocations`.
  */
 export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps: MountRecordsDeps): void {
   const { store, writer } = records;
   const { now } = deps;
   const recorder = new SessionRecorder(writer, now);
+  // A deleted session's end is not at hand: none ends later than now plus the longest session of any agent.
+  const longestSessionMs = Math.max(0, ...deps.agents.map((agent) => agent.limits.maxSessionSeconds)) * 1000;
+  const revoke = (sessionIds: readonly string[]) => deps.revocations.revoke(sessionIds, now() + longestSessionMs);
   app.use(SESSIONS_PATH, captureSessionCreation(recorder, new Map(deps.agents.map((agent) => [agent.id, agent]))));
   for (const path of deps.activityPaths) app.use(path, recordActivity(recorder));
   app.use("/v1/audio/transcriptions", captureTranscription(recorder, now));
@@ -42,13 +49,13 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
   app.use("/v1/audio/speech", captureSpeech(recorder));
 
   for (const path of [SESSION_EVENTS_PATH, FORGET_VISITOR_PATH]) app.use(path, ...deps.session);
-  app.route("/", createSessionEventsRoute(recorder));
-  app.route("/", createForgetVisitorRoute(store, recorder));
+  app.route("/", createSessionEventsRoute(recorder, deps.revocations));
+  app.route("/", createForgetVisitorRoute(store, recorder, revoke));
 
   const policy = { agents: deps.agents, defaultRetentionDays: records.defaultRetentionDays };
   const admin = new Hono<AdminEnv>()
     .use("/admin/*", requireAdmin(records.adminTokens))
-    .route("/", createAdminSessionsRoute(store, recorder))
+    .route("/", createAdminSessionsRoute(store, recorder, revoke))
     .route("/", createAdminPurgeRoute(store, policy, now));
   app.route("/", admin);
 }

@@ -265,20 +265,20 @@ export class PostgresSessionStore implements SessionStore {
     return { session: sessionFromRow(row), messages: messages.rows.map(messageFromRow), events: events.rows.map(eventFromRow) };
   }
 
-  async deleteSessions(selector: SessionSelector): Promise<number> {
+  async deleteSessions(selector: SessionSelector): Promise<string[]> {
     if ("visitorOf" in selector) {
-      const { rowCount } = await this.#pool.query(
-        "DELETE FROM sessions WHERE id = $1 OR visitor_hash = (SELECT visitor_hash FROM sessions WHERE id = $1)",
+      const { rows } = await this.#pool.query<{ id: string }>(
+        "DELETE FROM sessions WHERE id = $1 OR visitor_hash = (SELECT visitor_hash FROM sessions WHERE id = $1) RETURNING id",
         [selector.visitorOf],
       );
-      return rowCount ?? 0;
+      return rows.map((row) => row.id);
     }
-    if (selector.ids.length === 0 || selector.agents?.length === 0) return 0;
-    const { rowCount } = await this.#pool.query(
-      `DELETE FROM sessions WHERE id = ANY($1::text[])${selector.agents ? " AND agent = ANY($2::text[])" : ""}`,
+    if (selector.ids.length === 0 || selector.agents?.length === 0) return [];
+    const { rows } = await this.#pool.query<{ id: string }>(
+      `DELETE FROM sessions WHERE id = ANY($1::text[])${selector.agents ? " AND agent = ANY($2::text[])" : ""} RETURNING id`,
       selector.agents ? [selector.ids, selector.agents] : [selector.ids],
     );
-    return rowCount ?? 0;
+    return rows.map((row) => row.id);
   }
 
   async markLapsed(now: number): Promise<number> {

@@ -398,9 +398,9 @@ describe("session records through the app", () => {
       expect(await store.getSession(a1.sessionId)).toBeUndefined();
       expect(await store.getSession(a2.sessionId)).toBeUndefined();
       expect((await store.getSession(b1.sessionId))?.messages).toHaveLength(2);
-      // The forgotten session's token keeps working for the conversation, but nothing more is recorded.
-      expect((await transcribe(a1.token)).status).toBe(200);
-      await writer.flush();
+      // The forgotten sessions' tokens are revoked: nothing more can be said, recorded or not.
+      const refused = await transcribe(a1.token);
+      expect({ status: refused.status, code: ((await refused.json()) as { error: { code: string } }).error.code }).toEqual({ status: 401, code: "session_revoked" });
       expect(await store.getSession(a1.sessionId)).toBeUndefined();
       expect((await app.request("/v1/visitor", { method: "DELETE" })).status).toBe(401);
     });

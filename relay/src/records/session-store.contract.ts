@@ -144,10 +144,10 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       const mine = sessionOp({ createdAt: T0 });
       const theirs = sessionOp({ createdAt: T0, agent: "sales" });
       await store.apply([mine, theirs, messageOp(mine.session.id), eventOp(mine.session.id), messageOp(theirs.session.id)]);
-      expect(await store.deleteSessions({ ids: [mine.session.id, theirs.session.id], agents: ["demo"] })).toBe(1);
+      expect(await store.deleteSessions({ ids: [mine.session.id, theirs.session.id], agents: ["demo"] })).toEqual([mine.session.id]);
       expect(await store.getSession(mine.session.id)).toBeUndefined();
       expect((await store.getSession(theirs.session.id))?.messages).toHaveLength(1);
-      expect(await store.deleteSessions({ ids: [theirs.session.id] })).toBe(1);
+      expect(await store.deleteSessions({ ids: [theirs.session.id] })).toEqual([theirs.session.id]);
       await store.apply([messageOp(mine.session.id)]);
       expect(await store.getSession(mine.session.id)).toBeUndefined();
     });
@@ -159,8 +159,9 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       const anonymous = sessionOp({ createdAt: T0 + 3 });
       const anonymous2 = sessionOp({ createdAt: T0 + 4 });
       await store.apply([a1, a2, b, anonymous, anonymous2]);
-      expect(await store.deleteSessions({ visitorOf: a2.session.id })).toBe(2);
-      expect(await store.deleteSessions({ visitorOf: anonymous.session.id })).toBe(1);
+      expect((await store.deleteSessions({ visitorOf: a2.session.id })).sort()).toEqual([a1.session.id, a2.session.id].sort());
+      expect(await store.deleteSessions({ visitorOf: anonymous.session.id })).toEqual([anonymous.session.id]);
+      expect(await store.deleteSessions({ visitorOf: "no-such-session" })).toEqual([]);
       expect((await store.listSessions({ limit: 10 })).sessions.map((s) => s.id).sort()).toEqual([b.session.id, anonymous2.session.id].sort());
     });
 

@@ -50,8 +50,8 @@ export interface SessionStore {
   listSessions(query: SessionQuery): Promise<SessionPage>;
   /** One session with messages (by start time) and events (by time); undefined when unknown. */
   getSession(id: string): Promise<SessionDetail | undefined>;
-  /** Deletes sessions with their messages and events; returns how many sessions went. */
-  deleteSessions(selector: SessionSelector): Promise<number>;
+  /** Deletes sessions with their messages and events; returns the ids of the sessions that went (to revoke them). */
+  deleteSessions(selector: SessionSelector): Promise<string[]>;
   /**
    * Marks every `pending`/`active` session whose `expiresAt` is at or before `now` as `timeout`, ended at its
    * last activity (or creation); returns the count.

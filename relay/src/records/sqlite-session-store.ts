@@ -15,6 +15,7 @@ import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 const DELETE_CHUNK = 500;
 
 const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+const ids = (rows: unknown[]) => (rows as { id: string }[]).map((row) => row.id);
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -196,16 +197,16 @@ export class SqliteSessionStore implements SessionStore {
     };
   }
 
-  async deleteSessions(selector: SessionSelector): Promise<number> {
+  async deleteSessions(selector: SessionSelector): Promise<string[]> {
     if ("visitorOf" in selector) {
-      return Number(this.#sql(
-        `DELETE FROM sessions WHERE id = ?1 OR visitor_hash = (SELECT visitor_hash FROM sessions WHERE id = ?1)`,
-      ).run(selector.visitorOf).changes);
+      return ids(this.#sql(
+        `DELETE FROM sessions WHERE id = ?1 OR visitor_hash = (SELECT visitor_hash FROM sessions WHERE id = ?1) RETURNING id`,
+      ).all(selector.visitorOf));
     }
-    if (selector.ids.length === 0 || selector.agents?.length === 0) return 0;
+    if (selector.ids.length === 0 || selector.agents?.length === 0) return [];
     const agents = selector.agents ? ` AND agent IN (${placeholders(selector.agents.length)})` : "";
-    return Number(this.#sql(`DELETE FROM sessions WHERE id IN (${placeholders(selector.ids.length)})${agents}`)
-      .run(...selector.ids, ...(selector.agents ?? [])).changes);
+    return ids(this.#sql(`DELETE FROM sessions WHERE id IN (${placeholders(selector.ids.length)})${agents} RETURNING id`)
+      .all(...selector.ids, ...(selector.agents ?? [])));
   }
 
   async markLapsed(now: number): Promise<number> {

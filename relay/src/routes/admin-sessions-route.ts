@@ -40,10 +40,14 @@ async function findInScope(c: Context<AdminEnv>, store: SessionStore): Promise<S
  * - `GET /admin/sessions?agent=&status=&from=&to=&limit=&cursor=` → `{ sessions, nextCursor }`, newest first
  * - `GET /admin/sessions/:id` → `{ session, messages, events }`
  * - `GET /admin/sessions/:id/export` → the same as a JSON download
- * - `DELETE /admin/sessions/:id` → 204
+ * - `DELETE /admin/sessions/:id` → 204; the session is passed to `revoke` (its token is refused from then on)
  * An agent-scoped token sees only its agents' sessions (others are 404, an explicit other `agent` is 403).
  */
-export function createAdminSessionsRoute(store: SessionStore, recorder: SessionRecorder): Hono<AdminEnv> {
+export function createAdminSessionsRoute(
+  store: SessionStore,
+  recorder: SessionRecorder,
+  revoke: (sessionIds: readonly string[]) => Promise<void>,
+): Hono<AdminEnv> {
   return new Hono<AdminEnv>()
     .get("/admin/sessions", async (c) => {
       const parsed = ListQuerySchema.safeParse(c.req.query());
@@ -72,6 +76,7 @@ export function createAdminSessionsRoute(store: SessionStore, recorder: SessionR
       const { session } = await findInScope(c, store);
       await recorder.flush();
       await store.deleteSessions({ ids: [session.id], agents: [session.agent] });
+      await revoke([session.id]);
       return c.body(null, 204);
     });
 }

@@ -8,13 +8,20 @@ import type { RelayEnv } from "../relay-env.ts";
 /**
  * `DELETE /v1/visitor` (relay token), "forget me": deletes every session of the token's visitor (all
  * sessions created with the same `visitorId`; only the token's session when it had none), with their
- * messages and events. Queued writes are committed first so none of them survives the delete.
+ * messages and events. Queued writes are committed first so none of them survives the delete. Every
+ * deleted session, and the token's own, is then passed to `revoke`, so none of them can talk unrecorded.
  */
-export function createForgetVisitorRoute(store: SessionStore, recorder: SessionRecorder): Hono<RelayEnv> {
+export function createForgetVisitorRoute(
+  store: SessionStore,
+  recorder: SessionRecorder,
+  revoke: (sessionIds: readonly string[]) => Promise<void>,
+): Hono<RelayEnv> {
   return new Hono<RelayEnv>().delete(FORGET_VISITOR_PATH, async (c) => {
     await recorder.flush();
-    const deletedSessions = await store.deleteSessions({ visitorOf: c.get("session").sid });
-    const body: ForgetVisitorResponse = { deletedSessions };
+    const { sid } = c.get("session");
+    const deleted = await store.deleteSessions({ visitorOf: sid });
+    await revoke(deleted.includes(sid) ? deleted : [...deleted, sid]);
+    const body: ForgetVisitorResponse = { deletedSessions: deleted.length };
     c.header("cache-control", "no-store");
     return c.json(body);
   });

@@ -4,6 +4,7 @@ import { SESSION_EVENTS_PATH } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { SessionRecorder } from "../records/session-recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
+import type { SessionRevocations } from "../session-revocations.ts";
 
 const ms = z.number().min(0).max(3_600_000);
 const at = z.number().int().positive().optional();
@@ -27,12 +28,15 @@ const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionRepo
  * `POST /v1/session-events` (relay token): what only the widget knows — session start with audio info,
  * state changes, interruptions with the heard text, per-turn latencies, errors and the session end.
  * Committed before the answer, 202 `{ accepted }`, so a report the widget saw accepted survives a crash of
- * the relay. A report can only touch the token's own session.
+ * the relay. A report can only touch the token's own session. An `end` report revokes the session in
+ * `revocations` (until its end) before it is recorded: the token is refused from then on.
  */
-export function createSessionEventsRoute(recorder: SessionRecorder): Hono<RelayEnv> {
+export function createSessionEventsRoute(recorder: SessionRecorder, revocations: SessionRevocations): Hono<RelayEnv> {
   return new Hono<RelayEnv>().post(SESSION_EVENTS_PATH, async (c) => {
     const { reports, sentAt } = await readJson(c, SessionReportRequestSchema);
-    await recorder.report(c.get("session").sid, { reports, ...(sentAt === undefined ? {} : { sentAt }), greeting: c.get("agent").greeting });
+    const { sid, end } = c.get("session");
+    if (reports.some((report) => report.type === "end")) await revocations.revoke([sid], end * 1000);
+    await recorder.report(sid, { reports, ...(sentAt === undefined ? {} : { sentAt }), greeting: c.get("agent").greeting });
     return c.json({ accepted: reports.length }, 202);
   });
 }

@@ -3,14 +3,15 @@
  * Silero v5 speech probabilities (inference serialized: the model is recurrent), end-of-turn
  * segmentation, barge-in detection over the playback state, and the playback worklet.
  */
-import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "../dsp/barge-in.ts";
-import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
-import { levelDb } from "../dsp/level.ts";
+import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "@voice-agent/dsp";
+import { EndOfTurn, type EndOfTurnOptions } from "@voice-agent/dsp";
+import { levelDb } from "@voice-agent/dsp";
 import { WidgetError } from "../widget-error.ts";
 import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
 import { DEFAULT_MIC_CONSTRAINTS, openMicrophone, type Microphone } from "./microphone.ts";
 import { Player, type HoldReport, type PlayerOptions, type StopReport } from "./player.ts";
 import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
+import { START_TIMEOUT_MS, VAD_TIMEOUT_MS, within } from "../within.ts";
 
 /** One finished utterance: 16 kHz mono samples and its stream times in ms. */
 export interface Utterance {
@@ -50,11 +51,28 @@ export interface AudioEngineOptions {
   /** Microphone constraints. Default: echo cancellation, noise suppression and AGC on, mono. */
   microphone?: MediaTrackConstraints;
   /**
-   * AudioContext rate, Hz. Leave unset: the device rate is used and the capture worklet resamples.
-   * (Tests pin it to exercise 44.1 and 48 kHz; Firefox refuses to connect a mic to a context at
-   * another rate than the device's.)
+   * AudioContext rate, Hz. Leave unset: the context runs at the device rate and the capture worklet
+   * resamples to 16 kHz with our band-limited filter. Browsers do accept a mic in a context at another
+   * rate (Firefox 153 too), but their own conversion is not specified and differs between engines;
+   * ours is one measured path in all of them. The same context also plays the 24 kHz replies, which a
+   * 16 kHz context would cut at 8 kHz. Tests pin it to exercise 44.1 and 48 kHz.
    */
   sampleRate?: number;
+  /**
+   * The AudioContext to use, created and resumed inside the visitor's gesture (the element's default
+   * services do so synchronously in `start()`); then `sampleRate` is ignored. Default: a new context,
+   * created by the constructor.
+   */
+  context?: AudioContext;
+  /**
+   * Longest wait for the AudioContext to run and for the worklets to load, each, ms. Past it `start()`
+   * rejects with an `audio` error: Firefox never settles `resume()` on a context created without user
+   * activation or on a machine with no audio output. The microphone permission prompt has no
+   * deadline (the visitor is answering it). Default {@link START_TIMEOUT_MS}.
+   */
+  startTimeoutMs?: number;
+  /** Longest wait for the voice activity model (model file, WASM), ms; then a `vad` error. Default {@link VAD_TIMEOUT_MS}. */
+  vadTimeoutMs?: number;
 }
 
 /**
@@ -86,7 +104,10 @@ export interface AudioEngineProbe {
   stopped?(report: StopReport): void;
 }
 
-/** Owns the audio resources of one conversation; create it inside a user gesture. */
+/**
+ * Owns the audio resources of one conversation. Create it inside a user gesture, or give it a context
+ * that was created and resumed in one.
+ */
 export class AudioEngine {
   readonly context: AudioContext;
   player: Player | undefined;
@@ -109,29 +130,26 @@ export class AudioEngine {
     this.#events = events;
     this.#endOfTurn = new EndOfTurn({ ...options.turn, frameSamples: VAD_FRAME_SAMPLES });
     this.#bargeIn = new BargeInDetector({ ...options.bargeIn, frameMs: this.#endOfTurn.frameMs });
-    // Created synchronously so that it starts inside the click that called start().
-    this.context = new AudioContext({ latencyHint: "interactive", ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}) });
+    this.context = options.context ?? new AudioContext({ latencyHint: "interactive", ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}) });
   }
 
-  /** Resumes the context, loads the VAD and worklets and opens the mic. */
+  /**
+   * Waits for the context to run, loads the VAD and worklets and opens the mic. Rejects with `audio`
+   * when the context does not run or a worklet does not load within `startTimeoutMs`, `vad` when the
+   * model fails or takes longer than `vadTimeoutMs`, `mic-denied` or `no-mic`.
+   */
   async start(): Promise<void> {
-    const base = this.#options.assetBase;
-    try {
-      await this.context.resume();
-    } catch (cause) {
-      throw new WidgetError("audio", "Audio could not start.", cause);
-    }
+    const { assetBase: base, startTimeoutMs: ms = START_TIMEOUT_MS, vadTimeoutMs: vadMs = VAD_TIMEOUT_MS } = this.#options;
+    await within(this.context.resume(), ms, "audio", "Starting the AudioContext");
     this.#model = loadBrowserSpeechModel(base);
-    this.#model.catch(() => {}); // reported through the frame queue or below
-    this.player = await Player.create(this.context, new URL("playback.worklet.js", base).href, this.#options.playback);
-    this.#mic = await openMicrophone(
-      this.context,
-      new URL("capture.worklet.js", base).href,
-      { frame: (frame, endFrame) => this.#onFrame(frame, endFrame), started: (at) => this.probe.started?.(at) },
-      this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS,
-    );
+    const model = within(this.#model, vadMs, "vad", "Loading the voice activity model");
+    model.catch(() => {}); // reported through the frame queue or below
+    const worklets = Promise.all([Player.create(this.context, new URL("playback.worklet.js", base).href, this.#options.playback), this.context.audioWorklet.addModule(new URL("capture.worklet.js", base).href)]);
+    [this.player] = await within(worklets, ms, "audio", "Loading the audio worklets");
+    // No deadline: the browser may be showing its permission prompt, and the visitor takes their time.
+    this.#mic = await openMicrophone(this.context, { frame: (frame, endFrame) => this.#onFrame(frame, endFrame), started: (at) => this.probe.started?.(at) }, this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS);
     if (this.#muted) this.#mic.setEnabled(false);
-    await this.#model;
+    await model;
   }
 
   /** Sample rate the mic is captured at, Hz. */

@@ -1,8 +1,9 @@
 /**
  * Capture worklet: mixes the mic down to mono, resamples the device rate to 16 kHz and posts
- * 512-sample frames (transferred). Nothing else happens on the audio thread.
+ * 512-sample frames (transferred). Nothing else happens on the audio thread. The context runs at the
+ * device rate and the rate conversion is ours, so every browser gets the same band-limited filter.
  */
-import { Resampler } from "../dsp/resampler.ts";
+import { Resampler } from "@voice-agent/dsp";
 import { CAPTURE_PROCESSOR, type CaptureMessage } from "./worklet-messages.ts";
 
 const FRAME_SAMPLES = 512;
@@ -11,15 +12,17 @@ const QUANTUM = 128;
 class CaptureProcessor extends AudioWorkletProcessor {
   #resampler = new Resampler({ inRate: sampleRate, outRate: 16_000 });
   #mono = new Float32Array(QUANTUM);
+  #silence = [new Float32Array(QUANTUM)];
   #resampled = new Float32Array(this.#resampler.maxOutput(QUANTUM));
   #frame = new Float32Array(FRAME_SAMPLES);
   #fill = 0;
   #started = false;
 
   process(inputs: Float32Array[][]): boolean {
-    const channels = inputs[0];
-    const first = channels?.[0];
-    if (!channels || !first) return true;
+    // Firefox hands a digitally silent track (muted or virtual device) to the worklet as an input with
+    // no channels. That is a quantum of silence: end of turn must see it, so it becomes zeros.
+    const channels = inputs[0]?.length ? inputs[0] : this.#silence;
+    const first = channels[0]!;
     if (!this.#started) {
       this.#started = true;
       const message: CaptureMessage = { kind: "started", contextFrame: currentFrame };

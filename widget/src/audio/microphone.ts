@@ -24,10 +24,12 @@ export interface MicrophoneSink {
   started?(contextFrame: number): void;
 }
 
-/** Asks for the mic and feeds `sink` with 16 kHz frames from the capture worklet. */
+/**
+ * Asks for the mic and feeds `sink` with 16 kHz frames from the capture worklet, whose module
+ * (`capture.worklet.js`) must already be loaded into `context`.
+ */
 export async function openMicrophone(
   context: AudioContext,
-  workletUrl: string,
   sink: MicrophoneSink | ((samples: Float32Array, endFrame: number) => void),
   constraints: MediaTrackConstraints = DEFAULT_MIC_CONSTRAINTS,
 ): Promise<Microphone> {
@@ -40,7 +42,6 @@ export async function openMicrophone(
     if (name === "NotAllowedError" || name === "SecurityError") throw new WidgetError("mic-denied", "Microphone permission was denied.", cause);
     throw new WidgetError("no-mic", "No microphone is available.", cause);
   }
-  await context.audioWorklet.addModule(workletUrl);
   const source = context.createMediaStreamSource(stream);
   const node = new AudioWorkletNode(context, CAPTURE_PROCESSOR, { numberOfOutputs: 0 });
   node.port.onmessage = (event: MessageEvent<CaptureMessage>) => {

@@ -4,8 +4,8 @@
  * and reports progress. The queue's rendered-frames count is the single source of truth for what the
  * visitor heard.
  */
-import { Resampler } from "../dsp/resampler.ts";
-import { PlaybackQueue } from "../dsp/playback-queue.ts";
+import { Resampler } from "@voice-agent/dsp";
+import { PlaybackQueue } from "@voice-agent/dsp";
 import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackMessage, type PlaybackTuning } from "./worklet-messages.ts";
 

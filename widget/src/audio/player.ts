@@ -2,8 +2,8 @@
  * Main-thread side of the playback worklet: sends reply audio to it, routes its output so that the
  * browser's echo canceller sees it, and turns its reports into promises and progress.
  */
-import { heardMs } from "../dsp/playback-queue.ts";
-import { int16ToFloat32 } from "../dsp/pcm.ts";
+import { heardMs } from "@voice-agent/dsp";
+import { int16ToFloat32 } from "@voice-agent/dsp";
 import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackMessage, type PlaybackReport, type PlaybackTuning } from "./worklet-messages.ts";
 
 /**

@@ -1,5 +1,5 @@
 /** Typed messages on the ports of the widget's two AudioWorklets. */
-import type { PlaybackQueueOptions } from "../dsp/playback-queue.ts";
+import type { PlaybackQueueOptions } from "@voice-agent/dsp";
 
 /** Name under which the capture worklet registers. */
 export const CAPTURE_PROCESSOR = "voice-agent-capture";

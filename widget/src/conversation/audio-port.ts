@@ -30,7 +30,7 @@ export interface AudioPort {
   readonly deviceRate?: number;
 }
 
-/** Creates the engine. Called synchronously inside the visitor's click when the engine is loaded. */
+/** Creates the engine. Called synchronously inside `start()`, i.e. inside the visitor's click. */
 export type AudioFactory = (options: AudioEngineOptions, events: AudioEngineEvents) => AudioPort | Promise<AudioPort>;
 
 export type { AudioEngineEvents, AudioEngineOptions, PlaybackReport };

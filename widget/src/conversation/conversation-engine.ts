@@ -7,7 +7,7 @@ import type { CreateSessionResponse, SessionEndReason, SessionReport } from "@vo
 import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
-import { encodeWav } from "../dsp/wav.ts";
+import { encodeWav } from "@voice-agent/dsp";
 import { randomId } from "../random-id.ts";
 import { recoverable } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
@@ -129,7 +129,7 @@ export class ConversationEngine {
     // Without speech (text mode) the visitor has read everything that was shown.
     const heard = reply.speaker ? heardText(reply.speaker.segments, playedMs) : message.text;
     if (message.text) {
-      Object.assign(message, { interrupted: true, heardText: heard });
+      Object.assign(message, { interrupted: true, heardText: heard, ...(toInterrupted ? {} : { stopped: true }) });
       if (reply.speaker) message.audioMs = reply.speaker.audioMs;
       void this.#host.log.save(message);
       if (reply.recordId) {

@@ -75,7 +75,7 @@ describe("RelaySession", () => {
     session.close();
   });
 
-  test.each(["session_idle", "session_expired", "token_expired", "unauthorized"])("opens a new session when the refresh answers %s", async (relayCode) => {
+  test.each(["session_idle", "session_expired", "session_revoked", "token_expired", "unauthorized"])("opens a new session when the refresh answers %s", async (relayCode) => {
     const transport = new FakeTransport();
     const { session } = relaySession(transport);
     await session.open();

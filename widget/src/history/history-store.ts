@@ -47,8 +47,10 @@ export interface StoredMessage {
   utteranceId?: string;
   /** Reply audio received (assistant) or utterance length (user), ms. */
   audioMs?: number;
-  /** True when the visitor barged in before the reply finished playing. */
+  /** True when the reply was cut before it finished playing (barge-in, typed text, Stop, the end). */
   interrupted?: boolean;
+  /** True when the cut came from Stop or the conversation's end, not from the visitor taking the turn. */
+  stopped?: boolean;
   /** What the visitor heard of an interrupted reply; used as its context for the next turn. */
   heardText?: string;
   latency?: StageLatency;

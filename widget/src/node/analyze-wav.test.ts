@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { Resampler } from "../dsp/resampler.ts";
-import { decodeWav, encodeWav } from "../dsp/wav.ts";
+import { Resampler } from "@voice-agent/dsp";
+import { decodeWav, encodeWav } from "@voice-agent/dsp";
 import { analyzeWav, type DetectedUtterance } from "./analyze-wav.ts";
 
 const fixtures = new URL("../../../e2e/fixtures/", import.meta.url);
@@ -39,7 +39,8 @@ function multichannelWav(mono: Float32Array, sampleRate: number, channels: numbe
   return bytes;
 }
 
-describe("analyzeWav (resampler → Silero v5 → end of turn)", () => {
+// Whole files through the real model: seconds of work, more on a loaded machine (a limit, not a target).
+describe("analyzeWav (resampler → Silero v5 → end of turn)", { timeout: 30_000 }, () => {
   it("finds the one utterance of one-turn.wav (48 kHz) within ±100 ms of the spoken region", async () => {
     const known = JSON.parse(await readFile(new URL("one-turn.json", fixtures), "utf8")) as { speechStartMs: number; speechEndMs: number };
     expectRegions(await analyzeWav(await fixture("one-turn.wav")), [[known.speechStartMs, known.speechEndMs]]);

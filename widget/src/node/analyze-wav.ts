@@ -5,9 +5,9 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import * as ort from "onnxruntime-web/wasm";
-import { EndOfTurn, type EndOfTurnOptions } from "../dsp/end-of-turn.ts";
-import { Resampler } from "../dsp/resampler.ts";
-import { decodeWav } from "../dsp/wav.ts";
+import { EndOfTurn, type EndOfTurnOptions } from "@voice-agent/dsp";
+import { Resampler } from "@voice-agent/dsp";
+import { decodeWav } from "@voice-agent/dsp";
 import { loadSpeechModel, VAD_FRAME_SAMPLES } from "../audio/speech-model.ts";
 import { VAD_MODEL_FILE } from "../audio/vad-model-file.ts";
 

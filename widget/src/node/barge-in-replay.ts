@@ -2,7 +2,7 @@
  * Replays per-frame speech probabilities through the barge-in detector as if a reply played the whole
  * time: the misfire cost of holds on audio with no visitor speech (noise, the agent's own voice).
  */
-import { BargeInDetector, type BargeInOptions } from "../dsp/barge-in.ts";
+import { BargeInDetector, type BargeInOptions } from "@voice-agent/dsp";
 
 /** What the detector did over a probability sequence with `playing` true throughout. */
 export interface BargeInReplay {

@@ -1,5 +1,5 @@
 /** Helpers that measure the resampler offline (tests and the benchmark). */
-import { Resampler } from "../dsp/resampler.ts";
+import { Resampler } from "@voice-agent/dsp";
 
 /** Resamples a whole signal, flushing the filter's tail, so output i is aligned with input time i. */
 export function resampleWhole(input: Float32Array, inRate: number, outRate: number): Float32Array {

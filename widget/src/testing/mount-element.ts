@@ -1,6 +1,7 @@
 /** Mounts a `<voice-agent>` wired to fakes and records every event it dispatches (for tests). */
 import "../define.ts";
 import type { VoiceAgentConfig } from "../config.ts";
+import type { AudioFactory } from "../conversation/audio-port.ts";
 import { VOICE_AGENT_EVENTS, type VoiceAgentEventMap } from "../events.ts";
 import type { HistoryStore } from "../history/history-store.ts";
 import { MemoryHistoryStore } from "../history/memory-history-store.ts";
@@ -13,6 +14,8 @@ import { FakeTransport } from "./fake-transport.ts";
 export interface MountOptions {
   transport?: FakeTransport;
   audio?: FakeAudio;
+  /** Replaces the fake audio's factory (e.g. the real engine over a patched AudioContext). */
+  audioFactory?: AudioFactory;
   history?: () => Promise<HistoryStore>;
   config?: VoiceAgentConfig;
   attributes?: Record<string, string>;
@@ -40,7 +43,7 @@ export async function mountElement(options: MountOptions = {}): Promise<Mounted>
   const store = new MemoryHistoryStore();
   const el = document.createElement("voice-agent");
   for (const [name, value] of Object.entries({ "relay-url": "https://relay.test", agent: "demo", ...options.attributes })) el.setAttribute(name, value);
-  el.services = { transport: () => transport, audio: audio.factory, history: options.history ?? (async () => store) };
+  el.services = { transport: () => transport, audio: options.audioFactory ?? audio.factory, history: options.history ?? (async () => store) };
   el.config = { reconnectDelaysMs: [20, 20, 20], ...options.config };
   const events: Mounted["events"] = [];
   for (const name of VOICE_AGENT_EVENTS) el.addEventListener(name, (e) => events.push({ name, detail: (e as CustomEvent).detail }));

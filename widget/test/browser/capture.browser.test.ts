@@ -8,8 +8,8 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
-import { encodeWav } from "../../src/dsp/wav.ts";
-import { decodeWav } from "../../src/dsp/wav.ts";
+import { encodeWav } from "@voice-agent/dsp";
+import { decodeWav } from "@voice-agent/dsp";
 import { analyzeWav } from "../../src/node/analyze-wav.ts";
 import { findLag } from "../../src/node/latency-timeline.ts";
 import { resampleWhole } from "../../src/node/resampler-quality.ts";

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resampleWhole, snrDb } from "../node/resampler-quality.ts";
-import { decodeWav } from "./wav.ts";
+import { resampleWhole, snrDb } from "./resampler-quality.ts";
+import { decodeWav } from "@voice-agent/dsp";
 
 const fixture = (name: string) => decodeWav(readFileSync(new URL(`../../../e2e/fixtures/${name}`, import.meta.url)));
 

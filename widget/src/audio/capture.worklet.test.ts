@@ -1,0 +1,60 @@
+/**
+ * The capture worklet's glue in Node, with the AudioWorkletGlobalScope stubbed: what it posts for the
+ * inputs a browser hands it. Firefox gives a quantum with no channels (`inputs[0].length === 0`) for a
+ * digitally silent track (a muted or virtual device); that is 128 frames of silence, not a gap.
+ */
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
+import type { CaptureMessage } from "./worklet-messages.ts";
+
+const RATE = 48_000;
+const QUANTUM = 128;
+const posted: CaptureMessage[] = [];
+let Processor: new () => { process(inputs: Float32Array[][]): boolean };
+
+const scope = globalThis as Record<string, unknown>;
+beforeAll(async () => {
+  Object.assign(scope, {
+    sampleRate: RATE,
+    currentFrame: 0,
+    AudioWorkletProcessor: class {
+      port = { postMessage: (message: CaptureMessage) => posted.push(message) };
+    },
+    registerProcessor: (_name: string, ctor: typeof Processor) => (Processor = ctor),
+  });
+  await import("./capture.worklet.ts");
+});
+beforeEach(() => {
+  posted.length = 0;
+  scope.currentFrame = 0;
+});
+
+/** Runs `quanta` render quanta through a new processor, each given `input(q)`; returns the posted frames. */
+function run(quanta: number, input: (q: number) => Float32Array[]): Extract<CaptureMessage, { kind: "frame" }>[] {
+  const processor = new Processor();
+  for (let q = 0; q < quanta; q++) {
+    expect(processor.process([input(q)])).toBe(true);
+    scope.currentFrame = (q + 1) * QUANTUM;
+  }
+  return posted.filter((m) => m.kind === "frame");
+}
+
+const tone = (q: number) => [Float32Array.from({ length: QUANTUM }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * (q * QUANTUM + i)) / RATE))];
+
+describe("capture worklet", () => {
+  test("quanta with no channels are silence: 16 kHz frames keep flowing, all zeros", () => {
+    const frames = run(375, () => []); // 1 s at 48 kHz
+    expect(posted[0]).toEqual({ kind: "started", contextFrame: 0 });
+    expect(frames.length).toBe(Math.floor(16_000 / 512));
+    expect(frames.every((f) => f.samples.length === 512 && f.samples.every((v) => v === 0))).toBe(true);
+  });
+
+  test("speech then channel-less quanta: as many frames as with channels throughout, and the tail is silent", () => {
+    const reference = run(375, tone).length;
+    posted.length = 0;
+    scope.currentFrame = 0;
+    const frames = run(375, (q) => (q < 100 ? tone(q) : []));
+    expect(frames.length).toBe(reference);
+    expect(frames.at(-1)!.samples.every((v) => v === 0)).toBe(true);
+    expect(frames.map((f) => f.endFrame)).toEqual([...frames.map((f) => f.endFrame)].sort((a, b) => a - b));
+  });
+});
