@@ -222,7 +222,9 @@ test("a barge-in whose report reaches the other instance keeps its heard text in
       steeredTo = stack.instances[streamedBy === 0 ? 1 : 0];
       const { origin, authorization, "content-type": type } = route.request().headers();
       const response = await fetch(`${steeredTo.url}/v1/session-events`, { method: "POST", headers: { origin: origin!, authorization: authorization!, "content-type": type! }, body });
-      await route.fulfill({ status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() });
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => (headers[name] = value));
+      await route.fulfill({ status: response.status, headers, body: await response.text() });
     });
     await configureWidget(page, { agent: "slow", config: { greet: false } });
     await widget.getByRole("button", { name: "Start" }).click();
