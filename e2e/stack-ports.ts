@@ -29,6 +29,12 @@ export const E2E = {
   launchRelayPort: base + 94,
   launchDemoPort: base + 77,
   launchStandinPort: base + 95,
+  /** The two-instance journey: nginx (TLS, and its plain-HTTP redirect), two relays, its demo page. */
+  proxyHttpsPort: base + 43,
+  proxyHttpPort: base + 44,
+  proxyRelayPorts: [base + 96, base + 97] as const,
+  proxyDemoPort: base + 78,
+  proxyDemoUrl: `http://127.0.0.1:${base + 78}`,
   /** `ADMIN_TOKEN` of the suite's relays (records admin API). */
   adminToken: "e2e-admin-token-not-a-secret-0123456789",
 } as const;

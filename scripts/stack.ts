@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const host = "127.0.0.1";
 
-/** Where child output goes: prefixed to this process's output, or dropped. */
-export type StackOutput = "inherit" | "quiet";
+/** Where child output goes: prefixed to this process's output, dropped, or handed to a function as it comes. */
+export type StackOutput = "inherit" | "quiet" | ((text: string) => void);
 
 /** Ports and settings of one stack. */
 export interface StackOptions {
@@ -100,13 +100,20 @@ export interface RelayProcessOptions {
   /** Extra environment (e.g. `ADMIN_TOKEN`, `TOKEN_TTL_SECONDS`, `DATABASE_URL`). */
   env?: Record<string, string> | undefined;
   output?: StackOutput | undefined;
+  /**
+   * The command line, default `node relay/src/main.ts` (the sources). `pnpm build`'s production build is
+   * `[process.execPath, "--no-experimental-strip-types", "relay/dist/main.js"]`. Relative to the repo root.
+   */
+  command?: string[] | undefined;
+  /** Name in prefixed output and errors, default "relay". */
+  name?: string | undefined;
 }
 
 /** Starts one relay; resolves once `/healthz` answers. */
 export function startRelay(options: RelayProcessOptions): Promise<ManagedProcess> {
   return startProcess(
-    "relay",
-    [process.execPath, "relay/src/main.ts"],
+    options.name ?? "relay",
+    options.command ?? [process.execPath, "relay/src/main.ts"],
     {
       PORT: String(options.port),
       HOST: host,
@@ -158,7 +165,8 @@ async function startProcess(
       child = spawn(args[0]!, args.slice(1), { cwd: root, env: { ...process.env, ...currentEnv }, stdio: ["ignore", "pipe", "pipe"] });
       for (const stream of [child.stdout, child.stderr]) {
         stream?.on("data", (chunk: Buffer) => {
-          if (options.output !== "quiet") process.stdout.write(prefix(name, chunk.toString()));
+          if (typeof options.output === "function") options.output(chunk.toString());
+          else if (options.output !== "quiet") process.stdout.write(prefix(name, chunk.toString()));
         });
       }
       const exited = new Promise<never>((_, reject) => child!.once("exit", (code) => reject(new Error(`${name} exited (code ${code}) before answering ${options.url}`))));
