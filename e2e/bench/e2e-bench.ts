@@ -1,6 +1,6 @@
 /**
- * `pnpm --filter @voice-agent/e2e bench` (≈ 4.5 minutes; 6 on a loaded 2-core machine): the figures only the whole product gives, in
- * Debian's Chromium through the real relay. Needs the widget built (`pnpm build`).
+ * `pnpm --filter @voice-agent/e2e bench` (≈ 4.5 minutes; 6 on a loaded 2-core machine): the figures only
+ * the whole product gives, in Debian's Chromium through the real relay. Needs the widget built (`pnpm build`).
  * - Bundle sizes (gzip) from the widget's size check.
  * - History load: a reload restoring N stored messages from IndexedDB until all are shown, against an
  *   empty history (the baseline) on the same page.
