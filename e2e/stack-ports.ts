@@ -26,9 +26,9 @@ export const E2E = {
   benchPacedRelayPort: base + 93,
   benchPacedHostPort: base + 76,
   /** The third benchmark stack: the stand-in's `typical-cloud` latency profile. */
-  benchCloudStandinPort: base + 96,
-  benchCloudRelayPort: base + 97,
-  benchCloudHostPort: base + 78,
+  benchCloudStandinPort: base + 98,
+  benchCloudRelayPort: base + 99,
+  benchCloudHostPort: base + 79,
   /** `pnpm start` and `scripts/start.ts` as the launcher tests run them. */
   launchRelayPort: base + 94,
   launchDemoPort: base + 77,
