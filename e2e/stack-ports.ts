@@ -25,6 +25,10 @@ export const E2E = {
   benchPacedStandinPort: base + 92,
   benchPacedRelayPort: base + 93,
   benchPacedHostPort: base + 76,
+  /** The third benchmark stack: the stand-in's `typical-cloud` latency profile. */
+  benchCloudStandinPort: base + 98,
+  benchCloudRelayPort: base + 99,
+  benchCloudHostPort: base + 79,
   /** `pnpm start` and `scripts/start.ts` as the launcher tests run them. */
   launchRelayPort: base + 94,
   launchDemoPort: base + 77,

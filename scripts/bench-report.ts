@@ -8,6 +8,11 @@ import { fileURLToPath } from "node:url";
 
 /** One measured figure. `baseline` is the same quantity measured in the same run by the reference path. */
 export interface BenchRow {
+  /**
+   * A stable identifier for tools that track a figure across runs (e.g. `v2v_cloud_p50_ms`), when the row
+   * has one; the name may be reworded, the key is not.
+   */
+  key?: string;
   /** e.g. "relay chat TTFB p50 @50 streams (added)". */
   name: string;
   /** e.g. "ms", "msg/s", "x realtime", "KB gzip", "dB". */
@@ -17,6 +22,8 @@ export interface BenchRow {
   baseline?: number;
   /** Free text: what the baseline is, conditions, target. */
   note?: string;
+  /** How many trials the value summarizes, when it counts or ranks trials (e.g. replies with an underrun out of `trials`). */
+  trials?: number;
 }
 
 const resultsDir = fileURLToPath(new URL("../bench/results/", import.meta.url));

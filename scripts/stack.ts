@@ -24,7 +24,7 @@ export interface StackOptions {
   agentsFile?: string;
   /** Extra environment for the relay. */
   relayEnv?: Record<string, string>;
-  /** Extra environment for the stand-in (e.g. `STANDIN_TOKEN_DELAY_MS`). */
+  /** Extra environment for the stand-in (e.g. `STANDIN_PROFILE`). */
   standinEnv?: Record<string, string>;
   /** Default "inherit". */
   output?: StackOutput;

@@ -1,13 +1,15 @@
 /**
- * `pnpm --filter @voice-agent/e2e bench` (≈ 2.5 minutes): the figures only the whole product gives, in
- * Debian's Chromium through the real relay. Needs the widget built (`pnpm build`).
+ * `pnpm --filter @voice-agent/e2e bench` (≈ 4.5 minutes; 6 on a loaded 2-core machine): the figures only
+ * the whole product gives, in Debian's Chromium through the real relay. Needs the widget built (`pnpm build`).
  * - Bundle sizes (gzip) from the widget's size check.
  * - History load: a reload restoring N stored messages from IndexedDB until all are shown, against an
  *   empty history (the baseline) on the same page.
- * - Turn overhead: with a stand-in that answers instantly (no token delay, speech from its cache), the
- *   time from the visitor's true speech end (found in the captured audio) to the first reply sample the
- *   playback worklet rendered (both in context frames), minus the silence timeout (700 ms). Once with
- *   the speech as fast as the stand-in reads it, once streamed at real time.
+ * - Voice to voice: the time from the visitor's true speech end (found in the captured audio) to the first
+ *   reply sample the playback worklet rendered (both in context frames). With a stand-in that answers
+ *   instantly (no token delay, speech from its cache) it is reported as turn overhead, minus the silence
+ *   timeout (700 ms): once with the speech as fast as the stand-in reads it, once streamed at real time
+ *   (with the replies that ran dry while playing). Then with the stand-in's `typical-cloud` latency
+ *   profile (a hosted STT → LLM → TTS cascade's timing, seeded jitter), as p50 / p95.
  */
 import { chromium, type Page } from "@playwright/test";
 import { spawnSync } from "node:child_process";
@@ -27,6 +29,8 @@ const rows: BenchRow[] = [];
 const progress = (text: string) => console.error(`e2e bench: ${text}`);
 const SILENCE_MS = 700;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** Nearest-rank percentile, `p` in (0, 1]. */
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil(p * xs.length) - 1]!;
 const tmp = await mkdtemp(join(tmpdir(), "e2e-bench-"));
 
 // --- bundle sizes ------------------------------------------------------------------------------------
@@ -40,9 +44,12 @@ const tmp = await mkdtemp(join(tmpdir(), "e2e-bench-"));
 }
 
 progress("sizes done");
-/** A stand-in that answers instantly (`standinEnv` may pace its speech), a relay and a host page in front. */
-async function startBenchStack(ports: { standin: number; relay: number; host: number }, standinEnv: Record<string, string> = {}) {
-  const standin = await startStandin({ port: ports.standin, env: { STANDIN_TOKEN_DELAY_MS: "0", STANDIN_CACHE_SPEECH: "1", ...standinEnv }, output: "quiet" });
+/** Stand-in environment: text at once (no token delay), speech from its cache. */
+const INSTANT = { STANDIN_LLM_FIRST_TOKEN_MS: "0", STANDIN_LLM_PER_TOKEN_MS: "0" };
+
+/** A stand-in with speech from its cache and the latency `standinEnv` sets, a relay and a host page in front. */
+async function startBenchStack(ports: { standin: number; relay: number; host: number }, standinEnv: Record<string, string>) {
+  const standin = await startStandin({ port: ports.standin, env: { STANDIN_CACHE_SPEECH: "1", ...standinEnv }, output: "quiet" });
   const relay = await startRelay({
     port: ports.relay,
     standinUrl: `${standin.url}/v1`,
@@ -61,7 +68,7 @@ async function startBenchStack(ports: { standin: number; relay: number; host: nu
   };
 }
 
-const stacks = [await startBenchStack({ standin: E2E.benchStandinPort, relay: E2E.benchRelayPort, host: E2E.benchHostPort })];
+const stacks = [await startBenchStack({ standin: E2E.benchStandinPort, relay: E2E.benchRelayPort, host: E2E.benchHostPort }, INSTANT)];
 const host = stacks[0]!.host;
 
 try {
@@ -95,25 +102,70 @@ try {
   }
 
   // --- turn overhead ---------------------------------------------------------------------------------
-  await turnOverhead(host.url, "", "instant stand-in through the relay");
+  const instant = await spokenTurns(host.url, 6, "");
+  turnOverheadRows(instant, "", "turn_overhead_instant_ms", "instant stand-in through the relay");
+  rows.push(
+    { key: "v2v_instant_p50_ms", name: "voice to voice: speech end → first reply sample played, instant stand-in (p50)", unit: "ms", value: percentile(instant.v2v, 0.5), trials: instant.v2v.length, note: "the turn overhead's turns, silence timeout included" },
+    { key: "v2v_instant_p95_ms", name: "voice to voice: speech end → first reply sample played, instant stand-in (p95)", unit: "ms", value: percentile(instant.v2v, 0.95), trials: instant.v2v.length, note: `nearest rank of ${instant.v2v.length}: the largest` },
+  );
   // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
   // provider that synthesizes as it speaks: playback then waits until its start cushion (150 ms) has
   // arrived, here the second chunk.
-  stacks.push(await startBenchStack({ standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort }, { STANDIN_SPEECH_CHUNK_DELAY_MS: "100" }));
-  await turnOverhead(stacks[1]!.host.url, " [speech streamed at real time]", "instant stand-in through the relay, speech in 100 ms chunks every 100 ms");
+  stacks.push(await startBenchStack({ standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort }, { ...INSTANT, STANDIN_TTS_PACE: "1" }));
+  const paced = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time]");
+  turnOverheadRows(paced, " [speech streamed at real time]", "turn_overhead_paced_ms", "instant stand-in through the relay, speech in 100 ms chunks every 100 ms");
+  rows.push({
+    key: "underrun_replies_paced",
+    name: "replies that ran dry while playing (an underrun in va-playback) [speech streamed at real time]",
+    unit: "replies",
+    value: paced.underrunReplies,
+    trials: paced.v2v.length,
+    note: `of ${paced.v2v.length} replies; underruns per reply: ${paced.underruns.join(", ")}`,
+  });
+
+  // --- voice to voice against a provider that takes time ---------------------------------------------
+  // The stand-in's typical-cloud profile (fixed here, seed included, so runs compare): STT 200 ms + 50 ms
+  // per audio second, LLM first token 350 ms then 15 ms per word, TTS first byte 200 ms then 3× real
+  // time, each ± 20 %.
+  stacks.push(await startBenchStack({ standin: E2E.benchCloudStandinPort, relay: E2E.benchCloudRelayPort, host: E2E.benchCloudHostPort }, { STANDIN_PROFILE: "typical-cloud" }));
+  const cloud = await spokenTurns(stacks[2]!.host.url, 9, " [typical-cloud]");
+  const cloudNote = `${cloud.v2v.length} turns: ${cloud.v2v.map(Math.round).join(", ")}; stand-in typical-cloud profile through the relay; ${cloud.stages}; ${cloud.underrunReplies} replies with an underrun`;
+  rows.push(
+    { key: "v2v_cloud_p50_ms", name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p50)", unit: "ms", value: percentile(cloud.v2v, 0.5), trials: cloud.v2v.length, note: cloudNote },
+    { key: "v2v_cloud_p95_ms", name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p95)", unit: "ms", value: percentile(cloud.v2v, 0.95), trials: cloud.v2v.length, note: `nearest rank of ${cloud.v2v.length}: the largest; context time, output latency of the device not included` },
+    {
+      key: "v2v_cloud_nospec_p50_ms",
+      name: "voice to voice, typical-cloud provider, no speculation (p50)",
+      unit: "ms",
+      value: percentile(cloud.v2v, 0.5),
+      trials: cloud.v2v.length,
+      note: "the same turns as v2v_cloud_p50_ms: the widget does not speculate yet (STT starts after the 700 ms silence timeout, the LLM after the transcript), so today's design is the no-speculation baseline",
+    },
+  );
 } finally {
   for (const stack of stacks) await stack.close();
 }
 
 await writeBenchResults("e2e", rows);
 
+/** What {@link spokenTurns} measured. */
+interface SpokenTurns {
+  /** Per counted turn: speech end → first reply sample played, ms (context time). */
+  v2v: number[];
+  /** Per counted reply: underruns the playback reported when it finished. */
+  underruns: number[];
+  /** Counted replies with at least one underrun. */
+  underrunReplies: number;
+  /** The widget's median stage timings (va-metrics), as text for a note. */
+  stages: string;
+}
+
 /**
- * Turn overhead on the host page at `hostUrl`: 6 spoken turns (after one that fills the stand-in's speech
- * cache), each from the visitor's true speech end (found in the captured audio) to the first reply sample
- * the playback worklet rendered, minus the silence timeout. Adds a median and a max row named with `label`.
+ * `trials` spoken turns on the host page at `hostUrl` (after one that fills the stand-in's speech cache,
+ * not counted), each from the visitor's true speech end (found in the captured audio) to the first reply
+ * sample the playback worklet rendered, with the underruns of each reply's playback.
  */
-async function turnOverhead(hostUrl: string, label: string, setup: string): Promise<void> {
-  const trials = 6;
+async function spokenTurns(hostUrl: string, trials: number, label: string): Promise<SpokenTurns> {
   const wav = await tiledTurns(trials + 1);
   const browser = await chromium.launch(withFakeMic(wav));
   try {
@@ -126,34 +178,50 @@ async function turnOverhead(hostUrl: string, label: string, setup: string): Prom
       el.config = { greet: false, history: "memory" };
       el.start();
     });
-    await page.waitForFunction((n) => (window as unknown as { bench: { firstPlayed: unknown[] } }).bench.firstPlayed.length >= n, trials + 1, { timeout: 150_000 });
+    // Each turn is 1–2 s of speech and 9 s of silence; the last reply must also finish playing.
+    await page.waitForFunction((n) => (window as unknown as { bench: BenchLog }).bench.playback.length >= n, trials + 1, { timeout: 30_000 + (trials + 1) * 15_000 });
     progress(`turns played${label}`);
     const log = await page.evaluate(() => {
       const b = (window as unknown as { bench: BenchLog }).bench;
       const audio = new Float32Array(b.frames.reduce((n, f) => n + f.length, 0));
       let at = 0;
       for (const f of b.frames) audio.set(f, (at += f.length) - f.length);
-      return { started: b.started, rate: b.rate, firstPlayed: b.firstPlayed, metrics: b.metrics, audio: Array.from(audio) };
+      return { started: b.started, rate: b.rate, firstPlayed: b.firstPlayed, metrics: b.metrics, playback: b.playback, audio: Array.from(audio) };
     });
     const ends = speechEnds(Float32Array.from(log.audio)).map((j) => log.started! + (j / 16_000) * log.rate);
-    const overheads: number[] = [];
+    const v2v: number[] = [];
+    const underruns: number[] = [];
     for (const [i, end] of ends.entries()) {
       const first = log.firstPlayed.find((p) => p.frame > end);
       // The first turn fills the stand-in's speech cache: not counted.
       if (i === 0 || !first) continue;
-      overheads.push(((first.frame - end) / log.rate) * 1000 - SILENCE_MS);
+      v2v.push(((first.frame - end) / log.rate) * 1000);
+      underruns.push(log.playback.find((p) => p.replyId === first.replyId)?.underruns ?? 0);
     }
-    const stage = (key: string) => median(log.metrics.slice(1).map((m) => Number(m[key])));
-    rows.push({
-      name: `turn overhead: speech end → first reply sample played − 700 ms silence (median)${label}`,
-      unit: "ms",
-      value: median(overheads),
-      note: `${overheads.length} turns: ${overheads.map(Math.round).join(", ")}; ${setup}; medians stt ${Math.round(stage("sttMs"))}, LLM first token ${Math.round(stage("llmFirstTokenMs"))}, TTS first audio ${Math.round(stage("ttsFirstAudioMs"))} ms`,
-    });
-    rows.push({ name: `turn overhead (max)${label}`, unit: "ms", value: Math.max(...overheads), note: "context time; output latency of the device not included" });
+    const stage = (key: string) => Math.round(median(log.metrics.slice(1).map((m) => Number(m[key]))));
+    return {
+      v2v,
+      underruns,
+      underrunReplies: underruns.filter((n) => n > 0).length,
+      stages: `medians stt ${stage("sttMs")}, LLM first token ${stage("llmFirstTokenMs")}, TTS first audio ${stage("ttsFirstAudioMs")} ms`,
+    };
   } finally {
     await browser.close();
   }
+}
+
+/** The turn overhead rows (voice to voice − the silence timeout): a median keyed `key` and a max. */
+function turnOverheadRows(turns: SpokenTurns, label: string, key: string, setup: string): void {
+  const overheads = turns.v2v.map((ms) => ms - SILENCE_MS);
+  rows.push({
+    key,
+    name: `turn overhead: speech end → first reply sample played − 700 ms silence (median)${label}`,
+    unit: "ms",
+    value: median(overheads),
+    trials: overheads.length,
+    note: `${overheads.length} turns: ${overheads.map(Math.round).join(", ")}; ${setup}; ${turns.stages}`,
+  });
+  rows.push({ name: `turn overhead (max)${label}`, unit: "ms", value: Math.max(...overheads), note: "context time; output latency of the device not included" });
 }
 
 interface BenchLog {
@@ -162,6 +230,8 @@ interface BenchLog {
   frames: Float32Array[];
   firstPlayed: { replyId: number; frame: number }[];
   metrics: Record<string, unknown>[];
+  /** `va-playback` reports: one per reply that finished playing. */
+  playback: { replyId: number; underruns: number }[];
 }
 
 /**
@@ -171,9 +241,10 @@ interface BenchLog {
  * (frame at receipt − frames played; reports come every 100 ms of rendering).
  */
 function instrumentWorklets(): void {
-  const bench: BenchLog = { started: undefined, rate: 0, frames: [], firstPlayed: [], metrics: [] };
+  const bench: BenchLog = { started: undefined, rate: 0, frames: [], firstPlayed: [], metrics: [], playback: [] };
   (window as unknown as { bench: BenchLog }).bench = bench;
   document.addEventListener("va-metrics", (e) => bench.metrics.push((e as CustomEvent).detail));
+  document.addEventListener("va-playback", (e) => bench.playback.push((e as CustomEvent).detail));
   const Original = AudioWorkletNode;
   const seen = new Set<number>();
   window.AudioWorkletNode = class extends Original {
@@ -240,7 +311,7 @@ async function tiledTurns(count: number): Promise<string> {
   const period = down.length + 9 * 16_000;
   const out = new Float32Array(16_000 + count * period);
   for (let i = 0; i < count; i++) out.set(down, 16_000 + i * period);
-  const file = join(tmp, "turns-tiled.wav");
+  const file = join(tmp, `turns-tiled-${count}.wav`);
   await writeFile(file, encodeWav(out, 16_000));
   return file;
 }

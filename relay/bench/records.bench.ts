@@ -75,7 +75,7 @@ for (const [name, open] of stores) {
 }
 
 // 2. Latency recording adds to proxied requests: same app, same upstream, with and without records.
-const standin = createStandin({ tokenDelayMs: 0 });
+const standin = createStandin({ latency: { llmFirstTokenMs: 0, llmPerTokenMs: 0 } });
 const upstream = await listen(standin.app.fetch);
 const upstreams = testUpstreams(`${upstream.url}/v1`);
 const wav = silentWav(1);

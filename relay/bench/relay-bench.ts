@@ -30,8 +30,8 @@ const UNPACED_RELAY_PORT = 21_693;
 /** The bare proxies in front of the paced and the unpaced stand-in. */
 const BARE_PORT = 21_694;
 const UNPACED_BARE_PORT = 21_695;
-/** Pause before each 100 ms chunk of paced speech (ms): 10× real time. */
-const SPEECH_CHUNK_DELAY_MS = 10;
+/** Pace of the paced speech, × real time (a 100 ms chunk every 10 ms). */
+const SPEECH_PACE = 10;
 /** Length of one measured period (ms); each configuration runs {@link ROUNDS} periods of each path. */
 const PERIOD_MS = 1250;
 const ROUNDS = 4;
@@ -171,7 +171,7 @@ async function compare(n: number, paths: Record<PathName, { one: () => Promise<S
 
 try {
   const upstreamOf = (port: number) => `http://127.0.0.1:${port}/v1`;
-  await start("standin-server.ts", { PORT: String(STANDIN_PORT), SPEECH_CHUNK_DELAY_MS: String(SPEECH_CHUNK_DELAY_MS) });
+  await start("standin-server.ts", { PORT: String(STANDIN_PORT), SPEECH_PACE: String(SPEECH_PACE) });
   await start("standin-server.ts", { PORT: String(UNPACED_STANDIN_PORT) });
   const relay = await start("relay-server.ts", { PORT: String(RELAY_PORT), UPSTREAM: upstreamOf(STANDIN_PORT) });
   const unpacedRelay = await start("relay-server.ts", { PORT: String(UNPACED_RELAY_PORT), UPSTREAM: upstreamOf(UNPACED_STANDIN_PORT) });

@@ -8,7 +8,7 @@ import { createTestApp, PROVIDER_KEY, TEST_ORIGIN, testAgent, testUpstreams } fr
 import { listen, toneWav } from "./test-servers.ts";
 
 describe("relay over a socket with the stand-in upstream and the openai SDK as client", () => {
-  const standin = createStandin({ tokenDelayMs: 20 });
+  const standin = createStandin({ latency: { llmFirstTokenMs: 20, llmPerTokenMs: 20 } });
   const closers: (() => Promise<void>)[] = [];
   const bodies: Promise<string>[] = [];
   let relay: ReturnType<typeof createTestApp>;

@@ -10,7 +10,7 @@ describe("client tools through the relay", () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    servers = await startRelayWithStandin({}, { tokenDelayMs: 1 });
+    servers = await startRelayWithStandin({}, { latency: { llmFirstTokenMs: 1, llmPerTokenMs: 1 } });
     const res = await fetch(`${servers.url}/v1/sessions`, {
       method: "POST",
       headers: { origin: TEST_ORIGIN, "content-type": "application/json" },

@@ -104,7 +104,7 @@ describe("streams through the relay over real sockets", () => {
   });
 
   it("shuts down gracefully: open streams end with shutting_down, the upstream is released, new requests are refused", async () => {
-    const env = await startRelayWithStandin({}, { tokenDelayMs: 100 });
+    const env = await startRelayWithStandin({}, { latency: { llmFirstTokenMs: 100, llmPerTokenMs: 100 } });
     const words = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
     const res = await post(env.url, "/v1/chat/completions", { stream: true, messages: [{ role: "user", content: words }] });
     const reader = res.body!.getReader();

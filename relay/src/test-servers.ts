@@ -26,7 +26,7 @@ export async function listen(fetch: Parameters<typeof serve>[0]["fetch"]) {
 /** A stand-in on a socket and a relay (with `serveRelay`, given `serve`'s drain bounds) in front of it. */
 export async function startRelayWithStandin(
   overrides: Partial<RelayOptions> = {},
-  standinOptions: StandinOptions = { tokenDelayMs: 5 },
+  standinOptions: StandinOptions = { latency: { llmFirstTokenMs: 5, llmPerTokenMs: 5 } },
   serve: Partial<Pick<ServeRelayOptions, "drainBytes" | "drainMs">> = {},
 ) {
   const standin = createStandin(standinOptions);

@@ -20,7 +20,7 @@ const sdk = (url: string, token: string) => new OpenAI({ apiKey: token, baseURL:
 
 describe("the relay's upstream calls over real sockets", () => {
   it("never retries: one upstream attempt per request, whatever the upstream's error", async () => {
-    const standin = createStandin({ tokenDelayMs: 1 });
+    const standin = createStandin({ latency: { llmFirstTokenMs: 1, llmPerTokenMs: 1 } });
     const attempts: string[] = [];
     const upstream = await listen((req) => {
       attempts.push(new URL(req.url).pathname);
@@ -48,7 +48,7 @@ describe("the relay's upstream calls over real sockets", () => {
   });
 
   it("streams a transcription's text deltas through (stream: true), then the done event", async () => {
-    const env = await startRelayWithStandin({}, { tokenDelayMs: 5 });
+    const env = await startRelayWithStandin({}, { latency: { llmFirstTokenMs: 5, llmPerTokenMs: 5 } });
     closers.push(env.close);
     const client = sdk(env.url, (await session(env.url)).token);
     const stream = await client.audio.transcriptions.create({
@@ -89,7 +89,7 @@ describe("the relay's upstream calls over real sockets", () => {
   });
 
   it("ends a speech stream cleanly at shutdown and releases its upstream", async () => {
-    const env = await startRelayWithStandin({}, { speechChunkDelayMs: 50 });
+    const env = await startRelayWithStandin({}, { latency: { ttsPace: 2 } });
     const res = await fetch(`${env.url}/v1/audio/speech`, {
       method: "POST",
       headers: { authorization: `Bearer ${(await session(env.url)).token}`, origin: TEST_ORIGIN, "content-type": "application/json" },

@@ -4,7 +4,7 @@ import type { TestServer } from './test-server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ tokenDelayMs: 2 });
+  server = await startTestServer({ latency: { llmFirstTokenMs: 2, llmPerTokenMs: 2 } });
 });
 afterAll(() => server.close());
 
@@ -40,7 +40,7 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('records that the client stopped reading mid-stream', async () => {
-    const slow = await startTestServer({ tokenDelayMs: 30 });
+    const slow = await startTestServer({ latency: { llmFirstTokenMs: 30, llmPerTokenMs: 30 } });
     try {
       const stream = await slow.client.chat.completions.create({ model: 'm', messages, stream: true });
       for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { chatReplyFor, toolCallFor, toolResultReply } from './demo-text.ts';
-import { byteStream, sleep, sseFrame, wordDeltas } from './event-stream.ts';
+import { byteStream, sseFrame, wordDeltas } from './event-stream.ts';
 import { isRecord, readJsonObject } from './json-body.ts';
 import type { RecordedChat, RecordedMessage } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
@@ -8,8 +8,10 @@ import { StandinError } from './standin-error.ts';
 
 /**
  * `POST /chat/completions`. Replies with {@link chatReplyFor} the messages: a `chat.completion`
- * object, or with `stream: true` a `chat.completion.chunk` event stream (role, one chunk per word
- * every `tokenDelayMs`, `finish_reason: "stop"`, optional usage chunk, `[DONE]`).
+ * object, or with `stream: true` a `chat.completion.chunk` event stream (the role at once, one chunk per
+ * word: the first `llmFirstTokenMs` after the request arrived, the others `llmPerTokenMs` apart, then
+ * `finish_reason: "stop"`, an optional usage chunk and `[DONE]`). Unstreamed, the object comes when the
+ * stream's last word would have.
  *
  * Tools, deterministically: when `tools` are offered and the last message is the user's and names one of
  * them as a word, the reply is a call of that tool (`id` `call_standin_<n>`, arguments `{}`, streamed as
@@ -41,7 +43,11 @@ export function chatRoute(context: RouteContext): Hono {
     const call = toolName ? { id: `call_standin_${counter}`, type: 'function' as const, function: { name: toolName, arguments: '{}' } } : undefined;
     const created = Math.floor(context.now() / 1000);
     const usage = usageFor(messages, text);
+    const { delays } = context;
     if (!stream) {
+      let generated = entry.time + delays.firstToken();
+      for (let n = call ? 1 : wordDeltas(text).length - 1; n > 0; n--) generated += delays.nextToken();
+      await delays.until(generated, c.req.raw.signal);
       return c.json({
         id,
         object: 'chat.completion',
@@ -63,17 +69,23 @@ export function chatRoute(context: RouteContext): Hono {
       model,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     });
-    async function* frames() {
+    async function* frames(signal: AbortSignal) {
       yield sseFrame(chunk({ role: 'assistant', content: call ? null : '' }, null));
+      // Deltas are due on the provider's schedule from the request's arrival, however fast the client reads.
+      let due = entry.time + delays.firstToken();
+      const nextToken = async () => {
+        await delays.until(due, signal);
+        due += delays.nextToken();
+      };
       if (call) {
-        await sleep(context.tokenDelayMs);
+        await nextToken();
         yield sseFrame(chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '{' } }] }, null));
-        await sleep(context.tokenDelayMs);
+        await nextToken();
         yield sseFrame(chunk({ tool_calls: [{ index: 0, function: { arguments: '}' } }] }, null));
         yield sseFrame(chunk({}, 'tool_calls'));
       } else {
         for (const content of wordDeltas(text)) {
-          await sleep(context.tokenDelayMs);
+          await nextToken();
           yield sseFrame(chunk({ content }, null));
         }
         yield sseFrame(chunk({}, 'stop'));
@@ -81,7 +93,7 @@ export function chatRoute(context: RouteContext): Hono {
       if (includeUsage) yield sseFrame({ ...chunk({}, null), choices: [], usage });
       yield sseFrame('[DONE]');
     }
-    const sse = byteStream(frames(), () => (entry.aborted = true));
+    const sse = byteStream(frames, () => (entry.aborted = true));
     return c.body(sse, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   });
 }

@@ -4,7 +4,7 @@ import type { TestServer } from './test-server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ tokenDelayMs: 0 });
+  server = await startTestServer({ latency: { llmFirstTokenMs: 0, llmPerTokenMs: 0 } });
 });
 afterEach(() => fetch(`${server.origin}/__standin/faults`, { method: 'DELETE' }));
 afterAll(() => server.close());

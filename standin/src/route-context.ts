@@ -1,13 +1,12 @@
 import type { RecordedRequest } from './recorded-request.ts';
+import type { UpstreamDelays } from './upstream-delays.ts';
 
 /** What the route factories share with the app that mounts them. */
 export interface RouteContext {
-  /** Pause between streamed text deltas, ms. */
-  tokenDelayMs: number;
+  /** The latency profile's delays and the clock to wait on. */
+  delays: UpstreamDelays;
   /** Synthesized speech by request (voice, speed, format, input), when the stand-in caches speech. */
   speechCache: Map<string, Int16Array[]> | undefined;
-  /** Pause before each streamed PCM speech chunk after the first, ms. */
-  speechChunkDelayMs: number;
   /** Clock, ms since the Unix epoch. */
   now: () => number;
   /** Appends `entry` to the request log and returns the same object, so it can be updated later. */

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { byteStream, sleep } from './event-stream.ts';
+import { byteStream } from './event-stream.ts';
 import { isRecord, readJsonObject } from './json-body.ts';
 import type { RecordedSpeech } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
@@ -19,7 +19,8 @@ const MAX_INPUT = 4096;
  * (`audio/pcm`), synthesized and sent sentence by sentence so the first audio leaves after the
  * first sentence; `wav` is the same audio synthesized whole, behind a WAV header (`audio/wav`). Without `response_format`
  * (OpenAI's default is mp3, which the stand-in cannot encode) it answers with WAV; other formats
- * are refused with a 400.
+ * are refused with a 400. The first byte leaves `ttsFirstByteMs` after the request arrived (or when
+ * eSpeak NG is done, if later); PCM then streams at `ttsPace` × real time.
  */
 export function speechRoute(context: RouteContext): Hono {
   return new Hono().post('/audio/speech', async (c) => {
@@ -71,21 +72,26 @@ export function speechRoute(context: RouteContext): Hono {
     }
     // Synthesize the first piece before answering so a synthesis failure is a 500, not a cut stream.
     const first = await pieces.next();
-    async function* chunks() {
+    const { delays } = context;
+    async function* chunks(signal: AbortSignal) {
+      // Chunks are due on the provider's schedule from the request's arrival, however fast the client reads.
+      let due = entry.time + delays.firstByte();
       if (format === 'wav') {
+        await delays.until(due, signal);
         if (!first.done) yield encodeWav(int16ToFloat32(first.value), SPEECH_SAMPLE_RATE);
         return;
       }
-      let chunk = 0;
       for (let piece = first; !piece.done; piece = await pieces.next()) {
         for (let at = 0; at < piece.value.length; at += CHUNK_SAMPLES) {
-          if (chunk++ > 0) await sleep(context.speechChunkDelayMs);
+          const samples = piece.value.slice(at, at + CHUNK_SAMPLES);
+          await delays.until(due, signal);
           // 16-bit little endian: the byte order of every platform Node runs on.
-          yield new Uint8Array(piece.value.slice(at, at + CHUNK_SAMPLES).buffer);
+          yield new Uint8Array(samples.buffer);
+          due += delays.speech((samples.length / SPEECH_SAMPLE_RATE) * 1000);
         }
       }
     }
-    const audio = byteStream(chunks(), () => {
+    const audio = byteStream(chunks, () => {
       entry.aborted = true;
       void pieces.return(undefined);
     });

@@ -2,33 +2,39 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { chatRoute } from './chat-route.ts';
 import { FaultInjector } from './fault-injector.ts';
+import { resolveLatency, type LatencyPresetName, type LatencyProfile } from './latency-profile.ts';
 import type { RecordedRequest } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
 import { realtimeRoute } from './realtime-route.ts';
 import { speechRoute } from './speech-route.ts';
 import { StandinError } from './standin-error.ts';
 import { transcriptionRoute } from './transcription-route.ts';
+import { sleep, UpstreamDelays, type Sleep } from './upstream-delays.ts';
 
 export type * from './recorded-request.ts';
 export { StandinError } from './standin-error.ts';
 export type { Fault, FaultKind, FaultRoute } from './fault-injector.ts';
+export { LATENCY_PRESETS, latencyFromEnv, resolveLatency } from './latency-profile.ts';
+export type { LatencyPresetName, LatencyProfile } from './latency-profile.ts';
+export type { Sleep } from './upstream-delays.ts';
 
 /** Options for {@link createStandin}. */
 export interface StandinOptions {
-  /** Pause between streamed words of chat and transcription streams, ms. Default 15. */
-  tokenDelayMs?: number;
+  /**
+   * How long each stage takes: a preset's name or values over `instant` (see {@link resolveLatency};
+   * e.g. `{ llmFirstTokenMs: 0, llmPerTokenMs: 0 }` for text at once, `{ ttsPace: 1 }` for speech at real
+   * time, `'typical-cloud'` for a hosted provider's timing). Default `'instant'`.
+   */
+  latency?: LatencyPresetName | Partial<LatencyProfile>;
   /**
    * Keep synthesized speech and answer a repeated `/audio/speech` request from memory, so its time to
    * first byte is not eSpeak NG's (for benchmarks of what sits in front of the stand-in). Default false.
    */
   cacheSpeech?: boolean;
-  /**
-   * Pause before each streamed 100 ms chunk of PCM speech after the first, ms: 10 streams at 10× real
-   * time, like a provider's synthesis. Default 0 (as fast as the client reads).
-   */
-  speechChunkDelayMs?: number;
-  /** Clock for recorded times and `created` stamps, ms since the Unix epoch. Default `Date.now`. */
+  /** Clock for recorded times, `created` stamps and the latency profile's waits, ms since the Unix epoch. Default `Date.now`. */
   now?: () => number;
+  /** Waits of the latency profile (tests inject one that advances a fake `now`). Default `setTimeout`. */
+  sleep?: Sleep;
 }
 
 /** A stand-in app and its request log. */
@@ -49,16 +55,16 @@ export interface Standin {
  * accepted. `GET /__standin/requests` returns the request log and `DELETE` clears it, for tests
  * in another process. `POST /__standin/faults` arms a {@link Fault} (`{ route, kind, times }`: the next
  * `times` requests to `route` fail with an `error`, `stall` mid-body or are `slow`); `GET` lists the
- * armed faults and `DELETE` disarms them all.
+ * armed faults and `DELETE` disarms them all. How long it takes is its latency profile
+ * ({@link StandinOptions.latency}).
  */
 export function createStandin(options: StandinOptions = {}): Standin {
   const requests: RecordedRequest[] = [];
   const faults = new FaultInjector();
   const now = options.now ?? Date.now;
   const context: RouteContext = {
-    tokenDelayMs: options.tokenDelayMs ?? 15,
+    delays: new UpstreamDelays(resolveLatency(options.latency), { now, sleep: options.sleep ?? sleep }),
     speechCache: options.cacheSpeech ? new Map() : undefined,
-    speechChunkDelayMs: options.speechChunkDelayMs ?? 0,
     now,
     record(entry) {
       requests.push(entry);

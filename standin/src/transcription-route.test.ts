@@ -6,7 +6,7 @@ import { encodeWav } from '@voice-agent/dsp';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ tokenDelayMs: 1 });
+  server = await startTestServer({ latency: { llmFirstTokenMs: 1, llmPerTokenMs: 1 } });
 });
 afterAll(() => server.close());
 

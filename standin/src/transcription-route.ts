@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { transcriptFor } from './demo-text.ts';
-import { byteStream, sleep, sseFrame, wordDeltas } from './event-stream.ts';
+import { byteStream, sseFrame, wordDeltas } from './event-stream.ts';
 import type { RecordedTranscription } from './recorded-request.ts';
 import type { RouteContext } from './route-context.ts';
 import { StandinError } from './standin-error.ts';
@@ -10,7 +10,9 @@ import { decodeWav, type DecodedWav } from '@voice-agent/dsp';
  * `POST /audio/transcriptions` (multipart `file`, `model`, optional `stream`, `language`,
  * `response_format` of `json` or `text`). The "transcript" states the WAV's duration; with
  * `stream=true` it arrives as `transcript.text.delta` events, one per word, then
- * `transcript.text.done`.
+ * `transcript.text.done`. The transcript (streamed: its first word) comes `sttBaseMs` +
+ * `sttPerAudioSecondMs` per second of audio after the request arrived; streamed words follow
+ * `llmPerTokenMs` apart.
  */
 export function transcriptionRoute(context: RouteContext): Hono {
   return new Hono().post('/audio/transcriptions', async (c) => {
@@ -43,18 +45,24 @@ export function transcriptionRoute(context: RouteContext): Hono {
       ...(stream ? { aborted: false } : {}),
     });
     const text = transcriptFor(durationMs);
+    const { delays } = context;
+    const ready = entry.time + delays.transcription(durationMs);
     if (!stream) {
+      await delays.until(ready, c.req.raw.signal);
       if (responseFormat === 'text') return c.text(text);
       return c.json({ text, usage: { type: 'duration', seconds: Math.round(durationMs) / 1000 } });
     }
-    async function* events() {
+    async function* events(signal: AbortSignal) {
+      let due = ready;
       for (const delta of wordDeltas(text)) {
+        await delays.until(due, signal);
         yield sseFrame({ type: 'transcript.text.delta', delta });
-        await sleep(context.tokenDelayMs);
+        due += delays.nextToken();
       }
+      await delays.until(due, signal);
       yield sseFrame({ type: 'transcript.text.done', text });
     }
-    const body = byteStream(events(), () => (entry.aborted = true));
+    const body = byteStream(events, () => (entry.aborted = true));
     return c.body(body, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   });
 }

@@ -19,7 +19,7 @@ beforeAll(async () => {
   store = new SqliteSessionStore(":memory:");
   await store.migrate();
   writer = new BatchingRecordWriter(store, { flushIntervalMs: 60_000, log: () => {} });
-  relay = await startRelayWithStandin({ records: { store, writer, adminTokens: [], defaultRetentionDays: 30 } }, { tokenDelayMs: 20 });
+  relay = await startRelayWithStandin({ records: { store, writer, adminTokens: [], defaultRetentionDays: 30 } }, { latency: { llmFirstTokenMs: 20, llmPerTokenMs: 20 } });
   // Node's fetch sends no Origin; a browser always does.
   const fetch = globalThis.fetch;
   vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: TEST_ORIGIN } }));

@@ -13,7 +13,7 @@ const DEMO_ADMIN = "admin-token-demo-only-0123456789";
 const SALES_ADMIN = "admin-token-sales-only-012345678";
 
 describe("session records through the app", () => {
-  const standin = createStandin({ tokenDelayMs: 1 });
+  const standin = createStandin({ latency: { llmFirstTokenMs: 1, llmPerTokenMs: 1 } });
   let close: () => Promise<void>;
   let store: SqliteSessionStore;
   let writer: BatchingRecordWriter;

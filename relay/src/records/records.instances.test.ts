@@ -15,7 +15,7 @@ import { PostgresSessionStore } from "./postgres-session-store.ts";
 const pgUrl = process.env.DATABASE_URL_TEST;
 
 describe.runIf(pgUrl)("two relay instances on one PostgreSQL store", () => {
-  const standin = createStandin({ tokenDelayMs: 5 });
+  const standin = createStandin({ latency: { llmFirstTokenMs: 5, llmPerTokenMs: 5 } });
   const stores: PostgresSessionStore[] = [];
   let close: () => Promise<void>;
   let a: ReturnType<typeof createTestApp>["app"];

@@ -47,7 +47,7 @@ async function startRelay(dbFile: string, agentsFile: string, upstream: string):
 }
 
 describe("no data lost across a relay process kill and restart", { timeout: 20_000 }, () => {
-  const standin = createStandin({ tokenDelayMs: 25 });
+  const standin = createStandin({ latency: { llmFirstTokenMs: 25, llmPerTokenMs: 25 } });
   let upstream = "";
   let closeStandin: () => Promise<void>;
   let dir: string;

@@ -9,7 +9,7 @@ import { SqliteSessionStore } from "./sqlite-session-store.ts";
 const ADMIN = "admin-token-all-agents-0123456789";
 
 describe("a deleted, forgotten or ended session is revoked", () => {
-  const standin = createStandin({ tokenDelayMs: 1 });
+  const standin = createStandin({ latency: { llmFirstTokenMs: 1, llmPerTokenMs: 1 } });
   let close: () => Promise<void>;
   let app: ReturnType<typeof createTestApp>["app"];
 

@@ -14,7 +14,7 @@ if (!pgUrl) console.warn("Session revocation across instances SKIPPED: no server
 /** Two relay instances on one PostgreSQL database: what one revokes, the other refuses within 1 s. */
 describe.skipIf(!pgUrl)("session revocation across two relay instances on one PostgreSQL database", () => {
   const schema = `revocation_instances_${process.pid}`;
-  const standin = createStandin({ tokenDelayMs: 1 });
+  const standin = createStandin({ latency: { llmFirstTokenMs: 1, llmPerTokenMs: 1 } });
   const closers: (() => Promise<void>)[] = [];
   let a: ReturnType<typeof createTestApp>["app"];
   let b: ReturnType<typeof createTestApp>["app"];
