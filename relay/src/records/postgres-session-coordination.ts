@@ -2,6 +2,7 @@ import pg from "pg";
 import type { RelayLog } from "../relay-log.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
 import type { HitResult } from "../window-counter.ts";
+import { openPostgresPool } from "./postgres-pool.ts";
 
 /** Options of {@link PostgresSessionCoordination.open}. */
 export interface PostgresSessionCoordinationOptions {
@@ -43,11 +44,6 @@ interface Clock {
   dirty: boolean;
 }
 
-const types = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
 /**
  * {@link SessionCoordination} shared by every relay instance on one PostgreSQL database (chosen with
  * `DATABASE_URL=postgres://…`). Requests are counted and sessions touched in this instance's memory, so a
@@ -81,32 +77,15 @@ export class PostgresSessionCoordination implements SessionCoordination {
 
   /** Creates the tables if missing, reads the current state, and starts exchanging. */
   static async open(options: PostgresSessionCoordinationOptions): Promise<PostgresSessionCoordination> {
-    const search = options.schema ? { options: `-c search_path=${options.schema}` } : {};
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: 2, types, ...search });
-    try {
-      const db = await pool.connect();
-      try {
-        await db.query("BEGIN");
-        await db.query("SELECT pg_advisory_xact_lock($1)", [CREATE_LOCK]);
-        if (options.schema) await db.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-        await db.query(`CREATE TABLE IF NOT EXISTS relay_rate_windows (
-            key TEXT NOT NULL, window_start BIGINT NOT NULL, count INTEGER NOT NULL, updated_at BIGINT NOT NULL,
-            PRIMARY KEY (key, window_start));
-          CREATE INDEX IF NOT EXISTS relay_rate_windows_by_update ON relay_rate_windows (updated_at);
-          CREATE TABLE IF NOT EXISTS relay_session_activity (
-            session_id TEXT PRIMARY KEY, last_at BIGINT NOT NULL, end_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
-          CREATE INDEX IF NOT EXISTS relay_session_activity_by_update ON relay_session_activity (updated_at);`);
-        await db.query("COMMIT");
-      } catch (err) {
-        await db.query("ROLLBACK").catch(() => {});
-        throw err;
-      } finally {
-        db.release();
-      }
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
+    const pool = await openPostgresPool(options, CREATE_LOCK, [
+      `CREATE TABLE IF NOT EXISTS relay_rate_windows (
+         key TEXT NOT NULL, window_start BIGINT NOT NULL, count INTEGER NOT NULL, updated_at BIGINT NOT NULL,
+         PRIMARY KEY (key, window_start))`,
+      "CREATE INDEX IF NOT EXISTS relay_rate_windows_by_update ON relay_rate_windows (updated_at)",
+      `CREATE TABLE IF NOT EXISTS relay_session_activity (
+         session_id TEXT PRIMARY KEY, last_at BIGINT NOT NULL, end_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      "CREATE INDEX IF NOT EXISTS relay_session_activity_by_update ON relay_session_activity (updated_at)",
+    ]);
     const coordination = new PostgresSessionCoordination(pool, options);
     await coordination.sync();
     return coordination;

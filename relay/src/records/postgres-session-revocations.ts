@@ -2,6 +2,7 @@ import pg from "pg";
 import { MemorySessionRevocations } from "../memory-session-revocations.ts";
 import type { RelayLog } from "../relay-log.ts";
 import type { SessionRevocations } from "../session-revocations.ts";
+import { openPostgresPool } from "./postgres-pool.ts";
 
 /** Options of {@link PostgresSessionRevocations.open}. */
 export interface PostgresSessionRevocationsOptions {
@@ -26,11 +27,6 @@ const COMMIT_WINDOW_MS = 5_000;
 const PRUNE_INTERVAL_MS = 60_000;
 /** Arbitrary key of the advisory lock that serializes the table's creation across instances. */
 const CREATE_LOCK = 7_461_204;
-
-const types = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
 
 interface RevocationRow {
   session_id: string;
@@ -73,39 +69,13 @@ export class PostgresSessionRevocations implements SessionRevocations {
 
   /** Connects, creates the table if missing, loads the revocations in force and starts polling. */
   static async open(options: PostgresSessionRevocationsOptions): Promise<PostgresSessionRevocations> {
-    if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
-      throw new Error(`Invalid PostgreSQL schema name "${options.schema}".`);
-    }
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: 2,
-      types,
-      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-    });
-    // An idle client losing its connection must not crash the relay; the next query reconnects.
-    pool.on("error", () => {});
-    try {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        await client.query("SELECT pg_advisory_xact_lock($1)", [CREATE_LOCK]);
-        if (options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-        await client.query(`CREATE TABLE IF NOT EXISTS session_revocations (
-          session_id TEXT PRIMARY KEY,
-          until_at BIGINT NOT NULL,
-          revoked_at BIGINT NOT NULL DEFAULT (extract(epoch FROM clock_timestamp()) * 1000)::bigint)`);
-        await client.query("CREATE INDEX IF NOT EXISTS session_revocations_by_time ON session_revocations (revoked_at)");
-        await client.query("COMMIT");
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
+    const pool = await openPostgresPool(options, CREATE_LOCK, [
+      `CREATE TABLE IF NOT EXISTS session_revocations (
+         session_id TEXT PRIMARY KEY,
+         until_at BIGINT NOT NULL,
+         revoked_at BIGINT NOT NULL DEFAULT (extract(epoch FROM clock_timestamp()) * 1000)::bigint)`,
+      "CREATE INDEX IF NOT EXISTS session_revocations_by_time ON session_revocations (revoked_at)",
+    ]);
     const revocations = new PostgresSessionRevocations(pool, options);
     try {
       await revocations.#read(true);

@@ -7,6 +7,7 @@ import type { SessionDetail } from "./session-record.ts";
 import { predecessorsOf } from "./session-status.ts";
 import type { PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionStore } from "./session-store.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
+import { pgTypes } from "./postgres-pool.ts";
 
 /** Options of {@link PostgresSessionStore}. */
 export interface PostgresSessionStoreOptions {
@@ -24,10 +25,6 @@ const DELETE_CHUNK = 2000;
 const MIGRATION_LOCK = 7_461_203;
 
 // BIGINT columns hold epoch ms, well inside Number's safe range.
-const types = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
 
 const columns = <T>(rows: readonly T[], pick: (row: T) => unknown) => rows.map(pick);
 
@@ -48,7 +45,7 @@ export class PostgresSessionStore implements SessionStore {
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 5,
-      types,
+      types: pgTypes,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     // An idle client losing its connection must not crash the relay; the next query reconnects.
