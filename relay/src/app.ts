@@ -4,7 +4,6 @@ import { clientIpFrom } from "./client-ip.ts";
 import { corsPolicy } from "./cors-policy.ts";
 import { draining } from "./draining.ts";
 import { createErrorHandler, notFound } from "./error-handler.ts";
-import { MemorySessionRevocations } from "./memory-session-revocations.ts";
 import { openApiDocument } from "./openapi-document.ts";
 import { REALTIME_CLIENT_SECRETS_PATH, SESSION_REFRESH_PATH } from "./protocol.ts";
 import { mountRecords } from "./records/mount-records.ts";
@@ -51,8 +50,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const { tokenSecret, tokenTtlMs, log } = options;
   const probes = Object.fromEntries(STAGES.map((stage) => [stage, upstreamProbe(options.upstreams[stage])]));
   const coordination = options.coordination ?? new MemorySessionCoordination();
-  const revocations = options.records?.revocations ?? new MemorySessionRevocations(now);
-  const session = requireSession({ agents, tokenSecret, now, revocations });
+  const session = requireSession({ agents, tokenSecret, now, revocations: coordination });
   const limits = sessionLimits({ coordination, scope: "req", idleClock: true, now });
 
   const app = new Hono<RelayEnv>();
@@ -66,7 +64,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   if (options.records) {
     // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
     const reportLimits = sessionLimits({ coordination, scope: "rep", idleClock: false, now });
-    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits], activityPaths: SESSION_PATHS, revocations });
+    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits], activityPaths: SESSION_PATHS, revocations: coordination });
   }
 
   app.route("/", createHealthRoutes({ checks: { ...probes, ...options.readinessChecks }, closing, cacheMs: 2000, log }));

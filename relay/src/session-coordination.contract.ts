@@ -46,6 +46,14 @@ export function describeSessionCoordinationContract(name: string, factory: Coord
       expect(coordination.touch("s2", T0 + 13_100, end, 5_000)).toBe(true);
     });
 
+    it("refuses a revoked session until the given time, and only that session", async () => {
+      const { coordination } = made;
+      await coordination.revoke(["gone-1", "gone-2"], Date.now() + 60_000);
+      expect(coordination.isRevoked("gone-1")).toBe(true);
+      expect(coordination.isRevoked("gone-2")).toBe(true);
+      expect(coordination.isRevoked("still-here")).toBe(false);
+    });
+
     it("counts a limit once across instances and runs one idle clock for a session served by both", async ({ skip }) => {
       if (!made.peer || !made.settle) return skip();
       const { coordination } = made;
@@ -68,6 +76,10 @@ export function describeSessionCoordinationContract(name: string, factory: Coord
       await made.settle();
       // 120 s after this instance last saw it, 60 s after the other did: not idle.
       expect(coordination.touch("s-shared", now + 60_000, end, 90_000)).toBe(true);
+
+      // A session revoked on one instance is refused by the other within a second.
+      await other.revoke(["s-forgotten"], now + 60_000);
+      await expect.poll(() => coordination.isRevoked("s-forgotten"), { timeout: 1000, interval: 50 }).toBe(true);
     });
   });
 }

@@ -1,13 +1,16 @@
+import type { SessionRevocations } from "./session-revocations.ts";
 import type { HitResult } from "./window-counter.ts";
 
 /**
  * What every relay instance must agree on about sessions, so that a second instance behind a load
  * balancer cannot be used to get around it: per-minute request budgets (per session, per client address,
- * the widget's reports) and the idle clocks. Implementations: `MemorySessionCoordination` (one instance,
- * the default) and `PostgresSessionCoordination` (every instance on one database). Both pass
- * `session-coordination.contract.ts`. Both methods are synchronous: no round trip on a request's path.
+ * the widget's reports), the idle clocks, and the sessions revoked before their end (ended, deleted,
+ * forgotten; the {@link SessionRevocations} part). Implementations: `MemorySessionCoordination` (one
+ * instance, the default; its revocations in memory or persisted in the SQLite records file) and
+ * `PostgresSessionCoordination` (every instance on one database). Both pass
+ * `session-coordination.contract.ts`. The checks are synchronous: no round trip on a request's path.
  */
-export interface SessionCoordination {
+export interface SessionCoordination extends SessionRevocations {
   /**
    * Counts one request of `key` (e.g. `req:<session id>`, `ip:<address>`) at `now` (epoch ms) against
    * `limit` per minute; refuses it, with the wait until the minute resets, when over.

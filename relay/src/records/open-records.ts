@@ -1,10 +1,9 @@
 import type { AgentConfig } from "../agent-config.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
+import { MemorySessionCoordination } from "../memory-session-coordination.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
 import { PostgresSessionCoordination } from "./postgres-session-coordination.ts";
-import type { SessionRevocations } from "../session-revocations.ts";
-import { PostgresSessionRevocations } from "./postgres-session-revocations.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
 import type { RecordsConfig } from "./records-config.ts";
 import type { RecordsOptions } from "./records-options.ts";
@@ -18,18 +17,19 @@ export interface OpenRecords {
   /** Pass as `createApp({ records })`. */
   options: RecordsOptions;
   /**
-   * Pass as `createApp({ coordination })`: shared by every instance on the same PostgreSQL database;
-   * undefined with SQLite (one instance: the app's default, in memory).
+   * Pass as `createApp({ coordination })`: shared by every instance on the same PostgreSQL database; with
+   * SQLite, this instance's (revocations kept in the records file, so a restart does not bring back a
+   * deleted session).
    */
-  coordination: SessionCoordination | undefined;
-  /** Stops maintenance, commits every queued write, closes the store, the coordination and the revocations. Idempotent. */
+  coordination: SessionCoordination;
+  /** Stops maintenance, commits every queued write, closes the store and the coordination. Idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * Opens the configured store, runs its migrations, and starts the writer and the periodic maintenance;
- * with PostgreSQL, also the instances' shared {@link SessionCoordination}; opens the session revocations
- * beside the store (in the same SQLite file, or shared in PostgreSQL).
+ * opens the {@link SessionCoordination} beside it (shared through PostgreSQL, or this instance's with its
+ * revocations in the SQLite file).
  */
 export async function openRecords(config: RecordsConfig, agents: readonly AgentConfig[], log: RelayLog): Promise<OpenRecords> {
   const store: SessionStore =
@@ -37,12 +37,10 @@ export async function openRecords(config: RecordsConfig, agents: readonly AgentC
       ? new PostgresSessionStore({ connectionString: config.database.url })
       : new SqliteSessionStore(config.database.path);
   await store.migrate();
-  const coordination =
-    config.database.kind === "postgres" ? await PostgresSessionCoordination.open({ connectionString: config.database.url, log }) : undefined;
-  const revocations: SessionRevocations =
+  const coordination: SessionCoordination =
     config.database.kind === "postgres"
-      ? await PostgresSessionRevocations.open({ connectionString: config.database.url, log })
-      : new SqliteSessionRevocations(config.database.path);
+      ? await PostgresSessionCoordination.open({ connectionString: config.database.url, log })
+      : new MemorySessionCoordination(new SqliteSessionRevocations(config.database.path));
   const writer = new BatchingRecordWriter(store, { flushIntervalMs: config.flushIntervalMs, log });
   const policy = { agents, defaultRetentionDays: config.defaultRetentionDays };
   const stop = startRecordsMaintenance(store, policy, config.maintenanceIntervalMs, log);
@@ -51,12 +49,11 @@ export async function openRecords(config: RecordsConfig, agents: readonly AgentC
     (closing ??= (async () => {
       stop();
       await writer.close();
-      await coordination?.close();
+      await coordination.close();
       await store.close();
-      await revocations.close();
     })());
   return {
-    options: { store, writer, adminTokens: config.adminTokens, defaultRetentionDays: config.defaultRetentionDays, revocations },
+    options: { store, writer, adminTokens: config.adminTokens, defaultRetentionDays: config.defaultRetentionDays },
     coordination,
     close,
   };

@@ -3,6 +3,7 @@ import type { RelayLog } from "../relay-log.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
 import type { HitResult } from "../window-counter.ts";
 import { openPostgresPool } from "./postgres-pool.ts";
+import { PostgresSessionRevocations } from "./postgres-session-revocations.ts";
 
 /** Options of {@link PostgresSessionCoordination.open}. */
 export interface PostgresSessionCoordinationOptions {
@@ -57,6 +58,8 @@ interface Clock {
  */
 export class PostgresSessionCoordination implements SessionCoordination {
   readonly #pool: pg.Pool;
+  /** Revocations: their own table, polled by every instance (`PostgresSessionRevocations`). */
+  readonly #revocations: PostgresSessionRevocations;
   readonly #log: RelayLog | undefined;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #counts = new Map<string, Count>();
@@ -68,8 +71,9 @@ export class PostgresSessionCoordination implements SessionCoordination {
   #failing = false;
   #closed = false;
 
-  private constructor(pool: pg.Pool, options: PostgresSessionCoordinationOptions) {
+  private constructor(pool: pg.Pool, revocations: PostgresSessionRevocations, options: PostgresSessionCoordinationOptions) {
     this.#pool = pool;
+    this.#revocations = revocations;
     this.#log = options.log;
     this.#timer = setInterval(() => void this.sync(), options.syncIntervalMs ?? 200);
     this.#timer.unref();
@@ -86,7 +90,14 @@ export class PostgresSessionCoordination implements SessionCoordination {
          session_id TEXT PRIMARY KEY, last_at BIGINT NOT NULL, end_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
       "CREATE INDEX IF NOT EXISTS relay_session_activity_by_update ON relay_session_activity (updated_at)",
     ]);
-    const coordination = new PostgresSessionCoordination(pool, options);
+    let revocations: PostgresSessionRevocations;
+    try {
+      revocations = await PostgresSessionRevocations.open(options);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    const coordination = new PostgresSessionCoordination(pool, revocations, options);
     await coordination.sync();
     return coordination;
   }
@@ -202,13 +213,21 @@ export class PostgresSessionCoordination implements SessionCoordination {
     await this.#pool.query("DELETE FROM relay_session_activity WHERE end_at < $1", [now]);
   }
 
+  revoke(sessionIds: readonly string[], until: number): Promise<void> {
+    return this.#revocations.revoke(sessionIds, until);
+  }
+
+  isRevoked(sessionId: string): boolean {
+    return this.#revocations.isRevoked(sessionId);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     clearInterval(this.#timer);
     await this.#syncing;
     await this.sync();
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#revocations.close()]);
   }
 
   /** Drops the schema given to {@link open} with everything in it (tests). */

@@ -1,6 +1,5 @@
 import type { AdminToken } from "./admin-auth.ts";
 import type { BatchingRecordWriter } from "./batching-record-writer.ts";
-import type { SessionRevocations } from "../session-revocations.ts";
 import type { SessionStore } from "./session-store.ts";
 
 /** The `records` option of `createApp`: where records go and who may read them. */
@@ -13,9 +12,4 @@ export interface RecordsOptions {
   adminTokens: readonly AdminToken[];
   /** Days kept for agents without `retentionDays`. */
   defaultRetentionDays: number;
-  /**
-   * Where ended, deleted and forgotten sessions are revoked, beside the store (shared when the store is);
-   * default in this process's memory. Its owner closes it.
-   */
-  revocations?: SessionRevocations;
 }

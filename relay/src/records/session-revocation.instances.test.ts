@@ -4,7 +4,7 @@ import type { CreateSessionResponse } from "../protocol.ts";
 import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test-fixtures.ts";
 import { listen } from "../test-servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
-import { PostgresSessionRevocations } from "./postgres-session-revocations.ts";
+import { PostgresSessionCoordination } from "./postgres-session-coordination.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
 
 const pgUrl = process.env.DATABASE_URL_TEST;
@@ -23,9 +23,9 @@ describe.skipIf(!pgUrl)("session revocation across two relay instances on one Po
     const store = new PostgresSessionStore({ connectionString: pgUrl!, schema });
     await store.migrate();
     const writer = new BatchingRecordWriter(store, { flushIntervalMs: 50, log: () => {} });
-    const revocations = await PostgresSessionRevocations.open({ connectionString: pgUrl!, schema });
-    closers.push(async () => (await writer.close(), await revocations.close(), await store.close()));
-    return createTestApp({ upstreams: testUpstreams(`${upstreamUrl}/v1`), records: { store, writer, defaultRetentionDays: 30, adminTokens: [], revocations } }).app;
+    const coordination = await PostgresSessionCoordination.open({ connectionString: pgUrl!, schema });
+    closers.push(async () => (await writer.close(), await coordination.close(), await store.close()));
+    return createTestApp({ upstreams: testUpstreams(`${upstreamUrl}/v1`), coordination, records: { store, writer, defaultRetentionDays: 30, adminTokens: [] } }).app;
   };
 
   beforeAll(async () => {
