@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 
 /** One measured figure. `baseline` is the same quantity measured in the same run by the reference path. */
 export interface BenchRow {
+  /** Stable identifier for tools that follow a figure across runs, e.g. "capacity_rss_mb"; optional. */
+  key?: string;
   /** e.g. "relay chat TTFB p50 @50 streams (added)". */
   name: string;
   /** e.g. "ms", "msg/s", "x realtime", "KB gzip", "dB". */
