@@ -87,7 +87,7 @@ const multipart = { "content-type": `multipart/form-data; boundary=${boundary}` 
 /** Requests as a proxy in front of the stand-in takes them (the relay fills in the agent's fields). */
 function proxiedPath(base: string, withSession: boolean): ConversationPath {
   return {
-    async open() {
+    async open(): Promise<Record<string, string>> {
       if (!withSession) return {};
       const session = await responseText({ url: `${base}/v1/sessions`, headers: { ...json, origin: TEST_ORIGIN }, body: '{"agent":"demo"}' });
       return { authorization: `Bearer ${(JSON.parse(session) as { token: string }).token}`, origin: TEST_ORIGIN };
@@ -179,7 +179,7 @@ try {
   else {
     const db = (database = await createTestDatabase(pgUrl, `capacity_bench_${process.pid}`));
     // One after the other: the first runs the migrations.
-    const pair = [];
+    const pair: ChildProcess[] = [];
     for (const port of PORTS.pair) pair.push(await start("relay-server.ts", { PORT: String(port), UPSTREAM: upstream, DATABASE_URL: db.url }));
     const nginxDir = mkdtempSync(join(tmpdir(), "capacity-nginx-"));
     cleanups.push(async () => rmSync(nginxDir, { recursive: true, force: true }));
@@ -228,11 +228,11 @@ try {
         } else {
           [cpu1, nginx1, standin1, m1] = [relayCpu(), nginxCpu(), cpuMs(standin.pid!), machineTicks()];
           count1 = path.messages?.();
-          const rss = path.relayPids.reduce((sum, pid) => sum + rssMb(pid), 0);
-          maxRss[path.name] = Math.max(maxRss[path.name]!, rss);
+          maxRss[path.name] = Math.max(maxRss[path.name]!, path.relayPids.reduce((sum, pid) => sum + rssMb(pid), 0));
         }
       },
     });
+    maxRss[path.name] = Math.max(maxRss[path.name]!, path.relayPids.reduce((sum, pid) => sum + rssMb(pid), 0));
     const messagesPerS = count0 && count1 ? ((await count1) - (await count0)) / (WINDOW_MS / 1000) : 0;
     return {
       n,
@@ -356,7 +356,7 @@ try {
   for (const kind of ["stt", "chat", "tts"]) {
     rows.push({ key: `capacity_cpu_ms_per_${kind}`, name: `relay CPU per ${kind} request`, unit: "ms", value: kindCpu[kind]!.relay, baseline: kindCpu[kind]!.bare, note: `baseline = the bare proxy's; ${KIND_RATE} requests/s for ${KIND_MS / 1000} s each` });
   }
-  rows.push({ key: "capacity_rss_mb", name: "relay RSS (max during the ramp)", unit: "MB", value: maxRss.relay!, baseline: idleRss.relay!, note: `baseline = after warm-up${maxRss.pair ? `; two relays: ${maxRss.pair.toFixed(0)} MB together` : ""}` });
+  rows.push({ key: "capacity_rss_mb", name: "relay RSS (max during the ramp, at window ends and after each step)", unit: "MB", value: maxRss.relay!, baseline: idleRss.relay!, note: `baseline = after warm-up${maxRss.pair ? `; two relays: ${maxRss.pair.toFixed(0)} MB together` : ""}` });
   const top = (name: "relay" | "pair") => steps.filter((s) => s[name]).at(-1)?.[name];
   const sqliteTop = top("relay")!;
   rows.push({ key: "capacity_records_writes_per_s", name: "records: messages written per s (SQLite, one relay)", unit: "msg/s", value: sqliteTop.messagesPerS, note: `at ${sqliteTop.n} conversations (${((sqliteTop.n / TURN_MS) * 1000 * 2).toFixed(0)}/s expected: the visitor's and the agent's line of each turn)` });
