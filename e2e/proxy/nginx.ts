@@ -58,8 +58,11 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-/** Starts nginx in the foreground with `site` (rendered) in the prefix `dir`; resolves once it answers. */
-export async function startNginx(options: { dir: string; site: string; httpsPort: number }): Promise<Nginx> {
+/**
+ * Starts nginx in the foreground with `site` (rendered) in the prefix `dir`; resolves once it answers.
+ * `workerConnections` (default 512) bounds client plus relay connections of its one worker.
+ */
+export async function startNginx(options: { dir: string; site: string; httpsPort: number; workerConnections?: number }): Promise<Nginx> {
   const { dir } = options;
   // Workers run as nobody when the master is root: they need to reach the temporary files under the prefix.
   await chmod(dir, 0o755);
@@ -72,7 +75,7 @@ export async function startNginx(options: { dir: string; site: string; httpsPort
       "worker_processes 1;",
       `pid ${join(dir, "nginx.pid")};`,
       `error_log ${errorLog} info;`,
-      "events { worker_connections 512; }",
+      `events { worker_connections ${options.workerConnections ?? 512}; }`,
       "http {",
       `  access_log ${join(dir, "access.log")};`,
       ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((kind) => `  ${kind}_temp_path ${join(dir, `${kind}-temp`)};`),

@@ -1,8 +1,8 @@
 /**
  * The floor of the relay benchmark: the least a proxy can do on this machine, in its own process, in
  * front of the stand-in at `UPSTREAM`. It forwards the benchmark's chat and speech requests with the
- * agent's fixed fields added, as the relay does, over a keep-alive `node:http` pool and pipes the answer
- * back; no token, limits, validation, records, SSE inspection or idle watch. What it adds to the direct
+ * agent's fixed fields added, as the relay does, and transcription uploads as they came (the client puts
+ * the model in the form), over a keep-alive `node:http` pool, and pipes the answer back; no token, limits, validation, records, SSE inspection or idle watch. What it adds to the direct
  * path is what two extra loopback hops, an HTTP parse and a chunked re-encode cost here.
  */
 import { Agent, createServer, request } from "node:http";
@@ -28,11 +28,12 @@ createServer((req, res) => {
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
     if (req.url === "/v1/sessions") return void res.end('{"token":"none"}');
+    const upload = req.url === "/v1/audio/transcriptions";
     const build = bodies[req.url ?? ""];
-    if (!build) return void res.writeHead(404).end();
-    const body = JSON.stringify(build(JSON.parse(Buffer.concat(chunks).toString())));
-    const headers = { "content-type": "application/json", "content-length": Buffer.byteLength(body), authorization: "Bearer sk-bench" };
-    const upstreamReq = request(upstream + req.url.slice("/v1".length), { method: "POST", agent, headers }, (answer) => {
+    if (!build && !upload) return void res.writeHead(404).end();
+    const body = build ? JSON.stringify(build(JSON.parse(Buffer.concat(chunks).toString()))) : Buffer.concat(chunks);
+    const headers = { "content-type": upload ? req.headers["content-type"]! : "application/json", "content-length": Buffer.byteLength(body), authorization: "Bearer sk-bench" };
+    const upstreamReq = request(upstream + req.url!.slice("/v1".length), { method: "POST", agent, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, { "content-type": answer.headers["content-type"], "transfer-encoding": "chunked" });
       res.flushHeaders();
       answer.pipe(res);

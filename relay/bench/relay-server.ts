@@ -1,6 +1,7 @@
 /**
- * The relay for the benchmark, in its own process, in front of the stand-in at `UPSTREAM`. Session
- * records are on, as in production (`main.ts`), in a throwaway SQLite file; `RECORDS=0` turns them off.
+ * The relay for the benchmarks, in its own process, in front of the stand-in at `UPSTREAM`. Session
+ * records are on, as in production (`main.ts`), in a throwaway SQLite file, or in `DATABASE_URL` when set
+ * (a PostgreSQL URL also shares budgets between instances, as in production); `RECORDS=0` turns them off.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
 const records =
   process.env.RECORDS === "0"
     ? undefined
-    : await openRecords(resolveRecordsConfig({ DATABASE_URL: `file:${join(dir, "records.sqlite")}` }, dir), [agent], () => {});
+    : await openRecords(resolveRecordsConfig({ DATABASE_URL: process.env.DATABASE_URL ?? `file:${join(dir, "records.sqlite")}` }, dir), [agent], () => {});
 const app = createApp({
   agents: [agent],
   upstreams: testUpstreams(process.env.UPSTREAM),
@@ -27,6 +28,7 @@ const app = createApp({
   closing: closing.signal,
   log: () => {},
   records: records?.options,
+  coordination: records?.coordination,
 });
 await serveRelay(app, { port: Number(process.env.PORT), hostname: "127.0.0.1", log: () => {}, closing });
 process.once("SIGTERM", () => {
