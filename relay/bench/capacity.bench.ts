@@ -34,8 +34,8 @@ import { childPids, cpuMs, loadAverage, machineTicks, rssMb } from "./proc-stats
 const PORTS = { standin: 21_700, relay: 21_701, pair: [21_702, 21_703] as const, nginx: 21_704, bare: 21_706 };
 /** Pause between streamed words (ms), as `typical-cloud` providers stream them. */
 const TOKEN_DELAY_MS = 15;
-/** Pause before each 100 ms chunk of speech (ms): 3× real time. */
-const SPEECH_CHUNK_DELAY_MS = 33;
+/** Speech streamed at this many times real time, as `typical-cloud` providers stream it. */
+const SPEECH_PACE = 3;
 /** The relay's added p95 time to first byte a step must stay within, ms. */
 const ADDED_P95_LIMIT_MS = 10;
 const SETTLE_MS = 2000;
@@ -150,7 +150,7 @@ const rows: BenchRow[] = [];
 let database: TestDatabase | undefined;
 let nginx: Nginx | undefined;
 try {
-  const standin = await start("standin-server.ts", { PORT: String(PORTS.standin), TOKEN_DELAY_MS: String(TOKEN_DELAY_MS), SPEECH_CHUNK_DELAY_MS: String(SPEECH_CHUNK_DELAY_MS) });
+  const standin = await start("standin-server.ts", { PORT: String(PORTS.standin), TOKEN_DELAY_MS: String(TOKEN_DELAY_MS), SPEECH_PACE: String(SPEECH_PACE) });
   const upstream = `http://127.0.0.1:${PORTS.standin}/v1`;
   const dir = mkdtempSync(join(tmpdir(), "capacity-bench-"));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
