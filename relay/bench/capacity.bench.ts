@@ -12,8 +12,7 @@
  * twice the limit, or when the next step would end after `CAPACITY_BUDGET_S` (default 165 s).
  * `CAPACITY_PROFILE=<dir>` writes the relays' CPU profiles (`--cpu-prof`) there.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,6 +26,7 @@ import type { BenchRow } from "../../scripts/bench-report.ts";
 import { writeBenchResults } from "../../scripts/bench-report.ts";
 import { TEST_ORIGIN, testAgent } from "../src/test-fixtures.ts";
 import { silentWav } from "../src/test-servers.ts";
+import { benchChildren, startBenchProcess } from "./bench-process.ts";
 import { type ConversationPath, type Kind, type PathRequest, quantile, responseText, runConversations, timeToFirstByte, TURN_MS } from "./conversation-load.ts";
 import { plainHttpSite } from "./plain-http-site.ts";
 import { childPids, cpuMs, loadAverage, machineTicks, rssMb } from "./proc-stats.ts";
@@ -45,20 +45,11 @@ const KIND_RATE = 40;
 const KIND_MS = 2500;
 const STEPS = (process.env.CAPACITY_STEPS ?? "50,100,200,400,800").split(",").map(Number);
 const BUDGET_MS = Number(process.env.CAPACITY_BUDGET_S ?? 165) * 1000;
-const here = fileURLToPath(new URL(".", import.meta.url));
-const children: ChildProcess[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
-function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const profile = process.env.CAPACITY_PROFILE && script === "relay-server.ts" ? ["--cpu-prof", "--cpu-prof-dir", process.env.CAPACITY_PROFILE] : [];
-  const child = spawn(process.execPath, [...profile, here + script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  if (profile.length) console.error(`${script} (port ${env.PORT}): pid ${child.pid}`);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve(child));
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
+/** The relays run under `--cpu-prof` with `CAPACITY_PROFILE`. */
+const start = (script: string, env: Record<string, string>) =>
+  startBenchProcess(script, env, script === "relay-server.ts" ? process.env.CAPACITY_PROFILE : undefined);
 
 function postgresUrl(): string | undefined {
   if (process.env.DATABASE_URL_TEST) return process.env.DATABASE_URL_TEST;
@@ -366,7 +357,7 @@ try {
   await writeBenchResults("capacity", rows);
 } finally {
   await Promise.all(
-    children.map(
+    benchChildren.map(
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();

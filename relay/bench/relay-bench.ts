@@ -14,10 +14,9 @@
  * any proxy on this machine. The three paths take turns in short periods, in rotating order, and each
  * path's samples are pooled, so drift in the machine's speed hits all three alike.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { fileURLToPath } from "node:url";
+import { benchChildren, startBenchProcess } from "./bench-process.ts";
+import { cpuMs, machineTicks, rssMb } from "./proc-stats.ts";
 import type { BenchRow } from "../../scripts/bench-report.ts";
 import { writeBenchResults } from "../../scripts/bench-report.ts";
 import { TEST_ORIGIN, testAgent } from "../src/test-fixtures.ts";
@@ -49,33 +48,9 @@ const SETTLE_MS = 250;
  */
 const STREAMS = (process.env.RELAY_BENCH_STREAMS ?? "1,50,200").split(",").map(Number);
 const KINDS = (process.env.RELAY_BENCH_KINDS ?? "chat,tts,tts-unpaced").split(",");
-const here = fileURLToPath(new URL(".", import.meta.url));
-const children: ChildProcess[] = [];
-
-function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.RELAY_PROFILE && script !== "standin-server.ts" ? ["--cpu-prof", "--cpu-prof-dir", process.env.RELAY_PROFILE] : []), here + script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  children.push(child);
-  if (process.env.RELAY_PROFILE) console.error(`${script} (port ${env.PORT}): pid ${child.pid}`);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve(child));
-    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-/** CPU time (user + system) process `pid` has used, ms (Linux clock ticks of 10 ms). */
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-
-/** Busy and total CPU time of the whole machine so far (all cores, clock ticks), from /proc/stat. */
-const machineTicks = () => {
-  const [user, nice, system, idle, iowait, ...rest] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = [user, nice, system, idle, iowait, ...rest].reduce((a, b) => a! + b!, 0)!;
-  return { busy: total - idle! - iowait!, total };
-};
-
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+/** The relays and bare proxies run under `--cpu-prof` with `RELAY_PROFILE`; the stand-ins never do. */
+const start = (script: string, env: Record<string, string>) =>
+  startBenchProcess(script, env, script === "standin-server.ts" ? undefined : process.env.RELAY_PROFILE);
 
 interface Sample {
   /** When the stream was requested (`performance.now()`). */
@@ -234,5 +209,5 @@ try {
   rows.push({ name: "relay RSS (max during run)", unit: "MB", value: maxRss, baseline: idleRss, note: "baseline = RSS after warm-up" });
   await writeBenchResults("relay", rows);
 } finally {
-  for (const child of children) child.kill("SIGTERM");
+  for (const child of benchChildren) child.kill("SIGTERM");
 }
