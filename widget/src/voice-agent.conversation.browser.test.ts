@@ -117,10 +117,11 @@ describe("<voice-agent> conversation", () => {
 
   test("reports the greeting it speaks, and a barge-in into the greeting names the greeting's record", async () => {
     m = await mountElement({ transport: new FakeTransport({ greeting: "Hello, I am the test agent. How can I help?" }) });
+    // Held from the first sample: the greeting must still be playing when the visitor barges in.
+    m.audio.holdPlayback = true;
     m.el.start();
     await until(() => expect(m!.audio.engines[0]?.player).toBeDefined());
     const player = m.audio.engine.player!;
-    player.holdPlayback = true;
     await until(() => expect(player.ended).toHaveLength(1));
     const greetingReply = player.ended[0]!;
     m.audio.engine.bargeIn(greetingReply, 400);

@@ -45,10 +45,11 @@ describe("<voice-agent> embed contract", () => {
 
   test("a greeting cut short and a reply cut by Stop show what was heard, unmarked; a reply the visitor talked over is marked", async () => {
     m = await mountElement({ transport: new FakeTransport({ greeting: "Hello, I am the test agent. How can I help?" }) });
+    // Held from the first sample: the greeting must still be playing when the visitor barges in.
+    m.audio.holdPlayback = true;
     m.el.start();
     await until(() => expect(m!.audio.engines[0]?.player).toBeDefined());
     const player = m.audio.engine.player!;
-    player.holdPlayback = true;
     await until(() => expect(player.ended).toHaveLength(1));
     m.audio.engine.bargeIn(player.ended[0]!, 600);
     await until(() => expect(m!.el.messages[0]).toMatchObject({ interrupted: true }));

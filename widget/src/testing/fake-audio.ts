@@ -57,16 +57,19 @@ export class FakeAudioEngine implements AudioPort {
   /** The mic's mute state as last set. */
   muted = false;
   #startError: WidgetError | undefined;
+  readonly #holdPlayback: boolean;
 
-  constructor(options: AudioEngineOptions, events: AudioEngineEvents, startError?: WidgetError) {
+  constructor(options: AudioEngineOptions, events: AudioEngineEvents, startError?: WidgetError, holdPlayback = false) {
     this.options = options;
     this.events = events;
     this.#startError = startError;
+    this.#holdPlayback = holdPlayback;
   }
 
   async start(): Promise<void> {
     if (this.#startError) throw this.#startError;
     this.player = new FakePlayer();
+    this.player.holdPlayback = this.#holdPlayback;
   }
 
   setMuted(muted: boolean): void {
@@ -92,6 +95,8 @@ export class FakeAudioEngine implements AudioPort {
 /** Hands out {@link FakeAudioEngine}s and keeps them for inspection. */
 export class FakeAudio {
   readonly engines: FakeAudioEngine[] = [];
+  /** Players of engines made from now on start with `holdPlayback` set (e.g. to barge into a greeting). */
+  holdPlayback = false;
   #startErrors: WidgetError[] = [];
 
   /** The next engine's `start()` rejects with `code` (e.g. `mic-denied`). */
@@ -107,7 +112,7 @@ export class FakeAudio {
   }
 
   readonly factory: AudioFactory = (options, events) => {
-    const engine = new FakeAudioEngine(options, events, this.#startErrors.shift());
+    const engine = new FakeAudioEngine(options, events, this.#startErrors.shift(), this.holdPlayback);
     this.engines.push(engine);
     return engine;
   };
