@@ -1,18 +1,24 @@
 /**
  * A host site on its own origin for the embed journeys and the benchmarks: serves `pages/*.html` with
  * `%RELAY_URL%` filled in, under a strict Content-Security-Policy that allows scripts and connections
- * only from itself and the relay, plus `pages/*.js` (the page's own module scripts).
+ * only from itself and the relay (`?workers=blob` adds `worker-src blob: <relay>`, which lets the widget start
+ * its audio loop's Worker), plus `pages/*.js` (the page's own module scripts).
  */
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** The embed policy of the widget README (widget served by the relay), with everything else denied. */
-export function strictCsp(relayUrl: string): string {
+/**
+ * The embed policy of the widget README (widget served by the relay), with everything else denied;
+ * `blobWorkers` adds `worker-src blob: <relay>` (the audio loop's Worker bootstrap, and the worker
+ * script it imports: a module worker's imports are checked against `worker-src`).
+ */
+export function strictCsp(relayUrl: string, blobWorkers = false): string {
   const relay = new URL(relayUrl).origin;
   return [
     "default-src 'none'",
     `script-src 'self' 'wasm-unsafe-eval' ${relay}`,
+    ...(blobWorkers ? [`worker-src blob: ${relay}`] : []),
     `connect-src ${relay}`,
     "style-src 'self'",
     "base-uri 'none'",
@@ -32,7 +38,8 @@ export async function startHostServer(options: { port: number; hostname: string;
   const pages = new URL("pages/", import.meta.url);
   const server: Server = createServer((request, response) => {
     void (async () => {
-      const path = new URL(request.url ?? "/", "http://x").pathname;
+      const url = new URL(request.url ?? "/", "http://x");
+      const path = url.pathname;
       const match = /^\/([a-z0-9-]+)\.(html|js)$/.exec(path);
       const text = match ? await readFile(new URL(`${match[1]}.${match[2]}`, pages), "utf8").catch(() => undefined) : undefined;
       if (!match || text === undefined) {
@@ -44,7 +51,7 @@ export async function startHostServer(options: { port: number; hostname: string;
         return;
       }
       response
-        .writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": strictCsp(options.relayUrl) })
+        .writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": strictCsp(options.relayUrl, url.searchParams.get("workers") === "blob") })
         .end(text.replaceAll("%RELAY_URL%", options.relayUrl));
     })();
   });

@@ -27,7 +27,7 @@ function vadAssets(): Plugin {
   };
 }
 
-// One flat folder: the script-tag entry, the two worklets, lazy chunks and the VAD assets, so every
+// One flat folder: the script-tag entry, the two worklets, the audio loop's worker, lazy chunks and the VAD assets, so every
 // module can find the others relative to its own URL.
 export default defineConfig({
   plugins: [vadAssets()],
@@ -39,6 +39,7 @@ export default defineConfig({
         "voice-agent": "src/define.ts",
         "capture.worklet": "src/audio/capture.worklet.ts",
         "playback.worklet": "src/audio/playback.worklet.ts",
+        "audio-loop.worker": "src/audio/audio-loop.worker.ts",
       },
       preserveEntrySignatures: "exports-only",
       output: {

@@ -25,6 +25,14 @@ export type ClientTool = (args: unknown, context: ClientToolContext) => unknown;
 export interface VoiceAgentConfig {
   /** Where the worklets, VAD model and WASM are served (absolute URL). Default: beside the widget script. */
   assetBase?: string;
+  /**
+   * Where the audio loop (VAD, end of turn, barge-in) runs. `auto` (default): in a Worker (from the assets'
+   * origin when it is the page's, else through a `blob:` bootstrap), on the main thread when none starts.
+   * `main-thread`: never try a Worker (no CSP report on a page that refuses `blob:` workers). A URL (may be
+   * relative to the page): a same-origin file containing `import "<assetBase>audio-loop.worker.js";`, for
+   * a CSP that allows workers from the page's origin only.
+   */
+  audioWorker?: string;
   /** End-of-turn tuning in ms: `silenceMs` (default 700, 100–10000), `minSpeechMs` (250), pads, `maxUtteranceMs` (30000). */
   turn?: Partial<Omit<EndOfTurnOptions, "frameSamples" | "sampleRate">>;
   /** Turns of local history sent to the model as context (a turn = a visitor message and the reply). Default 20, 1–200. */
@@ -69,6 +77,8 @@ export interface ResolvedConfig {
   /** The element's language: its `lang`, else the nearest ancestor's, else the page's; undefined when none is set. */
   lang: string | undefined;
   assetBase: string;
+  /** `auto`, `main-thread` or the absolute URL of a same-origin worker bootstrap. */
+  audioWorker: string;
   turn: Partial<Omit<EndOfTurnOptions, "frameSamples" | "sampleRate">>;
   contextTurns: number;
   refreshLeadMs: number;
@@ -114,6 +124,7 @@ export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAge
     mode,
     lang: attributes.lang || undefined,
     assetBase: assetBase.endsWith("/") ? assetBase : `${assetBase}/`,
+    audioWorker: audioWorker(config.audioWorker),
     turn: config.turn ?? {},
     contextTurns: integer(config.contextTurns, "contextTurns", 20, 1, 200),
     refreshLeadMs: integer(config.refreshLeadMs, "refreshLeadMs", 60_000, 0, 3_600_000),
@@ -130,6 +141,15 @@ export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAge
       errors: { ...baseStrings.errors, ...strings.errors },
     },
   };
+}
+
+function audioWorker(value: string | undefined): string {
+  if (value === undefined || value === "auto" || value === "main-thread") return value ?? "auto";
+  try {
+    return new URL(value, location.href).href;
+  } catch {
+    throw new WidgetError("config", `config.audioWorker must be "auto", "main-thread" or the URL of a same-origin worker file (got ${JSON.stringify(value)}).`);
+  }
 }
 
 function integer(value: number | undefined, name: string, fallback: number, min: number, max: number): number {

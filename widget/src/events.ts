@@ -1,5 +1,6 @@
 /** The DOM events `<voice-agent>` dispatches (bubbling, composed), declared once. */
 import type { PlaybackReport } from "./audio/worklet-messages.ts";
+import type { AudioLoopPath } from "./audio/loop-messages.ts";
 import type { StageLatency, StoredMessage } from "./history/history-store.ts";
 import type { ConversationState } from "./state.ts";
 import type { WidgetErrorCode } from "./widget-error.ts";
@@ -63,6 +64,11 @@ export interface TurnMetrics extends StageLatency {
   toolCalls: number;
   /** Tokens of the reply, when the relay reports usage. */
   completionTokens?: number;
+  /**
+   * Where the audio loop (VAD, end of turn, barge-in) ran: `worker`, `worker-bootstrap` (a `blob:`
+   * bootstrap of the worker on another origin) or `main-thread` (the fallback). Absent without audio.
+   */
+  audioLoop?: AudioLoopPath;
 }
 
 /** Event name → detail type. */

@@ -89,7 +89,7 @@ export class SessionController implements ReactiveController {
     try {
       // Synchronous: the AudioContext is created and resumed inside the visitor's click (see services.ts).
       const voice = (this.voice = config.mode === "cascade" && options.voice !== false);
-      audio = voice ? services.audio({ assetBase: config.assetBase, turn: config.turn }, this.#audioEvents) : undefined;
+      audio = voice ? services.audio({ assetBase: config.assetBase, worker: config.audioWorker, turn: config.turn }, this.#audioEvents) : undefined;
     } catch (error) {
       return this.#fail(error);
     }

@@ -40,7 +40,7 @@ describe("<voice-agent> conversation", () => {
     expect(m.of("va-interim").some((i) => i.role === "user" && i.text === "What tents d")).toBe(true);
     expect(m.of("va-transcript").map((t) => t.role)).toEqual(["assistant", "user", "assistant"]);
     const [metrics] = m.of("va-metrics");
-    expect(metrics).toMatchObject({ interrupted: false, toolCalls: 0 });
+    expect(metrics).toMatchObject({ interrupted: false, toolCalls: 0, audioLoop: "worker" });
     expect(metrics!.sttMs).toBeGreaterThanOrEqual(0);
     expect(metrics!.ttsFirstAudioMs).toBeGreaterThanOrEqual(0);
     expect(m.of("va-playback")).toHaveLength(2);

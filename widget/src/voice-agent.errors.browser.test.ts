@@ -101,9 +101,21 @@ describe("<voice-agent> errors", () => {
     [{ contextTurns: 0 }, /config\.contextTurns must be a whole number from 1 to 200/],
     [{ layout: "sidebar" as "inline" }, /config\.layout must be "inline" or "launcher"/],
     [{ tools: { lookup: "nope" as unknown as () => void } }, /config\.tools\.lookup must be a function/],
+    [{ audioWorker: "http://[worker" }, /config\.audioWorker must be "auto", "main-thread" or the URL of a same-origin worker file/],
   ])("config %o is rejected", async (config, message) => {
     m = await mountElement({ config });
     expect(() => m!.el.start()).toThrow(message);
+  });
+
+  test.each([
+    [undefined, "auto"],
+    ["main-thread", "main-thread"],
+    ["/voice-agent-worker.js", `${location.origin}/voice-agent-worker.js`],
+  ])("config.audioWorker %o reaches the audio engine as %o", async (audioWorker, worker) => {
+    m = await mountElement({ config: { greet: false, ...(audioWorker ? { audioWorker } : {}) } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.audio.engine.options.worker).toBe(worker);
   });
 
   test('mode="realtime" says it is not available yet', async () => {

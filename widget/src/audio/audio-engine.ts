@@ -1,16 +1,17 @@
 /**
- * The widget's audio path: one AudioContext, the capture worklet (device rate → 16 kHz frames),
- * Silero v5 speech probabilities (inference serialized: the model is recurrent), end-of-turn
- * segmentation, barge-in detection over the playback state, and the playback worklet.
+ * The widget's audio path: one AudioContext, the capture worklet (device rate → 16 kHz frames), the
+ * audio loop (Silero v5, end of turn, barge-in; in a Worker when one can start, see
+ * `audio-loop-host.ts`) and the playback worklet. The capture worklet feeds the loop and the loop
+ * commands the playback worklet on ports of their own: no decision waits for the host page's main
+ * thread. This class wires them and turns the loop's events into {@link AudioEngineEvents}.
  */
-import { BargeInDetector, type BargeInDecision, type BargeInOptions } from "@voice-agent/dsp";
-import { EndOfTurn, type EndOfTurnOptions } from "@voice-agent/dsp";
-import { levelDb } from "@voice-agent/dsp";
 import { WidgetError } from "../widget-error.ts";
-import { loadBrowserSpeechModel } from "./browser-speech-model.ts";
+import { startAudioLoop, type AudioLoopHandle } from "./audio-loop-host.ts";
+import { epochMs } from "./clock.ts";
+import type { AudioLoopPath, LoopDecision, LoopEvent, LoopFrameTiming } from "./loop-messages.ts";
 import { DEFAULT_MIC_CONSTRAINTS, openMicrophone, type Microphone } from "./microphone.ts";
 import { Player, type HoldReport, type PlayerOptions, type StopReport } from "./player.ts";
-import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
+import type { BargeInOptions, EndOfTurnOptions } from "@voice-agent/dsp";
 import { START_TIMEOUT_MS, VAD_TIMEOUT_MS, within } from "../within.ts";
 
 /** One finished utterance: 16 kHz mono samples and its stream times in ms. */
@@ -73,22 +74,21 @@ export interface AudioEngineOptions {
   startTimeoutMs?: number;
   /** Longest wait for the voice activity model (model file, WASM), ms; then a `vad` error. Default {@link VAD_TIMEOUT_MS}. */
   vadTimeoutMs?: number;
+  /**
+   * Where the audio loop runs: `auto` (default: a Worker when one starts, else the main thread),
+   * `main-thread`, or the absolute URL of a same-origin worker bootstrap (see `audio-loop-host.ts`).
+   */
+  worker?: string;
 }
 
 /**
- * When one VAD frame went through the engine, all in context frames (the AudioContext's clock at its
- * rate), so capture, decisions and playback share one timeline.
+ * When one VAD frame went through the audio loop, all in context frames (the AudioContext's clock at its
+ * rate), so capture, decisions and playback share one timeline: `index` (0-based), `endFrame` (the input
+ * sample that completed the frame, stamped by the capture worklet), `receivedFrame` (when the frame
+ * reached the loop) and `decidedFrame` (when its probability was known and the stages had run). In a
+ * Worker, the last two are mapped from its clock through readings of the context's.
  */
-export interface FrameTiming {
-  /** Frames seen since start (0-based). */
-  index: number;
-  /** The input sample that completed the frame (stamped by the capture worklet). */
-  endFrame: number;
-  /** `context.currentTime` when the frame reached the main thread. */
-  receivedFrame: number;
-  /** `context.currentTime` when its speech probability was known and the stages had run. */
-  decidedFrame: number;
-}
+export type FrameTiming = LoopFrameTiming;
 
 /** Measurement hooks for tests and benchmarks; not needed to run a conversation. */
 export interface AudioEngineProbe {
@@ -97,12 +97,15 @@ export interface AudioEngineProbe {
   /** Each 16 kHz frame with its speech probability and timing, in order (after the stages ran). */
   frame?(samples: Float32Array, probability: number, timing: FrameTiming): void;
   /** A frame made the barge-in detector or the end-of-turn stage decide something. */
-  decision?(kind: "hold" | "release" | "confirm" | "speech-start" | "turn-end", timing: FrameTiming): void;
+  decision?(kind: LoopDecision, timing: FrameTiming): void;
   /** A hold silenced playback: the hold report (context frame at which output went silent). */
   held?(report: HoldReport): void;
   /** A barge-in stopped playback: the full stop report (context frame at which output went silent). */
   stopped?(report: StopReport): void;
 }
+
+/** Readings of the context clock sent to the loop while probing, ms apart. */
+const CLOCK_EVERY_MS = 1000;
 
 /**
  * Owns the audio resources of one conversation. Create it inside a user gesture, or give it a context
@@ -115,41 +118,49 @@ export class AudioEngine {
   probe: AudioEngineProbe = {};
   #options: AudioEngineOptions;
   #events: AudioEngineEvents;
-  #endOfTurn: EndOfTurn;
-  #bargeIn: BargeInDetector;
-  #model: Promise<SpeechModel> | undefined;
+  #loop: AudioLoopHandle | undefined;
   #mic: Microphone | undefined;
-  #queue: Promise<void> = Promise.resolve();
   #closed = false;
-  #lastReply: number | undefined;
   #muted = false;
-  #frameIndex = 0;
+  #clockTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: AudioEngineOptions, events: AudioEngineEvents) {
     this.#options = options;
     this.#events = events;
-    this.#endOfTurn = new EndOfTurn({ ...options.turn, frameSamples: VAD_FRAME_SAMPLES });
-    this.#bargeIn = new BargeInDetector({ ...options.bargeIn, frameMs: this.#endOfTurn.frameMs });
     this.context = options.context ?? new AudioContext({ latencyHint: "interactive", ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}) });
   }
 
   /**
-   * Waits for the context to run, loads the VAD and worklets and opens the mic. Rejects with `audio`
-   * when the context does not run or a worklet does not load within `startTimeoutMs`, `vad` when the
-   * model fails or takes longer than `vadTimeoutMs`, `mic-denied` or `no-mic`.
+   * Waits for the context to run, starts the audio loop (which loads the VAD), loads the worklets and
+   * opens the mic. Rejects with `audio` when the context does not run or a worklet does not load within
+   * `startTimeoutMs`, `vad` when the model fails or takes longer than `vadTimeoutMs`, `mic-denied` or `no-mic`.
    */
   async start(): Promise<void> {
     const { assetBase: base, startTimeoutMs: ms = START_TIMEOUT_MS, vadTimeoutMs: vadMs = VAD_TIMEOUT_MS } = this.#options;
     await within(this.context.resume(), ms, "audio", "Starting the AudioContext");
-    this.#model = loadBrowserSpeechModel(base);
-    const model = within(this.#model, vadMs, "vad", "Loading the voice activity model");
-    model.catch(() => {}); // reported through the frame queue or below
+    const ready = this.#startLoop(base, ms);
+    const model = within(ready, vadMs, "vad", "Loading the voice activity model");
+    model.catch(() => {}); // reported below
     const worklets = Promise.all([Player.create(this.context, new URL("playback.worklet.js", base).href, this.#options.playback), this.context.audioWorklet.addModule(new URL("capture.worklet.js", base).href)]);
     [this.player] = await within(worklets, ms, "audio", "Loading the audio worklets");
+    this.player.onBargeIn = (report) => {
+      if (this.#closed) return;
+      this.probe.stopped?.(report);
+      this.#events.bargeIn({ replyId: report.replyId, playedMs: report.playedMs });
+    };
+    const loop = await model;
+    const capture = new MessageChannel();
+    const playback = new MessageChannel();
+    loop.post({ kind: "connect", capture: capture.port2, playback: playback.port2 }, [capture.port2, playback.port2]);
+    this.player.connectLoop(playback.port1);
     // No deadline: the browser may be showing its permission prompt, and the visitor takes their time.
-    this.#mic = await openMicrophone(this.context, { frame: (frame, endFrame) => this.#onFrame(frame, endFrame), started: (at) => this.probe.started?.(at) }, this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS);
+    this.#mic = await openMicrophone(this.context, capture.port1, this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS);
     if (this.#muted) this.#mic.setEnabled(false);
-    await model;
+  }
+
+  /** Where the audio loop runs (once started): a Worker, a same-origin bootstrap of it, or the main thread. */
+  get loopPath(): AudioLoopPath | undefined {
+    return this.#loop?.path;
   }
 
   /** Sample rate the mic is captured at, Hz. */
@@ -173,57 +184,57 @@ export class AudioEngine {
 
   close(): void {
     this.#closed = true;
+    clearInterval(this.#clockTimer);
     this.#mic?.close();
     this.player?.close();
-    void this.#model?.then((m) => m.release()).catch(() => {});
+    this.#loop?.close();
     void this.context.close().catch(() => {});
   }
 
-  #onFrame(frame: Float32Array, endFrame: number): void {
-    const timing: FrameTiming = { index: this.#frameIndex++, endFrame, receivedFrame: this.#now(), decidedFrame: 0 };
-    this.#queue = this.#queue.then(() => this.#process(frame, timing)).catch((error) => this.#events.error(WidgetError.from(error)));
-  }
-
-  #now(): number {
-    return Math.round(this.context.currentTime * this.context.sampleRate);
-  }
-
-  async #process(frame: Float32Array, timing: FrameTiming): Promise<void> {
-    if (this.#closed || !this.#model) return;
-    const model = await this.#model;
-    const probability = await model.probability(frame);
-    if (this.#closed) return;
-    timing.decidedFrame = this.#now();
-    const bargeIn = this.#decideBargeIn(probability, levelDb(frame, 4));
-    const result = this.#endOfTurn.process(frame, probability);
-    this.probe.frame?.(frame, probability, timing);
-    if (bargeIn !== "none") this.probe.decision?.(bargeIn, timing);
-    if (result.kind === "speech-start" || result.kind === "turn-end") this.probe.decision?.(result.kind, timing);
-    if (result.kind === "speech-start") this.#events.speechStart();
-    else if (result.kind === "turn-end") this.#events.utterance(result);
-  }
-
-  #decideBargeIn(probability: number, level: number): BargeInDecision["kind"] {
-    const player = this.player;
-    if (!player) return "none";
-    const reply = player.activeReply;
-    // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
-    if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
-    this.#lastReply = reply;
-    const decision = this.#bargeIn.process(probability, reply !== undefined, level);
-    if (decision.kind === "hold") {
-      void player.hold().then((report) => {
-        if (report && !this.#closed) this.probe.held?.(report);
-      });
-    } else if (decision.kind === "release") player.resume();
-    else if (decision.kind === "confirm") {
-      // Not awaited: the next frames must not wait for the worklet's report.
-      void player.stop().then((report) => {
-        if (!report || this.#closed) return;
-        this.probe.stopped?.(report);
-        this.#events.bargeIn({ replyId: report.replyId, playedMs: report.playedMs });
-      });
+  /** Starts the loop and its model; resolves once the model is loaded. */
+  async #startLoop(assetBase: string, timeoutMs: number): Promise<AudioLoopHandle> {
+    const { worker = "auto", turn, bargeIn } = this.#options;
+    const loop = await startAudioLoop({ assetBase, worker, timeoutMs });
+    if (this.#closed) {
+      loop.close();
+      throw new WidgetError("audio", "The audio engine was closed while starting.");
     }
-    return decision.kind;
+    this.#loop = loop;
+    const probe = Object.keys(this.probe).length > 0;
+    let ready = false;
+    return new Promise((resolve, reject) => {
+      loop.onevent = (event) => {
+        if (event.kind === "ready") {
+          ready = true;
+          resolve(loop);
+        } else if (event.kind === "error") {
+          if (!ready) reject(new WidgetError(event.code, event.message));
+          else if (!this.#closed) this.#events.error(new WidgetError(event.code, event.message));
+        } else this.#onEvent(event);
+      };
+      loop.post({ kind: "init", assetBase, turn, ...(bargeIn ? { bargeIn } : {}), probe, sampleRate: this.context.sampleRate });
+      if (!probe) return;
+      const clock = () => loop.post({ kind: "clock", atMs: epochMs(), contextFrame: Math.round(this.context.currentTime * this.context.sampleRate) });
+      clock();
+      this.#clockTimer = setInterval(clock, CLOCK_EVERY_MS);
+    });
+  }
+
+  #onEvent(event: Exclude<LoopEvent, { kind: "alive" | "ready" | "error" }>): void {
+    if (this.#closed) return;
+    switch (event.kind) {
+      case "speech-start":
+        return this.#events.speechStart();
+      case "utterance":
+        return this.#events.utterance({ audio: event.audio, startMs: event.startMs, endMs: event.endMs });
+      case "probe-frame":
+        return this.probe.frame?.(event.samples, event.probability, event.timing);
+      case "probe-decision":
+        return this.probe.decision?.(event.decision, event.timing);
+      case "probe-held":
+        return this.probe.held?.(this.player!.heard(event.report));
+      case "probe-started":
+        return this.probe.started?.(event.contextFrame);
+    }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The capture worklet's glue in Node, with the AudioWorkletGlobalScope stubbed: what it posts for the
  * inputs a browser hands it. Firefox gives a quantum with no channels (`inputs[0].length === 0`) for a
- * digitally silent track (a muted or virtual device); that is 128 frames of silence, not a gap.
+ * digitally silent track (a muted or virtual device); that is 128 frames of silence, not a gap. Frames go
+ * to the audio loop's port once it is connected; those captured before wait for it.
  */
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { CaptureMessage } from "./worklet-messages.ts";
@@ -9,7 +10,9 @@ import type { CaptureMessage } from "./worklet-messages.ts";
 const RATE = 48_000;
 const QUANTUM = 128;
 const posted: CaptureMessage[] = [];
-let Processor: new () => { process(inputs: Float32Array[][]): boolean };
+type Port = { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null };
+let Processor: new () => { process(inputs: Float32Array[][]): boolean; port: Port };
+const loopPort = { postMessage: (message: CaptureMessage) => posted.push(message) };
 
 const scope = globalThis as Record<string, unknown>;
 beforeAll(async () => {
@@ -17,7 +20,7 @@ beforeAll(async () => {
     sampleRate: RATE,
     currentFrame: 0,
     AudioWorkletProcessor: class {
-      port = { postMessage: (message: CaptureMessage) => posted.push(message) };
+      port: Port = { postMessage: () => expect.unreachable("frames go to the loop's port"), onmessage: null };
     },
     registerProcessor: (_name: string, ctor: typeof Processor) => (Processor = ctor),
   });
@@ -29,9 +32,10 @@ beforeEach(() => {
 });
 
 /** Runs `quanta` render quanta through a new processor, each given `input(q)`; returns the posted frames. */
-function run(quanta: number, input: (q: number) => Float32Array[]): Extract<CaptureMessage, { kind: "frame" }>[] {
+function run(quanta: number, input: (q: number) => Float32Array[], connectAfter = 0): Extract<CaptureMessage, { kind: "frame" }>[] {
   const processor = new Processor();
   for (let q = 0; q < quanta; q++) {
+    if (q === connectAfter) processor.port.onmessage!({ data: { kind: "connect", port: loopPort } });
     expect(processor.process([input(q)])).toBe(true);
     scope.currentFrame = (q + 1) * QUANTUM;
   }
@@ -56,5 +60,14 @@ describe("capture worklet", () => {
     expect(frames.length).toBe(reference);
     expect(frames.at(-1)!.samples.every((v) => v === 0)).toBe(true);
     expect(frames.map((f) => f.endFrame)).toEqual([...frames.map((f) => f.endFrame)].sort((a, b) => a - b));
+  });
+
+  test("frames captured before the loop's port is connected reach it, in order, once it is", () => {
+    const reference = run(375, tone).map((f) => f.endFrame);
+    posted.length = 0;
+    scope.currentFrame = 0;
+    const frames = run(375, tone, 200);
+    expect(posted[0]).toEqual({ kind: "started", contextFrame: 0 });
+    expect(frames.map((f) => f.endFrame)).toEqual(reference);
   });
 });

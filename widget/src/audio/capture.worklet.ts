@@ -1,10 +1,11 @@
 /**
  * Capture worklet: mixes the mic down to mono, resamples the device rate to 16 kHz and posts
- * 512-sample frames (transferred). Nothing else happens on the audio thread. The context runs at the
+ * 512-sample frames (transferred) to the audio loop's port, given by a `connect` message (frames
+ * captured before it arrives wait for it). Nothing else happens on the audio thread. The context runs at the
  * device rate and the rate conversion is ours, so every browser gets the same band-limited filter.
  */
 import { Resampler } from "@voice-agent/dsp";
-import { CAPTURE_PROCESSOR, type CaptureMessage } from "./worklet-messages.ts";
+import { CAPTURE_PROCESSOR, type CaptureMessage, type ConnectCommand } from "./worklet-messages.ts";
 
 const FRAME_SAMPLES = 512;
 const QUANTUM = 128;
@@ -17,6 +18,16 @@ class CaptureProcessor extends AudioWorkletProcessor {
   #frame = new Float32Array(FRAME_SAMPLES);
   #fill = 0;
   #started = false;
+  #loop: MessagePort | undefined;
+  #waiting: CaptureMessage[] = [];
+
+  constructor() {
+    super();
+    this.port.onmessage = (event: MessageEvent<ConnectCommand>) => {
+      this.#loop = event.data.port;
+      for (const message of this.#waiting.splice(0)) this.#send(message);
+    };
+  }
 
   process(inputs: Float32Array[][]): boolean {
     // Firefox hands a digitally silent track (muted or virtual device) to the worklet as an input with
@@ -25,8 +36,7 @@ class CaptureProcessor extends AudioWorkletProcessor {
     const first = channels[0]!;
     if (!this.#started) {
       this.#started = true;
-      const message: CaptureMessage = { kind: "started", contextFrame: currentFrame };
-      this.port.postMessage(message);
+      this.#send({ kind: "started", contextFrame: currentFrame });
     }
     const n = first.length;
     const mono = this.#mono.subarray(0, n);
@@ -47,11 +57,16 @@ class CaptureProcessor extends AudioWorkletProcessor {
   }
 
   #post(endFrame: number): void {
-    const message: CaptureMessage = { kind: "frame", samples: this.#frame, endFrame };
-    this.port.postMessage(message, [this.#frame.buffer]);
-    // The buffer went to the main thread; a fresh one per 32 ms frame is the price of transferring.
+    this.#send({ kind: "frame", samples: this.#frame, endFrame });
+    // The buffer went to the loop; a fresh one per 32 ms frame is the price of transferring.
     this.#frame = new Float32Array(FRAME_SAMPLES);
     this.#fill = 0;
+  }
+
+  #send(message: CaptureMessage): void {
+    if (!this.#loop) this.#waiting.push(message);
+    else if (message.kind === "frame") this.#loop.postMessage(message, [message.samples.buffer]);
+    else this.#loop.postMessage(message);
   }
 }
 

@@ -1,6 +1,6 @@
-/** Opens the microphone and runs it through the capture worklet, which posts 16 kHz frames. */
+/** Opens the microphone and runs it through the capture worklet, which posts 16 kHz frames to the audio loop. */
 import { WidgetError } from "../widget-error.ts";
-import { CAPTURE_PROCESSOR, type CaptureMessage } from "./worklet-messages.ts";
+import { CAPTURE_PROCESSOR, type ConnectCommand } from "./worklet-messages.ts";
 
 /** Processing asked of the browser by default: echo cancellation (needed for barge-in), noise suppression, AGC. */
 export const DEFAULT_MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 };
@@ -16,24 +16,11 @@ export interface Microphone {
   close(): void;
 }
 
-/** Callbacks of {@link openMicrophone}. */
-export interface MicrophoneSink {
-  /** Each 512-sample 16 kHz frame, in order, with the context frame of its last sample. */
-  frame(samples: Float32Array, endFrame: number): void;
-  /** Once, before the first frame: the context frame of the first captured sample. */
-  started?(contextFrame: number): void;
-}
-
 /**
- * Asks for the mic and feeds `sink` with 16 kHz frames from the capture worklet, whose module
- * (`capture.worklet.js`) must already be loaded into `context`.
+ * Asks for the mic and has the capture worklet, whose module (`capture.worklet.js`) must already be
+ * loaded into `context`, post its 16 kHz frames (`CaptureMessage`) to `loop`.
  */
-export async function openMicrophone(
-  context: AudioContext,
-  sink: MicrophoneSink | ((samples: Float32Array, endFrame: number) => void),
-  constraints: MediaTrackConstraints = DEFAULT_MIC_CONSTRAINTS,
-): Promise<Microphone> {
-  const { frame, started } = typeof sink === "function" ? { frame: sink, started: undefined } : sink;
+export async function openMicrophone(context: AudioContext, loop: MessagePort, constraints: MediaTrackConstraints = DEFAULT_MIC_CONSTRAINTS): Promise<Microphone> {
   let stream: MediaStream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ audio: constraints });
@@ -44,11 +31,8 @@ export async function openMicrophone(
   }
   const source = context.createMediaStreamSource(stream);
   const node = new AudioWorkletNode(context, CAPTURE_PROCESSOR, { numberOfOutputs: 0 });
-  node.port.onmessage = (event: MessageEvent<CaptureMessage>) => {
-    const message = event.data;
-    if (message.kind === "frame") frame(message.samples, message.endFrame);
-    else started?.(message.contextFrame);
-  };
+  const connect: ConnectCommand = { kind: "connect", port: loop };
+  node.port.postMessage(connect, [loop]);
   source.connect(node);
   return {
     deviceRate: context.sampleRate,
@@ -57,7 +41,6 @@ export async function openMicrophone(
       for (const track of stream.getAudioTracks()) track.enabled = enabled;
     },
     close() {
-      node.port.onmessage = null;
       source.disconnect();
       node.disconnect();
       for (const track of stream.getTracks()) track.stop();

@@ -2,12 +2,13 @@
  * Playback worklet: glue around {@link PlaybackQueue}. Reply audio arrives as transferred 24 kHz
  * chunks, is resampled to the context rate here and queued; each render quantum pulls from the queue
  * and reports progress. The queue's rendered-frames count is the single source of truth for what the
- * visitor heard.
+ * visitor heard. Two ports: the node's own (the main thread queues reply audio) and the audio loop's
+ * (hold, resume and stop decided by the barge-in detector); reports go to both.
  */
 import { Resampler } from "@voice-agent/dsp";
 import { PlaybackQueue } from "@voice-agent/dsp";
 import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
-import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackMessage, type PlaybackTuning } from "./worklet-messages.ts";
+import { PLAYBACK_PROCESSOR, type ConnectCommand, type PlaybackCommand, type PlaybackMessage, type PlaybackTuning } from "./worklet-messages.ts";
 
 const PROGRESS_EVERY_SECONDS = 0.1;
 
@@ -20,16 +21,24 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   #sinceProgress = 0;
   #stopFrame = 0; // context frame at which the last stop command arrived
   #holdFrame = 0; // context frame at which the last hold command arrived
+  #bargeIn = false; // the last stop command came from a confirmed barge-in
+  #loop: MessagePort | undefined;
 
   constructor(options?: { processorOptions?: PlaybackTuning }) {
     super();
     this.#queue = new PlaybackQueue({ ...options?.processorOptions, sampleRate });
-    this.port.onmessage = (event: MessageEvent<PlaybackCommand>) => this.#command(event.data);
+    this.port.onmessage = (event: MessageEvent<PlaybackCommand | ConnectCommand>) => {
+      const cmd = event.data;
+      if (cmd.kind !== "connect") return this.#command(cmd);
+      this.#loop = cmd.port;
+      this.#loop.onmessage = (e: MessageEvent<PlaybackCommand>) => this.#command(e.data);
+    };
   }
 
   #command(cmd: PlaybackCommand): void {
     if (cmd.kind === "stop") {
       this.#stopFrame = currentFrame;
+      this.#bargeIn = cmd.bargeIn === true;
       this.#queue.fadeOut();
       if (!this.#queue.active && this.#reply >= 0) this.#finish("stopped", currentFrame);
       return;
@@ -44,6 +53,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       this.#reply = cmd.replyId;
       this.#resampler.reset();
       this.#queue.begin();
+      this.#send({ kind: "begin", replyId: cmd.replyId });
     }
     if (cmd.kind === "chunk") this.#push(cmd.samples);
     else {
@@ -79,7 +89,7 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   }
 
   /** Posts a report; `frame` is the context frame at which the output went silent (stopped, paused). */
-  #post(kind: PlaybackMessage["kind"], frame: number): void {
+  #post(kind: Exclude<PlaybackMessage["kind"], "begin">, frame: number): void {
     this.#sinceProgress = 0;
     const q = this.#queue;
     const report = {
@@ -92,10 +102,15 @@ class PlaybackProcessor extends AudioWorkletProcessor {
       heldFrames: q.heldFrames,
     };
     let message: PlaybackMessage;
-    if (kind === "stopped") message = { kind, silencedAtFrame: frame, stopFrame: this.#stopFrame, ...report };
+    if (kind === "stopped") message = { kind, silencedAtFrame: frame, stopFrame: this.#stopFrame, bargeIn: this.#bargeIn, ...report };
     else if (kind === "paused") message = { kind, silencedAtFrame: frame, holdFrame: this.#holdFrame, ...report };
     else message = { kind, ...report };
+    this.#send(message);
+  }
+
+  #send(message: PlaybackMessage): void {
     this.port.postMessage(message);
+    this.#loop?.postMessage(message);
   }
 }
 

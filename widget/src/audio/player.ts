@@ -4,7 +4,7 @@
  */
 import { heardMs } from "@voice-agent/dsp";
 import { int16ToFloat32 } from "@voice-agent/dsp";
-import { PLAYBACK_PROCESSOR, type PlaybackCommand, type PlaybackMessage, type PlaybackReport, type PlaybackTuning } from "./worklet-messages.ts";
+import { PLAYBACK_PROCESSOR, type ConnectCommand, type PlaybackCommand, type PlaybackMessage, type PlaybackReport, type PlaybackTuning } from "./worklet-messages.ts";
 
 /**
  * Where playback goes. `"element"` (default): a `MediaStreamAudioDestinationNode` played by an
@@ -30,7 +30,10 @@ export type StopReport = PlaybackReport & { silencedAtFrame: number; stopFrame: 
  */
 export type HoldReport = PlaybackReport & { silencedAtFrame: number; holdFrame: number };
 
-/** Plays streamed replies through one persistent AudioWorklet node. */
+/**
+ * Plays streamed replies through one persistent AudioWorklet node. The barge-in detector's hold, resume
+ * and stop reach the worklet from the audio loop on a port of their own ({@link Player.connectLoop}).
+ */
 export class Player {
   readonly route: PlaybackRoute;
   #context: AudioContext;
@@ -38,11 +41,15 @@ export class Player {
   #element: HTMLAudioElement | undefined;
   #done = new Map<number, (report: PlaybackReport) => void>();
   #stopped: ((report: StopReport | undefined) => void)[] = [];
-  #held: ((report: HoldReport | undefined) => void)[] = [];
   #active = -1;
   #stoppedId = -1;
   /** The newest report of the reply being played. */
   progress: PlaybackReport | undefined;
+  /**
+   * Called when a confirmed barge-in (the audio loop's stop) stopped a reply, before anything waiting
+   * for that reply's end hears of it.
+   */
+  onBargeIn: ((report: StopReport) => void) | undefined;
 
   /** Loads the worklet module from `workletUrl` (the context must already be running or resumable). */
   static async create(context: AudioContext, workletUrl: string, options: PlayerOptions = {}): Promise<Player> {
@@ -93,24 +100,6 @@ export class Player {
   }
 
   /**
-   * Puts the playing reply on hold: it fades out within one render quantum and pauses there, keeping
-   * what is queued (later chunks are queued too) and its played clock. Resolves once the output is
-   * silent, or with undefined when nothing was playing or it resumed, stopped or ended first.
-   */
-  hold(): Promise<HoldReport | undefined> {
-    if (this.#active < 0) return Promise.resolve(undefined);
-    const held = new Promise<HoldReport | undefined>((resolve) => this.#held.push(resolve));
-    this.#send({ kind: "hold" });
-    return held;
-  }
-
-  /** Ends a hold: the reply continues from the sample after the last one heard, with a short fade-in. */
-  resume(): void {
-    for (const resolve of this.#held.splice(0)) resolve(undefined);
-    this.#send({ kind: "resume" });
-  }
-
-  /**
    * Fades the playing reply out within one render quantum (at once when on hold) and drops the rest (chunks of it that arrive
    * later too). Resolves with what was heard, or undefined when nothing was playing.
    */
@@ -122,6 +111,12 @@ export class Player {
     return stopped;
   }
 
+  /** Gives the audio loop its own port to the worklet: it sends hold, resume and stop, and gets every report. */
+  connectLoop(port: MessagePort): void {
+    const command: ConnectCommand = { kind: "connect", port };
+    this.#node.port.postMessage(command, [port]);
+  }
+
   close(): void {
     this.#node.port.onmessage = null;
     this.#node.disconnect();
@@ -130,12 +125,20 @@ export class Player {
       this.#element.srcObject = null;
     }
     for (const resolve of this.#stopped.splice(0)) resolve(undefined);
-    for (const resolve of this.#held.splice(0)) resolve(undefined);
   }
 
-  #report(message: PlaybackMessage): void {
+  /** A stop report of the worklet with what the visitor heard (`playedMs`, output latency deducted). */
+  heard(message: Extract<PlaybackMessage, { kind: "stopped" }>): StopReport;
+  /** A hold report of the worklet with what the visitor heard before it paused. */
+  heard(message: Extract<PlaybackMessage, { kind: "paused" }>): HoldReport;
+  heard(message: Extract<PlaybackMessage, { kind: "stopped" | "paused" }>): StopReport | HoldReport {
+    const report = this.#toReport(message);
+    return message.kind === "paused" ? { ...report, silencedAtFrame: message.silencedAtFrame, holdFrame: message.holdFrame } : { ...report, silencedAtFrame: message.silencedAtFrame, stopFrame: message.stopFrame };
+  }
+
+  #toReport(message: Exclude<PlaybackMessage, { kind: "begin" }>): PlaybackReport {
     const { kind, ...rest } = message;
-    const report: PlaybackReport = {
+    return {
       replyId: rest.replyId,
       playedFrames: rest.playedFrames,
       receivedFrames: rest.receivedFrames,
@@ -146,18 +149,22 @@ export class Player {
       // the device has been playing silence for `heldFrames`, so that much less is still inside it.
       playedMs: kind === "drained" ? rest.playedMs : heardMs(rest.playedFrames, rest.receivedFrames, Math.max(0, this.#outputLatency() - rest.heldFrames / this.#context.sampleRate), this.#context.sampleRate),
     };
+  }
+
+  #report(message: PlaybackMessage): void {
+    if (message.kind === "begin") return;
+    const report = this.#toReport(message);
     this.progress = report;
-    if (kind === "progress") return;
-    if (kind === "paused") {
-      for (const resolve of this.#held.splice(0)) resolve({ ...report, silencedAtFrame: message.silencedAtFrame, holdFrame: message.holdFrame });
-      return;
-    }
-    for (const resolve of this.#held.splice(0)) resolve(undefined);
+    const { kind } = message;
+    if (kind === "progress" || kind === "paused") return;
     if (this.#active === report.replyId) this.#active = -1;
+    // Stopped here or by the audio loop's barge-in: later chunks of it are dropped, its end resolves at once.
+    if (kind === "stopped") this.#stoppedId = report.replyId;
+    if (kind === "stopped" && message.bargeIn) this.onBargeIn?.(this.heard(message));
     this.#done.get(report.replyId)?.(report);
     this.#done.delete(report.replyId);
     // A stop that crossed a "drained" report on the port resolves with nothing left to stop.
-    const stop = kind === "stopped" ? { ...report, silencedAtFrame: message.silencedAtFrame, stopFrame: message.stopFrame } : undefined;
+    const stop = kind === "stopped" ? this.heard(message) : undefined;
     for (const resolve of this.#stopped.splice(0)) resolve(stop);
   }
 

@@ -6,7 +6,17 @@ export const CAPTURE_PROCESSOR = "voice-agent-capture";
 /** Name under which the playback worklet registers. */
 export const PLAYBACK_PROCESSOR = "voice-agent-playback";
 
-/** Capture worklet → main thread. */
+/**
+ * Main thread → either worklet, once: from then on the worklet posts to `port` (the capture worklet its
+ * frames; the playback worklet its reports, besides its own port) and the playback worklet also takes
+ * commands from it. The audio loop holds the other end, in its Worker or on the main thread.
+ */
+export interface ConnectCommand {
+  kind: "connect";
+  port: MessagePort;
+}
+
+/** Capture worklet → the audio loop (on the port given by {@link ConnectCommand}). */
 export type CaptureMessage =
   | {
       kind: "frame";
@@ -27,7 +37,7 @@ export type CaptureMessage =
 /** Tuning of the playback worklet, passed as `processorOptions`. */
 export type PlaybackTuning = Omit<PlaybackQueueOptions, "sampleRate">;
 
-/** Main thread → playback worklet. */
+/** Main thread or audio loop → playback worklet. */
 export type PlaybackCommand =
   | { kind: "chunk"; replyId: number; samples: Float32Array }
   | { kind: "end"; replyId: number }
@@ -35,8 +45,11 @@ export type PlaybackCommand =
   | { kind: "hold" }
   /** End a hold: the reply continues from where it paused, with a short fade-in. */
   | { kind: "resume" }
-  /** Fade the playing reply out within one render quantum and drop the rest of it (later chunks of it too). */
-  | { kind: "stop" };
+  /**
+   * Fade the playing reply out within one render quantum and drop the rest of it (later chunks of it
+   * too). `bargeIn`: the visitor's confirmed speech stopped it (echoed in the `stopped` report).
+   */
+  | { kind: "stop"; bargeIn?: boolean };
 
 /** What the playback worklet reports about one reply. Frames are at the context's rate. */
 export interface PlaybackReport {
@@ -58,15 +71,18 @@ export interface PlaybackReport {
   heldFrames: number;
 }
 
-/** Playback worklet → main thread. */
+/** Playback worklet → main thread and audio loop. */
 export type PlaybackMessage =
+  /** The first chunk of reply `replyId` arrived: it is playing (or about to) from now on. */
+  | { kind: "begin"; replyId: number }
   | ({ kind: "progress" } & PlaybackReport)
   | ({ kind: "drained" } & PlaybackReport)
   /**
    * The reply was stopped; output is silent from context frame `silencedAtFrame` on. `stopFrame` is
-   * the context frame at which the worklet handled the stop command (the next quantum it renders).
+   * the context frame at which the worklet handled the stop command (the next quantum it renders);
+   * `bargeIn` whether that command came from a confirmed barge-in.
    */
-  | ({ kind: "stopped"; silencedAtFrame: number; stopFrame: number } & PlaybackReport)
+  | ({ kind: "stopped"; silencedAtFrame: number; stopFrame: number; bargeIn: boolean } & PlaybackReport)
   /**
    * The reply is on hold; output is silent from context frame `silencedAtFrame` on. `holdFrame` is the
    * context frame at which the worklet handled the hold command.

@@ -4,6 +4,7 @@
  */
 import type { AudioEngineEvents, AudioEngineOptions } from "../audio/audio-engine.ts";
 import type { PlaybackReport } from "../audio/worklet-messages.ts";
+import type { AudioLoopPath } from "../audio/loop-messages.ts";
 
 /** Reply playback: PCM in, a report of what was played out. */
 export interface PlaybackPort {
@@ -28,6 +29,8 @@ export interface AudioPort {
   setMuted(muted: boolean): void;
   /** The microphone's capture rate, Hz (reported to the session records). */
   readonly deviceRate?: number;
+  /** Where the audio loop runs, once started (reported in `va-metrics`). */
+  readonly loopPath?: AudioLoopPath;
 }
 
 /** Creates the engine. Called synchronously inside `start()`, i.e. inside the visitor's click. */

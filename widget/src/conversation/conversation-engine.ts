@@ -240,6 +240,7 @@ export class ConversationEngine {
       metrics.ttsFirstAudioMs = reply.speaker?.ttsFirstAudioMs;
       if (reply.speaker?.firstAudioAt !== undefined) metrics.firstAudioMs = reply.speaker.firstAudioAt - started;
       metrics.totalMs = performance.now() - started;
+      if (this.#audio?.loopPath) metrics.audioLoop = this.#audio.loopPath;
       if (!signal.aborted) {
         this.#host.emit("va-metrics", metrics);
         this.report(turnLatencyReport(reply.recordId, metrics));

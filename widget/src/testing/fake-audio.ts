@@ -1,5 +1,6 @@
 /** A fake audio engine (no mic, no AudioContext) that tests drive by hand. */
 import type { AudioEngineEvents, AudioEngineOptions, AudioFactory, AudioPort, PlaybackPort, PlaybackReport } from "../conversation/audio-port.ts";
+import type { AudioLoopPath } from "../audio/loop-messages.ts";
 import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
 
 /** Records what it was asked to play; replies "drain" at once unless `holdPlayback` is set. */
@@ -56,6 +57,8 @@ export class FakeAudioEngine implements AudioPort {
   closed = false;
   /** The mic's mute state as last set. */
   muted = false;
+  /** Where the audio loop "runs": `worker` once started, as in a page that serves the widget itself. */
+  loopPath: AudioLoopPath | undefined;
   #startError: WidgetError | undefined;
   readonly #holdPlayback: boolean;
 
@@ -69,6 +72,7 @@ export class FakeAudioEngine implements AudioPort {
   async start(): Promise<void> {
     if (this.#startError) throw this.#startError;
     this.player = new FakePlayer();
+    this.loopPath = "worker";
     this.player.holdPlayback = this.#holdPlayback;
   }
 

@@ -1,10 +1,10 @@
 /**
  * Browser harness of the audio engine for tests and the benchmark: starts an {@link AudioEngine} with
  * the widget's own assets and records what it reports, with context-frame timestamps. On a page whose
- * `<body data-autostart>` is set it starts by itself (the strict-CSP page, where no test code may run).
+ * `<body data-autostart>` is set it starts by itself (the strict-CSP page, where no test code may run);
+ * `data-autostart="main-thread"` runs the audio loop on the main thread.
  */
 import { AudioEngine, type AudioEngineOptions, type AudioEngineProbe, type FrameTiming, type Utterance } from "../../src/audio/audio-engine.ts";
-import { loadBrowserSpeechModel } from "../../src/audio/browser-speech-model.ts";
 import type { HoldReport, StopReport } from "../../src/audio/player.ts";
 import type { PlaybackReport } from "../../src/audio/worklet-messages.ts";
 
@@ -31,6 +31,8 @@ export interface HarnessLog {
   replyStarts: { replyId: number; contextFrame: number }[];
   errors: string[];
   violations: string[];
+  /** Where the audio loop ran. */
+  loopPath?: string;
 }
 
 /** Options of {@link start}. */
@@ -68,6 +70,7 @@ async function start(options: HarnessOptions = {}): Promise<void> {
   log.sampleRate = engine.context.sampleRate;
   await engine.start();
   log.micSettings = engine.microphoneSettings;
+  log.loopPath = engine.loopPath;
 }
 const pendingStops: StopReport[] = [];
 
@@ -100,6 +103,7 @@ async function playReply(replyId: number, seconds: number, chunkMs = 100, speed 
 
 /** Median and 99th percentile of `n` Silero inferences on noise frames, ms (a separate model instance). */
 async function vadCost(n: number): Promise<{ p50: number; p99: number }> {
+  const { loadBrowserSpeechModel } = await import("../../src/audio/browser-speech-model.ts");
   const model = await loadBrowserSpeechModel(new URL("/va/", location.href).href);
   const frame = new Float32Array(512);
   const times: number[] = [];
@@ -123,8 +127,9 @@ const api = { start, playReply, vadCost, stop, log, now, get engine() { return e
 export type Harness = typeof api;
 
 if (document.body.dataset.autostart !== undefined) {
-  start({ microphone: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } }).then(
+  const worker = document.body.dataset.autostart === "main-thread" ? "main-thread" : "auto";
+  start({ microphone: { echoCancellation: false, noiseSuppression: false, autoGainControl: false }, worker }).then(
     () => (document.body.dataset.started = "yes"),
-    (e: unknown) => log.errors.push(String(e)),
+    (e: { code?: string; message?: string }) => log.errors.push(`${e.code}: ${e.message}`),
   );
 }

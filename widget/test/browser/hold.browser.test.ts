@@ -14,30 +14,34 @@ let server: TestServer;
 test.beforeAll(async () => (server = await startServer()));
 test.afterAll(async () => server.close());
 
-test("a released hold resumes the reply where it paused, and the whole reply plays", async ({ page }) => {
-  await page.goto(server.url);
-  await page.waitForFunction(() => "harness" in globalThis);
-  const result = await page.evaluate(async () => {
-    const h = (globalThis as unknown as { harness: Harness }).harness;
-    await h.start({ bargeIn: { warmupMs: 0, confirmMs: 60_000, warmupConfirmMs: 60_000 } });
-    const report = await h.playReply(1, 10, 100, 1.5);
-    return { report, log: { ...h.log, probabilities: [], audio: [], timings: [] }, active: h.engine!.player!.activeReply };
+for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as const) {
+  test(`a released hold resumes the reply where it paused, and the whole reply plays (${path})`, async ({ page }) => {
+    await page.goto(server.url);
+    await page.waitForFunction(() => "harness" in globalThis);
+    const result = await page.evaluate(async (mainThread) => {
+      const h = (globalThis as unknown as { harness: Harness }).harness;
+      await h.start({ worker: mainThread ? "main-thread" : "auto", bargeIn: { warmupMs: 0, confirmMs: 60_000, warmupConfirmMs: 60_000 } });
+      const report = await h.playReply(1, 10, 100, 1.5);
+      return { report, log: { ...h.log, probabilities: [], audio: [], timings: [] }, active: h.engine!.player!.activeReply };
+    }, mainThread);
+    expect(result.log.errors).toEqual([]);
+    expect(result.log.loopPath).toBe(path);
+    expect(result.log.bargeIns).toEqual([]);
+    const kinds = result.log.decisions.map((d) => d.kind).filter((k) => k === "hold" || k === "release");
+    // Each burst holds the reply once and releases it once its speech has ended.
+    expect(kinds.length).toBeGreaterThanOrEqual(2);
+    expect(kinds).toEqual(kinds.map((_, i) => (i % 2 === 0 ? "hold" : "release")));
+    expect(result.log.holds.length).toBeGreaterThanOrEqual(1);
+    for (const hold of result.log.holds) {
+      expect(hold.replyId).toBe(1);
+      expect(hold.silencedAtFrame - hold.holdFrame).toBeLessThanOrEqual(2 * 128);
+    }
+    // Nothing skipped or dropped: every received frame was rendered, and the reply drained by itself.
+    expect(result.report.replyId).toBe(1);
+    expect(result.report.playedFrames).toBe(result.report.receivedFrames);
+    expect(result.report.playedMs).toBeGreaterThan(9990);
+    expect(result.report.playedMs).toBeLessThan(10_010);
+    expect(result.active).toBeUndefined();
   });
-  expect(result.log.errors).toEqual([]);
-  expect(result.log.bargeIns).toEqual([]);
-  const kinds = result.log.decisions.map((d) => d.kind).filter((k) => k === "hold" || k === "release");
-  // Each burst holds the reply once and releases it once its speech has ended.
-  expect(kinds.length).toBeGreaterThanOrEqual(2);
-  expect(kinds).toEqual(kinds.map((_, i) => (i % 2 === 0 ? "hold" : "release")));
-  expect(result.log.holds.length).toBeGreaterThanOrEqual(1);
-  for (const hold of result.log.holds) {
-    expect(hold.replyId).toBe(1);
-    expect(hold.silencedAtFrame - hold.holdFrame).toBeLessThanOrEqual(2 * 128);
-  }
-  // Nothing skipped or dropped: every received frame was rendered, and the reply drained by itself.
-  expect(result.report.replyId).toBe(1);
-  expect(result.report.playedFrames).toBe(result.report.receivedFrames);
-  expect(result.report.playedMs).toBeGreaterThan(9990);
-  expect(result.report.playedMs).toBeLessThan(10_010);
-  expect(result.active).toBeUndefined();
-});
+
+}

@@ -19,7 +19,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts on `port` (0: any free port). `?csp=1` serves the page under {@link STRICT_CSP}; `?auto=1` autostarts. */
+/**
+ * Starts on `port` (0: any free port). `?csp=1` serves the page under {@link STRICT_CSP}; `?auto=1`
+ * autostarts the harness, `?auto=main-thread` with the audio loop on the main thread.
+ */
 export async function startServer(port = 0): Promise<TestServer> {
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -27,7 +30,7 @@ export async function startServer(port = 0): Promise<TestServer> {
       const headers: Record<string, string> = { "content-type": "text/html" };
       if (url.searchParams.get("csp")) headers["content-security-policy"] = STRICT_CSP;
       res.writeHead(200, headers);
-      const auto = url.searchParams.get("auto") ? " data-autostart" : "";
+      const auto = url.searchParams.get("auto") === "main-thread" ? ' data-autostart="main-thread"' : url.searchParams.get("auto") ? " data-autostart" : "";
       res.end(`<!doctype html><html><head><script type="module" src="/va/voice-agent.js"></script><script type="module" src="/h/harness.js"></script></head><body${auto}><p>audio harness</p></body></html>`);
       return;
     }

@@ -1,0 +1,166 @@
+/**
+ * The audio loop: Silero v5 speech probabilities (inference serialized: the model is recurrent),
+ * end-of-turn segmentation and barge-in detection, fed by the capture worklet's port and commanding the
+ * playback worklet through its own port. It runs in a dedicated Worker, so that a busy host page never
+ * delays a decision, or on the main thread as the fallback; either way the engine talks to it through
+ * one port ({@link LoopCommand} in, {@link LoopEvent} out).
+ */
+import { BargeInDetector, EndOfTurn, levelDb } from "@voice-agent/dsp";
+import { epochMs } from "./clock.ts";
+import type { LoopCommand, LoopDecision, LoopEvent, LoopFrameTiming } from "./loop-messages.ts";
+import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
+import type { CaptureMessage, PlaybackCommand, PlaybackMessage } from "./worklet-messages.ts";
+
+/** The loop's end of the engine's port: a `MessagePort`, or the Worker's global scope. */
+export interface LoopPort {
+  postMessage(message: LoopEvent, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<LoopCommand>) => void) | null;
+}
+
+/** Posts an event to the engine (with a transfer list). */
+export type LoopOutput = (event: LoopEvent, transfer?: Transferable[]) => void;
+
+/**
+ * Serves one engine on `port`: waits for `init`, loads the model with `loadModel`, then runs frames from
+ * the capture port once `connect` arrives.
+ */
+export function serveAudioLoop(port: LoopPort, loadModel: (assetBase: string) => Promise<SpeechModel>): void {
+  const out: LoopOutput = (event, transfer = []) => port.postMessage(event, transfer);
+  let loop: AudioLoop | undefined;
+  let pending: Extract<LoopCommand, { kind: "connect" }> | undefined;
+  port.onmessage = (event) => {
+    const command = event.data;
+    if (command.kind === "init") {
+      loadModel(command.assetBase).then(
+        (model) => {
+          loop = new AudioLoop(command, model, out);
+          if (pending) loop.connect(pending.capture, pending.playback);
+          out({ kind: "ready" });
+        },
+        (error: unknown) => out({ kind: "error", code: "vad", message: describe(error) }),
+      );
+    } else if (command.kind === "connect") {
+      if (loop) loop.connect(command.capture, command.playback);
+      else pending = command;
+    } else if (command.kind === "clock") loop?.clock(command.atMs, command.contextFrame);
+    else loop?.close();
+  };
+  out({ kind: "alive" });
+}
+
+/** An error's message and its cause's (errors cross the port as text). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
+}
+
+/** The decision loop over one conversation's frames. */
+class AudioLoop {
+  #endOfTurn: EndOfTurn;
+  #bargeIn: BargeInDetector;
+  #model: SpeechModel;
+  #out: LoopOutput;
+  #probe: boolean;
+  #rate: number;
+  #playback: MessagePort | undefined;
+  #capture: MessagePort | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+  /** The reply the playback worklet is playing (from its `begin` until `drained`/`stopped`). */
+  #active: number | undefined;
+  #lastReply: number | undefined;
+  #frameIndex = 0;
+  /** Context frame minus epoch ms × rate, from the freshest clock reading (currentTime lags, never leads). */
+  #clockOffset: number | undefined;
+
+  constructor(init: Extract<LoopCommand, { kind: "init" }>, model: SpeechModel, out: LoopOutput) {
+    this.#model = model;
+    this.#out = out;
+    this.#probe = init.probe;
+    this.#rate = init.sampleRate;
+    this.#endOfTurn = new EndOfTurn({ ...init.turn, frameSamples: VAD_FRAME_SAMPLES });
+    this.#bargeIn = new BargeInDetector({ ...init.bargeIn, frameMs: this.#endOfTurn.frameMs });
+  }
+
+  connect(capture: MessagePort, playback: MessagePort): void {
+    this.#capture = capture;
+    this.#playback = playback;
+    capture.onmessage = (event: MessageEvent<CaptureMessage>) => {
+      const message = event.data;
+      if (message.kind === "frame") this.#onFrame(message.samples, message.endFrame);
+      else if (this.#probe) this.#out({ kind: "probe-started", contextFrame: message.contextFrame });
+    };
+    playback.onmessage = (event: MessageEvent<PlaybackMessage>) => this.#onPlayback(event.data);
+  }
+
+  clock(atMs: number, contextFrame: number): void {
+    const offset = contextFrame - (atMs * this.#rate) / 1000;
+    // A reading taken just after the audio thread advanced currentTime is the most accurate: keep the
+    // largest offset, but let it fall back slowly so that drift between the clocks is followed.
+    this.#clockOffset = this.#clockOffset === undefined ? offset : Math.max(offset, this.#clockOffset - this.#rate / 1000);
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#capture) this.#capture.onmessage = null;
+    if (this.#playback) this.#playback.onmessage = null;
+    void this.#model.release().catch(() => {});
+  }
+
+  #now(): number {
+    return this.#clockOffset === undefined ? 0 : Math.round(this.#clockOffset + (epochMs() * this.#rate) / 1000);
+  }
+
+  #onFrame(frame: Float32Array, endFrame: number): void {
+    const timing: LoopFrameTiming = { index: this.#frameIndex++, endFrame, receivedFrame: this.#now(), decidedFrame: 0 };
+    this.#queue = this.#queue
+      .then(() => this.#process(frame, timing))
+      .catch((error: unknown) => this.#out({ kind: "error", code: "vad", message: `The voice activity model failed: ${describe(error)}` }));
+  }
+
+  async #process(frame: Float32Array, timing: LoopFrameTiming): Promise<void> {
+    if (this.#closed) return;
+    const probability = await this.#model.probability(frame);
+    if (this.#closed) return;
+    timing.decidedFrame = this.#now();
+    const bargeIn = this.#decideBargeIn(probability, levelDb(frame, 4));
+    const result = this.#endOfTurn.process(frame, probability);
+    if (this.#probe) {
+      this.#out({ kind: "probe-frame", samples: frame, probability, timing }, [frame.buffer]);
+      if (bargeIn !== "none") this.#decision(bargeIn, timing);
+      if (result.kind === "speech-start" || result.kind === "turn-end") this.#decision(result.kind, timing);
+    }
+    if (result.kind === "speech-start") this.#out({ kind: "speech-start" });
+    else if (result.kind === "turn-end") {
+      this.#out({ kind: "utterance", audio: result.audio, startMs: result.startMs, endMs: result.endMs }, [result.audio.buffer]);
+    }
+  }
+
+  #decision(decision: LoopDecision, timing: LoopFrameTiming): void {
+    this.#out({ kind: "probe-decision", decision, timing: { ...timing } });
+  }
+
+  #decideBargeIn(probability: number, level: number): ReturnType<BargeInDetector["process"]>["kind"] {
+    const reply = this.#active;
+    // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
+    if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
+    this.#lastReply = reply;
+    const decision = this.#bargeIn.process(probability, reply !== undefined, level);
+    // Hold and stop fade the reply out within one render quantum; the worklet reports when it is silent.
+    if (decision.kind === "hold") this.#command({ kind: "hold" });
+    else if (decision.kind === "release") this.#command({ kind: "resume" });
+    else if (decision.kind === "confirm") this.#command({ kind: "stop", bargeIn: true });
+    return decision.kind;
+  }
+
+  #command(command: PlaybackCommand): void {
+    this.#playback?.postMessage(command);
+  }
+
+  #onPlayback(message: PlaybackMessage): void {
+    if (message.kind === "begin") this.#active = message.replyId;
+    else if (message.kind === "paused") {
+      if (this.#probe) this.#out({ kind: "probe-held", report: message });
+    } else if ((message.kind === "drained" || message.kind === "stopped") && this.#active === message.replyId) this.#active = undefined;
+  }
+}

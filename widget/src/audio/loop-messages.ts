@@ -1,0 +1,56 @@
+/**
+ * Typed messages between the engine (main thread) and the audio loop (VAD, end of turn, barge-in),
+ * which runs in a dedicated Worker or, as the fallback, on the main thread behind the same port.
+ */
+import type { BargeInOptions, EndOfTurnOptions } from "@voice-agent/dsp";
+import type { PlaybackMessage } from "./worklet-messages.ts";
+
+/** Where the audio loop runs: a Worker from the asset origin, a same-origin bootstrap of it, or the page's main thread. */
+export type AudioLoopPath = "worker" | "worker-bootstrap" | "main-thread";
+
+/** What the loop decided on a frame (the probe's `decision` kinds). */
+export type LoopDecision = "hold" | "release" | "confirm" | "speech-start" | "turn-end";
+
+/** When one VAD frame went through the loop, in context frames (see `FrameTiming` of the engine). */
+export interface LoopFrameTiming {
+  index: number;
+  endFrame: number;
+  receivedFrame: number;
+  decidedFrame: number;
+}
+
+/** Engine → loop. Ports are transferred with `connect`. */
+export type LoopCommand =
+  | {
+      kind: "init";
+      /** Absolute URL (ending in `/`) of the model and WASM. */
+      assetBase: string;
+      turn: Partial<Omit<EndOfTurnOptions, "frameSamples">>;
+      bargeIn?: BargeInOptions;
+      /** Post `probe-*` events (frames with their samples, decisions, timings). */
+      probe: boolean;
+      /** Context rate, Hz: the clock of the timings. */
+      sampleRate: number;
+    }
+  /** The capture worklet's frames arrive on `capture`; `playback` talks to the playback worklet. */
+  | { kind: "connect"; capture: MessagePort; playback: MessagePort }
+  /**
+   * One reading of the context clock: `contextFrame` (`currentTime × rate`) at `atMs` (epoch ms, from
+   * `performance.timeOrigin + performance.now()`), so the loop can stamp frames on the context's timeline.
+   */
+  | { kind: "clock"; atMs: number; contextFrame: number }
+  | { kind: "close" };
+
+/** Loop → engine. */
+export type LoopEvent =
+  /** The loop's module ran (a Worker that never says so did not start: the engine falls back). */
+  | { kind: "alive" }
+  /** The model is loaded. */
+  | { kind: "ready" }
+  | { kind: "error"; code: "vad" | "audio"; message: string }
+  | { kind: "speech-start" }
+  | { kind: "utterance"; audio: Float32Array; startMs: number; endMs: number }
+  | { kind: "probe-frame"; samples: Float32Array; probability: number; timing: LoopFrameTiming }
+  | { kind: "probe-decision"; decision: LoopDecision; timing: LoopFrameTiming }
+  | { kind: "probe-held"; report: Extract<PlaybackMessage, { kind: "paused" }> }
+  | { kind: "probe-started"; contextFrame: number };
