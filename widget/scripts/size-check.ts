@@ -14,7 +14,8 @@ const dist = new URL("../dist/", import.meta.url).pathname;
 const budget = JSON.parse(readFileSync(new URL("../size-budget.json", import.meta.url), "utf8")) as Record<Group, number>;
 type Group = "loader" | "history" | "engine" | "strings" | "assets";
 
-const files = readdirSync(dist);
+// The `.br` / `.gz` copies beside the files are the same bytes encoded for the server (scripts/precompress.ts).
+const files = readdirSync(dist).filter((f) => !/\.(br|gz)$/.test(f));
 const gz = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
 const text = (file: string) => readFileSync(join(dist, file), "utf8");
 
