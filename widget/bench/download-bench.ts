@@ -13,7 +13,7 @@
  * the widget built (`pnpm build`).
  */
 import { chromium, type Browser } from "@playwright/test";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { serve } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
@@ -32,7 +32,7 @@ import { fixture } from "../test/browser/chromium.ts";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const vadFiles = Object.values(VAD_ASSETS).map((a) => a.fileName);
-if (!readdirSync(dist).includes(VAD_ASSETS.wasm.fileName)) throw new Error(`widget/dist has no ${VAD_ASSETS.wasm.fileName}: run pnpm build first`);
+if (!existsSync(join(dist, VAD_ASSETS.wasm.fileName))) throw new Error(`widget/dist has no ${VAD_ASSETS.wasm.fileName}: run pnpm build first`);
 
 /** KB (1024 bytes) over the network for the VAD's files on a first visit and on a reload. */
 interface Visits {
