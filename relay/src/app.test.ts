@@ -1,6 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "./protocol.ts";
 import { BatchingRecordWriter } from "./records/batching-record-writer.ts";
@@ -191,33 +189,3 @@ describe("surface", () => {
   });
 });
 
-describe("widget files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "relay-widget-"));
-  mkdirSync(join(dir, "assets"));
-  writeFileSync(join(dir, "voice-agent.js"), "export {};");
-  writeFileSync(join(dir, "assets", "ort.wasm"), new Uint8Array([0, 97, 115, 109]));
-  writeFileSync(join(dir, "assets", "silero_vad.onnx"), new Uint8Array([8, 1]));
-  const { app } = createTestApp({ widgetDir: dir });
-
-  it.each([
-    ["/voice-agent.js", /^text\/javascript/],
-    ["/assets/ort.wasm", /^application\/wasm$/],
-    ["/assets/silero_vad.onnx", /^application\/octet-stream$/],
-  ])("serves %s cross-origin as %s", async (path, type) => {
-    const res = await app.request(path, { headers: { origin: "https://customer.example" } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(type);
-    expect(res.headers.get("access-control-allow-origin")).toBe("*");
-    expect(res.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
-    expect(res.headers.get("content-security-policy")).toBeNull();
-    expect(res.headers.get("cross-origin-embedder-policy")).toBeNull();
-  });
-
-  it("answers a missing file with a JSON 404, not an HTML fallback", async () => {
-    for (const path of ["/missing.js", "/../package.json", "/assets/"]) {
-      const res = await app.request(path);
-      expect(res.status).toBe(404);
-      expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
-    }
-  });
-});

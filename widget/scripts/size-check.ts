@@ -3,9 +3,9 @@
  * imports statically), the lazily loaded history store (Dexie), the conversation + audio engine loaded
  * on first interaction, one language's strings (the largest file: a page fetches one), and the binary
  * assets (VAD model, WASM). Fails when a group is over its budget
- * in `size-budget.json` (bytes, gzip). Run after `vite build`.
+ * in `size-budget.json` (bytes, gzip), or when an asset has no brotli copy. Run after `vite build`.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { LOCALES } from "../src/strings/locale-strings.ts";
@@ -14,7 +14,8 @@ const dist = new URL("../dist/", import.meta.url).pathname;
 const budget = JSON.parse(readFileSync(new URL("../size-budget.json", import.meta.url), "utf8")) as Record<Group, number>;
 type Group = "loader" | "history" | "engine" | "strings" | "assets";
 
-const files = readdirSync(dist);
+// The `.br` / `.gz` copies beside the files are the same bytes encoded for the server (scripts/precompress.ts).
+const files = readdirSync(dist).filter((f) => !/\.(br|gz)$/.test(f));
 const gz = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
 const text = (file: string) => readFileSync(join(dist, file), "utf8");
 
@@ -45,6 +46,14 @@ for (const [group, members] of Object.entries(groups) as [Group, string[]][]) {
   const over = size > budget[group];
   failed ||= over;
   console.log(`${over ? "✗" : "✓"} ${group.padEnd(8)} ${(size / 1024).toFixed(1).padStart(8)} KB gzip  (budget ${(budget[group] / 1024).toFixed(1)} KB; ${members.length} files)`);
+}
+// What the relay sends for the assets: their brotli copies, which the build must have written.
+const withoutBrotli = groups.assets.filter((f) => !existsSync(join(dist, `${f}.br`)));
+if (withoutBrotli.length > 0) {
+  console.error(`✗ no .br copy of ${withoutBrotli.join(", ")} (scripts/precompress.ts did not run?)`);
+  failed = true;
+} else {
+  console.log(`  assets as served: ${(groups.assets.reduce((n, f) => n + statSync(join(dist, `${f}.br`)).size, 0) / 1024).toFixed(1)} KB brotli`);
 }
 if (failed) {
   console.error("Size budget exceeded: shrink the growth or raise widget/size-budget.json with a reason in the commit.");

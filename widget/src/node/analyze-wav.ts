@@ -2,14 +2,12 @@
  * Offline analysis: runs the widget's own stages (resampler → Silero v5 → end of turn) over a whole
  * WAV file in Node, exactly as the capture path does frame by frame in the browser.
  */
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import * as ort from "onnxruntime-web/wasm";
 import { EndOfTurn, type EndOfTurnOptions } from "@voice-agent/dsp";
 import { Resampler } from "@voice-agent/dsp";
 import { decodeWav } from "@voice-agent/dsp";
 import { loadSpeechModel, VAD_FRAME_SAMPLES } from "../audio/speech-model.ts";
-import { VAD_MODEL_FILE } from "../audio/vad-model-file.ts";
+import { vadModel } from "./vad-model.ts";
 
 /** One detected utterance, in ms from the start of the file. */
 export interface DetectedUtterance {
@@ -17,11 +15,9 @@ export interface DetectedUtterance {
   endMs: number;
 }
 
-const require = createRequire(import.meta.url);
-
-/** Reads the Silero v5 model shipped with vad-web. */
+/** The Silero v5 model the widget ships (its 16 kHz graph, see `vad-model.ts`). */
 export async function readVadModel(): Promise<ArrayBuffer> {
-  const bytes = await readFile(require.resolve(`@ricky0123/vad-web/dist/${VAD_MODEL_FILE}`));
+  const bytes = vadModel();
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 

@@ -1,12 +1,13 @@
 /** Builds the audio harness (test/browser/harness.ts) into test/browser/dist for the browser tests. */
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
-import { build, resolve } from "../../scripts/vite-shared.ts";
+import { build, define, resolve } from "../../scripts/vite-shared.ts";
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   logLevel: "warn",
   resolve,
+  define,
   build: {
     ...build,
     rollupOptions: {
