@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "./protocol.ts";
+import { ERROR_CODES, TURN_ID_HEADER } from "./protocol.ts";
 import { BatchingRecordWriter } from "./records/batching-record-writer.ts";
 import { SqliteSessionStore } from "./records/sqlite-session-store.ts";
 import { createTestApp, createToken, TEST_ORIGIN } from "./test-fixtures.ts";
@@ -102,6 +102,20 @@ describe("createApp", () => {
     ]);
     expect(requests[0]?.requestId).toEqual(expect.any(String));
     expect(JSON.stringify(logs)).not.toContain(token);
+  });
+
+  it("logs a stage request's turn id and refuses a malformed one with 400 bad_request", async () => {
+    const { app, logs } = createTestApp();
+    const token = await createToken(app);
+    const speech = (turnId: string) =>
+      app.request("/v1/audio/speech", { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN, [TURN_ID_HEADER]: turnId } });
+    expect((await speech("turn-0001")).status).toBe(415);
+    for (const bad of ["short", "x".repeat(65), "no spaces here"]) {
+      const res = await speech(bad);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringContaining(TURN_ID_HEADER) } });
+    }
+    expect(logs.filter((entry) => entry.msg === "request" && entry.path === "/v1/audio/speech").map((entry) => entry.turnId)).toEqual(["turn-0001", undefined, undefined, undefined]);
   });
 });
 

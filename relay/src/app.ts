@@ -20,6 +20,7 @@ import { createSessionRefreshRoute } from "./routes/session-refresh-route.ts";
 import { createSessionsRoute } from "./routes/sessions-route.ts";
 import { createSpeechRoute } from "./routes/speech-route.ts";
 import { createTranscriptionsRoute } from "./routes/transcriptions-route.ts";
+import { turnId } from "./turn-id.ts";
 import { secureHeadersPolicy } from "./secure-headers-policy.ts";
 import { sessionLimits } from "./session-limits.ts";
 import { upstreamProbe } from "./upstream-probe.ts";
@@ -28,11 +29,12 @@ import { widgetStatic } from "./widget-static.ts";
 
 export type { RelayOptions } from "./relay-options.ts";
 
+/** Paths of the upstream stages a visitor's turn goes through; their requests carry the turn id. */
+const STAGE_PATHS = ["/v1/audio/transcriptions", "/v1/chat/completions", "/v1/audio/speech"] as const;
+
 /** Paths of the proxy routes behind the relay token and the agent's limits (the records' session routes are in `mountRecords`). */
 const SESSION_PATHS = [
-  "/v1/audio/transcriptions",
-  "/v1/chat/completions",
-  "/v1/audio/speech",
+  ...STAGE_PATHS,
   SESSION_REFRESH_PATH,
   REALTIME_CLIENT_SECRETS_PATH,
 ] as const;
@@ -61,6 +63,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.use("/v1/*", corsPolicy(options.agents));
   app.use(draining(closing));
   for (const path of SESSION_PATHS) app.use(path, session, limits);
+  for (const path of STAGE_PATHS) app.use(path, turnId());
   if (options.records) {
     // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
     const reportLimits = sessionLimits({ coordination, scope: "rep", idleClock: false, now });

@@ -65,16 +65,43 @@ export const RECORD_ID_HEADER = "x-record-id";
 /** Path of the widget's report route: `POST` a {@link SessionReportRequest} with the relay token. */
 export const SESSION_EVENTS_PATH = "/v1/session-events";
 
-/** Per-turn latencies the widget measures (ms). */
+/**
+ * Request header naming the visitor's turn a request belongs to. The widget makes one id per turn (a
+ * random UUID) and sends it on every request of that turn: the transcription, each chat round, each
+ * sentence's speech. The relay records it as the messages' `utteranceId` and in its events, so a turn's
+ * transcript, typed text, replies, tool results and reports can be joined. 8–64 letters, digits, `_` or
+ * `-`; anything else is refused with 400 `bad_request`. Optional: a request without it (a widget from
+ * before the header) is its own turn, and its chat request's last user message is not recorded as typed
+ * text (the relay cannot tell it from the transcript it already recorded).
+ */
+export const TURN_ID_HEADER = "x-turn-id";
+
+/** What a valid {@link TURN_ID_HEADER} value looks like. */
+export const TURN_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * Latencies of one turn, ms. The widget measures the unprefixed ones (what the visitor waits for) and
+ * reports them with `turn-latency`; the relay measures the `upstream…` ones from a request's arrival and
+ * records them on the messages. A key has the same meaning wherever it appears: the widget's local history,
+ * its `va-metrics` event, the report and the session records.
+ */
 export interface TurnLatency {
-  /** End of the visitor's speech to the transcript arriving. */
+  /** Widget: end of the visitor's speech → transcript received. */
   sttMs?: number;
-  /** Chat request sent to the first text delta. */
+  /** Widget: chat request sent → first text delta. */
   llmFirstTokenMs?: number;
-  /** Speech request sent to the first audio byte. */
+  /** Widget: chat request sent → end of the reply's stream (its last round, with tools). */
+  llmTotalMs?: number;
+  /** Widget: first sentence sent to TTS → its first audio. */
   ttsFirstByteMs?: number;
-  /** End of the visitor's speech to the first reply audio played: the latency the visitor feels. */
+  /** Widget: end of the visitor's speech (or typed text) → first reply audio queued: the latency the visitor feels. */
   turnMs?: number;
+  /** Relay: transcription request arrived → transcript from the upstream. */
+  upstreamSttMs?: number;
+  /** Relay: chat request arrived → first text from the upstream. */
+  upstreamLlmFirstTokenMs?: number;
+  /** Relay: chat request arrived → end of the upstream's stream. */
+  upstreamLlmTotalMs?: number;
 }
 
 /** How a session ended, from the widget's side. */
@@ -97,10 +124,10 @@ export type SessionReport = { at?: number } & (
   | { type: "greeting" }
   /** A conversation state change (`listening`, `thinking`, `responding`, `interrupted`, …). */
   | { type: "state"; state: string }
-  /** Barge-in: the visitor heard only `heardText` of the reply with record id `messageId`. */
-  | { type: "interruption"; messageId: string; heardText: string; playedMs?: number }
-  /** Latencies of one turn; `messageId` is the reply's record id. */
-  | { type: "turn-latency"; messageId?: string; latency: TurnLatency }
+  /** Barge-in: the visitor heard only `heardText` of the reply with record id `messageId`, of turn `turnId`. */
+  | { type: "interruption"; messageId: string; turnId?: string; heardText: string; playedMs?: number }
+  /** The widget-measured latencies of turn `turnId`; `messageId` is the reply's record id, which gets them. */
+  | { type: "turn-latency"; messageId?: string; turnId?: string; latency: TurnLatency }
   | { type: "error"; code: string; message?: string }
   | { type: "end"; reason: SessionEndReason }
 );

@@ -15,6 +15,8 @@ export interface RelayEnv {
     session: RelayTokenClaims;
     /** The token's agent; set by `requireSession` on the proxy routes. */
     agent: AgentConfig;
+    /** The request's turn (its `x-turn-id`); set by `turnId` on the stage routes, undefined without the header. */
+    turnId: string | undefined;
     /** Watches the chat completion stream of this request; set by records capture, if any. */
     sseObserver: SseStreamObserver | undefined;
     /** Watches the speech stream of this request; set by records capture, if any. */

@@ -1,8 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import { RECORD_ID_HEADER } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
-import { captureProxyError } from "./capture-proxy-error.ts";
-import type { StageLatency, ToolCallRecord } from "./session-record.ts";
+import { captureProxyError, turn } from "./capture-proxy-error.ts";
+import type { TurnLatency } from "../protocol.ts";
+import type { ToolCallRecord } from "./session-record.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 import { requestTurn } from "./request-turn.ts";
 import { uuidv7 } from "./uuid-v7.ts";
@@ -32,9 +33,9 @@ function addToolCallDelta(calls: ToolCallRecord[], delta: ToolCallDelta): void {
  * Around `POST /v1/chat/completions`: observes the SSE stream as the route relays it (never delaying a
  * token, no extra stream layer) to record the assistant's reply with token counts and latencies. The
  * reply is committed before `[DONE]` reaches the browser; a stream the browser aborts (barge-in) is
- * recorded as far as it got, `interrupted`. The request's last user message is recorded too, as the
- * visitor's typed turn (see {@link SessionRecorder.typedMessage}: a spoken turn's text is already its
- * transcript), committed with the reply, or before an upstream error response leaves.
+ * recorded as far as it got, `interrupted`. With a turn id, the request's last user message is recorded
+ * too, as the visitor's typed turn (the store skips it when the turn's transcript is there already),
+ * committed with the reply, or before an upstream error response leaves.
  */
 export function captureChatReply(recorder: SessionRecorder, now: () => number): MiddlewareHandler<RelayEnv> {
   return async (c, next) => {
@@ -45,7 +46,8 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
     const userId = uuidv7(startAt);
     const id = uuidv7(startAt);
     const sessionId = () => c.get("session").sid;
-    const latency: StageLatency = {};
+    const utteranceId = c.get("turnId") ?? null;
+    const latency: TurnLatency = {};
     let text = "";
     const toolCalls: ToolCallRecord[] = [];
     let usage: ChatChunk["usage"];
@@ -59,34 +61,36 @@ export function captureChatReply(recorder: SessionRecorder, now: () => number): 
         promptTokens: usage?.prompt_tokens ?? null,
         completionTokens: usage?.completion_tokens ?? null,
         interrupted,
-        latency: { ...latency, llmTotalMs: Math.round(performance.now() - t0) },
+        latency: { ...latency, upstreamLlmTotalMs: Math.round(performance.now() - t0) },
+        utteranceId,
         toolCalls: toolCalls.length ? toolCalls.filter(Boolean) : null,
       });
     let typed: Promise<void> | undefined;
     const typedTurn = () =>
       (typed ??= requestTurn(c).then(async ({ typed: said, toolResults }) => {
         await Promise.all(toolResults.map((result) =>
-          recorder.message(sessionId(), { id: `${sessionId()}:${result.toolCallId}`, role: "tool", text: result.text, startAt, endAt: startAt, toolCallId: result.toolCallId })));
-        if (said !== undefined) await recorder.typedMessage(sessionId(), { id: userId, text: said, startAt, endAt: startAt });
+          recorder.message(sessionId(), { id: `${sessionId()}:${result.toolCallId}`, role: "tool", text: result.text, startAt, endAt: startAt, toolCallId: result.toolCallId, utteranceId })));
+        // Without a turn id the relay cannot tell typed text from a transcript it recorded already.
+        if (said !== undefined && utteranceId) await recorder.message(sessionId(), { id: userId, role: "user", text: said, startAt, endAt: startAt, utteranceId });
       }));
     c.set("sseObserver", {
       onEvent(data) {
         const chunk = data as ChatChunk;
         const delta = chunk.choices?.[0]?.delta;
         if (delta?.content) {
-          if (text === "") latency.llmFirstTokenMs = Math.round(performance.now() - t0);
+          if (text === "") latency.upstreamLlmFirstTokenMs = Math.round(performance.now() - t0);
           text += delta.content;
         }
         for (const call of delta?.tool_calls ?? []) addToolCallDelta(toolCalls, call);
         if (chunk.usage) usage = chunk.usage;
       },
       async beforeEnd(error) {
-        if (error) recorder.event(sessionId(), "error", { stage: "llm", code: error.code });
+        if (error) recorder.event(sessionId(), "error", { stage: "llm", code: error.code, ...turn(c) });
         const recorded = !error || text || toolCalls.length ? message(error !== undefined) : undefined;
         await Promise.all([typedTurn(), recorded]);
       },
       onCancel() {
-        recorder.event(sessionId(), "reply-aborted", { messageId: id, chars: text.length });
+        recorder.event(sessionId(), "reply-aborted", { messageId: id, chars: text.length, ...turn(c) });
         void typedTurn();
         if (text || toolCalls.length) void message(true);
       },

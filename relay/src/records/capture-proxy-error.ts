@@ -10,7 +10,13 @@ import type { SessionRecorder } from "./session-recorder.ts";
 export async function captureProxyError(c: Context<RelayEnv>, recorder: SessionRecorder, stage: string): Promise<void> {
   const session = c.get("session");
   if (!session) return;
-  if (c.res.status === CLIENT_GONE_STATUS) return recorder.event(session.sid, "client-gone", { stage });
+  if (c.res.status === CLIENT_GONE_STATUS) return recorder.event(session.sid, "client-gone", { stage, ...turn(c) });
   const body = (await c.res.clone().json().catch(() => undefined)) as { error?: { code?: string } } | undefined;
-  recorder.event(session.sid, "error", { stage, status: c.res.status, code: body?.error?.code ?? "unknown" });
+  recorder.event(session.sid, "error", { stage, status: c.res.status, code: body?.error?.code ?? "unknown", ...turn(c) });
+}
+
+/** The request's turn id as an event payload member, when it has one. */
+export function turn(c: Context<RelayEnv>): { turnId?: string } {
+  const turnId = c.get("turnId");
+  return turnId ? { turnId } : {};
 }

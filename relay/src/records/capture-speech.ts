@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { RelayEnv } from "../relay-env.ts";
-import { captureProxyError } from "./capture-proxy-error.ts";
+import { captureProxyError, turn } from "./capture-proxy-error.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 
 /**
@@ -19,7 +19,7 @@ export function captureSpeech(recorder: SessionRecorder): MiddlewareHandler<Rela
         bytes += n;
       },
       onEnd(aborted) {
-        recorder.event(c.get("session").sid, "speech", { bytes, ttsFirstByteMs: firstByteMs ?? null, totalMs: Math.round(performance.now() - t0), aborted });
+        recorder.event(c.get("session").sid, "speech", { bytes, ttsFirstByteMs: firstByteMs ?? null, totalMs: Math.round(performance.now() - t0), aborted, ...turn(c) });
       },
     });
     await next();

@@ -27,7 +27,7 @@ export function captureTranscription(recorder: SessionRecorder, now: () => numbe
     const audioDurationMs = seconds === undefined ? null : Math.round(seconds * 1000);
     const id = uuidv7(startAt);
     const sessionId = c.get("session").sid;
-    const record = (text: string, ms: number) => recorder.message(sessionId, { id, role: "user", text, startAt, endAt: now(), audioDurationMs, latency: { sttMs: ms } });
+    const record = (text: string, ms: number) => recorder.message(sessionId, { id, role: "user", text, startAt, endAt: now(), audioDurationMs, latency: { upstreamSttMs: ms }, utteranceId: c.get("turnId") ?? null });
     if (c.res.body && c.res.headers.get("content-type")?.startsWith("text/event-stream")) {
       // Streamed: the transcript is final (and its latency known) at the `done` event.
       c.res = new Response(teeTranscriptStream(c.res.body, (text) => record(text, Math.round(performance.now() - t0))), c.res);

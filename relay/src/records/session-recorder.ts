@@ -91,23 +91,13 @@ export class SessionRecorder {
     });
   }
 
-  /** Records a message (and marks the session `active`); resolves when committed. */
-  message(sessionId: string, m: CapturedMessage): Promise<void> {
-    return this.#addMessage(sessionId, m, false);
-  }
-
   /**
-   * Records the text the visitor typed, taken from a chat request, unless the session's latest message
-   * is already this user text (a spoken turn's transcript, or the same request retried); resolves when
-   * committed.
+   * Records a message (and marks the session `active`); resolves when committed. A second `user` message
+   * of the same turn (`utteranceId`) is skipped by the store: a spoken turn's chat request carries its
+   * transcript again.
    */
-  typedMessage(sessionId: string, m: Omit<CapturedMessage, "role">): Promise<void> {
-    return this.#addMessage(sessionId, { ...m, role: "user" }, true);
-  }
-
-  #addMessage(sessionId: string, m: CapturedMessage, unlessRepeated: boolean): Promise<void> {
-    const message = this.#message(sessionId, m);
-    const add: RecordOp = { op: "add-message", message, ...(unlessRepeated ? { unlessRepeated } : {}) };
+  message(sessionId: string, m: CapturedMessage): Promise<void> {
+    const add: RecordOp = { op: "add-message", message: this.#message(sessionId, m) };
     if (this.#activated.has(sessionId)) return this.#writer.durable(add);
     if (this.#activated.size >= ACTIVATED_MEMORY) this.#activated.delete(this.#activated.values().next().value!);
     this.#activated.add(sessionId);
@@ -125,7 +115,7 @@ export class SessionRecorder {
 
   #message(sessionId: string, m: CapturedMessage): MessageRecord {
     return {
-      sessionId, confidence: null, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
+      sessionId, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
       interrupted: false, heardText: null, latency: {}, toolCalls: null, toolCallId: null, ...m,
     };
   }

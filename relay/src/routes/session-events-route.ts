@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { SESSION_EVENTS_PATH } from "../protocol.ts";
+import { SESSION_EVENTS_PATH, TURN_ID_PATTERN } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { SessionRecorder } from "../records/session-recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
@@ -8,16 +8,18 @@ import type { SessionRevocations } from "../session-revocations.ts";
 
 const ms = z.number().min(0).max(3_600_000);
 const at = z.number().int().positive().optional();
+const turnId = z.string().regex(TURN_ID_PATTERN).optional();
 const SessionReportSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("start"), at, sampleRate: z.int().min(8000).max(384_000).optional(), language: z.string().max(35).optional() }),
   z.strictObject({ type: z.literal("greeting"), at }),
   z.strictObject({ type: z.literal("state"), at, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }),
-  z.strictObject({ type: z.literal("interruption"), at, messageId: z.string().max(64), heardText: z.string().max(20_000), playedMs: ms.optional() }),
+  z.strictObject({ type: z.literal("interruption"), at, messageId: z.string().max(64), turnId, heardText: z.string().max(20_000), playedMs: ms.optional() }),
   z.strictObject({
     type: z.literal("turn-latency"),
     at,
     messageId: z.string().max(64).optional(),
-    latency: z.strictObject({ sttMs: ms.optional(), llmFirstTokenMs: ms.optional(), ttsFirstByteMs: ms.optional(), turnMs: ms.optional() }),
+    turnId,
+    latency: z.strictObject({ sttMs: ms.optional(), llmFirstTokenMs: ms.optional(), llmTotalMs: ms.optional(), ttsFirstByteMs: ms.optional(), turnMs: ms.optional() }),
   }),
   z.strictObject({ type: z.literal("error"), at, code: z.string().max(64), message: z.string().max(500).optional() }),
   z.strictObject({ type: z.literal("end"), at, reason: z.enum(["hangup", "unload", "error"]) }),
