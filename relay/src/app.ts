@@ -5,7 +5,8 @@ import { corsPolicy } from "./cors-policy.ts";
 import { draining } from "./draining.ts";
 import { createErrorHandler, notFound } from "./error-handler.ts";
 import { openApiDocument } from "./openapi-document.ts";
-import { REALTIME_CLIENT_SECRETS_PATH, SESSION_REFRESH_PATH } from "./protocol.ts";
+import { PATHS, STAGE_PATHS } from "./protocol.ts";
+import { NO_RECORDS } from "./recorder.ts";
 import { mountRecords } from "./records/mount-records.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { RelayOptions } from "./relay-options.ts";
@@ -29,15 +30,8 @@ import { widgetStatic } from "./widget-static.ts";
 
 export type { RelayOptions } from "./relay-options.ts";
 
-/** Paths of the upstream stages a visitor's turn goes through; their requests carry the turn id. */
-const STAGE_PATHS = ["/v1/audio/transcriptions", "/v1/chat/completions", "/v1/audio/speech"] as const;
-
 /** Paths of the proxy routes behind the relay token and the agent's limits (the records' session routes are in `mountRecords`). */
-const SESSION_PATHS = [
-  ...STAGE_PATHS,
-  SESSION_REFRESH_PATH,
-  REALTIME_CLIENT_SECRETS_PATH,
-] as const;
+const SESSION_PATHS = [...STAGE_PATHS, PATHS.sessionRefresh, PATHS.realtimeClientSecrets] as const;
 
 /**
  * Builds the relay as a Hono app. It never listens: serve `app.fetch` with any Hono adapter
@@ -64,22 +58,27 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.use(draining(closing));
   for (const path of SESSION_PATHS) app.use(path, session, limits);
   for (const path of STAGE_PATHS) app.use(path, turnId());
-  if (options.records) {
-    // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
-    const reportLimits = sessionLimits({ coordination, scope: "rep", idleClock: false, now });
-    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits], activityPaths: SESSION_PATHS, revocations: coordination });
-  }
+  const recorder = options.records
+    ? mountRecords(app, options.records, {
+        agents: options.agents,
+        now,
+        // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
+        session: [session, sessionLimits({ coordination, scope: "rep", idleClock: false, now })],
+        activityPaths: SESSION_PATHS,
+        revocations: coordination,
+      })
+    : NO_RECORDS;
 
   app.route("/", createHealthRoutes({ checks: { ...probes, ...options.readinessChecks }, closing, cacheMs: 2000, log }));
   const document = openApiDocument(options.records !== undefined);
-  app.get("/openapi.json", (c) => c.json(document));
+  app.get(PATHS.openApi, (c) => c.json(document));
   const clientIp = options.clientIp ?? clientIpFrom(0);
   const sessionsPerIpPerMinute = options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE;
-  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, coordination, sessionsPerIpPerMinute, clientIp, now, log }));
+  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, coordination, recorder, sessionsPerIpPerMinute, clientIp, now, log }));
   app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));
-  app.route("/", createTranscriptionsRoute(clients.stt, { streamIdleMs, closing, log }));
-  app.route("/", createChatCompletionsRoute({ llm: clients.llm, log, streamIdleMs, closing }));
-  app.route("/", createSpeechRoute({ tts: clients.tts, streamIdleMs, closing }));
+  app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, streamIdleMs, closing, log }));
+  app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, log, streamIdleMs, closing }));
+  app.route("/", createSpeechRoute({ tts: clients.tts, recorder, streamIdleMs, closing }));
   app.route("/", createRealtimeRoute({ client: clients.llm, now }));
   if (options.widgetDir) app.use("/*", widgetStatic(options.widgetDir));
   return app;

@@ -1,5 +1,5 @@
 import { bearer, error, json, ref, sessionErrors } from "./openapi-parts.ts";
-import { ERROR_CODES, TTS_SAMPLE_RATE } from "./protocol.ts";
+import { ERROR_CODES, PATHS, TTS_SAMPLE_RATE } from "./protocol.ts";
 import { recordsPaths } from "./records/records-openapi.ts";
 
 const upstreamErrors = {
@@ -45,8 +45,8 @@ export const openApiDocument = (records: boolean) => ({
     },
   },
   paths: {
-    "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "`{ ok: true }`", content: json({ type: "object" }) } } } },
-    "/readyz": {
+    [PATHS.health]: { get: { summary: "Liveness", responses: { "200": { description: "`{ ok: true }`", content: json({ type: "object" }) } } } },
+    [PATHS.ready]: {
       get: {
         summary: "Readiness: every upstream (and store) reachable; results cached 2 s",
         responses: {
@@ -55,8 +55,8 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: json({ type: "object" }) } } } },
-    "/v1/sessions": {
+    [PATHS.openApi]: { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: json({ type: "object" }) } } } },
+    [PATHS.sessions]: {
       post: {
         summary: "Create a session for an agent; the Origin must be on the agent's allowlist",
         requestBody: { required: true, content: json({ type: "object", required: ["agent"], properties: { agent: { type: "string" } } }) },
@@ -85,7 +85,7 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/sessions/refresh": {
+    [PATHS.sessionRefresh]: {
       post: {
         summary: "A fresh token for the caller's session, while it lives",
         security: bearer,
@@ -102,7 +102,7 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/audio/transcriptions": {
+    [PATHS.transcriptions]: {
       post: {
         summary: "Transcribe one WAV utterance with the agent's STT model (client model/prompt ignored)",
         security: bearer,
@@ -120,7 +120,7 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/chat/completions": {
+    [PATHS.chatCompletions]: {
       post: {
         summary: "Stream the agent's reply (system prompt, model, sampling and tools from the agent)",
         security: bearer,
@@ -148,7 +148,7 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/audio/speech": {
+    [PATHS.speech]: {
       post: {
         summary: "Stream the agent's voice (model, voice and speed from the agent)",
         security: bearer,
@@ -168,7 +168,7 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/realtime/client_secrets": {
+    [PATHS.realtimeClientSecrets]: {
       post: {
         summary: "Mint a provider ephemeral key for the agent's realtime configuration (body ignored)",
         security: bearer,

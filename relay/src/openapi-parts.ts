@@ -13,3 +13,6 @@ export const sessionErrors = {
   "429": error("`rate_limited`: over the agent's `limits.requestsPerMinute` (see `Retry-After`)"),
   "503": error("`shutting_down`: the relay is shutting down (see `Retry-After`)"),
 };
+
+/** A Hono path (`/admin/sessions/:id`) as OpenAPI writes it (`/admin/sessions/{id}`). */
+export const openApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");

@@ -9,8 +9,51 @@ export const STT_SAMPLE_RATE = 16_000;
 /** Sample rate (Hz) of the raw 16-bit little-endian mono PCM that `/v1/audio/speech` streams back. */
 export const TTS_SAMPLE_RATE = 24_000;
 
-/** Path of the route that creates a session and returns a relay token. */
-export const SESSIONS_PATH = "/v1/sessions";
+/**
+ * The relay's paths, the one place they are written: the app, its routes, the records, the OpenAPI
+ * document and the widget's relay client all take them from here. Parameters are Hono's (`:id`).
+ */
+export const PATHS = {
+  /** `POST` a {@link CreateSessionRequest} (no token): 201 {@link CreateSessionResponse}. */
+  sessions: "/v1/sessions",
+  /**
+   * `POST` with a valid relay token (no body): a {@link RefreshSessionResponse} with a fresh token for the
+   * same session, while the session lives.
+   */
+  sessionRefresh: "/v1/sessions/refresh",
+  /** `POST` multipart (`file`, a 16 kHz WAV utterance; `stream`, `language`): the transcript. */
+  transcriptions: "/v1/audio/transcriptions",
+  /** `POST` the conversation (OpenAI's chat shape, `stream: true`): the reply as SSE. */
+  chatCompletions: "/v1/chat/completions",
+  /** `POST` `{ input }`: the speech as `audio/pcm` at {@link TTS_SAMPLE_RATE}. */
+  speech: "/v1/audio/speech",
+  /**
+   * `POST` with a relay token (body ignored): OpenAI's client secret (`{ value, expires_at }`) for the
+   * agent's realtime configuration.
+   */
+  realtimeClientSecrets: "/v1/realtime/client_secrets",
+  /** `POST` a {@link SessionReportRequest} with the relay token: 202 `{ accepted }` (records on). */
+  sessionEvents: "/v1/session-events",
+  /** "Forget me": `DELETE` with a relay token deletes every record of the token's visitor (records on). */
+  forgetVisitor: "/v1/visitor",
+  /** `GET`: liveness, `{ ok: true }`. */
+  health: "/healthz",
+  /** `GET`: readiness (the upstreams and the store answer). */
+  ready: "/readyz",
+  /** `GET`: the relay's OpenAPI 3.1 document. */
+  openApi: "/openapi.json",
+  /** Admin API (admin token, records on): `GET` lists sessions. */
+  adminSessions: "/admin/sessions",
+  /** Admin API: `GET` one session with its messages and events, `DELETE` it. */
+  adminSession: "/admin/sessions/:id",
+  /** Admin API: `GET` one session as a JSON download. */
+  adminSessionExport: "/admin/sessions/:id/export",
+  /** Admin API: `POST` times out lapsed sessions and applies retention now. */
+  adminPurge: "/admin/purge",
+} as const;
+
+/** Paths of the upstream stages a visitor's turn goes through; their requests carry {@link TURN_ID_HEADER}. */
+export const STAGE_PATHS = [PATHS.transcriptions, PATHS.chatCompletions, PATHS.speech] as const;
 
 /** Body of `POST /v1/sessions`. The `Origin` header must be on the agent's allowlist. */
 export interface CreateSessionRequest {
@@ -25,12 +68,6 @@ export interface CreateSessionRequest {
   conversationId?: string;
 }
 
-/**
- * Path of the token refresh: `POST` with a valid relay token (no body) answers a
- * {@link RefreshSessionResponse} with a fresh token for the same session, while the session lives.
- */
-export const SESSION_REFRESH_PATH = "/v1/sessions/refresh";
-
 /** Answer of `POST /v1/sessions/refresh`. */
 export interface RefreshSessionResponse {
   sessionId: string;
@@ -41,16 +78,7 @@ export interface RefreshSessionResponse {
   sessionEndsAt: number;
 }
 
-/**
- * Path of the realtime ephemeral key route: `POST` with a relay token (body ignored) answers OpenAI's
- * client secret object (`{ value, expires_at, session }`) for the agent's realtime configuration.
- */
-export const REALTIME_CLIENT_SECRETS_PATH = "/v1/realtime/client_secrets";
-
-/** Path of "forget me": `DELETE` with a relay token deletes every record of the token's visitor. */
-export const FORGET_VISITOR_PATH = "/v1/visitor";
-
-/** Response of `DELETE` {@link FORGET_VISITOR_PATH}. */
+/** Response of `DELETE` {@link PATHS.forgetVisitor}. */
 export interface ForgetVisitorResponse {
   /** How many sessions (with their messages and events) were deleted. */
   deletedSessions: number;
@@ -61,9 +89,6 @@ export interface ForgetVisitorResponse {
  * message the response carries (when the relay keeps records); reports refer to it as `messageId`.
  */
 export const RECORD_ID_HEADER = "x-record-id";
-
-/** Path of the widget's report route: `POST` a {@link SessionReportRequest} with the relay token. */
-export const SESSION_EVENTS_PATH = "/v1/session-events";
 
 /**
  * Request header naming the visitor's turn a request belongs to. The widget makes one id per turn (a
@@ -132,7 +157,7 @@ export type SessionReport = { at?: number } & (
   | { type: "end"; reason: SessionEndReason }
 );
 
-/** Body of `POST` {@link SESSION_EVENTS_PATH}: 1–50 reports, answered 202 `{ accepted }`. */
+/** Body of `POST` {@link PATHS.sessionEvents}: 1–50 reports, answered 202 `{ accepted }`. */
 export interface SessionReportRequest {
   reports: SessionReport[];
   /**

@@ -1,6 +1,6 @@
 /** The widget's client of the relay: sessions, the three OpenAI-compatible stages, and "forget me". */
 import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse, SessionReport, SessionReportRequest } from "@voice-agent/relay/protocol";
-import { FORGET_VISITOR_PATH, RECORD_ID_HEADER, SESSION_EVENTS_PATH, SESSION_REFRESH_PATH, SESSIONS_PATH, TURN_ID_HEADER } from "@voice-agent/relay/protocol";
+import { PATHS, RECORD_ID_HEADER, TURN_ID_HEADER } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
 import type { ChatDelta, Transcript, Transport, TurnRequest } from "./conversation/transport.ts";
 import type { WireMessage } from "./conversation/wire.ts";
@@ -20,14 +20,14 @@ export class RelayClient implements Transport {
   }
 
   async openSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
-    const response = await this.#fetch("POST", SESSIONS_PATH, JSON.stringify(request), "application/json");
+    const response = await this.#fetch("POST", PATHS.sessions, JSON.stringify(request), "application/json");
     const session = (await response.json()) as CreateSessionResponse;
     this.#token = session.token;
     return session;
   }
 
   async refreshSession(): Promise<RefreshSessionResponse> {
-    const response = await this.#fetch("POST", SESSION_REFRESH_PATH);
+    const response = await this.#fetch("POST", PATHS.sessionRefresh);
     const session = (await response.json()) as RefreshSessionResponse;
     this.#token = session.token;
     return session;
@@ -39,7 +39,7 @@ export class RelayClient implements Transport {
     form.append("file", new Blob([wav as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
     form.append("stream", "true");
     if (language) form.append("language", language);
-    const response = await this.#fetch("POST", "/v1/audio/transcriptions", form, undefined, turn);
+    const response = await this.#fetch("POST", PATHS.transcriptions, form, undefined, turn);
     if (!response.headers.get("content-type")?.includes("text/event-stream")) return (await response.json()) as Transcript;
     // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.
     let text = "";
@@ -56,7 +56,7 @@ export class RelayClient implements Transport {
   async *chat(messages: WireMessage[], turn: TurnRequest): AsyncGenerator<ChatDelta> {
     const { signal } = turn;
     const body = JSON.stringify({ messages, stream: true });
-    const response = await this.#fetch("POST", "/v1/chat/completions", body, "application/json", turn);
+    const response = await this.#fetch("POST", PATHS.chatCompletions, body, "application/json", turn);
     const reader = new ChatChunkReader();
     const recordId = response.headers.get(RECORD_ID_HEADER);
     if (recordId) yield { type: "record", id: recordId };
@@ -71,7 +71,7 @@ export class RelayClient implements Transport {
 
   async *speech(text: string, turn: TurnRequest): AsyncGenerator<Int16Array> {
     const { signal } = turn;
-    const response = await this.#fetch("POST", "/v1/audio/speech", JSON.stringify({ input: text }), "application/json", turn);
+    const response = await this.#fetch("POST", PATHS.speech, JSON.stringify({ input: text }), "application/json", turn);
     const reader = response.body!.getReader();
     let carry: number | undefined;
     for (;;) {
@@ -92,12 +92,12 @@ export class RelayClient implements Transport {
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
     const body: SessionReportRequest = { reports, sentAt: Date.now() };
-    await this.#fetch("POST", SESSION_EVENTS_PATH, JSON.stringify(body), "application/json", undefined, options.keepalive);
+    await this.#fetch("POST", PATHS.sessionEvents, JSON.stringify(body), "application/json", undefined, options.keepalive);
   }
 
   async forgetVisitor(): Promise<void> {
     try {
-      await this.#fetch("DELETE", FORGET_VISITOR_PATH);
+      await this.#fetch("DELETE", PATHS.forgetVisitor);
     } catch (error) {
       // A relay from before "forget me" has no such route: it holds nothing to delete.
       if (!(error instanceof NotFound)) throw error;
@@ -125,7 +125,7 @@ export class RelayClient implements Transport {
     } catch (error) {
       // An expired token: renew the session (the owner's hook) and send the request once more. Not for
       // reports: a renewal can open a new session, and they belong to the one they were made in.
-      const renewable = path !== SESSIONS_PATH && path !== SESSION_REFRESH_PATH && path !== SESSION_EVENTS_PATH && this.onTokenExpired;
+      const renewable = path !== PATHS.sessions && path !== PATHS.sessionRefresh && path !== PATHS.sessionEvents && this.onTokenExpired;
       if (!renewable || !(error instanceof WidgetError) || relayErrorHandling(error.relayCode).action !== "renew") throw error;
       await renewable();
       return this.#fetchOnce(method, path, body, contentType, turn, keepalive);

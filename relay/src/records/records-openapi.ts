@@ -1,5 +1,5 @@
-import { bearer, error, json, sessionErrors } from "../openapi-parts.ts";
-import { FORGET_VISITOR_PATH, SESSION_EVENTS_PATH } from "../protocol.ts";
+import { bearer, error, json, openApiPath, sessionErrors } from "../openapi-parts.ts";
+import { PATHS } from "../protocol.ts";
 
 const admin = [{ adminToken: [] }];
 const id = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
@@ -12,7 +12,7 @@ const detail = { description: "`{ session, messages, events }`", content: json({
 
 /** The paths `mountRecords` adds, for the relay's OpenAPI document. */
 export const recordsPaths = {
-  [SESSION_EVENTS_PATH]: {
+  [PATHS.sessionEvents]: {
     post: {
       summary: "The widget's reports of its session: start, states, interruptions, latencies, errors, end",
       security: bearer,
@@ -25,7 +25,7 @@ export const recordsPaths = {
       },
     },
   },
-  [FORGET_VISITOR_PATH]: {
+  [PATHS.forgetVisitor]: {
     delete: {
       summary: "Forget me: delete every session of the token's visitor",
       security: bearer,
@@ -35,7 +35,7 @@ export const recordsPaths = {
       },
     },
   },
-  "/admin/sessions": {
+  [PATHS.adminSessions]: {
     get: {
       summary: "Sessions of the token's agents, newest first, with cursor pagination",
       security: admin,
@@ -48,14 +48,14 @@ export const recordsPaths = {
       },
     },
   },
-  "/admin/sessions/{id}": {
+  [openApiPath(PATHS.adminSession)]: {
     get: { summary: "One session with its messages and events", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
     delete: { summary: "Delete one session", security: admin, parameters: [id], responses: { "204": { description: "Deleted" }, ...adminErrors } },
   },
-  "/admin/sessions/{id}/export": {
+  [openApiPath(PATHS.adminSessionExport)]: {
     get: { summary: "One session as a JSON download", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
   },
-  "/admin/purge": {
+  [PATHS.adminPurge]: {
     post: {
       summary: "Run the retention purge now (and time out lapsed sessions) for the token's agents",
       security: admin,

@@ -3,23 +3,9 @@ import type { SessionReport } from "../protocol.ts";
 import { greetingMessageId } from "../protocol.ts";
 import type { BatchingRecordWriter } from "./batching-record-writer.ts";
 import type { RecordOp } from "./record-op.ts";
+import type { NewSession } from "../recorder.ts";
 import type { EventSource, MessageRecord, SessionMode } from "./session-record.ts";
 import { uuidv7 } from "./uuid-v7.ts";
-
-/** What the relay knows when it creates a session. */
-export interface NewSession {
-  id: string;
-  agent: string;
-  origin: string;
-  mode: SessionMode;
-  /** The widget's visitor id; only its SHA-256 is stored. */
-  visitorId?: string;
-  conversationId?: string;
-  /** The agent's idle timeout (ms): the session lapses this long after its last activity. */
-  idleTimeoutMs: number;
-  /** The session's end (its maximum length), epoch ms. */
-  endsAt: number;
-}
 
 /** One batch of the widget's reports, as {@link SessionRecorder.report} records it. */
 export interface ReportBatch {
@@ -78,13 +64,13 @@ export class SessionRecorder {
   }
 
   /** Records a new `pending` session; resolves when committed. */
-  sessionCreated(s: NewSession): Promise<void> {
+  sessionCreated(s: NewSession, mode: SessionMode = "cascade"): Promise<void> {
     const createdAt = this.#now();
     return this.#writer.durable({
       op: "create-session",
       visitorHash: s.visitorId ? hashVisitorId(s.visitorId) : null,
       session: {
-        id: s.id, agent: s.agent, origin: s.origin, mode: s.mode, status: "pending", conversationId: s.conversationId ?? null,
+        id: s.id, agent: s.agent, origin: s.origin, mode, status: "pending", conversationId: s.conversationId ?? null,
         createdAt, startedAt: null, endedAt: null, expiresAt: Math.min(createdAt + s.idleTimeoutMs, s.endsAt), lastActiveAt: null,
         durationMs: null, endReason: null, client: null,
       },

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type OpenAI from "openai";
 import type { RealtimeAudioInputTurnDetection } from "openai/resources/realtime/realtime";
 import { HttpError } from "../http-error.ts";
-import { REALTIME_CLIENT_SECRETS_PATH } from "../protocol.ts";
+import { PATHS } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import { upstreamError } from "../upstream-error.ts";
 
@@ -26,7 +26,7 @@ const MAX_TTL = 7200;
  * `realtime`; 401 `session_expired` with under 10 s of session left.
  */
 export function createRealtimeRoute(options: RealtimeRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(REALTIME_CLIENT_SECRETS_PATH, async (c) => {
+  return new Hono<RelayEnv>().post(PATHS.realtimeClientSecrets, async (c) => {
     const agent = c.get("agent");
     if (!agent.realtime) throw new HttpError(404, "realtime_not_configured", `Agent "${agent.id}" has no realtime mode.`);
     const remaining = Math.floor(c.get("session").end - options.now() / 1000);

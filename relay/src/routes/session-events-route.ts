@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { SESSION_EVENTS_PATH, TURN_ID_PATTERN } from "../protocol.ts";
+import { PATHS, TURN_ID_PATTERN } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { SessionRecorder } from "../records/session-recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
@@ -34,7 +34,7 @@ const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionRepo
  * `revocations` (until its end) before it is recorded: the token is refused from then on.
  */
 export function createSessionEventsRoute(recorder: SessionRecorder, revocations: SessionRevocations): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(SESSION_EVENTS_PATH, async (c) => {
+  return new Hono<RelayEnv>().post(PATHS.sessionEvents, async (c) => {
     const { reports, sentAt } = await readJson(c, SessionReportRequestSchema);
     const { sid, end } = c.get("session");
     if (reports.some((report) => report.type === "end")) await revocations.revoke([sid], end * 1000);
