@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import type { ChatRequestBody } from "./chat-request.ts";
 import type { ByteStreamObserver } from "./guard-stream.ts";
+import type { ChatMessage } from "./protocol.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { SseStreamObserver } from "./sse-pass-through.ts";
 
@@ -56,7 +56,7 @@ export interface ChatRecord extends StageRecord {
    * The validated request reached the upstream: records its last message when the visitor typed it (with
    * a turn id only) and the page's tool results at its end. Resolves when committed; idempotent.
    */
-  said(messages: ChatRequestBody["messages"]): Promise<void>;
+  said(messages: readonly ChatMessage[]): Promise<void>;
   /** Sees the reply's events go by and commits it before the stream's end; undefined when records are off. */
   readonly observer: SseStreamObserver | undefined;
 }

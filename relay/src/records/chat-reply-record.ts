@@ -1,5 +1,4 @@
-import type { ChatRequestBody } from "../chat-request.ts";
-import type { TurnLatency } from "../protocol.ts";
+import type { ChatMessage, TurnLatency } from "../protocol.ts";
 import type { ChatRecord, RecordScope } from "../recorder.ts";
 import type { SseStreamObserver } from "../sse-pass-through.ts";
 import { failureEvent, turnPayload } from "./failure-event.ts";
@@ -85,7 +84,7 @@ export function chatReplyRecord(recorder: SessionRecorder, scope: RecordScope, n
   return {
     recordId: id,
     observer,
-    said(messages: ChatRequestBody["messages"]) {
+    said(messages: readonly ChatMessage[]) {
       return (said ??= saidMessages(recorder, scope, messages, { userId, startAt }));
     },
     failed(error, clientGone) {
@@ -95,7 +94,7 @@ export function chatReplyRecord(recorder: SessionRecorder, scope: RecordScope, n
 }
 
 /** Records the request's trailing tool results and, with a turn id, its last message when the visitor typed it. */
-async function saidMessages(recorder: SessionRecorder, scope: RecordScope, messages: ChatRequestBody["messages"], at: { userId: string; startAt: number }): Promise<void> {
+async function saidMessages(recorder: SessionRecorder, scope: RecordScope, messages: readonly ChatMessage[], at: { userId: string; startAt: number }): Promise<void> {
   const { sessionId, turnId } = scope;
   const { startAt } = at;
   const utteranceId = turnId ?? null;

@@ -1,5 +1,6 @@
-import { bearer, error, json, openApiPath, sessionErrors } from "../openapi-parts.ts";
+import { bearer, error, json, openApiPath, sessionErrors, type WireSchema } from "../openapi-parts.ts";
 import { PATHS } from "../protocol.ts";
+import { ForgetVisitorResponseSchema, SessionReportRequestSchema, SessionReportResponseSchema } from "../wire-schemas.ts";
 
 const admin = [{ adminToken: [] }];
 const id = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
@@ -10,15 +11,15 @@ const adminErrors = {
 };
 const detail = { description: "`{ session, messages, events }`", content: json({ type: "object", required: ["session", "messages", "events"] }) };
 
-/** The paths `mountRecords` adds, for the relay's OpenAPI document. */
-export const recordsPaths = {
+/** The paths `mountRecords` adds, for the relay's OpenAPI document; `schema` converts the wire schemas. */
+export const recordsPaths = (schema: WireSchema) => ({
   [PATHS.sessionEvents]: {
     post: {
       summary: "The widget's reports of its session: start, states, interruptions, latencies, errors, end",
       security: bearer,
-      requestBody: { required: true, content: json({ type: "object", required: ["reports"], properties: { reports: { type: "array", minItems: 1, maxItems: 50 }, sentAt: { type: "integer", description: "the widget's clock at sending, epoch ms" } } }) },
+      requestBody: { required: true, content: json(schema(SessionReportRequestSchema, "input")) },
       responses: {
-        "202": { description: "`{ accepted }`: queued", content: json({ type: "object", properties: { accepted: { type: "integer" } } }) },
+        "202": { description: "`{ accepted }`: committed", content: json(schema(SessionReportResponseSchema, "output")) },
         "400": error("`bad_request`"),
         ...sessionErrors,
         "415": error("`unsupported_media_type`"),
@@ -30,7 +31,7 @@ export const recordsPaths = {
       summary: "Forget me: delete every session of the token's visitor",
       security: bearer,
       responses: {
-        "200": { description: "`{ deletedSessions }`", content: json({ type: "object", properties: { deletedSessions: { type: "integer" } } }) },
+        "200": { description: "`{ deletedSessions }`", content: json(schema(ForgetVisitorResponseSchema, "output")) },
         ...sessionErrors,
       },
     },
@@ -62,4 +63,4 @@ export const recordsPaths = {
       responses: { "200": { description: "`{ timedOut, deletedSessions }`", content: json({ type: "object" }) }, "401": adminErrors["401"] },
     },
   },
-};
+});

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type OpenAI from "openai";
-import { assertDeclaredTools, ChatRequestSchema } from "../chat-request.ts";
+import { assertDeclaredTools } from "../assert-declared-tools.ts";
 import { PATHS, RECORD_ID_HEADER } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import { type Recorder, recordScope } from "../recorder.ts";
@@ -9,6 +9,7 @@ import type { RelayLog } from "../relay-log.ts";
 import { ssePassThrough } from "../sse-pass-through.ts";
 import { upstreamError } from "../upstream-error.ts";
 import { upstreamStream } from "../upstream-http.ts";
+import { ChatRequestSchema } from "../wire-schemas.ts";
 
 /** Dependencies of {@link createChatCompletionsRoute}. */
 export interface ChatCompletionsRouteOptions {

@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
 import type { AgentConfig } from "../agent-config.ts";
 import { type ClientIp, ipLimitKey } from "../client-ip.ts";
 import { HttpError } from "../http-error.ts";
@@ -13,6 +12,7 @@ import type { RelayLog } from "../relay-log.ts";
 import { uuidv7 } from "../records/uuid-v7.ts";
 import { signRelayToken } from "../relay-token.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
+import { CreateSessionRequestSchema } from "../wire-schemas.ts";
 
 /** Dependencies of {@link createSessionsRoute}. */
 export interface SessionsRouteOptions {
@@ -35,13 +35,6 @@ export interface SessionsRouteOptions {
 /** Largest accepted `POST /v1/sessions` body (bytes). */
 const MAX_SESSION_BODY = 4096;
 
-/** `CreateSessionRequest`. */
-export const CreateSessionSchema = z.object({
-  agent: z.string().min(1).max(64),
-  visitorId: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, "expected 22-128 base64url characters or a UUID").optional(),
-  conversationId: z.string().min(1).max(128).optional(),
-});
-
 const sessionBodyLimit = bodyLimit({
   maxSize: MAX_SESSION_BODY,
   onError: () => {
@@ -63,7 +56,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
     if (!hit.ok) {
       throw new HttpError(429, "rate_limited", "Too many new sessions from this address: try again later.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
     }
-    const { agent: agentId, visitorId, conversationId } = await readJson(c, CreateSessionSchema);
+    const { agent: agentId, visitorId, conversationId } = await readJson(c, CreateSessionRequestSchema);
     const agent = options.agents.get(agentId);
     if (!agent?.enabled) throw new HttpError(404, "agent_not_found", `No enabled agent "${agentId}".`);
     const origin = c.req.header("origin");

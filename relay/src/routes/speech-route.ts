@@ -1,6 +1,5 @@
 import { Hono } from "hono";
 import type OpenAI from "openai";
-import { z } from "zod";
 import { guardStream } from "../guard-stream.ts";
 import { PATHS, TTS_SAMPLE_RATE } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
@@ -8,6 +7,7 @@ import { type Recorder, recordScope } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import { upstreamError } from "../upstream-error.ts";
 import { upstreamStream } from "../upstream-http.ts";
+import { SpeechRequestSchema } from "../wire-schemas.ts";
 
 /** Dependencies of {@link createSpeechRoute}. */
 export interface SpeechRouteOptions {
@@ -18,8 +18,6 @@ export interface SpeechRouteOptions {
   /** Aborted when the relay shuts down. */
   closing: AbortSignal;
 }
-
-const SpeechRequestSchema = z.object({ input: z.string().min(1).max(4096) });
 
 /**
  * `POST /v1/audio/speech`: `{ input }` → the agent's TTS model, voice and speed → the upstream's raw PCM

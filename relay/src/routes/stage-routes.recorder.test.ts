@@ -41,7 +41,7 @@ class RecordingRecorder implements Recorder {
     this.scopes.push(scope);
     return {
       recordId: "chat-record",
-      said: async (messages: { role: string }[]) => void this.calls.push(`llm:said ${messages.map((m) => m.role).join(",")}`),
+      said: async (messages: readonly { role: string }[]) => void this.calls.push(`llm:said ${messages.map((m) => m.role).join(",")}`),
       observer: {
         onEvent: () => {
           if (this.calls.at(-1) !== "llm:event") this.calls.push("llm:event");
