@@ -76,10 +76,11 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const sessionsPerIpPerMinute = options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE;
   app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, coordination, recorder, sessionsPerIpPerMinute, clientIp, now, log }));
   app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));
-  app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, streamIdleMs, closing, log }));
-  app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, log, streamIdleMs, closing }));
-  app.route("/", createSpeechRoute({ tts: clients.tts, recorder, streamIdleMs, closing }));
-  app.route("/", createRealtimeRoute({ client: clients.llm, now }));
+  const stage = { streamIdleMs, closing, log };
+  app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, ...stage }));
+  app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, ...stage }));
+  app.route("/", createSpeechRoute({ tts: clients.tts, recorder, ...stage }));
+  app.route("/", createRealtimeRoute({ client: clients.llm, now, ...stage }));
   if (options.widgetDir) app.use("/*", widgetStatic(options.widgetDir));
   return app;
 }

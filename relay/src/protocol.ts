@@ -129,6 +129,9 @@ export type RefreshSessionResponse = z.infer<typeof wire.RefreshSessionResponseS
 /** Answer of `DELETE` {@link PATHS.forgetVisitor}. */
 export type ForgetVisitorResponse = z.infer<typeof wire.ForgetVisitorResponseSchema>;
 
+/** Answer of `POST` {@link PATHS.realtimeClientSecrets}: OpenAI's client secret, without the session echo. */
+export type RealtimeClientSecret = z.infer<typeof wire.RealtimeClientSecretSchema>;
+
 /** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */
 export type UpstreamKind = z.infer<typeof wire.UpstreamKindSchema>;
 

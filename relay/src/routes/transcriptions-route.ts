@@ -1,24 +1,16 @@
-import { type Context, Hono } from "hono";
+import type { Context, Hono } from "hono";
 import type OpenAI from "openai";
 import { HttpError } from "../http-error.ts";
 import { PATHS, RECORD_ID_HEADER } from "../protocol.ts";
-import { type Recorder, recordScope, type TranscriptionRecord } from "../recorder.ts";
+import type { Recorder } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
-import type { RelayLog } from "../relay-log.ts";
-import { ssePassThrough } from "../sse-pass-through.ts";
-import { upstreamError } from "../upstream-error.ts";
-import { upstreamStream } from "../upstream-http.ts";
 import { wavDurationSeconds } from "../wav-duration.ts";
+import { stageRoute, type UpstreamStageOptions } from "./upstream-stage.ts";
 
 /** Dependencies of {@link createTranscriptionsRoute}. */
-export interface TranscriptionsRouteOptions {
+export interface TranscriptionsRouteOptions extends UpstreamStageOptions {
   stt: OpenAI;
   recorder: Recorder;
-  /** Longest silence (ms) of the upstream between events. */
-  streamIdleMs: number;
-  /** Aborted when the relay shuts down. */
-  closing: AbortSignal;
-  log: RelayLog;
 }
 
 /**
@@ -34,20 +26,32 @@ export interface TranscriptionsRouteOptions {
  * visitor's message before the answer (streamed: before `[DONE]`); its record id goes out as `x-record-id`.
  */
 export function createTranscriptionsRoute(options: TranscriptionsRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(PATHS.transcriptions, async (c) => {
-    const record = options.recorder.transcription(recordScope(c));
-    try {
-      return await transcribe(c, options, record);
-    } catch (error) {
-      record.failed(error, c.req.raw.signal.aborted);
-      throw error;
+  const { stt, recorder } = options;
+  return stageRoute({ path: PATHS.transcriptions, stage: "stt", record: (scope) => recorder.transcription(scope) }, options, async (c, upstream, record) => {
+    const { form, bytes, seconds } = await readUtterance(c);
+    const { stt: config } = c.get("agent");
+    // Under a name and type of the relay's choosing: some upstreams pick the decoder from them.
+    const asked = form.get("language");
+    const language = typeof asked === "string" && config.languages?.includes(asked) ? asked : config.language;
+    const request = { file: new File([bytes], "utterance.wav", { type: "audio/wav" }), model: config.model, ...(language ? { language } : {}) };
+    const audioDurationMs = Math.round(seconds * 1000);
+    const recordId: Record<string, string> = record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
+    if (form.get("stream") !== "true") {
+      const { text } = await upstream.call((signal) => stt.audio.transcriptions.create(request, { signal }));
+      await record.transcript(text, audioDurationMs);
+      return c.json({ text }, 200, recordId);
     }
+    const answer = await upstream.call((signal) => stt.audio.transcriptions.create({ ...request, stream: true }, { signal }).asResponse());
+    return upstream.events(answer, record.streamObserver(audioDurationMs), recordId);
   });
 }
 
-/** Checks the upload, calls the upstream and answers; the transcript goes to `record`. */
-async function transcribe(c: Context<RelayEnv>, options: TranscriptionsRouteOptions, record: TranscriptionRecord): Promise<Response> {
-  const { stt } = options;
+/**
+ * The upload's form and its `file`, a PCM WAV within the agent's `limits.maxUtteranceSeconds`.
+ *
+ * @throws HttpError 415 (not multipart, not a PCM WAV), 400 (no file, unparsable), 413 `audio_too_long`
+ */
+async function readUtterance(c: Context<RelayEnv>): Promise<{ form: FormData; bytes: Uint8Array<ArrayBuffer>; seconds: number }> {
   if (!/^multipart\/form-data\b/i.test(c.req.header("content-type") ?? "")) {
     throw new HttpError(415, "unsupported_media_type", "Expected multipart/form-data with a file field.");
   }
@@ -63,41 +67,12 @@ async function transcribe(c: Context<RelayEnv>, options: TranscriptionsRouteOpti
   if (!(file instanceof File) || file.size === 0) {
     throw new HttpError(400, "bad_request", "Missing the audio file: send it as the multipart field \"file\".");
   }
-  const { stt: config, limits } = c.get("agent");
+  const { limits } = c.get("agent");
   const bytes = new Uint8Array(await file.arrayBuffer());
   const seconds = wavDurationSeconds(bytes);
   if (seconds === undefined) throw new HttpError(415, "unsupported_media_type", "The audio file must be a PCM WAV.");
   if (seconds > limits.maxUtteranceSeconds) {
     throw new HttpError(413, "audio_too_long", `Utterances are limited to ${limits.maxUtteranceSeconds} seconds.`);
   }
-  // Under a name and type of the relay's choosing: some upstreams pick the decoder from them.
-  const asked = form.get("language");
-  const language = typeof asked === "string" && config.languages?.includes(asked) ? asked : config.language;
-  const request = { file: new File([bytes], "utterance.wav", { type: "audio/wav" }), model: config.model, ...(language ? { language } : {}) };
-  const audioDurationMs = Math.round(seconds * 1000);
-  const recordId: Record<string, string> = record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
-  if (form.get("stream") !== "true") {
-    const result = await stt.audio.transcriptions.create(request, { signal: c.req.raw.signal }).catch((err: unknown) => {
-      throw upstreamError("stt", err);
-    });
-    await record.transcript(result.text, audioDurationMs);
-    return c.json({ text: result.text }, 200, recordId);
-  }
-  const upstreamAbort = new AbortController();
-  const signal = AbortSignal.any([c.req.raw.signal, upstreamAbort.signal, options.closing]);
-  const upstream = await stt.audio.transcriptions
-    .create({ ...request, stream: true }, { signal })
-    .asResponse()
-    .catch((err: unknown) => {
-      throw upstreamError("stt", err, options.closing);
-    });
-  const guard = { stage: "stt" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-  const body = ssePassThrough(upstreamStream(upstream, "stt"), {
-    guard,
-    client: c.req.raw.signal,
-    observer: record.streamObserver(audioDurationMs),
-    onError: (error) => options.log({ level: "warn", msg: "stt stream failed", requestId: c.get("requestId"), code: error.code, detail: error.message }),
-  });
-  // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
-  return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache", "transfer-encoding": "chunked", ...recordId });
+  return { form, bytes, seconds };
 }
