@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { SessionReport } from "../protocol.ts";
+import type { NewSession } from "../recorder.ts";
 import { greetingMessageId } from "../protocol.ts";
 import type { BatchingRecordWriter } from "./batching-record-writer.ts";
 import type { RecordOp } from "./record-op.ts";
-import type { NewSession } from "../recorder.ts";
 import type { EventSource, MessageRecord, SessionMode } from "./session-record.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 
