@@ -203,7 +203,7 @@ async function spokenTurns(hostUrl: string, trials: number, label: string): Prom
       v2v,
       underruns,
       underrunReplies: underruns.filter((n) => n > 0).length,
-      stages: `medians stt ${stage("sttMs")}, LLM first token ${stage("llmFirstTokenMs")}, TTS first audio ${stage("ttsFirstAudioMs")} ms`,
+      stages: `medians stt ${stage("sttMs")}, LLM first token ${stage("llmFirstTokenMs")}, TTS first audio ${stage("ttsFirstByteMs")} ms`,
     };
   } finally {
     await browser.close();

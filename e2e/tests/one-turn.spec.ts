@@ -94,9 +94,12 @@ test("one spoken turn end to end", async ({ page }) => {
   expect(greeted!.id).toBe(`${session.id}:greeting`);
   expect(greeted!.startAt).toBeGreaterThanOrEqual(session.createdAt);
   expect(greeted!.startAt).toBeLessThan(user!.startAt!);
-  expect(user!.latency.sttMs).toBeGreaterThan(0);
-  expect(assistant!.latency.llmFirstTokenMs).toBeGreaterThan(0);
-  expect(assistant!.latency.llmTotalMs).toBeGreaterThanOrEqual(assistant!.latency.llmFirstTokenMs!);
+  expect(user!.latency.upstreamSttMs).toBeGreaterThan(0);
+  expect(assistant!.latency.upstreamLlmFirstTokenMs).toBeGreaterThan(0);
+  expect(assistant!.latency.upstreamLlmTotalMs).toBeGreaterThanOrEqual(assistant!.latency.upstreamLlmFirstTokenMs!);
+  // One turn: the transcript and the reply carry the turn id the widget sent with both requests.
+  expect(user!.utteranceId).toMatch(/^[0-9a-f-]{36}$/);
+  expect(assistant!.utteranceId).toBe(user!.utteranceId);
   for (const m of [user!, assistant!]) {
     expect(m.startAt).toBeGreaterThanOrEqual(session.createdAt);
     expect(m.endAt).toBeGreaterThanOrEqual(m.startAt!);

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "./protocol.ts";
+import { ERROR_CODES, PATHS, TURN_ID_HEADER } from "./protocol.ts";
 import { BatchingRecordWriter } from "./records/batching-record-writer.ts";
 import { SqliteSessionStore } from "./records/sqlite-session-store.ts";
 import { createTestApp, createToken, TEST_ORIGIN } from "./test-fixtures.ts";
 import { listen } from "./test-servers.ts";
 import type { Upstreams } from "./upstreams.ts";
+import { CreateSessionRequestSchema, WidgetTurnLatencySchema } from "./wire-schemas.ts";
 
 describe("createApp", () => {
   it("answers GET /healthz", async () => {
@@ -101,6 +102,20 @@ describe("createApp", () => {
     expect(requests[0]?.requestId).toEqual(expect.any(String));
     expect(JSON.stringify(logs)).not.toContain(token);
   });
+
+  it("logs a stage request's turn id and refuses a malformed one with 400 bad_request", async () => {
+    const { app, logs } = createTestApp();
+    const token = await createToken(app);
+    const speech = (turnId: string) =>
+      app.request("/v1/audio/speech", { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN, [TURN_ID_HEADER]: turnId } });
+    expect((await speech("turn-0001")).status).toBe(415);
+    for (const bad of ["short", "x".repeat(65), "no spaces here"]) {
+      const res = await speech(bad);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringContaining(TURN_ID_HEADER) } });
+    }
+    expect(logs.filter((entry) => entry.msg === "request" && entry.path === "/v1/audio/speech").map((entry) => entry.turnId)).toEqual(["turn-0001", undefined, undefined, undefined]);
+  });
 });
 
 describe("surface", () => {
@@ -115,6 +130,28 @@ describe("surface", () => {
       expect(new Set(served)).toEqual(new Set(documented));
     }
     expect(createTestApp({ records }).app.routes.some((r) => r.path === "/admin/purge")).toBe(true);
+  });
+
+  it("documents the JSON bodies with the schemas the relay validates them with", async () => {
+    type Schema = { anyOf?: Schema[]; oneOf?: Schema[]; properties?: Record<string, Schema>; $ref?: string; const?: unknown; enum?: unknown[] };
+    type Doc = { components: { schemas: Record<string, Schema> }; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>> };
+    const doc = (await (await createTestApp().app.request(PATHS.openApi)).json()) as Doc;
+    const body = (path: string) => doc.paths[path]!.post!.requestBody!.content["application/json"]!.schema;
+    // Chat: tool calls and tool results as well as text, and the refused fields.
+    expect(body(PATHS.chatCompletions).properties?.messages).toMatchObject({ items: { $ref: "#/components/schemas/ChatMessage" }, maxItems: 200 });
+    const roles = doc.components.schemas.ChatMessage!.anyOf!.map((variant) => variant.properties?.role?.const ?? variant.properties?.role?.enum);
+    expect(roles).toEqual([["user", "assistant"], "assistant", "tool"]);
+    expect(body(PATHS.chatCompletions).properties?.tools).toEqual({ not: {} });
+    expect(Object.keys(body(PATHS.sessions).properties!)).toEqual(Object.keys(CreateSessionRequestSchema.shape));
+    expect(doc.components.schemas.ErrorBody?.properties?.error?.properties?.code?.enum).toEqual([...ERROR_CODES]);
+
+    const store = new SqliteSessionStore(":memory:");
+    const records = { store, writer: new BatchingRecordWriter(store, { log: () => {} }), defaultRetentionDays: 30, adminTokens: [] };
+    const withRecords = (await (await createTestApp({ records }).app.request(PATHS.openApi)).json()) as Doc;
+    const reports = withRecords.components.schemas.SessionReport!.oneOf ?? withRecords.components.schemas.SessionReport!.anyOf!;
+    const latency = reports.find((report) => report.properties?.type?.const === "turn-latency")!;
+    expect(Object.keys(latency.properties!)).toEqual(expect.arrayContaining(["turnId", "messageId", "latency"]));
+    expect(Object.keys(latency.properties!.latency!.properties!)).toEqual(Object.keys(WidgetTurnLatencySchema.shape));
   });
 
   it("answers /readyz 503 not_ready naming the unreachable upstreams, without their URLs", async () => {

@@ -5,7 +5,8 @@ import { corsPolicy } from "./cors-policy.ts";
 import { draining } from "./draining.ts";
 import { createErrorHandler, notFound } from "./error-handler.ts";
 import { openApiDocument } from "./openapi-document.ts";
-import { REALTIME_CLIENT_SECRETS_PATH, SESSION_REFRESH_PATH } from "./protocol.ts";
+import { PATHS, STAGE_PATHS } from "./protocol.ts";
+import { NO_RECORDS } from "./recorder.ts";
 import { mountRecords } from "./records/mount-records.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { RelayOptions } from "./relay-options.ts";
@@ -20,6 +21,7 @@ import { createSessionRefreshRoute } from "./routes/session-refresh-route.ts";
 import { createSessionsRoute } from "./routes/sessions-route.ts";
 import { createSpeechRoute } from "./routes/speech-route.ts";
 import { createTranscriptionsRoute } from "./routes/transcriptions-route.ts";
+import { turnId } from "./turn-id.ts";
 import { secureHeadersPolicy } from "./secure-headers-policy.ts";
 import { sessionLimits } from "./session-limits.ts";
 import { upstreamProbe } from "./upstream-probe.ts";
@@ -29,13 +31,7 @@ import { widgetStatic } from "./widget-static.ts";
 export type { RelayOptions } from "./relay-options.ts";
 
 /** Paths of the proxy routes behind the relay token and the agent's limits (the records' session routes are in `mountRecords`). */
-const SESSION_PATHS = [
-  "/v1/audio/transcriptions",
-  "/v1/chat/completions",
-  "/v1/audio/speech",
-  SESSION_REFRESH_PATH,
-  REALTIME_CLIENT_SECRETS_PATH,
-] as const;
+const SESSION_PATHS = [...STAGE_PATHS, PATHS.sessionRefresh, PATHS.realtimeClientSecrets] as const;
 
 /**
  * Builds the relay as a Hono app. It never listens: serve `app.fetch` with any Hono adapter
@@ -61,23 +57,30 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.use("/v1/*", corsPolicy(options.agents));
   app.use(draining(closing));
   for (const path of SESSION_PATHS) app.use(path, session, limits);
-  if (options.records) {
-    // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
-    const reportLimits = sessionLimits({ coordination, scope: "rep", idleClock: false, now });
-    mountRecords(app, options.records, { agents: options.agents, now, session: [session, reportLimits], activityPaths: SESSION_PATHS, revocations: coordination });
-  }
+  for (const path of STAGE_PATHS) app.use(path, turnId());
+  const recorder = options.records
+    ? mountRecords(app, options.records, {
+        agents: options.agents,
+        now,
+        // The widget's reports have their own per-minute budget, so they never take a turn's; no idle clock.
+        session: [session, sessionLimits({ coordination, scope: "rep", idleClock: false, now })],
+        activityPaths: SESSION_PATHS,
+        revocations: coordination,
+      })
+    : NO_RECORDS;
 
   app.route("/", createHealthRoutes({ checks: { ...probes, ...options.readinessChecks }, closing, cacheMs: 2000, log }));
   const document = openApiDocument(options.records !== undefined);
-  app.get("/openapi.json", (c) => c.json(document));
+  app.get(PATHS.openApi, (c) => c.json(document));
   const clientIp = options.clientIp ?? clientIpFrom(0);
   const sessionsPerIpPerMinute = options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE;
-  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, coordination, sessionsPerIpPerMinute, clientIp, now, log }));
+  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, coordination, recorder, sessionsPerIpPerMinute, clientIp, now, log }));
   app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));
-  app.route("/", createTranscriptionsRoute(clients.stt, { streamIdleMs, closing, log }));
-  app.route("/", createChatCompletionsRoute({ llm: clients.llm, log, streamIdleMs, closing }));
-  app.route("/", createSpeechRoute({ tts: clients.tts, streamIdleMs, closing }));
-  app.route("/", createRealtimeRoute({ client: clients.llm, now }));
+  const stage = { streamIdleMs, closing, log };
+  app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, ...stage }));
+  app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, ...stage }));
+  app.route("/", createSpeechRoute({ tts: clients.tts, recorder, ...stage }));
+  app.route("/", createRealtimeRoute({ client: clients.llm, now, ...stage }));
   if (options.widgetDir) app.use("/*", widgetStatic(options.widgetDir));
   return app;
 }

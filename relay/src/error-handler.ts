@@ -20,6 +20,16 @@ function fromHonoException(err: HTTPException): HttpError {
 export const CLIENT_GONE_STATUS = 499;
 
 /**
+ * The {@link HttpError} an error is answered with: an HttpError as it is, Hono's own exceptions mapped to
+ * the relay's codes, anything else 500 `internal`.
+ */
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof HTTPException) return fromHonoException(err);
+  return new HttpError(500, "internal", "Internal error.");
+}
+
+/**
  * The app's one `onError`: every error becomes `{ error: { code, message } }`. A failure while the client
  * is gone (it aborted, or sent a broken body that Node's parser already answered) is answered
  * {@link CLIENT_GONE_STATUS} whatever it was; {@link HttpError}s are answered as they are; anything else
@@ -27,17 +37,14 @@ export const CLIENT_GONE_STATUS = 499;
  */
 export function createErrorHandler(log: RelayLog): ErrorHandler<RelayEnv> {
   return (err, c) => {
-    let httpError: HttpError;
     if (c.req.raw.signal.aborted) {
       const gone = new HttpError(400, "bad_request", "The request was aborted by the client.");
       return c.json(gone.toBody(), CLIENT_GONE_STATUS as ContentfulStatusCode);
     }
-    if (err instanceof HttpError) httpError = err;
-    else if (err instanceof HTTPException) httpError = fromHonoException(err);
-    else {
+    if (!(err instanceof HttpError) && !(err instanceof HTTPException)) {
       log({ level: "error", msg: "unhandled error", requestId: c.get("requestId"), error: `${err.name}: ${err.message}` });
-      httpError = new HttpError(500, "internal", "Internal error.");
     }
+    const httpError = toHttpError(err);
     if (httpError.status >= 500) c.header("cache-control", "no-store");
     if (httpError.retryAfterSeconds !== undefined) c.header("retry-after", String(Math.max(1, Math.ceil(httpError.retryAfterSeconds))));
     return c.json(httpError.toBody(), httpError.status);

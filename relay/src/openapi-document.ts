@@ -1,6 +1,16 @@
-import { bearer, error, json, ref, sessionErrors } from "./openapi-parts.ts";
-import { ERROR_CODES, TTS_SAMPLE_RATE } from "./protocol.ts";
+import { bearer, error, json, sessionErrors, wireSchemas } from "./openapi-parts.ts";
+import { PATHS, TTS_SAMPLE_RATE } from "./protocol.ts";
 import { recordsPaths } from "./records/records-openapi.ts";
+import {
+  ChatRequestSchema,
+  CreateSessionRequestSchema,
+  CreateSessionResponseSchema,
+  ErrorBodySchema,
+  RealtimeClientSecretSchema,
+  RefreshSessionResponseSchema,
+  SpeechRequestSchema,
+  TranscriptionResponseSchema,
+} from "./wire-schemas.ts";
 
 const upstreamErrors = {
   "502": error("`upstream_error`: the upstream failed (its body is never passed on)"),
@@ -9,44 +19,15 @@ const upstreamErrors = {
 
 /**
  * OpenAPI 3.1 document of the relay's own routes, served at `GET /openapi.json`, with the records' routes
- * when `records` is on. Hand-written; `app.test.ts` checks that its paths and methods are exactly the
- * app's routes, with and without records.
+ * when `records` is on. The JSON bodies are generated from the wire schemas the relay validates with
+ * (`wire-schemas.ts`); `app.test.ts` checks that its paths and methods are exactly the app's routes, with
+ * and without records.
  */
-export const openApiDocument = (records: boolean) => ({
-  openapi: "3.1.0",
-  info: {
-    title: "voice-agent relay",
-    version: "0.1.0",
-    description: "Session tokens, policy and an OpenAI-compatible proxy for the voice-agent widget. Every error is an ErrorBody.",
-  },
-  components: {
-    securitySchemes: {
-      relayToken: { type: "http", scheme: "bearer", bearerFormat: "JWT (HS256), from POST /v1/sessions" },
-      ...(records ? { adminToken: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN (or an agent-scoped admin token)" } } : {}),
-    },
-    schemas: {
-      ErrorBody: {
-        type: "object",
-        required: ["error"],
-        properties: {
-          error: {
-            type: "object",
-            required: ["code", "message"],
-            properties: { code: { type: "string", enum: [...ERROR_CODES] }, message: { type: "string" } },
-          },
-        },
-      },
-      ChatMessage: {
-        type: "object",
-        required: ["role", "content"],
-        additionalProperties: false,
-        properties: { role: { type: "string", enum: ["user", "assistant"] }, content: { type: "string", maxLength: 20_000 } },
-      },
-    },
-  },
-  paths: {
-    "/healthz": { get: { summary: "Liveness", responses: { "200": { description: "`{ ok: true }`", content: json({ type: "object" }) } } } },
-    "/readyz": {
+export function openApiDocument(records: boolean): object {
+  const { schema, components } = wireSchemas();
+  const paths = {
+    [PATHS.health]: { get: { summary: "Liveness", responses: { "200": { description: "`{ ok: true }`", content: json({ type: "object" }) } } } },
+    [PATHS.ready]: {
       get: {
         summary: "Readiness: every upstream (and store) reachable; results cached 2 s",
         responses: {
@@ -55,27 +36,13 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: json({ type: "object" }) } } } },
-    "/v1/sessions": {
+    [PATHS.openApi]: { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: json({ type: "object" }) } } } },
+    [PATHS.sessions]: {
       post: {
         summary: "Create a session for an agent; the Origin must be on the agent's allowlist",
-        requestBody: { required: true, content: json({ type: "object", required: ["agent"], properties: { agent: { type: "string" } } }) },
+        requestBody: { required: true, content: json(schema(CreateSessionRequestSchema, "input")) },
         responses: {
-          "201": {
-            description: "Session and relay token",
-            content: json({
-              type: "object",
-              required: ["sessionId", "token", "expiresAt", "sessionEndsAt", "agent", "upstream"],
-              properties: {
-                sessionId: { type: "string", format: "uuid" },
-                token: { type: "string" },
-                expiresAt: { type: "integer", description: "epoch ms" },
-                sessionEndsAt: { type: "integer", description: "epoch ms" },
-                agent: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, greeting: { type: "string" } } },
-                upstream: { type: "string", enum: ["provider", "offline-demo"] },
-              },
-            }),
-          },
+          "201": { description: "Session and relay token", content: json(schema(CreateSessionResponseSchema, "output")) },
           "400": error("`bad_request`"),
           "403": error("`origin_not_allowed`"),
           "404": error("`agent_not_found`"),
@@ -85,24 +52,17 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/sessions/refresh": {
+    [PATHS.sessionRefresh]: {
       post: {
         summary: "A fresh token for the caller's session, while it lives",
         security: bearer,
         responses: {
-          "200": {
-            description: "New token",
-            content: json({
-              type: "object",
-              required: ["sessionId", "token", "expiresAt", "sessionEndsAt"],
-              properties: { sessionId: { type: "string" }, token: { type: "string" }, expiresAt: { type: "integer" }, sessionEndsAt: { type: "integer" } },
-            }),
-          },
+          "200": { description: "New token", content: json(schema(RefreshSessionResponseSchema, "output")) },
           ...sessionErrors,
         },
       },
     },
-    "/v1/audio/transcriptions": {
+    [PATHS.transcriptions]: {
       post: {
         summary: "Transcribe one WAV utterance with the agent's STT model (client model/prompt ignored)",
         security: bearer,
@@ -111,7 +71,7 @@ export const openApiDocument = (records: boolean) => ({
           content: { "multipart/form-data": { schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary" } } } } },
         },
         responses: {
-          "200": { description: "Transcript", content: json({ type: "object", required: ["text"], properties: { text: { type: "string" } } }) },
+          "200": { description: "Transcript (with `stream=true`: SSE of `transcript.text.delta` / `transcript.text.done`, then `data: [DONE]`)", content: json(schema(TranscriptionResponseSchema, "output")) },
           "400": error("`bad_request`"),
           ...sessionErrors,
           "413": error("`payload_too_large`, or `audio_too_long`: over the agent's `limits.maxUtteranceSeconds`"),
@@ -120,21 +80,14 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/chat/completions": {
+    [PATHS.chatCompletions]: {
       post: {
         summary: "Stream the agent's reply (system prompt, model, sampling and tools from the agent)",
         security: bearer,
         requestBody: {
           required: true,
-          content: json({
-            type: "object",
-            required: ["messages", "stream"],
-            properties: {
-              messages: { type: "array", minItems: 1, maxItems: 200, items: ref("ChatMessage") },
-              stream: { const: true },
-            },
-            description: "Other fields (model, temperature, …) are ignored; tools, tool_choice and functions are refused.",
-          }),
+          description: "Other fields (model, temperature, …) are ignored; tools, tool_choice and functions are refused.",
+          content: json(schema(ChatRequestSchema, "input")),
         },
         responses: {
           "200": {
@@ -148,13 +101,13 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/audio/speech": {
+    [PATHS.speech]: {
       post: {
         summary: "Stream the agent's voice (model, voice and speed from the agent)",
         security: bearer,
         requestBody: {
           required: true,
-          content: json({ type: "object", required: ["input"], properties: { input: { type: "string", minLength: 1, maxLength: 4096 } } }),
+          content: json(schema(SpeechRequestSchema, "input")),
         },
         responses: {
           "200": {
@@ -168,14 +121,14 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    "/v1/realtime/client_secrets": {
+    [PATHS.realtimeClientSecrets]: {
       post: {
         summary: "Mint a provider ephemeral key for the agent's realtime configuration (body ignored)",
         security: bearer,
         responses: {
           "200": {
             description: "OpenAI client secret; valid at most until the session ends",
-            content: json({ type: "object", required: ["value", "expires_at"], properties: { value: { type: "string" }, expires_at: { type: "integer", description: "epoch s" } } }),
+            content: json(schema(RealtimeClientSecretSchema, "output")),
           },
           ...sessionErrors,
           "404": error("`realtime_not_configured` or `agent_not_found`"),
@@ -183,6 +136,22 @@ export const openApiDocument = (records: boolean) => ({
         },
       },
     },
-    ...(records ? recordsPaths : {}),
-  },
-});
+    ...(records ? recordsPaths(schema) : {}),
+  };
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "voice-agent relay",
+      version: "0.1.0",
+      description: "Session tokens, policy and an OpenAI-compatible proxy for the voice-agent widget. Every error is an ErrorBody.",
+    },
+    components: {
+      securitySchemes: {
+        relayToken: { type: "http", scheme: "bearer", bearerFormat: "JWT (HS256), from POST /v1/sessions" },
+        ...(records ? { adminToken: { type: "http", scheme: "bearer", description: "ADMIN_TOKEN (or an agent-scoped admin token)" } } : {}),
+      },
+      schemas: { ErrorBody: schema(ErrorBodySchema, "output"), ...components },
+    },
+    paths,
+  };
+}

@@ -1,7 +1,11 @@
 /**
- * Wire types shared by the relay and the widget. Dependency-free: the widget imports this file with
- * `import type` only, plus the few constants below.
+ * What the relay and the widget share: paths, headers, constants, and the wire types. Dependency-free at
+ * run time: the types are inferred from the zod schemas in `wire-schemas.ts` (the one definition of each
+ * body, which the relay validates with and the OpenAPI document is generated from) and imported here
+ * with `import type` only, so the widget's bundle never contains zod.
  */
+import type { z } from "zod";
+import type * as wire from "./wire-schemas.ts";
 
 /** Sample rate (Hz) of the WAV utterances the widget uploads for transcription. */
 export const STT_SAMPLE_RATE = 16_000;
@@ -9,52 +13,51 @@ export const STT_SAMPLE_RATE = 16_000;
 /** Sample rate (Hz) of the raw 16-bit little-endian mono PCM that `/v1/audio/speech` streams back. */
 export const TTS_SAMPLE_RATE = 24_000;
 
-/** Path of the route that creates a session and returns a relay token. */
-export const SESSIONS_PATH = "/v1/sessions";
-
-/** Body of `POST /v1/sessions`. The `Origin` header must be on the agent's allowlist. */
-export interface CreateSessionRequest {
-  /** Agent id from the relay's agent configuration. */
-  agent: string;
+/**
+ * The relay's paths, the one place they are written: the app, its routes, the records, the OpenAPI
+ * document and the widget's relay client all take them from here. Parameters are Hono's (`:id`).
+ */
+export const PATHS = {
+  /** `POST` a {@link CreateSessionRequest} (no token): 201 {@link CreateSessionResponse}. */
+  sessions: "/v1/sessions",
   /**
-   * Random id (≥ 128 bits, base64url or UUID) the widget keeps in the visitor's browser. It is a bearer
-   * secret: whoever holds it may "forget" that visitor's records; the relay stores only a hash of it.
+   * `POST` with a valid relay token (no body): a {@link RefreshSessionResponse} with a fresh token for the
+   * same session, while the session lives.
    */
-  visitorId?: string;
-  /** Id of the local conversation this session continues (after a reload); links sessions in the records. */
-  conversationId?: string;
-}
+  sessionRefresh: "/v1/sessions/refresh",
+  /** `POST` multipart (`file`, a 16 kHz WAV utterance; `stream`, `language`): the transcript. */
+  transcriptions: "/v1/audio/transcriptions",
+  /** `POST` the conversation (OpenAI's chat shape, `stream: true`): the reply as SSE. */
+  chatCompletions: "/v1/chat/completions",
+  /** `POST` `{ input }`: the speech as `audio/pcm` at {@link TTS_SAMPLE_RATE}. */
+  speech: "/v1/audio/speech",
+  /**
+   * `POST` with a relay token (body ignored): OpenAI's client secret (`{ value, expires_at }`) for the
+   * agent's realtime configuration.
+   */
+  realtimeClientSecrets: "/v1/realtime/client_secrets",
+  /** `POST` a {@link SessionReportRequest} with the relay token: 202 `{ accepted }` (records on). */
+  sessionEvents: "/v1/session-events",
+  /** "Forget me": `DELETE` with a relay token deletes every record of the token's visitor (records on). */
+  forgetVisitor: "/v1/visitor",
+  /** `GET`: liveness, `{ ok: true }`. */
+  health: "/healthz",
+  /** `GET`: readiness (the upstreams and the store answer). */
+  ready: "/readyz",
+  /** `GET`: the relay's OpenAPI 3.1 document. */
+  openApi: "/openapi.json",
+  /** Admin API (admin token, records on): `GET` lists sessions. */
+  adminSessions: "/admin/sessions",
+  /** Admin API: `GET` one session with its messages and events, `DELETE` it. */
+  adminSession: "/admin/sessions/:id",
+  /** Admin API: `GET` one session as a JSON download. */
+  adminSessionExport: "/admin/sessions/:id/export",
+  /** Admin API: `POST` times out lapsed sessions and applies retention now. */
+  adminPurge: "/admin/purge",
+} as const;
 
-/**
- * Path of the token refresh: `POST` with a valid relay token (no body) answers a
- * {@link RefreshSessionResponse} with a fresh token for the same session, while the session lives.
- */
-export const SESSION_REFRESH_PATH = "/v1/sessions/refresh";
-
-/** Answer of `POST /v1/sessions/refresh`. */
-export interface RefreshSessionResponse {
-  sessionId: string;
-  token: string;
-  /** When the new token stops being accepted, epoch milliseconds (never after `sessionEndsAt`). */
-  expiresAt: number;
-  /** When the session ends for good (the agent's max session seconds), epoch milliseconds. */
-  sessionEndsAt: number;
-}
-
-/**
- * Path of the realtime ephemeral key route: `POST` with a relay token (body ignored) answers OpenAI's
- * client secret object (`{ value, expires_at, session }`) for the agent's realtime configuration.
- */
-export const REALTIME_CLIENT_SECRETS_PATH = "/v1/realtime/client_secrets";
-
-/** Path of "forget me": `DELETE` with a relay token deletes every record of the token's visitor. */
-export const FORGET_VISITOR_PATH = "/v1/visitor";
-
-/** Response of `DELETE` {@link FORGET_VISITOR_PATH}. */
-export interface ForgetVisitorResponse {
-  /** How many sessions (with their messages and events) were deleted. */
-  deletedSessions: number;
-}
+/** Paths of the upstream stages a visitor's turn goes through; their requests carry {@link TURN_ID_HEADER}. */
+export const STAGE_PATHS = [PATHS.transcriptions, PATHS.chatCompletions, PATHS.speech] as const;
 
 /**
  * Response header of `/v1/audio/transcriptions` and `/v1/chat/completions` naming the record id of the
@@ -62,77 +65,19 @@ export interface ForgetVisitorResponse {
  */
 export const RECORD_ID_HEADER = "x-record-id";
 
-/** Path of the widget's report route: `POST` a {@link SessionReportRequest} with the relay token. */
-export const SESSION_EVENTS_PATH = "/v1/session-events";
-
-/** Per-turn latencies the widget measures (ms). */
-export interface TurnLatency {
-  /** End of the visitor's speech to the transcript arriving. */
-  sttMs?: number;
-  /** Chat request sent to the first text delta. */
-  llmFirstTokenMs?: number;
-  /** Speech request sent to the first audio byte. */
-  ttsFirstByteMs?: number;
-  /** End of the visitor's speech to the first reply audio played: the latency the visitor feels. */
-  turnMs?: number;
-}
-
-/** How a session ended, from the widget's side. */
-export type SessionEndReason =
-  /** The visitor pressed stop (recorded `completed`, or `cancelled` before any turn). */
-  | "hangup"
-  /** The page went away mid-session (recorded `cancelled`); send with `fetch(…, { keepalive: true })`. */
-  | "unload"
-  /** The widget hit an error it cannot recover from (recorded `failed`). */
-  | "error";
-
 /**
- * One thing only the widget knows. `at` is the widget's clock (epoch ms) when it happened; the relay
- * records it as `clientAt` and places the report on its own clock (see {@link SessionReportRequest.sentAt}).
+ * Request header naming the visitor's turn a request belongs to. The widget makes one id per turn (a
+ * random UUID) and sends it on every request of that turn: the transcription, each chat round, each
+ * sentence's speech. The relay records it as the messages' `utteranceId` and in its events, so a turn's
+ * transcript, typed text, replies, tool results and reports can be joined. 8–64 letters, digits, `_` or
+ * `-`; anything else is refused with 400 `bad_request`. Optional: a request without it (a widget from
+ * before the header) is its own turn, and its chat request's last user message is not recorded as typed
+ * text (the relay cannot tell it from the transcript it already recorded).
  */
-export type SessionReport = { at?: number } & (
-  /** The session started: microphone open. Marks the session `active`. */
-  | { type: "start"; sampleRate?: number; language?: string }
-  /** The widget began to speak the agent's greeting; recorded as the assistant message {@link CreateSessionResponse.greetingId}. */
-  | { type: "greeting" }
-  /** A conversation state change (`listening`, `thinking`, `responding`, `interrupted`, …). */
-  | { type: "state"; state: string }
-  /** Barge-in: the visitor heard only `heardText` of the reply with record id `messageId`. */
-  | { type: "interruption"; messageId: string; heardText: string; playedMs?: number }
-  /** Latencies of one turn; `messageId` is the reply's record id. */
-  | { type: "turn-latency"; messageId?: string; latency: TurnLatency }
-  | { type: "error"; code: string; message?: string }
-  | { type: "end"; reason: SessionEndReason }
-);
+export const TURN_ID_HEADER = "x-turn-id";
 
-/** Body of `POST` {@link SESSION_EVENTS_PATH}: 1–50 reports, answered 202 `{ accepted }`. */
-export interface SessionReportRequest {
-  reports: SessionReport[];
-  /**
-   * The widget's clock when it sent the batch (epoch ms). With each report's `at`, the relay places the
-   * reports on its own clock at the time they happened rather than when the batch arrived.
-   */
-  sentAt?: number;
-}
-
-/** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */
-export type UpstreamKind = "provider" | "offline-demo";
-
-/** Answer of `POST /v1/sessions`. */
-export interface CreateSessionResponse {
-  /** Session id (UUID). */
-  sessionId: string;
-  /** Relay token: a bearer token for the `/v1/*` proxy routes, bound to session, agent and origin. */
-  token: string;
-  /** When the token stops being accepted, epoch milliseconds; refresh it before then. */
-  expiresAt: number;
-  /** When the session ends for good (the agent's max session seconds), epoch milliseconds. */
-  sessionEndsAt: number;
-  agent: { id: string; name: string; greeting: string };
-  /** Record id of the greeting ({@link greetingMessageId}): the `messageId` of an interruption of the greeting. */
-  greetingId: string;
-  upstream: UpstreamKind;
-}
+/** What a valid {@link TURN_ID_HEADER} value looks like. */
+export const TURN_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
  * Record id of a session's greeting: one per session, so a `greeting` report sent twice records it once.
@@ -140,29 +85,6 @@ export interface CreateSessionResponse {
  */
 export function greetingMessageId(sessionId: string): string {
   return `${sessionId}:greeting`;
-}
-
-/** One chat message as the widget sends it. System messages are never accepted from the browser. */
-export interface ChatMessage {
-  role: "user" | "assistant";
-  content: string;
-}
-
-/**
- * Body of `POST /v1/chat/completions` as the relay accepts it from the browser (a subset of OpenAI's).
- * Model, system prompt, temperature and token limits come from the agent configuration.
- */
-export interface ChatRequest {
-  messages: ChatMessage[];
-  stream: true;
-}
-
-/**
- * Body of `POST /v1/audio/speech` as the relay accepts it from the browser. Model, voice and speed come
- * from the agent configuration; the answer is streamed `audio/pcm` at {@link TTS_SAMPLE_RATE}.
- */
-export interface SpeechRequest {
-  input: string;
 }
 
 /** Stable error codes of the relay. Every error response is an {@link ErrorBody}. */
@@ -189,9 +111,41 @@ export const ERROR_CODES = [
   "shutting_down",
 ] as const;
 
+/** One of {@link ERROR_CODES}. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The one JSON shape of every error response of the relay. */
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
-}
+export type ErrorBody = z.infer<typeof wire.ErrorBodySchema>;
+
+/** Body of `POST` {@link PATHS.sessions}. */
+export type CreateSessionRequest = z.infer<typeof wire.CreateSessionRequestSchema>;
+
+/** Answer of `POST` {@link PATHS.sessions}. */
+export type CreateSessionResponse = z.infer<typeof wire.CreateSessionResponseSchema>;
+
+/** Answer of `POST` {@link PATHS.sessionRefresh}. */
+export type RefreshSessionResponse = z.infer<typeof wire.RefreshSessionResponseSchema>;
+
+/** Answer of `DELETE` {@link PATHS.forgetVisitor}. */
+export type ForgetVisitorResponse = z.infer<typeof wire.ForgetVisitorResponseSchema>;
+
+/** Answer of `POST` {@link PATHS.realtimeClientSecrets}: OpenAI's client secret, without the session echo. */
+export type RealtimeClientSecret = z.infer<typeof wire.RealtimeClientSecretSchema>;
+
+/** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */
+export type UpstreamKind = z.infer<typeof wire.UpstreamKindSchema>;
+
+/** One message of a chat request: user/assistant text, the assistant's tool calls, or a tool's result. */
+export type ChatMessage = z.infer<typeof wire.ChatMessageSchema>;
+
+/** Latencies of one turn, ms: the widget's (unprefixed) and the relay's (`upstream…`) measurements. */
+export type TurnLatency = z.infer<typeof wire.TurnLatencySchema>;
+
+/** How a session ended, from the widget's side. */
+export type SessionEndReason = z.infer<typeof wire.SessionEndReasonSchema>;
+
+/** One thing only the widget knows, reported to the session records. */
+export type SessionReport = z.infer<typeof wire.SessionReportSchema>;
+
+/** Body of `POST` {@link PATHS.sessionEvents}: 1–50 reports, answered 202 `{ accepted }`. */
+export type SessionReportRequest = z.infer<typeof wire.SessionReportRequestSchema>;

@@ -1,8 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { AgentConfig } from "./agent-config.ts";
-import type { ByteStreamObserver } from "./guard-stream.ts";
 import type { RelayTokenClaims } from "./relay-token.ts";
-import type { SseStreamObserver } from "./sse-pass-through.ts";
 
 /** Hono environment of the relay app: what middleware puts on the context for routes. */
 export interface RelayEnv {
@@ -15,9 +13,7 @@ export interface RelayEnv {
     session: RelayTokenClaims;
     /** The token's agent; set by `requireSession` on the proxy routes. */
     agent: AgentConfig;
-    /** Watches the chat completion stream of this request; set by records capture, if any. */
-    sseObserver: SseStreamObserver | undefined;
-    /** Watches the speech stream of this request; set by records capture, if any. */
-    byteObserver: ByteStreamObserver | undefined;
+    /** The request's turn (its `x-turn-id`); set by `turnId` on the stage routes, undefined without the header. */
+    turnId: string | undefined;
   };
 }

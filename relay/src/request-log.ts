@@ -5,7 +5,7 @@ import type { RelayLog } from "./relay-log.ts";
 
 /**
  * Logs one line per request: method, path (no query string), status, ms until the response headers
- * (streams go on after that) and request id; `outcome: "client-gone"` when the client left before the
+ * (streams go on after that), request id and the widget's turn id (when sent); `outcome: "client-gone"` when the client left before the
  * answer. Headers and bodies are never logged.
  */
 export function requestLog(log: RelayLog): MiddlewareHandler<RelayEnv> {
@@ -22,6 +22,7 @@ export function requestLog(log: RelayLog): MiddlewareHandler<RelayEnv> {
       ...(status === CLIENT_GONE_STATUS ? { outcome: "client-gone" } : {}),
       ms: Math.round(performance.now() - start),
       requestId: c.get("requestId"),
+      ...(c.get("turnId") ? { turnId: c.get("turnId") } : {}),
     });
   };
 }

@@ -1,7 +1,8 @@
 /** The DOM events `<voice-agent>` dispatches (bubbling, composed), declared once. */
 import type { PlaybackReport } from "./audio/worklet-messages.ts";
 import type { AudioLoopPath } from "./audio/loop-messages.ts";
-import type { StageLatency, StoredMessage } from "./history/history-store.ts";
+import type { TurnLatency } from "@voice-agent/relay/protocol";
+import type { StoredMessage } from "./history/history-store.ts";
 import type { ConversationState } from "./state.ts";
 import type { WidgetErrorCode } from "./widget-error.ts";
 
@@ -56,7 +57,8 @@ export interface ErrorDetail {
 }
 
 /** Timings of one turn, ms. */
-export interface TurnMetrics extends StageLatency {
+export interface TurnMetrics extends TurnLatency {
+  /** The turn's id (the `utteranceId` of its messages, the relay's `x-turn-id`). */
   utteranceId: string;
   /** End of the visitor's input → reply done (played, when spoken). */
   totalMs: number;

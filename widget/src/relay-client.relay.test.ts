@@ -5,6 +5,8 @@ import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
 import { RelaySession } from "./conversation/relay-session.ts";
 import { RelayClient } from "./relay-client.ts";
 
+const TURN = "turn-0001";
+
 let relay: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let clock = Date.now();
 
@@ -32,7 +34,7 @@ describe("RelayClient against the relay", () => {
     expect(fresh.expiresAt).toBeGreaterThan(session.expiresAt);
     expect(fresh.sessionEndsAt).toBe(session.sessionEndsAt);
     let text = "";
-    for await (const delta of client.chat([{ role: "user", content: "still there" }], new AbortController().signal)) if (delta.type === "text") text += delta.text;
+    for await (const delta of client.chat([{ role: "user", content: "still there" }], { turnId: TURN, signal: new AbortController().signal })) if (delta.type === "text") text += delta.text;
     expect(text).toContain("still there");
   });
 
@@ -41,7 +43,7 @@ describe("RelayClient against the relay", () => {
     await client.openSession(request);
     const signal = new AbortController().signal;
     const deltas = [];
-    for await (const delta of client.chat([{ role: "user", content: "lookup_order A17" }], signal)) deltas.push(delta);
+    for await (const delta of client.chat([{ role: "user", content: "lookup_order A17" }], { turnId: TURN, signal })) deltas.push(delta);
     const call = deltas.find((d) => d.type === "tool-call");
     expect(call).toMatchObject({ name: "lookup_order", arguments: "{}" });
     if (call?.type !== "tool-call") throw new Error("no tool call");
@@ -51,7 +53,7 @@ describe("RelayClient against the relay", () => {
       { role: "assistant" as const, content: null, tool_calls: [{ id: call.id, type: "function" as const, function: { name: call.name, arguments: call.arguments } }] },
       { role: "tool" as const, tool_call_id: call.id, content: '{"status":"shipped"}' },
     ];
-    for await (const delta of client.chat(messages, signal)) if (delta.type === "text") text += delta.text;
+    for await (const delta of client.chat(messages, { turnId: TURN, signal })) if (delta.type === "text") text += delta.text;
     expect(text).toBe('The tool returned: {"status":"shipped"}.');
   });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { RelayClient } from "./relay-client.ts";
 
 const signal = new AbortController().signal;
+const TURN = "turn-0001";
 const session = { sessionId: "s", token: "tok", expiresAt: 0, agent: { id: "a", name: "A", greeting: "" }, upstream: "provider" };
 
 function sse(frames: unknown[]): Response {
@@ -24,6 +25,19 @@ describe("RelayClient", () => {
     expect(fetch.mock.calls[1]![1]).toMatchObject({ method: "DELETE", headers: { authorization: "Bearer tok" } });
   });
 
+  test("sends the turn id with each stage request of a turn, and only with those", async () => {
+    const fetch = vi.fn(async (url: string, _init: RequestInit) =>
+      url.endsWith("/v1/sessions") ? Response.json(session) : url.endsWith("/speech") ? new Response(new Uint8Array(4)) : Response.json({ text: "hello" }));
+    vi.stubGlobal("fetch", fetch);
+    const client = new RelayClient("https://relay.test");
+    await client.openSession({ agent: "a" });
+    await client.transcribe(new Uint8Array(44), { turnId: TURN, signal });
+    for await (const _ of client.speech("hi", { turnId: "turn-0002", signal }));
+    await client.report([{ type: "state", state: "listening" }]);
+    const sent = fetch.mock.calls.map(([url, init]) => [url.slice("https://relay.test".length), (init.headers as Record<string, string>)["x-turn-id"]]);
+    expect(sent).toEqual([["/v1/sessions", undefined], ["/v1/audio/transcriptions", TURN], ["/v1/audio/speech", "turn-0002"], ["/v1/session-events", undefined]]);
+  });
+
   test.each(["chat", "speech"] as const)("a %s stream whose connection breaks mid-body is relay-unreachable, an abort stays an abort", async (kind) => {
     const broken = () => {
       let sent = false;
@@ -39,7 +53,7 @@ describe("RelayClient", () => {
     vi.stubGlobal("fetch", async () => broken());
     const client = new RelayClient("https://relay.test");
     const drain = async (abort: AbortController) => {
-      const stream = kind === "chat" ? client.chat([{ role: "user", content: "hi" }], abort.signal) : client.speech("hi", abort.signal);
+      const stream = kind === "chat" ? client.chat([{ role: "user", content: "hi" }], { turnId: TURN, signal: abort.signal }) : client.speech("hi", { turnId: TURN, signal: abort.signal });
       for await (const _ of stream);
     };
     await expect(drain(new AbortController())).rejects.toMatchObject({ code: "relay-unreachable" });
@@ -75,15 +89,15 @@ describe("RelayClient", () => {
     });
     vi.stubGlobal("fetch", fetch);
     const client = new RelayClient("https://relay.test");
-    await expect(client.transcribe(new Uint8Array(44), signal)).rejects.toMatchObject({ code: "unauthorized", relayCode: "token_expired" });
+    await expect(client.transcribe(new Uint8Array(44), { turnId: TURN, signal })).rejects.toMatchObject({ code: "unauthorized", relayCode: "token_expired" });
     client.onTokenExpired = async () => {
       await client.openSession({ agent: "a" });
       expired = false;
     };
-    expect(await client.transcribe(new Uint8Array(44), signal)).toEqual({ text: "hello" });
+    expect(await client.transcribe(new Uint8Array(44), { turnId: TURN, signal })).toEqual({ text: "hello" });
     expired = true;
     client.onTokenExpired = async () => {};
-    await expect(client.transcribe(new Uint8Array(44), signal)).rejects.toMatchObject({ relayCode: "token_expired" });
+    await expect(client.transcribe(new Uint8Array(44), { turnId: TURN, signal })).rejects.toMatchObject({ relayCode: "token_expired" });
   });
 
   test("a report refused for an expired token is not renewed and sent again (it may land in a new session)", async () => {
@@ -99,10 +113,10 @@ describe("RelayClient", () => {
 
   test("a draining relay (503 shutting_down, also as a stream's last frame) asks for a reconnect", async () => {
     vi.stubGlobal("fetch", async () => Response.json({ error: { code: "shutting_down", message: "bye" } }, { status: 503, headers: { "retry-after": "1" } }));
-    await expect(new RelayClient("https://relay.test").speech("hi", signal).next()).rejects.toMatchObject({ code: "relay-unreachable", relayCode: "shutting_down" });
+    await expect(new RelayClient("https://relay.test").speech("hi", { turnId: TURN, signal }).next()).rejects.toMatchObject({ code: "relay-unreachable", relayCode: "shutting_down" });
     vi.stubGlobal("fetch", async () => sse([{ choices: [{ delta: { content: "Hi" } }] }, { error: { code: "shutting_down", message: "bye" } }]));
     const failing = async () => {
-      for await (const _ of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], signal));
+      for await (const _ of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], { turnId: TURN, signal }));
     };
     await expect(failing()).rejects.toMatchObject({ code: "relay-unreachable", relayCode: "shutting_down" });
   });
@@ -125,7 +139,7 @@ describe("RelayClient", () => {
       ]),
     );
     const deltas = [];
-    for await (const d of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], signal)) deltas.push(d);
+    for await (const d of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], { turnId: TURN, signal })) deltas.push(d);
     expect(deltas).toEqual([
       { type: "text", text: "Hi" },
       { type: "tool-call", id: "c1", name: "f", arguments: "{}" },
@@ -133,19 +147,19 @@ describe("RelayClient", () => {
     ]);
     vi.stubGlobal("fetch", async () => sse([{ error: { code: "upstream_timeout", message: "slow" } }]));
     const failing = async () => {
-      for await (const _ of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], signal));
+      for await (const _ of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], { turnId: TURN, signal }));
     };
     await expect(failing()).rejects.toMatchObject({ code: "upstream" });
   });
 
   test("transcribe reads JSON, or streamed deltas when the relay streams", async () => {
     vi.stubGlobal("fetch", async () => Response.json({ text: "hello" }));
-    expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), signal)).toEqual({ text: "hello" });
+    expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), { turnId: TURN, signal })).toEqual({ text: "hello" });
     vi.stubGlobal("fetch", async () =>
       sse([{ type: "transcript.text.delta", delta: "hel" }, { type: "transcript.text.delta", delta: "lo" }, { type: "transcript.text.done", text: "hello" }]),
     );
     const interim: string[] = [];
-    expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), signal, (t) => interim.push(t))).toEqual({ text: "hello" });
+    expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), { turnId: TURN, signal }, (t) => interim.push(t))).toEqual({ text: "hello" });
     expect(interim).toEqual(["hel", "hello"]);
   });
 
@@ -159,7 +173,7 @@ describe("RelayClient", () => {
     });
     vi.stubGlobal("fetch", async () => new Response(body));
     const chunks: number[][] = [];
-    for await (const pcm of new RelayClient("https://relay.test").speech("hi", signal)) chunks.push([...pcm]);
+    for await (const pcm of new RelayClient("https://relay.test").speech("hi", { turnId: TURN, signal })) chunks.push([...pcm]);
     expect(chunks).toEqual([[1], [2, 3]]);
   });
 });

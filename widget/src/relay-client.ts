@@ -1,8 +1,8 @@
 /** The widget's client of the relay: sessions, the three OpenAI-compatible stages, and "forget me". */
 import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse, SessionReport, SessionReportRequest } from "@voice-agent/relay/protocol";
-import { FORGET_VISITOR_PATH, RECORD_ID_HEADER, SESSION_EVENTS_PATH, SESSION_REFRESH_PATH, SESSIONS_PATH } from "@voice-agent/relay/protocol";
+import { PATHS, RECORD_ID_HEADER, TURN_ID_HEADER } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
-import type { ChatDelta, Transcript, Transport } from "./conversation/transport.ts";
+import type { ChatDelta, Transcript, Transport, TurnRequest } from "./conversation/transport.ts";
 import type { WireMessage } from "./conversation/wire.ts";
 import { readSse } from "./sse.ts";
 import { relayErrorHandling } from "./relay-error-codes.ts";
@@ -20,25 +20,26 @@ export class RelayClient implements Transport {
   }
 
   async openSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {
-    const response = await this.#fetch("POST", SESSIONS_PATH, JSON.stringify(request), "application/json");
+    const response = await this.#fetch("POST", PATHS.sessions, JSON.stringify(request), "application/json");
     const session = (await response.json()) as CreateSessionResponse;
     this.#token = session.token;
     return session;
   }
 
   async refreshSession(): Promise<RefreshSessionResponse> {
-    const response = await this.#fetch("POST", SESSION_REFRESH_PATH);
+    const response = await this.#fetch("POST", PATHS.sessionRefresh);
     const session = (await response.json()) as RefreshSessionResponse;
     this.#token = session.token;
     return session;
   }
 
-  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void, language?: string): Promise<Transcript> {
+  async transcribe(wav: Uint8Array, turn: TurnRequest, onDelta?: (text: string) => void, language?: string): Promise<Transcript> {
+    const { signal } = turn;
     const form = new FormData();
     form.append("file", new Blob([wav as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
     form.append("stream", "true");
     if (language) form.append("language", language);
-    const response = await this.#fetch("POST", "/v1/audio/transcriptions", form, undefined, signal);
+    const response = await this.#fetch("POST", PATHS.transcriptions, form, undefined, turn);
     if (!response.headers.get("content-type")?.includes("text/event-stream")) return (await response.json()) as Transcript;
     // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.
     let text = "";
@@ -52,9 +53,10 @@ export class RelayClient implements Transport {
     return { text };
   }
 
-  async *chat(messages: WireMessage[], signal: AbortSignal): AsyncGenerator<ChatDelta> {
+  async *chat(messages: WireMessage[], turn: TurnRequest): AsyncGenerator<ChatDelta> {
+    const { signal } = turn;
     const body = JSON.stringify({ messages, stream: true });
-    const response = await this.#fetch("POST", "/v1/chat/completions", body, "application/json", signal);
+    const response = await this.#fetch("POST", PATHS.chatCompletions, body, "application/json", turn);
     const reader = new ChatChunkReader();
     const recordId = response.headers.get(RECORD_ID_HEADER);
     if (recordId) yield { type: "record", id: recordId };
@@ -67,8 +69,9 @@ export class RelayClient implements Transport {
     yield* reader.end();
   }
 
-  async *speech(text: string, signal: AbortSignal): AsyncGenerator<Int16Array> {
-    const response = await this.#fetch("POST", "/v1/audio/speech", JSON.stringify({ input: text }), "application/json", signal);
+  async *speech(text: string, turn: TurnRequest): AsyncGenerator<Int16Array> {
+    const { signal } = turn;
+    const response = await this.#fetch("POST", PATHS.speech, JSON.stringify({ input: text }), "application/json", turn);
     const reader = response.body!.getReader();
     let carry: number | undefined;
     for (;;) {
@@ -89,12 +92,12 @@ export class RelayClient implements Transport {
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
     const body: SessionReportRequest = { reports, sentAt: Date.now() };
-    await this.#fetch("POST", SESSION_EVENTS_PATH, JSON.stringify(body), "application/json", undefined, options.keepalive);
+    await this.#fetch("POST", PATHS.sessionEvents, JSON.stringify(body), "application/json", undefined, options.keepalive);
   }
 
   async forgetVisitor(): Promise<void> {
     try {
-      await this.#fetch("DELETE", FORGET_VISITOR_PATH);
+      await this.#fetch("DELETE", PATHS.forgetVisitor);
     } catch (error) {
       // A relay from before "forget me" has no such route: it holds nothing to delete.
       if (!(error instanceof NotFound)) throw error;
@@ -116,22 +119,24 @@ export class RelayClient implements Transport {
     throw new WidgetError("relay-unreachable", `The connection to the relay at ${this.relayUrl} broke mid-stream.`, error);
   }
 
-  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal, keepalive = false): Promise<Response> {
+  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, turn?: TurnRequest, keepalive = false): Promise<Response> {
     try {
-      return await this.#fetchOnce(method, path, body, contentType, signal, keepalive);
+      return await this.#fetchOnce(method, path, body, contentType, turn, keepalive);
     } catch (error) {
       // An expired token: renew the session (the owner's hook) and send the request once more. Not for
       // reports: a renewal can open a new session, and they belong to the one they were made in.
-      const renewable = path !== SESSIONS_PATH && path !== SESSION_REFRESH_PATH && path !== SESSION_EVENTS_PATH && this.onTokenExpired;
+      const renewable = path !== PATHS.sessions && path !== PATHS.sessionRefresh && path !== PATHS.sessionEvents && this.onTokenExpired;
       if (!renewable || !(error instanceof WidgetError) || relayErrorHandling(error.relayCode).action !== "renew") throw error;
       await renewable();
-      return this.#fetchOnce(method, path, body, contentType, signal, keepalive);
+      return this.#fetchOnce(method, path, body, contentType, turn, keepalive);
     }
   }
 
-  async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, signal?: AbortSignal, keepalive = false): Promise<Response> {
+  async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, turn?: TurnRequest, keepalive = false): Promise<Response> {
+    const signal = turn?.signal;
     const headers: Record<string, string> = {};
     if (contentType) headers["content-type"] = contentType;
+    if (turn) headers[TURN_ID_HEADER] = turn.turnId;
     if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     let response: Response;
     try {

@@ -11,6 +11,8 @@ import { SessionReporter } from "./conversation/session-reporter.ts";
 import { encodeWav } from "@voice-agent/dsp";
 import { RelayClient } from "./relay-client.ts";
 
+const TURN = "turn-0001";
+
 let relay: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let store: SqliteSessionStore;
 let writer: BatchingRecordWriter;
@@ -44,7 +46,7 @@ describe("session records from the widget's side", () => {
     let recordId = "";
     let heard = "";
     try {
-      for await (const delta of client.chat([{ role: "user", content: "tell me a long story about tents" }], barge.signal)) {
+      for await (const delta of client.chat([{ role: "user", content: "tell me a long story about tents" }], { turnId: TURN, signal: barge.signal })) {
         if (delta.type === "record") recordId = delta.id;
         if (delta.type === "text") heard += delta.text;
         if (heard.split(" ").length > 3) barge.abort();
@@ -53,19 +55,22 @@ describe("session records from the widget's side", () => {
       if (!barge.signal.aborted) throw error;
     }
     expect(recordId).not.toBe("");
-    reporter.add({ type: "interruption", messageId: recordId, heardText: heard, playedMs: 900 });
-    reporter.add({ type: "turn-latency", messageId: recordId, latency: { llmFirstTokenMs: 40, turnMs: 700 } });
+    reporter.add({ type: "interruption", messageId: recordId, turnId: TURN, heardText: heard, playedMs: 900 });
+    reporter.add({ type: "turn-latency", messageId: recordId, turnId: TURN, latency: { llmFirstTokenMs: 40, turnMs: 700 } });
     await reporter.flush();
 
     // A streamed transcription: interim text arrives word by word; the final transcript is recorded.
     const interim: string[] = [];
-    const transcript = await client.transcribe(encodeWav(new Float32Array(16_000), 16_000), new AbortController().signal, (text) => interim.push(text));
+    const transcript = await client.transcribe(encodeWav(new Float32Array(16_000), 16_000), { turnId: "turn-spoken", signal: new AbortController().signal }, (text) => interim.push(text));
     expect(transcript.text).toBe("I spoke for 1.0 seconds.");
     expect(interim.length).toBeGreaterThan(2);
     expect(interim.at(-1)).toBe("I spoke for 1.0 seconds.");
     const recorded = await store.getSession(session.sessionId);
     // The typed question of the barged-in turn first, then the transcript.
-    expect(recorded?.messages.filter((m) => m.role === "user").map((m) => m.text)).toEqual(["tell me a long story about tents", "I spoke for 1.0 seconds."]);
+    expect(recorded?.messages.filter((m) => m.role === "user").map((m) => [m.text, m.utteranceId])).toEqual([
+      ["tell me a long story about tents", TURN],
+      ["I spoke for 1.0 seconds.", "turn-spoken"],
+    ]);
 
     // The end revokes the session: nothing after it can use its token.
     await reporter.end("hangup");

@@ -42,7 +42,7 @@ describe("<voice-agent> conversation", () => {
     const [metrics] = m.of("va-metrics");
     expect(metrics).toMatchObject({ interrupted: false, toolCalls: 0, audioLoop: "worker" });
     expect(metrics!.sttMs).toBeGreaterThanOrEqual(0);
-    expect(metrics!.ttsFirstAudioMs).toBeGreaterThanOrEqual(0);
+    expect(metrics!.ttsFirstByteMs).toBeGreaterThanOrEqual(0);
     expect(m.of("va-playback")).toHaveLength(2);
     const stored = m.el.messages.at(-1)!;
     expect(stored).toMatchObject({ role: "assistant", audioMs: expect.any(Number), latency: { llmFirstTokenMs: expect.any(Number) } });
@@ -101,6 +101,11 @@ describe("<voice-agent> conversation", () => {
     expect(m.transport.reports[0]).toMatchObject({ type: "start", language: navigator.language, at: expect.any(Number) });
     expect(m.transport.reports.filter((r) => r.type === "state").map((r) => (r as { state: string }).state)).toEqual(["listening", "thinking", "responding", "listening"]);
     expect(m.transport.reports.find((r) => r.type === "turn-latency")).toMatchObject({ messageId: "record-reply-1", latency: { sttMs: expect.any(Number), llmFirstTokenMs: expect.any(Number) } });
+    // One turn id on every request of the turn and in its report.
+    const turnId = m.transport.callsOf("transcribe")[0]!.turnId;
+    expect(turnId).toMatch(/^[0-9a-f-]{36}$/);
+    expect([...m.transport.callsOf("chat"), ...m.transport.callsOf("speech")].map((c) => c.turnId)).toEqual(["chat", "speech"].map(() => turnId));
+    expect(m.transport.reports.find((r) => r.type === "turn-latency")).toMatchObject({ turnId });
 
     const player = m.audio.engine.player!;
     player.holdPlayback = true;
@@ -109,7 +114,8 @@ describe("<voice-agent> conversation", () => {
     const replyId = player.ended[1]!;
     m.audio.engine.bargeIn(replyId, player.queuedMs(replyId) / 2 + 300);
     // Sent at once, not at the next turn's end.
-    await until(() => expect(m!.transport.reports.find((r) => r.type === "interruption")).toEqual({ type: "interruption", at: expect.any(Number), messageId: "record-reply-2", heardText: "This is the first part. This is", playedMs: expect.any(Number) }));
+    await until(() => expect(m!.transport.reports.find((r) => r.type === "interruption")).toEqual({ type: "interruption", at: expect.any(Number), messageId: "record-reply-2", turnId: m!.transport.callsOf("chat")[1]!.turnId, heardText: "This is the first part. This is", playedMs: expect.any(Number) }));
+    expect(m.transport.callsOf("chat")[1]!.turnId).not.toBe(turnId);
 
     m.el.stop();
     await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "hangup" }] }));

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { AgentConfig } from "../agent-config.ts";
-import { FORGET_VISITOR_PATH, SESSION_EVENTS_PATH, SESSIONS_PATH } from "../protocol.ts";
+import { PATHS } from "../protocol.ts";
+import type { Recorder } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { SessionRevocations } from "../session-revocations.ts";
 import { createAdminPurgeRoute } from "../routes/admin-purge-route.ts";
@@ -9,13 +10,10 @@ import { createForgetVisitorRoute } from "../routes/forget-visitor-route.ts";
 import { createSessionEventsRoute } from "../routes/session-events-route.ts";
 import type { AdminEnv } from "./admin-auth.ts";
 import { requireAdmin } from "./admin-auth.ts";
-import { captureChatReply } from "./capture-chat-reply.ts";
-import { captureSessionCreation } from "./capture-session-creation.ts";
-import { captureSpeech } from "./capture-speech.ts";
-import { captureTranscription } from "./capture-transcription.ts";
 import { recordActivity } from "./record-activity.ts";
 import type { RecordsOptions } from "./records-options.ts";
 import { SessionRecorder } from "./session-recorder.ts";
+import { StoreRecorder } from "./store-recorder.ts";
 
 /** What {@link mountRecords} shares with the rest of the app. */
 export interface MountRecordsDeps {
@@ -30,25 +28,21 @@ export interface MountRecordsDeps {
 }
 
 /**
- * Adds record keeping to the relay app: capture middleware around the session and proxy routes (call
- * after the proxy routes' `requireSession` and before the routes), the widget's report route, "forget
- * me", and the admin API under `/admin`. A session the widget reports ended, an admin deletes or its
- * visitor forgets is revoked in `deps.revocations`.
+ * Adds record keeping to the relay app: the sessions' activity on `deps.activityPaths` (call after their
+ * `requireSession` and before the routes), the widget's report route, "forget me", and the admin API
+ * under `/admin`. A session the widget reports ended, an admin deletes or its visitor forgets is revoked
+ * in `deps.revocations`. Returns the {@link Recorder} to give the session and stage routes.
  */
-export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps: MountRecordsDeps): void {
+export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps: MountRecordsDeps): Recorder {
   const { store, writer } = records;
   const { now } = deps;
   const recorder = new SessionRecorder(writer, now);
   // A deleted session's end is not at hand: none ends later than now plus the longest session of any agent.
   const longestSessionMs = Math.max(0, ...deps.agents.map((agent) => agent.limits.maxSessionSeconds)) * 1000;
   const revoke = (sessionIds: readonly string[]) => deps.revocations.revoke(sessionIds, now() + longestSessionMs);
-  app.use(SESSIONS_PATH, captureSessionCreation(recorder, new Map(deps.agents.map((agent) => [agent.id, agent]))));
   for (const path of deps.activityPaths) app.use(path, recordActivity(recorder));
-  app.use("/v1/audio/transcriptions", captureTranscription(recorder, now));
-  app.use("/v1/chat/completions", captureChatReply(recorder, now));
-  app.use("/v1/audio/speech", captureSpeech(recorder));
 
-  for (const path of [SESSION_EVENTS_PATH, FORGET_VISITOR_PATH]) app.use(path, ...deps.session);
+  for (const path of [PATHS.sessionEvents, PATHS.forgetVisitor]) app.use(path, ...deps.session);
   app.route("/", createSessionEventsRoute(recorder, deps.revocations));
   app.route("/", createForgetVisitorRoute(store, recorder, revoke));
 
@@ -58,4 +52,5 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
     .route("/", createAdminSessionsRoute(store, recorder, revoke))
     .route("/", createAdminPurgeRoute(store, policy, now));
   app.route("/", admin);
+  return new StoreRecorder(recorder, now);
 }

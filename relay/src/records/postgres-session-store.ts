@@ -129,41 +129,25 @@ export class PostgresSessionStore implements SessionStore {
         );
       }
       const added = (byKind.get("add-message") ?? []) as Extract<RecordOp, { op: "add-message" }>[];
-      const messages = added.filter((op) => !op.unlessRepeated).map((op) => op.message);
+      const messages = added.map((op) => op.message);
       if (messages.length) {
+        // No conflict target: the primary key and the one user message per turn (`messages_user_turn`).
         await db.query(
-          `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
+          `INSERT INTO messages (id, session_id, role, text, start_at, end_at, prompt_tokens, completion_tokens,
              utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
            SELECT m.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-             $7::float8[], $8::int[], $9::int[], $10::text[], $11::int[], $12::bool[], $13::text[], $14::jsonb[], $15::jsonb[], $16::text[])
-             AS m (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
+             $7::int[], $8::int[], $9::text[], $10::int[], $11::bool[], $12::text[], $13::jsonb[], $14::jsonb[], $15::text[])
+             AS m (id, session_id, role, text, start_at, end_at, prompt_tokens, completion_tokens,
                utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
            WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)
-           ON CONFLICT (id) DO NOTHING`,
+           ON CONFLICT DO NOTHING`,
           [columns(messages, (m) => m.id), columns(messages, (m) => m.sessionId), columns(messages, (m) => m.role),
             columns(messages, (m) => m.text), columns(messages, (m) => m.startAt), columns(messages, (m) => m.endAt),
-            columns(messages, (m) => m.confidence), columns(messages, (m) => m.promptTokens),
-            columns(messages, (m) => m.completionTokens), columns(messages, (m) => m.utteranceId),
+            columns(messages, (m) => m.promptTokens), columns(messages, (m) => m.completionTokens), columns(messages, (m) => m.utteranceId),
             columns(messages, (m) => (m.audioDurationMs === null ? null : Math.round(m.audioDurationMs))),
             columns(messages, (m) => m.interrupted), columns(messages, (m) => m.heardText),
             columns(messages, (m) => JSON.stringify(m.latency)), columns(messages, (m) => (m.toolCalls ? JSON.stringify(m.toolCalls) : null)),
             columns(messages, (m) => m.toolCallId)],
-        );
-      }
-      // One statement each, so a repeat within the batch sees the message before it.
-      for (const { message: m } of added.filter((op) => op.unlessRepeated)) {
-        await db.query(
-          `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
-             utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
-           SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, $7::float8, $8::int, $9::int, $10::text, $11::int,
-             $12::bool, $13::text, $14::jsonb, $15::jsonb, $16::text
-           WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $2)
-             AND NOT EXISTS (SELECT 1 FROM (SELECT role, text FROM messages WHERE session_id = $2 AND (start_at < $5 OR (start_at = $5 AND id < $1))
-               ORDER BY start_at DESC, id DESC LIMIT 1) latest WHERE latest.role = 'user' AND btrim(latest.text) = btrim($4))
-           ON CONFLICT (id) DO NOTHING`,
-          [m.id, m.sessionId, m.role, m.text, m.startAt, m.endAt, m.confidence, m.promptTokens, m.completionTokens, m.utteranceId,
-            m.audioDurationMs === null ? null : Math.round(m.audioDurationMs), m.interrupted, m.heardText, JSON.stringify(m.latency),
-            m.toolCalls ? JSON.stringify(m.toolCalls) : null, m.toolCallId],
         );
       }
       if (added.length) {

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { SESSION_REFRESH_PATH } from "../protocol.ts";
+import { PATHS } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 
@@ -14,6 +14,6 @@ export function recordActivity(recorder: SessionRecorder): MiddlewareHandler<Rel
     const { sid, end } = c.get("session");
     recorder.activity(sid, c.get("agent").limits.idleTimeoutSeconds * 1000, end * 1000);
     await next();
-    if (c.req.path === SESSION_REFRESH_PATH && c.res.ok) recorder.event(sid, "token-refreshed", {});
+    if (c.req.path === PATHS.sessionRefresh && c.res.ok) recorder.event(sid, "token-refreshed", {});
   };
 }

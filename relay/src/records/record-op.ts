@@ -1,4 +1,5 @@
-import type { ClientInfo, EventRecord, MessageRecord, SessionRecord, StageLatency } from "./session-record.ts";
+import type { TurnLatency } from "../protocol.ts";
+import type { ClientInfo, EventRecord, MessageRecord, SessionRecord } from "./session-record.ts";
 import type { SessionStatus } from "./session-status.ts";
 
 /**
@@ -27,15 +28,13 @@ export type RecordOp =
       lapseAt: number;
     }
   | {
+      /**
+       * Skipped when the message's id is recorded already, or when it is a `user` message and the session
+       * has a user message of the same turn (`utteranceId`): a spoken turn's transcript is recorded first,
+       * so its chat request's copy of the text is not recorded again, nor is a retried request's.
+       */
       op: "add-message";
       message: MessageRecord;
-      /**
-       * Skip the message when the session's message just before it (by `startAt`, then id) is a `user`
-       * message with the same text, ignoring surrounding spaces: how a typed turn is recorded from a chat
-       * request without recording a spoken turn (already there as its transcript) or a retried request
-       * twice. Independent of the order in which a batch applies messages.
-       */
-      unlessRepeated?: boolean;
     }
   | {
       op: "patch-message";
@@ -44,7 +43,7 @@ export type RecordOp =
       interrupted?: boolean;
       heardText?: string;
       /** Merged into the stored latency. */
-      latency?: StageLatency;
+      latency?: TurnLatency;
     }
   | { op: "add-event"; event: EventRecord };
 

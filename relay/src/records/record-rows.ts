@@ -41,7 +41,6 @@ export function messageFromRow(row: Row): MessageRecord {
     text: row.text as string,
     startAt: num(row.start_at),
     endAt: num(row.end_at),
-    confidence: num(row.confidence),
     promptTokens: num(row.prompt_tokens),
     completionTokens: num(row.completion_tokens),
     utteranceId: (row.utterance_id as string | null) ?? null,

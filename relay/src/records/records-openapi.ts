@@ -1,5 +1,6 @@
-import { bearer, error, json, sessionErrors } from "../openapi-parts.ts";
-import { FORGET_VISITOR_PATH, SESSION_EVENTS_PATH } from "../protocol.ts";
+import { bearer, error, json, openApiPath, sessionErrors, type WireSchema } from "../openapi-parts.ts";
+import { PATHS } from "../protocol.ts";
+import { ForgetVisitorResponseSchema, SessionReportRequestSchema, SessionReportResponseSchema } from "../wire-schemas.ts";
 
 const admin = [{ adminToken: [] }];
 const id = { name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } };
@@ -10,32 +11,32 @@ const adminErrors = {
 };
 const detail = { description: "`{ session, messages, events }`", content: json({ type: "object", required: ["session", "messages", "events"] }) };
 
-/** The paths `mountRecords` adds, for the relay's OpenAPI document. */
-export const recordsPaths = {
-  [SESSION_EVENTS_PATH]: {
+/** The paths `mountRecords` adds, for the relay's OpenAPI document; `schema` converts the wire schemas. */
+export const recordsPaths = (schema: WireSchema) => ({
+  [PATHS.sessionEvents]: {
     post: {
       summary: "The widget's reports of its session: start, states, interruptions, latencies, errors, end",
       security: bearer,
-      requestBody: { required: true, content: json({ type: "object", required: ["reports"], properties: { reports: { type: "array", minItems: 1, maxItems: 50 }, sentAt: { type: "integer", description: "the widget's clock at sending, epoch ms" } } }) },
+      requestBody: { required: true, content: json(schema(SessionReportRequestSchema, "input")) },
       responses: {
-        "202": { description: "`{ accepted }`: queued", content: json({ type: "object", properties: { accepted: { type: "integer" } } }) },
+        "202": { description: "`{ accepted }`: committed", content: json(schema(SessionReportResponseSchema, "output")) },
         "400": error("`bad_request`"),
         ...sessionErrors,
         "415": error("`unsupported_media_type`"),
       },
     },
   },
-  [FORGET_VISITOR_PATH]: {
+  [PATHS.forgetVisitor]: {
     delete: {
       summary: "Forget me: delete every session of the token's visitor",
       security: bearer,
       responses: {
-        "200": { description: "`{ deletedSessions }`", content: json({ type: "object", properties: { deletedSessions: { type: "integer" } } }) },
+        "200": { description: "`{ deletedSessions }`", content: json(schema(ForgetVisitorResponseSchema, "output")) },
         ...sessionErrors,
       },
     },
   },
-  "/admin/sessions": {
+  [PATHS.adminSessions]: {
     get: {
       summary: "Sessions of the token's agents, newest first, with cursor pagination",
       security: admin,
@@ -48,18 +49,18 @@ export const recordsPaths = {
       },
     },
   },
-  "/admin/sessions/{id}": {
+  [openApiPath(PATHS.adminSession)]: {
     get: { summary: "One session with its messages and events", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
     delete: { summary: "Delete one session", security: admin, parameters: [id], responses: { "204": { description: "Deleted" }, ...adminErrors } },
   },
-  "/admin/sessions/{id}/export": {
+  [openApiPath(PATHS.adminSessionExport)]: {
     get: { summary: "One session as a JSON download", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
   },
-  "/admin/purge": {
+  [PATHS.adminPurge]: {
     post: {
       summary: "Run the retention purge now (and time out lapsed sessions) for the token's agents",
       security: admin,
       responses: { "200": { description: "`{ timedOut, deletedSessions }`", content: json({ type: "object" }) }, "401": adminErrors["401"] },
     },
   },
-};
+});

@@ -1,7 +1,7 @@
 import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CreateSessionResponse, SessionReport } from "../protocol.ts";
-import { RECORD_ID_HEADER } from "../protocol.ts";
+import { RECORD_ID_HEADER, TURN_ID_HEADER } from "../protocol.ts";
 import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test-fixtures.ts";
 import { listen, silentWav } from "../test-servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
@@ -56,15 +56,16 @@ describe("session records through the app", () => {
     return (await res.json()) as CreateSessionResponse;
   };
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, origin: TEST_ORIGIN });
-  const transcribe = async (token: string) => {
+  const turnHeader = (turnId: string | undefined) => (turnId ? { [TURN_ID_HEADER]: turnId } : {});
+  const transcribe = async (token: string, turnId?: string) => {
     const form = new FormData();
     form.append("file", silentWav(2), "utterance.wav");
-    return app.request("/v1/audio/transcriptions", { method: "POST", headers: auth(token), body: form });
+    return app.request("/v1/audio/transcriptions", { method: "POST", headers: { ...auth(token), ...turnHeader(turnId) }, body: form });
   };
-  const chat = (token: string, content = "Where is my tent") =>
+  const chat = (token: string, content = "Where is my tent", turnId?: string) =>
     app.request("/v1/chat/completions", {
       method: "POST",
-      headers: { ...auth(token), "content-type": "application/json" },
+      headers: { ...auth(token), "content-type": "application/json", ...turnHeader(turnId) },
       body: JSON.stringify({ stream: true, messages: [{ role: "user", content }] }),
     });
   const report = (token: string, reports: SessionReport[]) =>
@@ -78,13 +79,14 @@ describe("session records through the app", () => {
     const session = await createSession({ visitorId: crypto.randomUUID(), conversationId: "conv-42" });
     expect((await store.getSession(session.sessionId))?.session).toMatchObject({ status: "pending", conversationId: "conv-42", agent: "demo", origin: TEST_ORIGIN });
 
-    const stt = await transcribe(session.token);
+    const turnId = crypto.randomUUID();
+    const stt = await transcribe(session.token, turnId);
     expect(stt.status).toBe(200);
     const userId = stt.headers.get(RECORD_ID_HEADER);
     const { text } = (await stt.json()) as { text: string };
 
     // Spoken: the chat request's last user message is the transcript the widget got back.
-    const reply = await chat(session.token, text);
+    const reply = await chat(session.token, text, turnId);
     const replyId = reply.headers.get(RECORD_ID_HEADER);
     expect(reply.headers.get("access-control-expose-headers")).toContain(RECORD_ID_HEADER);
     const sse = await reply.text();
@@ -96,49 +98,54 @@ describe("session records through the app", () => {
       [userId, "user", text],
       [replyId, "assistant", `This is the offline demo. You said: ${text}`],
     ]);
-    expect(detail?.messages[0]).toMatchObject({ audioDurationMs: 2000, latency: { sttMs: expect.any(Number) } });
+    expect(detail?.messages[0]).toMatchObject({ audioDurationMs: 2000, utteranceId: turnId, latency: { upstreamSttMs: expect.any(Number) } });
     expect(detail?.messages[1]).toMatchObject({
       interrupted: false,
       completionTokens: expect.any(Number),
-      latency: { llmFirstTokenMs: expect.any(Number), llmTotalMs: expect.any(Number) },
+      utteranceId: turnId,
+      latency: { upstreamLlmFirstTokenMs: expect.any(Number), upstreamLlmTotalMs: expect.any(Number) },
     });
 
     const accepted = await report(session.token, [
       { type: "start", sampleRate: 48_000, language: "en-GB" },
       { type: "state", state: "responding" },
-      { type: "interruption", messageId: replyId!, heardText: "This is the offline", playedMs: 1200 },
-      { type: "turn-latency", messageId: replyId!, latency: { turnMs: 850 } },
+      { type: "interruption", messageId: replyId!, turnId, heardText: "This is the offline", playedMs: 1200 },
+      { type: "turn-latency", messageId: replyId!, turnId, latency: { sttMs: 400, turnMs: 850 } },
       { type: "end", reason: "hangup" },
     ]);
     expect(accepted.status).toBe(202);
     await writer.flush();
     const after = (await admin<SessionDetail>(ADMIN, `/admin/sessions/${session.sessionId}`)).body;
     expect(after.session).toMatchObject({ status: "completed", endReason: "hangup", client: { sampleRate: 48_000, language: "en-GB" } });
-    expect(after.messages[1]).toMatchObject({ interrupted: true, heardText: "This is the offline", latency: { turnMs: 850, llmFirstTokenMs: expect.any(Number) } });
+    expect(after.messages[1]).toMatchObject({ interrupted: true, heardText: "This is the offline", latency: { sttMs: 400, turnMs: 850, upstreamLlmFirstTokenMs: expect.any(Number) } });
     expect(after.events.map((e) => `${e.source}:${e.type}`)).toEqual(["widget:start", "widget:state", "widget:interruption", "widget:turn-latency", "widget:end"]);
+    expect(after.events.find((e) => e.type === "turn-latency")?.payload).toMatchObject({ turnId, latency: { sttMs: 400, turnMs: 850 } });
   });
 
-  it("records a typed turn once and a spoken turn once (its transcript), each before its reply", async () => {
+  it("records a typed turn once and a spoken turn once (its transcript), each before its reply, by turn id", async () => {
     const session = await createSession();
-    const chatHistory = (messages: { role: string; content: string }[]) =>
+    const chatHistory = (messages: { role: string; content: string }[], turnId: string | undefined) =>
       app.request("/v1/chat/completions", {
         method: "POST",
-        headers: { ...auth(session.token), "content-type": "application/json" },
+        headers: { ...auth(session.token), "content-type": "application/json", ...turnHeader(turnId) },
         body: JSON.stringify({ stream: true, messages }),
       });
     const replyTo = (said: string) => `This is the offline demo. You said: ${said}`;
     const typed = "Do you sell tents?";
-    const first = await chatHistory([{ role: "user", content: typed }]);
+    const first = await chatHistory([{ role: "user", content: typed }], "turn-typed-1");
     expect(await first.text()).toContain("data: [DONE]");
     // No flush: the typed message was committed before the reply's last byte.
     expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([["user", typed], ["assistant", replyTo(typed)]]);
 
-    const stt = await transcribe(session.token);
+    const stt = await transcribe(session.token, "turn-spoken-2");
     const { text: spoken } = (await stt.json()) as { text: string };
     const history = [{ role: "user", content: typed }, { role: "assistant", content: replyTo(typed) }, { role: "user", content: ` ${spoken} ` }];
-    await (await chatHistory(history)).text();
+    await (await chatHistory(history, "turn-spoken-2")).text();
     // The same words typed as a new turn are recorded again.
-    await (await chatHistory([...history, { role: "assistant", content: replyTo(spoken) }, { role: "user", content: typed }])).text();
+    const again = [...history, { role: "assistant", content: replyTo(spoken) }, { role: "user", content: typed }];
+    await (await chatHistory(again, "turn-typed-3")).text();
+    // A widget from before the turn id: its reply is recorded, its text is not (it may be a transcript).
+    await (await chatHistory([...again, { role: "assistant", content: replyTo(typed) }, { role: "user", content: "Old widget" }], undefined)).text();
 
     const { messages, session: recorded } = (await store.getSession(session.sessionId))!;
     expect(messages.map((m) => [m.role, m.text])).toEqual([
@@ -148,9 +155,12 @@ describe("session records through the app", () => {
       ["assistant", expect.stringContaining(spoken)],
       ["user", typed],
       ["assistant", replyTo(typed)],
+      ["assistant", `${replyTo("Old widget")}.`],
     ]);
+    expect(messages.map((m) => m.utteranceId)).toEqual(["turn-typed-1", "turn-typed-1", "turn-spoken-2", "turn-spoken-2", "turn-typed-3", "turn-typed-3", null]);
     expect(messages[2]?.id).toBe(stt.headers.get(RECORD_ID_HEADER));
-    expect(messages[0]).toMatchObject({ audioDurationMs: null, confidence: null, latency: {} });
+    expect(messages[0]).toMatchObject({ audioDurationMs: null, latency: {} });
+    expect(messages[0]).not.toHaveProperty("confidence");
     expect(recorded.status).toBe("active");
   });
 
@@ -159,11 +169,11 @@ describe("session records through the app", () => {
     const refused = await chat(session.token, "x".repeat(20_001));
     expect(refused.status).toBe(400);
     standin.faults.add({ route: "chat", kind: "error", status: 500 });
-    const failed = await chat(session.token, "Is anyone there?");
+    const failed = await chat(session.token, "Is anyone there?", "turn-retried");
     expect(failed.status).toBe(502);
     // No flush: committed before the error response.
     expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([["user", "Is anyone there?"]]);
-    await (await chat(session.token, "Is anyone there?")).text();
+    await (await chat(session.token, "Is anyone there?", "turn-retried")).text();
     expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([
       ["user", "Is anyone there?"],
       ["assistant", "This is the offline demo. You said: Is anyone there?"],
@@ -172,7 +182,7 @@ describe("session records through the app", () => {
 
   it("records a reply the browser aborted as interrupted, as far as it got", async () => {
     const session = await createSession();
-    const res = await chat(session.token, Array.from({ length: 40 }, (_, i) => `word${i}`).join(" "));
+    const res = await chat(session.token, Array.from({ length: 40 }, (_, i) => `word${i}`).join(" "), "turn-aborted");
     const reader = res.body!.getReader();
     await reader.read();
     await reader.read();
@@ -183,7 +193,7 @@ describe("session records through the app", () => {
     expect((await reply())?.text.length).toBeGreaterThan(0);
     const { messages, events } = (await store.getSession(session.sessionId))!;
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant"]);
-    expect(events.map((e) => e.type)).toContain("reply-aborted");
+    expect(events.find((e) => e.type === "reply-aborted")?.payload).toMatchObject({ turnId: "turn-aborted" });
   });
 
   it("answers a barge-in report that reaches the relay before the reply's end at once, and keeps its heard text", async () => {
@@ -325,7 +335,7 @@ describe("session records through the app", () => {
     const session = await createSession();
     const question = { role: "user", content: "Please lookup_order A12" };
     // The stand-in calls a tool the agent declares when the visitor names it.
-    await (await chat(session.token, question.content)).text();
+    await (await chat(session.token, question.content, "turn-tools")).text();
     await writer.flush();
     const [, call] = (await store.getSession(session.sessionId))!.messages;
     expect(call).toMatchObject({ role: "assistant", text: "", toolCalls: [{ id: expect.stringMatching(/^call_/), name: "lookup_order", arguments: "{}" }] });
@@ -333,7 +343,7 @@ describe("session records through the app", () => {
     clock += 2_000;
     const res = await app.request("/v1/chat/completions", {
       method: "POST",
-      headers: { ...auth(session.token), "content-type": "application/json" },
+      headers: { ...auth(session.token), "content-type": "application/json", [TURN_ID_HEADER]: "turn-tools" },
       body: JSON.stringify({
         stream: true,
         messages: [
@@ -353,6 +363,7 @@ describe("session records through the app", () => {
       ["tool", callId, null],
       ["assistant", null, 0],
     ]);
+    expect(messages.map((m) => m.utteranceId)).toEqual(["turn-tools", "turn-tools", "turn-tools", "turn-tools"]);
     expect(messages[2]!.text).toBe('{"status":"shipped"}');
     expect(messages[3]!.text).toContain("shipped");
   });

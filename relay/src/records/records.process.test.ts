@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
-import { RECORD_ID_HEADER } from "../protocol.ts";
+import { RECORD_ID_HEADER, TURN_ID_HEADER } from "../protocol.ts";
 import { TEST_ORIGIN, testAgent } from "../test-fixtures.ts";
 import { listen, silentWav } from "../test-servers.ts";
 import type { SessionDetail } from "./session-record.ts";
@@ -80,16 +80,17 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     const headers = { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN };
     const form = new FormData();
     form.append("file", silentWav(1), "u.wav");
-    const stt = await fetch(`${url}/v1/audio/transcriptions`, { method: "POST", headers, body: form });
+    const spoken = crypto.randomUUID();
+    const stt = await fetch(`${url}/v1/audio/transcriptions`, { method: "POST", headers: { ...headers, [TURN_ID_HEADER]: spoken }, body: form });
     const transcript = ((await stt.json()) as { text: string }).text;
-    const chat = (content: string) =>
+    const chat = (content: string, turnId: string = crypto.randomUUID()) =>
       fetch(`${url}/v1/chat/completions`, {
         method: "POST",
-        headers: { ...headers, "content-type": "application/json" },
+        headers: { ...headers, "content-type": "application/json", [TURN_ID_HEADER]: turnId },
         body: JSON.stringify({ stream: true, messages: [{ role: "user", content }] }),
       });
     // A spoken turn: the chat request's last user message is the transcript, recorded once.
-    const reply = await chat(transcript);
+    const reply = await chat(transcript, spoken);
     const replyBody = await reply.text();
     expect(replyBody).toContain("[DONE]");
     const reported = await fetch(`${url}/v1/session-events`, {

@@ -1,3 +1,4 @@
+import type { TurnLatency } from "../protocol.ts";
 import type { SessionStatus } from "./session-status.ts";
 
 /** Pipeline of a session. */
@@ -40,20 +41,6 @@ export interface SessionRecord {
   client: ClientInfo | null;
 }
 
-/** Latency of each pipeline stage for one message (ms); relay-measured and widget-reported keys mix. */
-export interface StageLatency {
-  /** Transcription request, relay to upstream and back. */
-  sttMs?: number;
-  /** Chat request start to the first content token. */
-  llmFirstTokenMs?: number;
-  /** Chat request start to the end of the stream. */
-  llmTotalMs?: number;
-  /** Speech request start to the first audio byte. */
-  ttsFirstByteMs?: number;
-  /** Widget: end of the visitor's speech to the first reply audio played. */
-  turnMs?: number;
-}
-
 /** A tool call of the model, as OpenAI streams it. */
 export interface ToolCallRecord {
   /** The upstream's call id (`call_…`). */
@@ -77,11 +64,9 @@ export interface MessageRecord {
   startAt: number | null;
   /** When it ended (response complete). */
   endAt: number | null;
-  /** STT confidence 0…1 when the upstream reports one. */
-  confidence: number | null;
   promptTokens: number | null;
   completionTokens: number | null;
-  /** Widget-side utterance id, when known. */
+  /** The turn the message belongs to (the widget's `x-turn-id`); null for a request without one and for the greeting. */
   utteranceId: string | null;
   /** Length of the utterance audio (ms). */
   audioDurationMs: number | null;
@@ -89,7 +74,7 @@ export interface MessageRecord {
   interrupted: boolean;
   /** What the visitor actually heard of an interrupted reply. */
   heardText: string | null;
-  latency: StageLatency;
+  latency: TurnLatency;
   /** The model's tool calls (`assistant` messages); null when it called none. */
   toolCalls: ToolCallRecord[] | null;
   /** The call a `tool` message answers. */

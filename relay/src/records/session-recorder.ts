@@ -1,25 +1,11 @@
 import { createHash } from "node:crypto";
 import type { SessionReport } from "../protocol.ts";
+import type { NewSession } from "../recorder.ts";
 import { greetingMessageId } from "../protocol.ts";
 import type { BatchingRecordWriter } from "./batching-record-writer.ts";
 import type { RecordOp } from "./record-op.ts";
 import type { EventSource, MessageRecord, SessionMode } from "./session-record.ts";
 import { uuidv7 } from "./uuid-v7.ts";
-
-/** What the relay knows when it creates a session. */
-export interface NewSession {
-  id: string;
-  agent: string;
-  origin: string;
-  mode: SessionMode;
-  /** The widget's visitor id; only its SHA-256 is stored. */
-  visitorId?: string;
-  conversationId?: string;
-  /** The agent's idle timeout (ms): the session lapses this long after its last activity. */
-  idleTimeoutMs: number;
-  /** The session's end (its maximum length), epoch ms. */
-  endsAt: number;
-}
 
 /** One batch of the widget's reports, as {@link SessionRecorder.report} records it. */
 export interface ReportBatch {
@@ -78,36 +64,26 @@ export class SessionRecorder {
   }
 
   /** Records a new `pending` session; resolves when committed. */
-  sessionCreated(s: NewSession): Promise<void> {
+  sessionCreated(s: NewSession, mode: SessionMode = "cascade"): Promise<void> {
     const createdAt = this.#now();
     return this.#writer.durable({
       op: "create-session",
       visitorHash: s.visitorId ? hashVisitorId(s.visitorId) : null,
       session: {
-        id: s.id, agent: s.agent, origin: s.origin, mode: s.mode, status: "pending", conversationId: s.conversationId ?? null,
+        id: s.id, agent: s.agent, origin: s.origin, mode, status: "pending", conversationId: s.conversationId ?? null,
         createdAt, startedAt: null, endedAt: null, expiresAt: Math.min(createdAt + s.idleTimeoutMs, s.endsAt), lastActiveAt: null,
         durationMs: null, endReason: null, client: null,
       },
     });
   }
 
-  /** Records a message (and marks the session `active`); resolves when committed. */
-  message(sessionId: string, m: CapturedMessage): Promise<void> {
-    return this.#addMessage(sessionId, m, false);
-  }
-
   /**
-   * Records the text the visitor typed, taken from a chat request, unless the session's latest message
-   * is already this user text (a spoken turn's transcript, or the same request retried); resolves when
-   * committed.
+   * Records a message (and marks the session `active`); resolves when committed. A second `user` message
+   * of the same turn (`utteranceId`) is skipped by the store: a spoken turn's chat request carries its
+   * transcript again.
    */
-  typedMessage(sessionId: string, m: Omit<CapturedMessage, "role">): Promise<void> {
-    return this.#addMessage(sessionId, { ...m, role: "user" }, true);
-  }
-
-  #addMessage(sessionId: string, m: CapturedMessage, unlessRepeated: boolean): Promise<void> {
-    const message = this.#message(sessionId, m);
-    const add: RecordOp = { op: "add-message", message, ...(unlessRepeated ? { unlessRepeated } : {}) };
+  message(sessionId: string, m: CapturedMessage): Promise<void> {
+    const add: RecordOp = { op: "add-message", message: this.#message(sessionId, m) };
     if (this.#activated.has(sessionId)) return this.#writer.durable(add);
     if (this.#activated.size >= ACTIVATED_MEMORY) this.#activated.delete(this.#activated.values().next().value!);
     this.#activated.add(sessionId);
@@ -125,7 +101,7 @@ export class SessionRecorder {
 
   #message(sessionId: string, m: CapturedMessage): MessageRecord {
     return {
-      sessionId, confidence: null, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
+      sessionId, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
       interrupted: false, heardText: null, latency: {}, toolCalls: null, toolCallId: null, ...m,
     };
   }

@@ -24,8 +24,8 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       await store.migrate();
       const s = sessionOp({ createdAt: T0, conversationId: "conv-1", client: { sampleRate: 48_000, language: "en-GB" } });
       const id = s.session.id;
-      const user = messageOp(id, { startAt: T0 + 1000, confidence: 0.92, utteranceId: "u1" });
-      const reply = messageOp(id, { role: "assistant", text: "It ships today.", startAt: T0 + 2000, promptTokens: 40, completionTokens: 5, audioDurationMs: null, latency: { llmFirstTokenMs: 300 } });
+      const user = messageOp(id, { startAt: T0 + 1000, utteranceId: "turn-0001" });
+      const reply = messageOp(id, { role: "assistant", text: "It ships today.", startAt: T0 + 2000, promptTokens: 40, completionTokens: 5, audioDurationMs: null, latency: { upstreamLlmFirstTokenMs: 300 }, utteranceId: "turn-0001" });
       const event = eventOp(id, { at: T0 + 1500, type: "interruption", payload: { heardText: "It" } });
       await store.apply([reply, event, s, user]);
       const detail = await store.getSession(id);
@@ -47,21 +47,26 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       expect((await store.listSessions({ limit: 10 })).sessions).toHaveLength(1);
     });
 
-    it("skips an unlessRepeated message when the message before it is the same user text, whatever the apply order", async () => {
+    it("keeps the first user message of a turn, even against copies in one batch, and any number of replies", async () => {
       const s = sessionOp({ createdAt: T0 });
       const id = s.session.id;
-      const spoken = messageOp(id, { text: " Where is my order? ", startAt: T0 + 1000 });
-      const typed = (text: string, startAt: number) => ({ ...messageOp(id, { text, startAt, audioDurationMs: null, latency: {} }), unlessRepeated: true });
-      const sameAsSpoken = typed("Where is my order?", T0 + 2000);
-      const reply = messageOp(id, { role: "assistant", text: "It ships today.", startAt: T0 + 2000, id: uuidv7(T0 + 2000) });
+      const turn = "turn-0001";
+      const spoken = messageOp(id, { text: " Where is my order? ", startAt: T0 + 1000, utteranceId: turn });
+      // The chat request's copy of the transcript, and a retry of it: same turn, other record ids.
+      const typed = (startAt: number) => messageOp(id, { text: "Where is my order?", startAt, audioDurationMs: null, latency: {}, utteranceId: turn });
+      const toolRound = messageOp(id, { role: "assistant", text: "", startAt: T0 + 2000, id: uuidv7(T0 + 2000), utteranceId: turn });
+      const reply = messageOp(id, { role: "assistant", text: "It ships today.", startAt: T0 + 3000, id: uuidv7(T0 + 3000), utteranceId: turn });
+      const nextTurn = messageOp(id, { text: "Where is my order?", startAt: T0 + 4000, utteranceId: "turn-0002" });
+      const withoutTurn = messageOp(id, { text: "Where is my order?", startAt: T0 + 5000 });
+      const alsoWithoutTurn = messageOp(id, { text: "Where is my order?", startAt: T0 + 6000 });
       await store.apply([s, spoken]);
-      // The reply comes before the typed message in the batch, yet sorts after it.
-      await store.apply([reply, sameAsSpoken]);
-      const typedAgain = typed("Where is my order?", T0 + 3000);
-      const retried = typed("Where is my order?", T0 + 4000);
-      await store.apply([typedAgain]);
-      await store.apply([retried, typedAgain]);
-      expect((await store.getSession(id))?.messages.map((m) => m.id)).toEqual([spoken.message.id, reply.message.id, typedAgain.message.id]);
+      await store.apply([typed(T0 + 1500), reply, toolRound, typed(T0 + 2500)]);
+      await store.apply([typed(T0 + 2600), nextTurn, withoutTurn, alsoWithoutTurn]);
+      const messages = (await store.getSession(id))?.messages ?? [];
+      expect(messages.map((m) => [m.role, m.utteranceId])).toEqual([
+        ["user", turn], ["assistant", turn], ["assistant", turn], ["user", "turn-0002"], ["user", null], ["user", null],
+      ]);
+      expect(messages[0]).toMatchObject({ startAt: T0 + 1000, text: " Where is my order? " });
     });
 
     it("changes status only along valid transitions and keeps start, end and duration", async () => {

@@ -60,4 +60,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      latency TEXT NOT NULL DEFAULT '{}'
    ) STRICT;
    CREATE INDEX message_patches_by_session ON message_patches (session_id);`,
+  // v3: one user message per turn (the widget's `x-turn-id`, recorded as `utterance_id`): a chat request's
+  // copy of a transcript is skipped by the insert. `confidence` is no longer written (no upstream reports
+  // one); the column stays so that instances of the previous version keep writing during a rolling upgrade.
+  `CREATE UNIQUE INDEX messages_user_turn ON messages (session_id, utterance_id) WHERE role = 'user' AND utterance_id IS NOT NULL;`,
 ];

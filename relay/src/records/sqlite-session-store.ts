@@ -107,21 +107,13 @@ export class SqliteSessionStore implements SessionStore {
         return;
       case "add-message": {
         const m = op.message;
-        const values = [m.id, m.sessionId, m.role, m.text, m.startAt, m.endAt, m.confidence, m.promptTokens, m.completionTokens,
-          m.utteranceId, m.audioDurationMs, m.interrupted ? 1 : 0, m.heardText, JSON.stringify(m.latency),
-          m.toolCalls ? JSON.stringify(m.toolCalls) : null, m.toolCallId, m.sessionId];
-        const insert = `INSERT INTO messages (id, session_id, role, text, start_at, end_at, confidence, prompt_tokens, completion_tokens,
+        // No conflict target: the primary key and the one user message per turn (`messages_user_turn`).
+        this.#sql(
+          `INSERT INTO messages (id, session_id, role, text, start_at, end_at, prompt_tokens, completion_tokens,
              utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
-           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?)`;
-        if (op.unlessRepeated) {
-          this.#sql(
-            `${insert} AND NOT EXISTS (SELECT 1 FROM (SELECT role, text FROM messages WHERE session_id = ? AND (start_at < ? OR (start_at = ? AND id < ?))
-               ORDER BY start_at DESC, id DESC LIMIT 1) latest WHERE latest.role = 'user' AND trim(latest.text) = trim(?))
-             ON CONFLICT (id) DO NOTHING`,
-          ).run(...values, m.sessionId, m.startAt, m.startAt, m.id, m.text);
-        } else {
-          this.#sql(`${insert} ON CONFLICT (id) DO NOTHING`).run(...values);
-        }
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?) ON CONFLICT DO NOTHING`,
+        ).run(m.id, m.sessionId, m.role, m.text, m.startAt, m.endAt, m.promptTokens, m.completionTokens, m.utteranceId, m.audioDurationMs,
+          m.interrupted ? 1 : 0, m.heardText, JSON.stringify(m.latency), m.toolCalls ? JSON.stringify(m.toolCalls) : null, m.toolCallId, m.sessionId);
         this.#applyEarlyPatches(m.id);
         return;
       }

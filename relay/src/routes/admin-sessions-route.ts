@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { PATHS } from "../protocol.ts";
 import type { Context } from "hono";
 import { z } from "zod";
 import { HttpError } from "../http-error.ts";
@@ -49,7 +50,7 @@ export function createAdminSessionsRoute(
   revoke: (sessionIds: readonly string[]) => Promise<void>,
 ): Hono<AdminEnv> {
   return new Hono<AdminEnv>()
-    .get("/admin/sessions", async (c) => {
+    .get(PATHS.adminSessions, async (c) => {
       const parsed = ListQuerySchema.safeParse(c.req.query());
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -66,13 +67,13 @@ export function createAdminSessionsRoute(
         throw err;
       }
     })
-    .get("/admin/sessions/:id", async (c) => c.json(await findInScope(c, store)))
-    .get("/admin/sessions/:id/export", async (c) => {
+    .get(PATHS.adminSession, async (c) => c.json(await findInScope(c, store)))
+    .get(PATHS.adminSessionExport, async (c) => {
       const detail = await findInScope(c, store);
       c.header("content-disposition", `attachment; filename="session-${detail.session.id}.json"`);
       return c.body(JSON.stringify({ exportedAt: new Date().toISOString(), ...detail }, null, 2), 200, { "content-type": "application/json" });
     })
-    .delete("/admin/sessions/:id", async (c) => {
+    .delete(PATHS.adminSession, async (c) => {
       const { session } = await findInScope(c, store);
       await recorder.flush();
       await store.deleteSessions({ ids: [session.id], agents: [session.agent] });

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { ForgetVisitorResponse } from "../protocol.ts";
-import { FORGET_VISITOR_PATH } from "../protocol.ts";
+import { PATHS } from "../protocol.ts";
 import type { SessionRecorder } from "../records/session-recorder.ts";
 import type { SessionStore } from "../records/session-store.ts";
 import type { RelayEnv } from "../relay-env.ts";
@@ -16,7 +16,7 @@ export function createForgetVisitorRoute(
   recorder: SessionRecorder,
   revoke: (sessionIds: readonly string[]) => Promise<void>,
 ): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().delete(FORGET_VISITOR_PATH, async (c) => {
+  return new Hono<RelayEnv>().delete(PATHS.forgetVisitor, async (c) => {
     await recorder.flush();
     const { sid } = c.get("session");
     const deleted = await store.deleteSessions({ visitorOf: sid });

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { PATHS } from "../protocol.ts";
 import { HttpError } from "../http-error.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
@@ -32,8 +33,8 @@ export function createHealthRoutes(options: HealthRoutesOptions): Hono<RelayEnv>
     });
   };
   return new Hono<RelayEnv>()
-    .get("/healthz", (c) => c.json({ ok: true }))
-    .get("/readyz", async (c) => {
+    .get(PATHS.health, (c) => c.json({ ok: true }))
+    .get(PATHS.ready, async (c) => {
       if (options.closing.aborted) throw new HttpError(503, "shutting_down", "The relay is shutting down.");
       const now = performance.now();
       if (!cached || now - cached.at > options.cacheMs) cached = { at: now, failed: run() };

@@ -1,13 +1,14 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import type OpenAI from "openai";
 import type { RealtimeAudioInputTurnDetection } from "openai/resources/realtime/realtime";
 import { HttpError } from "../http-error.ts";
-import { REALTIME_CLIENT_SECRETS_PATH } from "../protocol.ts";
+import { PATHS } from "../protocol.ts";
+import type { RealtimeClientSecret } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
-import { upstreamError } from "../upstream-error.ts";
+import { stageRoute, type UpstreamStageOptions } from "./upstream-stage.ts";
 
 /** Dependencies of {@link createRealtimeRoute}. */
-export interface RealtimeRouteOptions {
+export interface RealtimeRouteOptions extends UpstreamStageOptions {
   /** Client of the provider that mints realtime client secrets (the LLM stage's upstream). */
   client: OpenAI;
   /** Clock, epoch ms. */
@@ -23,37 +24,31 @@ const MAX_TTL = 7200;
  * session configuration (model, instructions, voice, turn detection, tools) comes from the agent, valid for
  * at most the session's remaining time. The request body is ignored. Answers `{ value, expires_at }`
  * (OpenAI's shape, without the session echo). 404 `realtime_not_configured` for an agent without
- * `realtime`; 401 `session_expired` with under 10 s of session left.
+ * `realtime`; 401 `session_expired` with under 10 s of session left; 503 `shutting_down` when the relay
+ * shuts down while the provider mints. Not recorded.
  */
 export function createRealtimeRoute(options: RealtimeRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(REALTIME_CLIENT_SECRETS_PATH, async (c) => {
+  return stageRoute({ path: PATHS.realtimeClientSecrets, stage: "llm", record: () => undefined }, options, async (c, upstream) => {
     const agent = c.get("agent");
     if (!agent.realtime) throw new HttpError(404, "realtime_not_configured", `Agent "${agent.id}" has no realtime mode.`);
     const remaining = Math.floor(c.get("session").end - options.now() / 1000);
     if (remaining < MIN_TTL) throw new HttpError(401, "session_expired", "Too little session time is left: create a new session.");
     const { model, voice, turnDetection } = agent.realtime;
-    const secret = await options.client.realtime.clientSecrets
-      .create(
-        {
-          expires_after: { anchor: "created_at", seconds: Math.min(remaining, MAX_TTL) },
-          session: {
-            type: "realtime",
-            model,
-            instructions: agent.systemPrompt,
-            max_output_tokens: agent.llm.maxTokens,
-            audio: {
-              input: { turn_detection: turnDetection as unknown as RealtimeAudioInputTurnDetection },
-              output: { voice, speed: agent.tts.speed },
-            },
-            tools: agent.tools.map((tool) => ({ type: "function" as const, ...tool })),
-          },
-        },
-        { signal: c.req.raw.signal },
-      )
-      .catch((err: unknown) => {
-        throw upstreamError("llm", err);
-      });
+    const session = {
+      type: "realtime" as const,
+      model,
+      instructions: agent.systemPrompt,
+      max_output_tokens: agent.llm.maxTokens,
+      audio: {
+        input: { turn_detection: turnDetection as unknown as RealtimeAudioInputTurnDetection },
+        output: { voice, speed: agent.tts.speed },
+      },
+      tools: agent.tools.map((tool) => ({ type: "function" as const, ...tool })),
+    };
+    const expiresAfter = { anchor: "created_at" as const, seconds: Math.min(remaining, MAX_TTL) };
+    const secret = await upstream.call((signal) => options.client.realtime.clientSecrets.create({ expires_after: expiresAfter, session }, { signal }));
     c.header("cache-control", "no-store");
-    return c.json({ value: secret.value, expires_at: secret.expires_at });
+    const body: RealtimeClientSecret = { value: secret.value, expires_at: secret.expires_at };
+    return c.json(body);
   });
 }

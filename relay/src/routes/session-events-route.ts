@@ -1,28 +1,10 @@
 import { Hono } from "hono";
-import { z } from "zod";
-import { SESSION_EVENTS_PATH } from "../protocol.ts";
+import { PATHS } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { SessionRecorder } from "../records/session-recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { SessionRevocations } from "../session-revocations.ts";
-
-const ms = z.number().min(0).max(3_600_000);
-const at = z.number().int().positive().optional();
-const SessionReportSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("start"), at, sampleRate: z.int().min(8000).max(384_000).optional(), language: z.string().max(35).optional() }),
-  z.strictObject({ type: z.literal("greeting"), at }),
-  z.strictObject({ type: z.literal("state"), at, state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }),
-  z.strictObject({ type: z.literal("interruption"), at, messageId: z.string().max(64), heardText: z.string().max(20_000), playedMs: ms.optional() }),
-  z.strictObject({
-    type: z.literal("turn-latency"),
-    at,
-    messageId: z.string().max(64).optional(),
-    latency: z.strictObject({ sttMs: ms.optional(), llmFirstTokenMs: ms.optional(), ttsFirstByteMs: ms.optional(), turnMs: ms.optional() }),
-  }),
-  z.strictObject({ type: z.literal("error"), at, code: z.string().max(64), message: z.string().max(500).optional() }),
-  z.strictObject({ type: z.literal("end"), at, reason: z.enum(["hangup", "unload", "error"]) }),
-]);
-const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionReportSchema).min(1).max(50), sentAt: at });
+import { SessionReportRequestSchema } from "../wire-schemas.ts";
 
 /**
  * `POST /v1/session-events` (relay token): what only the widget knows — session start with audio info,
@@ -32,7 +14,7 @@ const SessionReportRequestSchema = z.strictObject({ reports: z.array(SessionRepo
  * `revocations` (until its end) before it is recorded: the token is refused from then on.
  */
 export function createSessionEventsRoute(recorder: SessionRecorder, revocations: SessionRevocations): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(SESSION_EVENTS_PATH, async (c) => {
+  return new Hono<RelayEnv>().post(PATHS.sessionEvents, async (c) => {
     const { reports, sentAt } = await readJson(c, SessionReportRequestSchema);
     const { sid, end } = c.get("session");
     if (reports.some((report) => report.type === "end")) await revocations.revoke([sid], end * 1000);

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { RefreshSessionResponse } from "../protocol.ts";
-import { SESSION_REFRESH_PATH } from "../protocol.ts";
+import { PATHS } from "../protocol.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import { signRelayToken } from "../relay-token.ts";
 
@@ -17,7 +17,7 @@ export interface SessionRefreshRouteOptions {
  * the same session id, agent, origin and session end; its expiry is never after the session's end.
  */
 export function createSessionRefreshRoute(options: SessionRefreshRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(SESSION_REFRESH_PATH, async (c) => {
+  return new Hono<RelayEnv>().post(PATHS.sessionRefresh, async (c) => {
     const { sid, agent, origin, end } = c.get("session");
     const exp = Math.min(Math.floor((options.now() + options.tokenTtlMs) / 1000), end);
     const token = await signRelayToken({ sid, agent, origin, exp, end }, options.tokenSecret);

@@ -1,17 +1,18 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
 import type { AgentConfig } from "../agent-config.ts";
 import { type ClientIp, ipLimitKey } from "../client-ip.ts";
 import { HttpError } from "../http-error.ts";
 import type { CreateSessionResponse, UpstreamKind } from "../protocol.ts";
-import { greetingMessageId, SESSIONS_PATH } from "../protocol.ts";
+import { greetingMessageId, PATHS } from "../protocol.ts";
+import type { Recorder } from "../recorder.ts";
 import { readJson } from "../read-json.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { uuidv7 } from "../records/uuid-v7.ts";
 import { signRelayToken } from "../relay-token.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
+import { CreateSessionRequestSchema } from "../wire-schemas.ts";
 
 /** Dependencies of {@link createSessionsRoute}. */
 export interface SessionsRouteOptions {
@@ -22,6 +23,8 @@ export interface SessionsRouteOptions {
   tokenTtlMs: number;
   /** Where session creations per client IP are counted and the session's idle clock starts. */
   coordination: SessionCoordination;
+  /** Where the new session is recorded (`pending`) before its token leaves. */
+  recorder: Recorder;
   /** Session creations allowed per client IP (an IPv6 client per /64) per minute. */
   sessionsPerIpPerMinute: number;
   clientIp: ClientIp;
@@ -31,13 +34,6 @@ export interface SessionsRouteOptions {
 
 /** Largest accepted `POST /v1/sessions` body (bytes). */
 const MAX_SESSION_BODY = 4096;
-
-/** `CreateSessionRequest`; the record fields are read again by the records capture once this route answered. */
-export const CreateSessionSchema = z.object({
-  agent: z.string().min(1).max(64),
-  visitorId: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, "expected 22-128 base64url characters or a UUID").optional(),
-  conversationId: z.string().min(1).max(128).optional(),
-});
 
 const sessionBodyLimit = bodyLimit({
   maxSize: MAX_SESSION_BODY,
@@ -50,16 +46,17 @@ const sessionBodyLimit = bodyLimit({
  * `POST /v1/sessions`: limits creations per client IP, IPv6 per /64 (429 `rate_limited` with `Retry-After`), checks that
  * the agent exists and is enabled (404 `agent_not_found`) and that the request's `Origin` is on its
  * allowlist (403 `origin_not_allowed`), then answers 201 with a relay token bound to the session, agent
- * and origin. The session ends after the agent's `limits.maxSessionSeconds`.
+ * and origin. The session ends after the agent's `limits.maxSessionSeconds`. The session is recorded
+ * `pending` (with the visitor and conversation ids) before the token leaves.
  */
 export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post(SESSIONS_PATH, sessionBodyLimit, async (c) => {
+  return new Hono<RelayEnv>().post(PATHS.sessions, sessionBodyLimit, async (c) => {
     const now = options.now();
     const hit = options.coordination.hit(`ip:${ipLimitKey(options.clientIp(c))}`, now, options.sessionsPerIpPerMinute);
     if (!hit.ok) {
       throw new HttpError(429, "rate_limited", "Too many new sessions from this address: try again later.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
     }
-    const { agent: agentId } = await readJson(c, CreateSessionSchema);
+    const { agent: agentId, visitorId, conversationId } = await readJson(c, CreateSessionRequestSchema);
     const agent = options.agents.get(agentId);
     if (!agent?.enabled) throw new HttpError(404, "agent_not_found", `No enabled agent "${agentId}".`);
     const origin = c.req.header("origin");
@@ -81,6 +78,15 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
       greetingId: greetingMessageId(sessionId),
       upstream: options.upstreamKind,
     };
+    await options.recorder.sessionCreated({
+      id: sessionId,
+      agent: agent.id,
+      origin,
+      idleTimeoutMs: agent.limits.idleTimeoutSeconds * 1000,
+      endsAt: end * 1000,
+      ...(visitorId ? { visitorId } : {}),
+      ...(conversationId ? { conversationId } : {}),
+    });
     c.header("cache-control", "no-store");
     return c.json(body, 201);
   });

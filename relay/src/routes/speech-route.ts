@@ -1,44 +1,32 @@
-import { Hono } from "hono";
 import type OpenAI from "openai";
-import { z } from "zod";
-import { guardStream } from "../guard-stream.ts";
-import { TTS_SAMPLE_RATE } from "../protocol.ts";
+import type { Hono } from "hono";
+import { PATHS, TTS_SAMPLE_RATE } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
+import type { Recorder } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
-import { upstreamError } from "../upstream-error.ts";
-import { upstreamStream } from "../upstream-http.ts";
+import { SpeechRequestSchema } from "../wire-schemas.ts";
+import { stageRoute, type UpstreamStageOptions } from "./upstream-stage.ts";
 
 /** Dependencies of {@link createSpeechRoute}. */
-export interface SpeechRouteOptions {
+export interface SpeechRouteOptions extends UpstreamStageOptions {
   tts: OpenAI;
-  /** Longest silence (ms) of the upstream between audio chunks. */
-  streamIdleMs: number;
-  /** Aborted when the relay shuts down. */
-  closing: AbortSignal;
+  recorder: Recorder;
 }
-
-const SpeechRequestSchema = z.object({ input: z.string().min(1).max(4096) });
 
 /**
  * `POST /v1/audio/speech`: `{ input }` → the agent's TTS model, voice and speed → the upstream's raw PCM
  * (16-bit little-endian mono at {@link TTS_SAMPLE_RATE} Hz) streamed through as `audio/pcm` unbuffered,
- * with header `x-sample-rate`. Client-sent model, voice, speed and format are ignored.
+ * with header `x-sample-rate`. Client-sent model, voice, speed and format are ignored. The records count
+ * the bytes as they pass.
  */
 export function createSpeechRoute(options: SpeechRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post("/v1/audio/speech", async (c) => {
+  const { tts, recorder } = options;
+  return stageRoute({ path: PATHS.speech, stage: "tts", record: (scope) => recorder.speech(scope) }, options, async (c, upstream, record) => {
     const { input } = await readJson(c, SpeechRequestSchema);
     const { tts: config } = c.get("agent");
-    const upstreamAbort = new AbortController();
-    const signal = AbortSignal.any([c.req.raw.signal, upstreamAbort.signal, options.closing]);
-    const upstream = await options.tts.audio.speech
-      .create({ model: config.model, voice: config.voice, input, response_format: "pcm", speed: config.speed }, { signal })
-      .catch((err: unknown) => {
-        throw upstreamError("tts", err, options.closing);
-      });
-    const guard = { stage: "tts" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    const outgoing = c.env?.outgoing;
-    const body = guardStream(upstreamStream(upstream, "tts"), guard, c.get("byteObserver"), outgoing && (() => outgoing.destroy()));
-    // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
-    return c.body(body, 200, { "content-type": "audio/pcm", "x-sample-rate": String(TTS_SAMPLE_RATE), "cache-control": "no-store", "transfer-encoding": "chunked" });
+    const answer = await upstream.call((signal) =>
+      tts.audio.speech.create({ model: config.model, voice: config.voice, input, response_format: "pcm", speed: config.speed }, { signal }),
+    );
+    return upstream.bytes(answer, record.observer, { "content-type": "audio/pcm", "x-sample-rate": String(TTS_SAMPLE_RATE), "cache-control": "no-store" });
   });
 }

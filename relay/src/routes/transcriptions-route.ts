@@ -1,20 +1,16 @@
-import { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import type OpenAI from "openai";
 import { HttpError } from "../http-error.ts";
+import { PATHS, RECORD_ID_HEADER } from "../protocol.ts";
+import type { Recorder } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
-import type { RelayLog } from "../relay-log.ts";
-import { ssePassThrough } from "../sse-pass-through.ts";
-import { upstreamError } from "../upstream-error.ts";
-import { upstreamStream } from "../upstream-http.ts";
 import { wavDurationSeconds } from "../wav-duration.ts";
+import { stageRoute, type UpstreamStageOptions } from "./upstream-stage.ts";
 
-/** Stream guarding of {@link createTranscriptionsRoute} (as for chat). */
-export interface TranscriptionsRouteOptions {
-  /** Longest silence (ms) of the upstream between events. */
-  streamIdleMs: number;
-  /** Aborted when the relay shuts down. */
-  closing: AbortSignal;
-  log: RelayLog;
+/** Dependencies of {@link createTranscriptionsRoute}. */
+export interface TranscriptionsRouteOptions extends UpstreamStageOptions {
+  stt: OpenAI;
+  recorder: Recorder;
 }
 
 /**
@@ -26,57 +22,57 @@ export interface TranscriptionsRouteOptions {
  * audio formats, compressed ones inside a WAV included, are refused (415), since their duration cannot be
  * checked cheaply. The upstream gets the audio as `utterance.wav`, `audio/wav`, and the agent's
  * `stt.language`, or the client's `language` when it is one of the agent's `stt.languages`; the client's
- * file name and type, `model`, `prompt` and other fields are ignored.
+ * file name and type, `model`, `prompt` and other fields are ignored. The transcript is recorded as the
+ * visitor's message before the answer (streamed: before `[DONE]`); its record id goes out as `x-record-id`.
  */
-export function createTranscriptionsRoute(stt: OpenAI, options: TranscriptionsRouteOptions): Hono<RelayEnv> {
-  return new Hono<RelayEnv>().post("/v1/audio/transcriptions", async (c) => {
-    if (!/^multipart\/form-data\b/i.test(c.req.header("content-type") ?? "")) {
-      throw new HttpError(415, "unsupported_media_type", "Expected multipart/form-data with a file field.");
-    }
-    let form: FormData;
-    try {
-      form = await c.req.formData();
-    } catch (cause) {
-      // The body limit aborts the body stream with its own HttpError; keep that one.
-      if (cause instanceof HttpError) throw cause;
-      throw new HttpError(400, "bad_request", "The multipart body could not be parsed.");
-    }
-    const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) {
-      throw new HttpError(400, "bad_request", "Missing the audio file: send it as the multipart field \"file\".");
-    }
-    const { stt: config, limits } = c.get("agent");
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const seconds = wavDurationSeconds(bytes);
-    if (seconds === undefined) throw new HttpError(415, "unsupported_media_type", "The audio file must be a PCM WAV.");
-    if (seconds > limits.maxUtteranceSeconds) {
-      throw new HttpError(413, "audio_too_long", `Utterances are limited to ${limits.maxUtteranceSeconds} seconds.`);
-    }
+export function createTranscriptionsRoute(options: TranscriptionsRouteOptions): Hono<RelayEnv> {
+  const { stt, recorder } = options;
+  return stageRoute({ path: PATHS.transcriptions, stage: "stt", record: (scope) => recorder.transcription(scope) }, options, async (c, upstream, record) => {
+    const { form, bytes, seconds } = await readUtterance(c);
+    const { stt: config } = c.get("agent");
     // Under a name and type of the relay's choosing: some upstreams pick the decoder from them.
     const asked = form.get("language");
     const language = typeof asked === "string" && config.languages?.includes(asked) ? asked : config.language;
     const request = { file: new File([bytes], "utterance.wav", { type: "audio/wav" }), model: config.model, ...(language ? { language } : {}) };
+    const audioDurationMs = Math.round(seconds * 1000);
+    const recordId: Record<string, string> = record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
     if (form.get("stream") !== "true") {
-      const result = await stt.audio.transcriptions.create(request, { signal: c.req.raw.signal }).catch((err: unknown) => {
-        throw upstreamError("stt", err);
-      });
-      return c.json({ text: result.text });
+      const { text } = await upstream.call((signal) => stt.audio.transcriptions.create(request, { signal }));
+      await record.transcript(text, audioDurationMs);
+      return c.json({ text }, 200, recordId);
     }
-    const upstreamAbort = new AbortController();
-    const signal = AbortSignal.any([c.req.raw.signal, upstreamAbort.signal, options.closing]);
-    const upstream = await stt.audio.transcriptions
-      .create({ ...request, stream: true }, { signal })
-      .asResponse()
-      .catch((err: unknown) => {
-        throw upstreamError("stt", err, options.closing);
-      });
-    const guard = { stage: "stt" as const, idleMs: options.streamIdleMs, closing: options.closing, upstream: upstreamAbort };
-    const body = ssePassThrough(upstreamStream(upstream, "stt"), {
-      guard,
-      client: c.req.raw.signal,
-      onError: (error) => options.log({ level: "warn", msg: "stt stream failed", requestId: c.get("requestId"), code: error.code, detail: error.message }),
-    });
-    // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
-    return c.body(body, 200, { "content-type": "text/event-stream", "cache-control": "no-cache", "transfer-encoding": "chunked" });
+    const answer = await upstream.call((signal) => stt.audio.transcriptions.create({ ...request, stream: true }, { signal }).asResponse());
+    return upstream.events(answer, record.streamObserver(audioDurationMs), recordId);
   });
+}
+
+/**
+ * The upload's form and its `file`, a PCM WAV within the agent's `limits.maxUtteranceSeconds`.
+ *
+ * @throws HttpError 415 (not multipart, not a PCM WAV), 400 (no file, unparsable), 413 `audio_too_long`
+ */
+async function readUtterance(c: Context<RelayEnv>): Promise<{ form: FormData; bytes: Uint8Array<ArrayBuffer>; seconds: number }> {
+  if (!/^multipart\/form-data\b/i.test(c.req.header("content-type") ?? "")) {
+    throw new HttpError(415, "unsupported_media_type", "Expected multipart/form-data with a file field.");
+  }
+  let form: FormData;
+  try {
+    form = await c.req.formData();
+  } catch (cause) {
+    // The body limit aborts the body stream with its own HttpError; keep that one.
+    if (cause instanceof HttpError) throw cause;
+    throw new HttpError(400, "bad_request", "The multipart body could not be parsed.");
+  }
+  const file = form.get("file");
+  if (!(file instanceof File) || file.size === 0) {
+    throw new HttpError(400, "bad_request", "Missing the audio file: send it as the multipart field \"file\".");
+  }
+  const { limits } = c.get("agent");
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const seconds = wavDurationSeconds(bytes);
+  if (seconds === undefined) throw new HttpError(415, "unsupported_media_type", "The audio file must be a PCM WAV.");
+  if (seconds > limits.maxUtteranceSeconds) {
+    throw new HttpError(413, "audio_too_long", `Utterances are limited to ${limits.maxUtteranceSeconds} seconds.`);
+  }
+  return { form, bytes, seconds };
 }

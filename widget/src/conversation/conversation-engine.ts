@@ -133,7 +133,7 @@ export class ConversationEngine {
       if (reply.speaker) message.audioMs = reply.speaker.audioMs;
       void this.#host.log.save(message);
       if (reply.recordId) {
-        this.report({ type: "interruption", messageId: reply.recordId, heardText: heard, playedMs: Math.round(playedMs) });
+        this.report({ type: "interruption", messageId: reply.recordId, turnId: reply.turnId, heardText: heard, playedMs: Math.round(playedMs) });
         void this.#reporter.flush();
       }
       this.#host.emit("va-interruption", { messageId: message.id, replyId: reply.replyId, playedMs, heardText: heard, fullText: message.text });
@@ -215,7 +215,7 @@ export class ConversationEngine {
         const { audio, startMs, endMs } = input.utterance;
         const interim = (text: string) => this.#host.setInterim({ role: "user", text });
         const language = this.#config.lang?.split("-")[0]?.toLowerCase();
-        const transcript = await this.#transport.transcribe(encodeWav(audio, STT_SAMPLE_RATE), signal, interim, language);
+        const transcript = await this.#transport.transcribe(encodeWav(audio, STT_SAMPLE_RATE), { turnId: reply.turnId, signal }, interim, language);
         Object.assign(user, { text: transcript.text.trim(), startMs, endMs, audioMs: endMs - startMs, latency: { sttMs: performance.now() - started } });
         if (transcript.confidence !== undefined) user.confidence = transcript.confidence;
       }
@@ -237,13 +237,13 @@ export class ConversationEngine {
       const metrics = await streamReply(reply, { host: this.#host, transport: this.#transport, config: this.#config });
       metrics.sttMs = sttMs;
       await this.#finishSpeech(reply);
-      metrics.ttsFirstAudioMs = reply.speaker?.ttsFirstAudioMs;
-      if (reply.speaker?.firstAudioAt !== undefined) metrics.firstAudioMs = reply.speaker.firstAudioAt - started;
+      metrics.ttsFirstByteMs = reply.speaker?.ttsFirstByteMs;
+      if (reply.speaker?.firstAudioAt !== undefined) metrics.turnMs = reply.speaker.firstAudioAt - started;
       metrics.totalMs = performance.now() - started;
       if (this.#audio?.loopPath) metrics.audioLoop = this.#audio.loopPath;
       if (!signal.aborted) {
         this.#host.emit("va-metrics", metrics);
-        this.report(turnLatencyReport(reply.recordId, metrics));
+        this.report(turnLatencyReport(reply, metrics));
       }
       this.#endReply(reply);
     } catch (error) {
@@ -266,7 +266,7 @@ export class ConversationEngine {
     const report = await speaker.finish();
     if (reply.abort.signal.aborted) return;
     reply.message.audioMs = speaker.audioMs;
-    reply.message.latency = { ...reply.message.latency, ttsFirstAudioMs: speaker.ttsFirstAudioMs };
+    reply.message.latency = { ...reply.message.latency, ttsFirstByteMs: speaker.ttsFirstByteMs };
     if (reply.message.text) await this.#host.log.save(reply.message);
     this.#host.emit("va-playback", report);
   }
@@ -276,9 +276,10 @@ export class ConversationEngine {
     this.#abort.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const replyId = ++this.#replyId;
     const player = this.#audio?.player;
-    const speaker = player ? new ReplySpeaker({ transport: this.#transport, player, replyId, signal: abort.signal }) : undefined;
+    const turnId = utteranceId ?? randomId();
+    const speaker = player ? new ReplySpeaker({ transport: this.#transport, player, replyId, turnId, signal: abort.signal }) : undefined;
     const message = this.#host.log.draft({ role: "assistant", text: "", ...(utteranceId ? { utteranceId } : {}), ...this.#sessionId() });
-    this.#reply = { replyId, message, speaker, abort };
+    this.#reply = { replyId, turnId, message, speaker, abort };
     return this.#reply;
   }
 

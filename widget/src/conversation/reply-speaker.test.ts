@@ -7,12 +7,12 @@ describe("ReplySpeaker", () => {
   test("queues each sentence's audio in order and records its length", async () => {
     const transport = new FakeTransport({ speechMsPerChar: 10 });
     const player = new FakePlayer();
-    const speaker = new ReplySpeaker({ transport, player, replyId: 7, signal: new AbortController().signal });
+    const speaker = new ReplySpeaker({ transport, player, replyId: 7, turnId: "turn-0007", signal: new AbortController().signal });
     speaker.say("One.");
     speaker.say("Two two.");
     speaker.say("");
     const report = await speaker.finish();
-    expect(transport.callsOf("speech").map((c) => c.text)).toEqual(["One.", "Two two."]);
+    expect(transport.callsOf("speech").map((c) => [c.text, c.turnId])).toEqual([["One.", "turn-0007"], ["Two two.", "turn-0007"]]);
     expect(speaker.segments).toEqual([
       { text: "One.", audioMs: 40 },
       { text: "Two two.", audioMs: 80 },
@@ -20,12 +20,12 @@ describe("ReplySpeaker", () => {
     expect(player.enqueued.every((e) => e.replyId === 7)).toBe(true);
     expect(player.queuedMs(7)).toBe(120);
     expect(report.replyId).toBe(7);
-    expect(speaker.ttsFirstAudioMs).toBeGreaterThanOrEqual(0);
+    expect(speaker.ttsFirstByteMs).toBeGreaterThanOrEqual(0);
   });
 
   test("fetches the next sentence while the current one still streams, at most one ahead", async () => {
     const transport = new FakeTransport();
-    const speaker = new ReplySpeaker({ transport, player: new FakePlayer(), replyId: 1, signal: new AbortController().signal });
+    const speaker = new ReplySpeaker({ transport, player: new FakePlayer(), replyId: 1, turnId: "turn-0007", signal: new AbortController().signal });
     speaker.say("First.");
     speaker.say("Second.");
     speaker.say("Third.");
@@ -39,7 +39,7 @@ describe("ReplySpeaker", () => {
     const transport = new FakeTransport();
     const player = new FakePlayer();
     const abort = new AbortController();
-    const speaker = new ReplySpeaker({ transport, player, replyId: 1, signal: abort.signal });
+    const speaker = new ReplySpeaker({ transport, player, replyId: 1, turnId: "turn-0007", signal: abort.signal });
     speaker.say("First.");
     abort.abort();
     speaker.say("Second.");
@@ -51,7 +51,7 @@ describe("ReplySpeaker", () => {
   test("a TTS failure rejects finish()", async () => {
     const transport = new FakeTransport();
     transport.failNext("speech", "upstream");
-    const speaker = new ReplySpeaker({ transport, player: new FakePlayer(), replyId: 1, signal: new AbortController().signal });
+    const speaker = new ReplySpeaker({ transport, player: new FakePlayer(), replyId: 1, turnId: "turn-0007", signal: new AbortController().signal });
     speaker.say("Boom.");
     await expect(speaker.finish()).rejects.toMatchObject({ code: "upstream" });
   });

@@ -13,6 +13,8 @@ export interface ReplySpeakerOptions {
   transport: Transport;
   player: PlaybackPort;
   replyId: number;
+  /** The turn the reply answers, sent with each speech request. */
+  turnId: string;
   signal: AbortSignal;
   /** Clock in ms (default `performance.now`). */
   now?: () => number;
@@ -28,7 +30,7 @@ export class ReplySpeaker {
   }
 
   /** First `say()` → first audio bytes, ms. */
-  ttsFirstAudioMs: number | undefined;
+  ttsFirstByteMs: number | undefined;
   /** When the first audio was queued (clock of `now`). */
   firstAudioAt: number | undefined;
   readonly #o: Required<ReplySpeakerOptions>;
@@ -46,7 +48,7 @@ export class ReplySpeaker {
     this.#firstSayAt ??= this.#o.now();
     const segment = { text: sentence, audioMs: 0 };
     this.segments.push(segment);
-    this.#pending.push({ segment, chunks: new Buffered(() => this.#o.transport.speech(sentence, this.#o.signal)) });
+    this.#pending.push({ segment, chunks: new Buffered(() => this.#o.transport.speech(sentence, { turnId: this.#o.turnId, signal: this.#o.signal })) });
     // Fetch the head and one sentence ahead.
     this.#pending[0]?.chunks.start();
     this.#pending[1]?.chunks.start();
@@ -68,9 +70,9 @@ export class ReplySpeaker {
     this.#pending[1]?.chunks.start();
     for await (const pcm of head.chunks) {
       if (this.#o.signal.aborted) return;
-      if (this.ttsFirstAudioMs === undefined) {
+      if (this.ttsFirstByteMs === undefined) {
         this.firstAudioAt = this.#o.now();
-        this.ttsFirstAudioMs = this.firstAudioAt - (this.#firstSayAt ?? this.firstAudioAt);
+        this.ttsFirstByteMs = this.firstAudioAt - (this.#firstSayAt ?? this.firstAudioAt);
       }
       head.segment.audioMs += pcmMs(pcm.byteLength, TTS_SAMPLE_RATE);
       this.#o.player.enqueue(this.#o.replyId, pcm);

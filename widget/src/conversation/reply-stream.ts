@@ -14,6 +14,8 @@ import type { Transport } from "./transport.ts";
 /** A reply in progress: what barge-in, speech and reports need of it. */
 export interface ActiveReply {
   replyId: number;
+  /** The turn the reply answers: the `x-turn-id` of its requests (for the greeting, an id of its own). */
+  turnId: string;
   message: StoredMessage;
   speaker: ReplySpeaker | undefined;
   /** The relay's record id of the reply (its last chat response), for reports. */
@@ -42,7 +44,7 @@ export async function streamReply(reply: ActiveReply, { host, transport, config 
   for (let round = 0; ; round++) {
     const calls: { id: string; name: string; arguments: string }[] = [];
     const requested = performance.now();
-    for await (const delta of transport.chat(log.context(config.contextTurns), signal)) {
+    for await (const delta of transport.chat(log.context(config.contextTurns), { turnId: reply.turnId, signal })) {
       if (delta.type === "tool-call") calls.push(delta);
       else if (delta.type === "record") reply.recordId = delta.id;
       else if (delta.type === "usage") message.tokenCount = (message.tokenCount ?? 0) + delta.completionTokens;
@@ -54,7 +56,7 @@ export async function streamReply(reply: ActiveReply, { host, transport, config 
         for (const sentence of splitter.push(delta.text)) reply.speaker?.say(sentence);
       }
     }
-    metrics.llmMs = performance.now() - requested;
+    metrics.llmTotalMs = performance.now() - requested;
     if (calls.length === 0 || round + 1 >= config.maxToolRounds) break;
     metrics.toolCalls += calls.length;
     await log.save(log.draft({ role: "assistant", text: "", utteranceId, toolCalls: calls }));
@@ -67,7 +69,7 @@ export async function streamReply(reply: ActiveReply, { host, transport, config 
   }
   reply.speaker?.say(splitter.flush());
   host.setInterim(undefined);
-  message.latency = { llmFirstTokenMs: metrics.llmFirstTokenMs, llmMs: metrics.llmMs };
+  message.latency = { llmFirstTokenMs: metrics.llmFirstTokenMs, llmTotalMs: metrics.llmTotalMs };
   if (message.tokenCount !== undefined) metrics.completionTokens = message.tokenCount;
   if (message.text) {
     await log.save(message);

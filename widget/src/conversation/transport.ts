@@ -2,6 +2,14 @@
 import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
 import type { WireMessage } from "./wire.ts";
 
+/** The visitor's turn a stage request (transcription, chat, speech) belongs to. */
+export interface TurnRequest {
+  /** The turn's id, sent as the relay's `x-turn-id` header (the `utteranceId` of the turn's messages). */
+  turnId: string;
+  /** Aborts the request (barge-in, stop). */
+  signal: AbortSignal;
+}
+
 /** A finished transcription. */
 export interface Transcript {
   text: string;
@@ -28,11 +36,11 @@ export interface Transport {
    * Transcribes one 16 kHz mono WAV utterance; `onDelta` receives interim text when streamed. `language`
    * (ISO 639-1, e.g. `fr`) is a hint the relay passes on when the agent allows it.
    */
-  transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void, language?: string): Promise<Transcript>;
-  /** Streams the reply to `messages`. */
-  chat(messages: WireMessage[], signal: AbortSignal): AsyncIterable<ChatDelta>;
+  transcribe(wav: Uint8Array, turn: TurnRequest, onDelta?: (text: string) => void, language?: string): Promise<Transcript>;
+  /** Streams the reply to `messages` (one model round of the turn). */
+  chat(messages: WireMessage[], turn: TurnRequest): AsyncIterable<ChatDelta>;
   /** Streams the speech of `text`: 16-bit PCM chunks at 24 kHz, whole samples only. */
-  speech(text: string, signal: AbortSignal): AsyncIterable<Int16Array>;
+  speech(text: string, turn: TurnRequest): AsyncIterable<Int16Array>;
   /**
    * Set by the session owner: called when the relay refuses the token as expired; the transport sends
    * the request once more after it resolved (with the renewed token).

@@ -1,12 +1,16 @@
 import type { SessionReport, TurnLatency } from "@voice-agent/relay/protocol";
 import type { TurnMetrics } from "../events.ts";
+import type { ActiveReply } from "./reply-stream.ts";
 
-/** The `turn-latency` report of a finished turn, for the reply's record when the relay gave its id. */
-export function turnLatencyReport(recordId: string | undefined, metrics: TurnMetrics): SessionReport {
+/** The widget-measured keys of {@link TurnLatency}, the ones a `turn-latency` report carries. */
+const REPORTED = ["sttMs", "llmFirstTokenMs", "llmTotalMs", "ttsFirstByteMs", "turnMs"] as const satisfies readonly (keyof TurnLatency)[];
+
+/**
+ * The `turn-latency` report of a finished turn: its turn id, the reply's record id when the relay gave
+ * one (the record the latencies are patched onto), and the measured latencies in whole ms.
+ */
+export function turnLatencyReport(reply: Pick<ActiveReply, "turnId" | "recordId">, metrics: TurnMetrics): SessionReport {
   const latency: TurnLatency = {};
-  if (metrics.sttMs !== undefined) latency.sttMs = Math.round(metrics.sttMs);
-  if (metrics.llmFirstTokenMs !== undefined) latency.llmFirstTokenMs = Math.round(metrics.llmFirstTokenMs);
-  if (metrics.ttsFirstAudioMs !== undefined) latency.ttsFirstByteMs = Math.round(metrics.ttsFirstAudioMs);
-  if (metrics.firstAudioMs !== undefined) latency.turnMs = Math.round(metrics.firstAudioMs);
-  return { type: "turn-latency", ...(recordId ? { messageId: recordId } : {}), latency };
+  for (const key of REPORTED) if (metrics[key] !== undefined) latency[key] = Math.round(metrics[key]);
+  return { type: "turn-latency", turnId: reply.turnId, ...(reply.recordId ? { messageId: reply.recordId } : {}), latency };
 }

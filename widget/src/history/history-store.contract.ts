@@ -32,7 +32,7 @@ export function historyStoreContract(name: string, make: () => Promise<HistorySt
         audioMs: 800,
         interrupted: true,
         heardText: "m",
-        latency: { sttMs: 1, llmFirstTokenMs: 2, llmMs: 3, ttsFirstAudioMs: 4, firstAudioMs: 5 },
+        latency: { sttMs: 1, llmFirstTokenMs: 2, llmTotalMs: 3, ttsFirstByteMs: 4, turnMs: 5 },
         toolCalls: [{ id: "t", name: "f", arguments: "{}" }],
       });
       await store.putMessage(message("c", 2));

@@ -1,18 +1,5 @@
 /** The visitor's local history: conversations and their messages, behind one small interface. */
-
-/** Per-stage latencies of one turn, ms. */
-export interface StageLatency {
-  /** End of the visitor's speech → transcript received. */
-  sttMs?: number;
-  /** Request sent → first LLM token. */
-  llmFirstTokenMs?: number;
-  /** Request sent → last LLM token. */
-  llmMs?: number;
-  /** First sentence sent to TTS → its first audio bytes. */
-  ttsFirstAudioMs?: number;
-  /** End of the visitor's input → first reply audio queued for playback. */
-  firstAudioMs?: number;
-}
+import type { TurnLatency } from "@voice-agent/relay/protocol";
 
 /** A tool call the model made, as stored and sent back as context. */
 export interface ToolCallRecord {
@@ -43,7 +30,7 @@ export interface StoredMessage {
   confidence?: number;
   /** Token count reported by the LLM (`usage.completion_tokens`), when streamed. */
   tokenCount?: number;
-  /** Groups a user utterance and the reply to it. */
+  /** The turn (a user utterance or typed text, and the reply to it); sent to the relay as `x-turn-id`. */
   utteranceId?: string;
   /** Reply audio received (assistant) or utterance length (user), ms. */
   audioMs?: number;
@@ -53,7 +40,7 @@ export interface StoredMessage {
   stopped?: boolean;
   /** What the visitor heard of an interrupted reply; used as its context for the next turn. */
   heardText?: string;
-  latency?: StageLatency;
+  latency?: TurnLatency;
   /** Tool calls requested by an assistant message. */
   toolCalls?: ToolCallRecord[];
   /** For `tool` messages: which call this is the result of. */

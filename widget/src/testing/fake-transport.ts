@@ -1,6 +1,6 @@
 /** A scripted, call-recording {@link Transport} for element tests. */
 import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
-import type { ChatDelta, Transcript, Transport } from "../conversation/transport.ts";
+import type { ChatDelta, Transcript, Transport, TurnRequest } from "../conversation/transport.ts";
 import type { WireMessage } from "../conversation/wire.ts";
 import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
 
@@ -8,9 +8,9 @@ import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
 export type TransportCall =
   | { method: "openSession"; request: CreateSessionRequest }
   | { method: "refreshSession"; sessionId: string }
-  | { method: "transcribe"; bytes: number; language: string | undefined }
-  | { method: "chat"; messages: WireMessage[] }
-  | { method: "speech"; text: string }
+  | { method: "transcribe"; bytes: number; language: string | undefined; turnId: string }
+  | { method: "chat"; messages: WireMessage[]; turnId: string }
+  | { method: "speech"; text: string; turnId: string }
   | { method: "forgetVisitor"; token: string }
   | { method: "report"; sessionId: string; reports: SessionReport[]; keepalive: boolean };
 
@@ -103,8 +103,8 @@ export class FakeTransport implements Transport {
     };
   }
 
-  async transcribe(wav: Uint8Array, signal: AbortSignal, onDelta?: (text: string) => void, language?: string): Promise<Transcript> {
-    this.calls.push({ method: "transcribe", bytes: wav.byteLength, language });
+  async transcribe(wav: Uint8Array, { turnId, signal }: TurnRequest, onDelta?: (text: string) => void, language?: string): Promise<Transcript> {
+    this.calls.push({ method: "transcribe", bytes: wav.byteLength, language, turnId });
     this.#maybeFail("transcribe");
     const text = this.transcripts.shift() ?? "hello";
     const half = text.slice(0, Math.ceil(text.length / 2));
@@ -113,8 +113,8 @@ export class FakeTransport implements Transport {
     return { text, confidence: 0.9 };
   }
 
-  async *chat(messages: WireMessage[], signal: AbortSignal): AsyncGenerator<ChatDelta> {
-    this.calls.push({ method: "chat", messages: structuredClone(messages) });
+  async *chat(messages: WireMessage[], { turnId, signal }: TurnRequest): AsyncGenerator<ChatDelta> {
+    this.calls.push({ method: "chat", messages: structuredClone(messages), turnId });
     this.#maybeFail("chat");
     const reply = this.replies.shift() ?? "This is a reply.";
     const deltas: ChatDelta[] = typeof reply === "string" ? reply.split(/(?<= )/).map((text) => ({ type: "text", text })) : reply;
@@ -127,8 +127,8 @@ export class FakeTransport implements Transport {
     }
   }
 
-  async *speech(text: string, signal: AbortSignal): AsyncGenerator<Int16Array> {
-    this.calls.push({ method: "speech", text });
+  async *speech(text: string, { turnId, signal }: TurnRequest): AsyncGenerator<Int16Array> {
+    this.calls.push({ method: "speech", text, turnId });
     this.#maybeFail("speech");
     const samples = Math.round((text.length * this.#options.speechMsPerChar * 24_000) / 1000);
     // Two chunks, so consumers see streaming.

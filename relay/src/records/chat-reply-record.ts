@@ -1,0 +1,114 @@
+import type { ChatMessage, TurnLatency } from "../protocol.ts";
+import type { ChatRecord, RecordScope } from "../recorder.ts";
+import type { SseStreamObserver } from "../sse-pass-through.ts";
+import { failureEvent, turnPayload } from "./failure-event.ts";
+import type { ToolCallRecord } from "./session-record.ts";
+import type { SessionRecorder } from "./session-recorder.ts";
+import { uuidv7 } from "./uuid-v7.ts";
+
+/** The parts of a chat completion chunk the records read. */
+interface ChatChunk {
+  choices?: { delta?: { content?: string | null; tool_calls?: ToolCallDelta[] } }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
+/** A piece of a streamed tool call: the first piece of call `index` has its id and name, later ones more arguments. */
+interface ToolCallDelta {
+  index?: number;
+  id?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+/** Adds a streamed piece to the calls assembled so far. */
+function addToolCallDelta(calls: ToolCallRecord[], delta: ToolCallDelta): void {
+  const call = (calls[delta.index ?? 0] ??= { id: "", name: "", arguments: "" });
+  if (delta.id) call.id = delta.id;
+  if (delta.function?.name) call.name += delta.function.name;
+  if (delta.function?.arguments) call.arguments += delta.function.arguments;
+}
+
+/**
+ * The {@link ChatRecord} of one `POST /v1/chat/completions`: records the assistant's reply with token
+ * counts, tool calls and the relay's latencies as the route relays the stream (never delaying a token),
+ * committed before `[DONE]` reaches the browser; a stream the browser aborts (barge-in) is recorded as far
+ * as it got, `interrupted`. What the visitor said (typed text, tool results) is committed with the reply.
+ */
+export function chatReplyRecord(recorder: SessionRecorder, scope: RecordScope, now: () => number): ChatRecord {
+  const { sessionId, turnId } = scope;
+  const utteranceId = turnId ?? null;
+  const startAt = now();
+  const t0 = performance.now();
+  // Made first: ids of one process increase, so the visitor's message sorts before the reply.
+  const userId = uuidv7(startAt);
+  const id = uuidv7(startAt);
+  const latency: TurnLatency = {};
+  let text = "";
+  const toolCalls: ToolCallRecord[] = [];
+  let usage: ChatChunk["usage"];
+  let said: Promise<void> | undefined;
+  const reply = (interrupted: boolean) =>
+    recorder.message(sessionId, {
+      id,
+      role: "assistant",
+      text,
+      startAt,
+      endAt: now(),
+      promptTokens: usage?.prompt_tokens ?? null,
+      completionTokens: usage?.completion_tokens ?? null,
+      interrupted,
+      latency: { ...latency, upstreamLlmTotalMs: Math.round(performance.now() - t0) },
+      utteranceId,
+      toolCalls: toolCalls.length ? toolCalls.filter(Boolean) : null,
+    });
+  const observer: SseStreamObserver = {
+    onEvent(data) {
+      const chunk = data as ChatChunk;
+      const delta = chunk.choices?.[0]?.delta;
+      if (delta?.content) {
+        if (text === "") latency.upstreamLlmFirstTokenMs = Math.round(performance.now() - t0);
+        text += delta.content;
+      }
+      for (const call of delta?.tool_calls ?? []) addToolCallDelta(toolCalls, call);
+      if (chunk.usage) usage = chunk.usage;
+    },
+    async beforeEnd(error) {
+      if (error) recorder.event(sessionId, "error", { stage: "llm", code: error.code, ...turnPayload(turnId) });
+      const recorded = !error || text || toolCalls.length ? reply(error !== undefined) : undefined;
+      await Promise.all([said, recorded]);
+    },
+    onCancel() {
+      recorder.event(sessionId, "reply-aborted", { messageId: id, chars: text.length, ...turnPayload(turnId) });
+      if (text || toolCalls.length) void reply(true);
+    },
+  };
+  return {
+    recordId: id,
+    observer,
+    said(messages: readonly ChatMessage[]) {
+      return (said ??= saidMessages(recorder, scope, messages, { userId, startAt }));
+    },
+    failed(error, clientGone) {
+      recorder.event(sessionId, ...failureEvent("llm", error, clientGone, turnId));
+    },
+  };
+}
+
+/** Records the request's trailing tool results and, with a turn id, its last message when the visitor typed it. */
+async function saidMessages(recorder: SessionRecorder, scope: RecordScope, messages: readonly ChatMessage[], at: { userId: string; startAt: number }): Promise<void> {
+  const { sessionId, turnId } = scope;
+  const { startAt } = at;
+  const utteranceId = turnId ?? null;
+  const writes: Promise<void>[] = [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.role !== "tool") break;
+    const toolCallId = message.tool_call_id;
+    writes.push(recorder.message(sessionId, { id: `${sessionId}:${toolCallId}`, role: "tool", text: message.content, startAt, endAt: startAt, toolCallId, utteranceId }));
+  }
+  const last = messages.at(-1);
+  // Without a turn id the relay cannot tell typed text from a transcript it recorded already.
+  if (utteranceId && last?.role === "user" && last.content.trim() !== "") {
+    writes.push(recorder.message(sessionId, { id: at.userId, role: "user", text: last.content, startAt, endAt: startAt, utteranceId }));
+  }
+  await Promise.all(writes);
+}
