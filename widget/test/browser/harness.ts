@@ -80,13 +80,15 @@ function now(): number {
 
 /**
  * Streams a synthetic reply (a 220 Hz tone at −12 dBFS, 24 kHz 16-bit) in `chunkMs` chunks, as fast as
- * real time × `speed`, then ends it. Resolves with the drained (or stopped) report.
+ * real time × `speed` on an absolute schedule (a late timer catches up, as a network stream would),
+ * then ends it. Resolves with the drained (or stopped) report.
  */
 async function playReply(replyId: number, seconds: number, chunkMs = 100, speed = 2): Promise<PlaybackReport> {
   const player = engine!.player!;
   const rate = 24_000;
   const total = Math.round(seconds * rate);
   const chunk = Math.round((chunkMs / 1000) * rate);
+  const t0 = performance.now();
   for (let at = 0; at < total; at += chunk) {
     const pcm = new Int16Array(Math.min(chunk, total - at));
     for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * (at + i)) / rate));
@@ -94,7 +96,8 @@ async function playReply(replyId: number, seconds: number, chunkMs = 100, speed 
     if (log.bargeIns.some((b) => b.replyId === replyId)) break;
     if (at === 0) log.replyStarts.push({ replyId, contextFrame: now() });
     player.enqueue(replyId, pcm);
-    await new Promise((resolve) => setTimeout(resolve, chunkMs / speed));
+    const due = t0 + ((at + chunk) / rate / speed) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
   }
   const report = await player.end(replyId);
   log.drained.push(report);
