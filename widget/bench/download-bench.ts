@@ -95,18 +95,16 @@ async function freePort(): Promise<number> {
 async function visits(browser: Browser, pageUrl: string): Promise<Visits> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Network.enable");
-  const urls = new Map<string, string>();
   let bytes = 0;
   const loaded = new Set<string>();
-  cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
-  // encodedDataLength: bytes received for the request, headers included; 0 when served from the cache.
-  cdp.on("Network.loadingFinished", (e) => {
-    const name = new URL(urls.get(e.requestId) ?? "http://x/").pathname.slice(1);
+  const sizes: Promise<unknown>[] = [];
+  // The page's and its Workers' requests (the VAD loads in the audio loop's Worker). Sizes as received:
+  // the encoded body plus headers; nothing when served from the HTTP cache.
+  page.on("requestfinished", (request) => {
+    const name = new URL(request.url()).pathname.slice(1);
     if (!vadFiles.includes(name)) return;
-    bytes += e.encodedDataLength;
     loaded.add(name);
+    sizes.push(request.sizes().then((s) => (bytes += s.responseBodySize + s.responseHeadersSize)));
   });
   const visit = async (go: () => Promise<unknown>) => {
     bytes = 0;
@@ -118,10 +116,11 @@ async function visits(browser: Browser, pageUrl: string): Promise<Visits> {
     await page.waitForFunction(() => ["listening", "responding", "error"].includes(document.querySelector("voice-agent")?.getAttribute("data-state") ?? ""), undefined, { timeout: 60_000 });
     const state = await widget.getAttribute("data-state");
     if (state === "error") throw new Error(`the widget failed to start: ${await widget.locator("[part=error]").textContent()}`);
-    // A file this page's network log did not see (e.g. fetched by a Worker) would count as 0 bytes.
+    // A file the network log did not see would count as 0 bytes.
     for (let waited = 0; loaded.size < vadFiles.length && waited < 5000; waited += 100) await new Promise((r) => setTimeout(r, 100));
     const unseen = vadFiles.filter((f) => !loaded.has(f));
-    if (unseen.length > 0) throw new Error(`the page's network log did not see ${unseen.join(", ")} load (fetched elsewhere, e.g. in a Worker?)`);
+    if (unseen.length > 0) throw new Error(`the page's network log did not see ${unseen.join(", ")} load`);
+    await Promise.all(sizes.splice(0));
     return bytes / 1024;
   };
   const first = await visit(() => page.goto(pageUrl));
