@@ -72,6 +72,9 @@ const BLOCK = 128;
 const FRAME = 512;
 /** Reference energy (sum of band powers over the modelled span) below which nothing is echoing: −100 dBFS. */
 const SILENT = 1e-10;
+/** Blocks (8 ms) before and after a block whose predictions the near end is judged against. */
+const SPREAD = 4;
+const RING = SPREAD + 1;
 
 /** Predicts the agent's echo in each microphone frame from the played reference. */
 export class EchoEstimator {
@@ -91,6 +94,9 @@ export class EchoEstimator {
   #lastBlock = -1;
   #weights: Float64Array; // [band · #lags + lag]
   #noise: Float64Array;
+  #smooth: Float64Array;
+  #past: Float64Array; // the last RING blocks' predictions per band, a ring
+  #spread: Float64Array;
   #refMean: Float64Array; // mean reference power per band while adapting (weights the delay estimate)
   #micPow: Float64Array;
   #echoPow: Float64Array;
@@ -123,6 +129,9 @@ export class EchoEstimator {
     this.#refPow = new Float64Array(this.#lags * this.#nb);
     this.#weights = new Float64Array(this.#lags * this.#nb);
     this.#noise = new Float64Array(this.#nb).fill(Infinity);
+    this.#smooth = new Float64Array(this.#nb);
+    this.#past = new Float64Array(RING * this.#nb);
+    this.#spread = new Float64Array(this.#nb);
     this.#refMean = new Float64Array(this.#nb);
     this.#delay = new EchoDelay(this.#nb, this.#lags);
     this.#tailBlocks = Math.ceil((o.tailMs * RATE) / 1000 / BLOCK);
@@ -184,6 +193,7 @@ export class EchoEstimator {
       let echo = 0;
       let micTotal = 0;
       let above = 0;
+      const slot = (t % RING) * nb;
       for (let b = 0; b < nb; b++) {
         let e = 0;
         for (let l = lo; l <= hi; l++) {
@@ -192,11 +202,23 @@ export class EchoEstimator {
           refEnergy += r;
         }
         this.#echoPow[b] = e;
+        // The near end is judged against the largest prediction within ±SPREAD blocks: a word's echo
+        // may start or end off the model's timing. Ahead, from the reference already here.
+        let spread = e;
+        for (let k = 1; k <= SPREAD; k++) {
+          let lead = 0;
+          for (let l = Math.max(lo, k); l <= hi; l++) lead += this.#weights[b * lags + l]! * this.#refPow[((t + k - l + lags * 1024) % lags) * nb + b]!;
+          spread = Math.max(spread, lead, this.#past[((t - k + RING * 1024) % RING) * nb + b]!);
+        }
+        this.#past[slot + b] = e;
+        this.#spread[b] = spread;
         echo += e;
         const m = this.#micPow[b]!;
         micTotal += m;
-        // Noise floor per band: falls at once, rises ≈ 2 dB/s.
-        this.#noise[b] = m < this.#noise[b]! ? m : this.#noise[b]! * 1.0036;
+        // Noise floor per band: the minimum of the band power smoothed over ≈ 3 blocks (a raw block's
+        // minimum sits 5–10 dB under a noise's mean), falling at once, rising ≈ 2 dB/s.
+        const smooth = (this.#smooth[b] = this.#smooth[b]! === 0 ? m : this.#smooth[b]! * 0.7 + m * 0.3);
+        this.#noise[b] = smooth < this.#noise[b]! ? smooth : this.#noise[b]! * 1.0036;
         above += Math.max(0, m - this.#noise[b]!);
       }
       const echoing = refEnergy > SILENT;
@@ -208,7 +230,7 @@ export class EchoEstimator {
       if (echoing) this.#adapt(t, doubleTalk ? 0.02 : 1);
       let near = 0;
       // The room's noise is near end too: the estimate never goes below it (nor above the microphone).
-      for (let b = 0; b < nb; b++) near += Math.max(Math.min(this.#micPow[b]!, this.#noise[b]!), this.#micPow[b]! - o.overestimate * this.#echoPow[b]!);
+      for (let b = 0; b < nb; b++) near += Math.max(Math.min(this.#micPow[b]!, this.#noise[b]!), this.#micPow[b]! - o.overestimate * this.#spread[b]!);
       nearSum += Math.min(near, micTotal);
       micSum += micTotal;
       echoSum += echo;
@@ -243,6 +265,8 @@ export class EchoEstimator {
     this.#lastBlock = -1;
     this.#weights.fill(0);
     this.#noise.fill(Infinity);
+    this.#smooth.fill(0);
+    this.#past.fill(0);
     this.#refMean.fill(0);
     this.#trained = 0;
     this.#delay.reset();
@@ -304,7 +328,7 @@ export class EchoEstimator {
   #adapt(t: number, rate: number): void {
     const nb = this.#nb;
     const lags = this.#lags;
-    const mu = this.#o.stepSize * rate;
+    const mu = this.#o.stepSize * rate * (this.#trained >= this.#o.trainBlocks ? 0.5 : 1);
     const lo = this.#lo;
     const hi = this.#hi;
     const trained = this.#trained >= this.#o.trainBlocks;

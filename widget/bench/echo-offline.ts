@@ -93,7 +93,7 @@ async function simulate(scene: Scene, model: SpeechModel, echo: boolean, options
     const p = await model.probability(mic);
     const d = echo ? detector.process(p, playing, e.levelDb, e.kind === "echo" ? e.nearDb : undefined) : detector.process(p, playing, levelDb(mic, 4));
     if (process.env.ECHO_TRACE && echo && trial >= 0) console.log(`f${f} +${Math.round(((start - trial) * 1000) / 16000)}ms lvl ${e.levelDb.toFixed(1)} near ${e.nearDb.toFixed(1)} echo ${"echoDb" in e ? e.echoDb.toFixed(1) : "-"} p ${p.toFixed(2)} ${d.kind} ${held ? "H" : ""} ${playing ? "" : "stopped"} delay ${"delayMs" in e ? e.delayMs : "-"}`);
-    if (process.env.ECHO_TRACE === "2" && echo && !visitor && f > 300 && f < 700) console.log(`f${f} lvl ${e.levelDb.toFixed(1)} near ${e.nearDb.toFixed(1)} echo ${"echoDb" in e ? e.echoDb.toFixed(1) : "-"} p ${p.toFixed(2)} ${d.kind} ${held ? "H" : ""} ${d.kind === "hold" || d.kind === "confirm" ? "PASS" : ""}`);
+    if (process.env.ECHO_TRACE === "2" && echo && !visitor && f > 100 && f < 1800) console.log(`f${f} lvl ${e.levelDb.toFixed(1)} near ${e.nearDb.toFixed(1)} echo ${"echoDb" in e ? e.echoDb.toFixed(1) : "-"} p ${p.toFixed(2)} ${d.kind} ${held ? "H" : ""} ${d.kind === "hold" || d.kind === "confirm" ? "PASS" : ""} ${"delayMs" in e ? e.delayMs : ""}`);
     if (held) run.heldFrames++;
     const since = trial >= 0 ? ((start + FRAME - trial) * 1000) / 16_000 : Number.NaN;
     if (trial >= 0 && since > 1500) closeTrial(Number.NaN);
