@@ -22,7 +22,7 @@ export interface EchoEstimatorOptions {
   maxDelayMs?: number;
   /** Reverberation modelled after the delay, ms. Default 400. */
   tailMs?: number;
-  /** NLMS step size, 0 < μ ≤ 1. Default 0.2. */
+  /** NLMS step size, 0 < μ ≤ 1 (halved once trained). Default 0.3. */
   stepSize?: number;
   /**
    * Factor on the predicted echo power before it is taken from the microphone's power, per band: the
@@ -44,7 +44,7 @@ export interface EchoEstimatorOptions {
 export const ECHO_ESTIMATOR_DEFAULTS: Readonly<Required<EchoEstimatorOptions>> = {
   maxDelayMs: 250,
   tailMs: 400,
-  stepSize: 0.2,
+  stepSize: 0.3,
   overestimate: 4,
   doubleTalkFactor: 2,
   trainBlocks: 125,
@@ -219,7 +219,8 @@ export class EchoEstimator {
         // minimum sits 5–10 dB under a noise's mean), falling at once, rising ≈ 2 dB/s.
         const smooth = (this.#smooth[b] = this.#smooth[b]! === 0 ? m : this.#smooth[b]! * 0.7 + m * 0.3);
         this.#noise[b] = smooth < this.#noise[b]! ? smooth : this.#noise[b]! * 1.0036;
-        above += Math.max(0, m - this.#noise[b]!);
+        // What clearly stands out of the noise (3 dB over its floor, which sits under its mean).
+        above += Math.max(0, m - 2 * this.#noise[b]!);
       }
       const echoing = refEnergy > SILENT;
       active ||= echoing;

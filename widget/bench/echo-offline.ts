@@ -92,8 +92,6 @@ async function simulate(scene: Scene, model: SpeechModel, echo: boolean, options
     const e = estimator.process(mic, start);
     const p = await model.probability(mic);
     const d = echo ? detector.process(p, playing, e.levelDb, e.kind === "echo" ? e.nearDb : undefined) : detector.process(p, playing, levelDb(mic, 4));
-    if (process.env.ECHO_TRACE && echo && trial >= 0) console.log(`f${f} +${Math.round(((start - trial) * 1000) / 16000)}ms lvl ${e.levelDb.toFixed(1)} near ${e.nearDb.toFixed(1)} echo ${"echoDb" in e ? e.echoDb.toFixed(1) : "-"} p ${p.toFixed(2)} ${d.kind} ${held ? "H" : ""} ${playing ? "" : "stopped"} delay ${"delayMs" in e ? e.delayMs : "-"}`);
-    if (process.env.ECHO_TRACE === "2" && echo && !visitor && f > 100 && f < 1800) console.log(`f${f} lvl ${e.levelDb.toFixed(1)} near ${e.nearDb.toFixed(1)} echo ${"echoDb" in e ? e.echoDb.toFixed(1) : "-"} p ${p.toFixed(2)} ${d.kind} ${held ? "H" : ""} ${d.kind === "hold" || d.kind === "confirm" ? "PASS" : ""} ${"delayMs" in e ? e.delayMs : ""}`);
     if (held) run.heldFrames++;
     const since = trial >= 0 ? ((start + FRAME - trial) * 1000) / 16_000 : Number.NaN;
     if (trial >= 0 && since > 1500) closeTrial(Number.NaN);
@@ -120,8 +118,8 @@ async function simulate(scene: Scene, model: SpeechModel, echo: boolean, options
 
 const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
 
-/** Appends the echo rows (misfires per room and level, double talk) to `rows`. */
-export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, rooms: readonly Room[] = ROOMS, levels: readonly number[] = LEVELS): Promise<void> {
+/** Appends the echo rows (misfires per room and level, double talk) to `rows`; `only` narrows the rooms and levels (for experiments). */
+export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only: { rooms?: readonly Room[]; levels?: readonly number[] } = {}): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), "echo-rooms-"));
   const turns = decodeWav(await readFile(fixture("turns.wav"))).samples;
   const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][] };
@@ -133,7 +131,7 @@ export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, room
 
   const misfires: { room: string; level: number; with: Run; without: Run }[] = [];
   const doubleTalk: { room: string; level: number; with: Run; without: Run }[] = [];
-  for (const room of rooms) {
+  for (const room of only.rooms ?? ROOMS) {
     const ir = await roomImpulse(room, tmp);
     // Calibration: the room's echo of the whole reply, open loop, against the reply itself.
     const cal = new RoomEcho(ir, 1, room.clipDrive);
@@ -145,7 +143,7 @@ export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, room
     }
     const ratio = Math.sqrt(sum / turns.length) / rms(turns);
     const noise = pink.map((v) => (v / pinkRms) * 10 ** (room.noiseDb / 20));
-    for (const level of levels) {
+    for (const level of only.levels ?? LEVELS) {
       const scene: Scene = { room, ir, gain: 10 ** (level / 20) / ratio, reply: turns, noise };
       misfires.push({ room: room.name, level, with: await simulate(scene, model, true), without: await simulate(scene, model, false) });
       if (level === -30) continue;
@@ -159,19 +157,23 @@ export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, room
   const perMin = (r: Run, x: number) => x / ((r.frames * 32) / 60_000);
   for (const level of [-20, -10] as const) {
     const at = misfires.filter((m) => m.level === level);
+    if (!at.length) continue;
     const worst = (pick: (r: Run) => number, w: boolean) => Math.max(...at.map((m) => perMin(w ? m.with : m.without, pick(w ? m.with : m.without))));
     const all = at.map((m) => `${m.room}: ${round1(perMin(m.with, m.with.holds))} holds, ${round1(perMin(m.with, m.with.confirms))} false stops (without ${round1(perMin(m.without, m.without.holds))}, ${round1(perMin(m.without, m.without.confirms))})`).join("; ");
     const tag = level === -20 ? "m20db" : "m10db";
     rows.push({ key: `echo_holds_per_min_${tag}`, name: `echo offline, agent's voice at ${level} dB through simulated rooms, closed loop: holds (worst room)`, unit: "holds/min", value: worst((r) => r.holds, true), baseline: worst((r) => r.holds, false), note: `target ≤ ${level === -20 ? 2 : 5}; baseline: the detector without the echo estimator, same run; per room, per min: ${all}` });
     rows.push({ key: `echo_false_stops_per_min_${tag}`, name: `echo offline, agent's voice at ${level} dB through simulated rooms, closed loop: false confirmations (worst room)`, unit: "stops/min", value: worst((r) => r.confirms, true), baseline: worst((r) => r.confirms, false), note: "target 0; baseline: without the echo estimator" });
   }
-  {
-    const at = misfires.filter((m) => m.level === -30);
+  const quiet = misfires.filter((m) => m.level === -30);
+  if (quiet.length) {
+    const at = quiet;
     const holds = Math.max(...at.map((m) => perMin(m.with, m.with.holds)));
     const base = Math.max(...at.map((m) => perMin(m.without, m.without.holds)));
     const stops = Math.max(...at.map((m) => perMin(m.with, m.with.confirms)));
-    rows.push({ name: "echo offline, agent's voice at −30 dB through simulated rooms, closed loop: holds (worst room)", unit: "holds/min", value: holds, baseline: base, note: `false confirmations ${round1(stops)}/min (worst room); baseline: without the echo estimator` });
+    const all = at.map((m) => `${m.room}: ${round1(perMin(m.with, m.with.holds))} (without ${round1(perMin(m.without, m.without.holds))})`).join("; ");
+    rows.push({ name: "echo offline, agent's voice at −30 dB through simulated rooms, closed loop: holds (worst room)", unit: "holds/min", value: holds, baseline: base, note: `false confirmations ${round1(stops)}/min (worst room); baseline: without the echo estimator; per room: ${all}` });
   }
+  if (!doubleTalk.length) return;
   const pooled = (w: boolean, k: 0 | 1) => doubleTalk.flatMap((d) => (w ? d.with : d.without).trials.map((t) => (Number.isNaN(t[k]) ? 1500 : t[k])));
   const missed = (w: boolean, k: 0 | 1) => doubleTalk.reduce((a, d) => a + (w ? d.with : d.without).trials.filter((t) => Number.isNaN(t[k])).length, 0);
   const perRoom = (k: 0 | 1) => doubleTalk.map((d) => `${d.room} ${d.level} dB: ${round1(quantile(d.with.trials.map((t) => (Number.isNaN(t[k]) ? 1500 : t[k])), 0.95))}`).join("; ");
