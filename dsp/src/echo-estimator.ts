@@ -5,12 +5,13 @@
  *
  * Model: both signals are cut into 8 ms blocks (256-sample Hann windows every 128 samples at 16 kHz)
  * and summed into 12 bands. Per band, the echo's power is a non-negative combination of the reference's
- * power over the last `maxDelayMs + tailMs` (an echo path's delay, gain and reverberation in one
- * power-domain filter), adapted by normalized LMS while the reference plays and the microphone does not
- * hear clearly more than the model predicts (the visitor talking over the reply). Working on powers,
- * not waveforms, makes it indifferent to phase, to small clock drift and to a small speaker's mild
- * distortion, and cheap: 12 × 50 coefficients. What the model does not explain is the near end: the
- * visitor (and the room's noise).
+ * power over a window of lags (an echo path's delay, gain and reverberation in one power-domain filter),
+ * adapted by normalized LMS while the reference plays and the microphone does not hear clearly more than
+ * the model predicts (the visitor talking over the reply). The window spans all lags up to
+ * `maxDelayMs + tailMs` until {@link EchoDelay} knows the delay, then [delay − 16 ms, delay + tailMs].
+ * Working on powers, not waveforms, makes it indifferent to phase, to small clock drift and to a small
+ * speaker's mild distortion, and cheap (≈ 0.1 ms per 32 ms frame in Node). What the model does not
+ * explain is the near end: the visitor (and the room's noise). Decision record 0007.
  */
 import { BandPowers } from "./band-powers.ts";
 import { EchoDelay } from "./echo-delay.ts";
@@ -97,7 +98,7 @@ export class EchoEstimator {
   #smooth: Float64Array;
   #past: Float64Array; // the last RING blocks' predictions per band, a ring
   #spread: Float64Array;
-  #refMean: Float64Array; // mean reference power per band while adapting (weights the delay estimate)
+  #refMean: Float64Array; // mean reference power per band while adapting (regularizes the NLMS step)
   #micPow: Float64Array;
   #echoPow: Float64Array;
   #trained = 0;
@@ -144,9 +145,11 @@ export class EchoEstimator {
   /**
    * Adds reference samples: what the playback actually rendered, resampled to 16 kHz mono, starting at
    * sample `index` of the microphone's 16 kHz timeline (the sample the capture took at the moment this
-   * one left the output, before the unknown echo path). Feed it no later than the microphone frame that
-   * covers the same time; samples older than that frame's start are ignored. A gap between blocks is
-   * silence (nothing played); overlapping samples replace what was there.
+   * one left the output, before the unknown echo path). Feed it before, or with, the microphone frame
+   * that covers the same samples (it may lead by up to `referenceCapacity` samples): a frame reads the
+   * reference from 128 samples before its start to its end, and samples arriving after that frame was
+   * processed are ignored. A gap between blocks is silence (nothing played); overlapping samples replace
+   * what was there.
    */
   pushReference(samples: Float32Array, index: number): void {
     if (!Number.isInteger(index) || index < 0) throw new RangeError(`EchoEstimator: reference index must be an integer ≥ 0 (got ${index})`);
