@@ -325,6 +325,18 @@ describe("BargeInDetector with an echo estimate (nearDb)", () => {
     expect(d.process(0.99, true, -25, -25).kind).toBe("hold");
   });
 
+  it("bandOnsetDb: a band rising that far over its floor is an onset the broadband level misses (off by default)", () => {
+    const on = settled();
+    const off = settled();
+    const band = new BargeInDetector({ warmupMs: 0, bandOnsetDb: 12 });
+    for (let i = 0; i < 50; i++) band.process(0, true, -60, undefined, 3);
+    // −50 dBFS: 10 dB over the floor, not loud by the broadband rule (onsetDb 20).
+    expect(off.process(0, true, -50, undefined, 14).kind).toBe("none");
+    expect(band.process(0, true, -50, undefined, 11).kind).toBe("none");
+    expect(band.process(0, true, -50, undefined, 14).kind).toBe("hold");
+    expect(on.process(0, true, -50, undefined, 30).kind).toBe("none");
+  });
+
   it("without nearDb (no reference echoing), behaves as before", () => {
     const d = new BargeInDetector({ warmupMs: 0 });
     for (let i = 0; i < 50; i++) d.process(0, true, -60);

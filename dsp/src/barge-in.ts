@@ -86,6 +86,12 @@ export interface BargeInOptions {
    * probability counts only if its near-end level is `onsetDb` over the noise floor. Default 256.
    */
   echoHangMs?: number;
+  /**
+   * With a band rise (see {@link BargeInDetector.process}'s `bandRiseDb`), a frame whose sustained power
+   * in one band (562 Hz–8 kHz) rises this many dB over that band's noise floor is loud too: the /s/ of
+   * "stop" in low-frequency noise. Infinity turns it off. Default Infinity.
+   */
+  bandOnsetDb?: number;
 }
 
 /** The defaults of {@link BargeInOptions}. */
@@ -109,6 +115,7 @@ export const BARGE_IN_DEFAULTS: Readonly<Required<BargeInOptions>> = {
   echoGateDb: 6,
   echoFloorDb: 6,
   echoHangMs: 256,
+  bandOnsetDb: Infinity,
 };
 
 /** What one frame decided. `hold` and `release` come in pairs; `confirm` means stop the reply now. */
@@ -179,9 +186,10 @@ export class BargeInDetector {
    * the predicted echo of the reply does not explain). When given, the level cue, the noise floor and
    * the echo bar use it instead of `levelDb`, and a frame more than `echoGateDb` below `levelDb`, or
    * less than `echoFloorDb` above the noise floor, counts as no speech. Pass it only while the estimate
-   * sees the reply echoing (`EchoFrame.kind === "echo"`).
+   * sees the reply echoing (`EchoFrame.kind === "echo"`). `bandRiseDb`: the estimator's `bandRiseDb`
+   * (idle or not), for the band-wise level cue (`bandOnsetDb`).
    */
-  process(probability: number, playing: boolean, levelDb?: number, nearDb?: number): BargeInDecision {
+  process(probability: number, playing: boolean, levelDb?: number, nearDb?: number, bandRiseDb?: number): BargeInDecision {
     const o = this.#o;
     const echo = nearDb !== undefined && levelDb !== undefined;
     if (echo) {
@@ -195,7 +203,8 @@ export class BargeInDetector {
     this.#frames++;
     const known = levelDb !== undefined;
     const level = known ? Math.max(-120, echo ? nearDb : levelDb) : -120;
-    const loud = known && warm && o.onsetFrames > 0 && level >= o.minLevelDb && level >= this.#floor + o.onsetDb;
+    const rises = level >= this.#floor + o.onsetDb || (bandRiseDb !== undefined && bandRiseDb >= o.bandOnsetDb);
+    const loud = known && warm && o.onsetFrames > 0 && level >= o.minLevelDb && rises;
     this.#loud = loud ? this.#loud + 1 : 0;
     if (known) this.#pushLevel(level);
     if (!playing) {

@@ -119,6 +119,23 @@ describe("EchoEstimator", () => {
     expect(again).toEqual(fresh);
   });
 
+  it("bandRiseDb shows a high-frequency onset that the broadband level hides (a /s/ in low-frequency noise)", () => {
+    const rnd = noise(11);
+    // Low-frequency noise (a one-pole low-pass at ≈ 300 Hz) at ≈ −30 dBFS for 2 s, then 64 ms of a quiet
+    // 4 kHz hiss (≈ −36 dBFS).
+    let y = 0;
+    const mic = Float32Array.from({ length: 2 * RATE + 1024 }, (_, i) => {
+      y = 0.89 * y + 0.11 * rnd();
+      return 0.35 * y + (i >= 2 * RATE ? 0.03 * Math.sin((2 * Math.PI * 4000 * i) / RATE) * (1 + 0.2 * rnd()) : 0);
+    });
+    const frames = run(new EchoEstimator(), undefined, mic);
+    const before = frames[Math.floor((2 * RATE) / 512) - 2]!;
+    const after = frames.at(-1)!;
+    expect(after.levelDb - before.levelDb).toBeLessThan(3);
+    expect(after.bandRiseDb).toBeGreaterThan(12);
+    expect(Math.max(...frames.slice(20, -3).map((f) => f.bandRiseDb))).toBeLessThan(8);
+  });
+
   it("rejects frames of the wrong size or off the 128-sample grid, and bad options", () => {
     const estimator = new EchoEstimator();
     expect(() => estimator.process(new Float32Array(480), 0)).toThrow(RangeError);

@@ -54,19 +54,20 @@ export const ECHO_ESTIMATOR_DEFAULTS: Readonly<Required<EchoEstimatorOptions>> =
 
 /**
  * One microphone frame, as {@link EchoEstimator.process} saw it. Levels in dBFS, sustained (the
- * quietest 8 ms block's, as `levelDb(frame, 4)`), at least −120. The object is reused: read it before
- * the next call.
+ * quietest 8 ms block's, as `levelDb(frame, 4)`), at least −120. `bandRiseDb`: the largest rise, dB, of a
+ * band's sustained near-end power (562 Hz–8 kHz) over that band's noise floor. The object is reused:
+ * read it before the next call.
  */
 export type EchoFrame =
   /** Nothing played within the modelled span: the whole frame is near end (`nearDb === levelDb`). */
-  | { kind: "idle"; levelDb: number; nearDb: number }
+  | { kind: "idle"; levelDb: number; nearDb: number; bandRiseDb: number }
   /**
    * The reply may be echoing. `echoDb`: predicted echo level (mean power over the frame, not
    * sustained); `nearDb`: `levelDb` scaled by the share of the frame's power that the predicted echo
    * (× `overestimate`, band by band) does not explain, never below the room's noise; `delayMs`: the
    * echo path's delay, once known (else `undefined`).
    */
-  | { kind: "echo"; levelDb: number; nearDb: number; echoDb: number; delayMs: number | undefined };
+  | { kind: "echo"; levelDb: number; nearDb: number; echoDb: number; delayMs: number | undefined; bandRiseDb: number };
 
 const RATE = 16_000;
 const BLOCK = 128;
@@ -76,6 +77,8 @@ const SILENT = 1e-10;
 /** Blocks (8 ms) before and after a block whose predictions the near end is judged against. */
 const SPREAD = 4;
 const RING = SPREAD + 1;
+/** First band of `bandRiseDb` (562 Hz): below it live hum and most of pink noise's power. */
+const RISE_FROM_BAND = 4;
 
 /** Predicts the agent's echo in each microphone frame from the played reference. */
 export class EchoEstimator {
@@ -98,6 +101,7 @@ export class EchoEstimator {
   #smooth: Float64Array;
   #past: Float64Array; // the last RING blocks' predictions per band, a ring
   #spread: Float64Array;
+  #nearMin: Float64Array; // per band, the frame's quietest block of near-end power
   #refMean: Float64Array; // mean reference power per band while adapting (regularizes the NLMS step)
   #micPow: Float64Array;
   #echoPow: Float64Array;
@@ -109,8 +113,8 @@ export class EchoEstimator {
   #tailBlocks: number;
   #lag = -1; // the lag the window is placed around (−1: not yet)
   #row: Float64Array;
-  #idle: Extract<EchoFrame, { kind: "idle" }> = { kind: "idle", levelDb: -120, nearDb: -120 };
-  #echo: Extract<EchoFrame, { kind: "echo" }> = { kind: "echo", levelDb: -120, nearDb: -120, echoDb: -120, delayMs: undefined };
+  #idle: Extract<EchoFrame, { kind: "idle" }> = { kind: "idle", levelDb: -120, nearDb: -120, bandRiseDb: -120 };
+  #echo: Extract<EchoFrame, { kind: "echo" }> = { kind: "echo", levelDb: -120, nearDb: -120, echoDb: -120, delayMs: undefined, bandRiseDb: -120 };
 
   constructor(options: EchoEstimatorOptions = {}) {
     this.#o = { ...ECHO_ESTIMATOR_DEFAULTS, ...options };
@@ -133,6 +137,7 @@ export class EchoEstimator {
     this.#smooth = new Float64Array(this.#nb);
     this.#past = new Float64Array(RING * this.#nb);
     this.#spread = new Float64Array(this.#nb);
+    this.#nearMin = new Float64Array(this.#nb);
     this.#refMean = new Float64Array(this.#nb);
     this.#delay = new EchoDelay(this.#nb, this.#lags);
     this.#tailBlocks = Math.ceil((o.tailMs * RATE) / 1000 / BLOCK);
@@ -234,14 +239,24 @@ export class EchoEstimator {
       if (echoing) this.#adapt(t, doubleTalk ? 0.02 : 1);
       let near = 0;
       // The room's noise is near end too: the estimate never goes below it (nor above the microphone).
-      for (let b = 0; b < nb; b++) near += Math.max(Math.min(this.#micPow[b]!, this.#noise[b]!), this.#micPow[b]! - o.overestimate * this.#spread[b]!);
+      for (let b = 0; b < nb; b++) {
+        const n = Math.max(Math.min(this.#micPow[b]!, this.#noise[b]!), this.#micPow[b]! - o.overestimate * this.#spread[b]!);
+        near += n;
+        this.#nearMin[b] = j === 0 ? n : Math.min(this.#nearMin[b]!, n);
+      }
       nearSum += Math.min(near, micTotal);
       micSum += micTotal;
       echoSum += echo;
     }
+    // The largest sustained rise of a band (from 562 Hz) over its noise floor: a fricative's onset
+    // in low-frequency noise (pink, hum) that the broadband level does not show.
+    let rise = 0;
+    for (let b = RISE_FROM_BAND; b < nb; b++) rise = Math.max(rise, this.#nearMin[b]! / Math.max(this.#noise[b]!, 1e-13));
+    const riseDb = rise > 0 ? 10 * Math.log10(rise) : -120;
     if (!active) {
       this.#idle.levelDb = level;
       this.#idle.nearDb = level;
+      this.#idle.bandRiseDb = riseDb;
       return this.#idle;
     }
     const r = this.#echo;
@@ -250,6 +265,7 @@ export class EchoEstimator {
     r.nearDb = Math.max(-120, level + 10 * Math.log10(micSum > 0 ? Math.max(nearSum / micSum, 1e-12) : 1));
     r.echoDb = Math.max(-120, 10 * Math.log10(echoSum / (FRAME / BLOCK) + 1e-12));
     r.delayMs = this.delayMs;
+    r.bandRiseDb = riseDb;
     return r;
   }
 

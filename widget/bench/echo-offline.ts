@@ -91,7 +91,7 @@ async function simulate(scene: Scene, model: SpeechModel, echo: boolean, options
     if (playing) estimator.pushReference(played, start);
     const e = estimator.process(mic, start);
     const p = await model.probability(mic);
-    const d = echo ? detector.process(p, playing, e.levelDb, e.kind === "echo" ? e.nearDb : undefined) : detector.process(p, playing, levelDb(mic, 4));
+    const d = echo ? detector.process(p, playing, e.levelDb, e.kind === "echo" ? e.nearDb : undefined, e.bandRiseDb) : detector.process(p, playing, levelDb(mic, 4));
     if (held) run.heldFrames++;
     const since = trial >= 0 ? ((start + FRAME - trial) * 1000) / 16_000 : Number.NaN;
     if (trial >= 0 && since > 1500) closeTrial(Number.NaN);
@@ -118,8 +118,11 @@ async function simulate(scene: Scene, model: SpeechModel, echo: boolean, options
 
 const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.length);
 
-/** Appends the echo rows (misfires per room and level, double talk) to `rows`; `only` narrows the rooms and levels (for experiments). */
-export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only: { rooms?: readonly Room[]; levels?: readonly number[] } = {}): Promise<void> {
+/**
+ * Appends the echo rows (misfires per room and level, double talk) to `rows`. `only` narrows the rooms
+ * and levels and sets detector options of the runs with the estimator (for experiments).
+ */
+export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only: { rooms?: readonly Room[]; levels?: readonly number[]; detector?: BargeInOptions } = {}): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), "echo-rooms-"));
   const turns = decodeWav(await readFile(fixture("turns.wav"))).samples;
   const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][] };
@@ -145,12 +148,12 @@ export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only
     const noise = pink.map((v) => (v / pinkRms) * 10 ** (room.noiseDb / 20));
     for (const level of only.levels ?? LEVELS) {
       const scene: Scene = { room, ir, gain: 10 ** (level / 20) / ratio, reply: turns, noise };
-      misfires.push({ room: room.name, level, with: await simulate(scene, model, true), without: await simulate(scene, model, false) });
+      misfires.push({ room: room.name, level, with: await simulate(scene, model, true, only.detector), without: await simulate(scene, model, false) });
       if (level === -30) continue;
       // The visitor speaks from 6 s (the estimator has heard ≈ 5 s of reply), every 4 s, at 13 positions within a frame.
       const onsets = Array.from({ length: Math.floor((n - 16_000 * 8) / 64_000) }, (_, i) => 96_000 + i * 64_000 + ((i * 37) % FRAME));
       const talk: Scene = { ...scene, visitor: { burst, onsets } };
-      doubleTalk.push({ room: room.name, level, with: await simulate(talk, model, true), without: await simulate(talk, model, false) });
+      doubleTalk.push({ room: room.name, level, with: await simulate(talk, model, true, only.detector), without: await simulate(talk, model, false) });
     }
   }
 
