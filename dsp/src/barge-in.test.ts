@@ -279,5 +279,67 @@ describe("BargeInDetector", () => {
     expect(() => new BargeInDetector({ floorWindowMs: 10 })).toThrow(/floorWindowMs/);
     expect(() => new BargeInDetector({ echoDecayDbPerSecond: -1 })).toThrow(/echoDecayDbPerSecond/);
     expect(() => new BargeInDetector({ echoMarginDb: -1 })).toThrow(/echoMarginDb/);
+    expect(() => new BargeInDetector({ echoGateDb: -1 })).toThrow(/echoGateDb/);
+    expect(() => new BargeInDetector({ echoHangMs: -1 })).toThrow(/echoHangMs/);
+  });
+});
+
+describe("BargeInDetector with an echo estimate (nearDb)", () => {
+  /** A detector that has heard 1.5 s of room noise at −60 dBFS (its floor), a reply playing. */
+  function settled(): BargeInDetector {
+    const d = new BargeInDetector({ warmupMs: 0 });
+    for (let i = 0; i < 50; i++) d.process(0, true, -60, -60);
+    return d;
+  }
+
+  it("ignores speech the echo estimate explains: the agent's own voice neither holds nor confirms", () => {
+    const d = settled();
+    // Echo at −30 dBFS, of which the near end is only the room's noise.
+    for (let i = 0; i < 30; i++) expect(d.process(0.99, true, -30, -60).kind).toBe("none");
+  });
+
+  it("holds and confirms on the near end as before: the visitor over the echo", () => {
+    const d = settled();
+    expect(d.process(0.99, true, -25, -26).kind).toBe("hold");
+    expect(d.process(0.99, true, -25, -26).kind).toBe("confirm");
+  });
+
+  it("uses the near-end level for the level cue: a loud echo is no onset, a loud near end is", () => {
+    const d = settled();
+    expect(d.process(0, true, -30, -58).kind).toBe("none");
+    expect(d.process(0, true, -30, -32).kind).toBe("hold");
+  });
+
+  it("after echo it needs a loud near end for echoHangMs (Silero's probability lingers)", () => {
+    const d = settled();
+    d.process(0.99, true, -30, -60); // the echo of a word, gated
+    // Its tail: the estimate explains little, the near end is 10 dB over the floor, Silero still high.
+    for (let i = 0; i < 8; i++) expect(d.process(0.9, true, -50, -50).kind).toBe("none");
+    // Past the hang, the same frame counts.
+    expect(d.process(0.9, true, -50, -50).kind).toBe("hold");
+  });
+
+  it("a loud near end counts at once, hang or not", () => {
+    const d = settled();
+    d.process(0.99, true, -30, -60);
+    expect(d.process(0.99, true, -25, -25).kind).toBe("hold");
+  });
+
+  it("bandOnsetDb: a band rising that far over its floor is an onset the broadband level misses (off by default)", () => {
+    const on = settled();
+    const off = settled();
+    const band = new BargeInDetector({ warmupMs: 0, bandOnsetDb: 12 });
+    for (let i = 0; i < 50; i++) band.process(0, true, -60, undefined, 3);
+    // −50 dBFS: 10 dB over the floor, not loud by the broadband rule (onsetDb 20).
+    expect(off.process(0, true, -50, undefined, 14).kind).toBe("none");
+    expect(band.process(0, true, -50, undefined, 11).kind).toBe("none");
+    expect(band.process(0, true, -50, undefined, 14).kind).toBe("hold");
+    expect(on.process(0, true, -50, undefined, 30).kind).toBe("none");
+  });
+
+  it("without nearDb (no reference echoing), behaves as before", () => {
+    const d = new BargeInDetector({ warmupMs: 0 });
+    for (let i = 0; i < 50; i++) d.process(0, true, -60);
+    expect(d.process(0.99, true, -30).kind).toBe("hold");
   });
 });

@@ -68,6 +68,30 @@ export interface BargeInOptions {
    * confirmation (< `negativeThreshold`). Default 3.
    */
   releaseFrames?: number;
+  /**
+   * With an echo estimate (see {@link BargeInDetector.process}'s `nearDb`), a frame whose near-end level
+   * is more than this many dB below its level is mostly the agent's own echo: its speech probability
+   * counts as 0. Default 6.
+   */
+  echoGateDb?: number;
+  /**
+   * With an echo estimate, a frame whose near-end level is less than this many dB above the running
+   * noise floor counts as no speech either: Silero's probability lingers for a few frames after the
+   * echo of a word has ended. Default 6.
+   */
+  echoFloorDb?: number;
+  /**
+   * Silero's probability lingers after speech it heard, and the echo of a word's end is the hardest to
+   * predict: for this long after a frame gated as echo (with a probability ≥ `holdThreshold`), a frame's
+   * probability counts only if its near-end level is `onsetDb` over the noise floor. Default 256.
+   */
+  echoHangMs?: number;
+  /**
+   * With a band rise (see {@link BargeInDetector.process}'s `bandRiseDb`), a frame whose sustained power
+   * in one band (562 Hz–8 kHz) rises this many dB over that band's noise floor is loud too: the /s/ of
+   * "stop" in low-frequency noise. Infinity turns it off. Default Infinity.
+   */
+  bandOnsetDb?: number;
 }
 
 /** The defaults of {@link BargeInOptions}. */
@@ -88,6 +112,10 @@ export const BARGE_IN_DEFAULTS: Readonly<Required<BargeInOptions>> = {
   warmupMs: 2000,
   warmupConfirmMs: 320,
   releaseFrames: 3,
+  echoGateDb: 6,
+  echoFloorDb: 6,
+  echoHangMs: 256,
+  bandOnsetDb: Infinity,
 };
 
 /** What one frame decided. `hold` and `release` come in pairs; `confirm` means stop the reply now. */
@@ -103,6 +131,8 @@ export class BargeInDetector {
   #o: Required<BargeInOptions>;
   #holdMaxFrames: number;
   #echoDecay: number; // dB per frame
+  #echoHangFrames: number;
+  #echoHang = 0; // frames left in which a probability needs a loud near end
   #levels: Float64Array; // the last floorWindowMs of frame levels, a ring (+Infinity where none yet)
   #sorted: Float64Array;
   #levelAt = 0;
@@ -138,10 +168,12 @@ export class BargeInDetector {
       [o.echoMarginDb >= 0 && o.echoDecayDbPerSecond >= 0, "echoMarginDb and echoDecayDbPerSecond must be ≥ 0"],
       [o.confirmMs > 0 && o.warmupConfirmMs > 0, "confirmMs and warmupConfirmMs must be > 0"],
       [o.releaseFrames >= 1, "releaseFrames must be ≥ 1"],
+      [o.echoGateDb >= 0 && o.echoFloorDb >= 0 && o.echoHangMs >= 0, "echoGateDb, echoFloorDb and echoHangMs must be ≥ 0"],
     ];
     for (const [ok, rule] of checks) if (!ok) throw new RangeError(`BargeInDetector: ${rule}`);
     this.#holdMaxFrames = Math.max(1, Math.round(o.holdMaxMs / o.frameMs));
     this.#echoDecay = (o.echoDecayDbPerSecond * o.frameMs) / 1000;
+    this.#echoHangFrames = Math.round(o.echoHangMs / o.frameMs) + 1;
     this.#levels = new Float64Array(Math.round(o.floorWindowMs / o.frameMs)).fill(Infinity);
     this.#sorted = new Float64Array(this.#levels.length);
   }
@@ -150,14 +182,29 @@ export class BargeInDetector {
    * Feeds one frame: its speech probability (0…1), whether a reply is playing (or on hold, or about to
    * play), and its sustained level in dBFS, `levelDb(frame, 4)`: the quietest quarter's, so that a
    * click shorter than 8 ms is not an onset (omitted, neither the level cue nor the echo bar applies).
+   * `nearDb`: the same frame's near-end level from an echo estimate (`EchoEstimator`'s `nearDb`, what
+   * the predicted echo of the reply does not explain). When given, the level cue, the noise floor and
+   * the echo bar use it instead of `levelDb`, and a frame more than `echoGateDb` below `levelDb`, or
+   * less than `echoFloorDb` above the noise floor, counts as no speech. Pass it only while the estimate
+   * sees the reply echoing (`EchoFrame.kind === "echo"`). `bandRiseDb`: the estimator's `bandRiseDb`
+   * (idle or not), for the band-wise level cue (`bandOnsetDb`).
    */
-  process(probability: number, playing: boolean, levelDb?: number): BargeInDecision {
+  process(probability: number, playing: boolean, levelDb?: number, nearDb?: number, bandRiseDb?: number): BargeInDecision {
     const o = this.#o;
+    const echo = nearDb !== undefined && levelDb !== undefined;
+    if (echo) {
+      if (nearDb < levelDb - o.echoGateDb) {
+        if (probability >= o.holdThreshold) this.#echoHang = this.#echoHangFrames;
+        probability = 0;
+      } else if (nearDb < this.#floor + (this.#echoHang > 0 ? o.onsetDb : o.echoFloorDb)) probability = 0;
+    }
+    if (this.#echoHang > 0) this.#echoHang--;
     const warm = this.#frames * o.frameMs >= o.warmupMs;
     this.#frames++;
     const known = levelDb !== undefined;
-    const level = known ? Math.max(-120, levelDb) : -120;
-    const loud = known && warm && o.onsetFrames > 0 && level >= o.minLevelDb && level >= this.#floor + o.onsetDb;
+    const level = known ? Math.max(-120, echo ? nearDb : levelDb) : -120;
+    const rises = level >= this.#floor + o.onsetDb || (bandRiseDb !== undefined && bandRiseDb >= o.bandOnsetDb);
+    const loud = known && warm && o.onsetFrames > 0 && level >= o.minLevelDb && rises;
     this.#loud = loud ? this.#loud + 1 : 0;
     if (known) this.#pushLevel(level);
     if (!playing) {
@@ -235,6 +282,7 @@ export class BargeInDetector {
     this.#levelCount = 0;
     this.#loud = 0;
     this.#echoBar = -Infinity;
+    this.#echoHang = 0;
   }
 
   /** Adds a frame level to the window and updates the floor (the mic's, whatever plays). */

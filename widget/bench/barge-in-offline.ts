@@ -1,7 +1,8 @@
 /**
  * Barge-in offline (Node): where Silero and the detector first react to the barge-in fixture's onset over
  * three backgrounds, and the misfire cost of holds (holds, held ms and false confirmations per minute) on
- * noise, clicks and the agent's own voice, open and closed loop.
+ * noise, clicks and the agent's own voice, open and closed loop; then the echo rows (echo-offline.ts:
+ * simulated rooms and double talk, with and without the echo estimator).
  */
 import * as ort from "onnxruntime-web/wasm";
 import type { BenchRow } from "../../scripts/bench-report.ts";
@@ -14,6 +15,7 @@ import { replayBargeIn } from "../src/node/barge-in-replay.ts";
 import { quantile } from "../src/node/latency-timeline.ts";
 import { fixture } from "../test/browser/chromium.ts";
 import { readFile } from "node:fs/promises";
+import { echoOfflineRows } from "./echo-offline.ts";
 import { clicks, hist, pinkNoise } from "./signals.ts";
 
 /** Appends the offline barge-in rows to `rows`. */
@@ -102,5 +104,6 @@ export async function bargeInOfflineRows(rows: BenchRow[]): Promise<void> {
     const minutes = (n * 32) / 60_000;
     rows.push({ name: `barge-in misfires, closed loop, residual echo of a ${label} (−20 dB) over −60 dBFS room noise: holds`, unit: "holds/min", value: holds / minutes, note: `held ${Math.round((heldFrames * 32) / minutes)} ms/min; false confirmations ${(confirms / minutes).toFixed(1)}/min; the echo stops while the reply is held; after a misfire a hold needs echoMarginDb more level for the rest of the reply` });
   }
+  await echoOfflineRows(rows, model);
   await model.release();
 }
