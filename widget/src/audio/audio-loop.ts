@@ -1,15 +1,16 @@
 /**
  * The audio loop: Silero v5 speech probabilities (inference serialized: the model is recurrent),
  * end-of-turn segmentation and barge-in detection, fed by the capture worklet's port and commanding the
- * playback worklet through its own port. It runs in a dedicated Worker, so that a busy host page never
+ * playback worklet through its own port. The barge-in detector judges the near end: the echo estimator
+ * takes out what the playback worklet reports it rendered (the agent's own voice coming back). It runs in a dedicated Worker, so that a busy host page never
  * delays a decision, or on the main thread as the fallback; either way the engine talks to it through
  * one port ({@link LoopCommand} in, {@link LoopEvent} out).
  */
-import { BargeInDetector, EndOfTurn, levelDb } from "@voice-agent/dsp";
+import { BargeInDetector, EchoEstimator, EndOfTurn } from "@voice-agent/dsp";
 import { epochMs } from "./clock.ts";
 import type { LoopCommand, LoopDecision, LoopEvent, LoopFrameTiming } from "./loop-messages.ts";
 import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
-import type { CaptureMessage, PlaybackCommand, PlaybackMessage } from "./worklet-messages.ts";
+import type { CaptureMessage, PlaybackCommand, PlaybackMessage, ReferenceMessage } from "./worklet-messages.ts";
 
 /** The loop's end of the engine's port: a `MessagePort`, or the Worker's global scope. */
 export interface LoopPort {
@@ -58,6 +59,7 @@ function describe(error: unknown): string {
 class AudioLoop {
   #endOfTurn: EndOfTurn;
   #bargeIn: BargeInDetector;
+  #echo = new EchoEstimator();
   #model: SpeechModel;
   #out: LoopOutput;
   #probe: boolean;
@@ -70,6 +72,8 @@ class AudioLoop {
   #active: number | undefined;
   #lastReply: number | undefined;
   #frameIndex = 0;
+  /** Context frame of the first captured sample: the origin of the 16 kHz capture timeline. */
+  #captureStart: number | undefined;
   /** Context frame minus epoch ms × rate, from the freshest clock reading (currentTime lags, never leads). */
   #clockOffset: number | undefined;
 
@@ -87,10 +91,15 @@ class AudioLoop {
     this.#playback = playback;
     capture.onmessage = (event: MessageEvent<CaptureMessage>) => {
       const message = event.data;
-      if (message.kind === "frame") this.#onFrame(message.samples, message.endFrame);
-      else if (this.#probe) this.#out({ kind: "probe-started", contextFrame: message.contextFrame });
+      if (message.kind === "frame") return this.#onFrame(message.samples, message.endFrame);
+      this.#captureStart = message.contextFrame;
+      if (this.#probe) this.#out({ kind: "probe-started", contextFrame: message.contextFrame });
     };
-    playback.onmessage = (event: MessageEvent<PlaybackMessage>) => this.#onPlayback(event.data);
+    playback.onmessage = (event: MessageEvent<PlaybackMessage | ReferenceMessage>) => {
+      const message = event.data;
+      if (message.kind === "rendered") this.#onReference(message);
+      else this.#onPlayback(message);
+    };
   }
 
   clock(atMs: number, contextFrame: number): void {
@@ -123,7 +132,8 @@ class AudioLoop {
     const probability = await this.#model.probability(frame);
     if (this.#closed) return;
     timing.decidedFrame = this.#now();
-    const bargeIn = this.#decideBargeIn(probability, levelDb(frame, 4));
+    const echo = this.#echo.process(frame, timing.index * VAD_FRAME_SAMPLES);
+    const bargeIn = this.#decideBargeIn(probability, echo.levelDb, echo.kind === "echo" ? echo.nearDb : undefined, echo.bandRiseDb);
     const result = this.#endOfTurn.process(frame, probability);
     if (this.#probe) {
       this.#out({ kind: "probe-frame", samples: frame, probability, timing }, [frame.buffer]);
@@ -140,12 +150,19 @@ class AudioLoop {
     this.#out({ kind: "probe-decision", decision, timing: { ...timing } });
   }
 
-  #decideBargeIn(probability: number, level: number): ReturnType<BargeInDetector["process"]>["kind"] {
+  /** The rendered reply, placed on the capture's 16 kHz timeline (the echo path's delay is the estimator's to find). */
+  #onReference({ samples, contextFrame }: ReferenceMessage): void {
+    if (this.#captureStart === undefined) return;
+    const index = Math.round(((contextFrame - this.#captureStart) * 16_000) / this.#rate);
+    if (index >= 0) this.#echo.pushReference(samples, index);
+  }
+
+  #decideBargeIn(probability: number, level: number, nearDb: number | undefined, bandRiseDb: number): ReturnType<BargeInDetector["process"]>["kind"] {
     const reply = this.#active;
     // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
     if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
     this.#lastReply = reply;
-    const decision = this.#bargeIn.process(probability, reply !== undefined, level);
+    const decision = this.#bargeIn.process(probability, reply !== undefined, level, nearDb, bandRiseDb);
     // Hold and stop fade the reply out within one render quantum; the worklet reports when it is silent.
     if (decision.kind === "hold") this.#command({ kind: "hold" });
     else if (decision.kind === "release") this.#command({ kind: "resume" });

@@ -3,12 +3,13 @@
  * chunks, is resampled to the context rate here and queued; each render quantum pulls from the queue
  * and reports progress. The queue's rendered-frames count is the single source of truth for what the
  * visitor heard. Two ports: the node's own (the main thread queues reply audio) and the audio loop's
- * (hold, resume and stop decided by the barge-in detector); reports go to both.
+ * (hold, resume and stop decided by the barge-in detector); reports go to both, and the loop also gets
+ * what was rendered, at 16 kHz, as the echo reference.
  */
 import { Resampler } from "@voice-agent/dsp";
 import { PlaybackQueue } from "@voice-agent/dsp";
 import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
-import { PLAYBACK_PROCESSOR, type ConnectCommand, type PlaybackCommand, type PlaybackMessage, type PlaybackTuning } from "./worklet-messages.ts";
+import { PLAYBACK_PROCESSOR, REFERENCE_BLOCK, type ConnectCommand, type PlaybackCommand, type PlaybackMessage, type PlaybackTuning, type ReferenceMessage } from "./worklet-messages.ts";
 
 const PROGRESS_EVERY_SECONDS = 0.1;
 
@@ -23,6 +24,14 @@ class PlaybackProcessor extends AudioWorkletProcessor {
   #holdFrame = 0; // context frame at which the last hold command arrived
   #bargeIn = false; // the last stop command came from a confirmed barge-in
   #loop: MessagePort | undefined;
+  // The echo reference: rendered output → 16 kHz blocks for the loop.
+  #ref = new Resampler({ inRate: sampleRate, outRate: 16_000 });
+  #refOut = new Float32Array(this.#ref.maxOutput(128));
+  #refBlock = new Float32Array(REFERENCE_BLOCK);
+  #refFill = 0;
+  #refNext = -1; // context frame the reference stream expects next (a jump restarts it)
+  #refOrigin = 0; // context frame the restarted stream began at
+  #refSent = 0; // 16 kHz samples emitted since then
 
   constructor(options?: { processorOptions?: PlaybackTuning }) {
     super();
@@ -75,11 +84,35 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     if (!channels || !out) return true;
     const result = this.#queue.render(out);
     for (let c = 1; c < channels.length; c++) channels[c]!.set(out);
+    if (result.kind !== "idle" && this.#loop) this.#reference(out);
     if (result.kind === "drained") this.#finish("drained", currentFrame + out.length);
     else if (result.kind === "silenced") this.#finish("stopped", currentFrame + result.at);
     else if (result.kind === "paused") this.#post("paused", currentFrame + result.at);
     else if (result.kind !== "idle" && (this.#sinceProgress += out.length) >= sampleRate * PROGRESS_EVERY_SECONDS) this.#post("progress", 0);
     return true;
+  }
+
+  /** Resamples one rendered quantum to 16 kHz for the loop, in blocks stamped with their context frame. */
+  #reference(out: Float32Array): void {
+    if (currentFrame !== this.#refNext) {
+      this.#ref.reset();
+      this.#refFill = 0;
+      this.#refOrigin = currentFrame;
+      this.#refSent = 0;
+    }
+    this.#refNext = currentFrame + out.length;
+    const n = this.#ref.process(out, this.#refOut);
+    for (let i = 0; i < n; i++) {
+      this.#refBlock[this.#refFill++] = this.#refOut[i]!;
+      if (this.#refFill < REFERENCE_BLOCK) continue;
+      // Output sample k of the resampler stands for input frame k × ratio − its delay.
+      const contextFrame = Math.round(this.#refOrigin + (this.#refSent * sampleRate) / 16_000 - this.#ref.latencyInput);
+      const message: ReferenceMessage = { kind: "rendered", samples: this.#refBlock, contextFrame };
+      this.#loop!.postMessage(message, [this.#refBlock.buffer]);
+      this.#refBlock = new Float32Array(REFERENCE_BLOCK);
+      this.#refFill = 0;
+      this.#refSent += REFERENCE_BLOCK;
+    }
   }
 
   #finish(kind: "drained" | "stopped", frame: number): void {

@@ -34,6 +34,21 @@ export type CaptureMessage =
       contextFrame: number;
     };
 
+/**
+ * Playback worklet → audio loop only: what the worklet rendered (the reply as played: fades and holds
+ * included), resampled to 16 kHz, in blocks of {@link REFERENCE_BLOCK} samples; `contextFrame` is the
+ * context frame of `samples[0]`. Nothing is sent while no reply plays (a gap is silence). The echo
+ * reference of the barge-in detector.
+ */
+export interface ReferenceMessage {
+  kind: "rendered";
+  samples: Float32Array;
+  contextFrame: number;
+}
+
+/** 16 kHz samples per {@link ReferenceMessage} (8 ms). */
+export const REFERENCE_BLOCK = 128;
+
 /** Tuning of the playback worklet, passed as `processorOptions`. */
 export type PlaybackTuning = Omit<PlaybackQueueOptions, "sampleRate">;
 
