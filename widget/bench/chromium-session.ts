@@ -1,6 +1,7 @@
 /**
  * One Chromium session of the audio bench: the tiled barge-in fixture as the fake mic, a reply playing
- * at each burst, then (optionally) replies streamed at real time; on a quiet host page or one whose main
+ * at each burst, then (optionally) replies streamed at real time from the network through the audio
+ * loop's speech feed, as the conversation plays them; on a quiet host page or one whose main
  * thread runs a long task of `busy[0]` ms every `busy[1]` ms, with the audio loop in its Worker or on the
  * main thread. Times are on the AudioContext's clock (see audio-bench.ts).
  */
@@ -26,7 +27,7 @@ export interface SessionVariant {
   worker?: "auto" | "main-thread";
   /** The host page's long task: [ms, every ms]. */
   busy?: [number, number];
-  /** Replies of 2 s streamed at real time after the trials. */
+  /** Replies of 2 s streamed at real time after the trials (the test server's tone, through the speech feed). */
   realtimeReplies?: number;
   /** Also measure Silero's cost per frame on the main thread. */
   vadCost?: boolean;
@@ -79,9 +80,10 @@ export async function chromiumSession(variant: SessionVariant, { long, bursts, p
       }
       // let the last utterance close
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      // The fixture is over (silence): replies streamed at real time, 2 s each, play out undisturbed.
+      // The fixture is over (silence): replies of 2 s, streamed by the test server at real time in 20 ms
+      // network pieces, fetched and fed to playback by the audio loop as the conversation's are.
       const replies = [];
-      for (let i = 0; i < realtimeReplies; i++) replies.push(await h.playReply(10_000 + i, 2, 100, 1));
+      for (let i = 0; i < realtimeReplies; i++) replies.push((await h.playFedReply(10_000 + i, "seconds=2")).report);
       h.stop();
       return { log: h.log, rate: h.engine!.context.sampleRate, replies };
     }, [variant.trials, variant.turn ?? {}, variant.worker ?? "auto", variant.busy ?? null, variant.realtimeReplies ?? 0] as const);

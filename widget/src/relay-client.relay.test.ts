@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
 import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
 import { RelaySession } from "./conversation/relay-session.ts";
+import { int16ToFloat32 } from "@voice-agent/dsp";
+import type { FeedCommand, FeedEvent } from "./audio/feed-messages.ts";
+import { SpeechFeed, type FeedPort } from "./audio/speech-feed.ts";
+import type { PlaybackCommand } from "./audio/worklet-messages.ts";
 import { RelayClient } from "./relay-client.ts";
 
 const TURN = "turn-0001";
@@ -36,6 +40,24 @@ describe("RelayClient against the relay", () => {
     let text = "";
     for await (const delta of client.chat([{ role: "user", content: "still there" }], { turnId: TURN, signal: new AbortController().signal })) if (delta.type === "text") text += delta.text;
     expect(text).toContain("still there");
+  });
+
+  test("the speech feed plays the request speechRequest describes: the audio speech() reads", async () => {
+    const client = new RelayClient(relay.url);
+    await client.openSession(request);
+    const signal = new AbortController().signal;
+    const direct: number[] = [];
+    for await (const pcm of client.speech("Hello there.", { turnId: TURN, signal })) direct.push(...pcm);
+    const events: FeedEvent[] = [];
+    const worklet: PlaybackCommand[] = [];
+    const port: FeedPort = { postMessage: (e) => events.push(e), onmessage: null };
+    new SpeechFeed(port, (command) => worklet.push(command));
+    port.onmessage!({ data: { kind: "speech", replyId: 1, streamId: 1, request: client.speechRequest("Hello there.", TURN) } } as MessageEvent<FeedCommand>);
+    await vi.waitFor(() => expect(events.at(-1)?.kind).toBe("speech-end"), { timeout: 10_000 });
+    const fed = worklet.flatMap((c) => (c.kind === "chunk" ? [...c.samples] : []));
+    expect(direct.length).toBeGreaterThan(2400);
+    expect(fed).toEqual([...int16ToFloat32(Int16Array.from(direct))]);
+    expect(events.filter((e) => e.kind === "speech-audio").reduce((n, e) => n + (e.kind === "speech-audio" ? e.samples : 0), 0)).toBe(direct.length);
   });
 
   test("client tools: a tool call streams back, and the call with its result is accepted", async () => {

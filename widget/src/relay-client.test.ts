@@ -62,6 +62,17 @@ describe("RelayClient", () => {
     await expect(drain(aborted)).rejects.toBeInstanceOf(TypeError);
   });
 
+  test("speechRequest describes the request speech() sends, with the current token", async () => {
+    const fetch = vi.fn(async (url: string, _init: RequestInit) => (url.endsWith("/v1/sessions") ? Response.json(session) : new Response(new Uint8Array(4))));
+    vi.stubGlobal("fetch", fetch);
+    const client = new RelayClient("https://relay.test/");
+    await client.openSession({ agent: "a" });
+    for await (const _ of client.speech("Hello there.", { turnId: TURN, signal }));
+    const [url, init] = fetch.mock.calls[1]!;
+    expect(client.speechRequest("Hello there.", TURN)).toEqual({ url, headers: init.headers, body: init.body });
+    expect(init.headers).toMatchObject({ authorization: "Bearer tok", "x-turn-id": TURN });
+  });
+
   test("forgetVisitor treats an older relay's 404 as nothing to delete", async () => {
     vi.stubGlobal("fetch", async () => Response.json({ error: { code: "not_found", message: "no route" } }, { status: 404 }));
     await expect(new RelayClient("https://relay.test").forgetVisitor()).resolves.toBeUndefined();

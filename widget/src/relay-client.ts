@@ -2,10 +2,11 @@
 import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse, SessionReport, SessionReportRequest } from "@voice-agent/relay/protocol";
 import { PATHS, RECORD_ID_HEADER, TURN_ID_HEADER } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
-import type { ChatDelta, Transcript, Transport, TurnRequest } from "./conversation/transport.ts";
+import type { ChatDelta, SpeechRequest, Transcript, Transport, TurnRequest } from "./conversation/transport.ts";
 import type { WireMessage } from "./conversation/wire.ts";
 import { readSse } from "./sse.ts";
-import { relayErrorHandling } from "./relay-error-codes.ts";
+import { relayErrorHandling, renewsToken } from "./relay-error-codes.ts";
+import { brokenStream, readPcm16, relayFetch, relayHttpError } from "./relay-fetch.ts";
 import { WidgetError } from "./widget-error.ts";
 
 /** Talks to one relay with the token of the newest session it opened. */
@@ -70,24 +71,17 @@ export class RelayClient implements Transport {
   }
 
   async *speech(text: string, turn: TurnRequest): AsyncGenerator<Int16Array> {
-    const { signal } = turn;
-    const response = await this.#fetch("POST", PATHS.speech, JSON.stringify({ input: text }), "application/json", turn);
-    const reader = response.body!.getReader();
-    let carry: number | undefined;
-    for (;;) {
-      const { value, done } = await reader.read().catch((error: unknown) => this.#broken(error, signal));
-      if (done) return;
-      let bytes = value;
-      if (carry !== undefined) {
-        bytes = new Uint8Array(value.length + 1);
-        bytes[0] = carry;
-        bytes.set(value, 1);
-        carry = undefined;
-      }
-      if (bytes.length % 2) carry = bytes[bytes.length - 1];
-      const whole = bytes.length - (bytes.length % 2);
-      if (whole > 0) yield new Int16Array(bytes.slice(0, whole).buffer);
+    const response = await this.#fetch("POST", PATHS.speech, speechBody(text), "application/json", turn);
+    try {
+      yield* readPcm16(response.body!);
+    } catch (error) {
+      throw brokenStream(this.relayUrl, error, turn.signal);
     }
+  }
+
+  /** The speech request of `text` with the current token, for the audio loop to fetch and play (see {@link Transport.speechRequest}). */
+  speechRequest(text: string, turnId: string): SpeechRequest {
+    return { url: this.relayUrl + PATHS.speech, headers: this.#headers("application/json", turnId), body: speechBody(text) };
   }
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
@@ -109,14 +103,8 @@ export class RelayClient implements Transport {
     try {
       yield* readSse(response.body!);
     } catch (error) {
-      this.#broken(error, signal);
+      throw brokenStream(this.relayUrl, error, signal);
     }
-  }
-
-  /** Rethrows an abort as is; anything else that broke a response body means the relay went away. */
-  #broken(error: unknown, signal: AbortSignal): never {
-    if (signal.aborted || error instanceof WidgetError) throw error;
-    throw new WidgetError("relay-unreachable", `The connection to the relay at ${this.relayUrl} broke mid-stream.`, error);
   }
 
   async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, turn?: TurnRequest, keepalive = false): Promise<Response> {
@@ -126,35 +114,33 @@ export class RelayClient implements Transport {
       // An expired token: renew the session (the owner's hook) and send the request once more. Not for
       // reports: a renewal can open a new session, and they belong to the one they were made in.
       const renewable = path !== PATHS.sessions && path !== PATHS.sessionRefresh && path !== PATHS.sessionEvents && this.onTokenExpired;
-      if (!renewable || !(error instanceof WidgetError) || relayErrorHandling(error.relayCode).action !== "renew") throw error;
+      if (!renewable || !renewsToken(error)) throw error;
       await renewable();
       return this.#fetchOnce(method, path, body, contentType, turn, keepalive);
     }
   }
 
   async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, turn?: TurnRequest, keepalive = false): Promise<Response> {
-    const signal = turn?.signal;
-    const headers: Record<string, string> = {};
-    if (contentType) headers["content-type"] = contentType;
-    if (turn) headers[TURN_ID_HEADER] = turn.turnId;
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
-    let response: Response;
-    try {
-      response = await fetch(this.relayUrl + path, { method, body: body ?? null, headers, signal: signal ?? null, ...(keepalive ? { keepalive } : {}) });
-    } catch (cause) {
-      if (signal?.aborted) throw cause;
-      throw new WidgetError("relay-unreachable", `The relay at ${this.relayUrl} cannot be reached.`, cause);
-    }
+    const signal = turn?.signal ?? null;
+    const init = { method, body: body ?? null, headers: this.#headers(contentType, turn?.turnId), signal, ...(keepalive ? { keepalive } : {}) };
+    const response = await relayFetch(this.relayUrl, this.relayUrl + path, init);
     if (response.ok) return response;
     if (response.status === 404 && method === "DELETE") throw new NotFound();
-    const error = ((await response.json().catch(() => ({}))) as Partial<ErrorBody>).error;
-    const { code } = relayErrorHandling(error?.code, response.status);
-    const retryAfter = Number(response.headers.get("retry-after"));
-    throw new WidgetError(code, error?.message ?? `The relay answered HTTP ${response.status}.`, undefined, {
-      retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined,
-      relayCode: error?.code,
-    });
+    throw await relayHttpError(response);
   }
+
+  #headers(contentType: string | undefined, turnId: string | undefined): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (contentType) headers["content-type"] = contentType;
+    if (turnId) headers[TURN_ID_HEADER] = turnId;
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    return headers;
+  }
+}
+
+/** The JSON body of a speech request: the voice and format are the agent's, set by the relay. */
+function speechBody(text: string): string {
+  return JSON.stringify({ input: text });
 }
 
 /** A 404 answer to a DELETE (told apart from other failures by `forgetVisitor`). */

@@ -4,7 +4,7 @@
  * so a new relay code does not compile until it is mapped here.
  */
 import type { ErrorCode } from "@voice-agent/relay/protocol";
-import type { WidgetError, WidgetErrorCode } from "./widget-error.ts";
+import { WidgetError, type WidgetErrorCode } from "./widget-error.ts";
 
 /**
  * What the conversation does when the relay answers a code:
@@ -57,4 +57,9 @@ export function recoverable(error: WidgetError): boolean {
   if (error.code === "relay-unreachable") return true;
   const { action } = relayErrorHandling(error.relayCode);
   return action === "reconnect" || action === "new-session" || action === "renew";
+}
+
+/** The relay refused the token as expired: the caller renews it (`Transport.onTokenExpired`) and sends the request once more. */
+export function renewsToken(error: unknown): boolean {
+  return error instanceof WidgetError && relayErrorHandling(error.relayCode).action === "renew";
 }

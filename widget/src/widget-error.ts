@@ -28,6 +28,14 @@ export type WidgetErrorCode =
   | "config"
   | "internal";
 
+/** A {@link WidgetError} as plain data, to cross a port (a cloned Error keeps neither its class nor its fields). */
+export interface WidgetErrorData {
+  code: WidgetErrorCode;
+  message: string;
+  retryAfterMs?: number | undefined;
+  relayCode?: string | undefined;
+}
+
 /** A runtime failure with a stable {@link WidgetErrorCode}. */
 export class WidgetError extends Error {
   readonly code: WidgetErrorCode;
@@ -42,6 +50,16 @@ export class WidgetError extends Error {
     this.code = code;
     this.retryAfterMs = details.retryAfterMs;
     this.relayCode = details.relayCode;
+  }
+
+  /** This error as plain data (its cause stays behind). */
+  toData(): WidgetErrorData {
+    return { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs, relayCode: this.relayCode };
+  }
+
+  /** The error that {@link toData} described. */
+  static fromData(data: WidgetErrorData): WidgetError {
+    return new WidgetError(data.code, data.message, undefined, { retryAfterMs: data.retryAfterMs, relayCode: data.relayCode });
   }
 
   /** Wraps anything thrown into a WidgetError (unknown failures become `internal`). */

@@ -2,8 +2,8 @@
  * The widget's audio path: one AudioContext, the capture worklet (device rate → 16 kHz frames), the
  * audio loop (Silero v5, end of turn, barge-in; in a Worker when one can start, see
  * `audio-loop-host.ts`) and the playback worklet. The capture worklet feeds the loop and the loop
- * commands the playback worklet on ports of their own: no decision waits for the host page's main
- * thread. This class wires them and turns the loop's events into {@link AudioEngineEvents}.
+ * commands the playback worklet on ports of their own, and fetches the reply's speech and feeds it to
+ * the worklet (`speech-feed.ts`): no decision and no reply audio waits for the host page's main thread. This class wires them and turns the loop's events into {@link AudioEngineEvents}.
  */
 import { WidgetError } from "../widget-error.ts";
 import { startAudioLoop, type AudioLoopHandle } from "./audio-loop-host.ts";
@@ -151,8 +151,9 @@ export class AudioEngine {
     const loop = await model;
     const capture = new MessageChannel();
     const playback = new MessageChannel();
-    loop.post({ kind: "connect", capture: capture.port2, playback: playback.port2 }, [capture.port2, playback.port2]);
-    this.player.connectLoop(playback.port1);
+    const feed = new MessageChannel();
+    loop.post({ kind: "connect", capture: capture.port2, playback: playback.port2, feed: feed.port2 }, [capture.port2, playback.port2, feed.port2]);
+    this.player.connectLoop(playback.port1, feed.port1);
     // No deadline: the browser may be showing its permission prompt, and the visitor takes their time.
     this.#mic = await openMicrophone(this.context, capture.port1, this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS);
     if (this.#muted) this.#mic.setEnabled(false);

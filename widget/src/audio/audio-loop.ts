@@ -10,6 +10,7 @@ import { BargeInDetector, EchoEstimator, EndOfTurn } from "@voice-agent/dsp";
 import { epochMs } from "./clock.ts";
 import type { LoopCommand, LoopDecision, LoopEvent, LoopFrameTiming } from "./loop-messages.ts";
 import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
+import { SpeechFeed } from "./speech-feed.ts";
 import type { CaptureMessage, PlaybackCommand, PlaybackMessage, ReferenceMessage } from "./worklet-messages.ts";
 
 /** The loop's end of the engine's port: a `MessagePort`, or the Worker's global scope. */
@@ -35,13 +36,13 @@ export function serveAudioLoop(port: LoopPort, loadModel: (assetBase: string) =>
       loadModel(command.assetBase).then(
         (model) => {
           loop = new AudioLoop(command, model, out);
-          if (pending) loop.connect(pending.capture, pending.playback);
+          if (pending) loop.connect(pending);
           out({ kind: "ready" });
         },
         (error: unknown) => out({ kind: "error", code: "vad", message: describe(error) }),
       );
     } else if (command.kind === "connect") {
-      if (loop) loop.connect(command.capture, command.playback);
+      if (loop) loop.connect(command);
       else pending = command;
     } else if (command.kind === "clock") loop?.clock(command.atMs, command.contextFrame);
     else loop?.close();
@@ -66,6 +67,7 @@ class AudioLoop {
   #rate: number;
   #playback: MessagePort | undefined;
   #capture: MessagePort | undefined;
+  #feed: SpeechFeed | undefined;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
   /** The reply the playback worklet is playing (from its `begin` until `drained`/`stopped`). */
@@ -86,7 +88,8 @@ class AudioLoop {
     this.#bargeIn = new BargeInDetector({ ...init.bargeIn, frameMs: this.#endOfTurn.frameMs });
   }
 
-  connect(capture: MessagePort, playback: MessagePort): void {
+  connect({ capture, playback, feed }: Extract<LoopCommand, { kind: "connect" }>): void {
+    this.#feed = new SpeechFeed(feed, (command, transfer) => playback.postMessage(command, transfer));
     this.#capture = capture;
     this.#playback = playback;
     capture.onmessage = (event: MessageEvent<CaptureMessage>) => {
@@ -113,6 +116,7 @@ class AudioLoop {
     this.#closed = true;
     if (this.#capture) this.#capture.onmessage = null;
     if (this.#playback) this.#playback.onmessage = null;
+    this.#feed?.close();
     void this.#model.release().catch(() => {});
   }
 

@@ -32,8 +32,11 @@ export type LoopCommand =
       /** Context rate, Hz: the clock of the timings. */
       sampleRate: number;
     }
-  /** The capture worklet's frames arrive on `capture`; `playback` talks to the playback worklet. */
-  | { kind: "connect"; capture: MessagePort; playback: MessagePort }
+  /**
+   * The capture worklet's frames arrive on `capture`; `playback` talks to the playback worklet; the
+   * player's commands and speech streams arrive on `feed` (see `feed-messages.ts`).
+   */
+  | { kind: "connect"; capture: MessagePort; playback: MessagePort; feed: MessagePort }
   /**
    * One reading of the context clock: `contextFrame` (`currentTime × rate`) at `atMs` (epoch ms, from
    * `performance.timeOrigin + performance.now()`), so the loop can stamp frames on the context's timeline.

@@ -1,9 +1,16 @@
 /**
- * Main-thread side of the playback worklet: sends reply audio to it, routes its output so that the
- * browser's echo canceller sees it, and turns its reports into promises and progress.
+ * Main-thread side of the playback worklet: sends reply audio to it (through the audio loop once
+ * connected, which can also fetch it), routes its output so that the browser's echo canceller sees it,
+ * and turns its reports into promises and progress.
  */
 import { heardMs } from "@voice-agent/dsp";
 import { int16ToFloat32 } from "@voice-agent/dsp";
+import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
+import type { PlaySpeechOptions } from "../conversation/audio-port.ts";
+import type { SpeechRequest } from "../conversation/transport.ts";
+import { renewsToken } from "../relay-error-codes.ts";
+import { WidgetError } from "../widget-error.ts";
+import type { FeedCommand, FeedEvent } from "./feed-messages.ts";
 import { PLAYBACK_PROCESSOR, type ConnectCommand, type PlaybackCommand, type PlaybackMessage, type PlaybackReport, type PlaybackTuning } from "./worklet-messages.ts";
 
 /**
@@ -32,7 +39,9 @@ export type HoldReport = PlaybackReport & { silencedAtFrame: number; holdFrame: 
 
 /**
  * Plays streamed replies through one persistent AudioWorklet node. The barge-in detector's hold, resume
- * and stop reach the worklet from the audio loop on a port of their own ({@link Player.connectLoop}).
+ * and stop reach the worklet from the audio loop on a port of their own ({@link Player.connectLoop});
+ * once connected, this player's commands go through the loop too, and so can whole speech streams
+ * ({@link Player.playSpeech}), which the loop fetches and feeds without the main thread.
  */
 export class Player {
   readonly route: PlaybackRoute;
@@ -43,6 +52,10 @@ export class Player {
   #stopped: ((report: StopReport | undefined) => void)[] = [];
   #active = -1;
   #stoppedId = -1;
+  /** The audio loop's speech feed, once connected: every command goes there, in order. */
+  #feed: MessagePort | undefined;
+  #streams = new Map<number, (event: FeedEvent) => void>();
+  #streamIds = 0;
   /** The newest report of the reply being played. */
   progress: PlaybackReport | undefined;
   /**
@@ -111,14 +124,60 @@ export class Player {
     return stopped;
   }
 
-  /** Gives the audio loop its own port to the worklet: it sends hold, resume and stop, and gets every report. */
-  connectLoop(port: MessagePort): void {
-    const command: ConnectCommand = { kind: "connect", port };
-    this.#node.port.postMessage(command, [port]);
+  /**
+   * Plays the speech stream `request` describes as part of reply `replyId`, after what is queued: the
+   * audio loop fetches it and feeds the worklet (see `PlaybackPort.playSpeech`). Needs
+   * {@link connectLoop}. A stream of a stopped reply is not fetched.
+   */
+  playSpeech(replyId: number, request: SpeechRequest, { signal, onAudio, renew }: PlaySpeechOptions): Promise<void> {
+    const feed = this.#feed;
+    if (!feed) throw new Error("Player.playSpeech needs the audio loop: call connectLoop first.");
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (replyId === this.#stoppedId) return Promise.resolve();
+    this.#active = replyId;
+    const streamId = ++this.#streamIds;
+    return new Promise((resolve, reject) => {
+      let retried = renew === undefined;
+      const settle = (error?: unknown) => {
+        if (!this.#streams.delete(streamId)) return;
+        signal.removeEventListener("abort", abort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const cancel = (error: unknown) => {
+        if (this.#streams.has(streamId)) this.#post({ kind: "speech-cancel", streamId });
+        settle(error);
+      };
+      const abort = () => cancel(signal.reason);
+      signal.addEventListener("abort", abort, { once: true });
+      this.#streams.set(streamId, (event) => {
+        if (event.kind === "speech-audio") return onAudio((event.samples / TTS_SAMPLE_RATE) * 1000, event.atMs - performance.timeOrigin);
+        if (event.kind === "speech-end") return settle();
+        const error = WidgetError.fromData(event.error);
+        if (retried || !renewsToken(error)) return cancel(error);
+        // An expired token: renewed once, then the same stream is fetched again in its place.
+        retried = true;
+        renew!().then((fresh) => this.#streams.has(streamId) && this.#post({ kind: "speech-retry", streamId, request: fresh }), cancel);
+      });
+      this.#post({ kind: "speech", replyId, streamId, request });
+    });
+  }
+
+  /**
+   * Connects the audio loop: `worklet` goes to the worklet (the loop sends hold, resume and stop on it
+   * and gets every report), `feed` is this player's port to the loop's speech feed, which from now on
+   * carries its commands to the worklet in order.
+   */
+  connectLoop(worklet: MessagePort, feed: MessagePort): void {
+    const command: ConnectCommand = { kind: "connect", port: worklet };
+    this.#node.port.postMessage(command, [worklet]);
+    this.#feed = feed;
+    feed.onmessage = (event: MessageEvent<FeedEvent>) => this.#streams.get(event.data.streamId)?.(event.data);
   }
 
   close(): void {
     this.#node.port.onmessage = null;
+    if (this.#feed) this.#feed.onmessage = null;
     this.#node.disconnect();
     if (this.#element) {
       this.#element.pause();
@@ -173,7 +232,12 @@ export class Player {
     return this.#context.outputLatency || this.#context.baseLatency || 0;
   }
 
-  #send(command: PlaybackCommand, transfer: Transferable[] = []): void {
-    this.#node.port.postMessage(command, transfer);
+  #send(command: Extract<PlaybackCommand, FeedCommand>, transfer: Transferable[] = []): void {
+    if (this.#feed) this.#post(command, transfer);
+    else this.#node.port.postMessage(command, transfer);
+  }
+
+  #post(command: FeedCommand, transfer: Transferable[] = []): void {
+    this.#feed!.postMessage(command, transfer);
   }
 }

@@ -5,6 +5,23 @@
 import type { AudioEngineEvents, AudioEngineOptions } from "../audio/audio-engine.ts";
 import type { PlaybackReport } from "../audio/worklet-messages.ts";
 import type { AudioLoopPath } from "../audio/loop-messages.ts";
+import type { SpeechRequest, Transport } from "./transport.ts";
+
+/** Options of {@link PlaybackPort.playSpeech}. */
+export interface PlaySpeechOptions {
+  /** Aborts the fetch (the relay sees it) and drops what was not played yet of this stream. */
+  signal: AbortSignal;
+  /**
+   * Called as the stream's audio is queued for playback: its length in ms (24 kHz samples ÷ 24), and
+   * when it was queued on the clock of `performance.now()`.
+   */
+  onAudio(ms: number, at: number): void;
+  /**
+   * When given, called once if the relay refuses the token as expired: it renews the token and
+   * describes the request again, which is then fetched in the same place of the queue.
+   */
+  renew?: () => Promise<SpeechRequest>;
+}
 
 /** Reply playback: PCM in, a report of what was played out. */
 export interface PlaybackPort {
@@ -16,6 +33,13 @@ export interface PlaybackPort {
   stop(): void;
   /** The newest report of the reply being played. */
   readonly progress: PlaybackReport | undefined;
+  /**
+   * Plays the speech stream `request` describes after everything queued before it, fetching it and
+   * feeding playback without the main thread (in the audio loop's Worker). Resolves once all of the
+   * stream is queued; rejects with a WidgetError as {@link Transport.speech} would, or with the
+   * signal's reason on abort. Optional: without it the conversation fetches and calls `enqueue`.
+   */
+  playSpeech?(replyId: number, request: SpeechRequest, options: PlaySpeechOptions): Promise<void>;
 }
 
 /** The audio engine of one conversation. */

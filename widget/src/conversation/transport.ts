@@ -1,5 +1,6 @@
 /** What the conversation needs from the relay: one narrow seam, faked in tests. */
 import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
+import type { PlaybackPort } from "./audio-port.ts";
 import type { WireMessage } from "./wire.ts";
 
 /** The visitor's turn a stage request (transcription, chat, speech) belongs to. */
@@ -15,6 +16,17 @@ export interface Transcript {
   text: string;
   /** 0…1 when the provider reports one. */
   confidence?: number;
+}
+
+/**
+ * A speech request described for another context to send (the audio loop's Worker, which plays the
+ * answer without the main thread): `POST url` with `headers` (the visitor's relay token among them:
+ * never log them) and the JSON `body`. The answer is what {@link Transport.speech} reads.
+ */
+export interface SpeechRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
 }
 
 /** One piece of a streamed reply. */
@@ -41,6 +53,12 @@ export interface Transport {
   chat(messages: WireMessage[], turn: TurnRequest): AsyncIterable<ChatDelta>;
   /** Streams the speech of `text`: 16-bit PCM chunks at 24 kHz, whole samples only. */
   speech(text: string, turn: TurnRequest): AsyncIterable<Int16Array>;
+  /**
+   * Describes the speech request of `text` (with the current token) instead of sending it, for a
+   * player that fetches and plays it off the main thread ({@link PlaybackPort.playSpeech}). Optional:
+   * without it the conversation reads {@link speech} and queues the audio itself.
+   */
+  speechRequest?(text: string, turnId: string): SpeechRequest;
   /**
    * Set by the session owner: called when the relay refuses the token as expired; the transport sends
    * the request once more after it resolved (with the renewed token).

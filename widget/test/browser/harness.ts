@@ -7,6 +7,7 @@
 import { AudioEngine, type AudioEngineOptions, type AudioEngineProbe, type FrameTiming, type Utterance } from "../../src/audio/audio-engine.ts";
 import type { HoldReport, StopReport } from "../../src/audio/player.ts";
 import type { PlaybackReport } from "../../src/audio/worklet-messages.ts";
+import { WidgetError } from "../../src/widget-error.ts";
 
 /** Everything one run recorded. Frames are context frames; `ms` fields are stream ms. */
 export interface HarnessLog {
@@ -104,6 +105,57 @@ async function playReply(replyId: number, seconds: number, chunkMs = 100, speed 
   return report;
 }
 
+/** What {@link playFedReply} saw: the playback report, the audio the feed reported, the stream's error. */
+export interface FedReply {
+  report: PlaybackReport;
+  /** Audio of the stream queued for playback, ms (the feed's reports). */
+  audioMs: number;
+  error?: { code: string; message: string; retryAfterMs?: number | undefined; relayCode?: string | undefined };
+}
+
+/** Options of {@link playFedReply}. */
+export interface FedReplyOptions {
+  /** Abort the stream (and stop playback) this many ms after the request, as a barge-in or hang-up does. */
+  abortAfterMs?: number;
+  /** Query of the request made after a renewal (the first one's answer names an expired token). */
+  renewQuery?: string;
+}
+
+/**
+ * Plays reply `replyId` the way the conversation does: the speech request (here the test server's
+ * `/tone.pcm?<query>`, see server.ts) is handed to the player, whose audio loop fetches it and feeds the
+ * playback worklet, and the reply's end is queued behind it. The main thread only hears of it.
+ * Resolves with the drained (or stopped) report.
+ */
+async function playFedReply(replyId: number, query: string, options: FedReplyOptions = {}): Promise<FedReply> {
+  const player = engine!.player!;
+  const describe = (q: string) => ({ url: new URL(`/tone.pcm?${q}`, location.href).href, headers: { "content-type": "application/json" }, body: "{}" });
+  const abort = new AbortController();
+  let audioMs = 0;
+  let error: FedReply["error"];
+  const played = player.playSpeech(replyId, describe(query), {
+    signal: abort.signal,
+    onAudio: (ms) => {
+      if (audioMs === 0) log.replyStarts.push({ replyId, contextFrame: now() });
+      audioMs += ms;
+    },
+    ...(options.renewQuery !== undefined ? { renew: async () => describe(options.renewQuery!) } : {}),
+  });
+  const ended = player.end(replyId);
+  if (options.abortAfterMs !== undefined) {
+    setTimeout(() => {
+      abort.abort();
+      void player.stop();
+    }, options.abortAfterMs);
+  }
+  await played.catch((e: WidgetError | Error) => {
+    error = e instanceof WidgetError ? e.toData() : { code: e.name, message: e.message };
+  });
+  const report = await ended;
+  log.drained.push(report);
+  return { report, audioMs, ...(error ? { error } : {}) };
+}
+
 /** Median and 99th percentile of `n` Silero inferences on noise frames, ms (a separate model instance). */
 async function vadCost(n: number): Promise<{ p50: number; p99: number }> {
   const { loadBrowserSpeechModel } = await import("../../src/audio/browser-speech-model.ts");
@@ -125,7 +177,7 @@ function stop(): void {
   engine?.close();
 }
 
-const api = { start, playReply, vadCost, stop, log, now, get engine() { return engine; } };
+const api = { start, playReply, playFedReply, vadCost, stop, log, now, get engine() { return engine; } };
 (globalThis as unknown as { harness: typeof api }).harness = api;
 export type Harness = typeof api;
 
