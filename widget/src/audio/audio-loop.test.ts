@@ -1,0 +1,88 @@
+/**
+ * The audio loop in Node, on real MessageChannels, with a stand-in for Silero that scores any sound as
+ * speech (as Silero scores the agent's own voice): the agent's reply coming back into the microphone
+ * (−10 dB, 60 ms late) is taken for the visitor and stops the reply when the loop does not know what
+ * was played, and not when the playback worklet's reference reaches it (the echo estimator takes it out).
+ */
+import { afterEach, describe, expect, test } from "vitest";
+import { serveAudioLoop, type LoopPort } from "./audio-loop.ts";
+import type { LoopCommand } from "./loop-messages.ts";
+import type { SpeechModel } from "./speech-model.ts";
+import type { PlaybackCommand, ReferenceMessage } from "./worklet-messages.ts";
+
+const RATE = 48_000;
+const FRAME = 512;
+const ratio = RATE / 16_000;
+
+/** Any frame louder than −40 dBFS is "speech". */
+const loudIsSpeech: SpeechModel = {
+  probability: async (frame) => (Math.sqrt(frame.reduce((a, v) => a + v * v, 0) / frame.length) > 0.01 ? 0.95 : 0.01),
+  reset: () => {},
+  release: async () => {},
+};
+
+/** A speech-like reply at 16 kHz: noise under a 4 Hz syllable envelope with pauses, seeded. */
+function reply(samples: number): Float32Array {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  return Float32Array.from({ length: samples }, (_, i) => {
+    const syllable = Math.max(0, Math.sin((2 * Math.PI * 4 * i) / 16_000));
+    const phrase = (i / 16_000) % 1.5 < 1.2 ? 1 : 0;
+    return 0.3 * syllable * phrase * random();
+  });
+}
+
+const channels: MessageChannel[] = [];
+afterEach(() => {
+  for (const c of channels.splice(0)) {
+    c.port1.close();
+    c.port2.close();
+  }
+});
+
+/** Runs `seconds` of the reply's echo (−10 dB, 60 ms late) through a loop; the commands it sent to playback. */
+async function run(seconds: number, withReference: boolean): Promise<PlaybackCommand["kind"][]> {
+  const [loop, capture, playback, feed] = [0, 1, 2, 3].map(() => new MessageChannel());
+  channels.push(loop!, capture!, playback!, feed!);
+  serveAudioLoop(loop!.port2 as unknown as LoopPort, async () => loudIsSpeech);
+  const ready = new Promise<void>((resolve) => (loop!.port1.onmessage = (e: MessageEvent<{ kind: string }>) => e.data.kind === "ready" && resolve()));
+  const init: LoopCommand = { kind: "init", assetBase: "http://x/", turn: {}, probe: false, sampleRate: RATE };
+  loop!.port1.postMessage(init);
+  await ready;
+  loop!.port1.postMessage({ kind: "connect", capture: capture!.port2, playback: playback!.port2, feed: feed!.port2 } satisfies LoopCommand, [capture!.port2, playback!.port2, feed!.port2]);
+  const commands: PlaybackCommand["kind"][] = [];
+  playback!.port1.onmessage = (e: MessageEvent<PlaybackCommand>) => {
+    if (e.data.kind === "hold" || e.data.kind === "stop" || e.data.kind === "resume") commands.push(e.data.kind);
+  };
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+  const played = reply(16_000 * seconds);
+  const delay = 960; // 60 ms
+  capture!.port1.postMessage({ kind: "started", contextFrame: 0 });
+  playback!.port1.postMessage({ kind: "begin", replyId: 1 });
+  for (let f = 0; (f + 1) * FRAME <= played.length; f++) {
+    if (withReference) {
+      for (let b = 0; b < FRAME; b += 128) {
+        const block: ReferenceMessage = { kind: "rendered", samples: played.slice(f * FRAME + b, f * FRAME + b + 128), contextFrame: (f * FRAME + b) * ratio };
+        playback!.port1.postMessage(block);
+      }
+    }
+    const mic = new Float32Array(FRAME);
+    for (let i = 0; i < FRAME; i++) mic[i] = 0.316 * (played[f * FRAME + i - delay] ?? 0) + 1e-4 * Math.sin(i);
+    capture!.port1.postMessage({ kind: "frame", samples: mic, endFrame: ((f + 1) * FRAME - 1) * ratio });
+    await tick();
+  }
+  await tick();
+  return commands;
+}
+
+describe("audio loop", () => {
+  test("the agent's echo stops the reply without the reference, and does not with it", async () => {
+    const blind = await run(6, false);
+    const informed = await run(6, true);
+    // Blind, the echo is confirmed as the visitor talking: the reply is stopped.
+    expect(blind).toContain("stop");
+    // Informed, at most the holds of the first second (while the estimator learns the path), never a stop.
+    expect(informed).not.toContain("stop");
+    expect(informed.filter((k) => k === "hold").length).toBeLessThanOrEqual(2);
+  }, 30_000);
+});
