@@ -236,7 +236,8 @@ interface BenchLog {
 
 /**
  * Page init script: watches the widget's two worklet ports without touching them. The capture
- * worklet's `started` frame and 16 kHz frames give the audio as captured on the context clock; the
+ * worklet's `started` frame and 16 kHz frames (mirrored to its own port: they go to the audio loop's)
+ * give the audio as captured on the context clock; the
  * playback worklet's first progress report of a reply gives the context frame of its first sample
  * (frame at receipt − frames played; reports come every 100 ms of rendering).
  */
@@ -249,13 +250,16 @@ function instrumentWorklets(): void {
   const seen = new Set<number>();
   window.AudioWorkletNode = class extends Original {
     constructor(context: BaseAudioContext, name: string, options?: AudioWorkletNodeOptions) {
-      super(context, name, options);
+      // The capture worklet posts its frames to the audio loop's port; `mirror` has it post a copy here too.
+      const mirrored = name === "voice-agent-capture" ? { ...options, processorOptions: { ...options?.processorOptions, mirror: true } } : options;
+      super(context, name, mirrored);
       if (name === "voice-agent-capture") {
         bench.rate = context.sampleRate;
         this.port.addEventListener("message", (e: MessageEvent) => {
           if (e.data.kind === "started") bench.started = e.data.contextFrame;
           else if (e.data.kind === "frame") bench.frames.push((e.data.samples as Float32Array).slice());
         });
+        this.port.start(); // nobody else listens on this port (no `onmessage` starts it)
       } else if (name === "voice-agent-playback") {
         this.port.addEventListener("message", (e: MessageEvent) => {
           const { replyId, playedFrames } = e.data as { replyId: number; playedFrames: number };

@@ -11,7 +11,7 @@ const RATE = 48_000;
 const QUANTUM = 128;
 const posted: CaptureMessage[] = [];
 type Port = { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null };
-let Processor: new () => { process(inputs: Float32Array[][]): boolean; port: Port };
+let Processor: new (options?: { processorOptions?: { mirror?: boolean } }) => { process(inputs: Float32Array[][]): boolean; port: Port };
 const loopPort = { postMessage: (message: CaptureMessage) => posted.push(message) };
 
 const scope = globalThis as Record<string, unknown>;
@@ -69,5 +69,21 @@ describe("capture worklet", () => {
     const frames = run(375, tone, 200);
     expect(posted[0]).toEqual({ kind: "started", contextFrame: 0 });
     expect(frames.map((f) => f.endFrame)).toEqual(reference);
+  });
+
+  test("mirror (a measurement hook): the node's own port gets a copy of every message, the loop the originals", () => {
+    const processor = new Processor({ processorOptions: { mirror: true } });
+    const mirrored: CaptureMessage[] = [];
+    processor.port.postMessage = (message) => mirrored.push(message as CaptureMessage);
+    processor.port.onmessage!({ data: { kind: "connect", port: loopPort } });
+    for (let q = 0; q < 375; q++) {
+      processor.process([tone(q)]);
+      scope.currentFrame = (q + 1) * QUANTUM;
+    }
+    expect(mirrored.map((m) => m.kind)).toEqual(posted.map((m) => m.kind));
+    const frames = (xs: CaptureMessage[]) => xs.filter((m) => m.kind === "frame");
+    expect(frames(mirrored).length).toBe(31);
+    expect(frames(mirrored).map((f) => Array.from(f.samples))).toEqual(frames(posted).map((f) => Array.from(f.samples)));
+    expect(frames(mirrored)[0]!.samples).not.toBe(frames(posted)[0]!.samples);
   });
 });

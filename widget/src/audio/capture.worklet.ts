@@ -1,7 +1,9 @@
 /**
  * Capture worklet: mixes the mic down to mono, resamples the device rate to 16 kHz and posts
  * 512-sample frames (transferred) to the audio loop's port, given by a `connect` message (frames
- * captured before it arrives wait for it). Nothing else happens on the audio thread. The context runs at the
+ * captured before it arrives wait for it). Nothing else happens on the audio thread. With the
+ * `processorOptions` `{ mirror: true }` (measurement tools only: the e2e benchmark) it also posts a
+ * copy of each message on its own port. The context runs at the
  * device rate and the rate conversion is ours, so every browser gets the same band-limited filter.
  */
 import { Resampler } from "@voice-agent/dsp";
@@ -21,8 +23,11 @@ class CaptureProcessor extends AudioWorkletProcessor {
   #loop: MessagePort | undefined;
   #waiting: CaptureMessage[] = [];
 
-  constructor() {
+  #mirror: boolean;
+
+  constructor(options?: { processorOptions?: { mirror?: boolean } }) {
     super();
+    this.#mirror = options?.processorOptions?.mirror === true;
     this.port.onmessage = (event: MessageEvent<ConnectCommand>) => {
       this.#loop = event.data.port;
       for (const message of this.#waiting.splice(0)) this.#send(message);
@@ -64,6 +69,7 @@ class CaptureProcessor extends AudioWorkletProcessor {
   }
 
   #send(message: CaptureMessage): void {
+    if (this.#mirror) this.port.postMessage(message.kind === "frame" ? { ...message, samples: message.samples.slice() } : message);
     if (!this.#loop) this.#waiting.push(message);
     else if (message.kind === "frame") this.#loop.postMessage(message, [message.samples.buffer]);
     else this.#loop.postMessage(message);
