@@ -5,26 +5,18 @@
  * to the audio loop's port once it is connected; those captured before wait for it.
  */
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { loadWorklet, workletScope, type WorkletPort } from "../../test/worklet-scope.ts";
 import type { CaptureMessage } from "./worklet-messages.ts";
 
 const RATE = 48_000;
 const QUANTUM = 128;
 const posted: CaptureMessage[] = [];
-type Port = { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null };
-let Processor: new (options?: { processorOptions?: { mirror?: boolean } }) => { process(inputs: Float32Array[][]): boolean; port: Port };
+let Processor: new (options?: { processorOptions?: { mirror?: boolean } }) => { process(inputs: Float32Array[][]): boolean; port: WorkletPort };
 const loopPort = { postMessage: (message: CaptureMessage) => posted.push(message) };
 
-const scope = globalThis as Record<string, unknown>;
+const scope = workletScope;
 beforeAll(async () => {
-  Object.assign(scope, {
-    sampleRate: RATE,
-    currentFrame: 0,
-    AudioWorkletProcessor: class {
-      port: Port = { postMessage: () => expect.unreachable("frames go to the loop's port"), onmessage: null };
-    },
-    registerProcessor: (_name: string, ctor: typeof Processor) => (Processor = ctor),
-  });
-  await import("./capture.worklet.ts");
+  Processor = await loadWorklet(RATE, () => import("./capture.worklet.ts"), () => ({ postMessage: () => expect.unreachable("frames go to the loop's port"), onmessage: null }));
 });
 beforeEach(() => {
   posted.length = 0;

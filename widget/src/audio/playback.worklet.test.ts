@@ -4,24 +4,16 @@
  * stamped with the context frame of their first sample.
  */
 import { beforeAll, describe, expect, test } from "vitest";
+import { loadWorklet, workletScope, type WorkletPort } from "../../test/worklet-scope.ts";
 import type { PlaybackMessage, ReferenceMessage } from "./worklet-messages.ts";
 
 const RATE = 48_000;
 const QUANTUM = 128;
-type Port = { postMessage(message: unknown, transfer?: unknown[]): void; onmessage: ((event: { data: unknown }) => void) | null };
-let Processor: new (options?: unknown) => { process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean; port: Port };
+let Processor: new (options?: unknown) => { process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean; port: WorkletPort };
 
-const scope = globalThis as Record<string, unknown>;
+const scope = workletScope;
 beforeAll(async () => {
-  Object.assign(scope, {
-    sampleRate: RATE,
-    currentFrame: 0,
-    AudioWorkletProcessor: class {
-      port: Port = { postMessage: () => {}, onmessage: null };
-    },
-    registerProcessor: (_name: string, ctor: typeof Processor) => (Processor = ctor),
-  });
-  await import("./playback.worklet.ts");
+  Processor = await loadWorklet(RATE, () => import("./playback.worklet.ts"), () => ({ postMessage: () => {}, onmessage: null }));
 });
 
 describe("playback worklet", () => {
