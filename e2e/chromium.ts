@@ -1,7 +1,7 @@
 /** Launch options for Debian's Chromium with a fake microphone fed from a WAV fixture. */
 import type { LaunchOptions } from "@playwright/test";
 import { fileURLToPath } from "node:url";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, fakeMicArgs } from "../scripts/chromium.ts";
+import { CHROMIUM_PATH, fakeMicArgs } from "../scripts/chromium.ts";
 
 /** Absolute path of a fixture in `e2e/fixtures`. */
 export function fixture(name: string): string {
@@ -13,14 +13,3 @@ export function withFakeMic(wav: string): LaunchOptions {
   return { executablePath: CHROMIUM_PATH, args: fakeMicArgs(wav) };
 }
 
-/**
- * Chromium with a (fake) microphone present but no automatic permission grant: without
- * `--use-fake-ui-for-media-stream`, a context that was not granted `microphone` has the permission
- * prompt dismissed, and `getUserMedia` rejects with `NotAllowedError` as when a visitor says no.
- */
-export function withMicPromptDenied(wav: string): LaunchOptions {
-  return {
-    executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required", "--use-fake-device-for-media-stream", `--use-file-for-fake-audio-capture=${wav}%noloop`],
-  };
-}

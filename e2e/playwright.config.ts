@@ -1,6 +1,10 @@
 import { defineConfig } from "@playwright/test";
+import type { JourneyOptions } from "./journeys/journey-test.ts";
 
-export default defineConfig({
+/** The visitor journeys (`tests/journeys`) run in every engine; the rest of the suite in Chromium. */
+const journeys = /journeys\/.*\.spec\.ts$/;
+
+export default defineConfig<Partial<JourneyOptions>>({
   testDir: "tests",
   globalSetup: "./global-setup.ts",
   timeout: 90_000,
@@ -11,4 +15,9 @@ export default defineConfig({
   retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
   use: { browserName: "chromium", trace: "retain-on-failure" },
+  projects: [
+    { name: "chromium", use: { engine: "chromium" } },
+    { name: "firefox", testMatch: journeys, use: { engine: "firefox" } },
+    { name: "webkit", testMatch: journeys, use: { engine: "webkit" } },
+  ],
 });

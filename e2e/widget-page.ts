@@ -3,34 +3,13 @@
  * `window.vaLog` from before the page's scripts run, so a test can assert the exact sequence.
  */
 import { expect, type Locator, type Page } from "@playwright/test";
+import { installEventLog, type VaLog } from "./engines/page-probe.ts";
 
-/** What `window.vaLog` holds. */
-export interface VaLog {
-  /** `va-state` kinds in order (`error:<code>` for errors). */
-  states: string[];
-  errors: { code: string; message: string; fatal: boolean }[];
-  transcripts: { role: string; text: string; final: boolean; messageId: string }[];
-  playback: { replyId: number; playedFrames: number; playedMs: number; peak: number; underruns: number }[];
-  metrics: Record<string, unknown>[];
-  interruptions: { messageId: string; replyId: number; playedMs: number; heardText: string; fullText: string }[];
-  /** Content-Security-Policy violations on the page. */
-  csp: { directive: string; blocked: string }[];
-}
+export type { VaLog };
 
 /** Installs the event log on every document the page loads. Call before `page.goto`. */
 export async function recordWidgetEvents(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const log = { states: [], errors: [], transcripts: [], playback: [], metrics: [], interruptions: [], csp: [] } as unknown as VaLog;
-    (window as unknown as { vaLog: VaLog }).vaLog = log;
-    const on = (name: string, push: (detail: never) => void) => document.addEventListener(name, (e) => push((e as CustomEvent).detail as never));
-    on("va-state", (d: { kind: string; code?: string }) => log.states.push(d.kind === "error" ? `error:${d.code}` : d.kind));
-    on("va-error", (d: VaLog["errors"][number]) => log.errors.push(d));
-    on("va-transcript", (d: VaLog["transcripts"][number]) => log.transcripts.push(d));
-    on("va-playback", (d: VaLog["playback"][number]) => log.playback.push(d));
-    on("va-metrics", (d: Record<string, unknown>) => log.metrics.push(d));
-    on("va-interruption", (d: VaLog["interruptions"][number]) => log.interruptions.push(d));
-    document.addEventListener("securitypolicyviolation", (e) => log.csp.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));
-  });
+  await page.addInitScript(installEventLog);
 }
 
 /** The log so far. */
