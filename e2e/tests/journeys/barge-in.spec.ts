@@ -1,47 +1,32 @@
 /**
- * Journey 2: barge-in. The visitor asks a question; while the reply is being spoken (the `slow` agent
- * speaks at half speed, so the reply plays from about 5 s to past 12 s of the fixture) a second
- * utterance starts at 9 s. Playback stops, the reply is stored as interrupted with the words heard so
- * far, a strict prefix of the full reply, in the widget's history and in the relay's records (the
- * widget's interruption report names the reply's record id), and the next LLM request carries only the
- * heard text.
+ * Journey 2, in every engine: barge-in. The visitor asks a question; while the reply is being spoken
+ * (the `slow` agent speaks at half speed, so the reply plays from about 5 s to past 12 s of the fixture)
+ * a second utterance starts at 9 s. Playback stops, the reply is stored as interrupted with the words
+ * heard so far, a strict prefix of the full reply, in the widget's history and in the relay's records
+ * (the widget's interruption report names the reply's record id), and the next LLM request carries only
+ * the heard text.
  */
-import { expect, test } from "@playwright/test";
-import { fixture, withFakeMic } from "../chromium.ts";
-import { recordsOfConversation } from "../records.ts";
-import { E2E } from "../stack-ports.ts";
-import { attachLogOnFailure, configureWidget, recordWidgetEvents, vaLog } from "../widget-page.ts";
+import { fixture } from "../../chromium.ts";
+import { recordsOfConversation } from "../../records.ts";
+import { E2E } from "../../stack-ports.ts";
+import { expect, test } from "../../journeys/journey-test.ts";
+import { clearStandinRequests, standinRequests } from "../../journeys/standin-log.ts";
+import { clickPart, configureWidget, exportHistory, vaLog } from "../../journeys/widget-driver.ts";
 
-test.use({ launchOptions: withFakeMic(fixture("talk-over.wav")) });
-test.afterEach(async ({ page }, testInfo) => attachLogOnFailure(page, testInfo));
+test.use({ mic: { wav: fixture("talk-over.wav") } });
 
-interface StoredMessage {
-  id: string;
-  role: string;
-  text: string;
-  interrupted?: boolean;
-  heardText?: string;
-  audioMs?: number;
-}
-interface Recorded {
-  route: string;
-  messages?: { role: string; content: string }[];
-}
+const chatRequests = async () => (await standinRequests()).filter((r) => r.route === "chat");
 
-const chatRequests = async () => ((await (await fetch(`${E2E.standinUrl}/__standin/requests`)).json()) as Recorded[]).filter((r) => r.route === "chat");
-
-test("barge-in: playback stops, the reply is kept as heard, and the model gets only the heard part", async ({ page }) => {
-  await fetch(`${E2E.standinUrl}/__standin/requests`, { method: "DELETE" });
-  await recordWidgetEvents(page);
-  await page.goto(E2E.demoUrl);
-  await configureWidget(page, { agent: "slow", config: { greet: false } });
-  const widget = page.locator("voice-agent");
-  await widget.getByRole("button", { name: "Start" }).click();
+test("barge-in: playback stops, the reply is kept as heard, and the model gets only the heard part", async ({ driver }) => {
+  await clearStandinRequests();
+  await driver.goto(E2E.demoUrl);
+  await configureWidget(driver, { agent: "slow", config: { greet: false } });
+  await clickPart(driver, "start");
 
   // The second utterance (a barge-in) interrupts the reply, then becomes the next turn.
-  await expect.poll(async () => (await vaLog(page)).interruptions.length, { timeout: 30_000 }).toBe(1);
+  await expect.poll(async () => (await vaLog(driver)).interruptions.length, { timeout: 30_000 }).toBe(1);
   await expect.poll(async () => (await chatRequests()).length, { timeout: 20_000 }).toBe(2);
-  const log = await vaLog(page);
+  const log = await vaLog(driver);
   expect(log.errors).toEqual([]);
   const [interruption] = log.interruptions;
   const { heardText, fullText } = interruption!;
@@ -54,11 +39,12 @@ test("barge-in: playback stops, the reply is kept as heard, and the model gets o
   expect(log.playback.filter((p) => p.replyId === interruption!.replyId)).toEqual([]);
 
   // The widget's history keeps the reply as interrupted, with what was heard.
-  const history = await page.evaluate(() => (document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<{ conversations: { id: string; messages: StoredMessage[] }[] }> }).exportHistory());
+  const history = await exportHistory(driver);
   expect(history.conversations).toHaveLength(1);
   const conversation = history.conversations[0]!;
   const reply = conversation.messages.find((m) => m.id === interruption!.messageId)!;
   expect(reply).toMatchObject({ role: "assistant", text: fullText, interrupted: true, heardText });
+  expect(interruption!.playedMs).toBeGreaterThan(0);
   expect(interruption!.playedMs).toBeLessThan(reply.audioMs!);
 
   // The next LLM request carries the heard text, not the full reply.
