@@ -6,7 +6,6 @@
  * visitor heard (minus the output latency, see {@link heardMs}).
  */
 
-/** Options of {@link PlaybackQueue}. */
 export interface PlaybackQueueOptions {
   /** Output sample rate, Hz. */
   sampleRate: number;

@@ -27,7 +27,7 @@ import { fakeMicArgs, CHROMIUM_PATH } from "../../scripts/chromium.ts";
 import { startRelay, startStandin, type ManagedProcess } from "../../scripts/stack.ts";
 import { compressed } from "../scripts/precompress.ts";
 import { VAD_ASSETS } from "../scripts/vad-assets.ts";
-import { publishedVadModel } from "../src/node/vad-model.ts";
+import { publishedVadModel } from "../tools/vad-model.ts";
 import { fixture } from "../test/browser/chromium.ts";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));

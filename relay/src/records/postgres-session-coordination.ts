@@ -5,7 +5,6 @@ import type { HitResult } from "../window-counter.ts";
 import { openPostgresPool } from "./postgres-pool.ts";
 import { PostgresSessionRevocations } from "./postgres-session-revocations.ts";
 
-/** Options of {@link PostgresSessionCoordination.open}. */
 export interface PostgresSessionCoordinationOptions {
   /** `postgres://user:password@host:port/database`. */
   connectionString: string;

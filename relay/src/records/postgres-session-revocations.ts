@@ -4,7 +4,6 @@ import type { RelayLog } from "../relay-log.ts";
 import type { SessionRevocations } from "../session-revocations.ts";
 import { openPostgresPool } from "./postgres-pool.ts";
 
-/** Options of {@link PostgresSessionRevocations.open}. */
 export interface PostgresSessionRevocationsOptions {
   /** `postgres://user:password@host:port/database`. */
   connectionString: string;

@@ -36,7 +36,6 @@ export interface AudioEngineEvents {
   error(error: WidgetError): void;
 }
 
-/** Options of {@link AudioEngine}. */
 export interface AudioEngineOptions {
   /** Absolute URL (ending in `/`) where the worklets, model and WASM are served. */
   assetBase: string;

@@ -7,7 +7,6 @@ import type { PlaybackReport } from "../audio/worklet-messages.ts";
 import type { AudioLoopPath } from "../audio/loop-messages.ts";
 import type { SpeechRequest, Transport } from "./transport.ts";
 
-/** Options of {@link PlaybackPort.playSpeech}. */
 export interface PlaySpeechOptions {
   /** Aborts the fetch (the relay sees it) and drops what was not played yet of this stream. */
   signal: AbortSignal;

@@ -36,7 +36,6 @@ export interface HarnessLog {
   loopPath?: string;
 }
 
-/** Options of {@link start}. */
 export type HarnessOptions = Partial<Omit<AudioEngineOptions, "assetBase">> & { assetBase?: string; keepAudio?: boolean };
 
 const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], timings: [], decisions: [], speechStarts: [], utterances: [], bargeIns: [], holds: [], drained: [], replyStarts: [], errors: [], violations: [] };
@@ -113,7 +112,6 @@ export interface FedReply {
   error?: { code: string; message: string; retryAfterMs?: number | undefined; relayCode?: string | undefined };
 }
 
-/** Options of {@link playFedReply}. */
 export interface FedReplyOptions {
   /** Abort the stream (and stop playback) this many ms after the request, as a barge-in or hang-up does. */
   abortAfterMs?: number;
