@@ -5,6 +5,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.ts";
 // Pure units run in Node; `*.browser.test.ts` run in Debian's Chromium through Playwright.
 export default defineConfig({
   test: {
+    // Lit's development build runs its extra checks in the tests; its banner on every page is not news.
+    onConsoleLog: (log) => !log.includes("Lit is in dev mode"),
     projects: [
       { test: { name: "node", include: ["src/**/*.test.ts", "tools/**/*.test.ts"], exclude: ["src/**/*.browser.test.ts"], environment: "node" } },
       {
