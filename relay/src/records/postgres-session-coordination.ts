@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import type { RelayLog } from "../relay-log.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
 import type { HitResult } from "../window-counter.ts";

@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { MemorySessionRevocations } from "../memory-session-revocations.ts";
 import type { RelayLog } from "../relay-log.ts";
 import type { SessionRevocations } from "../session-revocations.ts";

@@ -2,7 +2,7 @@ import { createStandin } from "@voice-agent/standin";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createErrorHandler } from "../error-handler.ts";
-import { HttpError } from "../http-error.ts";
+import { type HttpError } from "../http-error.ts";
 import { PATHS, RECORD_ID_HEADER, TURN_ID_HEADER } from "../protocol.ts";
 import type { Recorder, RecordScope } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
