@@ -22,6 +22,8 @@ export interface PlaybackQueueOptions {
    * cushion fills: sooner for audio at real time or faster, later for a slow stream. ms, default 40.
    */
   cushionMarginMs?: number;
+  /** `false`: every reply waits for the cushion, whatever earlier replies showed. Default `true`. */
+  learnStart?: boolean;
   /** Added to the cushion after each underrun, up to `maxCushionMs`, ms. Default 50. */
   cushionStepMs?: number;
   /** Largest cushion, and longest start delay learnt from earlier replies, ms. Default 400. */
@@ -85,7 +87,7 @@ export class PlaybackQueue {
     const { sampleRate } = options;
     if (!(sampleRate > 0)) throw new RangeError("PlaybackQueue: sampleRate must be > 0");
     this.sampleRate = sampleRate;
-    this.#o = { cushionMs: 150, cushionMarginMs: 40, cushionStepMs: 50, maxCushionMs: 400, rampMs: 5, fadeOutFrames: 128, ...options };
+    this.#o = { cushionMs: 150, cushionMarginMs: 40, learnStart: true, cushionStepMs: 50, maxCushionMs: 400, rampMs: 5, fadeOutFrames: 128, ...options };
     if (!(this.#o.fadeOutFrames >= 1)) throw new RangeError("PlaybackQueue: fadeOutFrames must be ≥ 1");
     this.#ring = new Float32Array(Math.ceil(sampleRate * (options.capacitySeconds ?? 60)));
     this.#cushion = this.#ms(this.#o.cushionMs);
@@ -288,7 +290,7 @@ export class PlaybackQueue {
   #mayStart(now: number): boolean {
     if (this.#size === 0) return false;
     if (this.#ended) return true;
-    const learnt = this.#arrival.learnt;
+    const learnt = this.#o.learnStart ? this.#arrival.learnt : undefined;
     if (learnt === undefined || this.#played > 0) return this.#size >= this.#cushion;
     const wait = Math.min(learnt + this.#ms(this.#o.cushionMarginMs), this.#ms(this.#o.maxCushionMs));
     return this.#arrival.sinceFirst(now) >= wait;
