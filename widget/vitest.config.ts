@@ -6,7 +6,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.ts";
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "node", include: ["src/**/*.test.ts"], exclude: ["src/**/*.browser.test.ts"], environment: "node" } },
+      { test: { name: "node", include: ["src/**/*.test.ts", "scripts/**/*.test.ts"], exclude: ["src/**/*.browser.test.ts"], environment: "node" } },
       {
         // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the page under the tests.
         optimizeDeps: { include: ["lit", "dexie", "axe-core"] },
