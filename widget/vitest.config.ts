@@ -1,6 +1,7 @@
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.ts";
+import { emulateReducedMotion } from "./test/media-commands.ts";
 
 // Pure units run in Node; `*.browser.test.ts` run in Debian's Chromium through Playwright.
 export default defineConfig({
@@ -21,6 +22,7 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] },
             }),
             instances: [{ browser: "chromium" }],
+            commands: { emulateReducedMotion },
           },
         },
       },
