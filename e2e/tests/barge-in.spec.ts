@@ -10,7 +10,7 @@ import { expect, test } from "@playwright/test";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { recordsOfConversation } from "../records.ts";
 import { E2E } from "../stack-ports.ts";
-import { attachLogOnFailure, configureWidget, recordWidgetEvents, vaLog } from "../widget-page.ts";
+import { attachLogOnFailure, configureWidget, recordWidgetEvents, vaLog, openPanel } from "../widget-page.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("talk-over.wav")) });
 test.afterEach(async ({ page }, testInfo) => attachLogOnFailure(page, testInfo));
@@ -36,6 +36,7 @@ test("barge-in: playback stops, the reply is kept as heard, and the model gets o
   await page.goto(E2E.demoUrl);
   await configureWidget(page, { agent: "slow", config: { greet: false } });
   const widget = page.locator("voice-agent");
+  await openPanel(widget);
   await widget.getByRole("button", { name: "Start" }).click();
 
   // The second utterance (a barge-in) interrupts the reply, then becomes the next turn.

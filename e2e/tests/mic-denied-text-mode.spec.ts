@@ -9,7 +9,7 @@ import { expect, test } from "@playwright/test";
 import { fixture, withMicPromptDenied } from "../chromium.ts";
 import { recordsOfConversation } from "../records.ts";
 import { E2E } from "../stack-ports.ts";
-import { expectState, recordWidgetEvents, sendText, vaLog, waitForStates } from "../widget-page.ts";
+import { expectState, recordWidgetEvents, sendText, vaLog, waitForStates, openPanel } from "../widget-page.ts";
 
 test.use({ launchOptions: withMicPromptDenied(fixture("one-turn.wav")), permissions: [] });
 
@@ -32,6 +32,7 @@ test("mic permission denied, then a typed conversation", async ({ page }) => {
   });
   await page.goto(E2E.demoUrl);
   const widget = page.locator("voice-agent");
+  await openPanel(widget);
   await widget.getByRole("button", { name: "Start" }).click();
 
   await expectState(widget, "error");

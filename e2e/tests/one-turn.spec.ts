@@ -6,10 +6,10 @@
  */
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { E2E } from "../stack-ports.ts";
 import { recordsOfConversation } from "../records.ts";
+import { openPanel } from "../widget-page.ts";
 
 const speech = JSON.parse(readFileSync(fixture("after-greeting.json"), "utf8")) as { speechStartMs: number; speechEndMs: number };
 
@@ -32,13 +32,17 @@ test("one spoken turn end to end", async ({ page }) => {
   await page.goto(E2E.demoUrl);
   await page.evaluate(() => customElements.whenDefined("voice-agent"));
   await page.evaluate(() => {
-    const log = { states: [] as string[], playback: [] as unknown[] };
+    const log = { states: [] as string[], playback: [] as unknown[], level: 0 };
     (window as unknown as { vaLog: typeof log }).vaLog = log;
     const el = document.querySelector("voice-agent")!;
+    // The launcher's sign: the highest microphone level it showed.
+    const sign = el.shadowRoot!.querySelector<HTMLElement>("[part=launcher-sign]")!;
+    new MutationObserver(() => (log.level = Math.max(log.level, Number(sign.style.getPropertyValue("--va-level"))))).observe(sign, { attributeFilter: ["style"] });
     el.addEventListener("va-state", (e) => log.states.push((e as CustomEvent<{ kind: string }>).detail.kind));
     el.addEventListener("va-playback", (e) => log.playback.push((e as CustomEvent).detail));
   });
   const widget = page.locator("voice-agent");
+  await openPanel(widget);
   await widget.getByRole("button", { name: "Start" }).click();
   await expect(widget.getByText("Offline demo upstream")).toBeVisible();
 
@@ -49,12 +53,14 @@ test("one spoken turn end to end", async ({ page }) => {
   await expect(reply).toContainText("offline demo", { ignoreCase: true, timeout: 40_000 });
   await page.waitForFunction(() => (window as unknown as { vaLog: { states: string[] } }).vaLog.states.length >= 6, null, { timeout: 30_000 });
   await expect(widget).toHaveAttribute("data-state", "listening");
+  await expect(widget.locator("[part=launcher-sign]")).toHaveAttribute("data-sign", "listening");
   expect(missing).toEqual([]);
   // Headless Chromium asks for no favicon; a visitor's browser does, so the page names one that exists.
   const icon = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href);
   expect((await fetch(icon ?? `${E2E.demoUrl}/favicon.ico`)).status).toBe(200);
 
-  const log = await page.evaluate(() => (window as unknown as { vaLog: { states: string[]; playback: { playedFrames: number; peak: number }[] } }).vaLog);
+  const log = await page.evaluate(() => (window as unknown as { vaLog: { states: string[]; playback: { playedFrames: number; peak: number }[]; level: number } }).vaLog);
+  expect(log.level).toBeGreaterThan(0.3);
   expect(log.states).toEqual(["initializing", "responding", "listening", "thinking", "responding", "listening"]);
   expect(log.playback).toHaveLength(2); // the greeting, then the reply
   const replyPlayback = log.playback.at(-1)!;
@@ -107,6 +113,4 @@ test("one spoken turn end to end", async ({ page }) => {
   }
   expect(assistant!.startAt).toBeGreaterThanOrEqual(user!.endAt!);
 
-  // `UPDATE_SCREENSHOT=1 pnpm --filter @voice-agent/e2e test` refreshes the README's picture.
-  if (process.env.UPDATE_SCREENSHOT) await page.screenshot({ path: fileURLToPath(new URL("../../docs/demo.png", import.meta.url)) });
 });

@@ -9,7 +9,7 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { recordsOfConversation } from "../records.ts";
 import { E2E } from "../stack-ports.ts";
-import { attachLogOnFailure, configureWidget, expectState, recordWidgetEvents, sendText, vaLog } from "../widget-page.ts";
+import { attachLogOnFailure, configureWidget, expectState, recordWidgetEvents, sendText, vaLog, openPanel } from "../widget-page.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("silence.wav")) });
 test.afterEach(async ({ page }, testInfo) => attachLogOnFailure(page, testInfo));
@@ -23,6 +23,7 @@ interface Recorded {
 async function start(page: Page): Promise<Locator> {
   await configureWidget(page, { config: { greet: false } });
   const widget = page.locator("voice-agent");
+  await openPanel(widget);
   await widget.getByRole("button", { name: "Start" }).click();
   await expectState(widget, "listening");
   return widget;

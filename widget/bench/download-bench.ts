@@ -111,6 +111,8 @@ async function visits(browser: Browser, pageUrl: string): Promise<Visits> {
     loaded.clear();
     await go();
     const widget = page.locator("voice-agent");
+    // As a visitor: the launcher (the default layout) opens the panel, then Start.
+    await widget.locator("[part=launcher]").click();
     await widget.getByRole("button", { name: "Start" }).click();
     // The state leaves `initializing` once the relay session is open and the audio engine (VAD included) started.
     await page.waitForFunction(() => ["listening", "responding", "error"].includes(document.querySelector("voice-agent")?.getAttribute("data-state") ?? ""), undefined, { timeout: 60_000 });

@@ -62,5 +62,10 @@ for (const rate of [48_000, 44_100]) {
     expect(Math.abs(live.startMs - offsetMs - offline[0]!.startMs)).toBeLessThanOrEqual(2 * FRAME_MS);
     expect(Math.abs(live.endMs - offsetMs - offline[0]!.endMs)).toBeLessThanOrEqual(2 * FRAME_MS);
     expect(live.samples / 16).toBeGreaterThan(live.endMs - live.startMs);
+    // The level the launcher shows: a reading per frame, well above the quiet before the speech during it.
+    expect(log.levels.length).toBeGreaterThanOrEqual(log.frames - 2);
+    const frameAt = (ms: number) => Math.floor(ms / FRAME_MS);
+    const before = Math.max(...log.levels.slice(0, frameAt(live.startMs) - 4));
+    expect(Math.max(...log.levels.slice(frameAt(live.startMs), frameAt(live.endMs)))).toBeGreaterThan(before + 15);
   });
 }
