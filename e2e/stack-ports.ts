@@ -39,6 +39,11 @@ export const E2E = {
   proxyRelayPorts: [base + 96, base + 97] as const,
   proxyDemoPort: base + 78,
   proxyDemoUrl: `http://127.0.0.1:${base + 78}`,
+  /** The README's screenshots (`pnpm screenshots`): their own stand-in, relay and demo page. */
+  shotsStandinPort: base + 60,
+  shotsRelayPort: base + 61,
+  shotsDemoPort: base + 62,
+  shotsDemoUrl: `http://127.0.0.1:${base + 62}`,
   /** `ADMIN_TOKEN` of the suite's relays (records admin API). */
   adminToken: "e2e-admin-token-not-a-secret-0123456789",
 } as const;

@@ -45,6 +45,16 @@ export async function configureWidget(page: Page, options: { relayUrl?: string; 
   }, options);
 }
 
+/**
+ * Opens the panel as a visitor does, with a click on the floating launcher (the default layout), unless it
+ * is open already; resolves once the text box shows.
+ */
+export async function openPanel(widget: Locator): Promise<void> {
+  const launcher = widget.locator("[part=launcher]");
+  if ((await launcher.getAttribute("aria-expanded")) === "false") await launcher.click();
+  await expect(widget.getByRole("textbox")).toBeVisible();
+}
+
 /** Types `text` into the composer and sends it. */
 export async function sendText(widget: Locator, text: string): Promise<void> {
   await widget.getByRole("textbox").fill(text);

@@ -1,5 +1,6 @@
 import { defineConfig } from "vite";
 import { build, define, resolve } from "./scripts/vite-shared.ts";
+import { minifyCss } from "./scripts/minify-css.ts";
 import { precompress } from "./scripts/precompress.ts";
 import { vadAssets } from "./scripts/vad-assets.ts";
 
@@ -7,7 +8,7 @@ import { vadAssets } from "./scripts/vad-assets.ts";
 // see scripts/vad-assets.ts), so every module can find the others relative to its own URL; beside each
 // compressible file its `.br` and `.gz` copies.
 export default defineConfig({
-  plugins: [vadAssets(), precompress()],
+  plugins: [minifyCss(), vadAssets(), precompress()],
   resolve,
   define,
   build: {

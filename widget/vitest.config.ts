@@ -1,12 +1,15 @@
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig } from "vitest/config";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.ts";
+import { emulateReducedMotion } from "./test/media-commands.ts";
 
 // Pure units run in Node; `*.browser.test.ts` run in Debian's Chromium through Playwright.
 export default defineConfig({
   test: {
+    // Lit's development build runs its extra checks in the tests; its banner on every page is not news.
+    onConsoleLog: (log) => !log.includes("Lit is in dev mode"),
     projects: [
-      { test: { name: "node", include: ["src/**/*.test.ts"], exclude: ["src/**/*.browser.test.ts"], environment: "node" } },
+      { test: { name: "node", include: ["src/**/*.test.ts", "tools/**/*.test.ts", "scripts/**/*.test.ts"], exclude: ["src/**/*.browser.test.ts"], environment: "node" } },
       {
         // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the page under the tests.
         optimizeDeps: { include: ["lit", "dexie", "axe-core"] },
@@ -21,6 +24,7 @@ export default defineConfig({
               launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] },
             }),
             instances: [{ browser: "chromium" }],
+            commands: { emulateReducedMotion },
           },
         },
       },

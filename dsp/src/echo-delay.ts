@@ -66,7 +66,7 @@ export class EchoDelay {
   get lag(): number {
     let best = -1;
     let bestScore = 0;
-    for (let l = 0; l < this.#lags; l++) if (this.#score[l]! > bestScore) (bestScore = this.#score[l]!), (best = l);
+    for (let l = 0; l < this.#lags; l++) if (this.#score[l]! > bestScore) [bestScore, best] = [this.#score[l]!, l];
     return best;
   }
 

@@ -17,7 +17,6 @@ import { BandPowers } from "./band-powers.ts";
 import { EchoDelay } from "./echo-delay.ts";
 import { levelDb } from "./level.ts";
 
-/** Options of {@link EchoEstimator}. */
 export interface EchoEstimatorOptions {
   /** Longest echo path delay modelled (the reference's timeline → the microphone's), ms. Default 250. */
   maxDelayMs?: number;

@@ -5,7 +5,7 @@ const RATE = 48_000;
 const Q = 128;
 
 function queue(options = {}): PlaybackQueue {
-  const q = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, cushionMs: 8, rampMs: 1, ...options });
+  const q = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, cushionMs: 8, cushionMarginMs: 0, rampMs: 1, ...options });
   q.begin();
   return q;
 }
@@ -211,6 +211,44 @@ describe("PlaybackQueue", () => {
     q.render(out);
     expect(out[0]).toBe(384);
     expect(out[127]).toBe(511);
+  });
+});
+
+/**
+ * Streams one reply into `q` while rendering: `chunks` chunks of `frames`, one every `every` quanta
+ * (from quantum 0), then the end. Returns the quantum that first played and the reply's underruns.
+ */
+function stream(q: PlaybackQueue, chunks: number, frames: number, every: number): { started: number; underruns: number } {
+  q.begin();
+  let started = -1;
+  for (let k = 0; ; k++) {
+    if (k % every === 0 && k / every < chunks) q.push(ones(frames));
+    if (k === (chunks - 1) * every) q.end();
+    const kind = q.render(new Float32Array(Q)).kind;
+    if (kind === "playing" && started < 0) started = k;
+    if (kind === "drained") return { started, underruns: q.underruns };
+  }
+}
+
+describe("PlaybackQueue's start once replies have shown how their audio arrives", () => {
+  // 80 ms chunks (3840 frames = 30 quanta); cushion 150 ms = 7200 frames, margin 40 ms = 15 quanta.
+  const options = { cushionMs: 150, cushionMarginMs: 40, rampMs: 1 };
+
+  it("starts a reply streamed at real time a margin after its first chunk, not at the cushion, without running dry", () => {
+    const q = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, ...options });
+    expect(stream(q, 10, 3840, 30)).toEqual({ started: 30, underruns: 0 }); // first reply: the cushion (2nd chunk)
+    expect(stream(q, 10, 3840, 30)).toEqual({ started: 15, underruns: 0 });
+    expect(stream(q, 10, 3840, 10)).toEqual({ started: 15, underruns: 0 }); // 3× real time
+    const fixed = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, ...options, learnStart: false });
+    expect([stream(fixed, 10, 3840, 30), stream(fixed, 10, 3840, 30)]).toEqual([{ started: 30, underruns: 0 }, { started: 30, underruns: 0 }]);
+  });
+
+  it("waits longer after a reply that arrived slower than real time, and does not run dry then", () => {
+    const q = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, ...options, maxCushionMs: 2000 });
+    const slow = stream(q, 8, 3840, 60); // half real time: runs dry
+    expect(slow.underruns).toBeGreaterThan(0);
+    const next = stream(q, 8, 3840, 60);
+    expect(next).toEqual({ started: 7 * 30 + 15, underruns: 0 }); // chunk 7 was 7 × 30 quanta behind, plus the margin
   });
 });
 

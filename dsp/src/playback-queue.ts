@@ -1,22 +1,32 @@
 /**
  * Playback queue: the pure core of the playback worklet. A preallocated ring of samples at the output
- * rate, a start cushion against network jitter, short gain ramps (fade in, fade out), a hold
+ * rate, a start cushion against network jitter (shortened once earlier replies showed how their audio
+ * arrives, see {@link ArrivalLag}), short gain ramps (fade in, fade out), a hold
  * that pauses the reply in place (its clock stops, nothing is dropped) until it resumes or is faded
  * out, underrun accounting and the count of frames rendered from the current reply, which is what the
  * visitor heard (minus the output latency, see {@link heardMs}).
  */
 
-/** Options of {@link PlaybackQueue}. */
+import { ArrivalLag } from "./arrival-lag.ts";
+
 export interface PlaybackQueueOptions {
   /** Output sample rate, Hz. */
   sampleRate: number;
   /** Ring capacity, seconds of audio at `sampleRate`. Default 60. */
   capacitySeconds?: number;
-  /** Audio buffered before a reply starts (or restarts after an underrun), ms. Default 150. */
+  /** Audio buffered before the first reply starts, and before any reply restarts after an underrun, ms. Default 150. */
   cushionMs?: number;
+  /**
+   * Once a reply has been seen, later replies start this long after their first sample plus the delay
+   * the earlier ones needed to play without running dry (see {@link ArrivalLag}), instead of when the
+   * cushion fills: sooner for audio at real time or faster, later for a slow stream. ms, default 40.
+   */
+  cushionMarginMs?: number;
+  /** `false`: every reply waits for the cushion, whatever earlier replies showed. Default `true`. */
+  learnStart?: boolean;
   /** Added to the cushion after each underrun, up to `maxCushionMs`, ms. Default 50. */
   cushionStepMs?: number;
-  /** Largest cushion, ms. Default 400. */
+  /** Largest cushion, and longest start delay learnt from earlier replies, ms. Default 400. */
   maxCushionMs?: number;
   /** Fade-in at the start of a reply, after an underrun and on resuming after a hold, ms. Default 5. */
   rampMs?: number;
@@ -56,6 +66,8 @@ export class PlaybackQueue {
   #size = 0;
   #o: Required<Omit<PlaybackQueueOptions, "sampleRate" | "capacitySeconds">>;
   #cushion: number; // frames
+  #clock = 0; // frames rendered since construction
+  #arrival = new ArrivalLag();
   #rampStep: number;
   #state: "idle" | "waiting" | "playing" | "fading" = "idle";
   #ended = false;
@@ -75,7 +87,7 @@ export class PlaybackQueue {
     const { sampleRate } = options;
     if (!(sampleRate > 0)) throw new RangeError("PlaybackQueue: sampleRate must be > 0");
     this.sampleRate = sampleRate;
-    this.#o = { cushionMs: 150, cushionStepMs: 50, maxCushionMs: 400, rampMs: 5, fadeOutFrames: 128, ...options };
+    this.#o = { cushionMs: 150, cushionMarginMs: 40, learnStart: true, cushionStepMs: 50, maxCushionMs: 400, rampMs: 5, fadeOutFrames: 128, ...options };
     if (!(this.#o.fadeOutFrames >= 1)) throw new RangeError("PlaybackQueue: fadeOutFrames must be ≥ 1");
     this.#ring = new Float32Array(Math.ceil(sampleRate * (options.capacitySeconds ?? 60)));
     this.#cushion = this.#ms(this.#o.cushionMs);
@@ -137,6 +149,7 @@ export class PlaybackQueue {
     this.#held = false;
     this.#heldFrames = 0;
     this.#cushion = this.#ms(this.#o.cushionMs);
+    this.#arrival.next();
   }
 
   /** Appends samples of the current reply; returns how many fit (the rest is dropped). */
@@ -152,6 +165,7 @@ export class PlaybackQueue {
     this.#size += room;
     this.#received += length;
     this.#dropped += length - room;
+    this.#arrival.arrive(this.#clock, length);
     return room;
   }
 
@@ -193,6 +207,8 @@ export class PlaybackQueue {
   /** Fills `out` with the next frames (silence where nothing plays). */
   render(out: Float32Array): RenderResult {
     out.fill(0);
+    const now = this.#clock;
+    this.#clock += out.length;
     const state = this.#state;
     if (state === "idle") return IDLE;
     if (this.#held && (this.#gain === 0 || state === "waiting")) {
@@ -205,10 +221,7 @@ export class PlaybackQueue {
       return this.#paused;
     }
     if (state === "waiting") {
-      if (this.#size < this.#cushion && !(this.#ended && this.#size > 0)) {
-        if (this.#ended) return this.#drain();
-        return WAITING;
-      }
+      if (!this.#mayStart(now)) return this.#ended ? this.#drain() : WAITING;
       this.#state = "playing";
     }
     const n = Math.min(out.length, this.#size);
@@ -267,6 +280,20 @@ export class PlaybackQueue {
   /** Drops everything; counters keep their values until the next {@link begin}. */
   reset(): void {
     this.#stop();
+  }
+
+  /**
+   * Whether a waiting reply plays from the quantum starting at frame `now`: once it has all arrived; at
+   * its start, once the delay earlier replies needed plus the margin has passed since its first sample
+   * (at most `maxCushionMs`); otherwise (no reply seen yet, or after an underrun) once the cushion filled.
+   */
+  #mayStart(now: number): boolean {
+    if (this.#size === 0) return false;
+    if (this.#ended) return true;
+    const learnt = this.#o.learnStart ? this.#arrival.learnt : undefined;
+    if (learnt === undefined || this.#played > 0) return this.#size >= this.#cushion;
+    const wait = Math.min(learnt + this.#ms(this.#o.cushionMarginMs), this.#ms(this.#o.maxCushionMs));
+    return this.#arrival.sinceFirst(now) >= wait;
   }
 
   #drain(): RenderResult {

@@ -4,7 +4,6 @@
  * brings a larger chunk than any before).
  */
 
-/** Options of {@link Resampler}. */
 export interface ResamplerOptions {
   /** Input rate, Hz. */
   inRate: number;

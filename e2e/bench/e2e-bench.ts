@@ -109,18 +109,22 @@ try {
     { key: "v2v_instant_p95_ms", name: "voice to voice: speech end → first reply sample played, instant stand-in (p95)", unit: "ms", value: percentile(instant.v2v, 0.95), trials: instant.v2v.length, note: `nearest rank of ${instant.v2v.length}: the largest` },
   );
   // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
-  // provider that synthesizes as it speaks: playback then waits until its start cushion (150 ms) has
-  // arrived, here the second chunk.
+  // provider that synthesizes as it speaks. Playback starts the margin after the first chunk once a reply
+  // showed the stream keeps up; the baseline waits for the 150 ms start cushion (the second chunk).
   stacks.push(await startBenchStack({ standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort }, { ...INSTANT, STANDIN_TTS_PACE: "1" }));
   const paced = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time]");
-  turnOverheadRows(paced, " [speech streamed at real time]", "turn_overhead_paced_ms", "instant stand-in through the relay, speech in 100 ms chunks every 100 ms");
+  const pacedFixed = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time, fixed cushion]", { learnStart: false });
+  const pacedSetup = "instant stand-in through the relay, speech in 100 ms chunks every 100 ms";
+  const fixedOverhead = turnOverheadRows(pacedFixed, " [speech streamed at real time, fixed cushion]", undefined, pacedSetup);
+  turnOverheadRows(paced, " [speech streamed at real time]", "turn_overhead_paced_ms", `${pacedSetup}; baseline: every reply waits for the 150 ms cushion (learnStart off), same run`, fixedOverhead);
   rows.push({
     key: "underrun_replies_paced",
     name: "replies that ran dry while playing (an underrun in va-playback) [speech streamed at real time]",
     unit: "replies",
     value: paced.underrunReplies,
+    baseline: pacedFixed.underrunReplies,
     trials: paced.v2v.length,
-    note: `of ${paced.v2v.length} replies; underruns per reply: ${paced.underruns.join(", ")}`,
+    note: `of ${paced.v2v.length} replies; underruns per reply: ${paced.underruns.join(", ")}; baseline: the fixed cushion (${pacedFixed.underruns.join(", ")})`,
   });
 
   // --- voice to voice against a provider that takes time ---------------------------------------------
@@ -163,14 +167,15 @@ interface SpokenTurns {
 /**
  * `trials` spoken turns on the host page at `hostUrl` (after one that fills the stand-in's speech cache,
  * not counted), each from the visitor's true speech end (found in the captured audio) to the first reply
- * sample the playback worklet rendered, with the underruns of each reply's playback.
+ * sample the playback worklet rendered, with the underruns of each reply's playback. `playback`: tuning
+ * given to the playback worklet (e.g. `{ learnStart: false }` for a baseline).
  */
-async function spokenTurns(hostUrl: string, trials: number, label: string): Promise<SpokenTurns> {
+async function spokenTurns(hostUrl: string, trials: number, label: string, playback: Record<string, unknown> = {}): Promise<SpokenTurns> {
   const wav = await tiledTurns(trials + 1);
   const browser = await chromium.launch(withFakeMic(wav));
   try {
     const page = await browser.newPage();
-    await page.addInitScript(instrumentWorklets);
+    await page.addInitScript(instrumentWorklets, playback);
     await page.goto(`${hostUrl}/embed.html`);
     await page.evaluate(async () => {
       await customElements.whenDefined("voice-agent");
@@ -210,11 +215,12 @@ async function spokenTurns(hostUrl: string, trials: number, label: string): Prom
   }
 }
 
-/** The turn overhead rows (voice to voice − the silence timeout): a median keyed `key` and a max. */
-function turnOverheadRows(turns: SpokenTurns, label: string, key: string, setup: string): void {
+/** The turn overhead rows (voice to voice − the silence timeout): a median keyed `key` and a max; returns the median. */
+function turnOverheadRows(turns: SpokenTurns, label: string, key: string | undefined, setup: string, baseline?: number): number {
   const overheads = turns.v2v.map((ms) => ms - SILENCE_MS);
   rows.push({
-    key,
+    ...(key === undefined ? {} : { key }),
+    ...(baseline === undefined ? {} : { baseline }),
     name: `turn overhead: speech end → first reply sample played − 700 ms silence (median)${label}`,
     unit: "ms",
     value: median(overheads),
@@ -222,6 +228,7 @@ function turnOverheadRows(turns: SpokenTurns, label: string, key: string, setup:
     note: `${overheads.length} turns: ${overheads.map(Math.round).join(", ")}; ${setup}; ${turns.stages}`,
   });
   rows.push({ name: `turn overhead (max)${label}`, unit: "ms", value: Math.max(...overheads), note: "context time; output latency of the device not included" });
+  return median(overheads);
 }
 
 interface BenchLog {
@@ -241,7 +248,7 @@ interface BenchLog {
  * playback worklet's first progress report of a reply gives the context frame of its first sample
  * (frame at receipt − frames played; reports come every 100 ms of rendering).
  */
-function instrumentWorklets(): void {
+function instrumentWorklets(playback: Record<string, unknown>): void {
   const bench: BenchLog = { started: undefined, rate: 0, frames: [], firstPlayed: [], metrics: [], playback: [] };
   (window as unknown as { bench: BenchLog }).bench = bench;
   document.addEventListener("va-metrics", (e) => bench.metrics.push((e as CustomEvent).detail));
@@ -251,8 +258,8 @@ function instrumentWorklets(): void {
   window.AudioWorkletNode = class extends Original {
     constructor(context: BaseAudioContext, name: string, options?: AudioWorkletNodeOptions) {
       // The capture worklet posts its frames to the audio loop's port; `mirror` has it post a copy here too.
-      const mirrored = name === "voice-agent-capture" ? { ...options, processorOptions: { ...options?.processorOptions, mirror: true } } : options;
-      super(context, name, mirrored);
+      const extra = name === "voice-agent-capture" ? { mirror: true } : name === "voice-agent-playback" ? playback : {};
+      super(context, name, { ...options, processorOptions: { ...options?.processorOptions, ...extra } });
       if (name === "voice-agent-capture") {
         bench.rate = context.sampleRate;
         this.port.addEventListener("message", (e: MessageEvent) => {

@@ -8,7 +8,7 @@ import type { BrowserDriver } from "../engines/browser-driver.ts";
 import type { VaLog } from "../engines/page-probe.ts";
 
 /** A control of the element, by its `part` name (`start`, `send`, `input`, ...). */
-export type Part = "start" | "send" | "input" | "talk" | "mute";
+export type Part = "launcher" | "start" | "send" | "input" | "talk" | "mute";
 
 /** One transcript line as shown. */
 export interface Line {
@@ -50,6 +50,24 @@ async function clickTarget(driver: BrowserDriver, target: { part: string } | { s
   }, target);
   if (typeof point === "string") throw new Error(`cannot click ${JSON.stringify(target)}: ${point}`);
   await driver.click(point);
+}
+
+/**
+ * Opens the panel as a visitor does, with a click on the floating launcher (the default layout), unless it
+ * is open already; resolves once the text box shows.
+ */
+export async function openPanel(driver: BrowserDriver): Promise<void> {
+  const expanded = await driver.evaluate(async () => {
+    await customElements.whenDefined("voice-agent");
+    return document.querySelector("voice-agent")?.shadowRoot?.querySelector("[part~=launcher]")?.getAttribute("aria-expanded") ?? null;
+  }, undefined);
+  if (expanded === "false") await clickPart(driver, "launcher");
+  const inputShown = () =>
+    driver.evaluate(() => {
+      const input = document.querySelector("voice-agent")?.shadowRoot?.querySelector<HTMLElement>("[part~=input]");
+      return input ? input.getBoundingClientRect().height > 0 : false;
+    }, undefined);
+  await expect.poll(inputShown, { message: "the panel's text box shows" }).toBe(true);
 }
 
 /** Types `text` into the composer and clicks Send. */

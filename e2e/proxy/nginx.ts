@@ -88,7 +88,7 @@ export async function startNginx(options: { dir: string; site: string; httpsPort
   try {
     await promisify(execFile)(NGINX_PATH, [...args, "-t", "-q"]);
   } catch (error) {
-    throw new Error(`nginx -t refused the rendered site: ${(error as { stderr?: string }).stderr ?? String(error)}`);
+    throw new Error(`nginx -t refused the rendered site: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
   }
   const child: ChildProcess = spawn(NGINX_PATH, args, { stdio: "ignore" });
   const url = `https://127.0.0.1:${options.httpsPort}`;

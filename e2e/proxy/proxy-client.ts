@@ -13,7 +13,6 @@ export interface ProxyAnswer {
   json: unknown;
 }
 
-/** Options of {@link proxyRequest}. */
 export interface ProxyRequest {
   method?: string;
   headers?: Record<string, string>;

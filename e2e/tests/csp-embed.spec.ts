@@ -1,5 +1,5 @@
 /**
- * Journey 7: the one-tag embed on a customer's site, served from another origin (another host name
+ * Journey 7: the one-tag embed on a customer's site (its panel in the page: `layout="inline"`), served from another origin (another host name
  * and port) than the relay, under a strict Content-Security-Policy (`script-src 'self'
  * 'wasm-unsafe-eval' <relay>; connect-src <relay>; default-src 'none'`). The widget, its worklets, the
  * VAD's WASM and model all load from the relay, and a spoken turn runs end to end. With `worker-src
@@ -30,6 +30,7 @@ for (const { workers, loopPath, violations } of [
     expect(new URL(page.url()).origin).not.toBe(new URL(E2E.relayUrl).origin);
 
     const widget = page.locator("voice-agent");
+    await expect(widget.locator("[part=launcher]")).toHaveCount(0);
     await widget.getByRole("button", { name: "Start" }).click();
     // The fixture speaks at once, over the greeting: a greeting cut before a word was heard is not shown.
     const reply = widget.locator('li[data-role="assistant"]', { hasText: "You said:" });

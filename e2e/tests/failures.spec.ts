@@ -10,7 +10,7 @@ import { startRelay, type ManagedProcess } from "../../scripts/stack.ts";
 import { tempDatabaseUrl, writeAgentsFile } from "../agents-file.ts";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { E2E } from "../stack-ports.ts";
-import { attachLogOnFailure, configureWidget, expectState, recordWidgetEvents, sendText, vaLog, waitForStates } from "../widget-page.ts";
+import { attachLogOnFailure, configureWidget, expectState, recordWidgetEvents, sendText, vaLog, waitForStates, openPanel } from "../widget-page.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("silence.wav")) });
 
@@ -53,7 +53,9 @@ async function openWidget(page: Page, agent = "demo"): Promise<Locator> {
   await recordWidgetEvents(page);
   await page.goto(E2E.demoUrl);
   await configureWidget(page, { relayUrl: E2E.faultRelayUrl, agent, config: { reconnectDelaysMs: [250, 500, 1000, 1000, 1000], refreshLeadMs: 3000, greet: false } });
-  return page.locator("voice-agent");
+  const widget = page.locator("voice-agent");
+  await openPanel(widget);
+  return widget;
 }
 
 const arm = (fault: object) =>

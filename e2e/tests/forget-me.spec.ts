@@ -8,7 +8,7 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { admin, recordsOfConversation } from "../records.ts";
 import { E2E } from "../stack-ports.ts";
-import { attachLogOnFailure, configureWidget, expectState, recordWidgetEvents, sendText, vaLog } from "../widget-page.ts";
+import { attachLogOnFailure, configureWidget, expectState, recordWidgetEvents, sendText, vaLog, openPanel } from "../widget-page.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("silence.wav")) });
 test.afterEach(async ({ page }, testInfo) => attachLogOnFailure(page, testInfo));
@@ -56,6 +56,7 @@ test("forget me: local history and the relay's records of the visitor are gone, 
   await page.goto(E2E.demoUrl);
   await configureWidget(page, { config: { greet: false } });
   const widget = page.locator("voice-agent");
+  await openPanel(widget);
   await widget.getByRole("button", { name: "Start" }).click();
   await expectState(widget, "listening");
   await typedTurn(widget, "Please remember my order number.");

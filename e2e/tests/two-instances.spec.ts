@@ -20,7 +20,7 @@ import { startProxiedStack, type Instance, type ProxiedStack } from "../proxy/pr
 import { proxyRequest, type ProxyAnswer, type ProxyRequest } from "../proxy/proxy-client.ts";
 import { UNIT_FILE } from "../proxy/systemd-unit.ts";
 import { E2E } from "../stack-ports.ts";
-import { configureWidget, expectState, recordWidgetEvents, sendText, vaLog } from "../widget-page.ts";
+import { configureWidget, expectState, recordWidgetEvents, sendText, vaLog, openPanel } from "../widget-page.ts";
 
 const databaseServer = process.env.DATABASE_URL_TEST;
 const missing = [!databaseServer && "DATABASE_URL_TEST is not set (export DATABASE_URL_TEST=$(bash .ci/postgres.sh))", !nginxInstalled() && `nginx is not installed at ${NGINX_PATH} (apt-get install nginx)`].filter(Boolean);
@@ -78,6 +78,7 @@ async function onDemoPage(wav: string, journey: (page: Page, widget: Locator) =>
     await recordWidgetEvents(page);
     await page.goto(stack.demoUrl);
     try {
+      await openPanel(page.locator("voice-agent"));
       await journey(page, page.locator("voice-agent"));
     } catch (error) {
       const log = await vaLog(page).catch(() => undefined);

@@ -6,7 +6,7 @@
  * path is what two extra loopback hops, an HTTP parse and a chunked re-encode cost here.
  */
 import { Agent, createServer, request } from "node:http";
-import { testAgent } from "../src/test-fixtures.ts";
+import { testAgent } from "../test/fixtures.ts";
 
 const upstream = process.env.UPSTREAM!;
 const agent = new Agent({ keepAlive: true });

@@ -24,8 +24,8 @@ import { nginxInstalled, startNginx, type Nginx } from "../../e2e/proxy/nginx.ts
 import { createTestDatabase, type TestDatabase } from "../../e2e/proxy/test-database.ts";
 import type { BenchRow } from "../../scripts/bench-report.ts";
 import { writeBenchResults } from "../../scripts/bench-report.ts";
-import { TEST_ORIGIN, testAgent } from "../src/test-fixtures.ts";
-import { silentWav } from "../src/test-servers.ts";
+import { TEST_ORIGIN, testAgent } from "../test/fixtures.ts";
+import { silentWav } from "../test/servers.ts";
 import { benchChildren, startBenchProcess } from "./bench-process.ts";
 import { type ConversationPath, type Kind, type PathRequest, quantile, responseText, runConversations, timeToFirstByte, TURN_MS } from "./conversation-load.ts";
 import { plainHttpSite } from "./plain-http-site.ts";

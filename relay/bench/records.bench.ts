@@ -13,12 +13,12 @@ import type { BenchRow } from "../../scripts/bench-report.ts";
 import { writeBenchResults } from "../../scripts/bench-report.ts";
 import { BatchingRecordWriter } from "../src/records/batching-record-writer.ts";
 import { PostgresSessionStore } from "../src/records/postgres-session-store.ts";
-import { messageOp, sessionOp } from "../src/records/record-fixtures.ts";
+import { messageOp, sessionOp } from "../test/record-fixtures.ts";
 import type { RecordsOptions } from "../src/records/records-options.ts";
 import type { SessionStore } from "../src/records/session-store.ts";
 import { SqliteSessionStore } from "../src/records/sqlite-session-store.ts";
-import { createTestApp, TEST_ORIGIN, testUpstreams } from "../src/test-fixtures.ts";
-import { listen, silentWav } from "../src/test-servers.ts";
+import { createTestApp, TEST_ORIGIN, testUpstreams } from "../test/fixtures.ts";
+import { listen, silentWav } from "../test/servers.ts";
 
 const MESSAGES = 20_000;
 const REQUESTS = 150;

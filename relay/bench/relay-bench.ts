@@ -19,7 +19,7 @@ import { benchChildren, startBenchProcess } from "./bench-process.ts";
 import { cpuMs, machineTicks, rssMb } from "./proc-stats.ts";
 import type { BenchRow } from "../../scripts/bench-report.ts";
 import { writeBenchResults } from "../../scripts/bench-report.ts";
-import { TEST_ORIGIN, testAgent } from "../src/test-fixtures.ts";
+import { TEST_ORIGIN, testAgent } from "../test/fixtures.ts";
 
 const STANDIN_PORT = 21_690;
 const RELAY_PORT = 21_691;

@@ -10,7 +10,7 @@ import { createApp } from "../src/app.ts";
 import { openRecords } from "../src/records/open-records.ts";
 import { resolveRecordsConfig } from "../src/records/records-config.ts";
 import { serveRelay } from "../src/serve-relay.ts";
-import { testAgent, testUpstreams } from "../src/test-fixtures.ts";
+import { testAgent, testUpstreams } from "../test/fixtures.ts";
 
 const closing = new AbortController();
 const agent = { ...testAgent, limits: { ...testAgent.limits, requestsPerMinute: 1_000_000 } };

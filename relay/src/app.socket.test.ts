@@ -4,8 +4,8 @@ import OpenAI, { APIError, toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "./protocol.ts";
 import { STT_SAMPLE_RATE, TTS_SAMPLE_RATE } from "./protocol.ts";
-import { createTestApp, PROVIDER_KEY, TEST_ORIGIN, testAgent, testUpstreams } from "./test-fixtures.ts";
-import { listen, toneWav } from "./test-servers.ts";
+import { createTestApp, PROVIDER_KEY, TEST_ORIGIN, testAgent, testUpstreams } from "../test/fixtures.ts";
+import { listen, toneWav } from "../test/servers.ts";
 
 describe("relay over a socket with the stand-in upstream and the openai SDK as client", () => {
   const standin = createStandin({ latency: { llmFirstTokenMs: 20, llmPerTokenMs: 20 } });

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ERROR_CODES, PATHS, TURN_ID_HEADER } from "./protocol.ts";
 import { BatchingRecordWriter } from "./records/batching-record-writer.ts";
 import { SqliteSessionStore } from "./records/sqlite-session-store.ts";
-import { createTestApp, createToken, TEST_ORIGIN } from "./test-fixtures.ts";
-import { listen } from "./test-servers.ts";
+import { createTestApp, createToken, TEST_ORIGIN } from "../test/fixtures.ts";
+import { listen } from "../test/servers.ts";
 import type { Upstreams } from "./upstreams.ts";
 import { CreateSessionRequestSchema, WidgetTurnLatencySchema } from "./wire-schemas.ts";
 
@@ -214,7 +214,7 @@ describe("surface", () => {
   });
 
   it("answers 404 realtime_not_configured for an agent without realtime", async () => {
-    const { testAgent } = await import("./test-fixtures.ts");
+    const { testAgent } = await import("../test/fixtures.ts");
     const { realtime: _, ...withoutRealtime } = testAgent;
     const { app } = createTestApp({ agents: [withoutRealtime] });
     const res = await app.request("/v1/realtime/client_secrets", {

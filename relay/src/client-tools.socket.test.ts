@@ -2,8 +2,8 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "./protocol.ts";
-import { TEST_ORIGIN } from "./test-fixtures.ts";
-import { startRelayWithStandin } from "./test-servers.ts";
+import { TEST_ORIGIN } from "../test/fixtures.ts";
+import { startRelayWithStandin } from "../test/servers.ts";
 
 describe("client tools through the relay", () => {
   let servers: Awaited<ReturnType<typeof startRelayWithStandin>>;

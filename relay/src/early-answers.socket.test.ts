@@ -4,8 +4,8 @@ import type { Socket } from "node:net";
 import OpenAI, { APIError, toFile } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "./protocol.ts";
-import { TEST_ORIGIN, testAgent } from "./test-fixtures.ts";
-import { startRelayInThread, startRelayWithStandin } from "./test-servers.ts";
+import { TEST_ORIGIN, testAgent } from "../test/fixtures.ts";
+import { startRelayInThread, startRelayWithStandin } from "../test/servers.ts";
 
 const MiB = 1024 * 1024;
 /** Far over the agent's 2 MiB body limit, well under the relay's default drain bound. */

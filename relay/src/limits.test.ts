@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { AgentLimits } from "./agent-config.ts";
 import { clientIpFrom } from "./client-ip.ts";
 import type { CreateSessionResponse, RefreshSessionResponse } from "./protocol.ts";
-import { createTestApp, TEST_ORIGIN, testAgent } from "./test-fixtures.ts";
-import { toneWav } from "./test-servers.ts";
+import { createTestApp, TEST_ORIGIN, testAgent } from "../test/fixtures.ts";
+import { toneWav } from "../test/servers.ts";
 
 type App = ReturnType<typeof createTestApp>["app"];
 

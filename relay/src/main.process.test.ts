@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testAgent } from "./test-fixtures.ts";
+import { testAgent } from "../test/fixtures.ts";
 
 const mainTs = fileURLToPath(new URL("./main.ts", import.meta.url));
 const SECRET = "process-test-token-secret-0123456789abcdef";

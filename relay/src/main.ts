@@ -36,7 +36,7 @@ function loadAgents(file: string): AgentConfig[] {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${basename(file)} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${basename(file)} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return resolveAgents(json, basename(file));
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { envInteger } from "./env-integer.ts";
+import { DEFAULT_SESSIONS_PER_IP_PER_MINUTE, DEFAULT_STREAM_IDLE_MS } from "./relay-options.ts";
 import type { Upstreams } from "./upstreams.ts";
 import { resolveUpstreams } from "./upstreams.ts";
 
@@ -21,9 +22,9 @@ export interface RelayConfig {
   widgetDir: string;
   /** Per-stage upstreams, see `resolveUpstreams`. */
   upstreams: Upstreams;
-  /** `STREAM_IDLE_SECONDS` in ms, default 15 s: an upstream silent this long mid-stream is cut. */
+  /** `STREAM_IDLE_SECONDS` in ms, default `DEFAULT_STREAM_IDLE_MS`: an upstream silent this long mid-stream is cut. */
   streamIdleMs: number;
-  /** `SESSIONS_PER_IP_PER_MINUTE`, default 20. */
+  /** `SESSIONS_PER_IP_PER_MINUTE`, default `DEFAULT_SESSIONS_PER_IP_PER_MINUTE`. */
   sessionsPerIpPerMinute: number;
   /** `TRUSTED_PROXY_HOPS`, default 0: reverse proxies in front of the relay whose `X-Forwarded-For` is trusted. */
   trustedProxyHops: number;
@@ -58,8 +59,8 @@ export function resolveRelayConfig(env: Record<string, string | undefined>, pack
   const problems: string[] = [];
   const port = envInteger(env, "PORT", 8787, 0, 65_535, problems);
   const ttlSeconds = envInteger(env, "TOKEN_TTL_SECONDS", 300, 10, 86_400, problems);
-  const streamIdleSeconds = envInteger(env, "STREAM_IDLE_SECONDS", 15, 1, 600, problems);
-  const sessionsPerIpPerMinute = envInteger(env, "SESSIONS_PER_IP_PER_MINUTE", 20, 1, 100_000, problems);
+  const streamIdleSeconds = envInteger(env, "STREAM_IDLE_SECONDS", DEFAULT_STREAM_IDLE_MS / 1000, 1, 600, problems);
+  const sessionsPerIpPerMinute = envInteger(env, "SESSIONS_PER_IP_PER_MINUTE", DEFAULT_SESSIONS_PER_IP_PER_MINUTE, 1, 100_000, problems);
   const trustedProxyHops = envInteger(env, "TRUSTED_PROXY_HOPS", 0, 0, 10, problems);
   const production = isProduction(env);
   const tokenSecret = env.RELAY_TOKEN_SECRET || undefined;

@@ -18,9 +18,9 @@ export interface RelayOptions {
   tokenTtlMs: number;
   /** Upstream timeout (ms) until response headers; default `DEFAULT_UPSTREAM_TIMEOUT_MS`. */
   upstreamTimeoutMs?: number;
-  /** Longest silence (ms) of an upstream between stream chunks before the stream is cut; default 15 000. */
+  /** Longest silence (ms) of an upstream between stream chunks before the stream is cut; default `DEFAULT_STREAM_IDLE_MS`. */
   streamIdleMs?: number;
-  /** Session creations allowed per client IP per minute; default 20. */
+  /** Session creations allowed per client IP per minute; default `DEFAULT_SESSIONS_PER_IP_PER_MINUTE`. */
   sessionsPerIpPerMinute?: number;
   /** How to find a request's client IP; default `clientIpFrom(0)` (the socket's peer). */
   clientIp?: ClientIp;

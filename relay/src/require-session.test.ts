@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signRelayToken } from "./relay-token.ts";
-import { createTestApp, createToken, TEST_ORIGIN } from "./test-fixtures.ts";
+import { createTestApp, createToken, TEST_ORIGIN } from "../test/fixtures.ts";
 
 const speech = (app: ReturnType<typeof createTestApp>["app"], headers: Record<string, string>) =>
   app.request("/v1/audio/speech", {

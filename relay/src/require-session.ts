@@ -5,7 +5,6 @@ import type { RelayEnv } from "./relay-env.ts";
 import { verifyRelayToken } from "./relay-token.ts";
 import type { SessionRevocations } from "./session-revocations.ts";
 
-/** Options of {@link requireSession}. */
 export interface RequireSessionOptions {
   agents: ReadonlyMap<string, AgentConfig>;
   tokenSecret: string;

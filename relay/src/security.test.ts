@@ -2,8 +2,8 @@ import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIpFrom } from "./client-ip.ts";
 import { signRelayToken } from "./relay-token.ts";
-import { PROVIDER_KEY, TEST_ORIGIN, TEST_SECRET, testAgent } from "./test-fixtures.ts";
-import { mp3InWav, rawRequest, startRelayWithStandin, toneWav, twoFmtWav } from "./test-servers.ts";
+import { PROVIDER_KEY, TEST_ORIGIN, TEST_SECRET, testAgent } from "../test/fixtures.ts";
+import { mp3InWav, rawRequest, startRelayWithStandin, toneWav, twoFmtWav } from "../test/servers.ts";
 
 /** One hostile or malformed request and the answer it must get. */
 interface Case {

@@ -8,7 +8,6 @@ import type { ErrorBody } from "./protocol.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { RelayLog } from "./relay-log.ts";
 
-/** Options of {@link serveRelay}. */
 export interface ServeRelayOptions {
   port: number;
   hostname: string;

@@ -4,7 +4,6 @@ import { HttpError } from "./http-error.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { SessionCoordination } from "./session-coordination.ts";
 
-/** Options of {@link sessionLimits}. */
 export interface SessionLimitsOptions {
   /** Where requests are counted and idle clocks kept (shared by instances when they share one). */
   coordination: SessionCoordination;

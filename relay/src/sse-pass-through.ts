@@ -18,7 +18,6 @@ export interface SseStreamObserver {
   onCancel(): void;
 }
 
-/** Options of {@link ssePassThrough}. */
 export interface SsePassThroughOptions {
   guard: StreamGuard;
   /** Aborted when the client goes away; a failure after that is not reported. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startSummary } from "./start-summary.ts";
-import { testAgent, testUpstreams } from "./test-fixtures.ts";
+import { testAgent, testUpstreams } from "../test/fixtures.ts";
 
 describe("startSummary", () => {
   const base = {

@@ -1,7 +1,6 @@
 import { HttpError } from "./http-error.ts";
 import type { Stage } from "./upstreams.ts";
 
-/** Options of {@link StreamWatch}. */
 export interface StreamGuard {
   /** Which upstream the stream comes from, for error messages. */
   stage: Stage;

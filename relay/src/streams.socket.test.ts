@@ -1,8 +1,8 @@
 import type { RecordedRequest } from "@voice-agent/standin";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "./protocol.ts";
-import { TEST_ORIGIN, testUpstreams } from "./test-fixtures.ts";
-import { listen, startRelayWithStandin, toneWav } from "./test-servers.ts";
+import { TEST_ORIGIN, testUpstreams } from "../test/fixtures.ts";
+import { listen, startRelayWithStandin, toneWav } from "../test/servers.ts";
 
 type Env = Awaited<ReturnType<typeof startRelayWithStandin>>;
 

@@ -2,8 +2,8 @@ import { createStandin, type RecordedRequest } from "@voice-agent/standin";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "./protocol.ts";
-import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "./test-fixtures.ts";
-import { listen, startRelayWithStandin, toneWav } from "./test-servers.ts";
+import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test/fixtures.ts";
+import { listen, startRelayWithStandin, toneWav } from "../test/servers.ts";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

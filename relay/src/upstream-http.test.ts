@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import OpenAI, { APIError, APIUserAbortError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listen } from "./test-servers.ts";
+import { listen } from "../test/servers.ts";
 import { createUpstreamFetch, UpstreamResponse, upstreamStream } from "./upstream-http.ts";
 
 /** An upstream that echoes what it received, fails on demand, and streams slowly on /slow. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mp3InWav, toneWav, twoFmtWav } from "./test-servers.ts";
+import { mp3InWav, toneWav, twoFmtWav } from "../test/servers.ts";
 import { wavDurationSeconds } from "./wav-duration.ts";
 
 /** `toneWav(seconds)` (16 kHz 16-bit mono PCM) with its `fmt ` chunk rewritten by `edit` (offsets from the file start). */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { createTestApp } from "./test-fixtures.ts";
+import { createTestApp } from "../test/fixtures.ts";
 import { IMMUTABLE_CACHE, REVALIDATE_CACHE } from "./widget-static.ts";
 
 const WASM = "ort-wasm-simd-threaded.0123456789abcdef.wasm";

@@ -26,7 +26,6 @@ const VOICES: Record<string, string> = {
   cedar: 'en-us+m1',
 };
 
-/** Options for {@link synthesize}. */
 export interface SynthesizeOptions {
   /** OpenAI voice name; default `alloy`. */
   voice?: string;

@@ -18,7 +18,6 @@ export { LATENCY_PRESETS, latencyFromEnv, resolveLatency } from './latency-profi
 export type { LatencyPresetName, LatencyProfile } from './latency-profile.ts';
 export type { Sleep } from './upstream-delays.ts';
 
-/** Options for {@link createStandin}. */
 export interface StandinOptions {
   /**
    * How long each stage takes: a preset's name or values over `instant` (see {@link resolveLatency};

@@ -18,10 +18,10 @@ import { writeBenchResults, type BenchRow } from "../../scripts/bench-report.ts"
 import { loadSpeechModel } from "../src/audio/speech-model.ts";
 import { Resampler } from "@voice-agent/dsp";
 import { decodeWav, encodeWav } from "@voice-agent/dsp";
-import { analyzeWavTimed, readVadModel } from "../src/node/analyze-wav.ts";
-import { resampleWhole, snrDb, toneLevelDb } from "../src/node/resampler-quality.ts";
+import { analyzeWavTimed, readVadModel } from "../tools/analyze-wav.ts";
+import { resampleWhole, snrDb, toneLevelDb } from "../tools/resampler-quality.ts";
 import { fixture } from "../test/browser/chromium.ts";
-import { quantile } from "../src/node/latency-timeline.ts";
+import { quantile } from "../tools/latency-timeline.ts";
 import { bargeInOfflineRows } from "./barge-in-offline.ts";
 import { chromiumSession, type SessionResult, type SessionVariant } from "./chromium-session.ts";
 import { pinkNoise, round1 } from "./signals.ts";

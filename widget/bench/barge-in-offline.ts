@@ -10,9 +10,9 @@ import { loadSpeechModel } from "../src/audio/speech-model.ts";
 import { BARGE_IN_DEFAULTS, BargeInDetector } from "@voice-agent/dsp";
 import { levelDb } from "@voice-agent/dsp";
 import { decodeWav } from "@voice-agent/dsp";
-import { readVadModel } from "../src/node/analyze-wav.ts";
-import { replayBargeIn } from "../src/node/barge-in-replay.ts";
-import { quantile } from "../src/node/latency-timeline.ts";
+import { readVadModel } from "../tools/analyze-wav.ts";
+import { replayBargeIn } from "../tools/barge-in-replay.ts";
+import { quantile } from "../tools/latency-timeline.ts";
 import { fixture } from "../test/browser/chromium.ts";
 import { readFile } from "node:fs/promises";
 import { echoOfflineRows } from "./echo-offline.ts";
@@ -97,9 +97,15 @@ export async function bargeInOfflineRows(rows: BenchRow[]): Promise<void> {
       for (let i = 0; i < 512; i++) frame[i] = room[f * 512 + i]! + (held ? 0 : reply[f * 512 + i]! * 0.1);
       const k = d.process(await model.probability(frame), true, levelDb(frame, 4)).kind;
       if (held) heldFrames++;
-      if (k === "hold") (held = true), holds++;
-      else if (k === "release") held = false;
-      else if (k === "confirm") (held = false), confirms++, d.rearm();
+      if (k === "hold") {
+        held = true;
+        holds++;
+      } else if (k === "release") held = false;
+      else if (k === "confirm") {
+        held = false;
+        confirms++;
+        d.rearm();
+      }
     }
     const minutes = (n * 32) / 60_000;
     rows.push({ name: `barge-in misfires, closed loop, residual echo of a ${label} (−20 dB) over −60 dBFS room noise: holds`, unit: "holds/min", value: holds / minutes, note: `held ${Math.round((heldFrames * 32) / minutes)} ms/min; false confirmations ${(confirms / minutes).toFixed(1)}/min; the echo stops while the reply is held; after a misfire a hold needs echoMarginDb more level for the rest of the reply` });

@@ -12,7 +12,7 @@ import type { BenchRow } from "../../scripts/bench-report.ts";
 import { withFakeMic } from "../test/browser/chromium.ts";
 import type { Harness } from "../test/browser/harness.ts";
 import { startServer } from "../test/browser/server.ts";
-import { contextFrameOf, findLag, FRAME, quantile, stampJitter } from "../src/node/latency-timeline.ts";
+import { contextFrameOf, findLag, FRAME, quantile, stampJitter } from "../tools/latency-timeline.ts";
 import { hist, round1 } from "./signals.ts";
 
 /** What one session runs. */

@@ -27,7 +27,7 @@ import { fakeMicArgs, CHROMIUM_PATH } from "../../scripts/chromium.ts";
 import { startRelay, startStandin, type ManagedProcess } from "../../scripts/stack.ts";
 import { compressed } from "../scripts/precompress.ts";
 import { VAD_ASSETS } from "../scripts/vad-assets.ts";
-import { publishedVadModel } from "../src/node/vad-model.ts";
+import { publishedVadModel } from "../tools/vad-model.ts";
 import { fixture } from "../test/browser/chromium.ts";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
@@ -111,6 +111,8 @@ async function visits(browser: Browser, pageUrl: string): Promise<Visits> {
     loaded.clear();
     await go();
     const widget = page.locator("voice-agent");
+    // As a visitor: the launcher (the default layout) opens the panel, then Start.
+    await widget.locator("[part=launcher]").click();
     await widget.getByRole("button", { name: "Start" }).click();
     // The state leaves `initializing` once the relay session is open and the audio engine (VAD included) started.
     await page.waitForFunction(() => ["listening", "responding", "error"].includes(document.querySelector("voice-agent")?.getAttribute("data-state") ?? ""), undefined, { timeout: 60_000 });

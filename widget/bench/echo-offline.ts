@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { BenchRow } from "../../scripts/bench-report.ts";
 import type { SpeechModel } from "../src/audio/speech-model.ts";
 import { BargeInDetector, decodeWav, EchoEstimator, levelDb, type BargeInOptions } from "@voice-agent/dsp";
-import { quantile } from "../src/node/latency-timeline.ts";
+import { quantile } from "../tools/latency-timeline.ts";
 import { fixture } from "../test/browser/chromium.ts";
 import { ROOMS, RoomEcho, roomImpulse, type Room } from "./echo-rooms.ts";
 import { pinkNoise, round1 } from "./signals.ts";

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Plugin } from "vite";
-import { vadModel } from "../src/node/vad-model.ts";
+import { vadModel } from "../tools/vad-model.ts";
 
 const require = createRequire(import.meta.url);
 const ortDist = dirname(require.resolve("onnxruntime-web/wasm"));

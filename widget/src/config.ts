@@ -6,6 +6,11 @@ import { WidgetError } from "./widget-error.ts";
 /** How the visitor talks: `cascade` (mic → STT → LLM → TTS, the default) or `text` (typing only, no mic). */
 export type VoiceAgentMode = "cascade" | "text";
 
+/** `launcher` (default): a floating button opens the panel. `inline`: the panel is part of the page. */
+export type VoiceAgentLayout = "launcher" | "inline";
+
+const LAYOUTS: readonly VoiceAgentLayout[] = ["launcher", "inline"];
+
 /** Context a client tool handler receives. */
 export interface ClientToolContext {
   /** The model's id of this call. */
@@ -45,8 +50,8 @@ export interface VoiceAgentConfig {
   history?: "indexeddb" | "memory";
   /** Speak the agent's greeting when a new conversation starts. Default true. */
   greet?: boolean;
-  /** `inline` (default): the panel is part of the page. `launcher`: a floating button opens the panel. */
-  layout?: "inline" | "launcher";
+  /** `launcher` (default) or `inline`; the `layout` attribute wins over it. */
+  layout?: VoiceAgentLayout;
   /** Client tools by name. Default none. */
   tools?: Record<string, ClientTool>;
   /** Most tool rounds (model → tools → model) in one turn. Default 4. */
@@ -67,6 +72,7 @@ export interface VoiceAgentAttributes {
   agent: string | undefined;
   mode: string | undefined;
   lang: string | undefined;
+  layout: string | undefined;
 }
 
 /** Everything the session needs, validated, with defaults applied. */
@@ -85,7 +91,7 @@ export interface ResolvedConfig {
   reconnectDelaysMs: number[];
   history: "indexeddb" | "memory";
   greet: boolean;
-  layout: "inline" | "launcher";
+  layout: VoiceAgentLayout;
   tools: Record<string, ClientTool>;
   maxToolRounds: number;
   strings: VoiceAgentStrings;
@@ -131,7 +137,7 @@ export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAge
     reconnectDelaysMs,
     history: oneOf(config.history, "history", ["indexeddb", "memory"] as const),
     greet: config.greet ?? true,
-    layout: oneOf(config.layout, "layout", ["inline", "launcher"] as const),
+    layout: layoutOf(attributes.layout, config.layout),
     tools,
     maxToolRounds: integer(config.maxToolRounds, "maxToolRounds", 4, 1, 20),
     strings: {
@@ -141,6 +147,16 @@ export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAge
       errors: { ...baseStrings.errors, ...strings.errors },
     },
   };
+}
+
+/**
+ * The layout: the `layout` attribute, else `config.layout`, else `launcher`. Throws a `config` WidgetError
+ * for any other value.
+ */
+export function layoutOf(attribute: string | undefined, configured: VoiceAgentLayout | undefined): VoiceAgentLayout {
+  if (!attribute) return oneOf(configured, "layout", LAYOUTS);
+  if (LAYOUTS.includes(attribute as VoiceAgentLayout)) return attribute as VoiceAgentLayout;
+  throw new WidgetError("config", `<voice-agent> layout must be "launcher" (the default) or "inline" (got ${JSON.stringify(attribute)}).`);
 }
 
 function audioWorker(value: string | undefined): string {

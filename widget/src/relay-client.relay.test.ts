@@ -1,7 +1,7 @@
 /** RelayClient and RelaySession against the real relay (with the stand-in upstream) over a socket. */
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
-import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
+import { TEST_ORIGIN } from "../../relay/test/fixtures.ts";
+import { startRelayWithStandin } from "../../relay/test/servers.ts";
 import { RelaySession } from "./conversation/relay-session.ts";
 import { int16ToFloat32 } from "@voice-agent/dsp";
 import type { FeedCommand, FeedEvent } from "./audio/feed-messages.ts";

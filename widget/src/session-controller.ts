@@ -31,16 +31,19 @@ export class SessionController implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #resolve: () => ResolvedConfig;
   readonly #services: () => VoiceAgentServices;
+  readonly #onLevel: (db: number) => void;
   #log: ConversationLog | undefined;
   #engine: ConversationEngine | undefined;
   #pendingText: string | undefined;
   /** `start()` ran without transient user activation, where the browser tells (`navigator.userActivation`). */
   #noGesture = false;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, resolve: () => ResolvedConfig, services: () => VoiceAgentServices) {
+  /** `onLevel`: the microphone's level, dBFS, once per 32 ms frame while the microphone is open. */
+  constructor(host: ReactiveControllerHost & HTMLElement, resolve: () => ResolvedConfig, services: () => VoiceAgentServices, onLevel: (db: number) => void) {
     this.#host = host;
     this.#resolve = resolve;
     this.#services = services;
+    this.#onLevel = onLevel;
     host.addController(this);
   }
 
@@ -206,6 +209,7 @@ export class SessionController implements ReactiveController {
 
   readonly #audioEvents: AudioEngineEvents = {
     speechStart: () => {},
+    level: (db) => this.#onLevel(db),
     bargeIn: ({ replyId, playedMs }) => {
       if (!this.muted) this.#engine?.bargeIn(replyId, playedMs);
     },

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { BatchingRecordWriter } from "../../relay/src/records/batching-record-writer.ts";
 import { SqliteSessionStore } from "../../relay/src/records/sqlite-session-store.ts";
-import { TEST_ORIGIN } from "../../relay/src/test-fixtures.ts";
-import { startRelayWithStandin } from "../../relay/src/test-servers.ts";
+import { TEST_ORIGIN } from "../../relay/test/fixtures.ts";
+import { startRelayWithStandin } from "../../relay/test/servers.ts";
 import { SessionReporter } from "./conversation/session-reporter.ts";
 import { encodeWav } from "@voice-agent/dsp";
 import { RelayClient } from "./relay-client.ts";

@@ -63,8 +63,10 @@ describe("<voice-agent> start when the AudioContext never runs", () => {
     expect(message).toMatch(/without a user gesture.*click or key press/);
   });
 
-  test("a click on Start: the audio error says the output did not start (no gesture hint)", async () => {
+  test("a click on Start in the launcher's panel: the audio error says the output did not start (no gesture hint)", async () => {
     m = await mountElement({ config: { greet: false }, audioFactory: factory });
+    await userEvent.click(m.$("[part=launcher]")!);
+    await m.el.updateComplete;
     await userEvent.click(m.$("[part~=start]")!);
     // Resumed synchronously inside the click's dispatch (before any await), then awaited by the engine.
     expect(resumedInClick[0]).toBe(true);

@@ -99,7 +99,7 @@ describe("<voice-agent> errors", () => {
 
   test.each([
     [{ contextTurns: 0 }, /config\.contextTurns must be a whole number from 1 to 200/],
-    [{ layout: "sidebar" as "inline" }, /config\.layout must be "inline" or "launcher"/],
+    [{ layout: "sidebar" as "inline" }, /config\.layout must be "launcher" or "inline"/],
     [{ tools: { lookup: "nope" as unknown as () => void } }, /config\.tools\.lookup must be a function/],
     [{ audioWorker: "http://[worker" }, /config\.audioWorker must be "auto", "main-thread" or the URL of a same-origin worker file/],
   ])("config %o is rejected", async (config, message) => {
@@ -116,6 +116,11 @@ describe("<voice-agent> errors", () => {
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
     expect(m.audio.engine.options.worker).toBe(worker);
+  });
+
+  test('layout="sidebar" is rejected, naming the attribute', async () => {
+    m = await mountElement({ attributes: { layout: "sidebar" } });
+    expect(() => m!.el.start()).toThrow(/<voice-agent> layout must be "launcher" \(the default\) or "inline" \(got "sidebar"\)/);
   });
 
   test('mode="realtime" says it is not available yet', async () => {

@@ -33,18 +33,6 @@ export const styles = css`
     display: grid;
     gap: 0.75rem;
   }
-  .launcher {
-    position: fixed;
-    inset: auto 1.25rem 1.25rem auto;
-    z-index: 2147483000;
-  }
-  .launcher + .panel {
-    position: fixed;
-    inset: auto 1.25rem 4.5rem auto;
-    width: min(24rem, calc(100vw - 2.5rem));
-    box-shadow: 0 10px 30px rgb(0 0 0 / 0.2);
-    z-index: 2147483000;
-  }
   header {
     display: flex;
     align-items: center;

@@ -3,8 +3,10 @@
  * properties, renders, and composes the {@link SessionController} that does the work.
  */
 import { LitElement, html, nothing } from "lit";
-import { resolveConfig, type ResolvedConfig, type VoiceAgentConfig } from "./config.ts";
+import { layoutOf, resolveConfig, type ResolvedConfig, type VoiceAgentConfig, type VoiceAgentLayout } from "./config.ts";
 import type { HistoryExport, StoredMessage } from "./history/history-store.ts";
+import { launcherButton, levelOf, signOf } from "./launcher.ts";
+import { launcherStyles } from "./launcher.styles.ts";
 import { defaultServices, preloadAudioEngine, type VoiceAgentServices } from "./services.ts";
 import { SessionController } from "./session-controller.ts";
 import { isActive, type ConversationState } from "./state.ts";
@@ -19,12 +21,14 @@ import { styles } from "./voice-agent.styles.ts";
  * @attr relay-url - The relay's absolute base URL (required).
  * @attr agent - Agent id configured on the relay (required).
  * @attr mode - `cascade` (default: speech in and out) or `text` (typing only, no microphone).
+ * @attr layout - `launcher` (default: a floating button opens the panel) or `inline` (the panel is part of the page).
  * @attr lang - Language of the UI strings and the transcription hint (else the nearest ancestor's `lang`): en, fr, de, es, it ship.
  * @attr data-state - Reflects the conversation state (read-only).
  * @attr muted - Present while the visitor's side is muted (read-only).
- * @slot launcher - Content of the launcher button (`config.layout = "launcher"`).
+ * @slot launcher - Content of the launcher button (launcher layout).
  * @slot header - Replaces the header title.
- * @csspart launcher - The floating launcher button.
+ * @csspart launcher - The floating launcher button; its accessible name includes the state.
+ * @csspart launcher-sign - The launcher's state sign (`data-sign`: idle, listening, thinking, speaking, error).
  * @csspart panel - The conversation panel.
  * @csspart header - The panel header.
  * @csspart title - The agent name.
@@ -53,11 +57,12 @@ import { styles } from "./voice-agent.styles.ts";
  * @fires va-playback - A reply finished playing.
  */
 export class VoiceAgent extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, launcherStyles];
   static override properties = {
     relayUrl: { attribute: "relay-url" },
     agent: {},
     mode: {},
+    layout: {},
     config: { attribute: false },
     services: { attribute: false },
   };
@@ -68,6 +73,8 @@ export class VoiceAgent extends LitElement {
   declare agent: string | undefined;
   /** `cascade` (default) or `text` (attribute `mode`). */
   declare mode: string | undefined;
+  /** `launcher` (default) or `inline` (attribute `layout`); wins over `config.layout`. */
+  declare layout: VoiceAgentLayout | undefined;
   /** Everything that is not an embed essential; see {@link VoiceAgentConfig}. Validated on `start()`. */
   declare config: VoiceAgentConfig;
   /** Replacement collaborators (tests, custom transports). Set before the element is connected. */
@@ -79,6 +86,7 @@ export class VoiceAgent extends LitElement {
     this,
     () => this.#config(),
     () => ({ ...defaultServices, ...this.services }),
+    (db) => this.renderRoot.querySelector<HTMLElement>(".sign")?.style.setProperty("--va-level", levelOf(db)),
   );
 
   constructor() {
@@ -153,21 +161,26 @@ export class VoiceAgent extends LitElement {
     // A typed conversation has no microphone: it is not "listening", has nothing to mute, and offers to talk.
     const typed = isActive(state) && !this.#session.voice;
     const active = isActive(state);
-    const launcher = config?.layout === "launcher";
+    const launcher = this.#layout() === "launcher";
     const voice = (config?.mode ?? "cascade") === "cascade";
     // A reply cut before a word of it was heard is not part of what the visitor saw.
     const lines = this.#session.log.messages.filter((m) => m.role !== "tool" && m.text && !(m.interrupted && !m.heardText));
     const firstUser = lines.findIndex((m) => m.role === "user");
+    const stateLabel = strings.states[typed && state.kind === "listening" ? "idle" : state.kind];
     return html`${launcher
-        ? html`<button class="launcher" part="launcher" aria-expanded=${String(this.#open)} aria-controls="panel" @click=${() => this.#setOpen(!this.#open)}>
-            <slot name="launcher">${this.#open ? strings.close : strings.open}</slot>
-          </button>`
+        ? launcherButton({
+            open: this.#open,
+            sign: signOf(state.kind, typed),
+            label: this.#open ? strings.close : strings.open,
+            stateLabel,
+            toggle: () => this.#setOpen(!this.#open),
+          })
         : nothing}
       <section id="panel" class="panel" part="panel" aria-label=${session?.agent.name ?? strings.title} ?hidden=${launcher && !this.#open} @keydown=${this.#onKeydown}>
         <header part="header">
           <slot name="header"><strong part="title">${session?.agent.name ?? strings.title}</strong></slot>
           ${session?.upstream === "offline-demo" ? html`<span class="offline" part="offline-label" title=${strings.offlineDemoHint}>${strings.offlineDemo}</span>` : nothing}
-          <span class="state" part="state" data-kind=${state.kind} role="status">${strings.states[typed && state.kind === "listening" ? "idle" : state.kind]}</span>
+          <span class="state" part="state" data-kind=${state.kind} role="status">${stateLabel}</span>
         </header>
         ${state.kind === "error" ? html`<p class="error" part="error" role="alert" title=${state.message}>${strings.errors[state.code]}${state.retryAfterMs ? ` ${strings.retryIn.replace("{seconds}", String(Math.ceil(state.retryAfterMs / 1000)))}` : ""} <small>(${state.code})</small></p>` : nothing}
         ${notice ? html`<p class="notice" part="notice" role="status">${notice === "storage" ? strings.storageFallback : strings.forgotten}</p>` : nothing}
@@ -247,7 +260,7 @@ export class VoiceAgent extends LitElement {
   };
 
   #onKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== "Escape" || this.#safeConfig()?.layout !== "launcher") return;
+    if (event.key !== "Escape" || this.#layout() !== "launcher") return;
     this.#setOpen(false);
   };
 
@@ -266,8 +279,17 @@ export class VoiceAgent extends LitElement {
   };
 
   #config(): ResolvedConfig {
-    const attributes = { relayUrl: this.relayUrl, agent: this.agent, mode: this.mode, lang: this.#lang() };
+    const attributes = { relayUrl: this.relayUrl, agent: this.agent, mode: this.mode, lang: this.#lang(), layout: this.layout };
     return resolveConfig(attributes, this.config, this.#locale?.strings);
+  }
+
+  /** The layout to render; a bad value renders the launcher, and `start()` reports it as a `config` error. */
+  #layout(): VoiceAgentLayout {
+    try {
+      return layoutOf(this.layout, this.config.layout);
+    } catch {
+      return "launcher";
+    }
   }
 
   /** The element's language: its own `lang`, else the nearest ancestor's (the page's). */

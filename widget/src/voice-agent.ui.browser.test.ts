@@ -1,4 +1,4 @@
-/** Embed contract: text mode, client tools, keyboard operation, launcher, strings, accessibility. */
+/** Embed contract: text mode, client tools, keyboard operation, strings, accessibility. */
 import axe from "axe-core";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { userEvent } from "vitest/browser";
@@ -23,7 +23,7 @@ describe("<voice-agent> embed contract", () => {
   });
 
   test("the transcript follows the newest line on a phone-sized panel, unless the visitor scrolled up to read", async () => {
-    m = await mountElement({ attributes: { mode: "text" }, config: { greet: false } });
+    m = await mountElement({ attributes: { mode: "text", layout: "inline" }, config: { greet: false } });
     m.el.style.width = "375px";
     const list = m.$("[part=transcript]")!;
     const atEnd = () => list.scrollTop + list.clientHeight >= list.scrollHeight - 2;
@@ -120,7 +120,7 @@ describe("<voice-agent> embed contract", () => {
   });
 
   test("keyboard: tab to the input, type, Enter sends; tab to Start, Enter starts; Space toggles mute", async () => {
-    m = await mountElement({ config: { greet: false } });
+    m = await mountElement({ attributes: { layout: "inline" }, config: { greet: false } });
     m.el.focus();
     await userEvent.tab();
     expect(focused()?.id).toBe("input");
@@ -142,22 +142,6 @@ describe("<voice-agent> embed contract", () => {
     expect(m.el.muted).toBe(true);
     await m.el.updateComplete;
     expect(focused()?.getAttribute("aria-pressed")).toBe("true");
-  });
-
-  test("launcher layout: the launcher opens the panel, Escape closes it and returns focus", async () => {
-    m = await mountElement({ config: { layout: "launcher" } });
-    const launcher = m.$<HTMLButtonElement>("[part=launcher]")!;
-    expect(m.$("[part=panel]")!.hidden).toBe(true);
-    launcher.focus();
-    await userEvent.keyboard("{Enter}");
-    await m.el.updateComplete;
-    expect(launcher.getAttribute("aria-expanded")).toBe("true");
-    expect(m.$("[part=panel]")!.hidden).toBe(false);
-    expect(focused()?.id).toBe("input");
-    await userEvent.keyboard("{Escape}");
-    await m.el.updateComplete;
-    expect(m.$("[part=panel]")!.hidden).toBe(true);
-    expect(focused()).toBe(launcher);
   });
 
   test("slots and strings are replaceable", async () => {

@@ -11,7 +11,7 @@ import { recordsOfConversation } from "../../records.ts";
 import { E2E } from "../../stack-ports.ts";
 import { expect, test } from "../../journeys/journey-test.ts";
 import { clearStandinRequests, standinRequests } from "../../journeys/standin-log.ts";
-import { clickPart, configureWidget, exportHistory, vaLog } from "../../journeys/widget-driver.ts";
+import { clickPart, configureWidget, exportHistory, openPanel, vaLog } from "../../journeys/widget-driver.ts";
 
 test.use({ mic: { wav: fixture("talk-over.wav") } });
 
@@ -21,6 +21,7 @@ test("barge-in: playback stops, the reply is kept as heard, and the model gets o
   await clearStandinRequests();
   await driver.goto(E2E.demoUrl);
   await configureWidget(driver, { agent: "slow", config: { greet: false } });
+  await openPanel(driver);
   await clickPart(driver, "start");
 
   // The second utterance (a barge-in) interrupts the reply, then becomes the next turn.

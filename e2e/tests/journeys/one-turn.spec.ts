@@ -10,7 +10,7 @@ import { recordsOfConversation } from "../../records.ts";
 import { E2E } from "../../stack-ports.ts";
 import { expect, test } from "../../journeys/journey-test.ts";
 import { clearStandinRequests, standinRequests } from "../../journeys/standin-log.ts";
-import { clickPart, exportHistory, lines, partText, vaLog, widgetState } from "../../journeys/widget-driver.ts";
+import { clickPart, exportHistory, lines, openPanel, partText, vaLog, widgetState } from "../../journeys/widget-driver.ts";
 
 const speech = JSON.parse(readFileSync(fixture("after-greeting.json"), "utf8")) as { speechStartMs: number; speechEndMs: number };
 
@@ -19,6 +19,16 @@ test.use({ mic: { wav: fixture("after-greeting.wav") } });
 test("one spoken turn end to end", async ({ driver }) => {
   await clearStandinRequests();
   await driver.goto(E2E.demoUrl);
+  // The launcher's sign: the highest microphone level it showed.
+  await driver.evaluate(async () => {
+    await customElements.whenDefined("voice-agent");
+    const sign = document.querySelector("voice-agent")!.shadowRoot!.querySelector<HTMLElement>("[part=launcher-sign]")!;
+    const w = window as unknown as { signLevel: number };
+    w.signLevel = 0;
+    new MutationObserver(() => (w.signLevel = Math.max(w.signLevel, Number(sign.style.getPropertyValue("--va-level"))))).observe(sign, { attributeFilter: ["style"] });
+    return null;
+  }, undefined);
+  await openPanel(driver);
   await clickPart(driver, "start");
   await expect.poll(() => partText(driver, "offline-label")).toBe("Offline demo upstream");
 
@@ -28,6 +38,12 @@ test("one spoken turn end to end", async ({ driver }) => {
   await expect.poll(async () => (await assistantLines())[1]?.toLowerCase(), { timeout: 40_000 }).toContain("offline demo");
   await expect.poll(async () => (await vaLog(driver)).states.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
   expect(await widgetState(driver)).toBe("listening");
+  const sign = await driver.evaluate(() => ({
+    kind: document.querySelector("voice-agent")!.shadowRoot!.querySelector("[part=launcher-sign]")!.getAttribute("data-sign"),
+    level: (window as unknown as { signLevel: number }).signLevel,
+  }), undefined);
+  expect(sign.kind).toBe("listening");
+  expect(sign.level).toBeGreaterThan(0.3);
   const [greeting, reply] = await assistantLines();
 
   // Nothing the page loaded is missing (a favicon 404 included), where the engine's driver sees requests.

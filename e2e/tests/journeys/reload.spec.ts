@@ -11,11 +11,12 @@ import { E2E } from "../../stack-ports.ts";
 import type { BrowserDriver } from "../../engines/browser-driver.ts";
 import { expect, test } from "../../journeys/journey-test.ts";
 import { clearStandinRequests, standinRequests } from "../../journeys/standin-log.ts";
-import { clickPart, configureWidget, expectState, exportHistory, lines, sendText, vaLog } from "../../journeys/widget-driver.ts";
+import { clickPart, configureWidget, expectState, exportHistory, lines, openPanel, sendText, vaLog } from "../../journeys/widget-driver.ts";
 
 /** Starts (or continues) the conversation without a greeting and waits until it listens. */
 async function start(driver: BrowserDriver): Promise<void> {
   await configureWidget(driver, { config: { greet: false } });
+  await openPanel(driver);
   await clickPart(driver, "start");
   await expectState(driver, "listening");
 }

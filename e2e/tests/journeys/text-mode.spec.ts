@@ -11,7 +11,7 @@ import { recordsOfConversation } from "../../records.ts";
 import { E2E } from "../../stack-ports.ts";
 import { expect, test } from "../../journeys/journey-test.ts";
 import { clearStandinRequests, standinRequests } from "../../journeys/standin-log.ts";
-import { clickElement, clickPart, exportHistory, expectState, lines, micCalls, partText, sendText, vaLog, waitForStates } from "../../journeys/widget-driver.ts";
+import { clickElement, clickPart, expectState, exportHistory, lines, micCalls, openPanel, partText, sendText, vaLog, waitForStates } from "../../journeys/widget-driver.ts";
 
 test.use({ mic: "denied" });
 
@@ -21,6 +21,7 @@ test("mic permission denied, then a typed conversation", async ({ driver }) => {
   const reply = `This is the offline demo. You said: ${question}`;
   await clearStandinRequests();
   await driver.goto(E2E.demoUrl);
+  await openPanel(driver);
   await clickPart(driver, "start");
 
   await expectState(driver, "error");

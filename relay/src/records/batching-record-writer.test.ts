@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "../relay-log.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
-import { eventOp, sessionOp } from "./record-fixtures.ts";
+import { eventOp, sessionOp } from "../../test/record-fixtures.ts";
 import type { RecordOp } from "./record-op.ts";
 import type { SessionStore } from "./session-store.ts";
 

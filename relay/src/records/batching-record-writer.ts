@@ -2,7 +2,6 @@ import type { RelayLog } from "../relay-log.ts";
 import type { RecordOp } from "./record-op.ts";
 import type { SessionStore } from "./session-store.ts";
 
-/** Options of {@link BatchingRecordWriter}. */
 export interface BatchingRecordWriterOptions {
   /** How long ordinary ops wait to be batched (ms); default 200. */
   flushIntervalMs?: number;

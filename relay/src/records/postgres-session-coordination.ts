@@ -1,11 +1,10 @@
-import pg from "pg";
+import type pg from "pg";
 import type { RelayLog } from "../relay-log.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
 import type { HitResult } from "../window-counter.ts";
 import { openPostgresPool } from "./postgres-pool.ts";
 import { PostgresSessionRevocations } from "./postgres-session-revocations.ts";
 
-/** Options of {@link PostgresSessionCoordination.open}. */
 export interface PostgresSessionCoordinationOptions {
   /** `postgres://user:password@host:port/database`. */
   connectionString: string;

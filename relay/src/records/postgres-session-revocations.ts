@@ -1,10 +1,9 @@
-import pg from "pg";
+import type pg from "pg";
 import { MemorySessionRevocations } from "../memory-session-revocations.ts";
 import type { RelayLog } from "../relay-log.ts";
 import type { SessionRevocations } from "../session-revocations.ts";
 import { openPostgresPool } from "./postgres-pool.ts";
 
-/** Options of {@link PostgresSessionRevocations.open}. */
 export interface PostgresSessionRevocationsOptions {
   /** `postgres://user:password@host:port/database`. */
   connectionString: string;

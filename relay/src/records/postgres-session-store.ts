@@ -9,7 +9,6 @@ import type { PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionSto
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { pgTypes } from "./postgres-pool.ts";
 
-/** Options of {@link PostgresSessionStore}. */
 export interface PostgresSessionStoreOptions {
   /** `postgres://user:password@host:port/database`. */
   connectionString: string;

@@ -8,8 +8,8 @@ import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
 import { RECORD_ID_HEADER, TURN_ID_HEADER } from "../protocol.ts";
-import { TEST_ORIGIN, testAgent } from "../test-fixtures.ts";
-import { listen, silentWav } from "../test-servers.ts";
+import { TEST_ORIGIN, testAgent } from "../../test/fixtures.ts";
+import { listen, silentWav } from "../../test/servers.ts";
 import type { SessionDetail } from "./session-record.ts";
 
 const ADMIN = "process-test-admin-token-0123456789";

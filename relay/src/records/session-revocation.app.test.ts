@@ -1,8 +1,8 @@
 import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse, SessionReport } from "../protocol.ts";
-import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test-fixtures.ts";
-import { listen, silentWav } from "../test-servers.ts";
+import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../../test/fixtures.ts";
+import { listen, silentWav } from "../../test/servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
 

@@ -1,8 +1,8 @@
 import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
-import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../test-fixtures.ts";
-import { listen } from "../test-servers.ts";
+import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../../test/fixtures.ts";
+import { listen } from "../../test/servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
 import { PostgresSessionCoordination } from "./postgres-session-coordination.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";

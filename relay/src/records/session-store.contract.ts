@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eventOp, messageOp, sessionOp } from "./record-fixtures.ts";
+import { eventOp, messageOp, sessionOp } from "../../test/record-fixtures.ts";
 import type { SessionStore } from "./session-store.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 

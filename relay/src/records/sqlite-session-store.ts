@@ -159,17 +159,20 @@ export class SqliteSessionStore implements SessionStore {
   async listSessions(query: SessionQuery): Promise<SessionPage> {
     const where: string[] = [];
     const params: SQLInputValue[] = [];
+    const filter = (clause: string, ...values: SQLInputValue[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
     if (query.agents) {
       if (query.agents.length === 0) return { sessions: [], nextCursor: null };
-      where.push(`agent IN (${placeholders(query.agents.length)})`);
-      params.push(...query.agents);
+      filter(`agent IN (${placeholders(query.agents.length)})`, ...query.agents);
     }
-    if (query.status) where.push("status = ?"), params.push(query.status);
-    if (query.from !== undefined) where.push("created_at >= ?"), params.push(query.from);
-    if (query.to !== undefined) where.push("created_at < ?"), params.push(query.to);
+    if (query.status) filter("status = ?", query.status);
+    if (query.from !== undefined) filter("created_at >= ?", query.from);
+    if (query.to !== undefined) filter("created_at < ?", query.to);
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (query.cursor !== undefined && !cursor) throw new RangeError("Invalid cursor.");
-    if (cursor) where.push("(created_at, id) < (?, ?)"), params.push(cursor.createdAt, cursor.id);
+    if (cursor) filter("(created_at, id) < (?, ?)", cursor.createdAt, cursor.id);
     const rows = this.#sql(
       `SELECT *, (SELECT text FROM messages m WHERE m.session_id = sessions.id AND m.role = 'user' ORDER BY m.start_at, m.id LIMIT 1) AS first_visitor_text
        FROM sessions ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
 import { verifyRelayToken } from "../relay-token.ts";
-import { createTestApp, TEST_ORIGIN, TEST_SECRET, testAgent } from "../test-fixtures.ts";
+import { createTestApp, TEST_ORIGIN, TEST_SECRET, testAgent } from "../../test/fixtures.ts";
 
 const post = (app: ReturnType<typeof createTestApp>["app"], body: unknown, origin?: string) =>
   app.request("/v1/sessions", {

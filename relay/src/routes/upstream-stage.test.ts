@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PATHS } from "../protocol.ts";
-import { createTestApp, createToken, TEST_ORIGIN, testUpstreams } from "../test-fixtures.ts";
-import { listen, silentWav } from "../test-servers.ts";
+import { createTestApp, createToken, TEST_ORIGIN, testUpstreams } from "../../test/fixtures.ts";
+import { listen, silentWav } from "../../test/servers.ts";
 
 describe("upstream stage calls", () => {
   it("end a non-streamed transcription and a realtime key minting with 503 shutting_down when the relay shuts down", async () => {

@@ -25,6 +25,8 @@ export interface Utterance {
 export interface AudioEngineEvents {
   /** The VAD saw speech begin (any onset, also while a reply plays). */
   speechStart(): void;
+  /** The microphone's level, dBFS, once per 32 ms frame (what the launcher shows while listening). */
+  level(db: number): void;
   /**
    * The visitor confirmed speaking over a reply: the engine has already faded playback out (it went
    * silent at the first weak sign of speech, when the detector put the reply on hold).
@@ -36,7 +38,6 @@ export interface AudioEngineEvents {
   error(error: WidgetError): void;
 }
 
-/** Options of {@link AudioEngine}. */
 export interface AudioEngineOptions {
   /** Absolute URL (ending in `/`) where the worklets, model and WASM are served. */
   assetBase: string;
@@ -226,6 +227,8 @@ export class AudioEngine {
     switch (event.kind) {
       case "speech-start":
         return this.#events.speechStart();
+      case "level":
+        return this.#events.level(event.db);
       case "utterance":
         return this.#events.utterance({ audio: event.audio, startMs: event.startMs, endMs: event.endMs });
       case "probe-frame":

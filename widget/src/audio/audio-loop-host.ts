@@ -21,7 +21,6 @@ export interface AudioLoopHandle {
   close(): void;
 }
 
-/** Options of {@link startAudioLoop}. */
 export interface AudioLoopHostOptions {
   /** Absolute URL (ending in `/`) of the widget's assets, where `audio-loop.worker.js` is. */
   assetBase: string;

@@ -139,6 +139,7 @@ class AudioLoop {
     const echo = this.#echo.process(frame, timing.index * VAD_FRAME_SAMPLES);
     const bargeIn = this.#decideBargeIn(probability, echo.levelDb, echo.kind === "echo" ? echo.nearDb : undefined, echo.bandRiseDb);
     const result = this.#endOfTurn.process(frame, probability);
+    this.#out({ kind: "level", db: echo.levelDb });
     if (this.#probe) {
       this.#out({ kind: "probe-frame", samples: frame, probability, timing }, [frame.buffer]);
       if (bargeIn !== "none") this.#decision(bargeIn, timing);

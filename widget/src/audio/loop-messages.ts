@@ -52,6 +52,8 @@ export type LoopEvent =
   | { kind: "ready" }
   | { kind: "error"; code: "vad" | "audio"; message: string }
   | { kind: "speech-start" }
+  /** The microphone's level in each 32 ms frame, dBFS (its quietest 8 ms block's; −120 for silence). */
+  | { kind: "level"; db: number }
   | { kind: "utterance"; audio: Float32Array; startMs: number; endMs: number }
   | { kind: "probe-frame"; samples: Float32Array; probability: number; timing: LoopFrameTiming }
   | { kind: "probe-decision"; decision: LoopDecision; timing: LoopFrameTiming }

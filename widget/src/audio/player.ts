@@ -20,7 +20,6 @@ import { PLAYBACK_PROCESSOR, type ConnectCommand, type PlaybackCommand, type Pla
  */
 export type PlaybackRoute = "element" | "context";
 
-/** Options of {@link Player.create}. */
 export interface PlayerOptions extends PlaybackTuning {
   route?: PlaybackRoute;
 }

@@ -5,9 +5,8 @@
 import type { AudioEngineEvents, AudioEngineOptions } from "../audio/audio-engine.ts";
 import type { PlaybackReport } from "../audio/worklet-messages.ts";
 import type { AudioLoopPath } from "../audio/loop-messages.ts";
-import type { SpeechRequest, Transport } from "./transport.ts";
+import type { SpeechRequest } from "./transport.ts";
 
-/** Options of {@link PlaybackPort.playSpeech}. */
 export interface PlaySpeechOptions {
   /** Aborts the fetch (the relay sees it) and drops what was not played yet of this stream. */
   signal: AbortSignal;
@@ -36,7 +35,7 @@ export interface PlaybackPort {
   /**
    * Plays the speech stream `request` describes after everything queued before it, fetching it and
    * feeding playback without the main thread (in the audio loop's Worker). Resolves once all of the
-   * stream is queued; rejects with a WidgetError as {@link Transport.speech} would, or with the
+   * stream is queued; rejects with a WidgetError as `Transport.speech` would, or with the
    * signal's reason on abort. Optional: without it the conversation fetches and calls `enqueue`.
    */
   playSpeech?(replyId: number, request: SpeechRequest, options: PlaySpeechOptions): Promise<void>;

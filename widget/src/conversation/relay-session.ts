@@ -9,7 +9,6 @@ import { relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { Transport } from "./transport.ts";
 
-/** Options of {@link RelaySession}. */
 export interface RelaySessionOptions {
   /** Renew this long before the token expires (and open the next session this long before the session ends), ms. */
   refreshLeadMs: number;

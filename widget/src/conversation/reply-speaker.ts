@@ -11,7 +11,6 @@ import type { PlaybackPort, PlaybackReport } from "./audio-port.ts";
 import { pcmMs, type SpokenSegment } from "./heard-text.ts";
 import type { Transport } from "./transport.ts";
 
-/** Options of {@link ReplySpeaker}. */
 export interface ReplySpeakerOptions {
   transport: Transport;
   player: PlaybackPort;

@@ -1,6 +1,5 @@
 /** Splits streamed reply text into sentences, so each can go to TTS as soon as it is complete. */
 
-/** Options of {@link SentenceSplitter}. */
 export interface SentenceSplitterOptions {
   /** A sentence longer than this many characters is cut at the last space or comma before it. Default 240. */
   maxChars?: number;

@@ -1,6 +1,5 @@
 /** What the conversation needs from the relay: one narrow seam, faked in tests. */
 import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
-import type { PlaybackPort } from "./audio-port.ts";
 import type { WireMessage } from "./wire.ts";
 
 /** The visitor's turn a stage request (transcription, chat, speech) belongs to. */
@@ -55,7 +54,7 @@ export interface Transport {
   speech(text: string, turn: TurnRequest): AsyncIterable<Int16Array>;
   /**
    * Describes the speech request of `text` (with the current token) instead of sending it, for a
-   * player that fetches and plays it off the main thread ({@link PlaybackPort.playSpeech}). Optional:
+   * player that fetches and plays it off the main thread (`PlaybackPort.playSpeech`). Optional:
    * without it the conversation reads {@link speech} and queues the audio itself.
    */
   speechRequest?(text: string, turnId: string): SpeechRequest;

@@ -3,7 +3,6 @@ import type { HistoryExport, HistoryStore, StoredConversation, StoredMessage } f
 import { MemoryHistoryStore } from "../history/memory-history-store.ts";
 import { WidgetError } from "../widget-error.ts";
 
-/** Options of {@link FailingHistoryStore}. */
 export interface FailingHistoryStoreOptions {
   /** Writes that succeed before every call fails. Default 0: fails at once. */
   failAfterWrites?: number;

@@ -90,6 +90,11 @@ export class FakeAudioEngine implements AudioPort {
     this.events.utterance({ audio: new Float32Array((ms * 16_000) / 1000), startMs: 0, endMs: ms });
   }
 
+  /** The microphone's level for one frame, dBFS. */
+  level(db: number): void {
+    this.events.level(db);
+  }
+
   /** The visitor barges in on reply `replyId` after hearing `playedMs` of it. */
   bargeIn(replyId: number, playedMs: number): void {
     this.events.bargeIn({ replyId, playedMs });

@@ -16,7 +16,6 @@ export type TransportCall =
 
 type Method = TransportCall["method"];
 
-/** Options of {@link FakeTransport}. */
 export interface FakeTransportOptions {
   /** Greeting the fake session carries. Default "Hello! How can I help?". */
   greeting?: string;

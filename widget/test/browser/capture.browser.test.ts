@@ -10,9 +10,9 @@ import { expect, test, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 import { encodeWav } from "@voice-agent/dsp";
 import { decodeWav } from "@voice-agent/dsp";
-import { analyzeWav } from "../../src/node/analyze-wav.ts";
-import { findLag } from "../../src/node/latency-timeline.ts";
-import { resampleWhole } from "../../src/node/resampler-quality.ts";
+import { analyzeWav } from "../../tools/analyze-wav.ts";
+import { findLag } from "../../tools/latency-timeline.ts";
+import { resampleWhole } from "../../tools/resampler-quality.ts";
 import { fixture, withFakeMic } from "./chromium.ts";
 import type { Harness, HarnessLog } from "./harness.ts";
 import { startServer, type TestServer } from "./server.ts";
@@ -62,5 +62,10 @@ for (const rate of [48_000, 44_100]) {
     expect(Math.abs(live.startMs - offsetMs - offline[0]!.startMs)).toBeLessThanOrEqual(2 * FRAME_MS);
     expect(Math.abs(live.endMs - offsetMs - offline[0]!.endMs)).toBeLessThanOrEqual(2 * FRAME_MS);
     expect(live.samples / 16).toBeGreaterThan(live.endMs - live.startMs);
+    // The level the launcher shows: a reading per frame, well above the quiet before the speech during it.
+    expect(log.levels.length).toBeGreaterThanOrEqual(log.frames - 2);
+    const frameAt = (ms: number) => Math.floor(ms / FRAME_MS);
+    const before = Math.max(...log.levels.slice(0, frameAt(live.startMs) - 4));
+    expect(Math.max(...log.levels.slice(frameAt(live.startMs), frameAt(live.endMs)))).toBeGreaterThan(before + 15);
   });
 }

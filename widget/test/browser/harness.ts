@@ -23,6 +23,8 @@ export interface HarnessLog {
   /** Decisions of the barge-in detector and the end-of-turn stage, with the deciding frame's timing. */
   decisions: { kind: Parameters<NonNullable<AudioEngineProbe["decision"]>>[0]; timing: FrameTiming }[];
   speechStarts: number[];
+  /** The microphone's level of each frame, dBFS. */
+  levels: number[];
   utterances: { startMs: number; endMs: number; samples: number; contextFrame: number }[];
   bargeIns: { replyId: number; playedMs: number; stop?: StopReport }[];
   /** Holds that silenced playback (the worklet's report of each). */
@@ -36,10 +38,9 @@ export interface HarnessLog {
   loopPath?: string;
 }
 
-/** Options of {@link start}. */
 export type HarnessOptions = Partial<Omit<AudioEngineOptions, "assetBase">> & { assetBase?: string; keepAudio?: boolean };
 
-const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], timings: [], decisions: [], speechStarts: [], utterances: [], bargeIns: [], holds: [], drained: [], replyStarts: [], errors: [], violations: [] };
+const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], timings: [], decisions: [], speechStarts: [], levels: [], utterances: [], bargeIns: [], holds: [], drained: [], replyStarts: [], errors: [], violations: [] };
 document.addEventListener("securitypolicyviolation", (e) => log.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
 let engine: AudioEngine | undefined;
 
@@ -50,6 +51,7 @@ async function start(options: HarnessOptions = {}): Promise<void> {
     { assetBase: assetBase ?? new URL("/va/", location.href).href, turn: {}, ...rest },
     {
       speechStart: () => log.speechStarts.push(log.frames),
+      level: (db) => log.levels.push(db),
       // The engine calls probe.stopped just before bargeIn: attach that stop report.
       bargeIn: (report) => log.bargeIns.push({ ...report, stop: pendingStops.shift() }),
       utterance: (u: Utterance) => log.utterances.push({ startMs: u.startMs, endMs: u.endMs, samples: u.audio.length, contextFrame: now() }),
@@ -113,7 +115,6 @@ export interface FedReply {
   error?: { code: string; message: string; retryAfterMs?: number | undefined; relayCode?: string | undefined };
 }
 
-/** Options of {@link playFedReply}. */
 export interface FedReplyOptions {
   /** Abort the stream (and stop playback) this many ms after the request, as a barge-in or hang-up does. */
   abortAfterMs?: number;

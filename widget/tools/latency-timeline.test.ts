@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FrameTiming } from "../audio/audio-engine.ts";
+import type { FrameTiming } from "../src/audio/audio-engine.ts";
 import { contextFrameOf, findLag, quantile, stampJitter } from "./latency-timeline.ts";
 
 const timing = (index: number, endFrame: number): FrameTiming => ({ index, endFrame, receivedFrame: endFrame, decidedFrame: endFrame });

@@ -3,12 +3,12 @@ import { readdir, readFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web/wasm";
 import { describe, expect, it } from "vitest";
 import { decodeWav, Resampler } from "@voice-agent/dsp";
-import { loadSpeechModel, VAD_FRAME_SAMPLES, type SpeechModel } from "../audio/speech-model.ts";
+import { loadSpeechModel, VAD_FRAME_SAMPLES, type SpeechModel } from "../src/audio/speech-model.ts";
 import { lengthDelimited } from "./protobuf-wire.ts";
 import { silero16k } from "./silero-16k.ts";
 import { publishedVadModel, vadModel } from "./vad-model.ts";
 
-const fixtures = new URL("../../../e2e/fixtures/", import.meta.url);
+const fixtures = new URL("../../e2e/fixtures/", import.meta.url);
 const load = (bytes: Uint8Array) => loadSpeechModel(ort, bytes.slice().buffer);
 
 /** Every fixture, resampled to 16 kHz like the capture path does. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { resampleWhole, snrDb } from "./resampler-quality.ts";
 import { decodeWav } from "@voice-agent/dsp";
 
-const fixture = (name: string) => decodeWav(readFileSync(new URL(`../../../e2e/fixtures/${name}`, import.meta.url)));
+const fixture = (name: string) => decodeWav(readFileSync(new URL(`../../e2e/fixtures/${name}`, import.meta.url)));
 
 describe("Resampler vs sox -v", () => {
   it("matches sox's 48 → 16 kHz output on a 50 Hz–7 kHz sweep with SNR ≥ 60 dB", () => {

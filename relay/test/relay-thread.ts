@@ -3,8 +3,8 @@
  * on an event loop of their own, as a relay and its clients are in production.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { RelayOptions } from "./relay-options.ts";
-import { startRelayWithStandin } from "./test-servers.ts";
+import type { RelayOptions } from "../src/relay-options.ts";
+import { startRelayWithStandin } from "./servers.ts";
 
 const env = await startRelayWithStandin(workerData as Partial<RelayOptions>);
 parentPort?.postMessage(env.url);

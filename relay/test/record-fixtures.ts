@@ -1,6 +1,6 @@
-import type { RecordOp } from "./record-op.ts";
-import type { EventRecord, MessageRecord, SessionRecord } from "./session-record.ts";
-import { uuidv7 } from "./uuid-v7.ts";
+import type { RecordOp } from "../src/records/record-op.ts";
+import type { EventRecord, MessageRecord, SessionRecord } from "../src/records/session-record.ts";
+import { uuidv7 } from "../src/records/uuid-v7.ts";
 
 /** A `create-session` op for tests and benchmarks; `createdAt` defaults to now. */
 export function sessionOp(overrides: Partial<SessionRecord> = {}, visitorHash: string | null = null): Extract<RecordOp, { op: "create-session" }> {

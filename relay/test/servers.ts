@@ -5,11 +5,11 @@ import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
 import { createStandin } from "@voice-agent/standin";
 import type { StandinOptions } from "@voice-agent/standin";
-import type { RelayOptions } from "./relay-options.ts";
-import type { ServeRelayOptions } from "./serve-relay.ts";
-import { serveRelay } from "./serve-relay.ts";
-import { STT_SAMPLE_RATE } from "./protocol.ts";
-import { createTestApp, testUpstreams } from "./test-fixtures.ts";
+import type { RelayOptions } from "../src/relay-options.ts";
+import type { ServeRelayOptions } from "../src/serve-relay.ts";
+import { serveRelay } from "../src/serve-relay.ts";
+import { STT_SAMPLE_RATE } from "../src/protocol.ts";
+import { createTestApp, testUpstreams } from "./fixtures.ts";
 
 /** Serves a fetch handler on a free port of 127.0.0.1 (tests only). */
 export async function listen(fetch: Parameters<typeof serve>[0]["fetch"]) {
@@ -53,7 +53,7 @@ export async function startRelayWithStandin(
  * between the relay closing a connection and the client writing to it. `overrides` must be cloneable.
  */
 export async function startRelayInThread(overrides: Partial<RelayOptions> = {}) {
-  const worker = new Worker(new URL("./test-relay-thread.ts", import.meta.url), { workerData: overrides });
+  const worker = new Worker(new URL("./relay-thread.ts", import.meta.url), { workerData: overrides });
   const [url] = (await once(worker, "message")) as [string];
   return {
     url,

@@ -4,7 +4,7 @@
  * offset that varies per run), and captured samples are mapped to context frames through the capture
  * worklet's per-frame stamps.
  */
-import type { FrameTiming } from "../audio/audio-engine.ts";
+import type { FrameTiming } from "../src/audio/audio-engine.ts";
 
 /** Samples per VAD frame at 16 kHz. */
 export const FRAME = 512;

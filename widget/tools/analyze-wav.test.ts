@@ -4,7 +4,7 @@ import { Resampler } from "@voice-agent/dsp";
 import { decodeWav, encodeWav } from "@voice-agent/dsp";
 import { analyzeWav, type DetectedUtterance } from "./analyze-wav.ts";
 
-const fixtures = new URL("../../../e2e/fixtures/", import.meta.url);
+const fixtures = new URL("../../e2e/fixtures/", import.meta.url);
 const fixture = (name: string) => readFile(new URL(name, fixtures));
 const TOLERANCE_MS = 100;
 

@@ -6,7 +6,7 @@ import * as ort from "onnxruntime-web/wasm";
 import { EndOfTurn, type EndOfTurnOptions } from "@voice-agent/dsp";
 import { Resampler } from "@voice-agent/dsp";
 import { decodeWav } from "@voice-agent/dsp";
-import { loadSpeechModel, VAD_FRAME_SAMPLES } from "../audio/speech-model.ts";
+import { loadSpeechModel, VAD_FRAME_SAMPLES } from "../src/audio/speech-model.ts";
 import { vadModel } from "./vad-model.ts";
 
 /** One detected utterance, in ms from the start of the file. */

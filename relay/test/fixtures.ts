@@ -1,9 +1,9 @@
-import type { AgentConfig } from "./agent-config.ts";
-import { AgentLimitsSchema } from "./agent-config.ts";
-import { createApp } from "./app.ts";
-import type { LogEntry } from "./relay-log.ts";
-import type { RelayOptions } from "./relay-options.ts";
-import type { Upstreams } from "./upstreams.ts";
+import type { AgentConfig } from "../src/agent-config.ts";
+import { AgentLimitsSchema } from "../src/agent-config.ts";
+import { createApp } from "../src/app.ts";
+import type { LogEntry } from "../src/relay-log.ts";
+import type { RelayOptions } from "../src/relay-options.ts";
+import type { Upstreams } from "../src/upstreams.ts";
 
 /** Origin allowed for {@link testAgent}. */
 export const TEST_ORIGIN = "http://localhost:5173";
