@@ -31,7 +31,8 @@ function status(text: string, isError = false): void {
 async function api<T>(path: string, method = "GET"): Promise<T> {
   const res = await fetch(path, { method, headers: { authorization: `Bearer ${token}` } });
   if (res.status === 401) $("token-form").hidden = false;
-  if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
+  if (!res.ok)
+    throw new Error(((await res.json().catch(() => ({}))) as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
@@ -61,8 +62,15 @@ const outcome = (s: SessionRecord) => (s.endReason ? `${s.status} (${s.endReason
 
 function row(s: SessionListItem): HTMLTableRowElement {
   const tr = el("tr");
-  const preview = s.firstVisitorText === null ? "—" : s.firstVisitorText.length > 80 ? `${s.firstVisitorText.slice(0, 79)}…` : s.firstVisitorText;
-  tr.append(el("td", new Date(s.createdAt).toLocaleString()), el("td", s.agent), el("td", outcome(s)), el("td", seconds(s.durationMs)), el("td", preview));
+  const preview =
+    s.firstVisitorText === null ? "—" : s.firstVisitorText.length > 80 ? `${s.firstVisitorText.slice(0, 79)}…` : s.firstVisitorText;
+  tr.append(
+    el("td", new Date(s.createdAt).toLocaleString()),
+    el("td", s.agent),
+    el("td", outcome(s)),
+    el("td", seconds(s.durationMs)),
+    el("td", preview),
+  );
   tr.addEventListener("click", () => {
     for (const other of $("sessions").children) other.removeAttribute("aria-selected");
     tr.setAttribute("aria-selected", "true");
@@ -79,7 +87,11 @@ async function showSession(id: string): Promise<void> {
   const box = $("detail");
   box.replaceChildren(
     el("h2", `Session ${session.id.slice(0, 8)}… · ${session.status}`),
-    el("p", `${session.agent} · ${session.origin} · started ${new Date(t0).toLocaleString()} · ${seconds(session.durationMs)}${session.endReason ? ` · ended: ${session.endReason}` : ""}`, "meta"),
+    el(
+      "p",
+      `${session.agent} · ${session.origin} · started ${new Date(t0).toLocaleString()} · ${seconds(session.durationMs)}${session.endReason ? ` · ended: ${session.endReason}` : ""}`,
+      "meta",
+    ),
   );
   for (const m of messages) {
     const div = el("div", "", `msg ${m.role}`);

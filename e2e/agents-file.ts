@@ -18,14 +18,23 @@ interface Agent {
  * with `limitedRequestsPerMinute` (default 60). Returns its path; writing again to `file` replaces it
  * (the relay reads it at start).
  */
-export async function writeAgentsFile(options: { origins: string[]; lockedOrigins?: string[]; limitedRequestsPerMinute?: number; file?: string }): Promise<string> {
+export async function writeAgentsFile(options: {
+  origins: string[];
+  lockedOrigins?: string[];
+  limitedRequestsPerMinute?: number;
+  file?: string;
+}): Promise<string> {
   const example = JSON.parse(await readFile(new URL("../relay/agents.json", import.meta.url), "utf8")) as { agents: Agent[] };
   const demo = example.agents.find((a) => a.id === "demo")!;
   demo.allowedOrigins = options.origins;
   const locked = { ...structuredClone(demo), id: "locked", allowedOrigins: options.lockedOrigins ?? ["https://shop.example"] };
   const slow = { ...structuredClone(demo), id: "slow", tts: { ...demo.tts, speed: 0.5 } };
   const file = options.file ?? join(await mkdtemp(join(tmpdir(), "voice-agent-e2e-")), "agents.json");
-  const limited = { ...structuredClone(demo), id: "limited", limits: { ...demo.limits, requestsPerMinute: options.limitedRequestsPerMinute ?? 60 } };
+  const limited = {
+    ...structuredClone(demo),
+    id: "limited",
+    limits: { ...demo.limits, requestsPerMinute: options.limitedRequestsPerMinute ?? 60 },
+  };
   await writeFile(file, JSON.stringify({ agents: [demo, locked, slow, limited] }));
   return file;
 }

@@ -12,4 +12,3 @@ export function fixture(name: string): string {
 export function withFakeMic(wav: string): LaunchOptions {
   return { executablePath: CHROMIUM_PATH, args: fakeMicArgs(wav) };
 }
-

@@ -14,7 +14,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     standinPort: E2E.standinPort,
     offline: true,
     agentsFile: await writeAgentsFile({ origins: [E2E.demoUrl, E2E.embedUrl] }),
-    relayEnv: { ADMIN_TOKEN: E2E.adminToken, DATABASE_URL: await tempDatabaseUrl(), SESSIONS_PER_IP_PER_MINUTE: "1000", RECORDS_FLUSH_MS: "50" },
+    relayEnv: {
+      ADMIN_TOKEN: E2E.adminToken,
+      DATABASE_URL: await tempDatabaseUrl(),
+      SESSIONS_PER_IP_PER_MINUTE: "1000",
+      RECORDS_FLUSH_MS: "50",
+    },
     output: process.env.E2E_VERBOSE ? "inherit" : "quiet",
   });
   const embed = await startHostServer({ port: E2E.embedPort, hostname: "localhost", relayUrl: E2E.relayUrl });

@@ -51,7 +51,10 @@ export async function startHostServer(options: { port: number; hostname: string;
         return;
       }
       response
-        .writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": strictCsp(options.relayUrl, url.searchParams.get("workers") === "blob") })
+        .writeHead(200, {
+          "content-type": "text/html; charset=utf-8",
+          "content-security-policy": strictCsp(options.relayUrl, url.searchParams.get("workers") === "blob"),
+        })
         .end(text.replaceAll("%RELAY_URL%", options.relayUrl));
     })();
   });

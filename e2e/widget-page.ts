@@ -35,7 +35,10 @@ export async function waitForStates(page: Page, tail: string[], timeout = 30_000
  * Points the page's element at another relay or agent and sets its `.config`, before the visitor
  * starts it (the element reads them on `start()`).
  */
-export async function configureWidget(page: Page, options: { relayUrl?: string; agent?: string; config?: Record<string, unknown> }): Promise<void> {
+export async function configureWidget(
+  page: Page,
+  options: { relayUrl?: string; agent?: string; config?: Record<string, unknown> },
+): Promise<void> {
   await page.evaluate(async (options) => {
     await customElements.whenDefined("voice-agent");
     const el = document.querySelector("voice-agent") as HTMLElement & { config: Record<string, unknown> };
@@ -62,7 +65,14 @@ export async function sendText(widget: Locator, text: string): Promise<void> {
 }
 
 /** Attaches the widget's event log to the test's report when it fails (what the widget went through). */
-export async function attachLogOnFailure(page: Page, testInfo: { status?: string; expectedStatus: string; attach(name: string, options: { body: string; contentType: string }): Promise<void> }): Promise<void> {
+export async function attachLogOnFailure(
+  page: Page,
+  testInfo: {
+    status?: string;
+    expectedStatus: string;
+    attach(name: string, options: { body: string; contentType: string }): Promise<void>;
+  },
+): Promise<void> {
   if (testInfo.status === testInfo.expectedStatus) return;
   const log = await vaLog(page).catch(() => undefined);
   if (!log) return;

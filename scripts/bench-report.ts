@@ -32,7 +32,15 @@ const resultsDir = fileURLToPath(new URL("../bench/results/", import.meta.url));
 export async function writeBenchResults(suite: string, rows: BenchRow[]): Promise<void> {
   await mkdir(resultsDir, { recursive: true });
   await writeFile(`${resultsDir}${suite}.json`, JSON.stringify({ suite, at: new Date().toISOString(), rows }, null, 2));
-  console.table(rows.map((r) => ({ name: r.name, value: round(r.value), unit: r.unit, baseline: r.baseline === undefined ? "" : round(r.baseline), note: r.note ?? "" })));
+  console.table(
+    rows.map((r) => ({
+      name: r.name,
+      value: round(r.value),
+      unit: r.unit,
+      baseline: r.baseline === undefined ? "" : round(r.baseline),
+      note: r.note ?? "",
+    })),
+  );
 }
 
 function round(x: number): number {

@@ -14,4 +14,13 @@ for (const file of files) {
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.versions.node}`;
 await writeFile(`${dir}results.json`, JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2));
 console.log(`\nbench: ${rows.length} figures from ${files.length} suites on ${machine}`);
-console.table(rows.map((r) => ({ suite: r.suite, name: r.name, value: r.value, unit: r.unit, baseline: r.baseline ?? "", ratio: r.ratio === undefined ? "" : Math.round(r.ratio * 1000) / 1000 })));
+console.table(
+  rows.map((r) => ({
+    suite: r.suite,
+    name: r.name,
+    value: r.value,
+    unit: r.unit,
+    baseline: r.baseline ?? "",
+    ratio: r.ratio === undefined ? "" : Math.round(r.ratio * 1000) / 1000,
+  })),
+);

@@ -83,12 +83,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 /** Starts the upstream stand-in; its `/v1` routes are under `url + "/v1"`. */
-export function startStandin(options: { port: number; env?: Record<string, string> | undefined; output?: StackOutput | undefined }): Promise<ManagedProcess> {
-  return startProcess("standin", [process.execPath, "standin/src/main.ts"], { STANDIN_PORT: String(options.port), ...options.env }, {
-    url: `http://${host}:${options.port}`,
-    readyPath: "/__standin/requests",
-    output: options.output,
-  });
+export function startStandin(options: {
+  port: number;
+  env?: Record<string, string> | undefined;
+  output?: StackOutput | undefined;
+}): Promise<ManagedProcess> {
+  return startProcess(
+    "standin",
+    [process.execPath, "standin/src/main.ts"],
+    { STANDIN_PORT: String(options.port), ...options.env },
+    {
+      url: `http://${host}:${options.port}`,
+      readyPath: "/__standin/requests",
+      output: options.output,
+    },
+  );
 }
 
 /** Settings of one relay process. */
@@ -169,7 +178,9 @@ async function startProcess(
           else if (options.output !== "quiet") process.stdout.write(prefix(name, chunk.toString()));
         });
       }
-      const exited = new Promise<never>((_, reject) => child!.once("exit", (code) => reject(new Error(`${name} exited (code ${code}) before answering ${options.url}`))));
+      const exited = new Promise<never>((_, reject) =>
+        child!.once("exit", (code) => reject(new Error(`${name} exited (code ${code}) before answering ${options.url}`))),
+      );
       try {
         await Promise.race([waitForHttp(`${options.url}${options.readyPath}`), exited]);
       } catch (error) {

@@ -36,5 +36,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 const upstream = stack.standinUrl
   ? `OFFLINE DEMO stand-in at ${stack.standinUrl} (set OPENAI_API_KEY for a real provider)`
   : "the configured provider";
-const kept = process.env.ADMIN_TOKEN && process.env.RELAY_TOKEN_SECRET ? "from the environment" : `kept in ${relative(process.cwd(), secretsFile)} (delete it for new ones)`;
-console.log(`\nvoice-agent is running\n  open the demo:  ${stack.demoUrl}\n  records:        ${stack.demoUrl}/records.html#token=${secrets.adminToken}\n  relay:          ${stack.relayUrl}\n  upstream:       ${upstream}\n  secrets:        ${kept}\nPress Ctrl-C to stop.\n`);
+const kept =
+  process.env.ADMIN_TOKEN && process.env.RELAY_TOKEN_SECRET
+    ? "from the environment"
+    : `kept in ${relative(process.cwd(), secretsFile)} (delete it for new ones)`;
+console.log(
+  `\nvoice-agent is running\n  open the demo:  ${stack.demoUrl}\n  records:        ${stack.demoUrl}/records.html#token=${secrets.adminToken}\n  relay:          ${stack.relayUrl}\n  upstream:       ${upstream}\n  secrets:        ${kept}\nPress Ctrl-C to stop.\n`,
+);

@@ -9,7 +9,14 @@ export default defineConfig({
     // Lit's development build runs its extra checks in the tests; its banner on every page is not news.
     onConsoleLog: (log) => !log.includes("Lit is in dev mode"),
     projects: [
-      { test: { name: "node", include: ["src/**/*.test.ts", "tools/**/*.test.ts", "scripts/**/*.test.ts"], exclude: ["src/**/*.browser.test.ts"], environment: "node" } },
+      {
+        test: {
+          name: "node",
+          include: ["src/**/*.test.ts", "tools/**/*.test.ts", "scripts/**/*.test.ts"],
+          exclude: ["src/**/*.browser.test.ts"],
+          environment: "node",
+        },
+      },
       {
         // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the page under the tests.
         optimizeDeps: { include: ["lit", "dexie", "axe-core"] },

@@ -5,7 +5,10 @@ import { levelDb } from "./level.ts";
 describe("BandPowers", () => {
   it("sums to the window's mean power (white noise: within 1 dB of levelDb)", () => {
     let s = 3;
-    const x = Float32Array.from({ length: 256 * 64 }, () => ((s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648) * 0.2 - 0.1);
+    const x = Float32Array.from(
+      { length: 256 * 64 },
+      () => ((s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648) * 0.2 - 0.1,
+    );
     const bands = new BandPowers();
     const out = new Float64Array(bands.bands);
     let total = 0;

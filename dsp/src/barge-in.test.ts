@@ -175,7 +175,11 @@ describe("BargeInDetector", () => {
 
   it("fires once per reply, and again for the next reply", () => {
     const script = [...frames(0.9, 10), ...frames(0, 3, false), ...frames(0.9, 10)];
-    expect(run(script, { confirmMs: 64 }).filter(([, k]) => k === "confirm").map(([i]) => i)).toEqual([1, 14]);
+    expect(
+      run(script, { confirmMs: 64 })
+        .filter(([, k]) => k === "confirm")
+        .map(([i]) => i),
+    ).toEqual([1, 14]);
   });
 
   it("does not confirm on frames between the thresholds (echo-like probabilities)", () => {

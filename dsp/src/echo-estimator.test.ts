@@ -71,8 +71,15 @@ describe("EchoEstimator", () => {
     const echo = echoOf(reply, 60, 0.1);
     // The visitor, 10 dB above the echo on average, from 6 s to 9 s.
     const visitor = new Float32Array(echo.length);
-    visitor.set(babble(3, 3).map((v) => v * 0.316), 6 * RATE);
-    const frames = run(new EchoEstimator(), reply, echo.map((v, i) => v + visitor[i]!));
+    visitor.set(
+      babble(3, 3).map((v) => v * 0.316),
+      6 * RATE,
+    );
+    const frames = run(
+      new EchoEstimator(),
+      reply,
+      echo.map((v, i) => v + visitor[i]!),
+    );
     const power = (x: Float32Array, f: number) => x.subarray(f * 512, f * 512 + 512).reduce((a, v) => a + v * v, 0);
     const louder = frames.filter((_, f) => power(visitor, f) > 4 * power(echo, f) && power(visitor, f) > 512 * 1e-5);
     expect(louder.length).toBeGreaterThan(20);

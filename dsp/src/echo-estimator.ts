@@ -113,7 +113,14 @@ export class EchoEstimator {
   #lag = -1; // the lag the window is placed around (−1: not yet)
   #row: Float64Array;
   #idle: Extract<EchoFrame, { kind: "idle" }> = { kind: "idle", levelDb: -120, nearDb: -120, bandRiseDb: -120 };
-  #echo: Extract<EchoFrame, { kind: "echo" }> = { kind: "echo", levelDb: -120, nearDb: -120, echoDb: -120, delayMs: undefined, bandRiseDb: -120 };
+  #echo: Extract<EchoFrame, { kind: "echo" }> = {
+    kind: "echo",
+    levelDb: -120,
+    nearDb: -120,
+    echoDb: -120,
+    delayMs: undefined,
+    bandRiseDb: -120,
+  };
 
   constructor(options: EchoEstimatorOptions = {}) {
     this.#o = { ...ECHO_ESTIMATOR_DEFAULTS, ...options };
@@ -123,7 +130,10 @@ export class EchoEstimator {
       [o.stepSize > 0 && o.stepSize <= 1, "stepSize must be in (0, 1]"],
       [o.overestimate >= 1 && o.doubleTalkFactor > 1, "overestimate must be ≥ 1 and doubleTalkFactor > 1"],
       [o.trainBlocks >= 0, "trainBlocks must be ≥ 0"],
-      [o.referenceCapacity >= 4096 && (o.referenceCapacity & (o.referenceCapacity - 1)) === 0, "referenceCapacity must be a power of two ≥ 4096"],
+      [
+        o.referenceCapacity >= 4096 && (o.referenceCapacity & (o.referenceCapacity - 1)) === 0,
+        "referenceCapacity must be a power of two ≥ 4096",
+      ],
     ];
     for (const [ok, rule] of checks) if (!ok) throw new RangeError(`EchoEstimator: ${rule}`);
     this.#bands = new BandPowers();
@@ -173,7 +183,8 @@ export class EchoEstimator {
    */
   process(frame: Float32Array, index: number): EchoFrame {
     if (frame.length !== FRAME) throw new RangeError(`EchoEstimator: a frame is ${FRAME} samples (got ${frame.length})`);
-    if (!Number.isInteger(index) || index < 0 || index % BLOCK !== 0) throw new RangeError(`EchoEstimator: frame index must be a multiple of ${BLOCK} (got ${index})`);
+    if (!Number.isInteger(index) || index < 0 || index % BLOCK !== 0)
+      throw new RangeError(`EchoEstimator: frame index must be a multiple of ${BLOCK} (got ${index})`);
     const mic = this.#mic;
     if (index !== this.#nextIndex) mic.fill(0, 0, BLOCK);
     else mic.copyWithin(0, FRAME, FRAME + BLOCK);
@@ -214,7 +225,8 @@ export class EchoEstimator {
         let spread = e;
         for (let k = 1; k <= SPREAD; k++) {
           let lead = 0;
-          for (let l = Math.max(lo, k); l <= hi; l++) lead += this.#weights[b * lags + l]! * this.#refPow[((t + k - l + lags * 1024) % lags) * nb + b]!;
+          for (let l = Math.max(lo, k); l <= hi; l++)
+            lead += this.#weights[b * lags + l]! * this.#refPow[((t + k - l + lags * 1024) % lags) * nb + b]!;
           spread = Math.max(spread, lead, this.#past[((t - k + RING * 1024) % RING) * nb + b]!);
         }
         this.#past[slot + b] = e;

@@ -96,7 +96,8 @@ export class EndOfTurn {
     const o = this.#o;
     if (!(o.negativeThreshold <= o.positiveThreshold)) throw new RangeError("EndOfTurn: negativeThreshold must be ≤ positiveThreshold");
     if (!(o.endThreshold >= o.positiveThreshold)) throw new RangeError("EndOfTurn: endThreshold must be ≥ positiveThreshold");
-    if (!(o.frameSamples > 0 && Number.isInteger(o.frameSamples))) throw new RangeError("EndOfTurn: frameSamples must be a positive integer");
+    if (!(o.frameSamples > 0 && Number.isInteger(o.frameSamples)))
+      throw new RangeError("EndOfTurn: frameSamples must be a positive integer");
     if (!(o.minSpeechMs >= 0 && o.preSpeechPadMs >= 0 && o.postSpeechPadMs >= 0)) throw new RangeError("EndOfTurn: durations must be ≥ 0");
     if (!(o.maxUtteranceMs >= o.silenceMs)) throw new RangeError("EndOfTurn: maxUtteranceMs must be ≥ silenceMs");
     if (!(o.silenceMs > 0)) throw new RangeError("EndOfTurn: silenceMs must be > 0");

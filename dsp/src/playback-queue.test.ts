@@ -240,7 +240,10 @@ describe("PlaybackQueue's start once replies have shown how their audio arrives"
     expect(stream(q, 10, 3840, 30)).toEqual({ started: 15, underruns: 0 });
     expect(stream(q, 10, 3840, 10)).toEqual({ started: 15, underruns: 0 }); // 3× real time
     const fixed = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, ...options, learnStart: false });
-    expect([stream(fixed, 10, 3840, 30), stream(fixed, 10, 3840, 30)]).toEqual([{ started: 30, underruns: 0 }, { started: 30, underruns: 0 }]);
+    expect([stream(fixed, 10, 3840, 30), stream(fixed, 10, 3840, 30)]).toEqual([
+      { started: 30, underruns: 0 },
+      { started: 30, underruns: 0 },
+    ]);
   });
 
   it("waits longer after a reply that arrived slower than real time, and does not run dry then", () => {

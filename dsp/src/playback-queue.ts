@@ -87,7 +87,16 @@ export class PlaybackQueue {
     const { sampleRate } = options;
     if (!(sampleRate > 0)) throw new RangeError("PlaybackQueue: sampleRate must be > 0");
     this.sampleRate = sampleRate;
-    this.#o = { cushionMs: 150, cushionMarginMs: 40, learnStart: true, cushionStepMs: 50, maxCushionMs: 400, rampMs: 5, fadeOutFrames: 128, ...options };
+    this.#o = {
+      cushionMs: 150,
+      cushionMarginMs: 40,
+      learnStart: true,
+      cushionStepMs: 50,
+      maxCushionMs: 400,
+      rampMs: 5,
+      fadeOutFrames: 128,
+      ...options,
+    };
     if (!(this.#o.fadeOutFrames >= 1)) throw new RangeError("PlaybackQueue: fadeOutFrames must be ≥ 1");
     this.#ring = new Float32Array(Math.ceil(sampleRate * (options.capacitySeconds ?? 60)));
     this.#cushion = this.#ms(this.#o.cushionMs);

@@ -38,7 +38,12 @@ const tmp = await mkdtemp(join(tmpdir(), "e2e-bench-"));
   const widgetDir = fileURLToPath(new URL("../../widget/", import.meta.url));
   const check = spawnSync(process.execPath, ["scripts/size-check.ts"], { cwd: widgetDir, encoding: "utf8" });
   for (const [, group, kb, budget] of check.stdout.matchAll(/^[✓✗] (\w+)\s+([\d.]+) KB gzip\s+\(budget ([\d.]+) KB/gm)) {
-    rows.push({ name: `widget bundle: ${group}`, unit: "KB gzip", value: Number(kb), note: `budget ${budget} KB (widget/size-budget.json)` });
+    rows.push({
+      name: `widget bundle: ${group}`,
+      unit: "KB gzip",
+      value: Number(kb),
+      note: `budget ${budget} KB (widget/size-budget.json)`,
+    });
   }
   if (rows.length === 0) throw new Error(`size check printed no sizes (is the widget built?):\n${check.stdout}${check.stderr}`);
 }
@@ -89,7 +94,10 @@ try {
         }
         await context.close();
         rows.push({
-          name: n === 0 ? "history load: page start → widget rendered, empty history (median)" : `history load: page start → ${n} messages shown (median)`,
+          name:
+            n === 0
+              ? "history load: page start → widget rendered, empty history (median)"
+              : `history load: page start → ${n} messages shown (median)`,
           unit: "ms",
           value: median(times),
           ...(n === 0 ? {} : { baseline: rows.find((r) => r.name.startsWith("history load: page start → widget rendered"))!.value }),
@@ -105,18 +113,43 @@ try {
   const instant = await spokenTurns(host.url, 6, "");
   turnOverheadRows(instant, "", "turn_overhead_instant_ms", "instant stand-in through the relay");
   rows.push(
-    { key: "v2v_instant_p50_ms", name: "voice to voice: speech end → first reply sample played, instant stand-in (p50)", unit: "ms", value: percentile(instant.v2v, 0.5), trials: instant.v2v.length, note: "the turn overhead's turns, silence timeout included" },
-    { key: "v2v_instant_p95_ms", name: "voice to voice: speech end → first reply sample played, instant stand-in (p95)", unit: "ms", value: percentile(instant.v2v, 0.95), trials: instant.v2v.length, note: `nearest rank of ${instant.v2v.length}: the largest` },
+    {
+      key: "v2v_instant_p50_ms",
+      name: "voice to voice: speech end → first reply sample played, instant stand-in (p50)",
+      unit: "ms",
+      value: percentile(instant.v2v, 0.5),
+      trials: instant.v2v.length,
+      note: "the turn overhead's turns, silence timeout included",
+    },
+    {
+      key: "v2v_instant_p95_ms",
+      name: "voice to voice: speech end → first reply sample played, instant stand-in (p95)",
+      unit: "ms",
+      value: percentile(instant.v2v, 0.95),
+      trials: instant.v2v.length,
+      note: `nearest rank of ${instant.v2v.length}: the largest`,
+    },
   );
   // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
   // provider that synthesizes as it speaks. Playback starts the margin after the first chunk once a reply
   // showed the stream keeps up; the baseline waits for the 150 ms start cushion (the second chunk).
-  stacks.push(await startBenchStack({ standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort }, { ...INSTANT, STANDIN_TTS_PACE: "1" }));
+  stacks.push(
+    await startBenchStack(
+      { standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort },
+      { ...INSTANT, STANDIN_TTS_PACE: "1" },
+    ),
+  );
   const paced = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time]");
   const pacedFixed = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time, fixed cushion]", { learnStart: false });
   const pacedSetup = "instant stand-in through the relay, speech in 100 ms chunks every 100 ms";
   const fixedOverhead = turnOverheadRows(pacedFixed, " [speech streamed at real time, fixed cushion]", undefined, pacedSetup);
-  turnOverheadRows(paced, " [speech streamed at real time]", "turn_overhead_paced_ms", `${pacedSetup}; baseline: every reply waits for the 150 ms cushion (learnStart off), same run`, fixedOverhead);
+  turnOverheadRows(
+    paced,
+    " [speech streamed at real time]",
+    "turn_overhead_paced_ms",
+    `${pacedSetup}; baseline: every reply waits for the 150 ms cushion (learnStart off), same run`,
+    fixedOverhead,
+  );
   rows.push({
     key: "underrun_replies_paced",
     name: "replies that ran dry while playing (an underrun in va-playback) [speech streamed at real time]",
@@ -131,12 +164,31 @@ try {
   // The stand-in's typical-cloud profile (fixed here, seed included, so runs compare): STT 200 ms + 50 ms
   // per audio second, LLM first token 350 ms then 15 ms per word, TTS first byte 200 ms then 3× real
   // time, each ± 20 %.
-  stacks.push(await startBenchStack({ standin: E2E.benchCloudStandinPort, relay: E2E.benchCloudRelayPort, host: E2E.benchCloudHostPort }, { STANDIN_PROFILE: "typical-cloud" }));
+  stacks.push(
+    await startBenchStack(
+      { standin: E2E.benchCloudStandinPort, relay: E2E.benchCloudRelayPort, host: E2E.benchCloudHostPort },
+      { STANDIN_PROFILE: "typical-cloud" },
+    ),
+  );
   const cloud = await spokenTurns(stacks[2]!.host.url, 9, " [typical-cloud]");
   const cloudNote = `${cloud.v2v.length} turns: ${cloud.v2v.map(Math.round).join(", ")}; stand-in typical-cloud profile through the relay; ${cloud.stages}; ${cloud.underrunReplies} replies with an underrun`;
   rows.push(
-    { key: "v2v_cloud_p50_ms", name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p50)", unit: "ms", value: percentile(cloud.v2v, 0.5), trials: cloud.v2v.length, note: cloudNote },
-    { key: "v2v_cloud_p95_ms", name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p95)", unit: "ms", value: percentile(cloud.v2v, 0.95), trials: cloud.v2v.length, note: `nearest rank of ${cloud.v2v.length}: the largest; context time, output latency of the device not included` },
+    {
+      key: "v2v_cloud_p50_ms",
+      name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p50)",
+      unit: "ms",
+      value: percentile(cloud.v2v, 0.5),
+      trials: cloud.v2v.length,
+      note: cloudNote,
+    },
+    {
+      key: "v2v_cloud_p95_ms",
+      name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p95)",
+      unit: "ms",
+      value: percentile(cloud.v2v, 0.95),
+      trials: cloud.v2v.length,
+      note: `nearest rank of ${cloud.v2v.length}: the largest; context time, output latency of the device not included`,
+    },
     {
       key: "v2v_cloud_nospec_p50_ms",
       name: "voice to voice, typical-cloud provider, no speculation (p50)",
@@ -184,14 +236,23 @@ async function spokenTurns(hostUrl: string, trials: number, label: string, playb
       el.start();
     });
     // Each turn is 1–2 s of speech and 9 s of silence; the last reply must also finish playing.
-    await page.waitForFunction((n) => (window as unknown as { bench: BenchLog }).bench.playback.length >= n, trials + 1, { timeout: 30_000 + (trials + 1) * 15_000 });
+    await page.waitForFunction((n) => (window as unknown as { bench: BenchLog }).bench.playback.length >= n, trials + 1, {
+      timeout: 30_000 + (trials + 1) * 15_000,
+    });
     progress(`turns played${label}`);
     const log = await page.evaluate(() => {
       const b = (window as unknown as { bench: BenchLog }).bench;
       const audio = new Float32Array(b.frames.reduce((n, f) => n + f.length, 0));
       let at = 0;
       for (const f of b.frames) audio.set(f, (at += f.length) - f.length);
-      return { started: b.started, rate: b.rate, firstPlayed: b.firstPlayed, metrics: b.metrics, playback: b.playback, audio: Array.from(audio) };
+      return {
+        started: b.started,
+        rate: b.rate,
+        firstPlayed: b.firstPlayed,
+        metrics: b.metrics,
+        playback: b.playback,
+        audio: Array.from(audio),
+      };
     });
     const ends = speechEnds(Float32Array.from(log.audio)).map((j) => log.started! + (j / 16_000) * log.rate);
     const v2v: number[] = [];
@@ -227,7 +288,12 @@ function turnOverheadRows(turns: SpokenTurns, label: string, key: string | undef
     trials: overheads.length,
     note: `${overheads.length} turns: ${overheads.map(Math.round).join(", ")}; ${setup}; ${turns.stages}`,
   });
-  rows.push({ name: `turn overhead (max)${label}`, unit: "ms", value: Math.max(...overheads), note: "context time; output latency of the device not included" });
+  rows.push({
+    name: `turn overhead (max)${label}`,
+    unit: "ms",
+    value: Math.max(...overheads),
+    note: "context time; output latency of the device not included",
+  });
   return median(overheads);
 }
 
@@ -318,7 +384,10 @@ async function tiledTurns(count: number): Promise<string> {
   const meta = JSON.parse(await readFile(fixture("one-turn.json"), "utf8")) as { speechStartMs: number; speechEndMs: number };
   const { samples, sampleRate } = decodeWav(await readFile(fixture("one-turn.wav")));
   const speech = samples.subarray(Math.round((meta.speechStartMs / 1000) * sampleRate), Math.round((meta.speechEndMs / 1000) * sampleRate));
-  const down = Float32Array.from({ length: Math.floor((speech.length * 16_000) / sampleRate) }, (_, i) => speech[Math.floor((i * sampleRate) / 16_000)]!);
+  const down = Float32Array.from(
+    { length: Math.floor((speech.length * 16_000) / sampleRate) },
+    (_, i) => speech[Math.floor((i * sampleRate) / 16_000)]!,
+  );
   const period = down.length + 9 * 16_000;
   const out = new Float32Array(16_000 + count * period);
   for (let i = 0; i < count; i++) out.set(down, 16_000 + i * period);

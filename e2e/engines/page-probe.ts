@@ -24,7 +24,8 @@ export function installEventLog(): void {
   if (w.vaLog) return;
   const log = { states: [], errors: [], transcripts: [], playback: [], metrics: [], interruptions: [], csp: [] } as unknown as VaLog;
   w.vaLog = log;
-  const on = (name: string, push: (detail: never) => void) => document.addEventListener(name, (e) => push((e as CustomEvent).detail as never));
+  const on = (name: string, push: (detail: never) => void) =>
+    document.addEventListener(name, (e) => push((e as CustomEvent).detail as never));
   on("va-state", (d: { kind: string; code?: string }) => log.states.push(d.kind === "error" ? `error:${d.code}` : d.kind));
   on("va-error", (d: VaLog["errors"][number]) => log.errors.push(d));
   on("va-transcript", (d: VaLog["transcripts"][number]) => log.transcripts.push(d));

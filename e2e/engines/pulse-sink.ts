@@ -24,7 +24,14 @@ export async function startPulseSink(): Promise<PulseSink> {
   const env = { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir, XDG_CONFIG_HOME: dir };
   const pulse = spawn(
     "pulseaudio",
-    ["--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes", "-n", "--load=module-null-sink sink_name=null", `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`],
+    [
+      "--daemonize=no",
+      "--exit-idle-time=-1",
+      "--disable-shm=yes",
+      "-n",
+      "--load=module-null-sink sink_name=null",
+      `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`,
+    ],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );
   const output = captureOutput([pulse.stdout, pulse.stderr], 20_000);
@@ -33,7 +40,12 @@ export async function startPulseSink(): Promise<PulseSink> {
     await rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 10_000;
-  while (!(await access(socket).then(() => true, () => false))) {
+  while (
+    !(await access(socket).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (pulse.exitCode !== null || Date.now() > deadline) {
       await close();
       throw new Error(`pulseaudio did not open ${socket}: ${output()}`);

@@ -21,7 +21,10 @@ export const WEBKIT_BROWSER_PATH = process.env.WEBKIT_BROWSER_PATH ?? "/usr/lib/
 export async function launchWebKit(mic: MicSetup): Promise<BrowserDriver> {
   const x = await startXvfb();
   const port = await freePort();
-  const server = spawn(WEBKIT_DRIVER_PATH, [`--port=${port}`], { env: { ...process.env, DISPLAY: x.display }, stdio: ["ignore", "pipe", "pipe"] });
+  const server = spawn(WEBKIT_DRIVER_PATH, [`--port=${port}`], {
+    env: { ...process.env, DISPLAY: x.display },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output = captureOutput([server.stdout, server.stderr]);
   const stop = () => {
     server.kill();
@@ -55,7 +58,12 @@ export async function launchWebKit(mic: MicSetup): Promise<BrowserDriver> {
         await probe();
       },
       evaluate: (fn, arg) => driver.executeScript(fn as never, arg),
-      click: ({ x, y }) => driver.actions().move({ x: Math.round(x), y: Math.round(y), origin: Origin.VIEWPORT }).click().perform(),
+      click: ({ x, y }) =>
+        driver
+          .actions()
+          .move({ x: Math.round(x), y: Math.round(y), origin: Origin.VIEWPORT })
+          .click()
+          .perform(),
       type: (text) => driver.actions().sendKeys(text).perform(),
       screenshot: async (path) => writeFile(path, await driver.takeScreenshot(), "base64"),
       requests: undefined,
@@ -83,7 +91,10 @@ async function freePort(): Promise<number> {
 async function waitForStatus(url: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ready = await fetch(`${url}/status`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/status`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     if (Date.now() > deadline) throw new Error(`${url}/status did not answer within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -11,7 +11,9 @@ export interface XDisplay {
 
 /** Starts `Xvfb`; it picks a free display itself and reports its number on fd 3 (`-displayfd`). */
 export async function startXvfb(): Promise<XDisplay> {
-  const xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], { stdio: ["ignore", "ignore", "pipe", "pipe"] });
+  const xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   xvfb.stderr!.on("data", (chunk: Buffer) => (stderr += String(chunk)));
   const number = await new Promise<string>((resolve, reject) => {

@@ -40,7 +40,13 @@ async function reportFailure(driver: BrowserDriver, testInfo: TestInfo): Promise
     await testInfo.attach("va-log", { body, contentType: "application/json" });
   }
   const screenshot = testInfo.outputPath("page.png");
-  if (await driver.screenshot(screenshot).then(() => true, () => false)) await testInfo.attach("page", { path: screenshot, contentType: "image/png" });
+  if (
+    await driver.screenshot(screenshot).then(
+      () => true,
+      () => false,
+    )
+  )
+    await testInfo.attach("page", { path: screenshot, contentType: "image/png" });
   const output = driver.output();
   if (output) {
     console.log(`${driver.engine} stderr (last 3000 characters):\n${output.slice(-3000)}`);

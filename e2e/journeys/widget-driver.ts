@@ -87,7 +87,10 @@ export function lines(driver: BrowserDriver): Promise<Line[]> {
 
 /** Text of the element's part `name` (e.g. `offline-label`, `error`), or `null` when not shown. */
 export function partText(driver: BrowserDriver, name: string): Promise<string | null> {
-  return driver.evaluate((name) => document.querySelector("voice-agent")?.shadowRoot?.querySelector(`[part~="${name}"]`)?.textContent?.trim() ?? null, name);
+  return driver.evaluate(
+    (name) => document.querySelector("voice-agent")?.shadowRoot?.querySelector(`[part~="${name}"]`)?.textContent?.trim() ?? null,
+    name,
+  );
 }
 
 /** The element's `data-state`. */
@@ -117,12 +120,18 @@ export function micCalls(driver: BrowserDriver): Promise<string[]> {
 
 /** What the element's `exportHistory()` returns, as far as the journeys read it. */
 export interface HistoryView {
-  conversations: { id: string; messages: { id: string; role: string; text: string; interrupted?: boolean; heardText?: string; audioMs?: number }[] }[];
+  conversations: {
+    id: string;
+    messages: { id: string; role: string; text: string; interrupted?: boolean; heardText?: string; audioMs?: number }[];
+  }[];
 }
 
 /** The element's local history (IndexedDB), through its public `exportHistory()`. */
 export function exportHistory(driver: BrowserDriver): Promise<HistoryView> {
-  return driver.evaluate(() => (document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<HistoryView> }).exportHistory(), undefined);
+  return driver.evaluate(
+    () => (document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<HistoryView> }).exportHistory(),
+    undefined,
+  );
 }
 
 /** Sets the element's agent and `.config` before the visitor starts it (it reads them on `start()`). */

@@ -43,7 +43,10 @@ export function renderSite(template: string, values: SiteValues): string {
   let text = template;
   for (const [from, to, count] of replacements) {
     const found = text.split(from).length - 1;
-    if (found !== count) throw new Error(`deploy/nginx/voice-agent.conf: expected "${from}" ${count} time(s), found ${found}; update e2e/proxy/nginx.ts with the file`);
+    if (found !== count)
+      throw new Error(
+        `deploy/nginx/voice-agent.conf: expected "${from}" ${count} time(s), found ${found}; update e2e/proxy/nginx.ts with the file`,
+      );
     text = text.replaceAll(from, to);
   }
   return text;
@@ -92,7 +95,11 @@ export async function startNginx(options: { dir: string; site: string; httpsPort
   }
   const child: ChildProcess = spawn(NGINX_PATH, args, { stdio: "ignore" });
   const url = `https://127.0.0.1:${options.httpsPort}`;
-  const exited = new Promise<never>((_, reject) => child.once("exit", async (code) => reject(new Error(`nginx exited (code ${code}): ${await readFile(errorLog, "utf8").catch(() => "")}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", async (code) =>
+      reject(new Error(`nginx exited (code ${code}): ${await readFile(errorLog, "utf8").catch(() => "")}`)),
+    ),
+  );
   exited.catch(() => {});
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -45,7 +45,8 @@ const SECRETS = { RELAY_TOKEN_SECRET: "e2e-two-instances-secret-0123456789abcdef
 export async function startProxiedStack(options: { databaseServerUrl: string; limitedRequestsPerMinute: number }): Promise<ProxiedStack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error(`two-instances cleanup: ${String(error)}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => console.error(`two-instances cleanup: ${String(error)}`));
   };
   try {
     // A process left over from an interrupted run would answer the readiness checks in place of ours.
@@ -112,5 +113,6 @@ async function assertPortFree(port: number): Promise<void> {
     });
     socket.once("error", () => resolve(false));
   });
-  if (inUse) throw new Error(`port ${port} is in use (a process left over from an earlier run?); set E2E_PORT_BASE to another block or stop it`);
+  if (inUse)
+    throw new Error(`port ${port} is in use (a process left over from an earlier run?); set E2E_PORT_BASE to another block or stop it`);
 }

@@ -37,7 +37,12 @@ export function unitCommand(unitText: string, instance: string, envFileText: str
     env[name!] = rest.join("=");
   }
   Object.assign(env, parseEnvironmentFile(envFileText));
-  return { command: one("ExecStart").split(/\s+/), env, environmentFile: one("EnvironmentFile"), workingDirectory: one("WorkingDirectory") };
+  return {
+    command: one("ExecStart").split(/\s+/),
+    env,
+    environmentFile: one("EnvironmentFile"),
+    workingDirectory: one("WorkingDirectory"),
+  };
 }
 
 /** systemd's `EnvironmentFile` format as the example uses it: `KEY=value` lines, `#` comments, blank lines. */

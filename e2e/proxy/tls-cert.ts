@@ -17,10 +17,23 @@ export async function selfSignedCert(dir: string): Promise<TlsCert> {
   const certFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
   await promisify(execFile)("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=voice-agent e2e proxy",
-    "-addext", "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost",
-    "-keyout", keyFile, "-out", certFile,
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=voice-agent e2e proxy",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
   ]);
   return { certFile, keyFile, pem: await readFile(certFile, "utf8") };
 }

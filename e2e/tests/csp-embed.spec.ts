@@ -19,7 +19,9 @@ for (const { workers, loopPath, violations } of [
   { workers: "blob", loopPath: "worker-bootstrap", violations: [] },
   { workers: "none", loopPath: "main-thread", violations: [{ directive: "worker-src", blocked: "blob" }] },
 ]) {
-  test(`script-tag embed on another origin under a strict CSP runs a spoken turn (worker-src ${workers}: ${loopPath})`, async ({ page }) => {
+  test(`script-tag embed on another origin under a strict CSP runs a spoken turn (worker-src ${workers}: ${loopPath})`, async ({
+    page,
+  }) => {
     await recordWidgetEvents(page);
     const fromRelay: string[] = [];
     page.on("request", (request) => {
@@ -48,12 +50,21 @@ for (const { workers, loopPath, violations } of [
       expect(fromRelay).toContain(path);
     }
     // The VAD's files have content-hashed names (widget/scripts/vad-assets.ts).
-    for (const file of [/^\/ort-wasm-simd-threaded\.[0-9a-f]{16}\.mjs$/, /^\/ort-wasm-simd-threaded\.[0-9a-f]{16}\.wasm$/, /^\/silero-vad-v5-16k\.[0-9a-f]{16}\.onnx$/]) {
-      expect(fromRelay.some((p) => file.test(p)), String(file)).toBe(true);
+    for (const file of [
+      /^\/ort-wasm-simd-threaded\.[0-9a-f]{16}\.mjs$/,
+      /^\/ort-wasm-simd-threaded\.[0-9a-f]{16}\.wasm$/,
+      /^\/silero-vad-v5-16k\.[0-9a-f]{16}\.onnx$/,
+    ]) {
+      expect(
+        fromRelay.some((p) => file.test(p)),
+        String(file),
+      ).toBe(true);
     }
 
     // The policy is enforced and the recorder sees violations: a connection elsewhere is refused.
     await page.evaluate((url) => fetch(url).catch(() => {}), E2E.demoUrl);
-    await expect.poll(async () => (await vaLog(page)).csp.map((v) => v.directive)).toEqual([...violations.map((v) => v.directive), "connect-src"]);
+    await expect
+      .poll(async () => (await vaLog(page)).csp.map((v) => v.directive))
+      .toEqual([...violations.map((v) => v.directive), "connect-src"]);
   });
 }

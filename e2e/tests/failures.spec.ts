@@ -10,7 +10,16 @@ import { startRelay, type ManagedProcess } from "../../scripts/stack.ts";
 import { tempDatabaseUrl, writeAgentsFile } from "../agents-file.ts";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { E2E } from "../stack-ports.ts";
-import { attachLogOnFailure, configureWidget, expectState, recordWidgetEvents, sendText, vaLog, waitForStates, openPanel } from "../widget-page.ts";
+import {
+  attachLogOnFailure,
+  configureWidget,
+  expectState,
+  recordWidgetEvents,
+  sendText,
+  vaLog,
+  waitForStates,
+  openPanel,
+} from "../widget-page.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("silence.wav")) });
 
@@ -52,19 +61,29 @@ test.afterEach(async ({ page }, testInfo) => {
 async function openWidget(page: Page, agent = "demo"): Promise<Locator> {
   await recordWidgetEvents(page);
   await page.goto(E2E.demoUrl);
-  await configureWidget(page, { relayUrl: E2E.faultRelayUrl, agent, config: { reconnectDelaysMs: [250, 500, 1000, 1000, 1000], refreshLeadMs: 3000, greet: false } });
+  await configureWidget(page, {
+    relayUrl: E2E.faultRelayUrl,
+    agent,
+    config: { reconnectDelaysMs: [250, 500, 1000, 1000, 1000], refreshLeadMs: 3000, greet: false },
+  });
   const widget = page.locator("voice-agent");
   await openPanel(widget);
   return widget;
 }
 
 const arm = (fault: object) =>
-  fetch(`${E2E.standinUrl}/__standin/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
+  fetch(`${E2E.standinUrl}/__standin/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(fault),
+  });
 
 /** A typed turn that must complete: its reply (the stand-in echoes the text) is shown and the widget listens again. */
 async function typedTurn(page: Page, widget: Locator, text: string): Promise<void> {
   await sendText(widget, text);
-  await expect(widget.locator('li[data-role="assistant"]').last()).toHaveText(`This is the offline demo. You said: ${text}`, { timeout: 20_000 });
+  await expect(widget.locator('li[data-role="assistant"]').last()).toHaveText(`This is the offline demo. You said: ${text}`, {
+    timeout: 20_000,
+  });
   await expectState(widget, "listening");
 }
 
@@ -135,7 +154,10 @@ test("upstream stalls mid-stream: the relay cuts it after STREAM_IDLE_SECONDS, u
   const log = await vaLog(page);
   expect(log.errors).toEqual([{ code: "upstream", message: expect.any(String), fatal: true }]);
   // The relay gave up on the upstream: the stand-in saw its stalled stream closed.
-  const chatAborted = async () => ((await (await fetch(`${E2E.standinUrl}/__standin/requests`)).json()) as { route: string; aborted?: boolean }[]).find((r) => r.route === "chat")?.aborted;
+  const chatAborted = async () =>
+    ((await (await fetch(`${E2E.standinUrl}/__standin/requests`)).json()) as { route: string; aborted?: boolean }[]).find(
+      (r) => r.route === "chat",
+    )?.aborted;
   await expect.poll(chatAborted).toBe(true);
 
   await start(widget);

@@ -41,7 +41,9 @@ function localRows(page: Page): Promise<Record<string, unknown[]>> {
 
 async function typedTurn(widget: Locator, text: string): Promise<void> {
   await sendText(widget, text);
-  await expect(widget.locator('li[data-role="assistant"]').last()).toHaveText(`This is the offline demo. You said: ${text}`, { timeout: 20_000 });
+  await expect(widget.locator('li[data-role="assistant"]').last()).toHaveText(`This is the offline demo. You said: ${text}`, {
+    timeout: 20_000,
+  });
   await expectState(widget, "listening");
 }
 

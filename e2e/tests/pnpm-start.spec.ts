@@ -41,7 +41,13 @@ async function launch(command: string[], env: Record<string, string>): Promise<L
   const child = spawn(command[0]!, command.slice(1), {
     cwd: root,
     detached: true,
-    env: { ...inherited, PORT: String(E2E.launchRelayPort), DEMO_PORT: String(E2E.launchDemoPort), STANDIN_PORT: String(E2E.launchStandinPort), ...env },
+    env: {
+      ...inherited,
+      PORT: String(E2E.launchRelayPort),
+      DEMO_PORT: String(E2E.launchDemoPort),
+      STANDIN_PORT: String(E2E.launchStandinPort),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   groups.push(child);
@@ -53,7 +59,9 @@ async function launch(command: string[], env: Record<string, string>): Promise<L
       const match = /#token=(\S+)[\s\S]*Press Ctrl-C to stop\./.exec(output.stdout);
       if (match?.[1]) resolve(match[1]);
     });
-    child.once("exit", (code) => reject(new Error(`${command.join(" ")} exited (${code}) before it was ready:\n${output.stdout}\n${output.stderr}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`${command.join(" ")} exited (${code}) before it was ready:\n${output.stdout}\n${output.stderr}`)),
+    );
   });
   return { child, output, recordsToken: await ready };
 }
@@ -107,7 +115,10 @@ test("scripts/start.ts: the records URL and the visitors' tokens survive a resta
     const sessions = await fetch(`${demoUrl}/admin/sessions`, { headers: { authorization: `Bearer ${first.recordsToken}` } });
     expect(sessions.status).toBe(200);
     // A visitor's token from before the restart is still valid (same token secret).
-    const refreshed = await fetch(`${relayUrl}/v1/sessions/refresh`, { method: "POST", headers: { origin, authorization: `Bearer ${token}` } });
+    const refreshed = await fetch(`${relayUrl}/v1/sessions/refresh`, {
+      method: "POST",
+      headers: { origin, authorization: `Bearer ${token}` },
+    });
     expect(refreshed.status).toBe(200);
     // Neither secret is printed, except the admin token in the records URL's fragment.
     const { tokenSecret } = JSON.parse(kept) as { tokenSecret: string };

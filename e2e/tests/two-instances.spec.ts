@@ -23,7 +23,10 @@ import { E2E } from "../stack-ports.ts";
 import { configureWidget, expectState, recordWidgetEvents, sendText, vaLog, openPanel } from "../widget-page.ts";
 
 const databaseServer = process.env.DATABASE_URL_TEST;
-const missing = [!databaseServer && "DATABASE_URL_TEST is not set (export DATABASE_URL_TEST=$(bash .ci/postgres.sh))", !nginxInstalled() && `nginx is not installed at ${NGINX_PATH} (apt-get install nginx)`].filter(Boolean);
+const missing = [
+  !databaseServer && "DATABASE_URL_TEST is not set (export DATABASE_URL_TEST=$(bash .ci/postgres.sh))",
+  !nginxInstalled() && `nginx is not installed at ${NGINX_PATH} (apt-get install nginx)`,
+].filter(Boolean);
 if (missing.length > 0 && process.env.CI === "true") throw new Error(`two-instances journey: ${missing.join("; ")}: .ci/run provides both`);
 if (missing.length > 0) console.warn(`two-instances journey SKIPPED: ${missing.join("; ")}`);
 test.skip(missing.length > 0, `needs ${missing.join("; ")}`);
@@ -52,7 +55,8 @@ const openSession = async (agent: string, localAddress?: string) => {
   expect(answer.status, answer.text).toBe(201);
   return answer.json as { sessionId: string; token: string };
 };
-const chat = (token: string) => call("/v1/chat/completions", json({ messages: [{ role: "user", content: "Hello there." }], stream: true }, token));
+const chat = (token: string) =>
+  call("/v1/chat/completions", json({ messages: [{ role: "user", content: "Hello there." }], stream: true }, token));
 
 async function admin<T>(path: string): Promise<T> {
   const answer = await call(path, { headers: { authorization: `Bearer ${E2E.adminToken}` } });
@@ -67,7 +71,9 @@ async function recordsOfConversation(conversationId: string): Promise<SessionDet
 
 /** Number of request lines per instance, e.g. of `POST /v1/chat/completions` answered 429. */
 const served = (method: string, path: string, status?: number) =>
-  stack.instances.map((instance) => instance.log.requests(method, path).filter((line) => status === undefined || line.status === status).length);
+  stack.instances.map(
+    (instance) => instance.log.requests(method, path).filter((line) => status === undefined || line.status === status).length,
+  );
 
 /** Runs `journey` on the demo page (served by its own server, widget from the proxy) in a Chromium whose microphone plays `wav`. */
 async function onDemoPage(wav: string, journey: (page: Page, widget: Locator) => Promise<void>): Promise<void> {
@@ -92,19 +98,35 @@ async function onDemoPage(wav: string, journey: (page: Page, widget: Locator) =>
 
 async function typedTurn(widget: Locator, text: string): Promise<void> {
   await sendText(widget, text);
-  await expect(widget.locator('li[data-role="assistant"]').last()).toHaveText(`This is the offline demo. You said: ${text}`, { timeout: 20_000 });
+  await expect(widget.locator('li[data-role="assistant"]').last()).toHaveText(`This is the offline demo. You said: ${text}`, {
+    timeout: 20_000,
+  });
   await expectState(widget, "listening");
 }
 
 const conversationOf = async (page: Page) =>
-  (await page.evaluate(() => (document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<{ conversations: { id: string }[] }> }).exportHistory())).conversations;
+  (
+    await page.evaluate(() =>
+      (
+        document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<{ conversations: { id: string }[] }> }
+      ).exportHistory(),
+    )
+  ).conversations;
 
 test("deploy files: the systemd unit verifies, the proxy redirects to TLS and passes the client's address", async () => {
   const systemdAnalyze = "/usr/bin/systemd-analyze";
-  if (await readFile(systemdAnalyze).then(() => true, () => false)) {
+  if (
+    await readFile(systemdAnalyze).then(
+      () => true,
+      () => false,
+    )
+  ) {
     // Verified as shipped, except the Node binary: wherever this checkout's Node is.
     const dir = await mkdtemp(join(tmpdir(), "voice-agent-unit-"));
-    await writeFile(join(dir, "voice-agent-relay@.service"), (await readFile(UNIT_FILE, "utf8")).replace("ExecStart=/usr/bin/node ", `ExecStart=${process.execPath} `));
+    await writeFile(
+      join(dir, "voice-agent-relay@.service"),
+      (await readFile(UNIT_FILE, "utf8")).replace("ExecStart=/usr/bin/node ", `ExecStart=${process.execPath} `),
+    );
     const { stderr } = await promisify(execFile)(systemdAnalyze, ["verify", join(dir, "voice-agent-relay@8701.service")]);
     expect(stderr).toBe("");
   } else {
@@ -122,7 +144,12 @@ test("deploy files: the systemd unit verifies, the proxy redirects to TLS and pa
 
   // Per-address session limit (SESSIONS_PER_IP_PER_MINUTE, 20): a client is the address nginx saw, not
   // the socket (always nginx) and not what it writes into X-Forwarded-For itself.
-  const from = (localAddress: string, i: number) => call("/v1/sessions", { ...json({ agent: "demo" }), localAddress, headers: { ...json({}).headers, "x-forwarded-for": `198.51.100.${i}` } });
+  const from = (localAddress: string, i: number) =>
+    call("/v1/sessions", {
+      ...json({ agent: "demo" }),
+      localAddress,
+      headers: { ...json({}).headers, "x-forwarded-for": `198.51.100.${i}` },
+    });
   for (let i = 0; i < 20; i++) expect((await from("127.0.0.5", i)).status).toBe(201);
   let refused: ProxyAnswer | undefined;
   for (let i = 20; i < 60 && !refused; i++) {
@@ -146,9 +173,15 @@ test("a spoken turn end to end through the proxy", async () => {
     expect(log.states).toEqual(["initializing", "listening", "thinking", "responding", "listening"]);
     expect(log.playback.at(-1)!.peak).toBeGreaterThan(0.05);
 
-    const lines = await widget.locator("li[data-role]").evaluateAll((lis) => lis.map((li) => ({ role: li.getAttribute("data-role"), text: li.textContent!.trim() })));
+    const lines = await widget
+      .locator("li[data-role]")
+      .evaluateAll((lis) => lis.map((li) => ({ role: li.getAttribute("data-role"), text: li.textContent!.trim() })));
     const [conversation] = await conversationOf(page);
-    await expect.poll(async () => (await recordsOfConversation(conversation!.id))[0]?.messages.map((m) => ({ role: m.role, text: m.text })), { timeout: 10_000 }).toEqual(lines);
+    await expect
+      .poll(async () => (await recordsOfConversation(conversation!.id))[0]?.messages.map((m) => ({ role: m.role, text: m.text })), {
+        timeout: 10_000,
+      })
+      .toEqual(lines);
   });
 });
 
@@ -166,10 +199,15 @@ test("limits are counted once: a session at its per-minute limit is refused by b
   // Counted per instance, both would allow LIMIT (2 × LIMIT in all).
   expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(LIMIT + 1);
   expect(statuses.slice(-LIMIT)).toEqual(Array(LIMIT).fill(429));
-  expect(answers.filter((a) => a.status === 429).map(errorCode)).toEqual(Array(statuses.filter((s) => s === 429).length).fill("rate_limited"));
+  expect(answers.filter((a) => a.status === 429).map(errorCode)).toEqual(
+    Array(statuses.filter((s) => s === 429).length).fill("rate_limited"),
+  );
   // The refusals came from both instances.
   const refusedBy = served("POST", "/v1/chat/completions", 429).map((n, i) => n - before[i]!);
-  expect(refusedBy.every((n) => n > 0), `429s per instance: ${refusedBy.join(", ")}`).toBe(true);
+  expect(
+    refusedBy.every((n) => n > 0),
+    `429s per instance: ${refusedBy.join(", ")}`,
+  ).toBe(true);
 });
 
 test("forget me on one instance: the token is refused on the other (session_revoked)", async () => {
@@ -192,20 +230,29 @@ test("forget me on one instance: the token is refused on the other (session_revo
     await widget.getByRole("button", { name: "Forget me" }).click();
     await expect(widget.getByText("Your local history was deleted")).toBeVisible();
     const forgotBy = served("DELETE", "/v1/visitor", 200).map((n, i) => n - forgotBefore[i]!);
-    expect(forgotBy.reduce((a, b) => a + b), `DELETE /v1/visitor 200s per instance: ${forgotBy.join(", ")}`).toBe(1);
+    expect(
+      forgotBy.reduce((a, b) => a + b),
+      `DELETE /v1/visitor 200s per instance: ${forgotBy.join(", ")}`,
+    ).toBe(1);
     const other = stack.instances[forgotBy[0] === 1 ? 1 : 0];
 
     // A revocation reaches the other instances within a second (decision 0006): until the other one has
     // refused the token, an attempt may still pass there. Round-robin spreads the attempts.
     const refusedByOther = () => other.log.requests("POST", "/v1/sessions/refresh").filter((l) => l.status === 401).length;
     const before = refusedByOther();
-    await expect.poll(async () => (await call("/v1/sessions/refresh", json({}, token)), refusedByOther() - before), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await call("/v1/sessions/refresh", json({}, token)), refusedByOther() - before), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     // From then on both instances refuse it.
     const perInstance = served("POST", "/v1/sessions/refresh", 401);
     const answers: ProxyAnswer[] = [];
     for (let i = 0; i < 4; i++) answers.push(await call("/v1/sessions/refresh", json({}, token)));
     expect(answers.map((a) => `${a.status} ${errorCode(a)}`)).toEqual(Array(4).fill("401 session_revoked"));
-    expect(served("POST", "/v1/sessions/refresh", 401).map((n, i) => n - perInstance[i]!).every((n) => n > 0)).toBe(true);
+    expect(
+      served("POST", "/v1/sessions/refresh", 401)
+        .map((n, i) => n - perInstance[i]!)
+        .every((n) => n > 0),
+    ).toBe(true);
   });
 });
 
@@ -222,7 +269,11 @@ test("a barge-in whose report reaches the other instance keeps its heard text in
       const streamedBy = served("POST", "/v1/chat/completions", 200).findIndex((n, i) => n > chatsBefore[i]!);
       steeredTo = stack.instances[streamedBy === 0 ? 1 : 0];
       const { origin, authorization, "content-type": type } = route.request().headers();
-      const response = await fetch(`${steeredTo.url}/v1/session-events`, { method: "POST", headers: { origin: origin!, authorization: authorization!, "content-type": type! }, body });
+      const response = await fetch(`${steeredTo.url}/v1/session-events`, {
+        method: "POST",
+        headers: { origin: origin!, authorization: authorization!, "content-type": type! },
+        body,
+      });
       const headers: Record<string, string> = {};
       response.headers.forEach((value, name) => (headers[name] = value));
       await route.fulfill({ status: response.status, headers, body: await response.text() });
@@ -235,14 +286,18 @@ test("a barge-in whose report reaches the other instance keeps its heard text in
     // journey's point is where the report lands.
     expect(interruption!.heardText.length).toBeLessThan(interruption!.fullText.length);
     expect(interruption!.fullText.startsWith(interruption!.heardText)).toBe(true);
-    await expect.poll(() => steeredTo?.log.requests("POST", "/v1/session-events").some((l) => l.status === 202), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => steeredTo?.log.requests("POST", "/v1/session-events").some((l) => l.status === 202), { timeout: 10_000 })
+      .toBe(true);
     // The first chat reply was streamed by exactly one instance, and not by the one that took the report.
     const streamed = served("POST", "/v1/chat/completions", 200).map((n, i) => n - chatsBefore[i]!);
     expect(streamed[stack.instances.indexOf(steeredTo!)]).toBe(0);
 
     const [conversation] = await conversationOf(page);
     await expect
-      .poll(async () => (await recordsOfConversation(conversation!.id))[0]?.messages.find((m) => m.role === "assistant")?.heardText, { timeout: 10_000 })
+      .poll(async () => (await recordsOfConversation(conversation!.id))[0]?.messages.find((m) => m.role === "assistant")?.heardText, {
+        timeout: 10_000,
+      })
       .toBe(interruption!.heardText);
     const [record] = await recordsOfConversation(conversation!.id);
     expect(record!.messages.find((m) => m.role === "assistant")).toMatchObject({ text: interruption!.fullText, interrupted: true });
@@ -265,7 +320,11 @@ test("an instance SIGKILLed mid-reply: the widget goes on through the other, and
     await typedTurn(widget, "First question.");
 
     // A slow reply, so that its instance dies while it streams.
-    await fetch(`${E2E.standinUrl}/__standin/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ route: "chat", kind: "slow", delayMs: 400 }) });
+    await fetch(`${E2E.standinUrl}/__standin/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ route: "chat", kind: "slow", delayMs: 400 }),
+    });
     const chatsBefore = served("POST", "/v1/chat/completions", 200);
     await sendText(widget, "Tell me about your tents");
     await expect(widget.locator('[data-interim][data-role="assistant"]')).toContainText("This is", { timeout: 15_000 });
@@ -289,7 +348,10 @@ test("an instance SIGKILLed mid-reply: the widget goes on through the other, and
       { role: "assistant", text: `This is the offline demo. You said: ${text}` },
     ]);
     await expect
-      .poll(async () => (await recordsOfConversation(conversation!.id)).flatMap((r) => r.messages.map((m) => ({ role: m.role, text: m.text }))), { timeout: 10_000 })
+      .poll(
+        async () => (await recordsOfConversation(conversation!.id)).flatMap((r) => r.messages.map((m) => ({ role: m.role, text: m.text }))),
+        { timeout: 10_000 },
+      )
       .toEqual(expect.arrayContaining(complete));
     const events = (await recordsOfConversation(conversation!.id)).flatMap((r) => r.events.filter((e) => e.source === "widget"));
     const recorded = new Set(events.map((e) => `${e.type}@${e.payload.clientAt}`));

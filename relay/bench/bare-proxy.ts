@@ -20,7 +20,13 @@ const bodies: Record<string, (body: { messages?: unknown[]; input?: string }) =>
     temperature: testAgent.llm.temperature,
     tools: testAgent.tools.map((tool) => ({ type: "function", function: tool })),
   }),
-  "/v1/audio/speech": ({ input }) => ({ model: testAgent.tts.model, voice: testAgent.tts.voice, input, response_format: "pcm", speed: testAgent.tts.speed }),
+  "/v1/audio/speech": ({ input }) => ({
+    model: testAgent.tts.model,
+    voice: testAgent.tts.voice,
+    input,
+    response_format: "pcm",
+    speed: testAgent.tts.speed,
+  }),
 };
 
 createServer((req, res) => {
@@ -32,7 +38,11 @@ createServer((req, res) => {
     const build = bodies[req.url ?? ""];
     if (!build && !upload) return void res.writeHead(404).end();
     const body = build ? JSON.stringify(build(JSON.parse(Buffer.concat(chunks).toString()))) : Buffer.concat(chunks);
-    const headers = { "content-type": upload ? req.headers["content-type"]! : "application/json", "content-length": Buffer.byteLength(body), authorization: "Bearer sk-bench" };
+    const headers = {
+      "content-type": upload ? req.headers["content-type"]! : "application/json",
+      "content-length": Buffer.byteLength(body),
+      authorization: "Bearer sk-bench",
+    };
     const upstreamReq = request(upstream + req.url!.slice("/v1".length), { method: "POST", agent, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, { "content-type": answer.headers["content-type"], "transfer-encoding": "chunked" });
       res.flushHeaders();

@@ -13,7 +13,10 @@ export const benchChildren: ChildProcess[] = [];
  */
 export function startBenchProcess(script: string, env: Record<string, string>, profileDir?: string): Promise<ChildProcess> {
   const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
-  const child = spawn(process.execPath, [...profile, here + script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profile, here + script], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   benchChildren.push(child);
   if (profileDir) console.error(`${script} (port ${env.PORT}): pid ${child.pid}`);
   return new Promise((resolve, reject) => {

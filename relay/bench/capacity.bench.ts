@@ -27,7 +27,16 @@ import { writeBenchResults } from "../../scripts/bench-report.ts";
 import { TEST_ORIGIN, testAgent } from "../test/fixtures.ts";
 import { silentWav } from "../test/servers.ts";
 import { benchChildren, startBenchProcess } from "./bench-process.ts";
-import { type ConversationPath, type Kind, type PathRequest, quantile, responseText, runConversations, timeToFirstByte, TURN_MS } from "./conversation-load.ts";
+import {
+  type ConversationPath,
+  type Kind,
+  type PathRequest,
+  quantile,
+  responseText,
+  runConversations,
+  timeToFirstByte,
+  TURN_MS,
+} from "./conversation-load.ts";
 import { plainHttpSite } from "./plain-http-site.ts";
 import { childPids, cpuMs, loadAverage, machineTicks, rssMb } from "./proc-stats.ts";
 
@@ -54,7 +63,10 @@ const start = (script: string, env: Record<string, string>) =>
 function postgresUrl(): string | undefined {
   if (process.env.DATABASE_URL_TEST) return process.env.DATABASE_URL_TEST;
   try {
-    return execFileSync("bash", [fileURLToPath(new URL("../../.ci/postgres.sh", import.meta.url))], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync("bash", [fileURLToPath(new URL("../../.ci/postgres.sh", import.meta.url))], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return undefined;
   }
@@ -65,13 +77,18 @@ const wav = Buffer.from(await silentWav(2).arrayBuffer());
 const boundary = "capacity-bench-boundary";
 const field = (name: string, value: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 const upload = Buffer.concat([
-  Buffer.from(`${field("model", testAgent.stt.model)}${field("stream", "true")}${field("language", "en")}--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="utterance.wav"\r\ncontent-type: audio/wav\r\n\r\n`),
+  Buffer.from(
+    `${field("model", testAgent.stt.model)}${field("stream", "true")}${field("language", "en")}--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="utterance.wav"\r\ncontent-type: audio/wav\r\n\r\n`,
+  ),
   wav,
   Buffer.from(`\r\n--${boundary}--\r\n`),
 ]);
 /** The chat request's user line: the transcript, as the widget sends it (set once the stand-in is up). */
 let messages: { role: string; content: string }[] = [];
-const inputs = ["Thanks for asking. We are open from ten in the morning until six on Sundays.", "Booking is not needed, but tables by the window go quickly after noon."];
+const inputs = [
+  "Thanks for asking. We are open from ten in the morning until six on Sundays.",
+  "Booking is not needed, but tables by the window go quickly after noon.",
+];
 const json = { "content-type": "application/json" };
 const multipart = { "content-type": `multipart/form-data; boundary=${boundary}` };
 
@@ -80,12 +97,17 @@ function proxiedPath(base: string, withSession: boolean): ConversationPath {
   return {
     async open(): Promise<Record<string, string>> {
       if (!withSession) return {};
-      const session = await responseText({ url: `${base}/v1/sessions`, headers: { ...json, origin: TEST_ORIGIN }, body: '{"agent":"demo"}' });
+      const session = await responseText({
+        url: `${base}/v1/sessions`,
+        headers: { ...json, origin: TEST_ORIGIN },
+        body: '{"agent":"demo"}',
+      });
       return { authorization: `Bearer ${(JSON.parse(session) as { token: string }).token}`, origin: TEST_ORIGIN };
     },
     request(kind, index, headers): PathRequest {
       if (kind === "stt") return { url: `${base}/v1/audio/transcriptions`, headers: { ...headers, ...multipart }, body: upload };
-      if (kind === "chat") return { url: `${base}/v1/chat/completions`, headers: { ...headers, ...json }, body: JSON.stringify({ stream: true, messages }) };
+      if (kind === "chat")
+        return { url: `${base}/v1/chat/completions`, headers: { ...headers, ...json }, body: JSON.stringify({ stream: true, messages }) };
       return { url: `${base}/v1/audio/speech`, headers: { ...headers, ...json }, body: JSON.stringify({ input: inputs[index % 2] }) };
     },
   };
@@ -94,8 +116,14 @@ function proxiedPath(base: string, withSession: boolean): ConversationPath {
 /** Requests straight to the stand-in, with every field the relay would add. */
 function directPath(base: string): ConversationPath {
   const headers = { authorization: "Bearer sk-bench" };
-  const chat = JSON.stringify({ model: testAgent.llm.model, stream: true, messages: [{ role: "system", content: testAgent.systemPrompt }, ...messages] });
-  const speech = inputs.map((input) => JSON.stringify({ model: testAgent.tts.model, voice: testAgent.tts.voice, input, response_format: "pcm", speed: 1 }));
+  const chat = JSON.stringify({
+    model: testAgent.llm.model,
+    stream: true,
+    messages: [{ role: "system", content: testAgent.systemPrompt }, ...messages],
+  });
+  const speech = inputs.map((input) =>
+    JSON.stringify({ model: testAgent.tts.model, voice: testAgent.tts.voice, input, response_format: "pcm", speed: 1 }),
+  );
   return {
     open: async () => headers,
     request(kind, index) {
@@ -141,14 +169,24 @@ const rows: BenchRow[] = [];
 let database: TestDatabase | undefined;
 let nginx: Nginx | undefined;
 try {
-  const standin = await start("standin-server.ts", { PORT: String(PORTS.standin), TOKEN_DELAY_MS: String(TOKEN_DELAY_MS), SPEECH_PACE: String(SPEECH_PACE) });
+  const standin = await start("standin-server.ts", {
+    PORT: String(PORTS.standin),
+    TOKEN_DELAY_MS: String(TOKEN_DELAY_MS),
+    SPEECH_PACE: String(SPEECH_PACE),
+  });
   const upstream = `http://127.0.0.1:${PORTS.standin}/v1`;
   const dir = mkdtempSync(join(tmpdir(), "capacity-bench-"));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const sqliteFile = join(dir, "records.sqlite");
-  const transcript = await responseText({ url: `${upstream}/audio/transcriptions`, headers: { ...multipart, authorization: "Bearer sk-bench" }, body: upload });
+  const transcript = await responseText({
+    url: `${upstream}/audio/transcriptions`,
+    headers: { ...multipart, authorization: "Bearer sk-bench" },
+    body: upload,
+  });
   // The stand-in streams it; the text of the `transcript.text.done` event is the transcript.
-  messages = [{ role: "user", content: (JSON.parse(/data: (\{"type":"transcript\.text\.done".*)/.exec(transcript)![1]!) as { text: string }).text }];
+  messages = [
+    { role: "user", content: (JSON.parse(/data: (\{"type":"transcript\.text\.done".*)/.exec(transcript)![1]!) as { text: string }).text },
+  ];
   const bare = await start("bare-proxy.ts", { PORT: String(PORTS.bare), UPSTREAM: upstream });
   const relay = await start("relay-server.ts", { PORT: String(PORTS.relay), UPSTREAM: upstream, DATABASE_URL: `file:${sqliteFile}` });
   const sqliteMessages: MessageCount = async () => {
@@ -162,7 +200,13 @@ try {
   const paths: Path[] = [
     { name: "direct", conversations: directPath(`http://127.0.0.1:${PORTS.standin}`), pids: () => [], relayPids: [] },
     { name: "bare", conversations: proxiedPath(`http://127.0.0.1:${PORTS.bare}`, false), pids: () => [bare.pid!], relayPids: [bare.pid!] },
-    { name: "relay", conversations: proxiedPath(`http://127.0.0.1:${PORTS.relay}`, true), pids: () => [relay.pid!], relayPids: [relay.pid!], messages: sqliteMessages },
+    {
+      name: "relay",
+      conversations: proxiedPath(`http://127.0.0.1:${PORTS.relay}`, true),
+      pids: () => [relay.pid!],
+      relayPids: [relay.pid!],
+      messages: sqliteMessages,
+    },
   ];
   const pgUrl = postgresUrl();
   if (!nginxInstalled()) console.warn(`capacity bench: nginx is not installed; the two-instance path is skipped`);
@@ -171,10 +215,15 @@ try {
     const db = (database = await createTestDatabase(pgUrl, `capacity_bench_${process.pid}`));
     // One after the other: the first runs the migrations.
     const pair: ChildProcess[] = [];
-    for (const port of PORTS.pair) pair.push(await start("relay-server.ts", { PORT: String(port), UPSTREAM: upstream, DATABASE_URL: db.url }));
+    for (const port of PORTS.pair)
+      pair.push(await start("relay-server.ts", { PORT: String(port), UPSTREAM: upstream, DATABASE_URL: db.url }));
     const nginxDir = mkdtempSync(join(tmpdir(), "capacity-nginx-"));
     cleanups.push(async () => rmSync(nginxDir, { recursive: true, force: true }));
-    const site = plainHttpSite(await readFile(new URL("../../deploy/nginx/voice-agent.conf", import.meta.url), "utf8"), PORTS.nginx, PORTS.pair);
+    const site = plainHttpSite(
+      await readFile(new URL("../../deploy/nginx/voice-agent.conf", import.meta.url), "utf8"),
+      PORTS.nginx,
+      PORTS.pair,
+    );
     nginx = await startNginx({ dir: nginxDir, site, httpsPort: PORTS.nginx, workerConnections: 8192 });
     const master = Number(readFileSync(join(nginxDir, "nginx.pid"), "utf8"));
     const workers = childPids(master);
@@ -187,13 +236,20 @@ try {
         await client.end();
       }
     };
-    paths.push({ name: "pair", conversations: proxiedPath(`http://127.0.0.1:${PORTS.nginx}`, true), pids: () => [...pair.map((p) => p.pid!), ...workers], relayPids: pair.map((p) => p.pid!), messages: pgMessages });
+    paths.push({
+      name: "pair",
+      conversations: proxiedPath(`http://127.0.0.1:${PORTS.nginx}`, true),
+      pids: () => [...pair.map((p) => p.pid!), ...workers],
+      relayPids: pair.map((p) => p.pid!),
+      messages: pgMessages,
+    });
   }
 
   // Warm-up: the stand-in's speech cache (eSpeak NG synthesizes each input once), then JIT and pools.
   const turn = async (path: Path) => {
     const headers = await path.conversations.open();
-    for (const [i, kind] of (["stt", "chat", "tts", "tts"] as Kind[]).entries()) await timeToFirstByte(path.conversations.request(kind, i, headers));
+    for (const [i, kind] of (["stt", "chat", "tts", "tts"] as Kind[]).entries())
+      await timeToFirstByte(path.conversations.request(kind, i, headers));
   };
   await turn(paths[0]!);
   await Promise.all(paths.flatMap((path) => Array.from({ length: 10 }, () => turn(path))));
@@ -203,11 +259,21 @@ try {
 
   /** One step of one path. */
   async function measure(path: Path, n: number): Promise<StepResult> {
-    let cpu0 = 0, cpu1 = 0, nginx0 = 0, nginx1 = 0, standin0 = 0, standin1 = 0;
-    let m0 = { busy: 0, total: 0 }, m1 = { busy: 0, total: 0 };
+    let cpu0 = 0,
+      cpu1 = 0,
+      nginx0 = 0,
+      nginx1 = 0,
+      standin0 = 0,
+      standin1 = 0;
+    let m0 = { busy: 0, total: 0 },
+      m1 = { busy: 0, total: 0 };
     let count0: Promise<number> | undefined, count1: Promise<number> | undefined;
     const relayCpu = () => path.relayPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-    const nginxCpu = () => path.pids().filter((pid) => !path.relayPids.includes(pid)).reduce((sum, pid) => sum + cpuMs(pid), 0);
+    const nginxCpu = () =>
+      path
+        .pids()
+        .filter((pid) => !path.relayPids.includes(pid))
+        .reduce((sum, pid) => sum + cpuMs(pid), 0);
     const load = await runConversations(path.conversations, {
       n,
       settleMs: SETTLE_MS,
@@ -219,11 +285,17 @@ try {
         } else {
           [cpu1, nginx1, standin1, m1] = [relayCpu(), nginxCpu(), cpuMs(standin.pid!), machineTicks()];
           count1 = path.messages?.();
-          maxRss[path.name] = Math.max(maxRss[path.name]!, path.relayPids.reduce((sum, pid) => sum + rssMb(pid), 0));
+          maxRss[path.name] = Math.max(
+            maxRss[path.name]!,
+            path.relayPids.reduce((sum, pid) => sum + rssMb(pid), 0),
+          );
         }
       },
     });
-    maxRss[path.name] = Math.max(maxRss[path.name]!, path.relayPids.reduce((sum, pid) => sum + rssMb(pid), 0));
+    maxRss[path.name] = Math.max(
+      maxRss[path.name]!,
+      path.relayPids.reduce((sum, pid) => sum + rssMb(pid), 0),
+    );
     const messagesPerS = count0 && count1 ? ((await count1) - (await count0)) / (WINDOW_MS / 1000) : 0;
     return {
       n,
@@ -256,8 +328,11 @@ try {
     }
     steps.push(results);
     loads.push(loadAverage());
-    const added = (name: Path["name"]) => (results[name] ? quantile(results[name].ttfb.all, 0.95) - quantile(results.direct.ttfb.all, 0.95) : Number.POSITIVE_INFINITY);
-    console.log(`capacity bench: ${n} conversations: added p95 relay ${added("relay").toFixed(1)} ms, pair ${added("pair").toFixed(1)} ms, bare ${added("bare").toFixed(1)} ms; load average ${loads.at(-1)}`);
+    const added = (name: Path["name"]) =>
+      results[name] ? quantile(results[name].ttfb.all, 0.95) - quantile(results.direct.ttfb.all, 0.95) : Number.POSITIVE_INFINITY;
+    console.log(
+      `capacity bench: ${n} conversations: added p95 relay ${added("relay").toFixed(1)} ms, pair ${added("pair").toFixed(1)} ms, bare ${added("bare").toFixed(1)} ms; load average ${loads.at(-1)}`,
+    );
     if (added("relay") > 2 * ADDED_P95_LIMIT_MS && added("pair") > 2 * ADDED_P95_LIMIT_MS) break;
   }
 
@@ -323,7 +398,11 @@ try {
   /** Highest step within the limit, and conversations per core of relay CPU used at that step. */
   const capacity = (name: "relay" | "pair") => {
     const passing = steps.filter((s) => s[name] && added(s[name], s.direct) <= ADDED_P95_LIMIT_MS).at(-1);
-    if (!passing) return { value: 0, note: `no step kept the added p95 within ${ADDED_P95_LIMIT_MS} ms (steps ${steps.map((s) => s.direct.n).join(", ")})` };
+    if (!passing)
+      return {
+        value: 0,
+        note: `no step kept the added p95 within ${ADDED_P95_LIMIT_MS} ms (steps ${steps.map((s) => s.direct.n).join(", ")})`,
+      };
     const r = passing[name]!;
     const processes = r === undefined ? 1 : name === "pair" ? 2 : 1;
     return {
@@ -332,10 +411,22 @@ try {
     };
   };
   const single = capacity("relay");
-  rows.push({ key: "capacity_conversations_per_core", name: "relay: conversations per relay core (added p95 ≤ 10 ms)", unit: "conversations", value: single.value, note: single.note });
+  rows.push({
+    key: "capacity_conversations_per_core",
+    name: "relay: conversations per relay core (added p95 ≤ 10 ms)",
+    unit: "conversations",
+    value: single.value,
+    note: single.note,
+  });
   if (paths.some((p) => p.name === "pair")) {
     const pair = capacity("pair");
-    rows.push({ key: "capacity_pair_conversations_per_core", name: "two relays behind nginx: conversations per relay core (added p95 ≤ 10 ms)", unit: "conversations", value: pair.value, note: pair.note });
+    rows.push({
+      key: "capacity_pair_conversations_per_core",
+      name: "two relays behind nginx: conversations per relay core (added p95 ≤ 10 ms)",
+      unit: "conversations",
+      value: pair.value,
+      note: pair.note,
+    });
   }
   rows.push({
     key: "capacity_chat_cpu_ratio_vs_bare",
@@ -345,14 +436,41 @@ try {
     note: `${kindCpu.chat!.relay.toFixed(2)} / ${kindCpu.chat!.bare.toFixed(2)} ms at ${KIND_RATE} replies/s; target ≤ 1.5`,
   });
   for (const kind of ["stt", "chat", "tts"]) {
-    rows.push({ key: `capacity_cpu_ms_per_${kind}`, name: `relay CPU per ${kind} request`, unit: "ms", value: kindCpu[kind]!.relay, baseline: kindCpu[kind]!.bare, note: `baseline = the bare proxy's; ${KIND_RATE} requests/s for ${KIND_MS / 1000} s each` });
+    rows.push({
+      key: `capacity_cpu_ms_per_${kind}`,
+      name: `relay CPU per ${kind} request`,
+      unit: "ms",
+      value: kindCpu[kind]!.relay,
+      baseline: kindCpu[kind]!.bare,
+      note: `baseline = the bare proxy's; ${KIND_RATE} requests/s for ${KIND_MS / 1000} s each`,
+    });
   }
-  rows.push({ key: "capacity_rss_mb", name: "relay RSS (max during the ramp, at window ends and after each step)", unit: "MB", value: maxRss.relay!, baseline: idleRss.relay!, note: `baseline = after warm-up${maxRss.pair ? `; two relays: ${maxRss.pair.toFixed(0)} MB together` : ""}` });
+  rows.push({
+    key: "capacity_rss_mb",
+    name: "relay RSS (max during the ramp, at window ends and after each step)",
+    unit: "MB",
+    value: maxRss.relay!,
+    baseline: idleRss.relay!,
+    note: `baseline = after warm-up${maxRss.pair ? `; two relays: ${maxRss.pair.toFixed(0)} MB together` : ""}`,
+  });
   const top = (name: "relay" | "pair") => steps.filter((s) => s[name]).at(-1)?.[name];
   const sqliteTop = top("relay")!;
-  rows.push({ key: "capacity_records_writes_per_s", name: "records: messages written per s (SQLite, one relay)", unit: "msg/s", value: sqliteTop.messagesPerS, note: `at ${sqliteTop.n} conversations (${((sqliteTop.n / TURN_MS) * 1000 * 2).toFixed(0)}/s expected: the visitor's and the agent's line of each turn)` });
+  rows.push({
+    key: "capacity_records_writes_per_s",
+    name: "records: messages written per s (SQLite, one relay)",
+    unit: "msg/s",
+    value: sqliteTop.messagesPerS,
+    note: `at ${sqliteTop.n} conversations (${((sqliteTop.n / TURN_MS) * 1000 * 2).toFixed(0)}/s expected: the visitor's and the agent's line of each turn)`,
+  });
   const pgTop = top("pair");
-  if (pgTop) rows.push({ key: "capacity_records_writes_per_s_postgres", name: "records: messages written per s (PostgreSQL, two relays)", unit: "msg/s", value: pgTop.messagesPerS, note: `at ${pgTop.n} conversations` });
+  if (pgTop)
+    rows.push({
+      key: "capacity_records_writes_per_s_postgres",
+      name: "records: messages written per s (PostgreSQL, two relays)",
+      unit: "msg/s",
+      value: pgTop.messagesPerS,
+      note: `at ${pgTop.n} conversations`,
+    });
   console.log(`capacity bench: ${((performance.now() - t0) / 1000).toFixed(0)} s, load average ${loadAverage()}`);
   await writeBenchResults("capacity", rows);
 } finally {

@@ -34,14 +34,18 @@ const pool = new Agent({ keepAlive: true, maxSockets: Infinity });
 export function timeToFirstByte(req: PathRequest): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const outgoing = request(req.url, { method: "POST", agent: pool, headers: { "content-length": Buffer.byteLength(req.body), ...req.headers } }, (res) => {
-      let ttfb = -1;
-      res.on("data", () => {
-        if (ttfb < 0) ttfb = performance.now() - started;
-      });
-      res.once("error", reject);
-      res.once("end", () => (res.statusCode! < 300 ? resolve(ttfb) : reject(new Error(`${req.url}: HTTP ${res.statusCode}`))));
-    });
+    const outgoing = request(
+      req.url,
+      { method: "POST", agent: pool, headers: { "content-length": Buffer.byteLength(req.body), ...req.headers } },
+      (res) => {
+        let ttfb = -1;
+        res.on("data", () => {
+          if (ttfb < 0) ttfb = performance.now() - started;
+        });
+        res.once("error", reject);
+        res.once("end", () => (res.statusCode! < 300 ? resolve(ttfb) : reject(new Error(`${req.url}: HTTP ${res.statusCode}`))));
+      },
+    );
     outgoing.once("error", reject);
     outgoing.end(req.body);
   });
@@ -50,12 +54,18 @@ export function timeToFirstByte(req: PathRequest): Promise<number> {
 /** The body of one request as text; rejects on a non-2xx status. */
 export function responseText(req: PathRequest): Promise<string> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(req.url, { method: "POST", agent: pool, headers: { "content-length": Buffer.byteLength(req.body), ...req.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.once("error", reject);
-      res.once("end", () => (res.statusCode! < 300 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`${req.url}: HTTP ${res.statusCode}`))));
-    });
+    const outgoing = request(
+      req.url,
+      { method: "POST", agent: pool, headers: { "content-length": Buffer.byteLength(req.body), ...req.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.once("error", reject);
+        res.once("end", () =>
+          res.statusCode! < 300 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`${req.url}: HTTP ${res.statusCode}`)),
+        );
+      },
+    );
     outgoing.once("error", reject);
     outgoing.end(req.body);
   });
@@ -79,11 +89,17 @@ export interface StepLoad {
  * flight builds up) are not counted; the window then lasts `windowMs`, after which no new request starts
  * and the step ends when the last one in flight has. `onWindow` runs at the window's start and end.
  */
-export async function runConversations(path: ConversationPath, options: { n: number; settleMs: number; windowMs: number; onWindow: (edge: "start" | "end") => void }): Promise<StepLoad> {
+export async function runConversations(
+  path: ConversationPath,
+  options: { n: number; settleMs: number; windowMs: number; onWindow: (edge: "start" | "end") => void },
+): Promise<StepLoad> {
   const t0 = performance.now();
   const window: [number, number] = [t0 + options.settleMs, t0 + options.settleMs + options.windowMs];
   const load: StepLoad = { ttfb: { stt: [], chat: [], tts: [] }, turns: 0, failures: 0, window };
-  const edges = [setTimeout(() => options.onWindow("start"), options.settleMs), setTimeout(() => options.onWindow("end"), options.settleMs + options.windowMs)];
+  const edges = [
+    setTimeout(() => options.onWindow("start"), options.settleMs),
+    setTimeout(() => options.onWindow("end"), options.settleMs + options.windowMs),
+  ];
   const sleepUntil = (t: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - performance.now())));
   const conversation = async (i: number) => {
     let turnAt = t0 + (i / options.n) * TURN_MS;

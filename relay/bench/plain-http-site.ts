@@ -13,6 +13,7 @@ export function plainHttpSite(template: string, port: number, relayPorts: readon
     .split("\n")
     .filter((line) => !/^\s*(ssl_|listen \[::1\])/.test(line))
     .join("\n");
-  if (!plain.includes(`listen 127.0.0.1:${port};`) || plain.includes("ssl")) throw new Error("plain-http-site.ts: the site file's TLS lines changed; update this rendering");
+  if (!plain.includes(`listen 127.0.0.1:${port};`) || plain.includes("ssl"))
+    throw new Error("plain-http-site.ts: the site file's TLS lines changed; update this rendering");
   return plain;
 }

@@ -42,19 +42,25 @@ function postgresUrl(): string | undefined {
 const dir = mkdtempSync(join(tmpdir(), "records-bench-"));
 const pgUrl = postgresUrl();
 const stores: [string, () => Promise<SessionStore & { dispose?: () => Promise<void> }>][] = [
-  ["sqlite", async () => {
-    const store = new SqliteSessionStore(join(dir, `${Math.random()}.sqlite`));
-    await store.migrate();
-    return store;
-  }],
+  [
+    "sqlite",
+    async () => {
+      const store = new SqliteSessionStore(join(dir, `${Math.random()}.sqlite`));
+      await store.migrate();
+      return store;
+    },
+  ],
 ];
 if (pgUrl) {
   let n = 0;
-  stores.push(["postgres", async () => {
-    const store = new PostgresSessionStore({ connectionString: pgUrl, schema: `bench_${process.pid}_${n++}` });
-    await store.migrate();
-    return Object.assign(store, { dispose: () => store.dropSchema() });
-  }]);
+  stores.push([
+    "postgres",
+    async () => {
+      const store = new PostgresSessionStore({ connectionString: pgUrl, schema: `bench_${process.pid}_${n++}` });
+      await store.migrate();
+      return Object.assign(store, { dispose: () => store.dropSchema() });
+    },
+  ]);
 } else console.warn("records bench: no PostgreSQL (set DATABASE_URL_TEST); PostgreSQL rows skipped");
 
 const rows: BenchRow[] = [];
@@ -66,10 +72,16 @@ for (const [name, open] of stores) {
   await store.apply(sessions);
   const writer = new BatchingRecordWriter(store, { flushIntervalMs: 50, log: quiet });
   const t0 = performance.now();
-  for (let i = 0; i < MESSAGES; i++) writer.enqueue(messageOp(sessions[i % sessions.length]!.session.id, { text: `message ${i} with some ordinary length of spoken text` }));
+  for (let i = 0; i < MESSAGES; i++)
+    writer.enqueue(messageOp(sessions[i % sessions.length]!.session.id, { text: `message ${i} with some ordinary length of spoken text` }));
   await writer.flush();
   const seconds = (performance.now() - t0) / 1000;
-  rows.push({ name: `records write throughput (${name})`, unit: "msg/s", value: MESSAGES / seconds, note: `${MESSAGES} messages, batches of ≤1000, one transaction each` });
+  rows.push({
+    name: `records write throughput (${name})`,
+    unit: "msg/s",
+    value: MESSAGES / seconds,
+    note: `${MESSAGES} messages, batches of ≤1000, one transaction each`,
+  });
   await store.dispose?.();
   await store.close();
 }
@@ -82,7 +94,11 @@ const wav = silentWav(1);
 
 async function measure(records: RecordsOptions | undefined) {
   const { app } = createTestApp({ upstreams, ...(records ? { records } : {}) });
-  const created = await app.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: JSON.stringify({ agent: "demo" }) });
+  const created = await app.request("/v1/sessions", {
+    method: "POST",
+    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+    body: JSON.stringify({ agent: "demo" }),
+  });
   const { token } = (await created.json()) as { token: string };
   const headers = { authorization: `Bearer ${token}`, origin: TEST_ORIGIN };
   const chat: number[] = [];
@@ -111,10 +127,22 @@ for (const [name, open] of stores) {
   const writer = new BatchingRecordWriter(store, { log: quiet });
   const withRecords = await measure({ store, writer, adminTokens: [], defaultRetentionDays: 30 });
   await writer.close();
-  rows.push({ name: `chat reply until [DONE] p95, recorded (${name})`, unit: "ms", value: withRecords.chat, baseline: baseline.chat, note: `${REQUESTS} sequential streams via app.request, stand-in upstream without delay; baseline: no records. The reply is committed before [DONE]` });
+  rows.push({
+    name: `chat reply until [DONE] p95, recorded (${name})`,
+    unit: "ms",
+    value: withRecords.chat,
+    baseline: baseline.chat,
+    note: `${REQUESTS} sequential streams via app.request, stand-in upstream without delay; baseline: no records. The reply is committed before [DONE]`,
+  });
   rows.push({ name: `chat reply until [DONE] p50, recorded (${name})`, unit: "ms", value: withRecords.chat50, baseline: baseline.chat50 });
   rows.push({ name: `transcription p50, recorded (${name})`, unit: "ms", value: withRecords.stt50, baseline: baseline.stt50 });
-  rows.push({ name: `transcription p95, recorded (${name})`, unit: "ms", value: withRecords.stt, baseline: baseline.stt, note: "the transcript is committed before the response; baseline: no records" });
+  rows.push({
+    name: `transcription p95, recorded (${name})`,
+    unit: "ms",
+    value: withRecords.stt,
+    baseline: baseline.stt,
+    note: "the transcript is committed before the response; baseline: no records",
+  });
   await store.dispose?.();
   await store.close();
 }
@@ -125,7 +153,15 @@ for (const [name, open] of stores) {
   const store = await open();
   const start = Date.now() - LIST_SESSIONS * 1000;
   for (let i = 0; i < LIST_SESSIONS; i += 5000) {
-    await store.apply(Array.from({ length: 5000 }, (_, j) => sessionOp({ createdAt: start + (i + j) * 1000, agent: (i + j) % 4 === 0 ? "sales" : "demo", status: (i + j) % 10 === 0 ? "active" : "pending" })));
+    await store.apply(
+      Array.from({ length: 5000 }, (_, j) =>
+        sessionOp({
+          createdAt: start + (i + j) * 1000,
+          agent: (i + j) % 4 === 0 ? "sales" : "demo",
+          status: (i + j) % 10 === 0 ? "active" : "pending",
+        }),
+      ),
+    );
   }
   const time = async (query: Parameters<SessionStore["listSessions"]>[0]) => {
     const samples: number[] = [];
@@ -138,8 +174,16 @@ for (const [name, open] of stores) {
   };
   const page2 = (await store.listSessions({ limit: 50, agents: ["sales"] })).nextCursor!;
   rows.push({ name: `list newest 50 of 100k sessions p50 (${name})`, unit: "ms", value: await time({ limit: 50 }) });
-  rows.push({ name: `list agent+status filter, 50 of 100k p50 (${name})`, unit: "ms", value: await time({ limit: 50, agents: ["sales"], status: "pending" }) });
-  rows.push({ name: `list next page by cursor, 100k p50 (${name})`, unit: "ms", value: await time({ limit: 50, agents: ["sales"], cursor: page2 }) });
+  rows.push({
+    name: `list agent+status filter, 50 of 100k p50 (${name})`,
+    unit: "ms",
+    value: await time({ limit: 50, agents: ["sales"], status: "pending" }),
+  });
+  rows.push({
+    name: `list next page by cursor, 100k p50 (${name})`,
+    unit: "ms",
+    value: await time({ limit: 50, agents: ["sales"], cursor: page2 }),
+  });
   await store.dispose?.();
   await store.close();
 }

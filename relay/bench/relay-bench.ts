@@ -66,16 +66,26 @@ function stream(url: string, headers: Record<string, string>, body: unknown): Pr
   const json = JSON.stringify(body);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent: clientAgent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(json), ...headers } }, (res) => {
-      let ttfbMs = 0;
-      let bytes = 0;
-      res.on("data", (chunk: Buffer) => {
-        if (bytes === 0) ttfbMs = performance.now() - started;
-        bytes += chunk.byteLength;
-      });
-      res.once("error", reject);
-      res.once("end", () => (res.statusCode === 200 ? resolve({ startedAt: started, ttfbMs, bytes }) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent: clientAgent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(json), ...headers },
+      },
+      (res) => {
+        let ttfbMs = 0;
+        let bytes = 0;
+        res.on("data", (chunk: Buffer) => {
+          if (bytes === 0) ttfbMs = performance.now() - started;
+          bytes += chunk.byteLength;
+        });
+        res.once("error", reject);
+        res.once("end", () =>
+          res.statusCode === 200 ? resolve({ startedAt: started, ttfbMs, bytes }) : reject(new Error(`${url}: HTTP ${res.statusCode}`)),
+        );
+      },
+    );
     req.once("error", reject);
     req.end(json);
   });
@@ -134,7 +144,9 @@ type PathName = "direct" | "bare" | "relay";
 /** {@link ROUNDS} periods of each path at `n` streams, taking turns in rotating order. */
 async function compare(n: number, paths: Record<PathName, { one: () => Promise<Sample>; pid?: number }>) {
   const names: PathName[] = ["direct", "bare", "relay"];
-  const loads = Object.fromEntries(names.map((name) => [name, { samples: [], wallMs: 0, cpuMs: 0, machine: { busy: 0, total: 0 } }])) as Record<PathName, PathLoad>;
+  const loads = Object.fromEntries(
+    names.map((name) => [name, { samples: [], wallMs: 0, cpuMs: 0, machine: { busy: 0, total: 0 } }]),
+  ) as Record<PathName, PathLoad>;
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(round + i) % names.length]!;
@@ -153,16 +165,30 @@ try {
   const bare = await start("bare-proxy.ts", { PORT: String(BARE_PORT), UPSTREAM: upstreamOf(STANDIN_PORT) });
   const unpacedBare = await start("bare-proxy.ts", { PORT: String(UNPACED_BARE_PORT), UPSTREAM: upstreamOf(UNPACED_STANDIN_PORT) });
   const relayHeadersOf = async (port: number) => {
-    const session = await fetch(`${upstreamOf(port)}/sessions`, { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+    const session = await fetch(`${upstreamOf(port)}/sessions`, {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: '{"agent":"demo"}',
+    });
     return { authorization: `Bearer ${((await session.json()) as { token: string }).token}`, origin: TEST_ORIGIN };
   };
   const directHeaders = { authorization: "Bearer sk-bench" };
   const messages = [{ role: "user", content: "Tell me something about the weather on the coast this weekend, please." }];
   const input = "Thanks for calling. The weather on the coast looks sunny this weekend.";
-  const chatBody = { model: testAgent.llm.model, stream: true, messages: [{ role: "system", content: testAgent.systemPrompt }, ...messages] };
+  const chatBody = {
+    model: testAgent.llm.model,
+    stream: true,
+    messages: [{ role: "system", content: testAgent.systemPrompt }, ...messages],
+  };
   const speechBody = { model: testAgent.tts.model, voice: testAgent.tts.voice, input, response_format: "pcm", speed: 1 };
   /** The three paths of one kind: the route, the stand-in's port, the relay's and the bare proxy's. */
-  const pathsOf = async (route: string, body: unknown, relayBody: unknown, ports: { standin: number; relay: number; bare: number }, pids: { relay: number; bare: number }) => {
+  const pathsOf = async (
+    route: string,
+    body: unknown,
+    relayBody: unknown,
+    ports: { standin: number; relay: number; bare: number },
+    pids: { relay: number; bare: number },
+  ) => {
     const relayHeaders = await relayHeadersOf(ports.relay);
     return {
       direct: { one: () => stream(upstreamOf(ports.standin) + route, directHeaders, body) },
@@ -175,7 +201,13 @@ try {
   const kinds = {
     chat: await pathsOf("/chat/completions", chatBody, { stream: true, messages }, paced, pacedPids),
     tts: await pathsOf("/audio/speech", speechBody, { input }, paced, pacedPids),
-    "tts-unpaced": await pathsOf("/audio/speech", speechBody, { input }, { standin: UNPACED_STANDIN_PORT, relay: UNPACED_RELAY_PORT, bare: UNPACED_BARE_PORT }, { relay: unpacedRelay.pid!, bare: unpacedBare.pid! }),
+    "tts-unpaced": await pathsOf(
+      "/audio/speech",
+      speechBody,
+      { input },
+      { standin: UNPACED_STANDIN_PORT, relay: UNPACED_RELAY_PORT, bare: UNPACED_BARE_PORT },
+      { relay: unpacedRelay.pid!, bare: unpacedBare.pid! },
+    ),
   };
   const selected = Object.entries(kinds).filter(([name]) => KINDS.includes(name));
   // Warm-up: JIT, connection pools, and the stand-in's speech cache.
@@ -193,9 +225,27 @@ try {
       const cpuNote = (path: PathLoad, streams: number, busyPct: number) =>
         `${(path.cpuMs / streams).toFixed(2)} ms per stream, ${((path.cpuMs / path.wallMs) * 100).toFixed(0)}% of a core, machine ${busyPct.toFixed(0)}% busy`;
       rows.push(
-        { name: `relay ${name} TTFB p50 @${n} streams (added)`, unit: "ms", value: r.p50 - d.p50, baseline: d.p50, note: `baseline = direct p50; bare proxy added ${(b.p50 - d.p50).toFixed(2)} ms${target}` },
-        { name: `relay ${name} TTFB p95 @${n} streams (added)`, unit: "ms", value: r.p95 - d.p95, baseline: d.p95, note: `baseline = direct p95; bare proxy added ${(b.p95 - d.p95).toFixed(2)} ms` },
-        { name: `relay ${name} throughput ratio @${n} streams`, unit: "x", value: r.mbPerS / d.mbPerS, baseline: 1, note: `relay ${r.mbPerS.toFixed(2)} MB/s vs direct ${d.mbPerS.toFixed(2)} MB/s, bare proxy ${(b.mbPerS / d.mbPerS).toFixed(2)}x${name === "tts-unpaced" ? "; CPU-bound, no target" : "; target ≥ 0.9"}` },
+        {
+          name: `relay ${name} TTFB p50 @${n} streams (added)`,
+          unit: "ms",
+          value: r.p50 - d.p50,
+          baseline: d.p50,
+          note: `baseline = direct p50; bare proxy added ${(b.p50 - d.p50).toFixed(2)} ms${target}`,
+        },
+        {
+          name: `relay ${name} TTFB p95 @${n} streams (added)`,
+          unit: "ms",
+          value: r.p95 - d.p95,
+          baseline: d.p95,
+          note: `baseline = direct p95; bare proxy added ${(b.p95 - d.p95).toFixed(2)} ms`,
+        },
+        {
+          name: `relay ${name} throughput ratio @${n} streams`,
+          unit: "x",
+          value: r.mbPerS / d.mbPerS,
+          baseline: 1,
+          note: `relay ${r.mbPerS.toFixed(2)} MB/s vs direct ${d.mbPerS.toFixed(2)} MB/s, bare proxy ${(b.mbPerS / d.mbPerS).toFixed(2)}x${name === "tts-unpaced" ? "; CPU-bound, no target" : "; target ≥ 0.9"}`,
+        },
         {
           name: `relay ${name} CPU per stream @${n} streams`,
           unit: "ms",

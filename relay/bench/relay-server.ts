@@ -18,7 +18,11 @@ const dir = mkdtempSync(join(tmpdir(), "relay-bench-"));
 const records =
   process.env.RECORDS === "0"
     ? undefined
-    : await openRecords(resolveRecordsConfig({ DATABASE_URL: process.env.DATABASE_URL ?? `file:${join(dir, "records.sqlite")}` }, dir), [agent], () => {});
+    : await openRecords(
+        resolveRecordsConfig({ DATABASE_URL: process.env.DATABASE_URL ?? `file:${join(dir, "records.sqlite")}` }, dir),
+        [agent],
+        () => {},
+      );
 const app = createApp({
   agents: [agent],
   upstreams: testUpstreams(process.env.UPSTREAM),

@@ -39,7 +39,11 @@ export const AgentLimitsSchema = z.strictObject({
   /** Longest accepted utterance upload, from the WAV header (`audio_too_long`). Default 30. */
   maxUtteranceSeconds: z.number().positive().max(600).default(30),
   /** Largest request body on the proxy routes (`payload_too_large`). Default 2 MiB. */
-  maxBodyBytes: z.int().min(1024).max(50 * 1024 * 1024).default(2 * 1024 * 1024),
+  maxBodyBytes: z
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(2 * 1024 * 1024),
 });
 
 /** Resolved per-agent limits. */
@@ -67,12 +71,18 @@ export const AgentConfigSchema = z.strictObject({
   stt: z.strictObject({
     model: modelName,
     /** ISO-639-1 language hint; omitted lets the upstream detect it. */
-    language: z.string().regex(/^[a-z]{2,3}$/, "expected an ISO-639-1 code like en").optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}$/, "expected an ISO-639-1 code like en")
+      .optional(),
     /**
      * Languages the widget may ask for instead (its page's language, the `language` field of the
      * transcription request); one not listed is ignored. Omitted: the widget's hint is always ignored.
      */
-    languages: z.array(z.string().regex(/^[a-z]{2,3}$/, "expected ISO-639-1 codes like fr")).max(50).optional(),
+    languages: z
+      .array(z.string().regex(/^[a-z]{2,3}$/, "expected ISO-639-1 codes like fr"))
+      .max(50)
+      .optional(),
   }),
   llm: z.strictObject({
     model: modelName,
@@ -122,9 +132,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 export function resolveAgents(json: unknown, sourceName: string): AgentConfig[] {
   const parsed = AgentsFileSchema.safeParse(json);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (issue) => `${sourceName}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`,
-    );
+    const lines = parsed.error.issues.map((issue) => `${sourceName}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`);
     throw new Error(lines.join("\n"));
   }
   const firstIndex = new Map<string, number>();

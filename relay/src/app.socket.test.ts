@@ -24,7 +24,12 @@ describe("relay over a socket with the stand-in upstream and the openai SDK as c
       defaultHeaders: { origin: TEST_ORIGIN },
       fetch: async (input, init) => {
         const res = await fetch(input, init);
-        bodies.push(res.clone().text().catch(() => ""));
+        bodies.push(
+          res
+            .clone()
+            .text()
+            .catch(() => ""),
+        );
         return res;
       },
     });
@@ -63,7 +68,13 @@ describe("relay over a socket with the stand-in upstream and the openai SDK as c
       model: "client-chosen-model",
     });
     expect(result.text).toBe("I spoke for 1.5 seconds.");
-    expect(last("transcription")).toMatchObject({ model: testAgent.stt.model, language: "en", sampleRate: STT_SAMPLE_RATE, fileName: "utterance.wav", fileType: "audio/wav" });
+    expect(last("transcription")).toMatchObject({
+      model: testAgent.stt.model,
+      language: "en",
+      sampleRate: STT_SAMPLE_RATE,
+      fileName: "utterance.wav",
+      fileType: "audio/wav",
+    });
   });
 
   it("passes the widget's language hint on only when the agent lists it, else the agent's own", async () => {
@@ -73,11 +84,21 @@ describe("relay over a socket with the stand-in upstream and the openai SDK as c
     const server = await listen(app.app.fetch);
     closers.push(upstream.close, server.close);
     const token = async (agent: string) => {
-      const res = await fetch(`${server.url}/v1/sessions`, { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: JSON.stringify({ agent }) });
+      const res = await fetch(`${server.url}/v1/sessions`, {
+        method: "POST",
+        headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+        body: JSON.stringify({ agent }),
+      });
       return ((await res.json()) as CreateSessionResponse).token;
     };
     const transcribe = (agent: string, language: string) =>
-      token(agent).then((t) => clientFor(server.url, t).audio.transcriptions.create({ file: new File([toneWav(1)], "a.wav", { type: "audio/wav" }), model: "m", language }));
+      token(agent).then((t) =>
+        clientFor(server.url, t).audio.transcriptions.create({
+          file: new File([toneWav(1)], "a.wav", { type: "audio/wav" }),
+          model: "m",
+          language,
+        }),
+      );
     await transcribe("multi", "fr");
     expect(last("transcription")?.language).toBe("fr");
     await transcribe("multi", "xx");
@@ -125,7 +146,12 @@ describe("relay over a socket with the stand-in upstream and the openai SDK as c
   });
 
   it("streams speech as 24 kHz PCM with the agent's voice", async () => {
-    const res = await client.audio.speech.create({ model: "client-chosen-model", voice: "alloy", input: "Hello there, this is a test.", response_format: "pcm" });
+    const res = await client.audio.speech.create({
+      model: "client-chosen-model",
+      voice: "alloy",
+      input: "Hello there, this is a test.",
+      response_format: "pcm",
+    });
     expect(res.headers.get("content-type")).toBe("audio/pcm");
     expect(res.headers.get("x-sample-rate")).toBe(String(TTS_SAMPLE_RATE));
     const bytes = (await res.arrayBuffer()).byteLength;
@@ -170,7 +196,13 @@ describe("relay over a socket with the stand-in upstream and the openai SDK as c
   it("ends a stream that fails midway with an upstream_error frame", async () => {
     // A real server that sends one chunk and then drops the connection.
     const flaky = await listen((_req, env) => {
-      const chunk = { id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "Hel" }, finish_reason: null }] };
+      const chunk = {
+        id: "c",
+        object: "chat.completion.chunk",
+        created: 0,
+        model: "m",
+        choices: [{ index: 0, delta: { content: "Hel" }, finish_reason: null }],
+      };
       const frame = new TextEncoder().encode(`data: ${JSON.stringify(chunk)}\n\n`);
       setTimeout(() => env.incoming.socket.destroy(), 50);
       const body = new ReadableStream({ start: (controller) => controller.enqueue(frame) });

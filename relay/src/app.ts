@@ -74,7 +74,21 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.get(PATHS.openApi, (c) => c.json(document));
   const clientIp = options.clientIp ?? clientIpFrom(0);
   const sessionsPerIpPerMinute = options.sessionsPerIpPerMinute ?? DEFAULT_SESSIONS_PER_IP_PER_MINUTE;
-  app.route("/", createSessionsRoute({ agents, upstreamKind: options.upstreams.kind, tokenSecret, tokenTtlMs, coordination, recorder, sessionsPerIpPerMinute, clientIp, now, log }));
+  app.route(
+    "/",
+    createSessionsRoute({
+      agents,
+      upstreamKind: options.upstreams.kind,
+      tokenSecret,
+      tokenTtlMs,
+      coordination,
+      recorder,
+      sessionsPerIpPerMinute,
+      clientIp,
+      now,
+      log,
+    }),
+  );
   app.route("/", createSessionRefreshRoute({ tokenSecret, tokenTtlMs, now }));
   const stage = { streamIdleMs, closing, log };
   app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, ...stage }));

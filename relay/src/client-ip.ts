@@ -12,7 +12,10 @@ export type ClientIp = (c: Context) => string;
 export function clientIpFrom(trustedProxyHops = 0): ClientIp {
   return (c) => {
     if (trustedProxyHops > 0) {
-      const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((part) => part.trim()).filter(Boolean);
+      const hops = (c.req.header("x-forwarded-for") ?? "")
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean);
       const ip = hops[hops.length - trustedProxyHops];
       if (ip) return ip;
     }
@@ -35,5 +38,8 @@ export function ipLimitKey(ip: string): string {
   const left = head === "" ? [] : head.split(":");
   const right = tail === undefined || tail === "" ? [] : tail.split(":");
   const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(":")}::/64`;
 }

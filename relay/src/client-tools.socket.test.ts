@@ -21,7 +21,8 @@ describe("client tools through the relay", () => {
   });
   afterAll(() => servers.close());
 
-  const create = (messages: OpenAI.ChatCompletionMessageParam[]) => client.chat.completions.create({ model: "ignored", messages, stream: true });
+  const create = (messages: OpenAI.ChatCompletionMessageParam[]) =>
+    client.chat.completions.create({ model: "ignored", messages, stream: true });
 
   it("offers the agent's tools, streams the call through, and accepts the call and its result back", async () => {
     const calls: OpenAI.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
@@ -45,13 +46,50 @@ describe("client tools through the relay", () => {
   });
 
   it.each([
-    ["a tool the agent does not declare", [{ role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "rm_rf", arguments: "{}" } }] }], /no tool "rm_rf"/],
+    [
+      "a tool the agent does not declare",
+      [
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "rm_rf", arguments: "{}" } }],
+        },
+      ],
+      /no tool "rm_rf"/,
+    ],
     ["a result answering no call", [{ role: "tool", tool_call_id: "call_9", content: "{}" }], /answers no earlier tool call/],
-    ["a malformed call id", [{ role: "assistant", content: null, tool_calls: [{ id: "call 1!", type: "function", function: { name: "lookup_order", arguments: "{}" } }] }], /tool call id/],
-    ["an oversized result", [{ role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "lookup_order", arguments: "{}" } }] }, { role: "tool", tool_call_id: "c1", content: "x".repeat(20_001) }], /content/],
-    ["a tool message with extra fields", [{ role: "tool", tool_call_id: "c1", content: "{}", name: "lookup_order" }], /Invalid request body/],
+    [
+      "a malformed call id",
+      [
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call 1!", type: "function", function: { name: "lookup_order", arguments: "{}" } }],
+        },
+      ],
+      /tool call id/,
+    ],
+    [
+      "an oversized result",
+      [
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "lookup_order", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "c1", content: "x".repeat(20_001) },
+      ],
+      /content/,
+    ],
+    [
+      "a tool message with extra fields",
+      [{ role: "tool", tool_call_id: "c1", content: "{}", name: "lookup_order" }],
+      /Invalid request body/,
+    ],
   ])("refuses %s with 400 bad_request", async (_name, extra, message) => {
-    const error = await create([{ role: "user", content: "hi" }, ...(extra as OpenAI.ChatCompletionMessageParam[])]).catch((e: unknown) => e);
+    const error = await create([{ role: "user", content: "hi" }, ...(extra as OpenAI.ChatCompletionMessageParam[])]).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ status: 400, error: { code: "bad_request", message: expect.stringMatching(message) } });
   });
 });

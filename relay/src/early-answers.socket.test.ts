@@ -17,7 +17,11 @@ const CRLF = "\r\n";
 const errorBody = (code: string) => ({ error: { code, message: expect.any(String) } });
 
 async function createToken(url: string, agent = "demo"): Promise<string> {
-  const res = await fetch(`${url}/v1/sessions`, { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: JSON.stringify({ agent }) });
+  const res = await fetch(`${url}/v1/sessions`, {
+    method: "POST",
+    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+    body: JSON.stringify({ agent }),
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as CreateSessionResponse).token;
 }
@@ -64,7 +68,8 @@ async function rawConnection(url: string) {
   return { socket, state, send };
 }
 
-const postHead = (path: string, headers: string[]) => ["POST " + path + " HTTP/1.1", "host: relay", `origin: ${TEST_ORIGIN}`, ...headers].join(CRLF) + CRLF + CRLF;
+const postHead = (path: string, headers: string[]) =>
+  ["POST " + path + " HTTP/1.1", "host: relay", `origin: ${TEST_ORIGIN}`, ...headers].join(CRLF) + CRLF + CRLF;
 /** The statuses of the answers in `raw` (an answer's first line follows the previous answer's body directly). */
 const statusLines = (raw: string) => [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
 
@@ -86,18 +91,28 @@ describe("answers sent before the request body is read, over a socket", () => {
   it("the openai SDK reads the 413 of a large transcription upload", async () => {
     for (let i = 0; i < TRIES; i++) {
       const file = await toFile(new Uint8Array(BIG), "utterance.wav", { type: "audio/wav" });
-      const error = await sdk().audio.transcriptions.create({ file, model: "m" }).catch((err: unknown) => err);
+      const error = await sdk()
+        .audio.transcriptions.create({ file, model: "m" })
+        .catch((err: unknown) => err);
       expect(error).toBeInstanceOf(APIError);
-      expect({ status: (error as APIError).status, error: (error as APIError).error }).toEqual({ status: 413, ...errorBody("payload_too_large") });
+      expect({ status: (error as APIError).status, error: (error as APIError).error }).toEqual({
+        status: 413,
+        ...errorBody("payload_too_large"),
+      });
     }
   });
 
   it("the openai SDK reads the 413 of a huge chat message", async () => {
     for (let i = 0; i < TRIES; i++) {
       const messages = [{ role: "user" as const, content: "x".repeat(BIG) }];
-      const error = await sdk().chat.completions.create({ model: "m", stream: true, messages }).catch((err: unknown) => err);
+      const error = await sdk()
+        .chat.completions.create({ model: "m", stream: true, messages })
+        .catch((err: unknown) => err);
       expect(error).toBeInstanceOf(APIError);
-      expect({ status: (error as APIError).status, error: (error as APIError).error }).toEqual({ status: 413, ...errorBody("payload_too_large") });
+      expect({ status: (error as APIError).status, error: (error as APIError).error }).toEqual({
+        status: 413,
+        ...errorBody("payload_too_large"),
+      });
     }
   });
 
@@ -105,7 +120,11 @@ describe("answers sent before the request body is read, over a socket", () => {
     for (let i = 0; i < TRIES; i++) {
       const form = new FormData();
       form.set("file", new Blob([new Uint8Array(BIG)], { type: "audio/wav" }), "utterance.wav");
-      const res = await fetch(`${env.url}/v1/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN }, body: form });
+      const res = await fetch(`${env.url}/v1/audio/transcriptions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN },
+        body: form,
+      });
       expect({ status: res.status, body: await res.json() }).toEqual({ status: 413, body: errorBody("payload_too_large") });
     }
   });
@@ -113,7 +132,11 @@ describe("answers sent before the request body is read, over a socket", () => {
   it("fetch reads the 413 of a large JSON body", async () => {
     const body = JSON.stringify({ stream: true, messages: [{ role: "user", content: "x".repeat(BIG) }] });
     for (let i = 0; i < TRIES; i++) {
-      const res = await fetch(`${env.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN, "content-type": "application/json" }, body });
+      const res = await fetch(`${env.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN, "content-type": "application/json" },
+        body,
+      });
       expect({ status: res.status, body: await res.json() }).toEqual({ status: 413, body: errorBody("payload_too_large") });
     }
   });
@@ -133,7 +156,11 @@ describe("answers sent before the request body is read, over a socket", () => {
   it("fetch reads a 401 and a 429 answered before a large body is read", async () => {
     const body = new Uint8Array(BIG);
     for (let i = 0; i < TRIES; i++) {
-      const res = await fetch(`${env.url}/v1/chat/completions`, { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body });
+      const res = await fetch(`${env.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+        body,
+      });
       expect({ status: res.status, body: await res.json() }).toEqual({ status: 401, body: errorBody("unauthorized") });
     }
     const limited = await createToken(env.url, "tight");
@@ -148,7 +175,9 @@ describe("answers sent before the request body is read, over a socket", () => {
   it("reads and discards the rest of a refused body, then serves the next request on the same connection", async () => {
     const connection = await rawConnection(env.url);
     const length = 3 * MiB;
-    connection.socket.write(postHead("/v1/chat/completions", [`authorization: Bearer ${token}`, "content-type: application/json", `content-length: ${length}`]));
+    connection.socket.write(
+      postHead("/v1/chat/completions", [`authorization: Bearer ${token}`, "content-type: application/json", `content-length: ${length}`]),
+    );
     expect(await connection.send(length)).toBe(length);
     await expect.poll(() => statusLines(connection.state.received)).toEqual([413]);
     connection.socket.write(["GET /healthz HTTP/1.1", "host: relay"].join(CRLF) + CRLF + CRLF);
@@ -186,7 +215,9 @@ describe("the drain of a refused body is bounded", () => {
   it("closes the connection once a body far over the bound has been discarded up to it", async () => {
     const connection = await rawConnection(env.url);
     const length = 256 * MiB;
-    connection.socket.write(postHead("/v1/chat/completions", [`authorization: Bearer ${token}`, "content-type: application/json", `content-length: ${length}`]));
+    connection.socket.write(
+      postHead("/v1/chat/completions", [`authorization: Bearer ${token}`, "content-type: application/json", `content-length: ${length}`]),
+    );
     const written = await connection.send(length);
     expect(statusLines(connection.state.received)).toEqual([413]);
     expect(connection.state.received).toContain('"code":"payload_too_large"');
@@ -199,7 +230,9 @@ describe("the drain of a refused body is bounded", () => {
   it("closes the connection of a client that trickles its body longer than the bound", async () => {
     const connection = await rawConnection(env.url);
     const length = 4 * MiB;
-    connection.socket.write(postHead("/v1/chat/completions", [`authorization: Bearer ${token}`, "content-type: application/json", `content-length: ${length}`]));
+    connection.socket.write(
+      postHead("/v1/chat/completions", [`authorization: Bearer ${token}`, "content-type: application/json", `content-length: ${length}`]),
+    );
     // 10 bytes every 50 ms would take hours; the relay must not wait for it.
     for (let i = 0; i < 100 && !connection.state.closed; i++) {
       connection.socket.write("xxxxxxxxxx");

@@ -17,7 +17,12 @@ export interface ByteStreamObserver {
  * when the app runs on Node; without one, the stream errors. A relay shutdown ends it cleanly. Cancelling
  * the result (the client went away) aborts the upstream request.
  */
-export function guardStream(upstream: Readable, guard: StreamGuard, observer?: ByteStreamObserver, cut?: () => void): ReadableStream<Uint8Array> {
+export function guardStream(
+  upstream: Readable,
+  guard: StreamGuard,
+  observer?: ByteStreamObserver,
+  cut?: () => void,
+): ReadableStream<Uint8Array> {
   let pump!: UpstreamPump;
   let ended = false;
   const end = (aborted: boolean) => {

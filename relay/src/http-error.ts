@@ -14,12 +14,7 @@ export class HttpError extends Error {
   /** Seconds the client should wait before trying again; sent as `Retry-After` (429 and 503). */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(
-    status: ContentfulStatusCode,
-    code: ErrorCode,
-    message: string,
-    options?: { cause?: unknown; retryAfterSeconds?: number },
-  ) {
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "HttpError";
     this.status = status;

@@ -16,7 +16,11 @@ function appWith(limits: Partial<AgentLimits>, overrides: Parameters<typeof crea
 }
 
 const createSession = (app: App, headers: Record<string, string> = {}) =>
-  app.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...headers }, body: JSON.stringify({ agent: "demo" }) });
+  app.request("/v1/sessions", {
+    method: "POST",
+    headers: { origin: TEST_ORIGIN, "content-type": "application/json", ...headers },
+    body: JSON.stringify({ agent: "demo" }),
+  });
 
 async function session(app: App, headers: Record<string, string> = {}): Promise<CreateSessionResponse> {
   const res = await createSession(app, headers);
@@ -41,7 +45,12 @@ describe("session lifetime", () => {
     const res = await refresh(app, created.token);
     expect(res.status).toBe(200);
     const refreshed = (await res.json()) as RefreshSessionResponse;
-    expect(refreshed).toEqual({ sessionId: created.sessionId, token: expect.any(String), expiresAt: created.sessionEndsAt, sessionEndsAt: created.sessionEndsAt });
+    expect(refreshed).toEqual({
+      sessionId: created.sessionId,
+      token: expect.any(String),
+      expiresAt: created.sessionEndsAt,
+      sessionEndsAt: created.sessionEndsAt,
+    });
     clock.now += 40_000;
     expect((await refresh(app, refreshed.token)).status).toBe(200);
     clock.now += 10_000;
@@ -139,7 +148,11 @@ describe("body and audio limits", () => {
     const upload = (seconds: number) => {
       const form = new FormData();
       form.set("file", new Blob([toneWav(seconds) as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "u.wav");
-      return app.request("/v1/audio/transcriptions", { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN }, body: form });
+      return app.request("/v1/audio/transcriptions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN },
+        body: form,
+      });
     };
     await expectError(await upload(1.2), 413, "audio_too_long");
     // Under the limit the request goes on to the (unreachable) upstream.

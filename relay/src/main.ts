@@ -58,10 +58,14 @@ let tokenSecret = config.tokenSecret;
 if (!tokenSecret) {
   tokenSecret = randomBytes(32).toString("hex");
   // Development only: in production resolveRelayConfig refuses a missing secret.
-  log({ level: "warn", msg: "RELAY_TOKEN_SECRET is not set: using a random secret for this process; tokens will not survive a restart or work across instances (required with NODE_ENV=production)" });
+  log({
+    level: "warn",
+    msg: "RELAY_TOKEN_SECRET is not set: using a random secret for this process; tokens will not survive a restart or work across instances (required with NODE_ENV=production)",
+  });
 }
 const widgetDir = existsSync(config.widgetDir) ? config.widgetDir : undefined;
-if (!widgetDir) log({ level: "warn", msg: `widget is not built: ${config.widgetDir} does not exist, so /voice-agent.js is not served (run pnpm build)` });
+if (!widgetDir)
+  log({ level: "warn", msg: `widget is not built: ${config.widgetDir} does not exist, so /voice-agent.js is not served (run pnpm build)` });
 
 let records: OpenRecords;
 try {

@@ -26,7 +26,9 @@ const upstreamErrors = {
 export function openApiDocument(records: boolean): object {
   const { schema, components } = wireSchemas();
   const paths = {
-    [PATHS.health]: { get: { summary: "Liveness", responses: { "200": { description: "`{ ok: true }`", content: json({ type: "object" }) } } } },
+    [PATHS.health]: {
+      get: { summary: "Liveness", responses: { "200": { description: "`{ ok: true }`", content: json({ type: "object" }) } } },
+    },
     [PATHS.ready]: {
       get: {
         summary: "Readiness: every upstream (and store) reachable; results cached 2 s",
@@ -36,7 +38,9 @@ export function openApiDocument(records: boolean): object {
         },
       },
     },
-    [PATHS.openApi]: { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: json({ type: "object" }) } } } },
+    [PATHS.openApi]: {
+      get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: json({ type: "object" }) } } },
+    },
     [PATHS.sessions]: {
       post: {
         summary: "Create a session for an agent; the Origin must be on the agent's allowlist",
@@ -68,10 +72,17 @@ export function openApiDocument(records: boolean): object {
         security: bearer,
         requestBody: {
           required: true,
-          content: { "multipart/form-data": { schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary" } } } } },
+          content: {
+            "multipart/form-data": {
+              schema: { type: "object", required: ["file"], properties: { file: { type: "string", format: "binary" } } },
+            },
+          },
         },
         responses: {
-          "200": { description: "Transcript (with `stream=true`: SSE of `transcript.text.delta` / `transcript.text.done`, then `data: [DONE]`)", content: json(schema(TranscriptionResponseSchema, "output")) },
+          "200": {
+            description: "Transcript (with `stream=true`: SSE of `transcript.text.delta` / `transcript.text.done`, then `data: [DONE]`)",
+            content: json(schema(TranscriptionResponseSchema, "output")),
+          },
           "400": error("`bad_request`"),
           ...sessionErrors,
           "413": error("`payload_too_large`, or `audio_too_long`: over the agent's `limits.maxUtteranceSeconds`"),
@@ -91,7 +102,8 @@ export function openApiDocument(records: boolean): object {
         },
         responses: {
           "200": {
-            description: "SSE: `data: <chat.completion.chunk>` frames, then `data: [DONE]`; a mid-stream failure ends with `data: <ErrorBody>` (`upstream_error`, `upstream_timeout`, `shutting_down`)",
+            description:
+              "SSE: `data: <chat.completion.chunk>` frames, then `data: [DONE]`; a mid-stream failure ends with `data: <ErrorBody>` (`upstream_error`, `upstream_timeout`, `shutting_down`)",
             content: { "text/event-stream": { schema: { type: "string" } } },
           },
           "400": error("`bad_request`: e.g. a system message or tools"),

@@ -30,7 +30,11 @@ export function wireSchemas(): { schema: WireSchema; components: Record<string, 
   const components: Record<string, object> = {};
   const toComponents = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as object;
   const schema: WireSchema = (zod, io) => {
-    const { $schema: _, $defs, ...jsonSchema } = z.toJSONSchema(zod, {
+    const {
+      $schema: _,
+      $defs,
+      ...jsonSchema
+    } = z.toJSONSchema(zod, {
       io,
       override: (ctx) => {
         if (ctx.zodSchema._zod.def.type !== "undefined") return;

@@ -28,7 +28,9 @@ describe("resolveRelayConfig", () => {
 
   it("production (NODE_ENV=production): a missing RELAY_TOKEN_SECRET is one line naming it and how to make one", () => {
     const start = () => resolveRelayConfig({ NODE_ENV: "production", OPENAI_API_KEY: "sk-test" }, "/x");
-    expect(start).toThrow(/^Invalid relay configuration: RELAY_TOKEN_SECRET is not set[^\n]*NODE_ENV=production[^\n]*openssl rand -hex 32[^\n]*$/);
+    expect(start).toThrow(
+      /^Invalid relay configuration: RELAY_TOKEN_SECRET is not set[^\n]*NODE_ENV=production[^\n]*openssl rand -hex 32[^\n]*$/,
+    );
   });
 
   it("production refuses a too-short RELAY_TOKEN_SECRET without echoing it", () => {

@@ -65,7 +65,9 @@ export function resolveRelayConfig(env: Record<string, string | undefined>, pack
   const production = isProduction(env);
   const tokenSecret = env.RELAY_TOKEN_SECRET || undefined;
   if (tokenSecret === undefined && production) {
-    problems.push("RELAY_TOKEN_SECRET is not set: production (NODE_ENV=production) needs one secret shared by every instance; make one with openssl rand -hex 32");
+    problems.push(
+      "RELAY_TOKEN_SECRET is not set: production (NODE_ENV=production) needs one secret shared by every instance; make one with openssl rand -hex 32",
+    );
   } else if (tokenSecret !== undefined && tokenSecret.length < MIN_SECRET_LENGTH) {
     problems.push(`RELAY_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. openssl rand -hex 32)`);
   }

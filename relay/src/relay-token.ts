@@ -55,7 +55,13 @@ async function verifiedClaims(token: string, secret: string): Promise<RelayToken
     throw new HttpError(401, "unauthorized", "The relay token is not valid.", { cause });
   }
   const { sid, agent, origin, exp, end } = payload;
-  if (typeof sid !== "string" || typeof agent !== "string" || typeof origin !== "string" || typeof exp !== "number" || typeof end !== "number") {
+  if (
+    typeof sid !== "string" ||
+    typeof agent !== "string" ||
+    typeof origin !== "string" ||
+    typeof exp !== "number" ||
+    typeof end !== "number"
+  ) {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.");
   }
   const claims = { sid, agent, origin, exp, end };

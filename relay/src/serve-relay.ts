@@ -46,7 +46,10 @@ const CLIENT_ERROR_BODY = JSON.stringify(CLIENT_ERROR);
  */
 export async function serveRelay(app: Hono<RelayEnv>, options: ServeRelayOptions): Promise<RelayServer> {
   const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname, autoCleanupIncoming: false }) as Server;
-  drainUnreadBodies(server, options.log, { maxBytes: options.drainBytes ?? DEFAULT_DRAIN_BYTES, maxMs: options.drainMs ?? DEFAULT_DRAIN_MS });
+  drainUnreadBodies(server, options.log, {
+    maxBytes: options.drainBytes ?? DEFAULT_DRAIN_BYTES,
+    maxMs: options.drainMs ?? DEFAULT_DRAIN_MS,
+  });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || err.code === "ECONNRESET") return void socket.destroy();
     const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";

@@ -22,7 +22,8 @@ export interface SessionLimitsOptions {
  * body streams in).
  */
 export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<RelayEnv> {
-  const tooLarge = (maxSize: number) => new HttpError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes for this agent.`);
+  const tooLarge = (maxSize: number) =>
+    new HttpError(413, "payload_too_large", `Request bodies are limited to ${maxSize} bytes for this agent.`);
   const bodyLimits = new Map<number, MiddlewareHandler>();
   /** Hono's limit, which counts a body of unknown length as it streams in. */
   const countingLimit = (maxSize: number) => {
@@ -47,7 +48,9 @@ export function sessionLimits(options: SessionLimitsOptions): MiddlewareHandler<
     }
     const hit = options.coordination.hit(`${options.scope}:${sid}`, now, limits.requestsPerMinute);
     if (!hit.ok) {
-      throw new HttpError(429, "rate_limited", "Too many requests in this session: slow down.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
+      throw new HttpError(429, "rate_limited", "Too many requests in this session: slow down.", {
+        retryAfterSeconds: hit.retryAfterMs / 1000,
+      });
     }
     // A declared length is checked as it is (Node's parser refuses a body longer than it declares), which
     // leaves the body unread for the route's own fast reading; only a body of unknown length is counted.

@@ -25,7 +25,10 @@ function tracked(open: () => Promise<SessionRevocations>, remove: () => Promise<
 }
 
 describeSessionRevocationsContract("MemorySessionRevocations", async () => ({
-  ...tracked(async () => new MemorySessionRevocations(), async () => {}),
+  ...tracked(
+    async () => new MemorySessionRevocations(),
+    async () => {},
+  ),
   durable: false,
   shared: false,
 }));
@@ -33,7 +36,14 @@ describeSessionRevocationsContract("MemorySessionRevocations", async () => ({
 describeSessionRevocationsContract("SqliteSessionRevocations", async () => {
   const dir = mkdtempSync(join(tmpdir(), "revocations-"));
   const path = join(dir, "records.sqlite");
-  return { ...tracked(async () => new SqliteSessionRevocations(path), async () => rmSync(dir, { recursive: true, force: true })), durable: true, shared: false };
+  return {
+    ...tracked(
+      async () => new SqliteSessionRevocations(path),
+      async () => rmSync(dir, { recursive: true, force: true }),
+    ),
+    durable: true,
+    shared: false,
+  };
 });
 
 const pgUrl = process.env.DATABASE_URL_TEST;

@@ -18,7 +18,11 @@ async function relay(parts: string[]) {
   const body = ssePassThrough(upstream(parts), {
     guard: { stage: "llm", idleMs: 1000, closing: new AbortController().signal, upstream: upstreamAbort },
     client: new AbortController().signal,
-    observer: { onEvent: (data) => events.push(data), beforeEnd: async (error) => void ends.push(error), onCancel: () => ends.push("cancel") },
+    observer: {
+      onEvent: (data) => events.push(data),
+      beforeEnd: async (error) => void ends.push(error),
+      onCancel: () => ends.push("cancel"),
+    },
     onError: (error) => errors.push(error),
   });
   const text = await new Response(body).text();
@@ -54,7 +58,9 @@ describe("ssePassThrough", () => {
     const { text, ends, errors, aborted } = await relay([chunk("Hi"), bad, chunk("never")]);
     expect(text).not.toContain("acct_123");
     expect(text).not.toContain("never");
-    expect(text).toMatch(/^data: \{"choices".*\n\ndata: \{"error":\{"code":"upstream_error","message":"The llm (upstream answered an error|stream failed)\."\}\}\n\n$/s);
+    expect(text).toMatch(
+      /^data: \{"choices".*\n\ndata: \{"error":\{"code":"upstream_error","message":"The llm (upstream answered an error|stream failed)\."\}\}\n\n$/s,
+    );
     expect(ends).toHaveLength(1);
     expect(errors).toHaveLength(1);
     expect(aborted).toBe(true);

@@ -23,8 +23,16 @@ describe("startSummary", () => {
 
   it("names each provider base URL once, never its credentials, and says when nothing is missing", () => {
     const upstreams = testUpstreams("https://user:pass@api.example.com/v1?key=secret");
-    const line = startSummary({ ...base, production: true, upstreams, database: { kind: "postgres", url: "postgres://u:p@db/x" }, tokenSecretSet: true });
-    expect(line).toMatch(/^production · upstream https:\/\/api\.example\.com\/v1 · records PostgreSQL \(shared by instances\) · agents demo .* · nothing missing for production$/);
+    const line = startSummary({
+      ...base,
+      production: true,
+      upstreams,
+      database: { kind: "postgres", url: "postgres://u:p@db/x" },
+      tokenSecretSet: true,
+    });
+    expect(line).toMatch(
+      /^production · upstream https:\/\/api\.example\.com\/v1 · records PostgreSQL \(shared by instances\) · agents demo .* · nothing missing for production$/,
+    );
     expect(line).not.toMatch(/pass|secret|u:p/);
   });
 });

@@ -30,7 +30,9 @@ export function startSummary(facts: StartFacts): string {
       ? `upstream OFFLINE DEMO at ${loggableBaseURL(upstreams.llm.baseURL)}`
       : `upstream ${[...new Set([upstreams.stt, upstreams.llm, upstreams.tts].map((u) => loggableBaseURL(u.baseURL)))].join(", ")}`;
   const store = database.kind === "sqlite" ? `records SQLite ${database.path} (one instance)` : "records PostgreSQL (shared by instances)";
-  const agents = facts.agents.map((a) => `${a.id}${a.enabled ? "" : " (disabled)"} (${a.allowedOrigins.join(", ") || "no origins"})`).join("; ");
+  const agents = facts.agents
+    .map((a) => `${a.id}${a.enabled ? "" : " (disabled)"} (${a.allowedOrigins.join(", ") || "no origins"})`)
+    .join("; ");
   const missing = [
     ...(facts.tokenSecretSet ? [] : ["RELAY_TOKEN_SECRET"]),
     ...(facts.adminTokenSet ? [] : ["ADMIN_TOKEN"]),

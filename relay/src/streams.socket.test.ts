@@ -18,7 +18,11 @@ async function start(...args: Parameters<typeof startRelayWithStandin>): Promise
 }
 
 async function token(url: string): Promise<string> {
-  const res = await fetch(`${url}/v1/sessions`, { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+  const res = await fetch(`${url}/v1/sessions`, {
+    method: "POST",
+    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+    body: '{"agent":"demo"}',
+  });
   return ((await res.json()) as CreateSessionResponse).token;
 }
 
@@ -82,7 +86,13 @@ describe("streams through the relay over real sockets", () => {
   });
 
   it("cuts a chat stream whose upstream goes silent with an upstream_timeout event, and hangs up on it", async () => {
-    const chunk = { id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "Hel" }, finish_reason: null }] };
+    const chunk = {
+      id: "c",
+      object: "chat.completion.chunk",
+      created: 0,
+      model: "m",
+      choices: [{ index: 0, delta: { content: "Hel" }, finish_reason: null }],
+    };
     const silent = await silentUpstream("text/event-stream", `data: ${JSON.stringify(chunk)}\n\n`);
     const env = await start({ upstreams: testUpstreams(silent.url), streamIdleMs: 150 });
     const started = performance.now();
@@ -137,7 +147,12 @@ describe("streams through the relay over real sockets", () => {
       retryAfter: res.headers.get("retry-after"),
       allowOrigin: res.headers.get("access-control-allow-origin"),
       body: await res.json(),
-    }).toEqual({ status: 503, retryAfter: "1", allowOrigin: TEST_ORIGIN, body: { error: { code: "shutting_down", message: expect.any(String) } } });
+    }).toEqual({
+      status: 503,
+      retryAfter: "1",
+      allowOrigin: TEST_ORIGIN,
+      body: { error: { code: "shutting_down", message: expect.any(String) } },
+    });
     await closed;
   });
 
@@ -147,7 +162,14 @@ describe("streams through the relay over real sockets", () => {
     const env = await start({ upstreams: testUpstreams(`${garbled.url}/v1`) });
     const form = new FormData();
     form.set("file", new Blob([toneWav(1) as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
-    const res = await fetch(`${env.url}/v1/audio/transcriptions`, { method: "POST", headers: { authorization: `Bearer ${await token(env.url)}`, origin: TEST_ORIGIN }, body: form });
-    expect({ status: res.status, body: await res.json() }).toEqual({ status: 502, body: { error: { code: "upstream_error", message: "The stt upstream's answer could not be read." } } });
+    const res = await fetch(`${env.url}/v1/audio/transcriptions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await token(env.url)}`, origin: TEST_ORIGIN },
+      body: form,
+    });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 502,
+      body: { error: { code: "upstream_error", message: "The stt upstream's answer could not be read." } },
+    });
   });
 });

@@ -11,12 +11,17 @@ afterEach(async () => {
 });
 
 async function session(url: string): Promise<CreateSessionResponse> {
-  const res = await fetch(`${url}/v1/sessions`, { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+  const res = await fetch(`${url}/v1/sessions`, {
+    method: "POST",
+    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+    body: '{"agent":"demo"}',
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as CreateSessionResponse;
 }
 
-const sdk = (url: string, token: string) => new OpenAI({ apiKey: token, baseURL: `${url}/v1`, maxRetries: 0, defaultHeaders: { origin: TEST_ORIGIN } });
+const sdk = (url: string, token: string) =>
+  new OpenAI({ apiKey: token, baseURL: `${url}/v1`, maxRetries: 0, defaultHeaders: { origin: TEST_ORIGIN } });
 
 describe("the relay's upstream calls over real sockets", () => {
   it("never retries: one upstream attempt per request, whatever the upstream's error", async () => {
@@ -79,13 +84,20 @@ describe("the relay's upstream calls over real sockets", () => {
     closers.push(env.close);
     const { token, sessionEndsAt } = await session(env.url);
     const mint = () =>
-      fetch(`${env.url}/v1/realtime/client_secrets`, { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN, "content-type": "application/json" }, body: "{}" });
+      fetch(`${env.url}/v1/realtime/client_secrets`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN, "content-type": "application/json" },
+        body: "{}",
+      });
     clock.now = sessionEndsAt - 42_000;
     expect((await mint()).status).toBe(200);
     expect(env.standin.requests.findLast((r) => r.route === "realtime")).toMatchObject({ ttlSeconds: 42 });
     clock.now = sessionEndsAt - 9_000;
     const late = await mint();
-    expect({ status: late.status, body: await late.json() }).toEqual({ status: 401, body: { error: { code: "session_expired", message: expect.any(String) } } });
+    expect({ status: late.status, body: await late.json() }).toEqual({
+      status: 401,
+      body: { error: { code: "session_expired", message: expect.any(String) } },
+    });
   });
 
   it("ends a speech stream cleanly at shutdown and releases its upstream", async () => {

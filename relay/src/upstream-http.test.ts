@@ -69,7 +69,12 @@ describe("createUpstreamFetch (the SDK clients' fetch)", () => {
   });
 
   it("reads a whole body only within its byte and time limits, and then lets go of the stream", async () => {
-    const bounded = new OpenAI({ baseURL: `${upstream.url}/v1`, apiKey: "k", maxRetries: 0, fetch: createUpstreamFetch({ maxBytes: 1024, timeoutMs: 150 }) });
+    const bounded = new OpenAI({
+      baseURL: `${upstream.url}/v1`,
+      apiKey: "k",
+      maxRetries: 0,
+      fetch: createUpstreamFetch({ maxBytes: 1024, timeoutMs: 150 }),
+    });
     await expect(bounded.post("/big", { body: {} })).rejects.toThrow(/over 1024 bytes/);
     const started = performance.now();
     const slow = await bounded.post("/slow", { body: {} }).asResponse();

@@ -98,7 +98,8 @@ export function createUpstreamFetch(limits: WholeBodyLimits = DEFAULT_WHOLE_BODY
     return new Promise<Response>((resolve, reject) => {
       const send = protocol === "https:" ? httpsRequest : httpRequest;
       const req = send(url, { method: init.method ?? "GET", headers, agent: agents[protocol] });
-      const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException("The operation was aborted.", "AbortError"));
+      const onAbort = () =>
+        req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException("The operation was aborted.", "AbortError"));
       signal?.addEventListener("abort", onAbort, { once: true });
       req.once("response", (res) => {
         res.once("close", () => signal?.removeEventListener("abort", onAbort));

@@ -30,7 +30,9 @@ describe("resolveUpstreams", () => {
 
 describe("loggableBaseURL", () => {
   it("drops user-info, query and fragment, where credentials can be", () => {
-    expect(loggableBaseURL("https://user:secret@llm.example.com:8443/openai/v1?api-key=sk-abc#x")).toBe("https://llm.example.com:8443/openai/v1");
+    expect(loggableBaseURL("https://user:secret@llm.example.com:8443/openai/v1?api-key=sk-abc#x")).toBe(
+      "https://llm.example.com:8443/openai/v1",
+    );
     expect(loggableBaseURL("http://127.0.0.1:8790/v1")).toBe("http://127.0.0.1:8790/v1");
   });
 });

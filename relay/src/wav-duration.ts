@@ -17,7 +17,7 @@ export function wavDurationSeconds(bytes: Uint8Array): number | undefined {
   const ascii = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
   if (bytes.length < 12 || ascii(0) !== "RIFF" || ascii(8) !== "WAVE") return undefined;
   let bytesPerSecond: number | undefined;
-  for (let at = 12; at + 8 <= bytes.length; ) {
+  for (let at = 12; at + 8 <= bytes.length;) {
     const id = ascii(at);
     const size = view.getUint32(at + 4, true);
     if (id === "fmt ") {

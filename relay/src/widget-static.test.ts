@@ -112,7 +112,9 @@ describe("widget files: caching", () => {
     expect(fresh.headers.get("vary")).toBe("Accept-Encoding");
     expect(fresh.headers.get("content-encoding")).toBeNull();
 
-    const stale = await app.request("/voice-agent.js", { headers: { ...headers, "if-modified-since": new Date(modified.getTime() - 1000).toUTCString() } });
+    const stale = await app.request("/voice-agent.js", {
+      headers: { ...headers, "if-modified-since": new Date(modified.getTime() - 1000).toUTCString() },
+    });
     expect(stale.status).toBe(200);
     expect(brotliDecompressSync(await body(stale))).toEqual(Buffer.from(script));
   });

@@ -30,7 +30,10 @@ export const CreateSessionRequestSchema = z.object({
    * Random id (≥ 128 bits, base64url or UUID) the widget keeps in the visitor's browser. It is a bearer
    * secret: whoever holds it may "forget" that visitor's records; the relay stores only a hash of it.
    */
-  visitorId: z.string().regex(/^[A-Za-z0-9_-]{22,128}$/, "expected 22-128 base64url characters or a UUID").optional(),
+  visitorId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22,128}$/, "expected 22-128 base64url characters or a UUID")
+    .optional(),
   /** Id of the local conversation this session continues (after a reload); links sessions in the records. */
   conversationId: z.string().min(1).max(128).optional(),
 });
@@ -78,7 +81,13 @@ const ToolCallMessageSchema = z.strictObject({
   role: z.literal("assistant"),
   content: z.string().max(MAX_CONTENT).nullable(),
   tool_calls: z
-    .array(z.strictObject({ id: ToolCallId, type: z.literal("function"), function: z.strictObject({ name: ToolName, arguments: z.string().max(MAX_CONTENT) }) }))
+    .array(
+      z.strictObject({
+        id: ToolCallId,
+        type: z.literal("function"),
+        function: z.strictObject({ name: ToolName, arguments: z.string().max(MAX_CONTENT) }),
+      }),
+    )
     .min(1)
     .max(16),
 });
@@ -133,7 +142,13 @@ export const TurnLatencySchema = z.strictObject({
 });
 
 /** The keys of {@link TurnLatencySchema} the widget measures, the ones its `turn-latency` report carries. */
-export const WidgetTurnLatencySchema = TurnLatencySchema.pick({ sttMs: true, llmFirstTokenMs: true, llmTotalMs: true, ttsFirstByteMs: true, turnMs: true });
+export const WidgetTurnLatencySchema = TurnLatencySchema.pick({
+  sttMs: true,
+  llmFirstTokenMs: true,
+  llmTotalMs: true,
+  ttsFirstByteMs: true,
+  turnMs: true,
+});
 
 /** How a session ended, from the widget's side: `hangup` (stop), `unload` (the page went away), `error`. */
 export const SessionEndReasonSchema = z.enum(["hangup", "unload", "error"]);
@@ -145,16 +160,39 @@ export const SessionEndReasonSchema = z.enum(["hangup", "unload", "error"]);
 export const SessionReportSchema = z
   .discriminatedUnion("type", [
     /** The session started: microphone open. Marks the session `active`. */
-    z.strictObject({ type: z.literal("start"), at: widgetTime.optional(), sampleRate: z.int().min(8000).max(384_000).optional(), language: z.string().max(35).optional() }),
+    z.strictObject({
+      type: z.literal("start"),
+      at: widgetTime.optional(),
+      sampleRate: z.int().min(8000).max(384_000).optional(),
+      language: z.string().max(35).optional(),
+    }),
     /** The widget began to speak the agent's greeting; recorded as the assistant message `greetingId`. */
     z.strictObject({ type: z.literal("greeting"), at: widgetTime.optional() }),
     /** A conversation state change (`listening`, `thinking`, `responding`, `interrupted`, …). */
     z.strictObject({ type: z.literal("state"), at: widgetTime.optional(), state: z.string().regex(/^[a-z][a-z-]{0,31}$/) }),
     /** Barge-in: the visitor heard only `heardText` of the reply with record id `messageId`, of turn `turnId`. */
-    z.strictObject({ type: z.literal("interruption"), at: widgetTime.optional(), messageId: z.string().max(64), turnId: turnId.optional(), heardText: z.string().max(20_000), playedMs: ms.optional() }),
+    z.strictObject({
+      type: z.literal("interruption"),
+      at: widgetTime.optional(),
+      messageId: z.string().max(64),
+      turnId: turnId.optional(),
+      heardText: z.string().max(20_000),
+      playedMs: ms.optional(),
+    }),
     /** The widget-measured latencies of turn `turnId`; `messageId` is the reply's record id, which gets them. */
-    z.strictObject({ type: z.literal("turn-latency"), at: widgetTime.optional(), messageId: z.string().max(64).optional(), turnId: turnId.optional(), latency: WidgetTurnLatencySchema }),
-    z.strictObject({ type: z.literal("error"), at: widgetTime.optional(), code: z.string().max(64), message: z.string().max(500).optional() }),
+    z.strictObject({
+      type: z.literal("turn-latency"),
+      at: widgetTime.optional(),
+      messageId: z.string().max(64).optional(),
+      turnId: turnId.optional(),
+      latency: WidgetTurnLatencySchema,
+    }),
+    z.strictObject({
+      type: z.literal("error"),
+      at: widgetTime.optional(),
+      code: z.string().max(64),
+      message: z.string().max(500).optional(),
+    }),
     /** The session ended (send an `unload` with `fetch(…, { keepalive: true })`). */
     z.strictObject({ type: z.literal("end"), at: widgetTime.optional(), reason: SessionEndReasonSchema }),
   ])

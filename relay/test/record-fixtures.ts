@@ -3,7 +3,10 @@ import type { EventRecord, MessageRecord, SessionRecord } from "../src/records/s
 import { uuidv7 } from "../src/records/uuid-v7.ts";
 
 /** A `create-session` op for tests and benchmarks; `createdAt` defaults to now. */
-export function sessionOp(overrides: Partial<SessionRecord> = {}, visitorHash: string | null = null): Extract<RecordOp, { op: "create-session" }> {
+export function sessionOp(
+  overrides: Partial<SessionRecord> = {},
+  visitorHash: string | null = null,
+): Extract<RecordOp, { op: "create-session" }> {
   const createdAt = overrides.createdAt ?? Date.now();
   return {
     op: "create-session",
@@ -57,5 +60,8 @@ export function messageOp(sessionId: string, overrides: Partial<MessageRecord> =
 /** An `add-event` op for tests and benchmarks. */
 export function eventOp(sessionId: string, overrides: Partial<EventRecord> = {}): Extract<RecordOp, { op: "add-event" }> {
   const at = overrides.at ?? Date.now();
-  return { op: "add-event", event: { id: uuidv7(at), sessionId, type: "state", source: "widget", at, payload: { state: "listening" }, ...overrides } };
+  return {
+    op: "add-event",
+    event: { id: uuidv7(at), sessionId, type: "state", source: "widget", at, payload: { state: "listening" }, ...overrides },
+  };
 }

@@ -33,7 +33,14 @@ export async function startRelayWithStandin(
   const upstream = await listen(standin.app.fetch);
   const closing = new AbortController();
   const relay = createTestApp({ upstreams: testUpstreams(`${upstream.url}/v1`), closing: closing.signal, ...overrides });
-  const server = await serveRelay(relay.app, { port: 0, hostname: "127.0.0.1", log: relay.logs.push.bind(relay.logs), closing, graceMs: 2000, ...serve });
+  const server = await serveRelay(relay.app, {
+    port: 0,
+    hostname: "127.0.0.1",
+    log: relay.logs.push.bind(relay.logs),
+    closing,
+    graceMs: 2000,
+    ...serve,
+  });
   return {
     standin,
     relay,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from './test-server.ts';
-import type { TestServer } from './test-server.ts';
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer } from "./test-server.ts";
+import type { TestServer } from "./test-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -9,40 +9,48 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const messages = [
-  { role: 'system' as const, content: 'You are a secret agent.' },
-  { role: 'user' as const, content: 'Tell me about the blue whale' },
+  { role: "system" as const, content: "You are a secret agent." },
+  { role: "user" as const, content: "Tell me about the blue whale" },
 ];
 
-describe('POST /v1/chat/completions', () => {
-  it('streams the same reply word by word that it gives unstreamed', async () => {
-    const whole = await server.client.chat.completions.create({ model: 'm', messages });
+describe("POST /v1/chat/completions", () => {
+  it("streams the same reply word by word that it gives unstreamed", async () => {
+    const whole = await server.client.chat.completions.create({ model: "m", messages });
     const text = whole.choices[0]?.message.content;
-    expect(text).toContain('Tell me about the blue whale');
-    expect(text).not.toContain('secret');
+    expect(text).toContain("Tell me about the blue whale");
+    expect(text).not.toContain("secret");
 
-    const stream = await server.client.chat.completions.create({ model: 'm', messages, stream: true });
+    const stream = await server.client.chat.completions.create({ model: "m", messages, stream: true });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
-    expect(chunks[0]?.choices[0]?.delta.role).toBe('assistant');
-    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
-    const contents = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '');
+    expect(chunks[0]?.choices[0]?.delta.role).toBe("assistant");
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
+    const contents = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "");
     expect(contents.filter(Boolean).length).toBeGreaterThan(5);
-    expect(contents.join('')).toBe(text);
-    expect(server.requests.at(-1)).toMatchObject({ route: 'chat', model: 'm', messages, stream: true, aborted: false });
+    expect(contents.join("")).toBe(text);
+    expect(server.requests.at(-1)).toMatchObject({ route: "chat", model: "m", messages, stream: true, aborted: false });
   });
 
-  it('sends a usage chunk when asked to', async () => {
-    const stream = await server.client.chat.completions.create({ model: 'm', messages, stream: true, stream_options: { include_usage: true } });
+  it("sends a usage chunk when asked to", async () => {
+    const stream = await server.client.chat.completions.create({
+      model: "m",
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
-    const words = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('').split(' ').length;
+    const words = chunks
+      .map((chunk) => chunk.choices[0]?.delta.content ?? "")
+      .join("")
+      .split(" ").length;
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: words } });
   });
 
-  it('records that the client stopped reading mid-stream', async () => {
+  it("records that the client stopped reading mid-stream", async () => {
     const slow = await startTestServer({ latency: { llmFirstTokenMs: 30, llmPerTokenMs: 30 } });
     try {
-      const stream = await slow.client.chat.completions.create({ model: 'm', messages, stream: true });
+      const stream = await slow.client.chat.completions.create({ model: "m", messages, stream: true });
       for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break;
       await expect.poll(() => slow.requests.at(-1)?.aborted, { timeout: 2000 }).toBe(true);
     } finally {
@@ -50,44 +58,48 @@ describe('POST /v1/chat/completions', () => {
     }
   });
 
-  it('refuses a request without messages', async () => {
-    await expect(server.client.chat.completions.create({ model: 'm', messages: [] })).rejects.toMatchObject({
+  it("refuses a request without messages", async () => {
+    await expect(server.client.chat.completions.create({ model: "m", messages: [] })).rejects.toMatchObject({
       status: 400,
-      code: 'invalid_messages',
+      code: "invalid_messages",
     });
   });
 });
 
-describe('POST /v1/chat/completions with tools', () => {
-  const tools = [{ type: 'function' as const, function: { name: 'lookup_order', parameters: { type: 'object', properties: {} } } }];
+describe("POST /v1/chat/completions with tools", () => {
+  const tools = [{ type: "function" as const, function: { name: "lookup_order", parameters: { type: "object", properties: {} } } }];
 
-  it('calls the tool the last user message names, streamed as tool_calls', async () => {
+  it("calls the tool the last user message names, streamed as tool_calls", async () => {
     const stream = await server.client.chat.completions.create({
-      model: 'm',
-      messages: [{ role: 'user', content: 'Please run lookup_order for me' }],
+      model: "m",
+      messages: [{ role: "user", content: "Please run lookup_order for me" }],
       tools,
       stream: true,
     });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
-    expect(calls[0]).toMatchObject({ index: 0, id: expect.stringMatching(/^call_standin_\d+$/), function: { name: 'lookup_order' } });
-    expect(calls.map((c) => c.function?.arguments).join('')).toBe('{}');
-    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(calls[0]).toMatchObject({ index: 0, id: expect.stringMatching(/^call_standin_\d+$/), function: { name: "lookup_order" } });
+    expect(calls.map((c) => c.function?.arguments).join("")).toBe("{}");
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
   });
 
-  it('answers a tool result with text quoting it, and ignores tool names when no tools are offered', async () => {
+  it("answers a tool result with text quoting it, and ignores tool names when no tools are offered", async () => {
     const whole = await server.client.chat.completions.create({
-      model: 'm',
+      model: "m",
       tools,
       messages: [
-        { role: 'user', content: 'lookup_order' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{}' } }] },
-        { role: 'tool', tool_call_id: 'call_1', content: '{"status":"shipped"}' },
+        { role: "user", content: "lookup_order" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "lookup_order", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "call_1", content: '{"status":"shipped"}' },
       ],
     });
     expect(whole.choices[0]?.message.content).toBe('The tool returned: {"status":"shipped"}.');
-    const plain = await server.client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'lookup_order' }] });
-    expect(plain.choices[0]?.message.content).toBe('This is the offline demo. You said: lookup_order.');
+    const plain = await server.client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "lookup_order" }] });
+    expect(plain.choices[0]?.message.content).toBe("This is the offline demo. You said: lookup_order.");
   });
 });

@@ -1,10 +1,10 @@
-import { Hono } from 'hono';
-import { chatReplyFor, toolCallFor, toolResultReply } from './demo-text.ts';
-import { byteStream, sseFrame, wordDeltas } from './event-stream.ts';
-import { isRecord, readJsonObject } from './json-body.ts';
-import type { RecordedChat, RecordedMessage } from './recorded-request.ts';
-import type { RouteContext } from './route-context.ts';
-import { StandinError } from './standin-error.ts';
+import { Hono } from "hono";
+import { chatReplyFor, toolCallFor, toolResultReply } from "./demo-text.ts";
+import { byteStream, sseFrame, wordDeltas } from "./event-stream.ts";
+import { isRecord, readJsonObject } from "./json-body.ts";
+import type { RecordedChat, RecordedMessage } from "./recorded-request.ts";
+import type { RouteContext } from "./route-context.ts";
+import { StandinError } from "./standin-error.ts";
 
 /**
  * `POST /chat/completions`. Replies with {@link chatReplyFor} the messages: a `chat.completion`
@@ -20,27 +20,29 @@ import { StandinError } from './standin-error.ts';
  */
 export function chatRoute(context: RouteContext): Hono {
   let counter = 0;
-  return new Hono().post('/chat/completions', async (c) => {
+  return new Hono().post("/chat/completions", async (c) => {
     const body = await readJsonObject(c.req.raw);
     const { model, messages } = body;
-    if (typeof model !== 'string' || model === '') throw StandinError.badRequest('missing_model', 'Expected a string `model`.', 'model');
+    if (typeof model !== "string" || model === "") throw StandinError.badRequest("missing_model", "Expected a string `model`.", "model");
     if (!Array.isArray(messages) || messages.length === 0 || !messages.every(isMessage)) {
-      throw StandinError.badRequest('invalid_messages', 'Expected a non-empty `messages` array of { role, content }.', 'messages');
+      throw StandinError.badRequest("invalid_messages", "Expected a non-empty `messages` array of { role, content }.", "messages");
     }
-    const stream = body['stream'] === true;
+    const stream = body["stream"] === true;
     const entry = context.record<RecordedChat>({
-      route: 'chat',
+      route: "chat",
       time: context.now(),
       model,
       messages,
       stream,
       ...(stream ? { aborted: false } : {}),
     });
-    const toolNames = Array.isArray(body['tools']) ? body['tools'].flatMap(offeredToolName) : [];
+    const toolNames = Array.isArray(body["tools"]) ? body["tools"].flatMap(offeredToolName) : [];
     const toolName = toolCallFor(messages, toolNames);
-    const text = toolName ? '' : (toolResultReply(messages) ?? chatReplyFor(messages));
+    const text = toolName ? "" : (toolResultReply(messages) ?? chatReplyFor(messages));
     const id = `chatcmpl-standin-${++counter}`;
-    const call = toolName ? { id: `call_standin_${counter}`, type: 'function' as const, function: { name: toolName, arguments: '{}' } } : undefined;
+    const call = toolName
+      ? { id: `call_standin_${counter}`, type: "function" as const, function: { name: toolName, arguments: "{}" } }
+      : undefined;
     const created = Math.floor(context.now() / 1000);
     const usage = usageFor(messages, text);
     const { delays } = context;
@@ -50,27 +52,32 @@ export function chatRoute(context: RouteContext): Hono {
       await delays.until(generated, c.req.raw.signal);
       return c.json({
         id,
-        object: 'chat.completion',
+        object: "chat.completion",
         created,
         model,
         choices: [
           call
-            ? { index: 0, message: { role: 'assistant', content: null, tool_calls: [call], refusal: null }, logprobs: null, finish_reason: 'tool_calls' }
-            : { index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' },
+            ? {
+                index: 0,
+                message: { role: "assistant", content: null, tool_calls: [call], refusal: null },
+                logprobs: null,
+                finish_reason: "tool_calls",
+              }
+            : { index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: "stop" },
         ],
         usage,
       });
     }
-    const includeUsage = isRecord(body['stream_options']) && body['stream_options']['include_usage'] === true;
-    const chunk = (delta: object, finishReason: 'stop' | 'tool_calls' | null) => ({
+    const includeUsage = isRecord(body["stream_options"]) && body["stream_options"]["include_usage"] === true;
+    const chunk = (delta: object, finishReason: "stop" | "tool_calls" | null) => ({
       id,
-      object: 'chat.completion.chunk',
+      object: "chat.completion.chunk",
       created,
       model,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     });
     async function* frames(signal: AbortSignal) {
-      yield sseFrame(chunk({ role: 'assistant', content: call ? null : '' }, null));
+      yield sseFrame(chunk({ role: "assistant", content: call ? null : "" }, null));
       // Deltas are due on the provider's schedule from the request's arrival, however fast the client reads.
       let due = entry.time + delays.firstToken();
       const nextToken = async () => {
@@ -79,39 +86,44 @@ export function chatRoute(context: RouteContext): Hono {
       };
       if (call) {
         await nextToken();
-        yield sseFrame(chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '{' } }] }, null));
+        yield sseFrame(
+          chunk(
+            { tool_calls: [{ index: 0, id: call.id, type: "function", function: { name: call.function.name, arguments: "{" } }] },
+            null,
+          ),
+        );
         await nextToken();
-        yield sseFrame(chunk({ tool_calls: [{ index: 0, function: { arguments: '}' } }] }, null));
-        yield sseFrame(chunk({}, 'tool_calls'));
+        yield sseFrame(chunk({ tool_calls: [{ index: 0, function: { arguments: "}" } }] }, null));
+        yield sseFrame(chunk({}, "tool_calls"));
       } else {
         for (const content of wordDeltas(text)) {
           await nextToken();
           yield sseFrame(chunk({ content }, null));
         }
-        yield sseFrame(chunk({}, 'stop'));
+        yield sseFrame(chunk({}, "stop"));
       }
       if (includeUsage) yield sseFrame({ ...chunk({}, null), choices: [], usage });
-      yield sseFrame('[DONE]');
+      yield sseFrame("[DONE]");
     }
     const sse = byteStream(frames, () => (entry.aborted = true));
-    return c.body(sse, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    return c.body(sse, 200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   });
 }
 
 function isMessage(value: unknown): value is RecordedMessage {
-  return isRecord(value) && typeof value['role'] === 'string';
+  return isRecord(value) && typeof value["role"] === "string";
 }
 
 /** Rough token counts (one per word) so clients that read `usage` see plausible numbers. */
 function usageFor(messages: RecordedMessage[], reply: string) {
   const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
-  const prompt_tokens = messages.reduce((sum, m) => sum + words(JSON.stringify(m.content ?? '')), 0);
+  const prompt_tokens = messages.reduce((sum, m) => sum + words(JSON.stringify(m.content ?? "")), 0);
   const completion_tokens = words(reply);
   return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
 }
 
 /** The name of an offered function tool (`{ type: "function", function: { name } }`). */
 function offeredToolName(tool: unknown): string[] {
-  const fn = isRecord(tool) && isRecord(tool['function']) ? tool['function']['name'] : undefined;
-  return typeof fn === 'string' ? [fn] : [];
+  const fn = isRecord(tool) && isRecord(tool["function"]) ? tool["function"]["name"] : undefined;
+  return typeof fn === "string" ? [fn] : [];
 }

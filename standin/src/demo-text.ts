@@ -1,4 +1,4 @@
-import type { RecordedMessage } from './recorded-request.ts';
+import type { RecordedMessage } from "./recorded-request.ts";
 
 /** Longest echo of the user's words in a chat reply, in words. */
 const MAX_ECHO_WORDS = 20;
@@ -16,24 +16,22 @@ export function transcriptFor(durationMs: number): string {
  * {@link MAX_ECHO_WORDS} words). Nothing from system or assistant messages is repeated.
  */
 export function chatReplyFor(messages: readonly RecordedMessage[]): string {
-  const lastUser = messages.findLast((message) => message.role === 'user');
-  const words = (lastUser ? textOf(lastUser.content) : '').split(/\s+/).filter(Boolean);
-  if (words.length === 0) return 'This is the offline demo. I did not catch any words.';
-  let echo = words.slice(0, MAX_ECHO_WORDS).join(' ');
-  if (words.length > MAX_ECHO_WORDS) echo += '…';
-  else if (!/[.!?…]$/.test(echo)) echo += '.';
+  const lastUser = messages.findLast((message) => message.role === "user");
+  const words = (lastUser ? textOf(lastUser.content) : "").split(/\s+/).filter(Boolean);
+  if (words.length === 0) return "This is the offline demo. I did not catch any words.";
+  let echo = words.slice(0, MAX_ECHO_WORDS).join(" ");
+  if (words.length > MAX_ECHO_WORDS) echo += "…";
+  else if (!/[.!?…]$/.test(echo)) echo += ".";
   return `This is the offline demo. You said: ${echo}`;
 }
 
 /** The text of a message `content`: a string, or the `text` parts of a content-part array. */
 function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
   return content
-    .map((part: unknown) =>
-      typeof part === 'object' && part !== null && 'text' in part && typeof part.text === 'string' ? part.text : '',
-    )
-    .join(' ');
+    .map((part: unknown) => (typeof part === "object" && part !== null && "text" in part && typeof part.text === "string" ? part.text : ""))
+    .join(" ");
 }
 
 /** Longest tool result quoted in the reply after a tool message, in characters. */
@@ -45,7 +43,7 @@ const MAX_TOOL_QUOTE = 200;
  */
 export function toolCallFor(messages: readonly RecordedMessage[], toolNames: readonly string[]): string | undefined {
   const last = messages.at(-1);
-  if (last?.role !== 'user') return undefined;
+  if (last?.role !== "user") return undefined;
   const words = new Set(textOf(last.content).split(/[^A-Za-z0-9_-]+/));
   return toolNames.find((name) => words.has(name));
 }
@@ -53,7 +51,7 @@ export function toolCallFor(messages: readonly RecordedMessage[], toolNames: rea
 /** After a tool result (the last message is `tool`), the reply quotes it: `The tool returned: {…}.` */
 export function toolResultReply(messages: readonly RecordedMessage[]): string | undefined {
   const last = messages.at(-1);
-  if (last?.role !== 'tool') return undefined;
+  if (last?.role !== "tool") return undefined;
   const result = textOf(last.content);
   const quote = result.length > MAX_TOOL_QUOTE ? `${result.slice(0, MAX_TOOL_QUOTE)}…` : result;
   return `The tool returned: ${quote}.`;

@@ -1,5 +1,5 @@
 /** Ambient types for the untyped `espeak-ng` Emscripten module (only what the stand-in uses). */
-declare module 'espeak-ng' {
+declare module "espeak-ng" {
   /** The Emscripten in-memory file system of one instance. */
   export interface EmscriptenFs {
     writeFile(path: string, data: string | Uint8Array): void;

@@ -1,11 +1,11 @@
-import type { MiddlewareHandler } from 'hono';
-import { isRecord } from './json-body.ts';
-import { StandinError, type StandinErrorStatus } from './standin-error.ts';
+import type { MiddlewareHandler } from "hono";
+import { isRecord } from "./json-body.ts";
+import { StandinError, type StandinErrorStatus } from "./standin-error.ts";
 
 const STATUSES: readonly StandinErrorStatus[] = [400, 401, 404, 429, 500, 502, 503];
 
 /** The upstream routes a fault can target (the `route` of their request-log entries). */
-export const FAULT_ROUTES = ['transcription', 'chat', 'speech', 'realtime'] as const;
+export const FAULT_ROUTES = ["transcription", "chat", "speech", "realtime"] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];
 
 /**
@@ -13,7 +13,7 @@ export type FaultRoute = (typeof FAULT_ROUTES)[number];
  * - `stall`: send the headers and the first `afterChunks` body chunks, then nothing until the client leaves.
  * - `slow`: wait `delayMs` before the headers and before every body chunk.
  */
-export type FaultKind = 'error' | 'stall' | 'slow';
+export type FaultKind = "error" | "stall" | "slow";
 
 /** One armed fault, as posted to `POST /__standin/faults`. */
 export interface Fault {
@@ -30,10 +30,10 @@ export interface Fault {
 }
 
 const PATHS: Record<string, FaultRoute> = {
-  '/v1/audio/transcriptions': 'transcription',
-  '/v1/chat/completions': 'chat',
-  '/v1/audio/speech': 'speech',
-  '/v1/realtime/client_secrets': 'realtime',
+  "/v1/audio/transcriptions": "transcription",
+  "/v1/chat/completions": "chat",
+  "/v1/audio/speech": "speech",
+  "/v1/realtime/client_secrets": "realtime",
 };
 
 /**
@@ -45,16 +45,29 @@ export class FaultInjector {
 
   /** Validates and arms `body`; @throws StandinError 400 for a malformed fault. */
   add(body: unknown): Fault {
-    if (!isRecord(body)) throw StandinError.badRequest('invalid_fault', 'Expected a JSON object { route, kind, times }.', 'body');
+    if (!isRecord(body)) throw StandinError.badRequest("invalid_fault", "Expected a JSON object { route, kind, times }.", "body");
     const { route, kind, times = 1, status = 500, afterChunks = 2, delayMs = 500 } = body;
-    if (!FAULT_ROUTES.includes(route as FaultRoute)) throw StandinError.badRequest('invalid_fault', `\`route\` must be one of ${FAULT_ROUTES.join(', ')}.`, 'route');
-    if (kind !== 'error' && kind !== 'stall' && kind !== 'slow') throw StandinError.badRequest('invalid_fault', '`kind` must be error, stall or slow.', 'kind');
-    const count = (value: unknown, min: number, max: number) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
-    if (!count(times, 1, 1000)) throw StandinError.badRequest('invalid_fault', '`times` must be an integer from 1 to 1000.', 'times');
-    if (!STATUSES.includes(status as StandinErrorStatus)) throw StandinError.badRequest('invalid_fault', `\`status\` must be one of ${STATUSES.join(', ')}.`, 'status');
-    if (!count(afterChunks, 0, 10_000)) throw StandinError.badRequest('invalid_fault', '`afterChunks` must be an integer ≥ 0.', 'afterChunks');
-    if (!count(delayMs, 0, 60_000)) throw StandinError.badRequest('invalid_fault', '`delayMs` must be an integer from 0 to 60000.', 'delayMs');
-    const fault: Fault = { route: route as FaultRoute, kind: kind as FaultKind, times: times as number, status: status as number, afterChunks: afterChunks as number, delayMs: delayMs as number };
+    if (!FAULT_ROUTES.includes(route as FaultRoute))
+      throw StandinError.badRequest("invalid_fault", `\`route\` must be one of ${FAULT_ROUTES.join(", ")}.`, "route");
+    if (kind !== "error" && kind !== "stall" && kind !== "slow")
+      throw StandinError.badRequest("invalid_fault", "`kind` must be error, stall or slow.", "kind");
+    const count = (value: unknown, min: number, max: number) =>
+      Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+    if (!count(times, 1, 1000)) throw StandinError.badRequest("invalid_fault", "`times` must be an integer from 1 to 1000.", "times");
+    if (!STATUSES.includes(status as StandinErrorStatus))
+      throw StandinError.badRequest("invalid_fault", `\`status\` must be one of ${STATUSES.join(", ")}.`, "status");
+    if (!count(afterChunks, 0, 10_000))
+      throw StandinError.badRequest("invalid_fault", "`afterChunks` must be an integer ≥ 0.", "afterChunks");
+    if (!count(delayMs, 0, 60_000))
+      throw StandinError.badRequest("invalid_fault", "`delayMs` must be an integer from 0 to 60000.", "delayMs");
+    const fault: Fault = {
+      route: route as FaultRoute,
+      kind: kind as FaultKind,
+      times: times as number,
+      status: status as number,
+      afterChunks: afterChunks as number,
+      delayMs: delayMs as number,
+    };
     this.#faults.push(fault);
     return fault;
   }
@@ -74,15 +87,17 @@ export class FaultInjector {
       const route = PATHS[new URL(c.req.url).pathname];
       const fault = route && this.#take(route);
       if (!fault) return next();
-      if (fault.kind === 'error') {
+      if (fault.kind === "error") {
         const status = fault.status as StandinErrorStatus;
-        throw new StandinError(status, 'injected_fault', `Injected ${status} on ${route} (POST /__standin/faults).`, { type: status >= 500 ? 'server_error' : 'invalid_request_error' });
+        throw new StandinError(status, "injected_fault", `Injected ${status} on ${route} (POST /__standin/faults).`, {
+          type: status >= 500 ? "server_error" : "invalid_request_error",
+        });
       }
-      if (fault.kind === 'slow') await sleep(fault.delayMs!);
+      if (fault.kind === "slow") await sleep(fault.delayMs!);
       await next();
       const body = c.res.body;
       if (!body) return;
-      const wrapped = fault.kind === 'stall' ? stallAfter(body, fault.afterChunks!) : slowDown(body, fault.delayMs!);
+      const wrapped = fault.kind === "stall" ? stallAfter(body, fault.afterChunks!) : slowDown(body, fault.delayMs!);
       c.res = new Response(wrapped, c.res);
     };
   }

@@ -30,8 +30,26 @@ export interface LatencyProfile {
  * 350 ms then one every 15 ms, speech's first byte after 200 ms then 3× real time, each ± 20 %.
  */
 export const LATENCY_PRESETS = {
-  instant: { sttBaseMs: 0, sttPerAudioSecondMs: 0, llmFirstTokenMs: 15, llmPerTokenMs: 15, ttsFirstByteMs: 0, ttsPace: 0, jitter: 0, seed: 1 },
-  'typical-cloud': { sttBaseMs: 200, sttPerAudioSecondMs: 50, llmFirstTokenMs: 350, llmPerTokenMs: 15, ttsFirstByteMs: 200, ttsPace: 3, jitter: 0.2, seed: 1 },
+  instant: {
+    sttBaseMs: 0,
+    sttPerAudioSecondMs: 0,
+    llmFirstTokenMs: 15,
+    llmPerTokenMs: 15,
+    ttsFirstByteMs: 0,
+    ttsPace: 0,
+    jitter: 0,
+    seed: 1,
+  },
+  "typical-cloud": {
+    sttBaseMs: 200,
+    sttPerAudioSecondMs: 50,
+    llmFirstTokenMs: 350,
+    llmPerTokenMs: 15,
+    ttsFirstByteMs: 200,
+    ttsPace: 3,
+    jitter: 0.2,
+    seed: 1,
+  },
 } as const satisfies Record<string, LatencyProfile>;
 
 /** Name of a {@link LATENCY_PRESETS} entry. */
@@ -44,15 +62,17 @@ const FIELDS = Object.keys(LATENCY_PRESETS.instant) as (keyof LatencyProfile)[];
  * preset, spread it: `{ ...LATENCY_PRESETS['typical-cloud'], jitter: 0 }`). Default `instant`.
  * @throws RangeError naming the field for an unknown preset or a value out of range.
  */
-export function resolveLatency(input: LatencyPresetName | Partial<LatencyProfile> = 'instant'): LatencyProfile {
-  if (typeof input === 'string') {
-    if (!Object.hasOwn(LATENCY_PRESETS, input)) throw new RangeError(`Unknown latency profile "${input}": use one of ${Object.keys(LATENCY_PRESETS).join(', ')}.`);
+export function resolveLatency(input: LatencyPresetName | Partial<LatencyProfile> = "instant"): LatencyProfile {
+  if (typeof input === "string") {
+    if (!Object.hasOwn(LATENCY_PRESETS, input))
+      throw new RangeError(`Unknown latency profile "${input}": use one of ${Object.keys(LATENCY_PRESETS).join(", ")}.`);
     return { ...LATENCY_PRESETS[input] };
   }
   const profile: LatencyProfile = { ...LATENCY_PRESETS.instant, ...input };
   for (const field of FIELDS) {
     const value = profile[field];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RangeError(`Latency \`${field}\` must be a finite number ≥ 0, got ${String(value)}.`);
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+      throw new RangeError(`Latency \`${field}\` must be a finite number ≥ 0, got ${String(value)}.`);
   }
   if (profile.jitter > 0.9) throw new RangeError(`Latency \`jitter\` must be from 0 to 0.9, got ${profile.jitter}.`);
   if (!Number.isInteger(profile.seed)) throw new RangeError(`Latency \`seed\` must be an integer, got ${profile.seed}.`);
@@ -68,11 +88,11 @@ export function resolveLatency(input: LatencyPresetName | Partial<LatencyProfile
  * @throws RangeError naming the variable for a bad value.
  */
 export function latencyFromEnv(env: Record<string, string | undefined>): LatencyProfile {
-  const profile = resolveLatency((env['STANDIN_PROFILE'] || 'instant') as LatencyPresetName);
+  const profile = resolveLatency((env["STANDIN_PROFILE"] || "instant") as LatencyPresetName);
   for (const field of FIELDS) {
-    const name = `STANDIN_${field.replace(/[A-Z]/g, '_$&').toUpperCase()}`;
+    const name = `STANDIN_${field.replace(/[A-Z]/g, "_$&").toUpperCase()}`;
     const raw = env[name];
-    if (raw === undefined || raw === '') continue;
+    if (raw === undefined || raw === "") continue;
     const value = Number(raw);
     if (!Number.isFinite(value)) throw new RangeError(`${name} must be a number, got "${raw}".`);
     profile[field] = value;

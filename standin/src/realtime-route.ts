@@ -1,8 +1,8 @@
-import { Hono } from 'hono';
-import { isRecord, readJsonObject } from './json-body.ts';
-import type { RecordedRealtimeSecret } from './recorded-request.ts';
-import type { RouteContext } from './route-context.ts';
-import { StandinError } from './standin-error.ts';
+import { Hono } from "hono";
+import { isRecord, readJsonObject } from "./json-body.ts";
+import type { RecordedRealtimeSecret } from "./recorded-request.ts";
+import type { RouteContext } from "./route-context.ts";
+import { StandinError } from "./standin-error.ts";
 
 /**
  * `POST /realtime/client_secrets` (`{ expires_after?: { anchor, seconds }, session? }`). Answers OpenAI's
@@ -12,22 +12,27 @@ import { StandinError } from './standin-error.ts';
  */
 export function realtimeRoute(context: RouteContext): Hono {
   let counter = 0;
-  return new Hono().post('/realtime/client_secrets', async (c) => {
+  return new Hono().post("/realtime/client_secrets", async (c) => {
     const body = await readJsonObject(c.req.raw);
-    const expiresAfter = isRecord(body['expires_after']) ? body['expires_after'] : {};
-    const seconds = expiresAfter['seconds'] ?? 600;
-    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 10 || seconds > 7200) {
-      throw StandinError.badRequest('invalid_expires_after', '`expires_after.seconds` must be an integer from 10 to 7200.', 'expires_after.seconds');
+    const expiresAfter = isRecord(body["expires_after"]) ? body["expires_after"] : {};
+    const seconds = expiresAfter["seconds"] ?? 600;
+    if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 10 || seconds > 7200) {
+      throw StandinError.badRequest(
+        "invalid_expires_after",
+        "`expires_after.seconds` must be an integer from 10 to 7200.",
+        "expires_after.seconds",
+      );
     }
-    const session = isRecord(body['session']) ? body['session'] : { type: 'realtime' };
-    if (session['type'] !== 'realtime') throw StandinError.badRequest('invalid_session_type', 'Expected `session.type: "realtime"`.', 'session.type');
-    context.record<RecordedRealtimeSecret>({ route: 'realtime', time: context.now(), ttlSeconds: seconds, session });
+    const session = isRecord(body["session"]) ? body["session"] : { type: "realtime" };
+    if (session["type"] !== "realtime")
+      throw StandinError.badRequest("invalid_session_type", 'Expected `session.type: "realtime"`.', "session.type");
+    context.record<RecordedRealtimeSecret>({ route: "realtime", time: context.now(), ttlSeconds: seconds, session });
     const id = ++counter;
     const expiresAt = Math.floor(context.now() / 1000) + seconds;
     return c.json({
-      value: `ek_standin_${id.toString(16).padStart(8, '0')}`,
+      value: `ek_standin_${id.toString(16).padStart(8, "0")}`,
       expires_at: expiresAt,
-      session: { ...session, object: 'realtime.session', id: `sess_standin_${id}` },
+      session: { ...session, object: "realtime.session", id: `sess_standin_${id}` },
     });
   });
 }

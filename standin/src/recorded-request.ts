@@ -11,7 +11,7 @@ interface RecordedBase {
 
 /** A `POST /v1/audio/transcriptions` the stand-in answered. */
 export interface RecordedTranscription extends RecordedBase {
-  route: 'transcription';
+  route: "transcription";
   model: string;
   stream: boolean;
   language: string | null;
@@ -36,7 +36,7 @@ export interface RecordedMessage {
 
 /** A `POST /v1/chat/completions` the stand-in answered. */
 export interface RecordedChat extends RecordedBase {
-  route: 'chat';
+  route: "chat";
   model: string;
   messages: RecordedMessage[];
   stream: boolean;
@@ -44,17 +44,17 @@ export interface RecordedChat extends RecordedBase {
 
 /** A `POST /v1/audio/speech` the stand-in answered. */
 export interface RecordedSpeech extends RecordedBase {
-  route: 'speech';
+  route: "speech";
   model: string;
   voice: string;
   input: string;
-  responseFormat: 'pcm' | 'wav';
+  responseFormat: "pcm" | "wav";
   speed: number;
 }
 
 /** A `POST /v1/realtime/client_secrets` the stand-in answered. */
 export interface RecordedRealtimeSecret extends RecordedBase {
-  route: 'realtime';
+  route: "realtime";
   /** `expires_after.seconds` as sent (600 when absent, OpenAI's default). */
   ttlSeconds: number;
   /** The `session` object as sent. */
@@ -63,7 +63,7 @@ export interface RecordedRealtimeSecret extends RecordedBase {
 
 /** A request refused with an error response (bad auth, bad body, unknown path). */
 export interface RecordedRejection extends RecordedBase {
-  route: 'rejected';
+  route: "rejected";
   method: string;
   path: string;
   status: number;

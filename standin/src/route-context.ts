@@ -1,5 +1,5 @@
-import type { RecordedRequest } from './recorded-request.ts';
-import type { UpstreamDelays } from './upstream-delays.ts';
+import type { RecordedRequest } from "./recorded-request.ts";
+import type { UpstreamDelays } from "./upstream-delays.ts";
 
 /** What the route factories share with the app that mounts them. */
 export interface RouteContext {

@@ -1,11 +1,11 @@
-import { Hono } from 'hono';
-import { byteStream } from './event-stream.ts';
-import { isRecord, readJsonObject } from './json-body.ts';
-import type { RecordedSpeech } from './recorded-request.ts';
-import type { RouteContext } from './route-context.ts';
-import { SPEECH_SAMPLE_RATE, synthesize, synthesizeSentences } from './speech.ts';
-import { StandinError } from './standin-error.ts';
-import { encodeWav, int16ToFloat32 } from '@voice-agent/dsp';
+import { Hono } from "hono";
+import { byteStream } from "./event-stream.ts";
+import { isRecord, readJsonObject } from "./json-body.ts";
+import type { RecordedSpeech } from "./recorded-request.ts";
+import type { RouteContext } from "./route-context.ts";
+import { SPEECH_SAMPLE_RATE, synthesize, synthesizeSentences } from "./speech.ts";
+import { StandinError } from "./standin-error.ts";
+import { encodeWav, int16ToFloat32 } from "@voice-agent/dsp";
 
 /** Samples per streamed body chunk: 100 ms at 24 kHz. */
 const CHUNK_SAMPLES = SPEECH_SAMPLE_RATE / 10;
@@ -23,29 +23,29 @@ const MAX_INPUT = 4096;
  * eSpeak NG is done, if later); PCM then streams at `ttsPace` × real time.
  */
 export function speechRoute(context: RouteContext): Hono {
-  return new Hono().post('/audio/speech', async (c) => {
+  return new Hono().post("/audio/speech", async (c) => {
     const body = await readJsonObject(c.req.raw);
     const { model, input } = body;
-    const voice = isRecord(body['voice']) ? body['voice']['id'] : body['voice'];
-    const format = body['response_format'] ?? 'wav';
-    const speed = body['speed'] ?? 1;
-    if (typeof model !== 'string' || model === '') throw StandinError.badRequest('missing_model', 'Expected a string `model`.', 'model');
-    if (typeof input !== 'string' || input.trim() === '') {
-      throw StandinError.badRequest('empty_input', 'Expected a non-empty string `input`.', 'input');
+    const voice = isRecord(body["voice"]) ? body["voice"]["id"] : body["voice"];
+    const format = body["response_format"] ?? "wav";
+    const speed = body["speed"] ?? 1;
+    if (typeof model !== "string" || model === "") throw StandinError.badRequest("missing_model", "Expected a string `model`.", "model");
+    if (typeof input !== "string" || input.trim() === "") {
+      throw StandinError.badRequest("empty_input", "Expected a non-empty string `input`.", "input");
     }
-    if (input.length > MAX_INPUT) throw StandinError.badRequest('input_too_long', `\`input\` is over ${MAX_INPUT} characters.`, 'input');
-    if (typeof voice !== 'string' || voice === '') throw StandinError.badRequest('missing_voice', 'Expected a `voice`.', 'voice');
-    if (format !== 'pcm' && format !== 'wav') {
-      throw StandinError.badRequest('unsupported_response_format', 'The stand-in produces only `pcm` and `wav`.', 'response_format');
+    if (input.length > MAX_INPUT) throw StandinError.badRequest("input_too_long", `\`input\` is over ${MAX_INPUT} characters.`, "input");
+    if (typeof voice !== "string" || voice === "") throw StandinError.badRequest("missing_voice", "Expected a `voice`.", "voice");
+    if (format !== "pcm" && format !== "wav") {
+      throw StandinError.badRequest("unsupported_response_format", "The stand-in produces only `pcm` and `wav`.", "response_format");
     }
-    if (typeof speed !== 'number' || !(speed >= 0.25 && speed <= 4)) {
-      throw StandinError.badRequest('invalid_speed', '`speed` must be a number from 0.25 to 4.', 'speed');
+    if (typeof speed !== "number" || !(speed >= 0.25 && speed <= 4)) {
+      throw StandinError.badRequest("invalid_speed", "`speed` must be a number from 0.25 to 4.", "speed");
     }
-    if (body['stream_format'] !== undefined && body['stream_format'] !== 'audio') {
-      throw StandinError.badRequest('unsupported_stream_format', 'The stand-in streams only raw audio.', 'stream_format');
+    if (body["stream_format"] !== undefined && body["stream_format"] !== "audio") {
+      throw StandinError.badRequest("unsupported_stream_format", "The stand-in streams only raw audio.", "stream_format");
     }
     const entry = context.record<RecordedSpeech>({
-      route: 'speech',
+      route: "speech",
       time: context.now(),
       model,
       voice,
@@ -60,7 +60,7 @@ export function speechRoute(context: RouteContext): Hono {
       yield await synthesize(text, options);
     };
     const key = `${voice}|${speed}|${format}|${input}`;
-    let pieces = format === 'wav' ? wholeInput(input) : synthesizeSentences(input, options);
+    let pieces = format === "wav" ? wholeInput(input) : synthesizeSentences(input, options);
     if (context.speechCache) {
       let cached = context.speechCache.get(key);
       if (!cached) {
@@ -76,7 +76,7 @@ export function speechRoute(context: RouteContext): Hono {
     async function* chunks(signal: AbortSignal) {
       // Chunks are due on the provider's schedule from the request's arrival, however fast the client reads.
       let due = entry.time + delays.firstByte();
-      if (format === 'wav') {
+      if (format === "wav") {
         await delays.until(due, signal);
         if (!first.done) yield encodeWav(int16ToFloat32(first.value), SPEECH_SAMPLE_RATE);
         return;
@@ -95,7 +95,7 @@ export function speechRoute(context: RouteContext): Hono {
       entry.aborted = true;
       void pieces.return(undefined);
     });
-    return c.body(audio, 200, { 'content-type': format === 'pcm' ? 'audio/pcm' : 'audio/wav' });
+    return c.body(audio, 200, { "content-type": format === "pcm" ? "audio/pcm" : "audio/wav" });
   });
 }
 

@@ -1,5 +1,5 @@
 /** The `type` values the stand-in uses in error bodies, as the OpenAI API does. */
-export type StandinErrorType = 'invalid_request_error' | 'authentication_error' | 'server_error';
+export type StandinErrorType = "invalid_request_error" | "authentication_error" | "server_error";
 
 /** The HTTP statuses the stand-in answers errors with. */
 export type StandinErrorStatus = 400 | 401 | 404 | 429 | 500 | 502 | 503;
@@ -30,11 +30,11 @@ export class StandinError extends Error {
     options: { param?: string; type?: StandinErrorType; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
-    this.name = 'StandinError';
+    this.name = "StandinError";
     this.status = status;
     this.code = code;
     this.param = options.param ?? null;
-    this.type = options.type ?? (status === 401 ? 'authentication_error' : status >= 500 ? 'server_error' : 'invalid_request_error');
+    this.type = options.type ?? (status === 401 ? "authentication_error" : status >= 500 ? "server_error" : "invalid_request_error");
   }
 
   /** A 400 `invalid_request_error` about request field `param`. */

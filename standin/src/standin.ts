@@ -1,22 +1,22 @@
-import { Hono } from 'hono';
-import type { Context } from 'hono';
-import { chatRoute } from './chat-route.ts';
-import { FaultInjector } from './fault-injector.ts';
-import { resolveLatency, type LatencyPresetName, type LatencyProfile } from './latency-profile.ts';
-import type { RecordedRequest } from './recorded-request.ts';
-import type { RouteContext } from './route-context.ts';
-import { realtimeRoute } from './realtime-route.ts';
-import { speechRoute } from './speech-route.ts';
-import { StandinError } from './standin-error.ts';
-import { transcriptionRoute } from './transcription-route.ts';
-import { sleep, UpstreamDelays, type Sleep } from './upstream-delays.ts';
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { chatRoute } from "./chat-route.ts";
+import { FaultInjector } from "./fault-injector.ts";
+import { resolveLatency, type LatencyPresetName, type LatencyProfile } from "./latency-profile.ts";
+import type { RecordedRequest } from "./recorded-request.ts";
+import type { RouteContext } from "./route-context.ts";
+import { realtimeRoute } from "./realtime-route.ts";
+import { speechRoute } from "./speech-route.ts";
+import { StandinError } from "./standin-error.ts";
+import { transcriptionRoute } from "./transcription-route.ts";
+import { sleep, UpstreamDelays, type Sleep } from "./upstream-delays.ts";
 
-export type * from './recorded-request.ts';
-export { StandinError } from './standin-error.ts';
-export type { Fault, FaultKind, FaultRoute } from './fault-injector.ts';
-export { LATENCY_PRESETS, latencyFromEnv, resolveLatency } from './latency-profile.ts';
-export type { LatencyPresetName, LatencyProfile } from './latency-profile.ts';
-export type { Sleep } from './upstream-delays.ts';
+export type * from "./recorded-request.ts";
+export { StandinError } from "./standin-error.ts";
+export type { Fault, FaultKind, FaultRoute } from "./fault-injector.ts";
+export { LATENCY_PRESETS, latencyFromEnv, resolveLatency } from "./latency-profile.ts";
+export type { LatencyPresetName, LatencyProfile } from "./latency-profile.ts";
+export type { Sleep } from "./upstream-delays.ts";
 
 export interface StandinOptions {
   /**
@@ -73,41 +73,41 @@ export function createStandin(options: StandinOptions = {}): Standin {
 
   const reject = (c: Context, error: StandinError) => {
     const { method, path } = c.req;
-    context.record({ route: 'rejected', time: now(), method, path, status: error.status, code: error.code });
+    context.record({ route: "rejected", time: now(), method, path, status: error.status, code: error.code });
     return c.json(error.toBody(), error.status);
   };
 
   const v1 = new Hono()
     .use(async (c, next) => {
-      if (!/^Bearer\s+\S/.test(c.req.header('authorization') ?? '')) {
-        throw new StandinError(401, 'invalid_api_key', 'Missing bearer token: send `Authorization: Bearer <any key>`.');
+      if (!/^Bearer\s+\S/.test(c.req.header("authorization") ?? "")) {
+        throw new StandinError(401, "invalid_api_key", "Missing bearer token: send `Authorization: Bearer <any key>`.");
       }
       await next();
     })
     .use(faults.middleware())
-    .route('/', transcriptionRoute(context))
-    .route('/', chatRoute(context))
-    .route('/', speechRoute(context))
-    .route('/', realtimeRoute(context));
+    .route("/", transcriptionRoute(context))
+    .route("/", chatRoute(context))
+    .route("/", speechRoute(context))
+    .route("/", realtimeRoute(context));
 
   const app = new Hono()
-    .get('/__standin/requests', (c) => c.json(requests))
-    .delete('/__standin/requests', (c) => {
+    .get("/__standin/requests", (c) => c.json(requests))
+    .delete("/__standin/requests", (c) => {
       requests.length = 0;
       return c.body(null, 204);
     })
-    .post('/__standin/faults', async (c) => c.json(faults.add(await c.req.json().catch(() => undefined)), 201))
-    .get('/__standin/faults', (c) => c.json(faults.list()))
-    .delete('/__standin/faults', (c) => {
+    .post("/__standin/faults", async (c) => c.json(faults.add(await c.req.json().catch(() => undefined)), 201))
+    .get("/__standin/faults", (c) => c.json(faults.list()))
+    .delete("/__standin/faults", (c) => {
       faults.clear();
       return c.body(null, 204);
     })
-    .route('/v1', v1);
-  app.notFound((c) => reject(c, new StandinError(404, 'not_found', `The stand-in has no ${c.req.method} ${c.req.path}.`)));
+    .route("/v1", v1);
+  app.notFound((c) => reject(c, new StandinError(404, "not_found", `The stand-in has no ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
     if (error instanceof StandinError) return reject(c, error);
-    console.error('standin: unexpected error', error);
-    return reject(c, new StandinError(500, 'standin_failure', `The stand-in failed: ${error.message}`, { cause: error }));
+    console.error("standin: unexpected error", error);
+    return reject(c, new StandinError(500, "standin_failure", `The stand-in failed: ${error.message}`, { cause: error }));
   });
   return { app, requests, faults };
 }

@@ -1,4 +1,4 @@
-import type { LatencyProfile } from './latency-profile.ts';
+import type { LatencyProfile } from "./latency-profile.ts";
 
 /** Waits `ms` (resolving early, never rejecting, once `signal` aborts). */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -9,11 +9,11 @@ export const sleep: Sleep = (ms, signal) => {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      signal?.removeEventListener("abort", done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    signal?.addEventListener("abort", done, { once: true });
   });
 };
 

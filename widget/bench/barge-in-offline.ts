@@ -21,7 +21,8 @@ import { clicks, hist, pinkNoise } from "./signals.ts";
 /** Appends the offline barge-in rows to `rows`. */
 export async function bargeInOfflineRows(rows: BenchRow[]): Promise<void> {
   const model = await loadSpeechModel(ort, await readVadModel());
-  const levelsOf = (x: Float32Array) => Array.from({ length: Math.floor(x.length / 512) }, (_, f) => levelDb(x.subarray(f * 512, f * 512 + 512), 4));
+  const levelsOf = (x: Float32Array) =>
+    Array.from({ length: Math.floor(x.length / 512) }, (_, f) => levelDb(x.subarray(f * 512, f * 512 + 512), 4));
   const probabilitiesOf = async (x: Float32Array) => {
     model.reset();
     const p: number[] = [];
@@ -42,7 +43,11 @@ export async function bargeInOfflineRows(rows: BenchRow[]): Promise<void> {
   const speechRms = rms(Float32Array.from(speechSpans.flatMap(([a, b]) => Array.from(turnsForLevel.subarray((a * 16) | 0, (b * 16) | 0)))));
   const pinkUnit = pinkNoise(16_000 * 120, 1);
   const pinkRms = rms(pinkUnit);
-  for (const [label, noiseRms] of [["digital silence", 0], ["room noise −60 dBFS", 10 ** (-60 / 20)], ["pink noise 10 dB SNR", speechRms / Math.sqrt(10)]] as const) {
+  for (const [label, noiseRms] of [
+    ["digital silence", 0],
+    ["room noise −60 dBFS", 10 ** (-60 / 20)],
+    ["pink noise 10 dB SNR", speechRms / Math.sqrt(10)],
+  ] as const) {
     const firstAt = { hold: [] as number[], strong: [] as number[] };
     for (let shift = 0; shift < 512; shift += 16) {
       const x = new Float32Array(32_000 + shift + burst.length);
@@ -57,24 +62,50 @@ export async function bargeInOfflineRows(rows: BenchRow[]): Promise<void> {
       firstAt.hold.push(hold);
       firstAt.strong.push(p.slice(f0).findIndex((v) => v >= o.threshold));
     }
-    rows.push({ name: `barge-in offline, ${label}: hold frame after the onset's (p95)`, unit: "frames", value: quantile(firstAt.hold, 0.95), note: `32 onset positions in the frame; hold at ${hist(firstAt.hold)}; first frame ≥ ${o.threshold} at ${hist(firstAt.strong)} (0 = the frame holding the onset)` });
+    rows.push({
+      name: `barge-in offline, ${label}: hold frame after the onset's (p95)`,
+      unit: "frames",
+      value: quantile(firstAt.hold, 0.95),
+      note: `32 onset positions in the frame; hold at ${hist(firstAt.hold)}; first frame ≥ ${o.threshold} at ${hist(firstAt.strong)} (0 = the frame holding the onset)`,
+    });
   }
 
   // Misfire cost: the detector (default options, past its warm-up) with a reply playing all the time.
   const turns = turnsForLevel;
   const noisy = decodeWav(await readFile(fixture("turns-noise10.wav"))).samples;
   const sets: [string, Float32Array, string][] = [
-    ["pink noise at 10 dB SNR, 120 s", pinkUnit.map((v) => (v / pinkRms) * (speechRms / Math.sqrt(10))), "the turns fixtures' noise level (10 dB below their speech)"],
-    ["turns-noise10.wav's own noise (speech subtracted), 10.5 s", noisy.map((v, i) => v - turns[i]!), "the fixture's pink noise, without its speech"],
-    ["keyboard-like clicks over −60 dBFS room noise, 60 s", clicks(16_000 * 60, pinkUnit, pinkRms), "5 ms decaying noise bursts at −10 dBFS peak, every 80–300 ms"],
-    ["the agent's own TTS voice, −30 dB (turns.wav), 10.5 s", turns.map((v) => v * 0.0316), "echo that the echo canceller let through, with digital silence between sentences: Silero scores speech alike at any level"],
+    [
+      "pink noise at 10 dB SNR, 120 s",
+      pinkUnit.map((v) => (v / pinkRms) * (speechRms / Math.sqrt(10))),
+      "the turns fixtures' noise level (10 dB below their speech)",
+    ],
+    [
+      "turns-noise10.wav's own noise (speech subtracted), 10.5 s",
+      noisy.map((v, i) => v - turns[i]!),
+      "the fixture's pink noise, without its speech",
+    ],
+    [
+      "keyboard-like clicks over −60 dBFS room noise, 60 s",
+      clicks(16_000 * 60, pinkUnit, pinkRms),
+      "5 ms decaying noise bursts at −10 dBFS peak, every 80–300 ms",
+    ],
+    [
+      "the agent's own TTS voice, −30 dB (turns.wav), 10.5 s",
+      turns.map((v) => v * 0.0316),
+      "echo that the echo canceller let through, with digital silence between sentences: Silero scores speech alike at any level",
+    ],
   ];
   for (const [label, x, note] of sets) {
     const p = await probabilitiesOf(x);
     const minutes = (p.length * 32) / 60_000;
     const r = replayBargeIn(p, levelsOf(x), { warmupMs: 0 });
     const silero = replayBargeIn(p, undefined, { warmupMs: 0 });
-    rows.push({ name: `barge-in misfires on ${label}: holds`, unit: "holds/min", value: r.holds / minutes, note: `held ${Math.round((r.heldFrames * 32) / minutes)} ms/min; false confirmations ${(r.confirms / minutes).toFixed(1)}/min; Silero cue alone ${(silero.holds / minutes).toFixed(1)} holds/min; max probability ${Math.max(...p).toFixed(3)}; ${note}` });
+    rows.push({
+      name: `barge-in misfires on ${label}: holds`,
+      unit: "holds/min",
+      value: r.holds / minutes,
+      note: `held ${Math.round((r.heldFrames * 32) / minutes)} ms/min; false confirmations ${(r.confirms / minutes).toFixed(1)}/min; Silero cue alone ${(silero.holds / minutes).toFixed(1)} holds/min; max probability ${Math.max(...p).toFixed(3)}; ${note}`,
+    });
     rows.push({ name: `barge-in misfires on ${label}: held`, unit: "ms/min", value: (r.heldFrames * 32) / minutes });
   }
 
@@ -84,7 +115,10 @@ export async function bargeInOfflineRows(rows: BenchRow[]): Promise<void> {
   const room = pinkUnit.map((v) => (v / pinkRms) * 10 ** (-60 / 20));
   const tone = Float32Array.from({ length: 16_000 * 60 }, (_, i) => 0.25 * Math.sin((2 * Math.PI * 220 * i) / 16_000));
   const voice = Float32Array.from({ length: 16_000 * 60 }, (_, i) => turns[i % turns.length]!);
-  for (const [label, reply] of [["tone reply", tone], ["TTS voice reply", voice]] as const) {
+  for (const [label, reply] of [
+    ["tone reply", tone],
+    ["TTS voice reply", voice],
+  ] as const) {
     model.reset();
     const d = new BargeInDetector({ warmupMs: 0 });
     const frame = new Float32Array(512);
@@ -108,7 +142,12 @@ export async function bargeInOfflineRows(rows: BenchRow[]): Promise<void> {
       }
     }
     const minutes = (n * 32) / 60_000;
-    rows.push({ name: `barge-in misfires, closed loop, residual echo of a ${label} (−20 dB) over −60 dBFS room noise: holds`, unit: "holds/min", value: holds / minutes, note: `held ${Math.round((heldFrames * 32) / minutes)} ms/min; false confirmations ${(confirms / minutes).toFixed(1)}/min; the echo stops while the reply is held; after a misfire a hold needs echoMarginDb more level for the rest of the reply` });
+    rows.push({
+      name: `barge-in misfires, closed loop, residual echo of a ${label} (−20 dB) over −60 dBFS room noise: holds`,
+      unit: "holds/min",
+      value: holds / minutes,
+      note: `held ${Math.round((heldFrames * 32) / minutes)} ms/min; false confirmations ${(confirms / minutes).toFixed(1)}/min; the echo stops while the reply is held; after a misfire a hold needs echoMarginDb more level for the rest of the reply`,
+    });
   }
   await echoOfflineRows(rows, model);
   await model.release();

@@ -64,29 +64,41 @@ export async function chromiumSession(variant: SessionVariant, { long, bursts, p
     await page.waitForFunction(() => "harness" in globalThis);
     if (variant.vadCost) {
       const cost = await page.evaluate(() => (globalThis as unknown as { harness: Harness }).harness.vadCost(300));
-      rows.push({ name: "VAD Silero v5 per 32 ms frame, Chromium (p50)", unit: "ms", value: cost.p50, note: `p99 ${cost.p99.toFixed(2)} ms; wasm, 1 thread` });
+      rows.push({
+        name: "VAD Silero v5 per 32 ms frame, Chromium (p50)",
+        unit: "ms",
+        value: cost.p50,
+        note: `p99 ${cost.p99.toFixed(2)} ms; wasm, 1 thread`,
+      });
     }
-    const { log, rate, replies } = await page.evaluate(async ([trials, turn, worker, busy, realtimeReplies]) => {
-      const h = (globalThis as unknown as { harness: Harness }).harness;
-      // A host page that runs a long task of busy[0] ms every busy[1] ms on its main thread.
-      if (busy) setInterval(() => { const until = performance.now() + busy[0]; while (performance.now() < until); }, busy[1]);
-      await h.start({ keepAudio: true, sampleRate: 48_000, turn, worker });
-      let id = 1;
-      const deadline = performance.now() + 20_000 + trials * 4000;
-      while (h.log.bargeIns.length < trials && performance.now() < deadline) {
-        await h.playReply(id++, 6, 100, 3);
-        // A real agent does not start a reply while the visitor still speaks: wait out the burst.
+    const { log, rate, replies } = await page.evaluate(
+      async ([trials, turn, worker, busy, realtimeReplies]) => {
+        const h = (globalThis as unknown as { harness: Harness }).harness;
+        // A host page that runs a long task of busy[0] ms every busy[1] ms on its main thread.
+        if (busy)
+          setInterval(() => {
+            const until = performance.now() + busy[0];
+            while (performance.now() < until);
+          }, busy[1]);
+        await h.start({ keepAudio: true, sampleRate: 48_000, turn, worker });
+        let id = 1;
+        const deadline = performance.now() + 20_000 + trials * 4000;
+        while (h.log.bargeIns.length < trials && performance.now() < deadline) {
+          await h.playReply(id++, 6, 100, 3);
+          // A real agent does not start a reply while the visitor still speaks: wait out the burst.
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+        }
+        // let the last utterance close
         await new Promise((resolve) => setTimeout(resolve, 1500));
-      }
-      // let the last utterance close
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      // The fixture is over (silence): replies of 2 s, streamed by the test server at real time in 20 ms
-      // network pieces, fetched and fed to playback by the audio loop as the conversation's are.
-      const replies = [];
-      for (let i = 0; i < realtimeReplies; i++) replies.push((await h.playFedReply(10_000 + i, "seconds=2")).report);
-      h.stop();
-      return { log: h.log, rate: h.engine!.context.sampleRate, replies };
-    }, [variant.trials, variant.turn ?? {}, variant.worker ?? "auto", variant.busy ?? null, variant.realtimeReplies ?? 0] as const);
+        // The fixture is over (silence): replies of 2 s, streamed by the test server at real time in 20 ms
+        // network pieces, fetched and fed to playback by the audio loop as the conversation's are.
+        const replies = [];
+        for (let i = 0; i < realtimeReplies; i++) replies.push((await h.playFedReply(10_000 + i, "seconds=2")).report);
+        h.stop();
+        return { log: h.log, rate: h.engine!.context.sampleRate, replies };
+      },
+      [variant.trials, variant.turn ?? {}, variant.worker ?? "auto", variant.busy ?? null, variant.realtimeReplies ?? 0] as const,
+    );
     if (log.errors.length) console.error(log.errors);
     const audio = log.audio;
     const { timings, probabilities } = log;
@@ -144,8 +156,21 @@ export async function chromiumSession(variant: SessionVariant, { long, bursts, p
         "→ output silent (hold fade-out)": hold.silencedAtFrame - hold.holdFrame,
       };
       const resumed = releases.some((r) => r.timing.index > t.index && r.timing.index < confirm.timing.index);
-      const around = Array.from({ length: t.index - onsetFrame + 1 }, (_, j) => `${probabilities[onsetFrame + j]!.toFixed(2)}@${levelDb(Float32Array.from(audio.slice((onsetFrame + j) * FRAME, (onsetFrame + j + 1) * FRAME)), 4).toFixed(0)}`);
-      return [{ total: ms(hold.silencedAtFrame - onset.at), engine: ms(hold.silencedAtFrame - t.endFrame), stages, frame: t.index - onsetFrame, resumed, around }];
+      const around = Array.from(
+        { length: t.index - onsetFrame + 1 },
+        (_, j) =>
+          `${probabilities[onsetFrame + j]!.toFixed(2)}@${levelDb(Float32Array.from(audio.slice((onsetFrame + j) * FRAME, (onsetFrame + j + 1) * FRAME)), 4).toFixed(0)}`,
+      );
+      return [
+        {
+          total: ms(hold.silencedAtFrame - onset.at),
+          engine: ms(hold.silencedAtFrame - t.endFrame),
+          stages,
+          frame: t.index - onsetFrame,
+          resumed,
+          around,
+        },
+      ];
     });
     const barge = log.bargeIns.flatMap((b) => {
       const match = matched(b);
@@ -167,7 +192,15 @@ export async function chromiumSession(variant: SessionVariant, { long, bursts, p
       };
       const levelOn = levelOnset(onset.i);
       const probs = probabilities.slice(onsetFrame, confirm.timing.index + 1).map((p) => Math.round(p * 100) / 100);
-      return [{ total: ms(stop.silencedAtFrame - onset.at), engine: ms(stop.silencedAtFrame - timings[confident]!.endFrame), stages, probs, oldMethodShiftMs: levelOn < 0 ? Number.NaN : (levelOn - onset.k) / 16 }];
+      return [
+        {
+          total: ms(stop.silencedAtFrame - onset.at),
+          engine: ms(stop.silencedAtFrame - timings[confident]!.endFrame),
+          stages,
+          probs,
+          oldMethodShiftMs: levelOn < 0 ? Number.NaN : (levelOn - onset.k) / 16,
+        },
+      ];
     });
     const turnEnds = log.decisions.filter((d) => d.kind === "turn-end");
     const eot = turnEnds.flatMap((d, n) => {
@@ -190,38 +223,111 @@ export async function chromiumSession(variant: SessionVariant, { long, bursts, p
 
     const table = (xs: { total: number; stages: Record<string, number> }[]) =>
       Object.fromEntries(
-        Object.keys(xs[0]?.stages ?? {}).map((k) => [k, { p5: round1(quantile(xs.map((x) => ms(x.stages[k]!)), 0.05)), p50: round1(quantile(xs.map((x) => ms(x.stages[k]!)), 0.5)), p95: round1(quantile(xs.map((x) => ms(x.stages[k]!)), 0.95)) }]),
+        Object.keys(xs[0]?.stages ?? {}).map((k) => [
+          k,
+          {
+            p5: round1(
+              quantile(
+                xs.map((x) => ms(x.stages[k]!)),
+                0.05,
+              ),
+            ),
+            p50: round1(
+              quantile(
+                xs.map((x) => ms(x.stages[k]!)),
+                0.5,
+              ),
+            ),
+            p95: round1(
+              quantile(
+                xs.map((x) => ms(x.stages[k]!)),
+                0.95,
+              ),
+            ),
+          },
+        ]),
       );
     const bargeMs = barge.map((b) => b.total);
     const eotMs = eot.map((e) => e.total);
     console.log(`--- Chromium session${variant.label} (uptime load ${loadavg()[0]!.toFixed(1)}) ---`);
-    console.log(`barge-in breakdown (ms, ${barge.length} trials, context rate ${rate} Hz, fake-device lag ${first.lag} samples @16 kHz ± ${Math.max(...lags.map((l) => Math.abs(l.lag - first.lag)))}, min xcorr ${Math.min(...lags.map((l) => l.score)).toFixed(2)}, stamp jitter ${stampJitter(timings, rate)} frames):`);
+    console.log(
+      `barge-in breakdown (ms, ${barge.length} trials, context rate ${rate} Hz, fake-device lag ${first.lag} samples @16 kHz ± ${Math.max(...lags.map((l) => Math.abs(l.lag - first.lag)))}, min xcorr ${Math.min(...lags.map((l) => l.score)).toFixed(2)}, stamp jitter ${stampJitter(timings, rate)} frames):`,
+    );
     console.table(table(barge));
     console.log(`barge-in to hold breakdown (ms, ${held.length} trials):`);
     console.table(table(held));
     const transport = timings.map((t) => ms(t.receivedFrame - t.endFrame));
     const inference = timings.map((t) => ms(t.decidedFrame - t.receivedFrame));
-    const pct = (xs: number[]) => `p50 ${round1(quantile(xs, 0.5))} p95 ${round1(quantile(xs, 0.95))} p99 ${round1(quantile(xs, 0.99))} max ${round1(Math.max(...xs))}`;
+    const pct = (xs: number[]) =>
+      `p50 ${round1(quantile(xs, 0.5))} p95 ${round1(quantile(xs, 0.95))} p99 ${round1(quantile(xs, 0.99))} max ${round1(Math.max(...xs))}`;
     console.log(`all ${timings.length} frames: capture → main thread ${pct(transport)}; → decided ${pct(inference)} (ms)`);
     console.log(`end-of-turn breakdown (ms, ${eot.length} turns):`);
     console.table(table(eot));
     console.log(JSON.stringify({ lags: lags.map((l) => l.lag), probs: barge.map((b) => b.probs) }));
     const heldMs = held.map((h) => h.total);
-    for (const h of held.filter((x) => x.frame >= 2)) console.log(`late hold (frame ${h.frame}): probability@level from the onset's frame: ${h.around.join(" ")}`);
-    console.log(JSON.stringify({ holdMs: heldMs.map(Math.round), holdFrame: held.map((h) => h.frame), bargeMs: bargeMs.map(Math.round), eotMs: eotMs.map(Math.round), oldOnsetShiftMs: barge.map((b) => Math.round(b.oldMethodShiftMs)) }));
-    const stagesNote = (xs: { stages: Record<string, number> }[]) => Object.entries(table(xs as never)).map(([k, v]) => `${k} ${v.p50}`).join("; ");
-    rows.push({ name: `barge-in latency Chromium p50 (known onset → output silenced by the hold)${variant.label}`, unit: "ms", value: quantile(heldMs, 0.5), note: `${held.length} trials; p50 stages: ${stagesNote(held)}` });
-    rows.push({ name: `barge-in latency Chromium p95 (→ silenced by the hold)${variant.label}`, unit: "ms", value: quantile(heldMs, 0.95), note: `target ≤ 120; max ${round1(Math.max(...heldMs))}; hold at frame ${hist(held.map((h) => h.frame))} after the onset's; resumed before the stop in ${held.filter((h) => h.resumed).length} trials; ${lateReplies} left out (reply queued after the onset); context clock: browser capture buffering and <audio> output buffering not included` });
+    for (const h of held.filter((x) => x.frame >= 2))
+      console.log(`late hold (frame ${h.frame}): probability@level from the onset's frame: ${h.around.join(" ")}`);
+    console.log(
+      JSON.stringify({
+        holdMs: heldMs.map(Math.round),
+        holdFrame: held.map((h) => h.frame),
+        bargeMs: bargeMs.map(Math.round),
+        eotMs: eotMs.map(Math.round),
+        oldOnsetShiftMs: barge.map((b) => Math.round(b.oldMethodShiftMs)),
+      }),
+    );
+    const stagesNote = (xs: { stages: Record<string, number> }[]) =>
+      Object.entries(table(xs as never))
+        .map(([k, v]) => `${k} ${v.p50}`)
+        .join("; ");
+    rows.push({
+      name: `barge-in latency Chromium p50 (known onset → output silenced by the hold)${variant.label}`,
+      unit: "ms",
+      value: quantile(heldMs, 0.5),
+      note: `${held.length} trials; p50 stages: ${stagesNote(held)}`,
+    });
+    rows.push({
+      name: `barge-in latency Chromium p95 (→ silenced by the hold)${variant.label}`,
+      unit: "ms",
+      value: quantile(heldMs, 0.95),
+      note: `target ≤ 120; max ${round1(Math.max(...heldMs))}; hold at frame ${hist(held.map((h) => h.frame))} after the onset's; resumed before the stop in ${held.filter((h) => h.resumed).length} trials; ${lateReplies} left out (reply queued after the onset); context clock: browser capture buffering and <audio> output buffering not included`,
+    });
     const holdEngineMs = held.map((h) => h.engine);
-    rows.push({ name: `barge-in engine part p50 (holding frame complete → output silent)${variant.label}`, unit: "ms", value: quantile(holdEngineMs, 0.5), note: `p95 ${round1(quantile(holdEngineMs, 0.95))} ms: delivery + inference + hold command + fade` });
-    rows.push({ name: `barge-in latency Chromium p50 (known onset → confirmed stop; the former figure)${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.5), note: `${barge.length} trials; p50 stages: ${stagesNote(barge)}` });
-    rows.push({ name: `barge-in latency Chromium p95 (→ confirmed stop)${variant.label}`, unit: "ms", value: quantile(bargeMs, 0.95), note: "the reply is already silent (on hold) by then; this is when it is dropped and reported" });
+    rows.push({
+      name: `barge-in engine part p50 (holding frame complete → output silent)${variant.label}`,
+      unit: "ms",
+      value: quantile(holdEngineMs, 0.5),
+      note: `p95 ${round1(quantile(holdEngineMs, 0.95))} ms: delivery + inference + hold command + fade`,
+    });
+    rows.push({
+      name: `barge-in latency Chromium p50 (known onset → confirmed stop; the former figure)${variant.label}`,
+      unit: "ms",
+      value: quantile(bargeMs, 0.5),
+      note: `${barge.length} trials; p50 stages: ${stagesNote(barge)}`,
+    });
+    rows.push({
+      name: `barge-in latency Chromium p95 (→ confirmed stop)${variant.label}`,
+      unit: "ms",
+      value: quantile(bargeMs, 0.95),
+      note: "the reply is already silent (on hold) by then; this is when it is dropped and reported",
+    });
     const engineMs = barge.map((b) => b.engine);
-    rows.push({ name: `barge-in engine part p50 (first frame ≥ 0.7 complete → confirmed stop)${variant.label}`, unit: "ms", value: quantile(engineMs, 0.5), note: `p95 ${round1(quantile(engineMs, 0.95))} ms: confirmation + delivery + inference + stop` });
-    rows.push({ name: `end-of-turn latency Chromium p50 (known speech end → utterance − 700 ms)${variant.label}`, unit: "ms", value: quantile(eotMs, 0.5), note: `${eot.length} turns; p50 stages: ${stagesNote(eot)}` });
+    rows.push({
+      name: `barge-in engine part p50 (first frame ≥ 0.7 complete → confirmed stop)${variant.label}`,
+      unit: "ms",
+      value: quantile(engineMs, 0.5),
+      note: `p95 ${round1(quantile(engineMs, 0.95))} ms: confirmation + delivery + inference + stop`,
+    });
+    rows.push({
+      name: `end-of-turn latency Chromium p50 (known speech end → utterance − 700 ms)${variant.label}`,
+      unit: "ms",
+      value: quantile(eotMs, 0.5),
+      note: `${eot.length} turns; p50 stages: ${stagesNote(eot)}`,
+    });
     rows.push({ name: `end-of-turn latency Chromium p95${variant.label}`, unit: "ms", value: quantile(eotMs, 0.95), note: "target ≤ 40" });
     const underrunReplies = replies.filter((r) => r.underruns > 0).length;
-    if (replies.length) console.log(`${replies.length} replies streamed at real time: underruns per reply ${replies.map((r) => r.underruns).join(", ")}`);
+    if (replies.length)
+      console.log(`${replies.length} replies streamed at real time: underruns per reply ${replies.map((r) => r.underruns).join(", ")}`);
     return { rows, heldMs, bargeMs, eotMs, underrunReplies, replies: replies.length, loopPath: log.loopPath };
   } finally {
     await browser.close();

@@ -32,7 +32,8 @@ import { fixture } from "../test/browser/chromium.ts";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 const vadFiles = Object.values(VAD_ASSETS).map((a) => a.fileName);
-if (!existsSync(join(dist, VAD_ASSETS.wasm.fileName))) throw new Error(`widget/dist has no ${VAD_ASSETS.wasm.fileName}: run pnpm build first`);
+if (!existsSync(join(dist, VAD_ASSETS.wasm.fileName)))
+  throw new Error(`widget/dist has no ${VAD_ASSETS.wasm.fileName}: run pnpm build first`);
 
 /** KB (1024 bytes) over the network for the VAD's files on a first visit and on a reload. */
 interface Visits {
@@ -77,7 +78,9 @@ async function hostServer(): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const q = new URL(req.url ?? "/", "http://x").searchParams;
     res.writeHead(200, { "content-type": "text/html" });
-    res.end(`<!doctype html><html><head><script type="module" src="${q.get("widget")}/voice-agent.js"></script></head><body><voice-agent relay-url="${q.get("relay")}" agent="demo"></voice-agent></body></html>`);
+    res.end(
+      `<!doctype html><html><head><script type="module" src="${q.get("widget")}/voice-agent.js"></script></head><body><voice-agent relay-url="${q.get("relay")}" agent="demo"></voice-agent></body></html>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -115,7 +118,11 @@ async function visits(browser: Browser, pageUrl: string): Promise<Visits> {
     await widget.locator("[part=launcher]").click();
     await widget.getByRole("button", { name: "Start" }).click();
     // The state leaves `initializing` once the relay session is open and the audio engine (VAD included) started.
-    await page.waitForFunction(() => ["listening", "responding", "error"].includes(document.querySelector("voice-agent")?.getAttribute("data-state") ?? ""), undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => ["listening", "responding", "error"].includes(document.querySelector("voice-agent")?.getAttribute("data-state") ?? ""),
+      undefined,
+      { timeout: 60_000 },
+    );
     const state = await widget.getAttribute("data-state");
     if (state === "error") throw new Error(`the widget failed to start: ${await widget.locator("[part=error]").textContent()}`);
     // A file the network log did not see would count as 0 bytes.
@@ -133,8 +140,13 @@ async function visits(browser: Browser, pageUrl: string): Promise<Visits> {
 
 const host = await hostServer();
 const agents = join(mkdtempSync(join(tmpdir(), "download-bench-agents-")), "agents.json");
-const example = JSON.parse(readFileSync(new URL("../../relay/agents.json", import.meta.url), "utf8")) as { agents: { id: string; allowedOrigins: string[] }[] };
-writeFileSync(agents, JSON.stringify({ agents: example.agents.filter((a) => a.id === "demo").map((a) => ({ ...a, allowedOrigins: [host.url] })) }));
+const example = JSON.parse(readFileSync(new URL("../../relay/agents.json", import.meta.url), "utf8")) as {
+  agents: { id: string; allowedOrigins: string[] }[];
+};
+writeFileSync(
+  agents,
+  JSON.stringify({ agents: example.agents.filter((a) => a.id === "demo").map((a) => ({ ...a, allowedOrigins: [host.url] })) }),
+);
 const processes: ManagedProcess[] = [];
 const dirs: string[] = [];
 const rows: BenchRow[] = [];
@@ -142,7 +154,13 @@ let browser: Browser | undefined;
 try {
   const standin = await startStandin({ port: await freePort(), output: "quiet" });
   processes.push(standin);
-  const relay = await startRelay({ port: await freePort(), standinUrl: `${standin.url}/v1`, agentsFile: agents, env: { WIDGET_DIR: dist }, output: "quiet" });
+  const relay = await startRelay({
+    port: await freePort(),
+    standinUrl: `${standin.url}/v1`,
+    agentsFile: agents,
+    env: { WIDGET_DIR: dist },
+    output: "quiet",
+  });
   processes.push(relay);
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: fakeMicArgs(fixture("silence.wav")) });
 
@@ -166,12 +184,49 @@ try {
 
   const note = (v: Visits) => `first ${v.first.toFixed(0)} KB, repeat ${v.repeat.toFixed(0)} KB`;
   rows.push(
-    { key: "vad_first_visit_kb", name: "VAD download, first visit (model + WASM + glue, through the relay)", unit: "KB", value: measured.relay.first, baseline: measured.old.first, note: "baseline: published two-rate model, gzip; target ≤ 3072" },
-    { key: "vad_repeat_visit_kb", name: "VAD download, reload with a warm HTTP cache", unit: "KB", value: measured.relay.repeat, baseline: measured.old.repeat, note: "baseline: the same files no-cache (the relay answered no revalidation); target 0" },
-    { name: "VAD download as the relay sent it before issue 14 (no encoding)", unit: "KB", value: measured.plain.first, note: note(measured.plain) },
-    { name: "VAD download step 1: 16 kHz graph only (gzip, no-cache)", unit: "KB", value: measured.pruned.first, baseline: measured.old.first, note: note(measured.pruned) },
-    { name: "VAD download step 2: brotli (16 kHz graph, no-cache)", unit: "KB", value: measured.brotli.first, baseline: measured.pruned.first, note: note(measured.brotli) },
-    { name: "VAD download step 3: hashed names, immutable (the relay)", unit: "KB", value: measured.relay.repeat, baseline: measured.brotli.repeat, note: `repeat visit; ${note(measured.relay)}` },
+    {
+      key: "vad_first_visit_kb",
+      name: "VAD download, first visit (model + WASM + glue, through the relay)",
+      unit: "KB",
+      value: measured.relay.first,
+      baseline: measured.old.first,
+      note: "baseline: published two-rate model, gzip; target ≤ 3072",
+    },
+    {
+      key: "vad_repeat_visit_kb",
+      name: "VAD download, reload with a warm HTTP cache",
+      unit: "KB",
+      value: measured.relay.repeat,
+      baseline: measured.old.repeat,
+      note: "baseline: the same files no-cache (the relay answered no revalidation); target 0",
+    },
+    {
+      name: "VAD download as the relay sent it before issue 14 (no encoding)",
+      unit: "KB",
+      value: measured.plain.first,
+      note: note(measured.plain),
+    },
+    {
+      name: "VAD download step 1: 16 kHz graph only (gzip, no-cache)",
+      unit: "KB",
+      value: measured.pruned.first,
+      baseline: measured.old.first,
+      note: note(measured.pruned),
+    },
+    {
+      name: "VAD download step 2: brotli (16 kHz graph, no-cache)",
+      unit: "KB",
+      value: measured.brotli.first,
+      baseline: measured.pruned.first,
+      note: note(measured.brotli),
+    },
+    {
+      name: "VAD download step 3: hashed names, immutable (the relay)",
+      unit: "KB",
+      value: measured.relay.repeat,
+      baseline: measured.brotli.repeat,
+      note: `repeat visit; ${note(measured.relay)}`,
+    },
   );
   await writeBenchResults("download", rows);
 } finally {

@@ -91,7 +91,9 @@ async function simulate(scene: Scene, model: SpeechModel, echo: boolean, options
     if (playing) estimator.pushReference(played, start);
     const e = estimator.process(mic, start);
     const p = await model.probability(mic);
-    const d = echo ? detector.process(p, playing, e.levelDb, e.kind === "echo" ? e.nearDb : undefined, e.bandRiseDb) : detector.process(p, playing, levelDb(mic, 4));
+    const d = echo
+      ? detector.process(p, playing, e.levelDb, e.kind === "echo" ? e.nearDb : undefined, e.bandRiseDb)
+      : detector.process(p, playing, levelDb(mic, 4));
     if (held) run.heldFrames++;
     const since = trial >= 0 ? ((start + FRAME - trial) * 1000) / 16_000 : Number.NaN;
     if (trial >= 0 && since > 1500) closeTrial(Number.NaN);
@@ -122,7 +124,11 @@ const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, v) => a + v * v, 0) / x.
  * Appends the echo rows (misfires per room and level, double talk) to `rows`. `only` narrows the rooms
  * and levels and sets detector options of the runs with the estimator (for experiments).
  */
-export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only: { rooms?: readonly Room[]; levels?: readonly number[]; detector?: BargeInOptions } = {}): Promise<void> {
+export async function echoOfflineRows(
+  rows: BenchRow[],
+  model: SpeechModel,
+  only: { rooms?: readonly Room[]; levels?: readonly number[]; detector?: BargeInOptions } = {},
+): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), "echo-rooms-"));
   const turns = decodeWav(await readFile(fixture("turns.wav"))).samples;
   const meta = JSON.parse(await readFile(fixture("barge-in.json"), "utf8")) as { speechSamples: [number, number][] };
@@ -148,12 +154,22 @@ export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only
     const noise = pink.map((v) => (v / pinkRms) * 10 ** (room.noiseDb / 20));
     for (const level of only.levels ?? LEVELS) {
       const scene: Scene = { room, ir, gain: 10 ** (level / 20) / ratio, reply: turns, noise };
-      misfires.push({ room: room.name, level, with: await simulate(scene, model, true, only.detector), without: await simulate(scene, model, false) });
+      misfires.push({
+        room: room.name,
+        level,
+        with: await simulate(scene, model, true, only.detector),
+        without: await simulate(scene, model, false),
+      });
       if (level === -30) continue;
       // The visitor speaks from 6 s (the estimator has heard ≈ 5 s of reply), every 4 s, at 13 positions within a frame.
       const onsets = Array.from({ length: Math.floor((n - 16_000 * 8) / 64_000) }, (_, i) => 96_000 + i * 64_000 + ((i * 37) % FRAME));
       const talk: Scene = { ...scene, visitor: { burst, onsets } };
-      doubleTalk.push({ room: room.name, level, with: await simulate(talk, model, true, only.detector), without: await simulate(talk, model, false) });
+      doubleTalk.push({
+        room: room.name,
+        level,
+        with: await simulate(talk, model, true, only.detector),
+        without: await simulate(talk, model, false),
+      });
     }
   }
 
@@ -161,11 +177,31 @@ export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only
   for (const level of [-20, -10] as const) {
     const at = misfires.filter((m) => m.level === level);
     if (!at.length) continue;
-    const worst = (pick: (r: Run) => number, w: boolean) => Math.max(...at.map((m) => perMin(w ? m.with : m.without, pick(w ? m.with : m.without))));
-    const all = at.map((m) => `${m.room}: ${round1(perMin(m.with, m.with.holds))} holds, ${round1(perMin(m.with, m.with.confirms))} false stops (without ${round1(perMin(m.without, m.without.holds))}, ${round1(perMin(m.without, m.without.confirms))})`).join("; ");
+    const worst = (pick: (r: Run) => number, w: boolean) =>
+      Math.max(...at.map((m) => perMin(w ? m.with : m.without, pick(w ? m.with : m.without))));
+    const all = at
+      .map(
+        (m) =>
+          `${m.room}: ${round1(perMin(m.with, m.with.holds))} holds, ${round1(perMin(m.with, m.with.confirms))} false stops (without ${round1(perMin(m.without, m.without.holds))}, ${round1(perMin(m.without, m.without.confirms))})`,
+      )
+      .join("; ");
     const tag = level === -20 ? "m20db" : "m10db";
-    rows.push({ key: `echo_holds_per_min_${tag}`, name: `echo offline, agent's voice at ${level} dB through simulated rooms, closed loop: holds (worst room)`, unit: "holds/min", value: worst((r) => r.holds, true), baseline: worst((r) => r.holds, false), note: `target ≤ ${level === -20 ? 2 : 5}; baseline: the detector without the echo estimator, same run; per room, per min: ${all}` });
-    rows.push({ key: `echo_false_stops_per_min_${tag}`, name: `echo offline, agent's voice at ${level} dB through simulated rooms, closed loop: false confirmations (worst room)`, unit: "stops/min", value: worst((r) => r.confirms, true), baseline: worst((r) => r.confirms, false), note: "target 0; baseline: without the echo estimator" });
+    rows.push({
+      key: `echo_holds_per_min_${tag}`,
+      name: `echo offline, agent's voice at ${level} dB through simulated rooms, closed loop: holds (worst room)`,
+      unit: "holds/min",
+      value: worst((r) => r.holds, true),
+      baseline: worst((r) => r.holds, false),
+      note: `target ≤ ${level === -20 ? 2 : 5}; baseline: the detector without the echo estimator, same run; per room, per min: ${all}`,
+    });
+    rows.push({
+      key: `echo_false_stops_per_min_${tag}`,
+      name: `echo offline, agent's voice at ${level} dB through simulated rooms, closed loop: false confirmations (worst room)`,
+      unit: "stops/min",
+      value: worst((r) => r.confirms, true),
+      baseline: worst((r) => r.confirms, false),
+      note: "target 0; baseline: without the echo estimator",
+    });
   }
   const quiet = misfires.filter((m) => m.level === -30);
   if (quiet.length) {
@@ -173,14 +209,51 @@ export async function echoOfflineRows(rows: BenchRow[], model: SpeechModel, only
     const holds = Math.max(...at.map((m) => perMin(m.with, m.with.holds)));
     const base = Math.max(...at.map((m) => perMin(m.without, m.without.holds)));
     const stops = Math.max(...at.map((m) => perMin(m.with, m.with.confirms)));
-    const all = at.map((m) => `${m.room}: ${round1(perMin(m.with, m.with.holds))} (without ${round1(perMin(m.without, m.without.holds))})`).join("; ");
-    rows.push({ name: "echo offline, agent's voice at −30 dB through simulated rooms, closed loop: holds (worst room)", unit: "holds/min", value: holds, baseline: base, note: `false confirmations ${round1(stops)}/min (worst room); baseline: without the echo estimator; per room: ${all}` });
+    const all = at
+      .map((m) => `${m.room}: ${round1(perMin(m.with, m.with.holds))} (without ${round1(perMin(m.without, m.without.holds))})`)
+      .join("; ");
+    rows.push({
+      name: "echo offline, agent's voice at −30 dB through simulated rooms, closed loop: holds (worst room)",
+      unit: "holds/min",
+      value: holds,
+      baseline: base,
+      note: `false confirmations ${round1(stops)}/min (worst room); baseline: without the echo estimator; per room: ${all}`,
+    });
   }
   if (!doubleTalk.length) return;
-  const pooled = (w: boolean, k: 0 | 1) => doubleTalk.flatMap((d) => (w ? d.with : d.without).trials.map((t) => (Number.isNaN(t[k]) ? 1500 : t[k])));
-  const missed = (w: boolean, k: 0 | 1) => doubleTalk.reduce((a, d) => a + (w ? d.with : d.without).trials.filter((t) => Number.isNaN(t[k])).length, 0);
-  const perRoom = (k: 0 | 1) => doubleTalk.map((d) => `${d.room} ${d.level} dB: ${round1(quantile(d.with.trials.map((t) => (Number.isNaN(t[k]) ? 1500 : t[k])), 0.95))}`).join("; ");
+  const pooled = (w: boolean, k: 0 | 1) =>
+    doubleTalk.flatMap((d) => (w ? d.with : d.without).trials.map((t) => (Number.isNaN(t[k]) ? 1500 : t[k])));
+  const missed = (w: boolean, k: 0 | 1) =>
+    doubleTalk.reduce((a, d) => a + (w ? d.with : d.without).trials.filter((t) => Number.isNaN(t[k])).length, 0);
+  const perRoom = (k: 0 | 1) =>
+    doubleTalk
+      .map(
+        (d) =>
+          `${d.room} ${d.level} dB: ${round1(
+            quantile(
+              d.with.trials.map((t) => (Number.isNaN(t[k]) ? 1500 : t[k])),
+              0.95,
+            ),
+          )}`,
+      )
+      .join("; ");
   const count = pooled(true, 0).length;
-  rows.push({ key: "bargein_hold_p95_doubletalk_offline_ms", name: "barge-in over the agent's echo (double talk), offline: onset → holding frame complete (p95)", unit: "ms", value: quantile(pooled(true, 0), 0.95), baseline: quantile(pooled(false, 0), 0.95), trials: count, note: `target ≤ 120 with the engine's part (Chromium: + ≈ 7–12 ms frame delivery, decision and fade; capture buffering not on this clock); echo at −20 and −10 dB, all rooms, 13 onset positions in the frame; no hold within 1.5 s: ${missed(true, 0)} (baseline ${missed(false, 0)}), counted as 1500; p50 ${round1(quantile(pooled(true, 0), 0.5))}; per room p95: ${perRoom(0)}; baseline: without the echo estimator` });
-  rows.push({ key: "bargein_confirm_p95_doubletalk_offline_ms", name: "barge-in over the agent's echo (double talk), offline: onset → confirming frame complete (p95)", unit: "ms", value: quantile(pooled(true, 1), 0.95), baseline: quantile(pooled(false, 1), 0.95), trials: count, note: `target ≤ 300 with the engine's part (Chromium: + ≈ 36 ms p50 delivery, inference, stop); no confirmation within 1.5 s: ${missed(true, 1)} (baseline ${missed(false, 1)}), counted as 1500; p50 ${round1(quantile(pooled(true, 1), 0.5))}; per room p95: ${perRoom(1)}` });
+  rows.push({
+    key: "bargein_hold_p95_doubletalk_offline_ms",
+    name: "barge-in over the agent's echo (double talk), offline: onset → holding frame complete (p95)",
+    unit: "ms",
+    value: quantile(pooled(true, 0), 0.95),
+    baseline: quantile(pooled(false, 0), 0.95),
+    trials: count,
+    note: `target ≤ 120 with the engine's part (Chromium: + ≈ 7–12 ms frame delivery, decision and fade; capture buffering not on this clock); echo at −20 and −10 dB, all rooms, 13 onset positions in the frame; no hold within 1.5 s: ${missed(true, 0)} (baseline ${missed(false, 0)}), counted as 1500; p50 ${round1(quantile(pooled(true, 0), 0.5))}; per room p95: ${perRoom(0)}; baseline: without the echo estimator`,
+  });
+  rows.push({
+    key: "bargein_confirm_p95_doubletalk_offline_ms",
+    name: "barge-in over the agent's echo (double talk), offline: onset → confirming frame complete (p95)",
+    unit: "ms",
+    value: quantile(pooled(true, 1), 0.95),
+    baseline: quantile(pooled(false, 1), 0.95),
+    trials: count,
+    note: `target ≤ 300 with the engine's part (Chromium: + ≈ 36 ms p50 delivery, inference, stop); no confirmation within 1.5 s: ${missed(true, 1)} (baseline ${missed(false, 1)}), counted as 1500; p50 ${round1(quantile(pooled(true, 1), 0.5))}; per room p95: ${perRoom(1)}`,
+  });
 }

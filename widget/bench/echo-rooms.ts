@@ -30,7 +30,13 @@ export const ROOMS: readonly Room[] = [
   { name: "small room 40 ms", delayMs: 40, sox: ["reverb", "30", "50", "30"], clipDrive: 0, noiseDb: -60 },
   { name: "living room 120 ms", delayMs: 120, sox: ["reverb", "60", "50", "70"], clipDrive: 0, noiseDb: -60 },
   { name: "hall 250 ms", delayMs: 250, sox: ["reverb", "60", "30", "100"], clipDrive: 0, noiseDb: -60 },
-  { name: "laptop speaker 60 ms (clipping, 300 Hz high-pass)", delayMs: 60, sox: ["highpass", "300", "reverb", "40", "50", "40"], clipDrive: 3, noiseDb: -60 },
+  {
+    name: "laptop speaker 60 ms (clipping, 300 Hz high-pass)",
+    delayMs: 60,
+    sox: ["highpass", "300", "reverb", "40", "50", "40"],
+    clipDrive: 3,
+    noiseDb: -60,
+  },
   { name: "noisy room 180 ms (pink −45 dBFS)", delayMs: 180, sox: ["reverb", "50", "50", "60"], clipDrive: 0, noiseDb: -45 },
 ];
 

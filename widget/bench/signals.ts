@@ -3,7 +3,13 @@
 export function pinkNoise(n: number, seed: number): Float32Array {
   let s = seed;
   const white = () => ((s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648) * 2 - 1;
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0;
+  let b0 = 0,
+    b1 = 0,
+    b2 = 0,
+    b3 = 0,
+    b4 = 0,
+    b5 = 0,
+    b6 = 0;
   return Float32Array.from({ length: n }, () => {
     const w = white();
     b0 = 0.99886 * b0 + w * 0.0555179;
@@ -23,7 +29,8 @@ export function clicks(n: number, pink: Float32Array, pinkRms: number): Float32A
   const x = Float32Array.from({ length: n }, (_, i) => (pink[i % pink.length]! / pinkRms) * 10 ** (-60 / 20));
   let s = 7;
   const rnd = () => (s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-  for (let at = 0; at + 80 < n; at += 1280 + Math.floor(rnd() * 3520)) for (let i = 0; i < 80; i++) x[at + i]! += (rnd() * 2 - 1) * 0.316 * Math.exp(-i / 20);
+  for (let at = 0; at + 80 < n; at += 1280 + Math.floor(rnd() * 3520))
+    for (let i = 0; i < 80; i++) x[at + i]! += (rnd() * 2 - 1) * 0.316 * Math.exp(-i / 20);
   return x;
 }
 

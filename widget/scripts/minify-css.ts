@@ -7,7 +7,14 @@ import type { Plugin } from "vite";
 
 /** `source` with each css`…` template's whitespace collapsed. */
 export function minifyCssTemplates(source: string): string {
-  return source.replace(/css`([^`]*)`/g, (_, body: string) => `css\`${body.replace(/\s+/g, " ").replace(/ ?([{};,]) ?/g, "$1").trim()}\``);
+  return source.replace(
+    /css`([^`]*)`/g,
+    (_, body: string) =>
+      `css\`${body
+        .replace(/\s+/g, " ")
+        .replace(/ ?([{};,]) ?/g, "$1")
+        .trim()}\``,
+  );
 }
 
 /** The build step: applies {@link minifyCssTemplates} to the widget's style modules. */

@@ -16,7 +16,10 @@ const COMPRESSIBLE = /\.(js|mjs|wasm|onnx|json)$/;
 const cacheDir = new URL("../node_modules/.cache/voice-agent-precompress/", import.meta.url).pathname;
 
 const encoders = {
-  br: (b: Uint8Array) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }),
+  br: (b: Uint8Array) =>
+    brotliCompressSync(b, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: b.length },
+    }),
   gz: (b: Uint8Array) => gzipSync(b, { level: 9 }),
 } as const;
 

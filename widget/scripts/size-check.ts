@@ -45,7 +45,9 @@ for (const [group, members] of Object.entries(groups) as [Group, string[]][]) {
   const size = group === "strings" ? Math.max(0, ...members.map(gz)) : members.reduce((n, f) => n + gz(f), 0);
   const over = size > budget[group];
   failed ||= over;
-  console.log(`${over ? "✗" : "✓"} ${group.padEnd(8)} ${(size / 1024).toFixed(1).padStart(8)} KB gzip  (budget ${(budget[group] / 1024).toFixed(1)} KB; ${members.length} files)`);
+  console.log(
+    `${over ? "✗" : "✓"} ${group.padEnd(8)} ${(size / 1024).toFixed(1).padStart(8)} KB gzip  (budget ${(budget[group] / 1024).toFixed(1)} KB; ${members.length} files)`,
+  );
 }
 // What the relay sends for the assets: their brotli copies, which the build must have written.
 const withoutBrotli = groups.assets.filter((f) => !existsSync(join(dist, `${f}.br`)));
@@ -53,7 +55,9 @@ if (withoutBrotli.length > 0) {
   console.error(`✗ no .br copy of ${withoutBrotli.join(", ")} (scripts/precompress.ts did not run?)`);
   failed = true;
 } else {
-  console.log(`  assets as served: ${(groups.assets.reduce((n, f) => n + statSync(join(dist, `${f}.br`)).size, 0) / 1024).toFixed(1)} KB brotli`);
+  console.log(
+    `  assets as served: ${(groups.assets.reduce((n, f) => n + statSync(join(dist, `${f}.br`)).size, 0) / 1024).toFixed(1)} KB brotli`,
+  );
 }
 if (failed) {
   console.error("Size budget exceeded: shrink the growth or raise widget/size-budget.json with a reason in the commit.");

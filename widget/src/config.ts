@@ -104,24 +104,35 @@ const scriptBase = new URL(/* @vite-ignore */ "./", import.meta.url).href;
  * Validates attributes and `.config`; throws a `config` WidgetError that says what to fix. `config.strings`
  * apply over `baseStrings` (the strings of the page's language, English by default).
  */
-export function resolveConfig(attributes: VoiceAgentAttributes, config: VoiceAgentConfig = {}, baseStrings: VoiceAgentStrings = DEFAULT_STRINGS): ResolvedConfig {
+export function resolveConfig(
+  attributes: VoiceAgentAttributes,
+  config: VoiceAgentConfig = {},
+  baseStrings: VoiceAgentStrings = DEFAULT_STRINGS,
+): ResolvedConfig {
   const relayUrl = absoluteUrl(attributes.relayUrl, "the relay-url attribute", 'relay-url="https://relay.example.com"');
   if (!attributes.agent) throw new WidgetError("config", '<voice-agent> needs an agent attribute, e.g. agent="support".');
   const mode = attributes.mode ?? "cascade";
-  if (mode === "realtime") throw new WidgetError("config", '<voice-agent mode="realtime"> is not available yet; use mode="cascade" (the default) or mode="text".');
-  if (mode !== "cascade" && mode !== "text") throw new WidgetError("config", `<voice-agent> mode must be "cascade" or "text" (got ${JSON.stringify(mode)}).`);
-  const assetBase = config.assetBase === undefined ? scriptBase : absoluteUrl(config.assetBase, "config.assetBase", "https://cdn.example.com/voice-agent/");
+  if (mode === "realtime")
+    throw new WidgetError("config", '<voice-agent mode="realtime"> is not available yet; use mode="cascade" (the default) or mode="text".');
+  if (mode !== "cascade" && mode !== "text")
+    throw new WidgetError("config", `<voice-agent> mode must be "cascade" or "text" (got ${JSON.stringify(mode)}).`);
+  const assetBase =
+    config.assetBase === undefined ? scriptBase : absoluteUrl(config.assetBase, "config.assetBase", "https://cdn.example.com/voice-agent/");
   const silence = config.turn?.silenceMs;
   if (silence !== undefined && !(silence >= 100 && silence <= 10_000)) {
     throw new WidgetError("config", `config.turn.silenceMs must be between 100 and 10000 ms (got ${silence}).`);
   }
   const reconnectDelaysMs = config.reconnectDelaysMs ?? [1000, 2000, 4000, 8000, 15_000];
   if (!Array.isArray(reconnectDelaysMs) || reconnectDelaysMs.some((d) => !(d >= 0))) {
-    throw new WidgetError("config", `config.reconnectDelaysMs must be an array of waits in ms ≥ 0, e.g. [1000, 2000, 4000] (got ${JSON.stringify(config.reconnectDelaysMs)}).`);
+    throw new WidgetError(
+      "config",
+      `config.reconnectDelaysMs must be an array of waits in ms ≥ 0, e.g. [1000, 2000, 4000] (got ${JSON.stringify(config.reconnectDelaysMs)}).`,
+    );
   }
   const tools = config.tools ?? {};
   for (const [name, handler] of Object.entries(tools)) {
-    if (typeof handler !== "function") throw new WidgetError("config", `config.tools.${name} must be a function (args, { callId, signal }) => result.`);
+    if (typeof handler !== "function")
+      throw new WidgetError("config", `config.tools.${name} must be a function (args, { callId, signal }) => result.`);
   }
   const strings = config.strings ?? {};
   return {
@@ -164,21 +175,31 @@ function audioWorker(value: string | undefined): string {
   try {
     return new URL(value, location.href).href;
   } catch {
-    throw new WidgetError("config", `config.audioWorker must be "auto", "main-thread" or the URL of a same-origin worker file (got ${JSON.stringify(value)}).`);
+    throw new WidgetError(
+      "config",
+      `config.audioWorker must be "auto", "main-thread" or the URL of a same-origin worker file (got ${JSON.stringify(value)}).`,
+    );
   }
 }
 
 function integer(value: number | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new WidgetError("config", `config.${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)}; default ${fallback}).`);
+    throw new WidgetError(
+      "config",
+      `config.${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)}; default ${fallback}).`,
+    );
   }
   return value;
 }
 
 function oneOf<T extends string>(value: T | undefined, name: string, allowed: readonly T[]): T {
   if (value === undefined) return allowed[0]!;
-  if (!allowed.includes(value)) throw new WidgetError("config", `config.${name} must be ${allowed.map((a) => JSON.stringify(a)).join(" or ")} (got ${JSON.stringify(value)}).`);
+  if (!allowed.includes(value))
+    throw new WidgetError(
+      "config",
+      `config.${name} must be ${allowed.map((a) => JSON.stringify(a)).join(" or ")} (got ${JSON.stringify(value)}).`,
+    );
   return value;
 }
 

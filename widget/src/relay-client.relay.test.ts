@@ -18,7 +18,9 @@ beforeAll(async () => {
   relay = await startRelayWithStandin({ now: () => clock });
   // Node's fetch sends no Origin; a browser always does.
   const fetch = globalThis.fetch;
-  vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: TEST_ORIGIN } }));
+  vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) =>
+    fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: TEST_ORIGIN } }),
+  );
 });
 afterAll(async () => {
   vi.unstubAllGlobals();
@@ -38,7 +40,11 @@ describe("RelayClient against the relay", () => {
     expect(fresh.expiresAt).toBeGreaterThan(session.expiresAt);
     expect(fresh.sessionEndsAt).toBe(session.sessionEndsAt);
     let text = "";
-    for await (const delta of client.chat([{ role: "user", content: "still there" }], { turnId: TURN, signal: new AbortController().signal })) if (delta.type === "text") text += delta.text;
+    for await (const delta of client.chat([{ role: "user", content: "still there" }], {
+      turnId: TURN,
+      signal: new AbortController().signal,
+    }))
+      if (delta.type === "text") text += delta.text;
     expect(text).toContain("still there");
   });
 
@@ -52,12 +58,16 @@ describe("RelayClient against the relay", () => {
     const worklet: PlaybackCommand[] = [];
     const port: FeedPort = { postMessage: (e) => events.push(e), onmessage: null };
     new SpeechFeed(port, (command) => worklet.push(command));
-    port.onmessage!({ data: { kind: "speech", replyId: 1, streamId: 1, request: client.speechRequest("Hello there.", TURN) } } as MessageEvent<FeedCommand>);
+    port.onmessage!({
+      data: { kind: "speech", replyId: 1, streamId: 1, request: client.speechRequest("Hello there.", TURN) },
+    } as MessageEvent<FeedCommand>);
     await vi.waitFor(() => expect(events.at(-1)?.kind).toBe("speech-end"), { timeout: 10_000 });
     const fed = worklet.flatMap((c) => (c.kind === "chunk" ? [...c.samples] : []));
     expect(direct.length).toBeGreaterThan(2400);
     expect(fed).toEqual([...int16ToFloat32(Int16Array.from(direct))]);
-    expect(events.filter((e) => e.kind === "speech-audio").reduce((n, e) => n + (e.kind === "speech-audio" ? e.samples : 0), 0)).toBe(direct.length);
+    expect(events.filter((e) => e.kind === "speech-audio").reduce((n, e) => n + (e.kind === "speech-audio" ? e.samples : 0), 0)).toBe(
+      direct.length,
+    );
   });
 
   test("client tools: a tool call streams back, and the call with its result is accepted", async () => {
@@ -72,7 +82,11 @@ describe("RelayClient against the relay", () => {
     let text = "";
     const messages = [
       { role: "user" as const, content: "lookup_order A17" },
-      { role: "assistant" as const, content: null, tool_calls: [{ id: call.id, type: "function" as const, function: { name: call.name, arguments: call.arguments } }] },
+      {
+        role: "assistant" as const,
+        content: null,
+        tool_calls: [{ id: call.id, type: "function" as const, function: { name: call.name, arguments: call.arguments } }],
+      },
       { role: "tool" as const, tool_call_id: call.id, content: '{"status":"shipped"}' },
     ];
     for await (const delta of client.chat(messages, { turnId: TURN, signal })) if (delta.type === "text") text += delta.text;
@@ -82,13 +96,21 @@ describe("RelayClient against the relay", () => {
   test("RelaySession opens a new session for the conversation once the relay's session has ended", async () => {
     const client = new RelayClient(relay.url);
     const opened: string[] = [];
-    const session = new RelaySession(client, request, { refreshLeadMs: 1000, reconnectDelaysMs: [], opened: (s) => opened.push(s.sessionId), renewFailed: () => {} });
+    const session = new RelaySession(client, request, {
+      refreshLeadMs: 1000,
+      reconnectDelaysMs: [],
+      opened: (s) => opened.push(s.sessionId),
+      renewFailed: () => {},
+    });
     const first = await session.open();
     clock += 30_000;
     expect((await session.renew()).sessionId).toBe(first.sessionId);
     // The agent's max session length (900 s) passes; the token the client holds is now refused.
     clock = first.sessionEndsAt + 1000;
-    await expect(client.refreshSession()).rejects.toMatchObject({ code: "unauthorized", relayCode: expect.stringMatching(/session_expired|token_expired/) });
+    await expect(client.refreshSession()).rejects.toMatchObject({
+      code: "unauthorized",
+      relayCode: expect.stringMatching(/session_expired|token_expired/),
+    });
     const next = await session.renew();
     expect(next.sessionId).not.toBe(first.sessionId);
     expect(opened).toEqual([first.sessionId, first.sessionId, next.sessionId]);

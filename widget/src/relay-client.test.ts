@@ -27,43 +27,66 @@ describe("RelayClient", () => {
 
   test("sends the turn id with each stage request of a turn, and only with those", async () => {
     const fetch = vi.fn(async (url: string, _init: RequestInit) =>
-      url.endsWith("/v1/sessions") ? Response.json(session) : url.endsWith("/speech") ? new Response(new Uint8Array(4)) : Response.json({ text: "hello" }));
+      url.endsWith("/v1/sessions")
+        ? Response.json(session)
+        : url.endsWith("/speech")
+          ? new Response(new Uint8Array(4))
+          : Response.json({ text: "hello" }),
+    );
     vi.stubGlobal("fetch", fetch);
     const client = new RelayClient("https://relay.test");
     await client.openSession({ agent: "a" });
     await client.transcribe(new Uint8Array(44), { turnId: TURN, signal });
     for await (const _ of client.speech("hi", { turnId: "turn-0002", signal }));
     await client.report([{ type: "state", state: "listening" }]);
-    const sent = fetch.mock.calls.map(([url, init]) => [url.slice("https://relay.test".length), (init.headers as Record<string, string>)["x-turn-id"]]);
-    expect(sent).toEqual([["/v1/sessions", undefined], ["/v1/audio/transcriptions", TURN], ["/v1/audio/speech", "turn-0002"], ["/v1/session-events", undefined]]);
+    const sent = fetch.mock.calls.map(([url, init]) => [
+      url.slice("https://relay.test".length),
+      (init.headers as Record<string, string>)["x-turn-id"],
+    ]);
+    expect(sent).toEqual([
+      ["/v1/sessions", undefined],
+      ["/v1/audio/transcriptions", TURN],
+      ["/v1/audio/speech", "turn-0002"],
+      ["/v1/session-events", undefined],
+    ]);
   });
 
-  test.each(["chat", "speech"] as const)("a %s stream whose connection breaks mid-body is relay-unreachable, an abort stays an abort", async (kind) => {
-    const broken = () => {
-      let sent = false;
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (sent) return controller.error(new TypeError("network error"));
-          sent = true;
-          controller.enqueue(new TextEncoder().encode(kind === "chat" ? 'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n' : "\u0001\u0002"));
-        },
-      });
-      return new Response(body, { headers: { "content-type": kind === "chat" ? "text/event-stream" : "audio/pcm" } });
-    };
-    vi.stubGlobal("fetch", async () => broken());
-    const client = new RelayClient("https://relay.test");
-    const drain = async (abort: AbortController) => {
-      const stream = kind === "chat" ? client.chat([{ role: "user", content: "hi" }], { turnId: TURN, signal: abort.signal }) : client.speech("hi", { turnId: TURN, signal: abort.signal });
-      for await (const _ of stream);
-    };
-    await expect(drain(new AbortController())).rejects.toMatchObject({ code: "relay-unreachable" });
-    const aborted = new AbortController();
-    aborted.abort();
-    await expect(drain(aborted)).rejects.toBeInstanceOf(TypeError);
-  });
+  test.each(["chat", "speech"] as const)(
+    "a %s stream whose connection breaks mid-body is relay-unreachable, an abort stays an abort",
+    async (kind) => {
+      const broken = () => {
+        let sent = false;
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent) return controller.error(new TypeError("network error"));
+            sent = true;
+            controller.enqueue(
+              new TextEncoder().encode(kind === "chat" ? 'data: {"choices":[{"delta":{"content":"Hi"}}]}\n\n' : "\u0001\u0002"),
+            );
+          },
+        });
+        return new Response(body, { headers: { "content-type": kind === "chat" ? "text/event-stream" : "audio/pcm" } });
+      };
+      vi.stubGlobal("fetch", async () => broken());
+      const client = new RelayClient("https://relay.test");
+      const drain = async (abort: AbortController) => {
+        const stream =
+          kind === "chat"
+            ? client.chat([{ role: "user", content: "hi" }], { turnId: TURN, signal: abort.signal })
+            : client.speech("hi", { turnId: TURN, signal: abort.signal });
+        for await (const _ of stream);
+      };
+      await expect(drain(new AbortController())).rejects.toMatchObject({ code: "relay-unreachable" });
+      const aborted = new AbortController();
+      aborted.abort();
+      await expect(drain(aborted)).rejects.toBeInstanceOf(TypeError);
+    },
+  );
 
   test("speechRequest describes the request speech() sends, with the current token", async () => {
-    const fetch = vi.fn(async (url: string, _init: RequestInit) => (url.endsWith("/v1/sessions") ? Response.json(session) : new Response(new Uint8Array(4))));
+    const fetch = vi.fn(async (url: string, _init: RequestInit) =>
+      url.endsWith("/v1/sessions") ? Response.json(session) : new Response(new Uint8Array(4)),
+    );
     vi.stubGlobal("fetch", fetch);
     const client = new RelayClient("https://relay.test/");
     await client.openSession({ agent: "a" });
@@ -79,7 +102,12 @@ describe("RelayClient", () => {
   });
 
   test.each([
-    [429, { error: { code: "rate_limited", message: "slow" } }, { "retry-after": "3" }, { code: "rate-limited", retryAfterMs: 3000, relayCode: "rate_limited" }],
+    [
+      429,
+      { error: { code: "rate_limited", message: "slow" } },
+      { "retry-after": "3" },
+      { code: "rate-limited", retryAfterMs: 3000, relayCode: "rate_limited" },
+    ],
     [404, { error: { code: "agent_not_found", message: "no agent" } }, {}, { code: "config" }],
     [403, { error: { code: "origin_not_allowed", message: "no" } }, {}, { code: "origin-not-allowed" }],
     [401, { error: { code: "token_expired", message: "old" } }, {}, { code: "unauthorized" }],
@@ -100,7 +128,10 @@ describe("RelayClient", () => {
     });
     vi.stubGlobal("fetch", fetch);
     const client = new RelayClient("https://relay.test");
-    await expect(client.transcribe(new Uint8Array(44), { turnId: TURN, signal })).rejects.toMatchObject({ code: "unauthorized", relayCode: "token_expired" });
+    await expect(client.transcribe(new Uint8Array(44), { turnId: TURN, signal })).rejects.toMatchObject({
+      code: "unauthorized",
+      relayCode: "token_expired",
+    });
     client.onTokenExpired = async () => {
       await client.openSession({ agent: "a" });
       expired = false;
@@ -123,9 +154,16 @@ describe("RelayClient", () => {
   });
 
   test("a draining relay (503 shutting_down, also as a stream's last frame) asks for a reconnect", async () => {
-    vi.stubGlobal("fetch", async () => Response.json({ error: { code: "shutting_down", message: "bye" } }, { status: 503, headers: { "retry-after": "1" } }));
-    await expect(new RelayClient("https://relay.test").speech("hi", { turnId: TURN, signal }).next()).rejects.toMatchObject({ code: "relay-unreachable", relayCode: "shutting_down" });
-    vi.stubGlobal("fetch", async () => sse([{ choices: [{ delta: { content: "Hi" } }] }, { error: { code: "shutting_down", message: "bye" } }]));
+    vi.stubGlobal("fetch", async () =>
+      Response.json({ error: { code: "shutting_down", message: "bye" } }, { status: 503, headers: { "retry-after": "1" } }),
+    );
+    await expect(new RelayClient("https://relay.test").speech("hi", { turnId: TURN, signal }).next()).rejects.toMatchObject({
+      code: "relay-unreachable",
+      relayCode: "shutting_down",
+    });
+    vi.stubGlobal("fetch", async () =>
+      sse([{ choices: [{ delta: { content: "Hi" } }] }, { error: { code: "shutting_down", message: "bye" } }]),
+    );
     const failing = async () => {
       for await (const _ of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], { turnId: TURN, signal }));
     };
@@ -150,7 +188,8 @@ describe("RelayClient", () => {
       ]),
     );
     const deltas = [];
-    for await (const d of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], { turnId: TURN, signal })) deltas.push(d);
+    for await (const d of new RelayClient("https://relay.test").chat([{ role: "user", content: "x" }], { turnId: TURN, signal }))
+      deltas.push(d);
     expect(deltas).toEqual([
       { type: "text", text: "Hi" },
       { type: "tool-call", id: "c1", name: "f", arguments: "{}" },
@@ -167,10 +206,16 @@ describe("RelayClient", () => {
     vi.stubGlobal("fetch", async () => Response.json({ text: "hello" }));
     expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), { turnId: TURN, signal })).toEqual({ text: "hello" });
     vi.stubGlobal("fetch", async () =>
-      sse([{ type: "transcript.text.delta", delta: "hel" }, { type: "transcript.text.delta", delta: "lo" }, { type: "transcript.text.done", text: "hello" }]),
+      sse([
+        { type: "transcript.text.delta", delta: "hel" },
+        { type: "transcript.text.delta", delta: "lo" },
+        { type: "transcript.text.done", text: "hello" },
+      ]),
     );
     const interim: string[] = [];
-    expect(await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), { turnId: TURN, signal }, (t) => interim.push(t))).toEqual({ text: "hello" });
+    expect(
+      await new RelayClient("https://relay.test").transcribe(new Uint8Array(44), { turnId: TURN, signal }, (t) => interim.push(t)),
+    ).toEqual({ text: "hello" });
     expect(interim).toEqual(["hel", "hello"]);
   });
 

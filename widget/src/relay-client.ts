@@ -1,5 +1,12 @@
 /** The widget's client of the relay: sessions, the three OpenAI-compatible stages, and "forget me". */
-import type { CreateSessionRequest, CreateSessionResponse, ErrorBody, RefreshSessionResponse, SessionReport, SessionReportRequest } from "@voice-agent/relay/protocol";
+import type {
+  CreateSessionRequest,
+  CreateSessionResponse,
+  ErrorBody,
+  RefreshSessionResponse,
+  SessionReport,
+  SessionReportRequest,
+} from "@voice-agent/relay/protocol";
 import { PATHS, RECORD_ID_HEADER, TURN_ID_HEADER } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
 import type { ChatDelta, SpeechRequest, Transcript, Transport, TurnRequest } from "./conversation/transport.ts";
@@ -47,7 +54,10 @@ export class RelayClient implements Transport {
     for await (const data of this.#events(response, signal)) {
       if (data === "[DONE]") break;
       const event = JSON.parse(data) as { type?: string; delta?: string; text?: string } & Partial<ErrorBody>;
-      if (event.error) throw new WidgetError(relayErrorHandling(event.error.code, 502).code, event.error.message, undefined, { relayCode: event.error.code });
+      if (event.error)
+        throw new WidgetError(relayErrorHandling(event.error.code, 502).code, event.error.message, undefined, {
+          relayCode: event.error.code,
+        });
       if (event.type === "transcript.text.delta" && event.delta) onDelta?.((text += event.delta));
       if (event.type === "transcript.text.done") return { text: event.text ?? text };
     }
@@ -64,7 +74,10 @@ export class RelayClient implements Transport {
     for await (const data of this.#events(response, signal)) {
       if (data === "[DONE]") break;
       const chunk = JSON.parse(data) as ChatChunk & Partial<ErrorBody>;
-      if (chunk.error) throw new WidgetError(relayErrorHandling(chunk.error.code, 502).code, chunk.error.message, undefined, { relayCode: chunk.error.code });
+      if (chunk.error)
+        throw new WidgetError(relayErrorHandling(chunk.error.code, 502).code, chunk.error.message, undefined, {
+          relayCode: chunk.error.code,
+        });
       yield* reader.push(chunk);
     }
     yield* reader.end();
@@ -107,7 +120,14 @@ export class RelayClient implements Transport {
     }
   }
 
-  async #fetch(method: string, path: string, body?: BodyInit, contentType?: string, turn?: TurnRequest, keepalive = false): Promise<Response> {
+  async #fetch(
+    method: string,
+    path: string,
+    body?: BodyInit,
+    contentType?: string,
+    turn?: TurnRequest,
+    keepalive = false,
+  ): Promise<Response> {
     try {
       return await this.#fetchOnce(method, path, body, contentType, turn, keepalive);
     } catch (error) {
@@ -120,9 +140,22 @@ export class RelayClient implements Transport {
     }
   }
 
-  async #fetchOnce(method: string, path: string, body?: BodyInit, contentType?: string, turn?: TurnRequest, keepalive = false): Promise<Response> {
+  async #fetchOnce(
+    method: string,
+    path: string,
+    body?: BodyInit,
+    contentType?: string,
+    turn?: TurnRequest,
+    keepalive = false,
+  ): Promise<Response> {
     const signal = turn?.signal ?? null;
-    const init = { method, body: body ?? null, headers: this.#headers(contentType, turn?.turnId), signal, ...(keepalive ? { keepalive } : {}) };
+    const init = {
+      method,
+      body: body ?? null,
+      headers: this.#headers(contentType, turn?.turnId),
+      signal,
+      ...(keepalive ? { keepalive } : {}),
+    };
     const response = await relayFetch(this.relayUrl, this.relayUrl + path, init);
     if (response.ok) return response;
     if (response.status === 404 && method === "DELETE") throw new NotFound();

@@ -45,7 +45,10 @@ export const RELAY_ERROR_HANDLING: Readonly<Record<ErrorCode, { code: WidgetErro
 
 /** The handling of a relay code; unknown codes (a newer relay) by HTTP status. */
 export function relayErrorHandling(relayCode: string | undefined, status?: number): { code: WidgetErrorCode; action: RelayErrorAction } {
-  const known = relayCode === undefined ? undefined : (RELAY_ERROR_HANDLING as Record<string, { code: WidgetErrorCode; action: RelayErrorAction }>)[relayCode];
+  const known =
+    relayCode === undefined
+      ? undefined
+      : (RELAY_ERROR_HANDLING as Record<string, { code: WidgetErrorCode; action: RelayErrorAction }>)[relayCode];
   if (known) return known;
   if (status === 429) return { code: "rate-limited", action: "fail" };
   if (status === 503) return { code: "relay-unreachable", action: "reconnect" };

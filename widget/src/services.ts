@@ -40,9 +40,12 @@ export const defaultServices: VoiceAgentServices = {
     context.resume().catch(() => {});
     if (engineClass) return new engineClass({ ...options, context }, events);
     const engine = within(preloadAudioEngine(), options.startTimeoutMs ?? START_TIMEOUT_MS, "audio", "Loading the audio engine");
-    return engine.then((E) => new E({ ...options, context }, events), (error: unknown) => {
-      void context.close();
-      throw error;
-    });
+    return engine.then(
+      (E) => new E({ ...options, context }, events),
+      (error: unknown) => {
+        void context.close();
+        throw error;
+      },
+    );
   },
 };

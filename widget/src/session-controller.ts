@@ -39,7 +39,12 @@ export class SessionController implements ReactiveController {
   #noGesture = false;
 
   /** `onLevel`: the microphone's level, dBFS, once per 32 ms frame while the microphone is open. */
-  constructor(host: ReactiveControllerHost & HTMLElement, resolve: () => ResolvedConfig, services: () => VoiceAgentServices, onLevel: (db: number) => void) {
+  constructor(
+    host: ReactiveControllerHost & HTMLElement,
+    resolve: () => ResolvedConfig,
+    services: () => VoiceAgentServices,
+    onLevel: (db: number) => void,
+  ) {
     this.#host = host;
     this.#resolve = resolve;
     this.#services = services;
@@ -92,7 +97,9 @@ export class SessionController implements ReactiveController {
     try {
       // Synchronous: the AudioContext is created and resumed inside the visitor's click (see services.ts).
       const voice = (this.voice = config.mode === "cascade" && options.voice !== false);
-      audio = voice ? services.audio({ assetBase: config.assetBase, worker: config.audioWorker, turn: config.turn }, this.#audioEvents) : undefined;
+      audio = voice
+        ? services.audio({ assetBase: config.assetBase, worker: config.audioWorker, turn: config.turn }, this.#audioEvents)
+        : undefined;
     } catch (error) {
       return this.#fail(error);
     }
@@ -162,11 +169,17 @@ export class SessionController implements ReactiveController {
   async #open(config: ResolvedConfig, services: VoiceAgentServices, audio: AudioPort | Promise<AudioPort> | undefined): Promise<void> {
     let engine: ConversationEngine;
     try {
-      const [{ ConversationEngine }, transport] = await Promise.all([import("./conversation/conversation-engine.ts"), services.transport(config.relayUrl)]);
+      const [{ ConversationEngine }, transport] = await Promise.all([
+        import("./conversation/conversation-engine.ts"),
+        services.transport(config.relayUrl),
+      ]);
       if (this.state.kind !== "initializing") return void (await audio)?.close();
       engine = this.#engine = new ConversationEngine(this.#engineHost, config, transport);
     } catch (error) {
-      void Promise.resolve(audio).then((a) => a?.close(), () => {});
+      void Promise.resolve(audio).then(
+        (a) => a?.close(),
+        () => {},
+      );
       return this.#fail(error);
     }
     await engine.open(audio, agentKey(config), this.#pendingText === undefined);

@@ -21,10 +21,15 @@ beforeAll(async () => {
   store = new SqliteSessionStore(":memory:");
   await store.migrate();
   writer = new BatchingRecordWriter(store, { flushIntervalMs: 60_000, log: () => {} });
-  relay = await startRelayWithStandin({ records: { store, writer, adminTokens: [], defaultRetentionDays: 30 } }, { latency: { llmFirstTokenMs: 20, llmPerTokenMs: 20 } });
+  relay = await startRelayWithStandin(
+    { records: { store, writer, adminTokens: [], defaultRetentionDays: 30 } },
+    { latency: { llmFirstTokenMs: 20, llmPerTokenMs: 20 } },
+  );
   // Node's fetch sends no Origin; a browser always does.
   const fetch = globalThis.fetch;
-  vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: TEST_ORIGIN } }));
+  vi.stubGlobal("fetch", (url: string, init: RequestInit = {}) =>
+    fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), origin: TEST_ORIGIN } }),
+  );
 });
 afterAll(async () => {
   vi.unstubAllGlobals();
@@ -46,7 +51,10 @@ describe("session records from the widget's side", () => {
     let recordId = "";
     let heard = "";
     try {
-      for await (const delta of client.chat([{ role: "user", content: "tell me a long story about tents" }], { turnId: TURN, signal: barge.signal })) {
+      for await (const delta of client.chat([{ role: "user", content: "tell me a long story about tents" }], {
+        turnId: TURN,
+        signal: barge.signal,
+      })) {
         if (delta.type === "record") recordId = delta.id;
         if (delta.type === "text") heard += delta.text;
         if (heard.split(" ").length > 3) barge.abort();
@@ -61,7 +69,11 @@ describe("session records from the widget's side", () => {
 
     // A streamed transcription: interim text arrives word by word; the final transcript is recorded.
     const interim: string[] = [];
-    const transcript = await client.transcribe(encodeWav(new Float32Array(16_000), 16_000), { turnId: "turn-spoken", signal: new AbortController().signal }, (text) => interim.push(text));
+    const transcript = await client.transcribe(
+      encodeWav(new Float32Array(16_000), 16_000),
+      { turnId: "turn-spoken", signal: new AbortController().signal },
+      (text) => interim.push(text),
+    );
     expect(transcript.text).toBe("I spoke for 1.0 seconds.");
     expect(interim.length).toBeGreaterThan(2);
     expect(interim.at(-1)).toBe("I spoke for 1.0 seconds.");
@@ -77,10 +89,30 @@ describe("session records from the widget's side", () => {
     await vi.waitFor(async () => {
       await writer.flush();
       const detail = await store.getSession(session.sessionId);
-      expect(detail?.messages.find((m) => m.id === recordId)).toMatchObject({ role: "assistant", interrupted: true, heardText: heard, latency: { turnMs: 700 } });
-      expect(detail?.session).toMatchObject({ status: "completed", conversationId: "conversation-7", client: { sampleRate: 48_000, language: "en-GB" } });
-      expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual(["start", "greeting", "state", "interruption", "turn-latency", "end"]);
-      expect(detail?.messages.find((m) => m.id === session.greetingId)).toMatchObject({ id: session.greetingId, role: "assistant", text: session.agent.greeting });
+      expect(detail?.messages.find((m) => m.id === recordId)).toMatchObject({
+        role: "assistant",
+        interrupted: true,
+        heardText: heard,
+        latency: { turnMs: 700 },
+      });
+      expect(detail?.session).toMatchObject({
+        status: "completed",
+        conversationId: "conversation-7",
+        client: { sampleRate: 48_000, language: "en-GB" },
+      });
+      expect(detail?.events.filter((e) => e.source === "widget").map((e) => e.type)).toEqual([
+        "start",
+        "greeting",
+        "state",
+        "interruption",
+        "turn-latency",
+        "end",
+      ]);
+      expect(detail?.messages.find((m) => m.id === session.greetingId)).toMatchObject({
+        id: session.greetingId,
+        role: "assistant",
+        text: session.agent.greeting,
+      });
     });
 
     // "Forget me", as the widget does it after the end (which revoked the session): from a new session of

@@ -14,7 +14,8 @@ function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {
 describe("readSse", () => {
   it("yields data payloads across chunk boundaries, CRLF and comments", async () => {
     const out: string[] = [];
-    for await (const data of readSse(streamOf(": ping\n\ndata: {\"a\"", ":1}\r\n\r\nevent: x\ndata: two\n\ndata: [DONE]\n\n"))) out.push(data);
+    for await (const data of readSse(streamOf(': ping\n\ndata: {"a"', ":1}\r\n\r\nevent: x\ndata: two\n\ndata: [DONE]\n\n")))
+      out.push(data);
     expect(out).toEqual(['{"a":1}', "two", "[DONE]"]);
   });
 

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { transition, type ConversationEvent, type ConversationState, type ConversationStateKind } from "./state.ts";
 
-const KINDS: ConversationStateKind[] = ["idle", "initializing", "listening", "thinking", "responding", "interrupted", "reconnecting", "ended", "error"];
+const KINDS: ConversationStateKind[] = [
+  "idle",
+  "initializing",
+  "listening",
+  "thinking",
+  "responding",
+  "interrupted",
+  "reconnecting",
+  "ended",
+  "error",
+];
 const state = (kind: ConversationStateKind): ConversationState =>
   kind === "error" ? { kind, code: "upstream", message: "x" } : ({ kind } as ConversationState);
 const fail: ConversationEvent = { type: "fail", code: "rate-limited", message: "slow down" };
@@ -9,15 +19,42 @@ const fail: ConversationEvent = { type: "fail", code: "rate-limited", message: "
 // Expected next state for each event, one column per state in KINDS order ("·" = unchanged).
 //                     idle            initializing  listening     thinking      responding    interrupted   reconnecting  ended           error
 const MATRIX: [ConversationEvent, string][] = [
-  [{ type: "start" }, "initializing   ·             ·             ·             ·             ·             ·             initializing    initializing"],
-  [{ type: "ready" }, "·              listening     ·             ·             ·             listening     listening     ·               ·"],
-  [{ type: "user-turn" }, "·          ·             thinking      ·             ·             thinking      ·             ·               ·"],
-  [{ type: "reply-start" }, "·        responding    ·             responding    ·             ·             ·             ·               ·"],
-  [{ type: "reply-done" }, "·         ·             ·             listening     listening     ·             ·             ·               ·"],
-  [{ type: "barge-in" }, "·           ·             ·             interrupted   interrupted   ·             ·             ·               ·"],
-  [{ type: "connection-lost" }, "·    ·             reconnecting  reconnecting  reconnecting  reconnecting  ·             ·               ·"],
-  [{ type: "stop" }, "·               ended         ended         ended         ended         ended         ended         ·               ended"],
-  [fail, "·                           error         error         error         error         error         error         ·               error"],
+  [
+    { type: "start" },
+    "initializing   ·             ·             ·             ·             ·             ·             initializing    initializing",
+  ],
+  [
+    { type: "ready" },
+    "·              listening     ·             ·             ·             listening     listening     ·               ·",
+  ],
+  [
+    { type: "user-turn" },
+    "·          ·             thinking      ·             ·             thinking      ·             ·               ·",
+  ],
+  [
+    { type: "reply-start" },
+    "·        responding    ·             responding    ·             ·             ·             ·               ·",
+  ],
+  [
+    { type: "reply-done" },
+    "·         ·             ·             listening     listening     ·             ·             ·               ·",
+  ],
+  [
+    { type: "barge-in" },
+    "·           ·             ·             interrupted   interrupted   ·             ·             ·               ·",
+  ],
+  [
+    { type: "connection-lost" },
+    "·    ·             reconnecting  reconnecting  reconnecting  reconnecting  ·             ·               ·",
+  ],
+  [
+    { type: "stop" },
+    "·               ended         ended         ended         ended         ended         ended         ·               ended",
+  ],
+  [
+    fail,
+    "·                           error         error         error         error         error         error         ·               error",
+  ],
 ];
 
 describe("transition", () => {

@@ -23,7 +23,11 @@ describe("<voice-agent> conversation", () => {
     m.audio.engine.speak(1200);
     await until(() => expect(m!.states().at(-1)).toBe("listening"));
     expect(m.states()).toEqual(["initializing", "responding", "listening", "thinking", "responding", "listening"]);
-    expect(m.transport.callsOf("speech").map((c) => c.text)).toEqual(["Hello! How can I help?", "We have three tents.", "The best one is the Alpine."]);
+    expect(m.transport.callsOf("speech").map((c) => c.text)).toEqual([
+      "Hello! How can I help?",
+      "We have three tents.",
+      "The best one is the Alpine.",
+    ]);
     expect(m.transport.callsOf("transcribe")[0]!.bytes).toBe(44 + 1200 * 16 * 2);
     // The context: greeting, then the visitor's words.
     expect(m.transport.callsOf("chat")[0]!.messages).toEqual([
@@ -77,7 +81,11 @@ describe("<voice-agent> conversation", () => {
     m.audio.engine.bargeIn(replyId, firstMs + 300);
     expect(m.el.state.kind).toBe("interrupted");
     const [interruption] = m.of("va-interruption");
-    expect(interruption).toMatchObject({ replyId, heardText: "This is the first part. This is", fullText: "This is the first part. This is the second part." });
+    expect(interruption).toMatchObject({
+      replyId,
+      heardText: "This is the first part. This is",
+      fullText: "This is the first part. This is the second part.",
+    });
     await until(() => expect(m!.el.messages.at(-1)).toMatchObject({ interrupted: true, heardText: "This is the first part. This is" }));
 
     m.audio.engine.speak(800);
@@ -87,7 +95,9 @@ describe("<voice-agent> conversation", () => {
       { role: "assistant", content: "This is the first part. This is" },
       { role: "user", content: "hello" },
     ]);
-    await until(() => expect(m!.states()).toEqual(["initializing", "listening", "thinking", "responding", "interrupted", "thinking", "responding"]));
+    await until(() =>
+      expect(m!.states()).toEqual(["initializing", "listening", "thinking", "responding", "interrupted", "thinking", "responding"]),
+    );
     expect(m.el.shadowRoot!.querySelector("li[data-interrupted]")?.textContent).toContain("This is the first part. This is");
   });
 
@@ -99,12 +109,22 @@ describe("<voice-agent> conversation", () => {
     m.audio.engine.speak(600);
     await until(() => expect(m!.transport.reports.some((r) => r.type === "turn-latency")).toBe(true));
     expect(m.transport.reports[0]).toMatchObject({ type: "start", language: navigator.language, at: expect.any(Number) });
-    expect(m.transport.reports.filter((r) => r.type === "state").map((r) => (r as { state: string }).state)).toEqual(["listening", "thinking", "responding", "listening"]);
-    expect(m.transport.reports.find((r) => r.type === "turn-latency")).toMatchObject({ messageId: "record-reply-1", latency: { sttMs: expect.any(Number), llmFirstTokenMs: expect.any(Number) } });
+    expect(m.transport.reports.filter((r) => r.type === "state").map((r) => (r as { state: string }).state)).toEqual([
+      "listening",
+      "thinking",
+      "responding",
+      "listening",
+    ]);
+    expect(m.transport.reports.find((r) => r.type === "turn-latency")).toMatchObject({
+      messageId: "record-reply-1",
+      latency: { sttMs: expect.any(Number), llmFirstTokenMs: expect.any(Number) },
+    });
     // One turn id on every request of the turn and in its report.
     const turnId = m.transport.callsOf("transcribe")[0]!.turnId;
     expect(turnId).toMatch(/^[0-9a-f-]{36}$/);
-    expect([...m.transport.callsOf("chat"), ...m.transport.callsOf("speech")].map((c) => c.turnId)).toEqual(["chat", "speech"].map(() => turnId));
+    expect([...m.transport.callsOf("chat"), ...m.transport.callsOf("speech")].map((c) => c.turnId)).toEqual(
+      ["chat", "speech"].map(() => turnId),
+    );
     expect(m.transport.reports.find((r) => r.type === "turn-latency")).toMatchObject({ turnId });
 
     const player = m.audio.engine.player!;
@@ -114,11 +134,22 @@ describe("<voice-agent> conversation", () => {
     const replyId = player.ended[1]!;
     m.audio.engine.bargeIn(replyId, player.queuedMs(replyId) / 2 + 300);
     // Sent at once, not at the next turn's end.
-    await until(() => expect(m!.transport.reports.find((r) => r.type === "interruption")).toEqual({ type: "interruption", at: expect.any(Number), messageId: "record-reply-2", turnId: m!.transport.callsOf("chat")[1]!.turnId, heardText: "This is the first part. This is", playedMs: expect.any(Number) }));
+    await until(() =>
+      expect(m!.transport.reports.find((r) => r.type === "interruption")).toEqual({
+        type: "interruption",
+        at: expect.any(Number),
+        messageId: "record-reply-2",
+        turnId: m!.transport.callsOf("chat")[1]!.turnId,
+        heardText: "This is the first part. This is",
+        playedMs: expect.any(Number),
+      }),
+    );
     expect(m.transport.callsOf("chat")[1]!.turnId).not.toBe(turnId);
 
     m.el.stop();
-    await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "hangup" }] }));
+    await until(() =>
+      expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "hangup" }] }),
+    );
   });
 
   test("reports the greeting it speaks, and a barge-in into the greeting names the greeting's record", async () => {
@@ -131,17 +162,24 @@ describe("<voice-agent> conversation", () => {
     await until(() => expect(player.ended).toHaveLength(1));
     const greetingReply = player.ended[0]!;
     m.audio.engine.bargeIn(greetingReply, 400);
-    await until(() => expect(m!.transport.reports.find((r) => r.type === "interruption")).toMatchObject({ messageId: "session-1:greeting" }));
+    await until(() =>
+      expect(m!.transport.reports.find((r) => r.type === "interruption")).toMatchObject({ messageId: "session-1:greeting" }),
+    );
     expect(m.transport.reports.filter((r) => r.type === "greeting")).toEqual([{ type: "greeting", at: expect.any(Number) }]);
   });
 
   test("reports stay in their session: sent before a new session replaces it, or dropped, never recorded in the next", async () => {
-    m = await mountElement({ transport: new FakeTransport({ tokenTtlMs: 300, sessionTtlMs: 300 }), config: { greet: false, refreshLeadMs: 100 } });
+    m = await mountElement({
+      transport: new FakeTransport({ tokenTtlMs: 300, sessionTtlMs: 300 }),
+      config: { greet: false, refreshLeadMs: 100 },
+    });
     m.transport.failNext("report", "unauthorized");
     m.el.start();
     await until(() => expect(m!.transport.callsOf("openSession")).toHaveLength(2));
     // Before the switch, the first session's reports went out with its token (and were refused).
-    expect(m.transport.callsOf("report").map((c) => [c.sessionId, c.reports.map((r) => r.type)])).toEqual([["session-1", ["start", "state"]]]);
+    expect(m.transport.callsOf("report").map((c) => [c.sessionId, c.reports.map((r) => r.type)])).toEqual([
+      ["session-1", ["start", "state"]],
+    ]);
     await until(() => expect(m!.transport.callsOf("openSession")).toHaveLength(3));
     m.el.stop();
     await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true }));
@@ -161,11 +199,16 @@ describe("<voice-agent> conversation", () => {
     // The failed batch goes with the next flush (the next turn's end).
     m.el.sendText("again");
     await until(() => expect(m!.transport.callsOf("report").length).toBeGreaterThanOrEqual(2));
-    const delivered = m.transport.callsOf("report").slice(1).flatMap((c) => c.reports);
+    const delivered = m.transport
+      .callsOf("report")
+      .slice(1)
+      .flatMap((c) => c.reports);
     expect(delivered.filter((r) => r.type === "start")).toHaveLength(1);
     expect(delivered.filter((r) => r.type === "turn-latency")).toHaveLength(2);
     dispatchEvent(new PageTransitionEvent("pagehide"));
-    await until(() => expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "unload" }] }));
+    await until(() =>
+      expect(m!.transport.callsOf("report").at(-1)).toMatchObject({ keepalive: true, reports: [{ type: "end", reason: "unload" }] }),
+    );
     m.el.stop();
     expect(m.transport.reports.filter((r) => r.type === "end")).toHaveLength(1);
   });
@@ -192,7 +235,16 @@ describe("<voice-agent> conversation", () => {
     m.el.sendText("second");
     m.transport.release();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
-    expect(m.states()).toEqual(["initializing", "listening", "thinking", "responding", "interrupted", "thinking", "responding", "listening"]);
+    expect(m.states()).toEqual([
+      "initializing",
+      "listening",
+      "thinking",
+      "responding",
+      "interrupted",
+      "thinking",
+      "responding",
+      "listening",
+    ]);
     expect(m.of("va-interruption")[0]!.heardText).toBe("");
   });
 

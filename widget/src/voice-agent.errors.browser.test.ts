@@ -51,7 +51,10 @@ describe("<voice-agent> errors", () => {
     m = await mountElement({ config: { greet: false } });
     m.el.start();
     await until(() => expect(m!.el.state.kind).toBe("listening"));
-    m.transport.failNextWith("chat", new WidgetError("rate-limited", "slow down", undefined, { retryAfterMs: 2500, relayCode: "rate_limited" }));
+    m.transport.failNextWith(
+      "chat",
+      new WidgetError("rate-limited", "slow down", undefined, { retryAfterMs: 2500, relayCode: "rate_limited" }),
+    );
     m.el.sendText("hi");
     await until(() => expect(m!.el.state).toMatchObject({ kind: "error", code: "rate-limited", retryAfterMs: 2500 }));
     await m.el.updateComplete;

@@ -36,7 +36,12 @@ describe("<voice-agent> history", () => {
     expect(m.transport.callsOf("speech")).toEqual([]); // no second greeting
     m.el.sendText("which tent?");
     await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(1));
-    expect(m.transport.callsOf("chat")[0]!.messages.map((x) => x.content)).toEqual(["Hello! How can I help?", "remember the blue tent", "This is a reply.", "which tent?"]);
+    expect(m.transport.callsOf("chat")[0]!.messages.map((x) => x.content)).toEqual([
+      "Hello! How can I help?",
+      "remember the blue tent",
+      "This is a reply.",
+      "which tent?",
+    ]);
   });
 
   test("context is bounded by config.contextTurns", async () => {
@@ -50,7 +55,11 @@ describe("<voice-agent> history", () => {
   });
 
   test("memory fallback: storage failing mid-conversation loses nothing and tells the host once", async () => {
-    m = await mountElement({ history: async () => new FailingHistoryStore({ failAfterWrites: 4 }), attributes: { mode: "text" }, config: { greet: false } });
+    m = await mountElement({
+      history: async () => new FailingHistoryStore({ failAfterWrites: 4 }),
+      attributes: { mode: "text" },
+      config: { greet: false },
+    });
     for (const text of ["a", "b"]) {
       m.el.sendText(text);
       await until(() => expect(m!.el.messages.at(-1)?.role).toBe("assistant"));
@@ -64,7 +73,11 @@ describe("<voice-agent> history", () => {
   });
 
   test("IndexedDB unavailable at open: the conversation works in memory", async () => {
-    m = await mountElement({ history: () => Promise.reject(new Error("IndexedDB blocked")), attributes: { mode: "text" }, config: { greet: false } });
+    m = await mountElement({
+      history: () => Promise.reject(new Error("IndexedDB blocked")),
+      attributes: { mode: "text" },
+      config: { greet: false },
+    });
     m.el.sendText("hi");
     await until(() => expect(m!.el.messages).toHaveLength(2));
     expect(m.of("va-error").map((e) => e.code)).toEqual(["storage"]);

@@ -31,15 +31,15 @@ describe("<voice-agent> launcher", () => {
     expect(m.el.shadowRoot!.activeElement).toBe(launcher());
   });
 
-  test.each([
-    [{ attributes: { layout: "inline" } }],
-    [{ config: { layout: "inline" as const } }],
-  ])("%o puts the panel in the page, without a launcher", async (options) => {
-    m = await mountElement(options);
-    expect(launcher()).toBeNull();
-    expect(m.$("[part=panel]")!.hidden).toBe(false);
-    expect(getComputedStyle(m.$("[part=panel]")!).position).toBe("static");
-  });
+  test.each([[{ attributes: { layout: "inline" } }], [{ config: { layout: "inline" as const } }]])(
+    "%o puts the panel in the page, without a launcher",
+    async (options) => {
+      m = await mountElement(options);
+      expect(launcher()).toBeNull();
+      expect(m.$("[part=panel]")!.hidden).toBe(false);
+      expect(getComputedStyle(m.$("[part=panel]")!).position).toBe("static");
+    },
+  );
 
   test("the layout attribute wins over config.layout", async () => {
     m = await mountElement({ attributes: { layout: "launcher" }, config: { layout: "inline" } });

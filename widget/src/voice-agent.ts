@@ -144,7 +144,8 @@ export class VoiceAgent extends LitElement {
     super.connectedCallback();
     if (!this.services.audio) {
       // Start fetching the audio engine (VAD, WASM glue) on the first sign of interest, not at load.
-      for (const type of ["pointerenter", "focusin", "touchstart"]) this.addEventListener(type, this.#preload, { once: true, passive: true });
+      for (const type of ["pointerenter", "focusin", "touchstart"])
+        this.addEventListener(type, this.#preload, { once: true, passive: true });
     }
   }
 
@@ -167,16 +168,25 @@ export class VoiceAgent extends LitElement {
     const lines = this.#session.log.messages.filter((m) => m.role !== "tool" && m.text && !(m.interrupted && !m.heardText));
     const firstUser = lines.findIndex((m) => m.role === "user");
     const stateLabel = strings.states[typed && state.kind === "listening" ? "idle" : state.kind];
-    return html`${launcher
-        ? launcherButton({
-            open: this.#open,
-            sign: signOf(state.kind, typed),
-            label: this.#open ? strings.close : strings.open,
-            stateLabel,
-            toggle: () => this.#setOpen(!this.#open),
-          })
-        : nothing}
-      <section id="panel" class="panel" part="panel" aria-label=${session?.agent.name ?? strings.title} ?hidden=${launcher && !this.#open} @keydown=${this.#onKeydown}>
+    return html`${
+        launcher
+          ? launcherButton({
+              open: this.#open,
+              sign: signOf(state.kind, typed),
+              label: this.#open ? strings.close : strings.open,
+              stateLabel,
+              toggle: () => this.#setOpen(!this.#open),
+            })
+          : nothing
+      }
+      <section
+        id="panel"
+        class="panel"
+        part="panel"
+        aria-label=${session?.agent.name ?? strings.title}
+        ?hidden=${launcher && !this.#open}
+        @keydown=${this.#onKeydown}
+      >
         <header part="header">
           <slot name="header"><strong part="title">${session?.agent.name ?? strings.title}</strong></slot>
           ${session?.upstream === "offline-demo" ? html`<span class="offline" part="offline-label" title=${strings.offlineDemoHint}>${strings.offlineDemo}</span>` : nothing}
@@ -196,9 +206,11 @@ export class VoiceAgent extends LitElement {
           <button part="button send" type="submit">${strings.send}</button>
         </form>
         <div class="controls" part="controls">
-          ${typed && voice
-            ? html`<button part="button talk" @click=${this.#talk}>${strings.talk}</button>`
-            : html`<button part="button start" @click=${this.#toggle}>${active ? strings.stop : strings.start}</button>`}
+          ${
+            typed && voice
+              ? html`<button part="button talk" @click=${this.#talk}>${strings.talk}</button>`
+              : html`<button part="button start" @click=${this.#toggle}>${active ? strings.stop : strings.start}</button>`
+          }
           ${voice && active && !typed ? html`<button part="button mute" aria-pressed=${String(muted)} @click=${() => this.mute()}>${muted ? strings.unmute : strings.mute}</button>` : nothing}
           <button class="secondary" part="button export" @click=${this.#download}>${strings.exportHistory}</button>
           <button class="secondary" part="button forget" @click=${() => void this.forget().catch(() => {})}>${strings.forget}</button>
@@ -214,7 +226,9 @@ export class VoiceAgent extends LitElement {
     const role = m.role as "user" | "assistant";
     if (!m.interrupted) return html`<li data-role=${role} part="line ${role}">${m.text}</li>`;
     if (m.stopped || !afterVisitorSpoke) return html`<li data-role=${role} part="line ${role}">${m.heardText}</li>`;
-    return html`<li data-role=${role} data-interrupted part="line ${role} interrupted">${m.heardText} <small>${interruptedLabel}</small></li>`;
+    return html`<li data-role=${role} data-interrupted part="line ${role} interrupted">
+      ${m.heardText} <small>${interruptedLabel}</small>
+    </li>`;
   }
 
   /** Whether the transcript follows the newest line: until the visitor scrolls up to read, and again once back at the end. */

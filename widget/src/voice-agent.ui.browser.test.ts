@@ -62,7 +62,11 @@ describe("<voice-agent> embed contract", () => {
     await until(() => expect(player.ended).toHaveLength(3));
     m.el.stop();
     await until(() => expect(m!.el.messages.filter((x) => x.interrupted)).toHaveLength(3));
-    const lines = [...m.el.shadowRoot!.querySelectorAll("li")].map((li) => [li.dataset.role, li.hasAttribute("data-interrupted"), li.textContent!.trim()]);
+    const lines = [...m.el.shadowRoot!.querySelectorAll("li")].map((li) => [
+      li.dataset.role,
+      li.hasAttribute("data-interrupted"),
+      li.textContent!.trim(),
+    ]);
     expect(lines.filter(([role]) => role === "assistant").map(([, marked]) => marked)).toEqual([false, true, false]);
     expect(lines[0]![2]).toBe(m.el.messages[0]!.heardText);
     expect(lines[0]![2]).not.toContain("interrupted");
@@ -93,7 +97,10 @@ describe("<voice-agent> embed contract", () => {
     const lookup = vi.fn(async (args: unknown) => ({ status: "shipped", order: (args as { id: string }).id }));
     m = await mountElement({ attributes: { mode: "text" }, config: { greet: false, tools: { lookupOrder: lookup } } });
     m.transport.replies.push(
-      [{ type: "tool-call", id: "call_1", name: "lookupOrder", arguments: '{"id":"A17"}' }, { type: "tool-call", id: "call_2", name: "unknownTool", arguments: "{}" }],
+      [
+        { type: "tool-call", id: "call_1", name: "lookupOrder", arguments: '{"id":"A17"}' },
+        { type: "tool-call", id: "call_2", name: "unknownTool", arguments: "{}" },
+      ],
       "Your order A17 has shipped.",
     );
     m.el.sendText("where is my order A17?");
@@ -113,10 +120,16 @@ describe("<voice-agent> embed contract", () => {
       { role: "tool", tool_call_id: "call_1", content: '{"status":"shipped","order":"A17"}' },
       { role: "tool", tool_call_id: "call_2", content: '{"error":"No handler for tool \\"unknownTool\\" is registered in the page."}' },
     ]);
-    expect(m.of("va-tool-call").map((t) => [t.name, t.error === undefined])).toEqual([["lookupOrder", true], ["unknownTool", false]]);
+    expect(m.of("va-tool-call").map((t) => [t.name, t.error === undefined])).toEqual([
+      ["lookupOrder", true],
+      ["unknownTool", false],
+    ]);
     expect(m.of("va-metrics")[0]!.toolCalls).toBe(2);
     // Tool plumbing is not shown as transcript lines.
-    expect([...m.el.shadowRoot!.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["where is my order A17?", "Your order A17 has shipped."]);
+    expect([...m.el.shadowRoot!.querySelectorAll("li")].map((li) => li.textContent)).toEqual([
+      "where is my order A17?",
+      "Your order A17 has shipped.",
+    ]);
   });
 
   test("keyboard: tab to the input, type, Enter sends; tab to Start, Enter starts; Space toggles mute", async () => {

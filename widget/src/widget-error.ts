@@ -44,7 +44,12 @@ export class WidgetError extends Error {
   /** The relay's own error code (`ErrorCode` of its protocol) when the relay refused. */
   readonly relayCode: string | undefined;
 
-  constructor(code: WidgetErrorCode, message: string, cause?: unknown, details: { retryAfterMs?: number | undefined; relayCode?: string | undefined } = {}) {
+  constructor(
+    code: WidgetErrorCode,
+    message: string,
+    cause?: unknown,
+    details: { retryAfterMs?: number | undefined; relayCode?: string | undefined } = {},
+  ) {
     super(message, { cause });
     this.name = "WidgetError";
     this.code = code;

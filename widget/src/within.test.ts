@@ -11,7 +11,12 @@ describe("within", () => {
     await vi.advanceTimersByTimeAsync(99);
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(await seen).toMatchObject({ name: "WidgetError", code: "audio", message: "Starting did not finish within 100 ms.", cause: undefined });
+    expect(await seen).toMatchObject({
+      name: "WidgetError",
+      code: "audio",
+      message: "Starting did not finish within 100 ms.",
+      cause: undefined,
+    });
   });
 
   test("settles like the promise in time and clears its timer; a foreign rejection becomes the cause", async () => {
@@ -19,7 +24,11 @@ describe("within", () => {
     const typed = new WidgetError("vad", "model");
     await expect(within(Promise.reject(typed), 100, "audio", "late")).rejects.toBe(typed);
     const foreign = new DOMException("blocked", "NotAllowedError");
-    await expect(within(Promise.reject(foreign), 100, "audio", "Starting")).rejects.toMatchObject({ code: "audio", message: "Starting did not finish within 100 ms.", cause: foreign });
+    await expect(within(Promise.reject(foreign), 100, "audio", "Starting")).rejects.toMatchObject({
+      code: "audio",
+      message: "Starting did not finish within 100 ms.",
+      cause: foreign,
+    });
     expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -14,7 +14,8 @@ export const VAD_TIMEOUT_MS = 30_000;
  */
 export function within<T>(promise: Promise<T>, ms: number, code: WidgetErrorCode, step: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const fail = (cause?: unknown) => reject(cause instanceof WidgetError ? cause : new WidgetError(code, `${step} did not finish within ${ms} ms.`, cause));
+    const fail = (cause?: unknown) =>
+      reject(cause instanceof WidgetError ? cause : new WidgetError(code, `${step} did not finish within ${ms} ms.`, cause));
     const timer = setTimeout(fail, ms);
     promise.then(resolve, fail).finally(() => clearTimeout(timer));
   });

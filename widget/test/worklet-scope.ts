@@ -5,7 +5,10 @@
  */
 
 /** The node-side port of a processor under test. */
-export type WorkletPort = { postMessage(message: unknown, transfer?: unknown[]): void; onmessage: ((event: { data: unknown }) => void) | null };
+export type WorkletPort = {
+  postMessage(message: unknown, transfer?: unknown[]): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+};
 
 /** The globals tests advance (`currentFrame`). */
 export const workletScope = globalThis as Record<string, unknown>;

@@ -34,7 +34,8 @@ function multichannelWav(mono: Float32Array, sampleRate: number, channels: numbe
   ascii(36, "data");
   v.setUint32(40, mono.length * channels * 2, true);
   for (let i = 0; i < mono.length; i++) {
-    for (let c = 0; c < channels; c++) v.setInt16(44 + (i * channels + c) * 2, Math.round(Math.max(-1, Math.min(1, mono[i]!)) * 32767), true);
+    for (let c = 0; c < channels; c++)
+      v.setInt16(44 + (i * channels + c) * 2, Math.round(Math.max(-1, Math.min(1, mono[i]!)) * 32767), true);
   }
   return bytes;
 }

@@ -22,12 +22,18 @@ export async function readVadModel(): Promise<ArrayBuffer> {
 }
 
 /** Detects the utterances of a WAV file of any sample rate and channel count. */
-export async function analyzeWav(wav: Uint8Array, turn: Partial<Omit<EndOfTurnOptions, "frameSamples">> = {}): Promise<DetectedUtterance[]> {
+export async function analyzeWav(
+  wav: Uint8Array,
+  turn: Partial<Omit<EndOfTurnOptions, "frameSamples">> = {},
+): Promise<DetectedUtterance[]> {
   return (await analyzeWavTimed(wav, turn)).map(({ startMs, endMs }) => ({ startMs, endMs }));
 }
 
 /** {@link analyzeWav}, plus `decidedMs`: the end of the frame at which the turn ended (ms from the file's start). */
-export async function analyzeWavTimed(wav: Uint8Array, turn: Partial<Omit<EndOfTurnOptions, "frameSamples">> = {}): Promise<(DetectedUtterance & { decidedMs: number })[]> {
+export async function analyzeWavTimed(
+  wav: Uint8Array,
+  turn: Partial<Omit<EndOfTurnOptions, "frameSamples">> = {},
+): Promise<(DetectedUtterance & { decidedMs: number })[]> {
   const { sampleRate, samples } = decodeWav(wav);
   const resampler = new Resampler({ inRate: sampleRate, outRate: 16_000 });
   const audio = new Float32Array(resampler.maxOutput(samples.length + resampler.latencyInput));
@@ -43,7 +49,12 @@ export async function analyzeWavTimed(wav: Uint8Array, turn: Partial<Omit<EndOfT
     frame.fill(0);
     if (at < length) frame.set(audio.subarray(at, Math.min(length, at + VAD_FRAME_SAMPLES)));
     const result = endOfTurn.process(frame, await model.probability(frame));
-    if (result.kind === "turn-end") found.push({ startMs: Math.round(result.startMs), endMs: Math.round(result.endMs), decidedMs: ((at + VAD_FRAME_SAMPLES) / 16_000) * 1000 });
+    if (result.kind === "turn-end")
+      found.push({
+        startMs: Math.round(result.startMs),
+        endMs: Math.round(result.endMs),
+        decidedMs: ((at + VAD_FRAME_SAMPLES) / 16_000) * 1000,
+      });
   }
   await model.release();
   return found;

@@ -4,7 +4,11 @@ import { replayBargeIn } from "./barge-in-replay.ts";
 describe("replayBargeIn", () => {
   it("counts holds and the frames held until each release", () => {
     const p = [0, 0.2, 0.2, 0, 0, 0, 0, 0.3, 0, 0, 0, 0];
-    expect(replayBargeIn(p, undefined, { warmupMs: 0, holdThreshold: 0.1, releaseFrames: 3 })).toEqual({ holds: 2, heldFrames: 4 + 3, confirms: 0 });
+    expect(replayBargeIn(p, undefined, { warmupMs: 0, holdThreshold: 0.1, releaseFrames: 3 })).toEqual({
+      holds: 2,
+      heldFrames: 4 + 3,
+      confirms: 0,
+    });
   });
 
   it("uses the frame levels: a sharp onset holds, the level back at the floor releases", () => {

@@ -18,7 +18,11 @@ export interface BargeInReplay {
  * Runs `probabilities` and `levels` (dBFS; one of each per frame) through a {@link BargeInDetector}
  * with a reply always playing.
  */
-export function replayBargeIn(probabilities: ArrayLike<number>, levels: ArrayLike<number> | undefined, options: BargeInOptions = {}): BargeInReplay {
+export function replayBargeIn(
+  probabilities: ArrayLike<number>,
+  levels: ArrayLike<number> | undefined,
+  options: BargeInOptions = {},
+): BargeInReplay {
   const detector = new BargeInDetector(options);
   const out: BargeInReplay = { holds: 0, heldFrames: 0, confirms: 0 };
   let heldAt = -1;

@@ -13,7 +13,14 @@ export const FRAME = 512;
  * Lag (captured index − source index) in `minLag…maxLag` that maximizes the normalized
  * cross-correlation of `source[from, to)` with the captured stream.
  */
-export function findLag(source: Float32Array, captured: ArrayLike<number>, from: number, to: number, minLag: number, maxLag: number): { lag: number; score: number } {
+export function findLag(
+  source: Float32Array,
+  captured: ArrayLike<number>,
+  from: number,
+  to: number,
+  minLag: number,
+  maxLag: number,
+): { lag: number; score: number } {
   let best = { lag: 0, score: -Infinity };
   let sourceEnergy = 0;
   for (let t = from; t < to; t++) sourceEnergy += source[t]! ** 2;
@@ -46,7 +53,8 @@ export function contextFrameOf(k: number, timings: FrameTiming[], rate: number):
 /** Largest deviation of consecutive frame stamps from 512 samples at 16 kHz, in context frames (0: no gap). */
 export function stampJitter(timings: FrameTiming[], rate: number): number {
   let worst = 0;
-  for (let i = 1; i < timings.length; i++) worst = Math.max(worst, Math.abs(timings[i]!.endFrame - timings[i - 1]!.endFrame - (FRAME * rate) / 16_000));
+  for (let i = 1; i < timings.length; i++)
+    worst = Math.max(worst, Math.abs(timings[i]!.endFrame - timings[i - 1]!.endFrame - (FRAME * rate) / 16_000));
   return worst;
 }
 

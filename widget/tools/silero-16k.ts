@@ -34,19 +34,34 @@ export function silero16k(model: Uint8Array): Uint8Array {
   const constant = onlyOp(nodes, "Constant");
   const equal = onlyOp(nodes, "Equal");
   const branch = onlyOp(nodes, "If");
-  if (int64Value(constant) !== SILERO_RATE || !sameList(equal.inputs, ["sr", constant.outputs[0]!]) || !sameList(branch.inputs, [equal.outputs[0]!])) {
+  if (
+    int64Value(constant) !== SILERO_RATE ||
+    !sameList(equal.inputs, ["sr", constant.outputs[0]!]) ||
+    !sameList(branch.inputs, [equal.outputs[0]!])
+  ) {
     throw new Error(`silero16k: the model's If does not test sr == ${SILERO_RATE}`);
   }
   const then = readFields(one(attribute(branch, "then_branch"), ATTRIBUTE.g, "then_branch.g").value);
-  if (then.some((f) => f.number === GRAPH.input || f.number === GRAPH.initializer)) throw new Error("silero16k: then_branch has inputs or initializers");
-  const thenOutputs = then.filter((f) => f.number === GRAPH.output).map((f) => text(one(readFields(f.value), VALUE_INFO_NAME, "ValueInfoProto.name")));
+  if (then.some((f) => f.number === GRAPH.input || f.number === GRAPH.initializer))
+    throw new Error("silero16k: then_branch has inputs or initializers");
+  const thenOutputs = then
+    .filter((f) => f.number === GRAPH.output)
+    .map((f) => text(one(readFields(f.value), VALUE_INFO_NAME, "ValueInfoProto.name")));
   if (thenOutputs.length !== branch.outputs.length) throw new Error("silero16k: then_branch's outputs do not match the If's");
   const renamed = new Map(branch.outputs.map((name, i) => [name, thenOutputs[i]!]));
 
   const rest = nodes.filter((n) => n !== constant && n !== equal && n !== branch);
   const dropped = new Set([...constant.outputs, ...equal.outputs]);
   if (rest.some((n) => n.inputs.some((name) => dropped.has(name)))) throw new Error("silero16k: another node reads the sample-rate test");
-  const newNodes = [...then.filter((f) => f.number === GRAPH.node).map((f) => f.bytes), ...rest.map((n) => withInputs(n, n.inputs.map((name) => renamed.get(name) ?? name)))];
+  const newNodes = [
+    ...then.filter((f) => f.number === GRAPH.node).map((f) => f.bytes),
+    ...rest.map((n) =>
+      withInputs(
+        n,
+        n.inputs.map((name) => renamed.get(name) ?? name),
+      ),
+    ),
+  ];
 
   const firstNode = graphFields.findIndex((f) => f.number === GRAPH.node);
   const graph = graphFields.flatMap((f, i) => (i === firstNode ? newNodes : f.number === GRAPH.node ? [] : [f.bytes]));
@@ -61,7 +76,9 @@ function node(field: WireField): Node {
 
 function withInputs(n: Node, inputs: string[]): Uint8Array {
   const at = n.fields.findIndex((f) => f.number === NODE.input);
-  const fields = n.fields.flatMap((f, i) => (i === at ? inputs.map((name) => lengthDelimited(NODE.input, name)) : f.number === NODE.input ? [] : [f.bytes]));
+  const fields = n.fields.flatMap((f, i) =>
+    i === at ? inputs.map((name) => lengthDelimited(NODE.input, name)) : f.number === NODE.input ? [] : [f.bytes],
+  );
   return lengthDelimited(GRAPH.node, concatBytes(fields));
 }
 
@@ -90,7 +107,8 @@ function one(fields: WireField[], number: number, what: string): WireField {
 
 function onlyOp(nodes: Node[], opType: string): Node {
   const found = nodes.filter((n) => n.opType === opType);
-  if (found.length !== 1) throw new Error(`silero16k: expected one ${opType} node in the main graph, found ${found.length} (not Silero v5 as vad-web ships it?)`);
+  if (found.length !== 1)
+    throw new Error(`silero16k: expected one ${opType} node in the main graph, found ${found.length} (not Silero v5 as vad-web ships it?)`);
   return found[0]!;
 }
 

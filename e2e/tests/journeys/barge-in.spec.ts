@@ -55,11 +55,15 @@ test("barge-in: playback stops, the reply is kept as heard, and the model gets o
 
   // The relay's records: the same reply, patched by the widget's interruption report.
   await expect
-    .poll(async () => (await recordsOfConversation(conversation.id))[0]?.messages.find((m) => m.role === "assistant")?.interrupted, { timeout: 10_000 })
+    .poll(async () => (await recordsOfConversation(conversation.id))[0]?.messages.find((m) => m.role === "assistant")?.interrupted, {
+      timeout: 10_000,
+    })
     .toBe(true);
   const records = await recordsOfConversation(conversation.id);
   expect(records).toHaveLength(1);
   const recorded = records[0]!.messages.find((m) => m.role === "assistant")!;
   expect(recorded).toMatchObject({ text: fullText, interrupted: true, heardText });
-  expect(records[0]!.events.filter((e) => e.type === "interruption")).toEqual([expect.objectContaining({ source: "widget", payload: expect.objectContaining({ messageId: recorded.id, heardText }) })]);
+  expect(records[0]!.events.filter((e) => e.type === "interruption")).toEqual([
+    expect.objectContaining({ source: "widget", payload: expect.objectContaining({ messageId: recorded.id, heardText }) }),
+  ]);
 });

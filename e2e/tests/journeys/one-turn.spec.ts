@@ -25,7 +25,9 @@ test("one spoken turn end to end", async ({ driver }) => {
     const sign = document.querySelector("voice-agent")!.shadowRoot!.querySelector<HTMLElement>("[part=launcher-sign]")!;
     const w = window as unknown as { signLevel: number };
     w.signLevel = 0;
-    new MutationObserver(() => (w.signLevel = Math.max(w.signLevel, Number(sign.style.getPropertyValue("--va-level"))))).observe(sign, { attributeFilter: ["style"] });
+    new MutationObserver(() => (w.signLevel = Math.max(w.signLevel, Number(sign.style.getPropertyValue("--va-level"))))).observe(sign, {
+      attributeFilter: ["style"],
+    });
     return null;
   }, undefined);
   await openPanel(driver);
@@ -38,10 +40,13 @@ test("one spoken turn end to end", async ({ driver }) => {
   await expect.poll(async () => (await assistantLines())[1]?.toLowerCase(), { timeout: 40_000 }).toContain("offline demo");
   await expect.poll(async () => (await vaLog(driver)).states.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(6);
   expect(await widgetState(driver)).toBe("listening");
-  const sign = await driver.evaluate(() => ({
-    kind: document.querySelector("voice-agent")!.shadowRoot!.querySelector("[part=launcher-sign]")!.getAttribute("data-sign"),
-    level: (window as unknown as { signLevel: number }).signLevel,
-  }), undefined);
+  const sign = await driver.evaluate(
+    () => ({
+      kind: document.querySelector("voice-agent")!.shadowRoot!.querySelector("[part=launcher-sign]")!.getAttribute("data-sign"),
+      level: (window as unknown as { signLevel: number }).signLevel,
+    }),
+    undefined,
+  );
   expect(sign.kind).toBe("listening");
   expect(sign.level).toBeGreaterThan(0.3);
   const [greeting, reply] = await assistantLines();
@@ -105,5 +110,4 @@ test("one spoken turn end to end", async ({ driver }) => {
     expect(m.endAt).toBeLessThanOrEqual(before);
   }
   expect(assistant!.startAt).toBeGreaterThanOrEqual(user!.endAt!);
-
 });

@@ -23,7 +23,9 @@ async function start(driver: BrowserDriver): Promise<void> {
 
 async function typedTurn(driver: BrowserDriver, text: string): Promise<void> {
   await sendText(driver, text);
-  await expect.poll(async () => (await lines(driver)).at(-1), { timeout: 20_000 }).toEqual({ role: "assistant", text: `This is the offline demo. You said: ${text}` });
+  await expect
+    .poll(async () => (await lines(driver)).at(-1), { timeout: 20_000 })
+    .toEqual({ role: "assistant", text: `This is the offline demo. You said: ${text}` });
   await expectState(driver, "listening");
 }
 
@@ -49,7 +51,11 @@ test("reload mid-conversation: history restored at once, the conversation contin
 
   await start(driver);
   await typedTurn(driver, "What is my name?");
-  expect(await shown(driver)).toEqual([...before, "user: What is my name?", "assistant: This is the offline demo. You said: What is my name?"]);
+  expect(await shown(driver)).toEqual([
+    ...before,
+    "user: What is my name?",
+    "assistant: This is the offline demo. You said: What is my name?",
+  ]);
   expect((await vaLog(driver)).errors).toEqual([]);
 
   // The model's context after the reload holds the turn from before it.

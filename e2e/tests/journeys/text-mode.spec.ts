@@ -11,7 +11,19 @@ import { recordsOfConversation } from "../../records.ts";
 import { E2E } from "../../stack-ports.ts";
 import { expect, test } from "../../journeys/journey-test.ts";
 import { clearStandinRequests, standinRequests } from "../../journeys/standin-log.ts";
-import { clickElement, clickPart, expectState, exportHistory, lines, micCalls, openPanel, partText, sendText, vaLog, waitForStates } from "../../journeys/widget-driver.ts";
+import {
+  clickElement,
+  clickPart,
+  expectState,
+  exportHistory,
+  lines,
+  micCalls,
+  openPanel,
+  partText,
+  sendText,
+  vaLog,
+  waitForStates,
+} from "../../journeys/widget-driver.ts";
 
 test.use({ mic: "denied" });
 
@@ -61,7 +73,11 @@ test("mic permission denied, then a typed conversation", async ({ driver }) => {
 
   // The records page: a preview of the session (first visitor line, outcome, duration) and its events in words.
   await driver.goto(`${E2E.demoUrl}/records.html#token=${E2E.adminToken}`);
-  const rows = () => driver.evaluate((question) => Array.from(document.querySelectorAll("#sessions tr")).filter((tr) => tr.textContent!.includes(question)).length, question);
+  const rows = () =>
+    driver.evaluate(
+      (question) => Array.from(document.querySelectorAll("#sessions tr")).filter((tr) => tr.textContent!.includes(question)).length,
+      question,
+    );
   await expect.poll(rows).toBe(1);
   await clickElement(driver, "#sessions tr", question);
   const detail = () => driver.evaluate(() => document.querySelector("#detail")?.textContent ?? "", undefined);

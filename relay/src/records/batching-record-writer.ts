@@ -150,7 +150,13 @@ export class BatchingRecordWriter {
         failures = 0;
       } catch (err) {
         failures++;
-        this.#log({ level: "error", msg: "records: store write failed, retrying", ops: batch.length, attempt: failures, error: (err as Error).message });
+        this.#log({
+          level: "error",
+          msg: "records: store write failed, retrying",
+          ops: batch.length,
+          attempt: failures,
+          error: (err as Error).message,
+        });
         await new Promise((resolve) => setTimeout(resolve, Math.min(this.#retryBaseMs * 2 ** (failures - 1), 5000)));
         continue;
       }

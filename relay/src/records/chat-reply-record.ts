@@ -94,7 +94,12 @@ export function chatReplyRecord(recorder: SessionRecorder, scope: RecordScope, n
 }
 
 /** Records the request's trailing tool results and, with a turn id, its last message when the visitor typed it. */
-async function saidMessages(recorder: SessionRecorder, scope: RecordScope, messages: readonly ChatMessage[], at: { userId: string; startAt: number }): Promise<void> {
+async function saidMessages(
+  recorder: SessionRecorder,
+  scope: RecordScope,
+  messages: readonly ChatMessage[],
+  at: { userId: string; startAt: number },
+): Promise<void> {
   const { sessionId, turnId } = scope;
   const { startAt } = at;
   const utteranceId = turnId ?? null;
@@ -103,7 +108,17 @@ async function saidMessages(recorder: SessionRecorder, scope: RecordScope, messa
     const message = messages[i]!;
     if (message.role !== "tool") break;
     const toolCallId = message.tool_call_id;
-    writes.push(recorder.message(sessionId, { id: `${sessionId}:${toolCallId}`, role: "tool", text: message.content, startAt, endAt: startAt, toolCallId, utteranceId }));
+    writes.push(
+      recorder.message(sessionId, {
+        id: `${sessionId}:${toolCallId}`,
+        role: "tool",
+        text: message.content,
+        startAt,
+        endAt: startAt,
+        toolCallId,
+        utteranceId,
+      }),
+    );
   }
   const last = messages.at(-1);
   // Without a turn id the relay cannot tell typed text from a transcript it recorded already.

@@ -10,7 +10,12 @@ export function turnPayload(turnId: string | undefined): { turnId?: string } {
  * The event of a stage request that ended with `error` instead of an answer: `client-gone` when the
  * client left first (a barge-in aborting a reply), else `error` with the status and code it was answered with.
  */
-export function failureEvent(stage: Stage, error: unknown, clientGone: boolean, turnId: string | undefined): [string, Record<string, unknown>] {
+export function failureEvent(
+  stage: Stage,
+  error: unknown,
+  clientGone: boolean,
+  turnId: string | undefined,
+): [string, Record<string, unknown>] {
   if (clientGone) return ["client-gone", { stage, ...turnPayload(turnId) }];
   const { status, code } = toHttpError(error);
   return ["error", { stage, status, code, ...turnPayload(turnId) }];

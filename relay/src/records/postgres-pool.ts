@@ -3,7 +3,9 @@ import pg from "pg";
 /** BIGINT columns (epoch ms, counts) as numbers: every value the records keep fits in 2^53. */
 export const pgTypes = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** Where a {@link openPostgresPool} pool connects. */

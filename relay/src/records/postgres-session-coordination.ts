@@ -163,7 +163,12 @@ export class PostgresSessionCoordination implements SessionCoordination {
       // Not lost: counted again at the next exchange.
       for (const { count, n } of sent) count.pending += n;
       for (const [, clock] of touched) clock.dirty = true;
-      if (!this.#failing) this.#log?.({ level: "error", msg: "coordination: exchange with the database failed; limits and idle clocks are per instance until it answers", error: (err as Error).message });
+      if (!this.#failing)
+        this.#log?.({
+          level: "error",
+          msg: "coordination: exchange with the database failed; limits and idle clocks are per instance until it answers",
+          error: (err as Error).message,
+        });
       this.#failing = true;
     }
   }

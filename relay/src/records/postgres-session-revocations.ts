@@ -110,7 +110,8 @@ export class PostgresSessionRevocations implements SessionRevocations {
         this.#failing = false;
       })
       .catch((err: unknown) => {
-        if (!this.#failing) this.#log?.({ level: "error", msg: "session revocations: polling PostgreSQL failed; retrying", error: String(err) });
+        if (!this.#failing)
+          this.#log?.({ level: "error", msg: "session revocations: polling PostgreSQL failed; retrying", error: String(err) });
         this.#failing = true;
       })
       .finally(() => (this.#polling = undefined));
@@ -119,14 +120,20 @@ export class PostgresSessionRevocations implements SessionRevocations {
 
   async #read(all: boolean): Promise<void> {
     const { rows } = all
-      ? await this.#pool.query<RevocationRow>("SELECT session_id, until_at, revoked_at FROM session_revocations WHERE until_at > $1", [this.#now()])
-      : await this.#pool.query<RevocationRow>("SELECT session_id, until_at, revoked_at FROM session_revocations WHERE revoked_at > $1", [this.#seen - COMMIT_WINDOW_MS]);
+      ? await this.#pool.query<RevocationRow>("SELECT session_id, until_at, revoked_at FROM session_revocations WHERE until_at > $1", [
+          this.#now(),
+        ])
+      : await this.#pool.query<RevocationRow>("SELECT session_id, until_at, revoked_at FROM session_revocations WHERE revoked_at > $1", [
+          this.#seen - COMMIT_WINDOW_MS,
+        ]);
     for (const row of rows) {
       this.#cache.add([row.session_id], row.until_at);
       if (row.revoked_at > this.#seen) this.#seen = row.revoked_at;
     }
     if (all && rows.length === 0) {
-      const { rows: [clock] } = await this.#pool.query<{ now: number }>("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now");
+      const {
+        rows: [clock],
+      } = await this.#pool.query<{ now: number }>("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now");
       this.#seen = clock?.now ?? 0;
     }
     const now = this.#now();

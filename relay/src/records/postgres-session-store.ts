@@ -90,10 +90,14 @@ export class PostgresSessionStore implements SessionStore {
     await this.#transaction(async (db) => {
       // A patch and the message it patches may be written by two instances at once: serialized per message
       // id (sorted, so two batches never wait on each other in a cycle) so that the patch is never left over.
-      const patched = [...(byKind.get("add-message") ?? []), ...(byKind.get("patch-message") ?? [])]
-        .map((op) => (op.op === "add-message" ? op.message.id : (op as Extract<RecordOp, { op: "patch-message" }>).messageId));
+      const patched = [...(byKind.get("add-message") ?? []), ...(byKind.get("patch-message") ?? [])].map((op) =>
+        op.op === "add-message" ? op.message.id : (op as Extract<RecordOp, { op: "patch-message" }>).messageId,
+      );
       if (patched.length) {
-        await db.query("SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) FROM (SELECT DISTINCT unnest($1::text[]) AS id ORDER BY 1) ids", [patched]);
+        await db.query(
+          "SELECT pg_advisory_xact_lock(hashtextextended(id, 7)) FROM (SELECT DISTINCT unnest($1::text[]) AS id ORDER BY 1) ids",
+          [patched],
+        );
       }
       const sessions = (byKind.get("create-session") ?? []) as Extract<RecordOp, { op: "create-session" }>[];
       if (sessions.length) {
@@ -104,10 +108,19 @@ export class PostgresSessionStore implements SessionStore {
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
              $8::bigint[], $9::bigint[], $10::jsonb[], $11::bigint[])
            ON CONFLICT (id) DO NOTHING`,
-          [columns(s, (x) => x.id), columns(s, (x) => x.agent), columns(s, (x) => x.origin), columns(s, (x) => x.mode),
-            columns(s, (x) => x.status), columns(sessions, (op) => op.visitorHash), columns(s, (x) => x.conversationId),
-            columns(s, (x) => x.createdAt), columns(s, (x) => x.expiresAt), columns(s, (x) => (x.client ? JSON.stringify(x.client) : null)),
-            columns(s, (x) => x.lastActiveAt)],
+          [
+            columns(s, (x) => x.id),
+            columns(s, (x) => x.agent),
+            columns(s, (x) => x.origin),
+            columns(s, (x) => x.mode),
+            columns(s, (x) => x.status),
+            columns(sessions, (op) => op.visitorHash),
+            columns(s, (x) => x.conversationId),
+            columns(s, (x) => x.createdAt),
+            columns(s, (x) => x.expiresAt),
+            columns(s, (x) => (x.client ? JSON.stringify(x.client) : null)),
+            columns(s, (x) => x.lastActiveAt),
+          ],
         );
       }
       for (const op of (byKind.get("set-client") ?? []) as Extract<RecordOp, { op: "set-client" }>[]) {
@@ -140,13 +153,23 @@ export class PostgresSessionStore implements SessionStore {
                utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
            WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = m.session_id)
            ON CONFLICT DO NOTHING`,
-          [columns(messages, (m) => m.id), columns(messages, (m) => m.sessionId), columns(messages, (m) => m.role),
-            columns(messages, (m) => m.text), columns(messages, (m) => m.startAt), columns(messages, (m) => m.endAt),
-            columns(messages, (m) => m.promptTokens), columns(messages, (m) => m.completionTokens), columns(messages, (m) => m.utteranceId),
+          [
+            columns(messages, (m) => m.id),
+            columns(messages, (m) => m.sessionId),
+            columns(messages, (m) => m.role),
+            columns(messages, (m) => m.text),
+            columns(messages, (m) => m.startAt),
+            columns(messages, (m) => m.endAt),
+            columns(messages, (m) => m.promptTokens),
+            columns(messages, (m) => m.completionTokens),
+            columns(messages, (m) => m.utteranceId),
             columns(messages, (m) => (m.audioDurationMs === null ? null : Math.round(m.audioDurationMs))),
-            columns(messages, (m) => m.interrupted), columns(messages, (m) => m.heardText),
-            columns(messages, (m) => JSON.stringify(m.latency)), columns(messages, (m) => (m.toolCalls ? JSON.stringify(m.toolCalls) : null)),
-            columns(messages, (m) => m.toolCallId)],
+            columns(messages, (m) => m.interrupted),
+            columns(messages, (m) => m.heardText),
+            columns(messages, (m) => JSON.stringify(m.latency)),
+            columns(messages, (m) => (m.toolCalls ? JSON.stringify(m.toolCalls) : null)),
+            columns(messages, (m) => m.toolCallId),
+          ],
         );
       }
       if (added.length) {
@@ -187,8 +210,14 @@ export class PostgresSessionStore implements SessionStore {
              AS e (id, session_id, type, source, at, payload)
            WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = e.session_id)
            ON CONFLICT (id) DO NOTHING`,
-          [columns(events, (e) => e.id), columns(events, (e) => e.sessionId), columns(events, (e) => e.type),
-            columns(events, (e) => e.source), columns(events, (e) => e.at), columns(events, (e) => JSON.stringify(e.payload))],
+          [
+            columns(events, (e) => e.id),
+            columns(events, (e) => e.sessionId),
+            columns(events, (e) => e.type),
+            columns(events, (e) => e.source),
+            columns(events, (e) => e.at),
+            columns(events, (e) => JSON.stringify(e.payload)),
+          ],
         );
       }
       for (const op of (byKind.get("set-status") ?? []) as Extract<RecordOp, { op: "set-status" }>[]) {

@@ -63,5 +63,8 @@ const PHASE: Record<RecordOp["op"], number> = {
  * kinds only depend on earlier phases (a message needs its session, a patch its message).
  */
 export function phaseOrder(ops: readonly RecordOp[]): RecordOp[] {
-  return ops.map((op, i) => ({ op, i })).sort((a, b) => PHASE[a.op.op] - PHASE[b.op.op] || a.i - b.i).map((x) => x.op);
+  return ops
+    .map((op, i) => ({ op, i }))
+    .sort((a, b) => PHASE[a.op.op] - PHASE[b.op.op] || a.i - b.i)
+    .map((x) => x.op);
 }

@@ -5,7 +5,10 @@ const admin = "a".repeat(24);
 
 describe("resolveRecordsConfig", () => {
   it("development: no admin token leaves the admin API off", () => {
-    expect(resolveRecordsConfig({}, "/srv/relay")).toMatchObject({ adminTokens: [], database: { kind: "sqlite", path: "/srv/relay/data/records.sqlite" } });
+    expect(resolveRecordsConfig({}, "/srv/relay")).toMatchObject({
+      adminTokens: [],
+      database: { kind: "sqlite", path: "/srv/relay/data/records.sqlite" },
+    });
   });
 
   it("production (NODE_ENV=production): a missing ADMIN_TOKEN is one line naming it and how to make one", () => {

@@ -43,7 +43,8 @@ export function resolveRecordsConfig(env: Record<string, string | undefined>, pa
 
   const adminTokens: AdminToken[] = [];
   const checkToken = (name: string, token: string) => {
-    if (token.length < MIN_ADMIN_TOKEN_LENGTH) problems.push(`${name}: admin tokens need at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 24)`);
+    if (token.length < MIN_ADMIN_TOKEN_LENGTH)
+      problems.push(`${name}: admin tokens need at least ${MIN_ADMIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 24)`);
   };
   if (env.ADMIN_TOKEN) {
     checkToken("ADMIN_TOKEN", env.ADMIN_TOKEN);
@@ -60,7 +61,9 @@ export function resolveRecordsConfig(env: Record<string, string | undefined>, pa
   }
 
   if (adminTokens.length === 0 && isProduction(env)) {
-    problems.push("ADMIN_TOKEN is not set: production (NODE_ENV=production) needs it (or ADMIN_AGENT_TOKENS) to read the session records; make one with openssl rand -hex 24");
+    problems.push(
+      "ADMIN_TOKEN is not set: production (NODE_ENV=production) needs it (or ADMIN_AGENT_TOKENS) to read the session records; make one with openssl rand -hex 24",
+    );
   }
 
   const flushIntervalMs = envInteger(env, "RECORDS_FLUSH_MS", 200, 1, 60_000, problems);

@@ -9,7 +9,10 @@ const adminErrors = {
   "401": error("`unauthorized`: no or an unknown admin token, or the admin API is off"),
   "404": error("`not_found`: no such session in the token's agents"),
 };
-const detail = { description: "`{ session, messages, events }`", content: json({ type: "object", required: ["session", "messages", "events"] }) };
+const detail = {
+  description: "`{ session, messages, events }`",
+  content: json({ type: "object", required: ["session", "messages", "events"] }),
+};
 
 /** The paths `mountRecords` adds, for the relay's OpenAPI document; `schema` converts the wire schemas. */
 export const recordsPaths = (schema: WireSchema) => ({
@@ -40,7 +43,12 @@ export const recordsPaths = (schema: WireSchema) => ({
     get: {
       summary: "Sessions of the token's agents, newest first, with cursor pagination",
       security: admin,
-      parameters: ["agent", "status", "from", "to", "limit", "cursor"].map((name) => ({ name, in: "query", required: false, schema: { type: "string" } })),
+      parameters: ["agent", "status", "from", "to", "limit", "cursor"].map((name) => ({
+        name,
+        in: "query",
+        required: false,
+        schema: { type: "string" },
+      })),
       responses: {
         "200": { description: "`{ sessions, nextCursor }`", content: json({ type: "object", required: ["sessions"] }) },
         "400": error("`bad_request`: an invalid filter or cursor"),
@@ -50,8 +58,18 @@ export const recordsPaths = (schema: WireSchema) => ({
     },
   },
   [openApiPath(PATHS.adminSession)]: {
-    get: { summary: "One session with its messages and events", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
-    delete: { summary: "Delete one session", security: admin, parameters: [id], responses: { "204": { description: "Deleted" }, ...adminErrors } },
+    get: {
+      summary: "One session with its messages and events",
+      security: admin,
+      parameters: [id],
+      responses: { "200": detail, ...adminErrors },
+    },
+    delete: {
+      summary: "Delete one session",
+      security: admin,
+      parameters: [id],
+      responses: { "204": { description: "Deleted" }, ...adminErrors },
+    },
   },
   [openApiPath(PATHS.adminSessionExport)]: {
     get: { summary: "One session as a JSON download", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
@@ -60,7 +78,10 @@ export const recordsPaths = (schema: WireSchema) => ({
     post: {
       summary: "Run the retention purge now (and time out lapsed sessions) for the token's agents",
       security: admin,
-      responses: { "200": { description: "`{ timedOut, deletedSessions }`", content: json({ type: "object" }) }, "401": adminErrors["401"] },
+      responses: {
+        "200": { description: "`{ timedOut, deletedSessions }`", content: json({ type: "object" }) },
+        "401": adminErrors["401"],
+      },
     },
   },
 });

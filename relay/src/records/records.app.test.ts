@@ -36,7 +36,11 @@ describe("session records through the app", () => {
         store,
         writer,
         defaultRetentionDays: 30,
-        adminTokens: [{ token: ADMIN, agents: "*" }, { token: DEMO_ADMIN, agents: ["demo"] }, { token: SALES_ADMIN, agents: ["sales"] }],
+        adminTokens: [
+          { token: ADMIN, agents: "*" },
+          { token: DEMO_ADMIN, agents: ["demo"] },
+          { token: SALES_ADMIN, agents: ["sales"] },
+        ],
       },
     }).app;
   });
@@ -69,7 +73,11 @@ describe("session records through the app", () => {
       body: JSON.stringify({ stream: true, messages: [{ role: "user", content }] }),
     });
   const report = (token: string, reports: SessionReport[]) =>
-    app.request("/v1/session-events", { method: "POST", headers: { ...auth(token), "content-type": "application/json" }, body: JSON.stringify({ reports }) });
+    app.request("/v1/session-events", {
+      method: "POST",
+      headers: { ...auth(token), "content-type": "application/json" },
+      body: JSON.stringify({ reports }),
+    });
   const admin = async <T>(token: string, path: string, method = "GET") => {
     const res = await app.request(path, { method, headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as T };
@@ -77,7 +85,12 @@ describe("session records through the app", () => {
 
   it("records a whole turn: the session, the transcript and the reply before their responses complete, then the widget's reports", async () => {
     const session = await createSession({ visitorId: crypto.randomUUID(), conversationId: "conv-42" });
-    expect((await store.getSession(session.sessionId))?.session).toMatchObject({ status: "pending", conversationId: "conv-42", agent: "demo", origin: TEST_ORIGIN });
+    expect((await store.getSession(session.sessionId))?.session).toMatchObject({
+      status: "pending",
+      conversationId: "conv-42",
+      agent: "demo",
+      origin: TEST_ORIGIN,
+    });
 
     const turnId = crypto.randomUUID();
     const stt = await transcribe(session.token, turnId);
@@ -98,7 +111,11 @@ describe("session records through the app", () => {
       [userId, "user", text],
       [replyId, "assistant", `This is the offline demo. You said: ${text}`],
     ]);
-    expect(detail?.messages[0]).toMatchObject({ audioDurationMs: 2000, utteranceId: turnId, latency: { upstreamSttMs: expect.any(Number) } });
+    expect(detail?.messages[0]).toMatchObject({
+      audioDurationMs: 2000,
+      utteranceId: turnId,
+      latency: { upstreamSttMs: expect.any(Number) },
+    });
     expect(detail?.messages[1]).toMatchObject({
       interrupted: false,
       completionTokens: expect.any(Number),
@@ -117,8 +134,18 @@ describe("session records through the app", () => {
     await writer.flush();
     const after = (await admin<SessionDetail>(ADMIN, `/admin/sessions/${session.sessionId}`)).body;
     expect(after.session).toMatchObject({ status: "completed", endReason: "hangup", client: { sampleRate: 48_000, language: "en-GB" } });
-    expect(after.messages[1]).toMatchObject({ interrupted: true, heardText: "This is the offline", latency: { sttMs: 400, turnMs: 850, upstreamLlmFirstTokenMs: expect.any(Number) } });
-    expect(after.events.map((e) => `${e.source}:${e.type}`)).toEqual(["widget:start", "widget:state", "widget:interruption", "widget:turn-latency", "widget:end"]);
+    expect(after.messages[1]).toMatchObject({
+      interrupted: true,
+      heardText: "This is the offline",
+      latency: { sttMs: 400, turnMs: 850, upstreamLlmFirstTokenMs: expect.any(Number) },
+    });
+    expect(after.events.map((e) => `${e.source}:${e.type}`)).toEqual([
+      "widget:start",
+      "widget:state",
+      "widget:interruption",
+      "widget:turn-latency",
+      "widget:end",
+    ]);
     expect(after.events.find((e) => e.type === "turn-latency")?.payload).toMatchObject({ turnId, latency: { sttMs: 400, turnMs: 850 } });
   });
 
@@ -135,17 +162,26 @@ describe("session records through the app", () => {
     const first = await chatHistory([{ role: "user", content: typed }], "turn-typed-1");
     expect(await first.text()).toContain("data: [DONE]");
     // No flush: the typed message was committed before the reply's last byte.
-    expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([["user", typed], ["assistant", replyTo(typed)]]);
+    expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text])).toEqual([
+      ["user", typed],
+      ["assistant", replyTo(typed)],
+    ]);
 
     const stt = await transcribe(session.token, "turn-spoken-2");
     const { text: spoken } = (await stt.json()) as { text: string };
-    const history = [{ role: "user", content: typed }, { role: "assistant", content: replyTo(typed) }, { role: "user", content: ` ${spoken} ` }];
+    const history = [
+      { role: "user", content: typed },
+      { role: "assistant", content: replyTo(typed) },
+      { role: "user", content: ` ${spoken} ` },
+    ];
     await (await chatHistory(history, "turn-spoken-2")).text();
     // The same words typed as a new turn are recorded again.
     const again = [...history, { role: "assistant", content: replyTo(spoken) }, { role: "user", content: typed }];
     await (await chatHistory(again, "turn-typed-3")).text();
     // A widget from before the turn id: its reply is recorded, its text is not (it may be a transcript).
-    await (await chatHistory([...again, { role: "assistant", content: replyTo(typed) }, { role: "user", content: "Old widget" }], undefined)).text();
+    await (
+      await chatHistory([...again, { role: "assistant", content: replyTo(typed) }, { role: "user", content: "Old widget" }], undefined)
+    ).text();
 
     const { messages, session: recorded } = (await store.getSession(session.sessionId))!;
     expect(messages.map((m) => [m.role, m.text])).toEqual([
@@ -157,7 +193,15 @@ describe("session records through the app", () => {
       ["assistant", replyTo(typed)],
       ["assistant", `${replyTo("Old widget")}.`],
     ]);
-    expect(messages.map((m) => m.utteranceId)).toEqual(["turn-typed-1", "turn-typed-1", "turn-spoken-2", "turn-spoken-2", "turn-typed-3", "turn-typed-3", null]);
+    expect(messages.map((m) => m.utteranceId)).toEqual([
+      "turn-typed-1",
+      "turn-typed-1",
+      "turn-spoken-2",
+      "turn-spoken-2",
+      "turn-typed-3",
+      "turn-typed-3",
+      null,
+    ]);
     expect(messages[2]?.id).toBe(stt.headers.get(RECORD_ID_HEADER));
     expect(messages[0]).toMatchObject({ audioDurationMs: null, latency: {} });
     expect(messages[0]).not.toHaveProperty("confidence");
@@ -204,7 +248,9 @@ describe("session records through the app", () => {
     await reader.read();
     await reader.read();
     // The reply is still streaming: the store keeps the patch until the reply's message lands.
-    expect((await report(session.token, [{ type: "interruption", messageId: recordId, heardText: "This is", playedMs: 300 }])).status).toBe(202);
+    expect((await report(session.token, [{ type: "interruption", messageId: recordId, heardText: "This is", playedMs: 300 }])).status).toBe(
+      202,
+    );
     expect((await store.getSession(session.sessionId))?.messages.find((m) => m.id === recordId)).toBeUndefined();
     await reader.cancel();
     await writer.flush();
@@ -223,7 +269,11 @@ describe("session records through the app", () => {
     const { token } = await createSession();
     expect((await report(token, [{ type: "end", reason: "nope" } as never])).status).toBe(400);
     expect((await report(token, [])).status).toBe(400);
-    const anonymous = await app.request("/v1/session-events", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const anonymous = await app.request("/v1/session-events", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(anonymous.status).toBe(401);
   });
 
@@ -231,8 +281,15 @@ describe("session records through the app", () => {
     const { token } = await createSession();
     const { maxBodyBytes, requestsPerMinute } = testAgent.limits;
     const huge = JSON.stringify({ reports: [{ type: "error", code: "x", message: "y".repeat(maxBodyBytes) }] });
-    const tooLarge = await app.request("/v1/session-events", { method: "POST", headers: { ...auth(token), "content-type": "application/json" }, body: huge });
-    expect({ status: tooLarge.status, body: await tooLarge.json() }).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    const tooLarge = await app.request("/v1/session-events", {
+      method: "POST",
+      headers: { ...auth(token), "content-type": "application/json" },
+      body: huge,
+    });
+    expect({ status: tooLarge.status, body: await tooLarge.json() }).toMatchObject({
+      status: 413,
+      body: { error: { code: "payload_too_large" } },
+    });
     // The refused request counted too.
     for (let i = 1; i < requestsPerMinute; i++) expect((await report(token, [{ type: "state", state: "listening" }])).status).toBe(202);
     const limited = await report(token, [{ type: "state", state: "listening" }]);
@@ -247,10 +304,16 @@ describe("session records through the app", () => {
   it("lists sessions with filters and cursor pagination, exports and deletes one", async () => {
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await createSession()).sessionId);
-    const first = await admin<{ sessions: SessionRecord[]; nextCursor: string }>(ADMIN, "/admin/sessions?agent=demo&status=pending&limit=3");
+    const first = await admin<{ sessions: SessionRecord[]; nextCursor: string }>(
+      ADMIN,
+      "/admin/sessions?agent=demo&status=pending&limit=3",
+    );
     expect(first.status).toBe(200);
     expect(first.body.sessions).toHaveLength(3);
-    const second = await admin<{ sessions: SessionRecord[] }>(ADMIN, `/admin/sessions?agent=demo&status=pending&limit=3&cursor=${first.body.nextCursor}`);
+    const second = await admin<{ sessions: SessionRecord[] }>(
+      ADMIN,
+      `/admin/sessions?agent=demo&status=pending&limit=3&cursor=${first.body.nextCursor}`,
+    );
     const listed = [...first.body.sessions, ...second.body.sessions].map((s) => s.id);
     expect(listed.slice(0, 5)).toEqual([...ids].reverse());
     expect((await admin(ADMIN, "/admin/sessions?status=bogus")).status).toBe(400);
@@ -273,7 +336,12 @@ describe("session records through the app", () => {
     clock += testAgent.limits.idleTimeoutSeconds * 1000 + 6_000;
     const result = await admin<{ timedOut: number }>(ADMIN, "/admin/purge", "POST");
     expect(result.body.timedOut).toBeGreaterThanOrEqual(1);
-    expect((await store.getSession(lapsed.sessionId))?.session).toMatchObject({ status: "timeout", endReason: "lapsed", endedAt: created, durationMs: 0 });
+    expect((await store.getSession(lapsed.sessionId))?.session).toMatchObject({
+      status: "timeout",
+      endReason: "lapsed",
+      endedAt: created,
+      durationMs: 0,
+    });
     clock += 31 * 86_400_000;
     const purged = await admin<{ deletedSessions: number }>(ADMIN, "/admin/purge", "POST");
     expect(purged.body.deletedSessions).toBeGreaterThanOrEqual(1);
@@ -323,11 +391,23 @@ describe("session records through the app", () => {
     expect(res.status).toBe(202);
     const detail = (await store.getSession(session.sessionId))!;
     // Received at created + 8000, sent 7500 after the widget's +0: the widget's +0 is the relay's created + 500.
-    expect(detail.events.map((e) => [e.type, e.at - created])).toEqual([["start", 1_500], ["greeting", 1_700], ["interruption", 2_500], ["state", 7_500]]);
+    expect(detail.events.map((e) => [e.type, e.at - created])).toEqual([
+      ["start", 1_500],
+      ["greeting", 1_700],
+      ["interruption", 2_500],
+      ["state", 7_500],
+    ]);
     expect(detail.events[0]!.payload).toMatchObject({ clientAt: widgetClock + 1_000, skewMs: 3_600_500 });
     expect(detail.session.startedAt! - created).toBe(1_500);
     expect(detail.messages).toMatchObject([
-      { id: session.greetingId, role: "assistant", text: testAgent.greeting, startAt: created + 1_700, interrupted: true, heardText: "Hi, I am" },
+      {
+        id: session.greetingId,
+        role: "assistant",
+        text: testAgent.greeting,
+        startAt: created + 1_700,
+        interrupted: true,
+        heardText: "Hi, I am",
+      },
     ]);
   });
 
@@ -338,7 +418,11 @@ describe("session records through the app", () => {
     await (await chat(session.token, question.content, "turn-tools")).text();
     await writer.flush();
     const [, call] = (await store.getSession(session.sessionId))!.messages;
-    expect(call).toMatchObject({ role: "assistant", text: "", toolCalls: [{ id: expect.stringMatching(/^call_/), name: "lookup_order", arguments: "{}" }] });
+    expect(call).toMatchObject({
+      role: "assistant",
+      text: "",
+      toolCalls: [{ id: expect.stringMatching(/^call_/), name: "lookup_order", arguments: "{}" }],
+    });
     const callId = call!.toolCalls![0]!.id;
     clock += 2_000;
     const res = await app.request("/v1/chat/completions", {
@@ -348,7 +432,11 @@ describe("session records through the app", () => {
         stream: true,
         messages: [
           question,
-          { role: "assistant", content: null, tool_calls: [{ id: callId, type: "function", function: { name: "lookup_order", arguments: "{}" } }] },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: callId, type: "function", function: { name: "lookup_order", arguments: "{}" } }],
+          },
           { role: "tool", tool_call_id: callId, content: '{"status":"shipped"}' },
         ],
       }),
@@ -357,7 +445,7 @@ describe("session records through the app", () => {
     await res.text();
     await writer.flush();
     const messages = (await store.getSession(session.sessionId))!.messages;
-    expect(messages.map((m) => [m.role, m.toolCallId, m.role === "assistant" ? m.toolCalls?.length ?? 0 : null])).toEqual([
+    expect(messages.map((m) => [m.role, m.toolCallId, m.role === "assistant" ? (m.toolCalls?.length ?? 0) : null])).toEqual([
       ["user", null, null],
       ["assistant", null, 1],
       ["tool", callId, null],
@@ -401,7 +489,10 @@ describe("session records through the app", () => {
       await bobRes.text();
       await report(a1.token, [{ type: "interruption", messageId: bobReply, heardText: "hijacked" }]);
       await writer.flush();
-      expect((await store.getSession(b1.sessionId))?.messages.find((m) => m.id === bobReply)).toMatchObject({ interrupted: false, heardText: null });
+      expect((await store.getSession(b1.sessionId))?.messages.find((m) => m.id === bobReply)).toMatchObject({
+        interrupted: false,
+        heardText: null,
+      });
 
       const forget = await app.request("/v1/visitor", { method: "DELETE", headers: auth(a2.token) });
       expect(forget.status).toBe(200);
@@ -411,7 +502,10 @@ describe("session records through the app", () => {
       expect((await store.getSession(b1.sessionId))?.messages).toHaveLength(2);
       // The forgotten sessions' tokens are revoked: nothing more can be said, recorded or not.
       const refused = await transcribe(a1.token);
-      expect({ status: refused.status, code: ((await refused.json()) as { error: { code: string } }).error.code }).toEqual({ status: 401, code: "session_revoked" });
+      expect({ status: refused.status, code: ((await refused.json()) as { error: { code: string } }).error.code }).toEqual({
+        status: 401,
+        code: "session_revoked",
+      });
       expect(await store.getSession(a1.sessionId)).toBeUndefined();
       expect((await app.request("/v1/visitor", { method: "DELETE" })).status).toBe(401);
     });

@@ -31,7 +31,10 @@ describe.runIf(pgUrl)("two relay instances on one PostgreSQL store", () => {
       await store.migrate();
       stores.push(store);
       const writer = new BatchingRecordWriter(store, { flushIntervalMs: 50, log: () => {} });
-      return createTestApp({ upstreams: testUpstreams(`${upstream.url}/v1`), records: { store, writer, defaultRetentionDays: 30, adminTokens: [] } }).app;
+      return createTestApp({
+        upstreams: testUpstreams(`${upstream.url}/v1`),
+        records: { store, writer, defaultRetentionDays: 30, adminTokens: [] },
+      }).app;
     };
     a = await instance();
     b = await instance();
@@ -50,9 +53,14 @@ describe.runIf(pgUrl)("two relay instances on one PostgreSQL store", () => {
     const agent = { ...testAgent, limits: { ...testAgent.limits, requestsPerMinute: 4 } };
     const [x, y] = [one, two].map((coordination) => createTestApp({ agents: [agent], coordination }).app);
     try {
-      const created = await x!.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+      const created = await x!.request("/v1/sessions", {
+        method: "POST",
+        headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+        body: '{"agent":"demo"}',
+      });
       const { token } = (await created.json()) as CreateSessionResponse;
-      const refresh = (app: typeof x) => app!.request("/v1/sessions/refresh", { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN } });
+      const refresh = (app: typeof x) =>
+        app!.request("/v1/sessions/refresh", { method: "POST", headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN } });
       for (let i = 0; i < 4; i++) expect((await refresh(i % 2 ? x : y)).status).toBe(200);
       // Within one exchange interval of the other instance's last request (50 ms here, 200 ms by default).
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -65,11 +73,19 @@ describe.runIf(pgUrl)("two relay instances on one PostgreSQL store", () => {
   });
 
   it("a barge-in report that reaches the other instance while the reply still streams keeps its heard text", async () => {
-    const created = await a.request("/v1/sessions", { method: "POST", headers: { origin: TEST_ORIGIN, "content-type": "application/json" }, body: '{"agent":"demo"}' });
+    const created = await a.request("/v1/sessions", {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: '{"agent":"demo"}',
+    });
     const session = (await created.json()) as CreateSessionResponse;
     const headers = { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN, "content-type": "application/json" };
     const words = Array.from({ length: 60 }, (_, i) => `word${i}`).join(" ");
-    const res = await a.request("/v1/chat/completions", { method: "POST", headers, body: JSON.stringify({ stream: true, messages: [{ role: "user", content: words }] }) });
+    const res = await a.request("/v1/chat/completions", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ stream: true, messages: [{ role: "user", content: words }] }),
+    });
     const recordId = res.headers.get(RECORD_ID_HEADER)!;
     const stream = res.body!.getReader();
     await stream.read();

@@ -81,7 +81,11 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
     const form = new FormData();
     form.append("file", silentWav(1), "u.wav");
     const spoken = crypto.randomUUID();
-    const stt = await fetch(`${url}/v1/audio/transcriptions`, { method: "POST", headers: { ...headers, [TURN_ID_HEADER]: spoken }, body: form });
+    const stt = await fetch(`${url}/v1/audio/transcriptions`, {
+      method: "POST",
+      headers: { ...headers, [TURN_ID_HEADER]: spoken },
+      body: form,
+    });
     const transcript = ((await stt.json()) as { text: string }).text;
     const chat = (content: string, turnId: string = crypto.randomUUID()) =>
       fetch(`${url}/v1/chat/completions`, {
@@ -99,14 +103,23 @@ describe("no data lost across a relay process kill and restart", { timeout: 20_0
       body: JSON.stringify({ reports: [{ type: "start", sampleRate: 48_000 }, ...(end ? [{ type: "end", reason: "hangup" }] : [])] }),
     });
     expect(reported.status).toBe(202);
-    return { session, chat, sent: [[stt.headers.get(RECORD_ID_HEADER), transcript], [reply.headers.get(RECORD_ID_HEADER), `This is the offline demo. You said: ${transcript}`]] };
+    return {
+      session,
+      chat,
+      sent: [
+        [stt.headers.get(RECORD_ID_HEADER), transcript],
+        [reply.headers.get(RECORD_ID_HEADER), `This is the offline demo. You said: ${transcript}`],
+      ],
+    };
   }
 
   /** Starts a relay on `db` again and returns what it holds of session `id`, then stops it. */
   async function afterRestart(db: string, id: string): Promise<SessionDetail> {
     const second = await startRelay(db, agentsFile, upstream);
     try {
-      return (await (await fetch(`${second.url}/admin/sessions/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as SessionDetail;
+      return (await (
+        await fetch(`${second.url}/admin/sessions/${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      ).json()) as SessionDetail;
     } finally {
       second.child.kill("SIGTERM");
       await once(second.child, "exit");

@@ -70,9 +70,20 @@ export class SessionRecorder {
       op: "create-session",
       visitorHash: s.visitorId ? hashVisitorId(s.visitorId) : null,
       session: {
-        id: s.id, agent: s.agent, origin: s.origin, mode, status: "pending", conversationId: s.conversationId ?? null,
-        createdAt, startedAt: null, endedAt: null, expiresAt: Math.min(createdAt + s.idleTimeoutMs, s.endsAt), lastActiveAt: null,
-        durationMs: null, endReason: null, client: null,
+        id: s.id,
+        agent: s.agent,
+        origin: s.origin,
+        mode,
+        status: "pending",
+        conversationId: s.conversationId ?? null,
+        createdAt,
+        startedAt: null,
+        endedAt: null,
+        expiresAt: Math.min(createdAt + s.idleTimeoutMs, s.endsAt),
+        lastActiveAt: null,
+        durationMs: null,
+        endReason: null,
+        client: null,
       },
     });
   }
@@ -101,8 +112,17 @@ export class SessionRecorder {
 
   #message(sessionId: string, m: CapturedMessage): MessageRecord {
     return {
-      sessionId, promptTokens: null, completionTokens: null, utteranceId: null, audioDurationMs: null,
-      interrupted: false, heardText: null, latency: {}, toolCalls: null, toolCallId: null, ...m,
+      sessionId,
+      promptTokens: null,
+      completionTokens: null,
+      utteranceId: null,
+      audioDurationMs: null,
+      interrupted: false,
+      heardText: null,
+      latency: {},
+      toolCalls: null,
+      toolCallId: null,
+      ...m,
     };
   }
 
@@ -130,7 +150,16 @@ export class SessionRecorder {
       ops.push({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source: "widget", at, payload: { ...payload, ...stamps } } });
       switch (report.type) {
         case "greeting":
-          ops.push({ op: "add-message", message: this.#message(sessionId, { id: greetingMessageId(sessionId), role: "assistant", text: batch.greeting, startAt: at, endAt: null }) });
+          ops.push({
+            op: "add-message",
+            message: this.#message(sessionId, {
+              id: greetingMessageId(sessionId),
+              role: "assistant",
+              text: batch.greeting,
+              startAt: at,
+              endAt: null,
+            }),
+          });
           break;
         case "start":
           ops.push({ op: "set-client", sessionId, client: { sampleRate: report.sampleRate, language: report.language } });

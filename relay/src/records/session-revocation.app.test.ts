@@ -42,7 +42,11 @@ describe("a deleted, forgotten or ended session is revoked", () => {
   /** Every request a session's token can make, by name. */
   const requests: Record<string, (token: string) => Response | Promise<Response>> = {
     chat: (token) =>
-      app.request("/v1/chat/completions", { method: "POST", headers: json(token), body: JSON.stringify({ stream: true, messages: [{ role: "user", content: "Hello" }] }) }),
+      app.request("/v1/chat/completions", {
+        method: "POST",
+        headers: json(token),
+        body: JSON.stringify({ stream: true, messages: [{ role: "user", content: "Hello" }] }),
+      }),
     speech: (token) => app.request("/v1/audio/speech", { method: "POST", headers: json(token), body: JSON.stringify({ input: "Hello" }) }),
     transcription: (token) => {
       const form = new FormData();
@@ -76,7 +80,10 @@ describe("a deleted, forgotten or ended session is revoked", () => {
   it("after DELETE /admin/sessions/:id", async () => {
     const [deleted, other] = [await createSession(), await createSession()];
     await expectWorks(deleted.token);
-    const res = await app.request(`/admin/sessions/${deleted.sessionId}`, { method: "DELETE", headers: { authorization: `Bearer ${ADMIN}` } });
+    const res = await app.request(`/admin/sessions/${deleted.sessionId}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
     expect(res.status).toBe(204);
     await expectRevoked(deleted.token);
     await expectWorks(other.token);
@@ -84,7 +91,11 @@ describe("a deleted, forgotten or ended session is revoked", () => {
 
   it("after forget me: every session of the visitor, the one that asked included", async () => {
     const visitorId = crypto.randomUUID();
-    const [earlier, asking, stranger] = [await createSession(visitorId), await createSession(visitorId), await createSession(crypto.randomUUID())];
+    const [earlier, asking, stranger] = [
+      await createSession(visitorId),
+      await createSession(visitorId),
+      await createSession(crypto.randomUUID()),
+    ];
     const res = await app.request("/v1/visitor", { method: "DELETE", headers: auth(asking.token) });
     expect(await res.json()).toEqual({ deletedSessions: 2 });
     await expectRevoked(earlier.token);
@@ -95,7 +106,14 @@ describe("a deleted, forgotten or ended session is revoked", () => {
   it("after the widget's end report, and the refreshed token with it", async () => {
     const [ended, other] = [await createSession(), await createSession()];
     const refreshed = (await (await requests.refresh!(ended.token)).json()) as { token: string };
-    expect((await report(ended.token, [{ type: "state", state: "idle" }, { type: "end", reason: "hangup" }])).status).toBe(202);
+    expect(
+      (
+        await report(ended.token, [
+          { type: "state", state: "idle" },
+          { type: "end", reason: "hangup" },
+        ])
+      ).status,
+    ).toBe(202);
     await expectRevoked(ended.token);
     await expectRevoked(refreshed.token);
     await expectWorks(other.token);

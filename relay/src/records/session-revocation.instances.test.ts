@@ -8,7 +8,8 @@ import { PostgresSessionCoordination } from "./postgres-session-coordination.ts"
 import { PostgresSessionStore } from "./postgres-session-store.ts";
 
 const pgUrl = process.env.DATABASE_URL_TEST;
-if (!pgUrl && process.env.CI === "true") throw new Error("DATABASE_URL_TEST is not set: .ci/run must start PostgreSQL (bash .ci/postgres.sh) and export it.");
+if (!pgUrl && process.env.CI === "true")
+  throw new Error("DATABASE_URL_TEST is not set: .ci/run must start PostgreSQL (bash .ci/postgres.sh) and export it.");
 if (!pgUrl) console.warn("Session revocation across instances SKIPPED: no server. Run: export DATABASE_URL_TEST=$(bash .ci/postgres.sh)");
 
 /** Two relay instances on one PostgreSQL database: what one revokes, the other refuses within 1 s. */
@@ -25,7 +26,11 @@ describe.skipIf(!pgUrl)("session revocation across two relay instances on one Po
     const writer = new BatchingRecordWriter(store, { flushIntervalMs: 50, log: () => {} });
     const coordination = await PostgresSessionCoordination.open({ connectionString: pgUrl!, schema });
     closers.push(async () => (await writer.close(), await coordination.close(), await store.close()));
-    return createTestApp({ upstreams: testUpstreams(`${upstreamUrl}/v1`), coordination, records: { store, writer, defaultRetentionDays: 30, adminTokens: [] } }).app;
+    return createTestApp({
+      upstreams: testUpstreams(`${upstreamUrl}/v1`),
+      coordination,
+      records: { store, writer, defaultRetentionDays: 30, adminTokens: [] },
+    }).app;
   };
 
   beforeAll(async () => {
@@ -59,7 +64,10 @@ describe.skipIf(!pgUrl)("session revocation across two relay instances on one Po
     expect(before.status).toBe(200);
     await before.text();
 
-    const forgotten = await a.request("/v1/visitor", { method: "DELETE", headers: { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN } });
+    const forgotten = await a.request("/v1/visitor", {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN },
+    });
     expect(await forgotten.json()).toEqual({ deletedSessions: 1 });
     const start = performance.now();
     let answer: Response;
@@ -70,7 +78,10 @@ describe.skipIf(!pgUrl)("session revocation across two relay instances on one Po
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const elapsed = performance.now() - start;
-    expect({ status: answer.status, body: await answer.json() }).toEqual({ status: 401, body: { error: { code: "session_revoked", message: expect.any(String) } } });
+    expect({ status: answer.status, body: await answer.json() }).toEqual({
+      status: 401,
+      body: { error: { code: "session_revoked", message: expect.any(String) } },
+    });
     expect(elapsed).toBeLessThan(1000);
   });
 });

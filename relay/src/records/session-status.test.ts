@@ -3,8 +3,14 @@ import { canTransition, isTerminal, predecessorsOf, SESSION_STATUSES } from "./s
 
 describe("session status machine", () => {
   const valid = new Set([
-    "pending>active", "pending>failed", "pending>timeout", "pending>cancelled",
-    "active>completed", "active>failed", "active>timeout", "active>cancelled",
+    "pending>active",
+    "pending>failed",
+    "pending>timeout",
+    "pending>cancelled",
+    "active>completed",
+    "active>failed",
+    "active>timeout",
+    "active>cancelled",
   ]);
   for (const from of SESSION_STATUSES) {
     for (const to of SESSION_STATUSES) {

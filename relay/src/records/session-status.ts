@@ -2,7 +2,14 @@
 export type SessionStatus = "pending" | "active" | "completed" | "failed" | "timeout" | "cancelled";
 
 /** Every status, in lifecycle order. */
-export const SESSION_STATUSES = ["pending", "active", "completed", "failed", "timeout", "cancelled"] as const satisfies readonly SessionStatus[];
+export const SESSION_STATUSES = [
+  "pending",
+  "active",
+  "completed",
+  "failed",
+  "timeout",
+  "cancelled",
+] as const satisfies readonly SessionStatus[];
 
 /**
  * The valid transitions: `pending → active | failed | timeout | cancelled`,

@@ -28,7 +28,10 @@ export class SqliteSessionRevocations implements SessionRevocations {
       CREATE TABLE IF NOT EXISTS session_revocations (session_id TEXT PRIMARY KEY, until_at INTEGER NOT NULL) STRICT`);
     this.#cache = new MemorySessionRevocations(now);
     this.#db.prepare("DELETE FROM session_revocations WHERE until_at <= ?").run(now());
-    const rows = this.#db.prepare("SELECT session_id, until_at FROM session_revocations").all() as { session_id: string; until_at: number }[];
+    const rows = this.#db.prepare("SELECT session_id, until_at FROM session_revocations").all() as {
+      session_id: string;
+      until_at: number;
+    }[];
     for (const row of rows) this.#cache.add([row.session_id], row.until_at);
   }
 

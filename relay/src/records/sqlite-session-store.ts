@@ -79,8 +79,23 @@ export class SqliteSessionStore implements SessionStore {
           `INSERT INTO sessions (id, agent, origin, mode, status, visitor_hash, conversation_id, created_at, started_at,
              ended_at, expires_at, last_active_at, duration_ms, end_reason, client)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-        ).run(s.id, s.agent, s.origin, s.mode, s.status, op.visitorHash, s.conversationId, s.createdAt, s.startedAt,
-          s.endedAt, s.expiresAt, s.lastActiveAt, s.durationMs, s.endReason, s.client ? JSON.stringify(s.client) : null);
+        ).run(
+          s.id,
+          s.agent,
+          s.origin,
+          s.mode,
+          s.status,
+          op.visitorHash,
+          s.conversationId,
+          s.createdAt,
+          s.startedAt,
+          s.endedAt,
+          s.expiresAt,
+          s.lastActiveAt,
+          s.durationMs,
+          s.endReason,
+          s.client ? JSON.stringify(s.client) : null,
+        );
         return;
       }
       case "set-status": {
@@ -88,11 +103,16 @@ export class SqliteSessionStore implements SessionStore {
         if (from.length === 0) return;
         const guard = `WHERE id = ? AND status IN (SELECT value FROM json_each(?))`;
         if (op.status === "active") {
-          this.#sql(`UPDATE sessions SET status = 'active', started_at = COALESCE(started_at, ?) ${guard}`)
-            .run(op.at, op.sessionId, JSON.stringify(from));
+          this.#sql(`UPDATE sessions SET status = 'active', started_at = COALESCE(started_at, ?) ${guard}`).run(
+            op.at,
+            op.sessionId,
+            JSON.stringify(from),
+          );
         } else {
-          this.#sql(`UPDATE sessions SET status = ?, ended_at = ?, duration_ms = ? - created_at,
-             end_reason = ? ${guard}`).run(op.status, op.at, op.at, op.reason ?? null, op.sessionId, JSON.stringify(from));
+          this.#sql(
+            `UPDATE sessions SET status = ?, ended_at = ?, duration_ms = ? - created_at,
+             end_reason = ? ${guard}`,
+          ).run(op.status, op.at, op.at, op.reason ?? null, op.sessionId, JSON.stringify(from));
         }
         return;
       }
@@ -112,13 +132,33 @@ export class SqliteSessionStore implements SessionStore {
           `INSERT INTO messages (id, session_id, role, text, start_at, end_at, prompt_tokens, completion_tokens,
              utterance_id, audio_duration_ms, interrupted, heard_text, latency, tool_calls, tool_call_id)
            SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ?) ON CONFLICT DO NOTHING`,
-        ).run(m.id, m.sessionId, m.role, m.text, m.startAt, m.endAt, m.promptTokens, m.completionTokens, m.utteranceId, m.audioDurationMs,
-          m.interrupted ? 1 : 0, m.heardText, JSON.stringify(m.latency), m.toolCalls ? JSON.stringify(m.toolCalls) : null, m.toolCallId, m.sessionId);
+        ).run(
+          m.id,
+          m.sessionId,
+          m.role,
+          m.text,
+          m.startAt,
+          m.endAt,
+          m.promptTokens,
+          m.completionTokens,
+          m.utteranceId,
+          m.audioDurationMs,
+          m.interrupted ? 1 : 0,
+          m.heardText,
+          JSON.stringify(m.latency),
+          m.toolCalls ? JSON.stringify(m.toolCalls) : null,
+          m.toolCallId,
+          m.sessionId,
+        );
         this.#applyEarlyPatches(m.id);
         return;
       }
       case "patch-message": {
-        const values = [op.interrupted === undefined ? null : op.interrupted ? 1 : 0, op.heardText ?? null, JSON.stringify(op.latency ?? {})];
+        const values = [
+          op.interrupted === undefined ? null : op.interrupted ? 1 : 0,
+          op.heardText ?? null,
+          JSON.stringify(op.latency ?? {}),
+        ];
         const { changes } = this.#sql(
           `UPDATE messages SET interrupted = COALESCE(?, interrupted), heard_text = COALESCE(?, heard_text),
              latency = json_patch(latency, ?) WHERE id = ? AND session_id = ?`,
@@ -195,34 +235,50 @@ export class SqliteSessionStore implements SessionStore {
 
   async deleteSessions(selector: SessionSelector): Promise<string[]> {
     if ("visitorOf" in selector) {
-      return ids(this.#sql(
-        `DELETE FROM sessions WHERE id = ?1 OR visitor_hash = (SELECT visitor_hash FROM sessions WHERE id = ?1) RETURNING id`,
-      ).all(selector.visitorOf));
+      return ids(
+        this.#sql(
+          `DELETE FROM sessions WHERE id = ?1 OR visitor_hash = (SELECT visitor_hash FROM sessions WHERE id = ?1) RETURNING id`,
+        ).all(selector.visitorOf),
+      );
     }
     if (selector.ids.length === 0 || selector.agents?.length === 0) return [];
     const agents = selector.agents ? ` AND agent IN (${placeholders(selector.agents.length)})` : "";
-    return ids(this.#sql(`DELETE FROM sessions WHERE id IN (${placeholders(selector.ids.length)})${agents} RETURNING id`)
-      .all(...selector.ids, ...(selector.agents ?? [])));
+    return ids(
+      this.#sql(`DELETE FROM sessions WHERE id IN (${placeholders(selector.ids.length)})${agents} RETURNING id`).all(
+        ...selector.ids,
+        ...(selector.agents ?? []),
+      ),
+    );
   }
 
   async markLapsed(now: number): Promise<number> {
-    return Number(this.#sql(
-      `UPDATE sessions SET status = 'timeout', ended_at = COALESCE(last_active_at, created_at),
+    return Number(
+      this.#sql(
+        `UPDATE sessions SET status = 'timeout', ended_at = COALESCE(last_active_at, created_at),
          duration_ms = COALESCE(last_active_at, created_at) - created_at, end_reason = 'lapsed'
        WHERE status IN ('pending', 'active') AND expires_at <= ?`,
-    ).run(now).changes);
+      ).run(now).changes,
+    );
   }
 
   async purge(rules: PurgeRules): Promise<number> {
-    const targets: [string, SQLInputValue[]][] = [...rules.byAgent].map(([agent, before]) => ["agent = ? AND created_at < ?", [agent, before]]);
+    const targets: [string, SQLInputValue[]][] = [...rules.byAgent].map(([agent, before]) => [
+      "agent = ? AND created_at < ?",
+      [agent, before],
+    ]);
     if (rules.otherwise !== undefined) {
       const agents = [...rules.byAgent.keys()];
-      targets.push([`${agents.length ? `agent NOT IN (${placeholders(agents.length)}) AND ` : ""}created_at < ?`, [...agents, rules.otherwise]]);
+      targets.push([
+        `${agents.length ? `agent NOT IN (${placeholders(agents.length)}) AND ` : ""}created_at < ?`,
+        [...agents, rules.otherwise],
+      ]);
     }
     let deleted = 0;
     for (const [where, params] of targets) {
       for (;;) {
-        const { changes } = this.#sql(`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ${where} LIMIT ${DELETE_CHUNK})`).run(...params);
+        const { changes } = this.#sql(
+          `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE ${where} LIMIT ${DELETE_CHUNK})`,
+        ).run(...params);
         deleted += Number(changes);
         if (Number(changes) < DELETE_CHUNK) break;
         await yieldToEventLoop();

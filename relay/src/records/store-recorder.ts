@@ -34,8 +34,14 @@ export class StoreRecorder implements Recorder {
     const id = uuidv7(startAt);
     const transcript = (text: string, audioDurationMs: number) =>
       this.#recorder.message(sessionId, {
-        id, role: "user", text, startAt, endAt: this.#now(), audioDurationMs,
-        latency: { upstreamSttMs: Math.round(performance.now() - t0) }, utteranceId: turnId ?? null,
+        id,
+        role: "user",
+        text,
+        startAt,
+        endAt: this.#now(),
+        audioDurationMs,
+        latency: { upstreamSttMs: Math.round(performance.now() - t0) },
+        utteranceId: turnId ?? null,
       });
     return {
       recordId: id,
@@ -45,7 +51,8 @@ export class StoreRecorder implements Recorder {
         return {
           onEvent(data) {
             const event = data as { type?: unknown; text?: unknown };
-            if (event.type === "transcript.text.done" && typeof event.text === "string") committed ??= transcript(event.text, audioDurationMs);
+            if (event.type === "transcript.text.done" && typeof event.text === "string")
+              committed ??= transcript(event.text, audioDurationMs);
           },
           beforeEnd: async () => committed,
           onCancel() {},
@@ -74,7 +81,13 @@ export class StoreRecorder implements Recorder {
         },
         onEnd: (aborted) => {
           const totalMs = Math.round(performance.now() - t0);
-          this.#recorder.event(sessionId, "speech", { bytes, ttsFirstByteMs: firstByteMs ?? null, totalMs, aborted, ...turnPayload(turnId) });
+          this.#recorder.event(sessionId, "speech", {
+            bytes,
+            ttsFirstByteMs: firstByteMs ?? null,
+            totalMs,
+            aborted,
+            ...turnPayload(turnId),
+          });
         },
       },
       failed: (error, clientGone) => this.#recorder.event(sessionId, ...failureEvent("tts", error, clientGone, turnId)),

@@ -10,5 +10,7 @@ import type { SessionStore } from "../records/session-store.ts";
  * `{ timedOut, deletedSessions }`. An agent-scoped token purges only its agents.
  */
 export function createAdminPurgeRoute(store: SessionStore, policy: RetentionPolicy, now: () => number): Hono<AdminEnv> {
-  return new Hono<AdminEnv>().post(PATHS.adminPurge, async (c) => c.json(await runRecordsMaintenance(store, policy, now(), c.get("adminAgents"))));
+  return new Hono<AdminEnv>().post(PATHS.adminPurge, async (c) =>
+    c.json(await runRecordsMaintenance(store, policy, now(), c.get("adminAgents"))),
+  );
 }

@@ -58,7 +58,8 @@ export function createAdminSessionsRoute(
       }
       const { agent, status, from, to, limit, cursor } = parsed.data;
       const scope = c.get("adminAgents");
-      if (agent !== undefined && !inScope(scope, agent)) throw new HttpError(403, "forbidden", `This admin token may not read agent "${agent}".`);
+      if (agent !== undefined && !inScope(scope, agent))
+        throw new HttpError(403, "forbidden", `This admin token may not read agent "${agent}".`);
       const agents = agent !== undefined ? [agent] : scope;
       try {
         return c.json(await store.listSessions({ agents, status, from, to, limit, cursor }));
@@ -71,7 +72,9 @@ export function createAdminSessionsRoute(
     .get(PATHS.adminSessionExport, async (c) => {
       const detail = await findInScope(c, store);
       c.header("content-disposition", `attachment; filename="session-${detail.session.id}.json"`);
-      return c.body(JSON.stringify({ exportedAt: new Date().toISOString(), ...detail }, null, 2), 200, { "content-type": "application/json" });
+      return c.body(JSON.stringify({ exportedAt: new Date().toISOString(), ...detail }, null, 2), 200, {
+        "content-type": "application/json",
+      });
     })
     .delete(PATHS.adminSession, async (c) => {
       const { session } = await findInScope(c, store);

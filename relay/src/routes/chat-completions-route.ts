@@ -25,34 +25,38 @@ export interface ChatCompletionsRouteOptions extends UpstreamStageOptions {
  */
 export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions): Hono<RelayEnv> {
   const { llm, recorder } = options;
-  return stageRoute({ path: PATHS.chatCompletions, stage: "llm", record: (scope) => recorder.chat(scope) }, options, async (c, upstream, record) => {
-    const { messages } = await readJson(c, ChatRequestSchema);
-    const { llm: config, systemPrompt, tools } = c.get("agent");
-    assertDeclaredTools(messages, tools);
-    const answer = await upstream
-      .call((signal) =>
-        llm.chat.completions
-          .create(
-            {
-              model: config.model,
-              messages: [{ role: "system", content: systemPrompt }, ...messages],
-              stream: true,
-              stream_options: { include_usage: true },
-              max_completion_tokens: config.maxTokens,
-              ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
-              ...(tools.length === 0 ? {} : { tools: tools.map((tool) => ({ type: "function" as const, function: tool })) }),
-            },
-            { signal },
-          )
-          .asResponse(),
-      )
-      .catch(async (error: unknown) => {
-        // The request was valid and reached the upstream: the visitor did say it.
-        if (error instanceof HttpError && (error.status === 502 || error.status === 504)) await record.said(messages);
-        throw error;
-      });
-    // Committed while the reply streams, so the reply's commit before `[DONE]` usually finds it done.
-    void record.said(messages);
-    return upstream.events(answer, record.observer, record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {});
-  });
+  return stageRoute(
+    { path: PATHS.chatCompletions, stage: "llm", record: (scope) => recorder.chat(scope) },
+    options,
+    async (c, upstream, record) => {
+      const { messages } = await readJson(c, ChatRequestSchema);
+      const { llm: config, systemPrompt, tools } = c.get("agent");
+      assertDeclaredTools(messages, tools);
+      const answer = await upstream
+        .call((signal) =>
+          llm.chat.completions
+            .create(
+              {
+                model: config.model,
+                messages: [{ role: "system", content: systemPrompt }, ...messages],
+                stream: true,
+                stream_options: { include_usage: true },
+                max_completion_tokens: config.maxTokens,
+                ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+                ...(tools.length === 0 ? {} : { tools: tools.map((tool) => ({ type: "function" as const, function: tool })) }),
+              },
+              { signal },
+            )
+            .asResponse(),
+        )
+        .catch(async (error: unknown) => {
+          // The request was valid and reached the upstream: the visitor did say it.
+          if (error instanceof HttpError && (error.status === 502 || error.status === 504)) await record.said(messages);
+          throw error;
+        });
+      // Committed while the reply streams, so the reply's commit before `[DONE]` usually finds it done.
+      void record.said(messages);
+      return upstream.events(answer, record.observer, record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {});
+    },
+  );
 }

@@ -46,7 +46,9 @@ export function createRealtimeRoute(options: RealtimeRouteOptions): Hono<RelayEn
       tools: agent.tools.map((tool) => ({ type: "function" as const, ...tool })),
     };
     const expiresAfter = { anchor: "created_at" as const, seconds: Math.min(remaining, MAX_TTL) };
-    const secret = await upstream.call((signal) => options.client.realtime.clientSecrets.create({ expires_after: expiresAfter, session }, { signal }));
+    const secret = await upstream.call((signal) =>
+      options.client.realtime.clientSecrets.create({ expires_after: expiresAfter, session }, { signal }),
+    );
     c.header("cache-control", "no-store");
     const body: RealtimeClientSecret = { value: secret.value, expires_at: secret.expires_at };
     return c.json(body);

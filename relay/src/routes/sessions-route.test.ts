@@ -23,7 +23,13 @@ describe("POST /v1/sessions", () => {
     expect(body.expiresAt).toBe(now + 300_000);
     expect(body.sessionEndsAt).toBe(now + testAgent.limits.maxSessionSeconds * 1000);
     const claims = await verifyRelayToken(body.token, TEST_SECRET, now);
-    expect(claims).toEqual({ sid: body.sessionId, agent: "demo", origin: TEST_ORIGIN, exp: (now + 300_000) / 1000, end: body.sessionEndsAt / 1000 });
+    expect(claims).toEqual({
+      sid: body.sessionId,
+      agent: "demo",
+      origin: TEST_ORIGIN,
+      exp: (now + 300_000) / 1000,
+      end: body.sessionEndsAt / 1000,
+    });
   });
 
   it.each([["nope"], ["off"]])("answers 404 agent_not_found for agent %s", async (agent) => {

@@ -54,7 +54,9 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
     const now = options.now();
     const hit = options.coordination.hit(`ip:${ipLimitKey(options.clientIp(c))}`, now, options.sessionsPerIpPerMinute);
     if (!hit.ok) {
-      throw new HttpError(429, "rate_limited", "Too many new sessions from this address: try again later.", { retryAfterSeconds: hit.retryAfterMs / 1000 });
+      throw new HttpError(429, "rate_limited", "Too many new sessions from this address: try again later.", {
+        retryAfterSeconds: hit.retryAfterMs / 1000,
+      });
     }
     const { agent: agentId, visitorId, conversationId } = await readJson(c, CreateSessionRequestSchema);
     const agent = options.agents.get(agentId);

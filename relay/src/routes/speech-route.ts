@@ -21,12 +21,23 @@ export interface SpeechRouteOptions extends UpstreamStageOptions {
  */
 export function createSpeechRoute(options: SpeechRouteOptions): Hono<RelayEnv> {
   const { tts, recorder } = options;
-  return stageRoute({ path: PATHS.speech, stage: "tts", record: (scope) => recorder.speech(scope) }, options, async (c, upstream, record) => {
-    const { input } = await readJson(c, SpeechRequestSchema);
-    const { tts: config } = c.get("agent");
-    const answer = await upstream.call((signal) =>
-      tts.audio.speech.create({ model: config.model, voice: config.voice, input, response_format: "pcm", speed: config.speed }, { signal }),
-    );
-    return upstream.bytes(answer, record.observer, { "content-type": "audio/pcm", "x-sample-rate": String(TTS_SAMPLE_RATE), "cache-control": "no-store" });
-  });
+  return stageRoute(
+    { path: PATHS.speech, stage: "tts", record: (scope) => recorder.speech(scope) },
+    options,
+    async (c, upstream, record) => {
+      const { input } = await readJson(c, SpeechRequestSchema);
+      const { tts: config } = c.get("agent");
+      const answer = await upstream.call((signal) =>
+        tts.audio.speech.create(
+          { model: config.model, voice: config.voice, input, response_format: "pcm", speed: config.speed },
+          { signal },
+        ),
+      );
+      return upstream.bytes(answer, record.observer, {
+        "content-type": "audio/pcm",
+        "x-sample-rate": String(TTS_SAMPLE_RATE),
+        "cache-control": "no-store",
+      });
+    },
+  );
 }

@@ -49,7 +49,8 @@ class RecordingRecorder implements Recorder {
         beforeEnd: async (error: unknown) => void this.calls.push(`llm:end ${error ? "error" : "done"}`),
         onCancel: () => void this.calls.push("llm:cancel"),
       },
-      failed: (error: unknown, clientGone: boolean) => void this.calls.push(`llm:failed ${(error as HttpError).code}${clientGone ? " gone" : ""}`),
+      failed: (error: unknown, clientGone: boolean) =>
+        void this.calls.push(`llm:failed ${(error as HttpError).code}${clientGone ? " gone" : ""}`),
     };
   }
 
@@ -98,7 +99,11 @@ describe("the stage routes and their recorder", () => {
     const { text } = (await plain.json()) as { text: string };
     form.append("stream", "true");
     expect(await (await post(PATHS.transcriptions, form)).text()).toContain("[DONE]");
-    const chat = await post(PATHS.chatCompletions, JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }] }), "application/json");
+    const chat = await post(
+      PATHS.chatCompletions,
+      JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }] }),
+      "application/json",
+    );
     expect(chat.headers.get(RECORD_ID_HEADER)).toBe("chat-record");
     expect(await chat.text()).toContain("[DONE]");
     await (await post(PATHS.speech, JSON.stringify({ input: "Hello." }), "application/json")).arrayBuffer();

@@ -27,23 +27,33 @@ export interface TranscriptionsRouteOptions extends UpstreamStageOptions {
  */
 export function createTranscriptionsRoute(options: TranscriptionsRouteOptions): Hono<RelayEnv> {
   const { stt, recorder } = options;
-  return stageRoute({ path: PATHS.transcriptions, stage: "stt", record: (scope) => recorder.transcription(scope) }, options, async (c, upstream, record) => {
-    const { form, bytes, seconds } = await readUtterance(c);
-    const { stt: config } = c.get("agent");
-    // Under a name and type of the relay's choosing: some upstreams pick the decoder from them.
-    const asked = form.get("language");
-    const language = typeof asked === "string" && config.languages?.includes(asked) ? asked : config.language;
-    const request = { file: new File([bytes], "utterance.wav", { type: "audio/wav" }), model: config.model, ...(language ? { language } : {}) };
-    const audioDurationMs = Math.round(seconds * 1000);
-    const recordId: Record<string, string> = record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
-    if (form.get("stream") !== "true") {
-      const { text } = await upstream.call((signal) => stt.audio.transcriptions.create(request, { signal }));
-      await record.transcript(text, audioDurationMs);
-      return c.json({ text }, 200, recordId);
-    }
-    const answer = await upstream.call((signal) => stt.audio.transcriptions.create({ ...request, stream: true }, { signal }).asResponse());
-    return upstream.events(answer, record.streamObserver(audioDurationMs), recordId);
-  });
+  return stageRoute(
+    { path: PATHS.transcriptions, stage: "stt", record: (scope) => recorder.transcription(scope) },
+    options,
+    async (c, upstream, record) => {
+      const { form, bytes, seconds } = await readUtterance(c);
+      const { stt: config } = c.get("agent");
+      // Under a name and type of the relay's choosing: some upstreams pick the decoder from them.
+      const asked = form.get("language");
+      const language = typeof asked === "string" && config.languages?.includes(asked) ? asked : config.language;
+      const request = {
+        file: new File([bytes], "utterance.wav", { type: "audio/wav" }),
+        model: config.model,
+        ...(language ? { language } : {}),
+      };
+      const audioDurationMs = Math.round(seconds * 1000);
+      const recordId: Record<string, string> = record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
+      if (form.get("stream") !== "true") {
+        const { text } = await upstream.call((signal) => stt.audio.transcriptions.create(request, { signal }));
+        await record.transcript(text, audioDurationMs);
+        return c.json({ text }, 200, recordId);
+      }
+      const answer = await upstream.call((signal) =>
+        stt.audio.transcriptions.create({ ...request, stream: true }, { signal }).asResponse(),
+      );
+      return upstream.events(answer, record.streamObserver(audioDurationMs), recordId);
+    },
+  );
 }
 
 /**
@@ -65,7 +75,7 @@ async function readUtterance(c: Context<RelayEnv>): Promise<{ form: FormData; by
   }
   const file = form.get("file");
   if (!(file instanceof File) || file.size === 0) {
-    throw new HttpError(400, "bad_request", "Missing the audio file: send it as the multipart field \"file\".");
+    throw new HttpError(400, "bad_request", 'Missing the audio file: send it as the multipart field "file".');
   }
   const { limits } = c.get("agent");
   const bytes = new Uint8Array(await file.arrayBuffer());

@@ -11,7 +11,9 @@ describe("upstream stage calls", () => {
     const upstream = await listen((req) => {
       const path = new URL(req.url).pathname;
       arrived.push(path);
-      return new Promise<Response>((resolve) => req.signal.addEventListener("abort", () => (released.push(path), resolve(new Response(null, { status: 500 })))));
+      return new Promise<Response>((resolve) =>
+        req.signal.addEventListener("abort", () => (released.push(path), resolve(new Response(null, { status: 500 })))),
+      );
     });
     try {
       const closing = new AbortController();
@@ -21,11 +23,21 @@ describe("upstream stage calls", () => {
       form.append("file", silentWav(1), "u.wav");
       const answers = Promise.all([
         app.request(PATHS.transcriptions, { method: "POST", headers, body: form }),
-        app.request(PATHS.realtimeClientSecrets, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "{}" }),
+        app.request(PATHS.realtimeClientSecrets, {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json" },
+          body: "{}",
+        }),
       ]);
       await expect.poll(() => arrived.length).toBe(2);
       closing.abort();
-      const answered = await Promise.all((await answers).map(async (res) => [res.status, res.headers.get("retry-after"), ((await res.json()) as { error: { code: string } }).error.code]));
+      const answered = await Promise.all(
+        (await answers).map(async (res) => [
+          res.status,
+          res.headers.get("retry-after"),
+          ((await res.json()) as { error: { code: string } }).error.code,
+        ]),
+      );
       expect(answered).toEqual([
         [503, "1", "shutting_down"],
         [503, "1", "shutting_down"],

@@ -58,7 +58,14 @@ export class UpstreamStage {
       guard: this.#guard(),
       client: c.req.raw.signal,
       observer,
-      onError: (error) => this.#options.log({ level: "warn", msg: `${this.#stage} stream failed`, requestId: c.get("requestId"), code: error.code, detail: error.message }),
+      onError: (error) =>
+        this.#options.log({
+          level: "warn",
+          msg: `${this.#stage} stream failed`,
+          requestId: c.get("requestId"),
+          code: error.code,
+          detail: error.message,
+        }),
     });
     return this.#stream(body, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
   }

@@ -128,7 +128,9 @@ export class AudioEngine {
   constructor(options: AudioEngineOptions, events: AudioEngineEvents) {
     this.#options = options;
     this.#events = events;
-    this.context = options.context ?? new AudioContext({ latencyHint: "interactive", ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}) });
+    this.context =
+      options.context ??
+      new AudioContext({ latencyHint: "interactive", ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}) });
   }
 
   /**
@@ -142,7 +144,10 @@ export class AudioEngine {
     const ready = this.#startLoop(base, ms);
     const model = within(ready, vadMs, "vad", "Loading the voice activity model");
     model.catch(() => {}); // reported below
-    const worklets = Promise.all([Player.create(this.context, new URL("playback.worklet.js", base).href, this.#options.playback), this.context.audioWorklet.addModule(new URL("capture.worklet.js", base).href)]);
+    const worklets = Promise.all([
+      Player.create(this.context, new URL("playback.worklet.js", base).href, this.#options.playback),
+      this.context.audioWorklet.addModule(new URL("capture.worklet.js", base).href),
+    ]);
     [this.player] = await within(worklets, ms, "audio", "Loading the audio worklets");
     this.player.onBargeIn = (report) => {
       if (this.#closed) return;
@@ -153,7 +158,11 @@ export class AudioEngine {
     const capture = new MessageChannel();
     const playback = new MessageChannel();
     const feed = new MessageChannel();
-    loop.post({ kind: "connect", capture: capture.port2, playback: playback.port2, feed: feed.port2 }, [capture.port2, playback.port2, feed.port2]);
+    loop.post({ kind: "connect", capture: capture.port2, playback: playback.port2, feed: feed.port2 }, [
+      capture.port2,
+      playback.port2,
+      feed.port2,
+    ]);
     this.player.connectLoop(playback.port1, feed.port1);
     // No deadline: the browser may be showing its permission prompt, and the visitor takes their time.
     this.#mic = await openMicrophone(this.context, capture.port1, this.#options.microphone ?? DEFAULT_MIC_CONSTRAINTS);
@@ -216,7 +225,8 @@ export class AudioEngine {
       };
       loop.post({ kind: "init", assetBase, turn, ...(bargeIn ? { bargeIn } : {}), probe, sampleRate: this.context.sampleRate });
       if (!probe) return;
-      const clock = () => loop.post({ kind: "clock", atMs: epochMs(), contextFrame: Math.round(this.context.currentTime * this.context.sampleRate) });
+      const clock = () =>
+        loop.post({ kind: "clock", atMs: epochMs(), contextFrame: Math.round(this.context.currentTime * this.context.sampleRate) });
       clock();
       this.#clockTimer = setInterval(clock, CLOCK_EVERY_MS);
     });

@@ -51,11 +51,16 @@ async function run(seconds: number, withReference: boolean): Promise<Sent[]> {
   const [loop, capture, playback, feed] = [0, 1, 2, 3].map(() => new MessageChannel());
   channels.push(loop!, capture!, playback!, feed!);
   serveAudioLoop(loop!.port2 as unknown as LoopPort, async () => loudIsSpeech);
-  const ready = new Promise<void>((resolve) => (loop!.port1.onmessage = (e: MessageEvent<{ kind: string }>) => e.data.kind === "ready" && resolve()));
+  const ready = new Promise<void>(
+    (resolve) => (loop!.port1.onmessage = (e: MessageEvent<{ kind: string }>) => e.data.kind === "ready" && resolve()),
+  );
   const init: LoopCommand = { kind: "init", assetBase: "http://x/", turn: {}, probe: false, sampleRate: RATE };
   loop!.port1.postMessage(init);
   await ready;
-  loop!.port1.postMessage({ kind: "connect", capture: capture!.port2, playback: playback!.port2, feed: feed!.port2 } satisfies LoopCommand, [capture!.port2, playback!.port2, feed!.port2]);
+  loop!.port1.postMessage(
+    { kind: "connect", capture: capture!.port2, playback: playback!.port2, feed: feed!.port2 } satisfies LoopCommand,
+    [capture!.port2, playback!.port2, feed!.port2],
+  );
   const commands: Sent[] = [];
   let second = 0;
   playback!.port1.onmessage = (e: MessageEvent<PlaybackCommand>) => {
@@ -70,7 +75,11 @@ async function run(seconds: number, withReference: boolean): Promise<Sent[]> {
     second = (f * FRAME) / 16_000;
     if (withReference) {
       for (let b = 0; b < FRAME; b += 128) {
-        const block: ReferenceMessage = { kind: "rendered", samples: played.slice(f * FRAME + b, f * FRAME + b + 128), contextFrame: (f * FRAME + b) * ratio };
+        const block: ReferenceMessage = {
+          kind: "rendered",
+          samples: played.slice(f * FRAME + b, f * FRAME + b + 128),
+          contextFrame: (f * FRAME + b) * ratio,
+        };
         playback!.port1.postMessage(block);
       }
     }

@@ -162,7 +162,12 @@ class AudioLoop {
     if (index >= 0) this.#echo.pushReference(samples, index);
   }
 
-  #decideBargeIn(probability: number, level: number, nearDb: number | undefined, bandRiseDb: number): ReturnType<BargeInDetector["process"]>["kind"] {
+  #decideBargeIn(
+    probability: number,
+    level: number,
+    nearDb: number | undefined,
+    bandRiseDb: number,
+  ): ReturnType<BargeInDetector["process"]>["kind"] {
     const reply = this.#active;
     // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
     if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();

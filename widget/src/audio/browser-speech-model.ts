@@ -11,7 +11,8 @@ declare const __VAD_ASSETS__: { model: string; wasm: string; mjs: string };
 /** Fetches the model, onnxruntime's glue module and its WASM from `assetBase` (absolute, ending in `/`). */
 export async function loadBrowserSpeechModel(assetBase: string): Promise<SpeechModel> {
   try {
-    if (typeof __VAD_ASSETS__ === "undefined") throw new Error("__VAD_ASSETS__ is not defined: build with the widget's Vite config (scripts/vite-shared.ts)");
+    if (typeof __VAD_ASSETS__ === "undefined")
+      throw new Error("__VAD_ASSETS__ is not defined: build with the widget's Vite config (scripts/vite-shared.ts)");
     const files = __VAD_ASSETS__;
     const ort = await import("onnxruntime-web/wasm");
     ort.env.wasm.wasmPaths = { wasm: new URL(files.wasm, assetBase).href, mjs: new URL(files.mjs, assetBase).href };

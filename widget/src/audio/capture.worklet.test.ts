@@ -11,12 +11,19 @@ import type { CaptureMessage } from "./worklet-messages.ts";
 const RATE = 48_000;
 const QUANTUM = 128;
 const posted: CaptureMessage[] = [];
-let Processor: new (options?: { processorOptions?: { mirror?: boolean } }) => { process(inputs: Float32Array[][]): boolean; port: WorkletPort };
+let Processor: new (options?: { processorOptions?: { mirror?: boolean } }) => {
+  process(inputs: Float32Array[][]): boolean;
+  port: WorkletPort;
+};
 const loopPort = { postMessage: (message: CaptureMessage) => posted.push(message) };
 
 const scope = workletScope;
 beforeAll(async () => {
-  Processor = await loadWorklet(RATE, () => import("./capture.worklet.ts"), () => ({ postMessage: () => expect.unreachable("frames go to the loop's port"), onmessage: null }));
+  Processor = await loadWorklet(
+    RATE,
+    () => import("./capture.worklet.ts"),
+    () => ({ postMessage: () => expect.unreachable("frames go to the loop's port"), onmessage: null }),
+  );
 });
 beforeEach(() => {
   posted.length = 0;
@@ -34,7 +41,9 @@ function run(quanta: number, input: (q: number) => Float32Array[], connectAfter 
   return posted.filter((m) => m.kind === "frame");
 }
 
-const tone = (q: number) => [Float32Array.from({ length: QUANTUM }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * (q * QUANTUM + i)) / RATE))];
+const tone = (q: number) => [
+  Float32Array.from({ length: QUANTUM }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * (q * QUANTUM + i)) / RATE)),
+];
 
 describe("capture worklet", () => {
   test("quanta with no channels are silence: 16 kHz frames keep flowing, all zeros", () => {

@@ -3,7 +3,12 @@ import { WidgetError } from "../widget-error.ts";
 import { CAPTURE_PROCESSOR, type ConnectCommand } from "./worklet-messages.ts";
 
 /** Processing asked of the browser by default: echo cancellation (needed for barge-in), noise suppression, AGC. */
-export const DEFAULT_MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 };
+export const DEFAULT_MIC_CONSTRAINTS: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+  channelCount: 1,
+};
 
 /** An open microphone. */
 export interface Microphone {
@@ -20,13 +25,18 @@ export interface Microphone {
  * Asks for the mic and has the capture worklet, whose module (`capture.worklet.js`) must already be
  * loaded into `context`, post its 16 kHz frames (`CaptureMessage`) to `loop`.
  */
-export async function openMicrophone(context: AudioContext, loop: MessagePort, constraints: MediaTrackConstraints = DEFAULT_MIC_CONSTRAINTS): Promise<Microphone> {
+export async function openMicrophone(
+  context: AudioContext,
+  loop: MessagePort,
+  constraints: MediaTrackConstraints = DEFAULT_MIC_CONSTRAINTS,
+): Promise<Microphone> {
   let stream: MediaStream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({ audio: constraints });
   } catch (cause) {
     const name = (cause as { name?: string }).name;
-    if (name === "NotAllowedError" || name === "SecurityError") throw new WidgetError("mic-denied", "Microphone permission was denied.", cause);
+    if (name === "NotAllowedError" || name === "SecurityError")
+      throw new WidgetError("mic-denied", "Microphone permission was denied.", cause);
     throw new WidgetError("no-mic", "No microphone is available.", cause);
   }
   const source = context.createMediaStreamSource(stream);

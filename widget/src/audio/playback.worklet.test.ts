@@ -13,14 +13,20 @@ let Processor: new (options?: unknown) => { process(inputs: Float32Array[][], ou
 
 const scope = workletScope;
 beforeAll(async () => {
-  Processor = await loadWorklet(RATE, () => import("./playback.worklet.ts"), () => ({ postMessage: () => {}, onmessage: null }));
+  Processor = await loadWorklet(
+    RATE,
+    () => import("./playback.worklet.ts"),
+    () => ({ postMessage: () => {}, onmessage: null }),
+  );
 });
 
 describe("playback worklet", () => {
   test("a playing reply is sent to the loop as 16 kHz reference blocks on the context's timeline; nothing while idle", () => {
     const processor = new Processor({ processorOptions: { cushionMs: 0 } });
     const toLoop: (PlaybackMessage | ReferenceMessage)[] = [];
-    processor.port.onmessage!({ data: { kind: "connect", port: { postMessage: (m: PlaybackMessage | ReferenceMessage) => toLoop.push(m), onmessage: null } } });
+    processor.port.onmessage!({
+      data: { kind: "connect", port: { postMessage: (m: PlaybackMessage | ReferenceMessage) => toLoop.push(m), onmessage: null } },
+    });
     const out = [[new Float32Array(QUANTUM)]];
     const render = (quanta: number) => {
       for (let q = 0; q < quanta; q++) {

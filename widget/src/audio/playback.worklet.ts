@@ -9,7 +9,15 @@
 import { Resampler } from "@voice-agent/dsp";
 import { PlaybackQueue } from "@voice-agent/dsp";
 import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
-import { PLAYBACK_PROCESSOR, REFERENCE_BLOCK, type ConnectCommand, type PlaybackCommand, type PlaybackMessage, type PlaybackTuning, type ReferenceMessage } from "./worklet-messages.ts";
+import {
+  PLAYBACK_PROCESSOR,
+  REFERENCE_BLOCK,
+  type ConnectCommand,
+  type PlaybackCommand,
+  type PlaybackMessage,
+  type PlaybackTuning,
+  type ReferenceMessage,
+} from "./worklet-messages.ts";
 
 const PROGRESS_EVERY_SECONDS = 0.1;
 
@@ -88,7 +96,8 @@ class PlaybackProcessor extends AudioWorkletProcessor {
     if (result.kind === "drained") this.#finish("drained", currentFrame + out.length);
     else if (result.kind === "silenced") this.#finish("stopped", currentFrame + result.at);
     else if (result.kind === "paused") this.#post("paused", currentFrame + result.at);
-    else if (result.kind !== "idle" && (this.#sinceProgress += out.length) >= sampleRate * PROGRESS_EVERY_SECONDS) this.#post("progress", 0);
+    else if (result.kind !== "idle" && (this.#sinceProgress += out.length) >= sampleRate * PROGRESS_EVERY_SECONDS)
+      this.#post("progress", 0);
     return true;
   }
 

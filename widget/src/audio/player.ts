@@ -11,7 +11,14 @@ import type { SpeechRequest } from "../conversation/transport.ts";
 import { renewsToken } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { FeedCommand, FeedEvent } from "./feed-messages.ts";
-import { PLAYBACK_PROCESSOR, type ConnectCommand, type PlaybackCommand, type PlaybackMessage, type PlaybackReport, type PlaybackTuning } from "./worklet-messages.ts";
+import {
+  PLAYBACK_PROCESSOR,
+  type ConnectCommand,
+  type PlaybackCommand,
+  type PlaybackMessage,
+  type PlaybackReport,
+  type PlaybackTuning,
+} from "./worklet-messages.ts";
 
 /**
  * Where playback goes. `"element"` (default): a `MediaStreamAudioDestinationNode` played by an
@@ -67,7 +74,11 @@ export class Player {
   static async create(context: AudioContext, workletUrl: string, options: PlayerOptions = {}): Promise<Player> {
     await context.audioWorklet.addModule(workletUrl);
     const { route = "element", ...tuning } = options;
-    const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, { numberOfInputs: 0, outputChannelCount: [1], processorOptions: tuning });
+    const node = new AudioWorkletNode(context, PLAYBACK_PROCESSOR, {
+      numberOfInputs: 0,
+      outputChannelCount: [1],
+      processorOptions: tuning,
+    });
     let element: HTMLAudioElement | undefined;
     if (route === "element") {
       const destination = context.createMediaStreamDestination();
@@ -191,7 +202,9 @@ export class Player {
   heard(message: Extract<PlaybackMessage, { kind: "paused" }>): HoldReport;
   heard(message: Extract<PlaybackMessage, { kind: "stopped" | "paused" }>): StopReport | HoldReport {
     const report = this.#toReport(message);
-    return message.kind === "paused" ? { ...report, silencedAtFrame: message.silencedAtFrame, holdFrame: message.holdFrame } : { ...report, silencedAtFrame: message.silencedAtFrame, stopFrame: message.stopFrame };
+    return message.kind === "paused"
+      ? { ...report, silencedAtFrame: message.silencedAtFrame, holdFrame: message.holdFrame }
+      : { ...report, silencedAtFrame: message.silencedAtFrame, stopFrame: message.stopFrame };
   }
 
   #toReport(message: Exclude<PlaybackMessage, { kind: "begin" }>): PlaybackReport {
@@ -205,7 +218,15 @@ export class Player {
       heldFrames: rest.heldFrames,
       // Drained: all of it will be heard. Otherwise what has left the output device so far; on hold,
       // the device has been playing silence for `heldFrames`, so that much less is still inside it.
-      playedMs: kind === "drained" ? rest.playedMs : heardMs(rest.playedFrames, rest.receivedFrames, Math.max(0, this.#outputLatency() - rest.heldFrames / this.#context.sampleRate), this.#context.sampleRate),
+      playedMs:
+        kind === "drained"
+          ? rest.playedMs
+          : heardMs(
+              rest.playedFrames,
+              rest.receivedFrames,
+              Math.max(0, this.#outputLatency() - rest.heldFrames / this.#context.sampleRate),
+              this.#context.sampleRate,
+            ),
     };
   }
 

@@ -4,7 +4,11 @@ import { SpeechFeed, type FeedPort } from "./speech-feed.ts";
 import type { PlaybackCommand } from "./worklet-messages.ts";
 
 const URL_OF = (n: number) => `https://relay.test/v1/audio/speech#${n}`;
-const request = (n: number, token = "tok") => ({ url: URL_OF(n), headers: { authorization: `Bearer ${token}` }, body: `{"input":"sentence ${n}"}` });
+const request = (n: number, token = "tok") => ({
+  url: URL_OF(n),
+  headers: { authorization: `Bearer ${token}` },
+  body: `{"input":"sentence ${n}"}`,
+});
 
 /** A response body the test writes to, chunk by chunk. */
 class Body {
@@ -26,7 +30,14 @@ function setup() {
   vi.stubGlobal("fetch", (url: string, init: RequestInit) => new Promise<Response>((answer) => fetches.push({ url, init, answer })));
   const send = (command: FeedCommand) => port.onmessage!({ data: command } as MessageEvent<FeedCommand>);
   /** The worklet's commands as `reply:kind:first sample×length` strings. */
-  const played = () => worklet.map((c) => (c.kind === "chunk" ? `${c.replyId}:chunk:${c.samples[0]!.toFixed(2)}×${c.samples.length}` : c.kind === "end" ? `${c.replyId}:end` : c.kind));
+  const played = () =>
+    worklet.map((c) =>
+      c.kind === "chunk"
+        ? `${c.replyId}:chunk:${c.samples[0]!.toFixed(2)}×${c.samples.length}`
+        : c.kind === "end"
+          ? `${c.replyId}:end`
+          : c.kind,
+    );
   return { events, worklet, feed, fetches, send, played };
 }
 
@@ -88,9 +99,17 @@ describe("SpeechFeed", () => {
     const { events, fetches, send, played } = setup();
     send({ kind: "speech", replyId: 1, streamId: 1, request: request(1) });
     send({ kind: "end", replyId: 1 });
-    fetches[0]!.answer(Response.json({ error: { code: "rate_limited", message: "slow down" } }, { status: 429, headers: { "retry-after": "3" } }));
+    fetches[0]!.answer(
+      Response.json({ error: { code: "rate_limited", message: "slow down" } }, { status: 429, headers: { "retry-after": "3" } }),
+    );
     await tick();
-    expect(events).toEqual([{ kind: "speech-error", streamId: 1, error: { code: "rate-limited", message: "slow down", retryAfterMs: 3000, relayCode: "rate_limited" } }]);
+    expect(events).toEqual([
+      {
+        kind: "speech-error",
+        streamId: 1,
+        error: { code: "rate-limited", message: "slow down", retryAfterMs: 3000, relayCode: "rate_limited" },
+      },
+    ]);
     expect(played()).toEqual([]);
     send({ kind: "speech-cancel", streamId: 1 });
     expect(played()).toEqual(["1:end"]);
@@ -134,11 +153,22 @@ describe("SpeechFeed", () => {
     body.samples(2, 1);
     body.controller.error(new TypeError("network error"));
     await tick();
-    expect(events.at(-1)).toEqual({ kind: "speech-error", streamId: 1, error: expect.objectContaining({ code: "relay-unreachable", message: "The connection to the relay at https://relay.test broke mid-stream." }) });
+    expect(events.at(-1)).toEqual({
+      kind: "speech-error",
+      streamId: 1,
+      error: expect.objectContaining({
+        code: "relay-unreachable",
+        message: "The connection to the relay at https://relay.test broke mid-stream.",
+      }),
+    });
     vi.stubGlobal("fetch", () => Promise.reject(new TypeError("Failed to fetch")));
     send({ kind: "speech-cancel", streamId: 1 });
     send({ kind: "speech", replyId: 1, streamId: 2, request: request(2) });
     await tick();
-    expect(events.at(-1)).toEqual({ kind: "speech-error", streamId: 2, error: expect.objectContaining({ code: "relay-unreachable", message: "The relay at https://relay.test cannot be reached." }) });
+    expect(events.at(-1)).toEqual({
+      kind: "speech-error",
+      streamId: 2,
+      error: expect.objectContaining({ code: "relay-unreachable", message: "The relay at https://relay.test cannot be reached." }),
+    });
   });
 });

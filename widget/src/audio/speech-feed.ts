@@ -66,7 +66,15 @@ export class SpeechFeed {
         this.#queue.push({ kind: "command", command });
         break;
       case "speech":
-        this.#queue.push({ kind: "stream", replyId: command.replyId, streamId: command.streamId, request: command.request, state: "waiting", abort: undefined, chunks: [] });
+        this.#queue.push({
+          kind: "stream",
+          replyId: command.replyId,
+          streamId: command.streamId,
+          request: command.request,
+          state: "waiting",
+          abort: undefined,
+          chunks: [],
+        });
         break;
       case "speech-retry": {
         const stream = this.#stream(command.streamId);

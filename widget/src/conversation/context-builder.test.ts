@@ -50,7 +50,11 @@ describe("buildContext", () => {
     ];
     expect(buildContext(h, 5)).toEqual([
       { role: "user", content: "weather?" },
-      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Oslo"}' } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Oslo"}' } }],
+      },
       { role: "tool", tool_call_id: "call_1", content: '{"temp":3}' },
       { role: "assistant", content: "It is 3 degrees." },
     ]);

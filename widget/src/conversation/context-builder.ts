@@ -36,7 +36,11 @@ function toWire(message: StoredMessage): WireMessage | undefined {
     return {
       role: "assistant",
       content: text || null,
-      tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } })),
+      tool_calls: message.toolCalls.map((call) => ({
+        id: call.id,
+        type: "function",
+        function: { name: call.name, arguments: call.arguments },
+      })),
     };
   }
   return text ? { role: "assistant", content: text } : undefined;

@@ -133,10 +133,22 @@ export class ConversationEngine {
       if (reply.speaker) message.audioMs = reply.speaker.audioMs;
       void this.#host.log.save(message);
       if (reply.recordId) {
-        this.report({ type: "interruption", messageId: reply.recordId, turnId: reply.turnId, heardText: heard, playedMs: Math.round(playedMs) });
+        this.report({
+          type: "interruption",
+          messageId: reply.recordId,
+          turnId: reply.turnId,
+          heardText: heard,
+          playedMs: Math.round(playedMs),
+        });
         void this.#reporter.flush();
       }
-      this.#host.emit("va-interruption", { messageId: message.id, replyId: reply.replyId, playedMs, heardText: heard, fullText: message.text });
+      this.#host.emit("va-interruption", {
+        messageId: message.id,
+        replyId: reply.replyId,
+        playedMs,
+        heardText: heard,
+        fullText: message.text,
+      });
     }
     if (toInterrupted && this.#host.apply({ type: "barge-in" })) {
       clearTimeout(this.#holdTimer);
@@ -215,8 +227,19 @@ export class ConversationEngine {
         const { audio, startMs, endMs } = input.utterance;
         const interim = (text: string) => this.#host.setInterim({ role: "user", text });
         const language = this.#config.lang?.split("-")[0]?.toLowerCase();
-        const transcript = await this.#transport.transcribe(encodeWav(audio, STT_SAMPLE_RATE), { turnId: reply.turnId, signal }, interim, language);
-        Object.assign(user, { text: transcript.text.trim(), startMs, endMs, audioMs: endMs - startMs, latency: { sttMs: performance.now() - started } });
+        const transcript = await this.#transport.transcribe(
+          encodeWav(audio, STT_SAMPLE_RATE),
+          { turnId: reply.turnId, signal },
+          interim,
+          language,
+        );
+        Object.assign(user, {
+          text: transcript.text.trim(),
+          startMs,
+          endMs,
+          audioMs: endMs - startMs,
+          latency: { sttMs: performance.now() - started },
+        });
         if (transcript.confidence !== undefined) user.confidence = transcript.confidence;
       }
       this.#host.setInterim(undefined);

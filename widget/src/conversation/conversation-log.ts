@@ -123,5 +123,7 @@ export class ConversationLog {
 }
 
 function toStorageError(error: unknown): WidgetError {
-  return error instanceof WidgetError && error.code === "storage" ? error : new WidgetError("storage", "Local history storage is unavailable.", error);
+  return error instanceof WidgetError && error.code === "storage"
+    ? error
+    : new WidgetError("storage", "Local history storage is unavailable.", error);
 }

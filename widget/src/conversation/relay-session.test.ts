@@ -67,7 +67,10 @@ describe("RelaySession", () => {
   test("runs beforeReplace before a new session replaces the current one, not before the first", async () => {
     const transport = new FakeTransport();
     const order: string[] = [];
-    const { session } = relaySession(transport, { opened: (s) => order.push(`opened ${s.sessionId}`), beforeReplace: async () => void order.push(`before, token of ${transport.callsOf("openSession").length}`) });
+    const { session } = relaySession(transport, {
+      opened: (s) => order.push(`opened ${s.sessionId}`),
+      beforeReplace: async () => void order.push(`before, token of ${transport.callsOf("openSession").length}`),
+    });
     await session.open();
     transport.failNextWith("refreshSession", new WidgetError("unauthorized", "gone", undefined, { relayCode: "session_expired" }));
     await session.renew();
@@ -75,14 +78,17 @@ describe("RelaySession", () => {
     session.close();
   });
 
-  test.each(["session_idle", "session_expired", "session_revoked", "token_expired", "unauthorized"])("opens a new session when the refresh answers %s", async (relayCode) => {
-    const transport = new FakeTransport();
-    const { session } = relaySession(transport);
-    await session.open();
-    transport.failNextWith("refreshSession", new WidgetError("unauthorized", "gone", undefined, { relayCode }));
-    expect((await session.renew()).sessionId).toBe("session-2");
-    session.close();
-  });
+  test.each(["session_idle", "session_expired", "session_revoked", "token_expired", "unauthorized"])(
+    "opens a new session when the refresh answers %s",
+    async (relayCode) => {
+      const transport = new FakeTransport();
+      const { session } = relaySession(transport);
+      await session.open();
+      transport.failNextWith("refreshSession", new WidgetError("unauthorized", "gone", undefined, { relayCode }));
+      expect((await session.renew()).sessionId).toBe("session-2");
+      session.close();
+    },
+  );
 
   test("a refresh failing otherwise is reported, not papered over with a new session", async () => {
     vi.useFakeTimers();

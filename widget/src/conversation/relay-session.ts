@@ -86,7 +86,11 @@ export class RelaySession {
         if (last.code !== "relay-unreachable") throw last;
       }
     }
-    throw new WidgetError("relay-unreachable", `The relay could not be reached after ${this.#options.reconnectDelaysMs.length} attempts.`, last);
+    throw new WidgetError(
+      "relay-unreachable",
+      `The relay could not be reached after ${this.#options.reconnectDelaysMs.length} attempts.`,
+      last,
+    );
   }
 
   /** Stops renewing. */
@@ -106,9 +110,12 @@ export class RelaySession {
     // A token that lives shorter than twice the lead is renewed at half its life, not at once (no loop).
     const until = Math.min(session.expiresAt, session.sessionEndsAt);
     const renewAt = until - Math.min(this.#options.refreshLeadMs, (until - Date.now()) / 2);
-    this.#timer = setTimeout(() => {
-      this.renew().catch((error: unknown) => this.#closed || this.#options.renewFailed(WidgetError.from(error)));
-    }, Math.max(0, renewAt - Date.now()));
+    this.#timer = setTimeout(
+      () => {
+        this.renew().catch((error: unknown) => this.#closed || this.#options.renewFailed(WidgetError.from(error)));
+      },
+      Math.max(0, renewAt - Date.now()),
+    );
     return session;
   }
 }

@@ -15,7 +15,10 @@ describe("ReplySpeaker", () => {
     speaker.say("Two two.");
     speaker.say("");
     const report = await speaker.finish();
-    expect(transport.callsOf("speech").map((c) => [c.text, c.turnId])).toEqual([["One.", "turn-0007"], ["Two two.", "turn-0007"]]);
+    expect(transport.callsOf("speech").map((c) => [c.text, c.turnId])).toEqual([
+      ["One.", "turn-0007"],
+      ["Two two.", "turn-0007"],
+    ]);
     expect(speaker.segments).toEqual([
       { text: "One.", audioMs: 40 },
       { text: "Two two.", audioMs: 80 },
@@ -28,7 +31,13 @@ describe("ReplySpeaker", () => {
 
   test("fetches the next sentence while the current one still streams, at most one ahead", async () => {
     const transport = new FakeTransport();
-    const speaker = new ReplySpeaker({ transport, player: new FakePlayer(), replyId: 1, turnId: "turn-0007", signal: new AbortController().signal });
+    const speaker = new ReplySpeaker({
+      transport,
+      player: new FakePlayer(),
+      replyId: 1,
+      turnId: "turn-0007",
+      signal: new AbortController().signal,
+    });
     speaker.say("First.");
     speaker.say("Second.");
     speaker.say("Third.");
@@ -54,7 +63,13 @@ describe("ReplySpeaker", () => {
   test("a TTS failure rejects finish()", async () => {
     const transport = new FakeTransport();
     transport.failNext("speech", "upstream");
-    const speaker = new ReplySpeaker({ transport, player: new FakePlayer(), replyId: 1, turnId: "turn-0007", signal: new AbortController().signal });
+    const speaker = new ReplySpeaker({
+      transport,
+      player: new FakePlayer(),
+      replyId: 1,
+      turnId: "turn-0007",
+      signal: new AbortController().signal,
+    });
     speaker.say("Boom.");
     await expect(speaker.finish()).rejects.toMatchObject({ code: "upstream" });
   });
@@ -64,7 +79,11 @@ describe("ReplySpeaker", () => {
 class DescribingTransport extends FakeTransport {
   token = "tok-1";
   speechRequest(text: string, turnId: string): SpeechRequest {
-    return { url: "https://relay.test/v1/audio/speech", headers: { authorization: `Bearer ${this.token}`, "x-turn-id": turnId }, body: JSON.stringify({ input: text }) };
+    return {
+      url: "https://relay.test/v1/audio/speech",
+      headers: { authorization: `Bearer ${this.token}`, "x-turn-id": turnId },
+      body: JSON.stringify({ input: text }),
+    };
   }
 }
 

@@ -57,7 +57,10 @@ export class ReplySpeaker {
     const segment = { text: sentence, audioMs: 0 };
     this.segments.push(segment);
     if (this.#feed) return this.#feedOne(sentence, segment, this.#feed);
-    this.#pending.push({ segment, chunks: new Buffered(() => this.#o.transport.speech(sentence, { turnId: this.#o.turnId, signal: this.#o.signal })) });
+    this.#pending.push({
+      segment,
+      chunks: new Buffered(() => this.#o.transport.speech(sentence, { turnId: this.#o.turnId, signal: this.#o.signal })),
+    });
     // Fetch the head and one sentence ahead.
     this.#pending[0]?.chunks.start();
     this.#pending[1]?.chunks.start();

@@ -25,7 +25,10 @@ describe("SentenceSplitter", () => {
     [["Wait... what?! Really."], ["Wait...", "what?!", "Really."]],
     [['He said "go." Then left.'], ['He said "go."', "Then left."]],
     [["One\n\nTwo"], ["One", "Two"]],
-    [["Th", "is is ", "split. Acr", "oss. deltas"], ["This is split.", "Across.", "deltas"]],
+    [
+      ["Th", "is is ", "split. Acr", "oss. deltas"],
+      ["This is split.", "Across.", "deltas"],
+    ],
   ])("%j → %j", (deltas, sentences) => {
     expect(splitAll(deltas)).toEqual(sentences);
   });

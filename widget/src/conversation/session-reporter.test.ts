@@ -14,7 +14,9 @@ describe("SessionReporter", () => {
     await reporter.flush();
     expect(reporter.pending).toHaveLength(1);
     await reporter.flush();
-    expect(transport.callsOf("report").at(-1)!.reports).toEqual([{ type: "interruption", at: expect.any(Number), messageId: "m1", heardText: "Hello" }]);
+    expect(transport.callsOf("report").at(-1)!.reports).toEqual([
+      { type: "interruption", at: expect.any(Number), messageId: "m1", heardText: "Hello" },
+    ]);
   });
 
   test("while the relay is unreachable the queue stays bounded and interruptions are kept", async () => {
@@ -69,6 +71,13 @@ describe("SessionReporter", () => {
     await reporter.end("unload");
     reporter.add({ type: "state", state: "listening" });
     await reporter.end("hangup");
-    expect(transport.callsOf("report")).toEqual([{ method: "report", sessionId: "session-0", keepalive: true, reports: [expect.objectContaining({ type: "start" }), expect.objectContaining({ type: "end", reason: "unload" })] }]);
+    expect(transport.callsOf("report")).toEqual([
+      {
+        method: "report",
+        sessionId: "session-0",
+        keepalive: true,
+        reports: [expect.objectContaining({ type: "start" }), expect.objectContaining({ type: "end", reason: "unload" })],
+      },
+    ]);
   });
 });

@@ -42,7 +42,9 @@ export class DexieHistoryStore implements HistoryStore {
   }
 
   latestConversation(agentKey: string): Promise<StoredConversation | undefined> {
-    return guard(() => this.#db.conversations.where("[agentKey+updatedAt]").between([agentKey, Dexie.minKey], [agentKey, Dexie.maxKey]).last());
+    return guard(() =>
+      this.#db.conversations.where("[agentKey+updatedAt]").between([agentKey, Dexie.minKey], [agentKey, Dexie.maxKey]).last(),
+    );
   }
 
   putConversation(conversation: StoredConversation): Promise<void> {
@@ -50,7 +52,9 @@ export class DexieHistoryStore implements HistoryStore {
   }
 
   messages(conversationId: string): Promise<StoredMessage[]> {
-    return guard(() => this.#db.messages.where("[conversationId+seq]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).toArray());
+    return guard(() =>
+      this.#db.messages.where("[conversationId+seq]").between([conversationId, Dexie.minKey], [conversationId, Dexie.maxKey]).toArray(),
+    );
   }
 
   putMessage(message: StoredMessage): Promise<void> {
@@ -74,9 +78,11 @@ export class DexieHistoryStore implements HistoryStore {
   }
 
   clear(): Promise<void> {
-    return guard(() => this.#db.transaction("rw", this.#db.conversations, this.#db.messages, this.#db.meta, async () => {
-      await Promise.all([this.#db.conversations.clear(), this.#db.messages.clear(), this.#db.meta.clear()]);
-    }));
+    return guard(() =>
+      this.#db.transaction("rw", this.#db.conversations, this.#db.messages, this.#db.meta, async () => {
+        await Promise.all([this.#db.conversations.clear(), this.#db.messages.clear(), this.#db.meta.clear()]);
+      }),
+    );
   }
 
   /** Closes the connection. */
@@ -89,7 +95,13 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (cause) {
-    const quota = (cause as { name?: string; inner?: { name?: string } }).name === "QuotaExceededError" || (cause as { inner?: { name?: string } }).inner?.name === "QuotaExceededError";
-    throw new WidgetError("storage", quota ? "The browser's storage quota for this site is used up." : "Local history storage (IndexedDB) is unavailable.", cause);
+    const quota =
+      (cause as { name?: string; inner?: { name?: string } }).name === "QuotaExceededError" ||
+      (cause as { inner?: { name?: string } }).inner?.name === "QuotaExceededError";
+    throw new WidgetError(
+      "storage",
+      quota ? "The browser's storage quota for this site is used up." : "Local history storage (IndexedDB) is unavailable.",
+      cause,
+    );
   }
 }

@@ -3,7 +3,15 @@ import { describe, expect, test } from "vitest";
 import type { HistoryStore, StoredMessage } from "./history-store.ts";
 
 function message(conversationId: string, seq: number, extra: Partial<StoredMessage> = {}): StoredMessage {
-  return { id: `${conversationId}-${seq}`, conversationId, seq, role: seq % 2 ? "user" : "assistant", text: `m${seq}`, createdAt: seq, ...extra };
+  return {
+    id: `${conversationId}-${seq}`,
+    conversationId,
+    seq,
+    role: seq % 2 ? "user" : "assistant",
+    text: `m${seq}`,
+    createdAt: seq,
+    ...extra,
+  };
 }
 
 /** Registers the contract tests for stores made by `make` (each test gets a fresh, empty store). */

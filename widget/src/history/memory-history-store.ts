@@ -18,7 +18,10 @@ export class MemoryHistoryStore implements HistoryStore {
   }
 
   async messages(conversationId: string): Promise<StoredMessage[]> {
-    return [...this.#messages.values()].filter((m) => m.conversationId === conversationId).sort((a, b) => a.seq - b.seq).map((m) => structuredClone(m));
+    return [...this.#messages.values()]
+      .filter((m) => m.conversationId === conversationId)
+      .sort((a, b) => a.seq - b.seq)
+      .map((m) => structuredClone(m));
   }
 
   async putMessage(message: StoredMessage): Promise<void> {
@@ -35,7 +38,9 @@ export class MemoryHistoryStore implements HistoryStore {
 
   async exportAll(): Promise<HistoryExport> {
     const conversations = await Promise.all(
-      [...this.#conversations.values()].sort((a, b) => a.createdAt - b.createdAt).map(async (c) => ({ ...c, messages: await this.messages(c.id) })),
+      [...this.#conversations.values()]
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map(async (c) => ({ ...c, messages: await this.messages(c.id) })),
     );
     return { format: "voice-agent-history", version: 1, exportedAt: Date.now(), conversations };
   }

@@ -25,7 +25,10 @@ export class ResilientHistoryStore implements HistoryStore {
   }
 
   async latestConversation(agentKey: string): Promise<StoredConversation | undefined> {
-    const found = await this.#read((s) => s.latestConversation(agentKey), () => this.#memory.latestConversation(agentKey));
+    const found = await this.#read(
+      (s) => s.latestConversation(agentKey),
+      () => this.#memory.latestConversation(agentKey),
+    );
     if (found) await this.#memory.putConversation(found);
     return found;
   }
@@ -35,7 +38,10 @@ export class ResilientHistoryStore implements HistoryStore {
   }
 
   async messages(conversationId: string): Promise<StoredMessage[]> {
-    const found = await this.#read((s) => s.messages(conversationId), () => this.#memory.messages(conversationId));
+    const found = await this.#read(
+      (s) => s.messages(conversationId),
+      () => this.#memory.messages(conversationId),
+    );
     for (const m of found) await this.#memory.putMessage(m);
     return found;
   }
@@ -45,7 +51,10 @@ export class ResilientHistoryStore implements HistoryStore {
   }
 
   async getMeta(key: string): Promise<string | undefined> {
-    const value = await this.#read((s) => s.getMeta(key), () => this.#memory.getMeta(key));
+    const value = await this.#read(
+      (s) => s.getMeta(key),
+      () => this.#memory.getMeta(key),
+    );
     if (value !== undefined) await this.#memory.setMeta(key, value);
     return value;
   }
@@ -55,7 +64,10 @@ export class ResilientHistoryStore implements HistoryStore {
   }
 
   exportAll(): Promise<HistoryExport> {
-    return this.#read((s) => s.exportAll(), () => this.#memory.exportAll());
+    return this.#read(
+      (s) => s.exportAll(),
+      () => this.#memory.exportAll(),
+    );
   }
 
   clear(): Promise<void> {

@@ -19,7 +19,8 @@ export default {
   offlineDemo: "Offline-Demo",
   offlineDemoHint: "Auf dem Relay ist kein Anbieter-Schlüssel eingerichtet: Die Antworten kommen vom lokalen Platzhalter",
   interrupted: "(unterbrochen)",
-  storageFallback: "Der Verlauf kann in diesem Browser nicht gespeichert werden; diese Unterhaltung bleibt erhalten, bis Sie die Seite verlassen.",
+  storageFallback:
+    "Der Verlauf kann in diesem Browser nicht gespeichert werden; diese Unterhaltung bleibt erhalten, bis Sie die Seite verlassen.",
   forgotten: "Ihr lokaler Verlauf wurde gelöscht, und das Relay wurde gebeten, seine Aufzeichnungen zu löschen.",
   retryIn: "Erneut versuchen in {seconds} s.",
   states: {
@@ -38,7 +39,8 @@ export default {
     "no-mic": "Es wurde kein Mikrofon gefunden. Sie können Ihre Nachricht stattdessen eingeben.",
     audio: "Die Audiowiedergabe konnte in diesem Browser nicht starten.",
     vad: "Die Spracherkennung konnte nicht geladen werden.",
-    "relay-unreachable": "Der Assistent ist nicht erreichbar. Prüfen Sie Ihre Verbindung und drücken Sie Starten, um es erneut zu versuchen.",
+    "relay-unreachable":
+      "Der Assistent ist nicht erreichbar. Prüfen Sie Ihre Verbindung und drücken Sie Starten, um es erneut zu versuchen.",
     "origin-not-allowed": "Diese Website darf diesen Assistenten nicht verwenden.",
     unauthorized: "Die Sitzung ist abgelaufen. Drücken Sie Starten, um fortzufahren.",
     "rate-limited": "Zu viele Anfragen. Bitte warten Sie einen Moment und versuchen Sie es erneut.",

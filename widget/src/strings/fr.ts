@@ -19,7 +19,8 @@ export default {
   offlineDemo: "Démo hors ligne",
   offlineDemoHint: "Aucune clé de fournisseur n'est configurée sur le relais : les réponses viennent du simulateur local",
   interrupted: "(interrompu)",
-  storageFallback: "L'historique ne peut pas être enregistré dans ce navigateur ; cette conversation est conservée jusqu'à ce que vous quittiez la page.",
+  storageFallback:
+    "L'historique ne peut pas être enregistré dans ce navigateur ; cette conversation est conservée jusqu'à ce que vous quittiez la page.",
   forgotten: "Votre historique local a été supprimé et le relais a été prié de supprimer ses enregistrements.",
   retryIn: "Réessayez dans {seconds} s.",
   states: {

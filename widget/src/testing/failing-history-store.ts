@@ -46,7 +46,12 @@ export class FailingHistoryStore implements HistoryStore {
 
   async #call<T>(name: string, write: boolean, run: () => Promise<T>): Promise<T> {
     this.calls.push(name);
-    if (this.#writesLeft <= 0) throw new WidgetError("storage", "The browser's storage quota for this site is used up.", new DOMException("quota", "QuotaExceededError"));
+    if (this.#writesLeft <= 0)
+      throw new WidgetError(
+        "storage",
+        "The browser's storage quota for this site is used up.",
+        new DOMException("quota", "QuotaExceededError"),
+      );
     if (write) this.#writesLeft--;
     return run();
   }

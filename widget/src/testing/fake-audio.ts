@@ -1,5 +1,12 @@
 /** A fake audio engine (no mic, no AudioContext) that tests drive by hand. */
-import type { AudioEngineEvents, AudioEngineOptions, AudioFactory, AudioPort, PlaybackPort, PlaybackReport } from "../conversation/audio-port.ts";
+import type {
+  AudioEngineEvents,
+  AudioEngineOptions,
+  AudioFactory,
+  AudioPort,
+  PlaybackPort,
+  PlaybackReport,
+} from "../conversation/audio-port.ts";
 import type { AudioLoopPath } from "../audio/loop-messages.ts";
 import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
 

@@ -102,7 +102,12 @@ export class FakeTransport implements Transport {
     };
   }
 
-  async transcribe(wav: Uint8Array, { turnId, signal }: TurnRequest, onDelta?: (text: string) => void, language?: string): Promise<Transcript> {
+  async transcribe(
+    wav: Uint8Array,
+    { turnId, signal }: TurnRequest,
+    onDelta?: (text: string) => void,
+    language?: string,
+  ): Promise<Transcript> {
     this.calls.push({ method: "transcribe", bytes: wav.byteLength, language, turnId });
     this.#maybeFail("transcribe");
     const text = this.transcripts.shift() ?? "hello";
@@ -144,7 +149,12 @@ export class FakeTransport implements Transport {
   }
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {
-    this.calls.push({ method: "report", sessionId: `session-${this.#sessions}`, reports: structuredClone(reports), keepalive: options.keepalive ?? false });
+    this.calls.push({
+      method: "report",
+      sessionId: `session-${this.#sessions}`,
+      reports: structuredClone(reports),
+      keepalive: options.keepalive ?? false,
+    });
     this.#maybeFail("report");
   }
 

@@ -42,8 +42,13 @@ export async function mountElement(options: MountOptions = {}): Promise<Mounted>
   const audio = options.audio ?? new FakeAudio();
   const store = new MemoryHistoryStore();
   const el = document.createElement("voice-agent");
-  for (const [name, value] of Object.entries({ "relay-url": "https://relay.test", agent: "demo", ...options.attributes })) el.setAttribute(name, value);
-  el.services = { transport: () => transport, audio: options.audioFactory ?? audio.factory, history: options.history ?? (async () => store) };
+  for (const [name, value] of Object.entries({ "relay-url": "https://relay.test", agent: "demo", ...options.attributes }))
+    el.setAttribute(name, value);
+  el.services = {
+    transport: () => transport,
+    audio: options.audioFactory ?? audio.factory,
+    history: options.history ?? (async () => store),
+  };
   el.config = { reconnectDelaysMs: [20, 20, 20], ...options.config };
   const events: Mounted["events"] = [];
   for (const name of VOICE_AGENT_EVENTS) el.addEventListener(name, (e) => events.push({ name, detail: (e as CustomEvent).detail }));
@@ -54,7 +59,8 @@ export async function mountElement(options: MountOptions = {}): Promise<Mounted>
     transport,
     audio,
     events,
-    of: <K extends keyof VoiceAgentEventMap>(name: K) => events.filter((e) => e.name === name).map((e) => e.detail as VoiceAgentEventMap[K]),
+    of: <K extends keyof VoiceAgentEventMap>(name: K) =>
+      events.filter((e) => e.name === name).map((e) => e.detail as VoiceAgentEventMap[K]),
     states: () => events.filter((e) => e.name === "va-state").map((e) => (e.detail as { kind: ConversationStateKind }).kind),
     $: <E extends Element>(selector: string) => el.shadowRoot!.querySelector<E>(selector),
     remove: () => el.remove(),

@@ -31,9 +31,15 @@ async function captureOneTurn(page: Page, sampleRate: number): Promise<HarnessLo
   await page.evaluate(async (sampleRate) => {
     const h = (globalThis as unknown as { harness: Harness }).harness;
     // Raw capture: the comparison with the offline analysis is about our stages, not the browser's.
-    await h.start({ sampleRate, keepAudio: true, microphone: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    await h.start({
+      sampleRate,
+      keepAudio: true,
+      microphone: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+    });
   }, sampleRate);
-  await page.waitForFunction(() => (globalThis as unknown as { harness: Harness }).harness.log.utterances.length > 0, null, { timeout: 20_000 });
+  await page.waitForFunction(() => (globalThis as unknown as { harness: Harness }).harness.log.utterances.length > 0, null, {
+    timeout: 20_000,
+  });
   return page.evaluate(() => {
     const { log } = (globalThis as unknown as { harness: Harness }).harness;
     return { ...log, probabilities: [] };

@@ -18,11 +18,21 @@ test.afterAll(async () => server.close());
 
 /** Waits for the autostarted harness's first utterance or error; its log without audio. */
 async function firstTurn(page: Page): Promise<HarnessLog> {
-  await page.waitForFunction(() => (globalThis as unknown as { harness?: Harness }).harness && ((globalThis as unknown as { harness: Harness }).harness.log.utterances.length > 0 || (globalThis as unknown as { harness: Harness }).harness.log.errors.length > 0), null, { timeout: 20_000 });
+  await page.waitForFunction(
+    () =>
+      (globalThis as unknown as { harness?: Harness }).harness &&
+      ((globalThis as unknown as { harness: Harness }).harness.log.utterances.length > 0 ||
+        (globalThis as unknown as { harness: Harness }).harness.log.errors.length > 0),
+    null,
+    { timeout: 20_000 },
+  );
   return page.evaluate(() => ({ ...(globalThis as unknown as { harness: Harness }).harness.log, audio: [] }));
 }
 
-for (const [auto, path] of [["1", "worker"], ["main-thread", "main-thread"]] as const) {
+for (const [auto, path] of [
+  ["1", "worker"],
+  ["main-thread", "main-thread"],
+] as const) {
   test(`loads the widget and runs the VAD under a strict CSP (${path})`, async ({ page }) => {
     const response = await page.goto(`${server.url}/?csp=1&auto=${auto}`);
     expect(response!.headers()["content-security-policy"]).toBe(STRICT_CSP);
@@ -39,7 +49,10 @@ for (const [auto, path] of [["1", "worker"], ["main-thread", "main-thread"]] as 
 test("the same policy without 'wasm-unsafe-eval' blocks the VAD on the main thread (the test can fail)", async ({ page }) => {
   await page.route(`${server.url}/?csp=2`, async (route) => {
     const response = await route.fetch({ url: `${server.url}/?auto=main-thread` });
-    await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": STRICT_CSP.replace(" 'wasm-unsafe-eval'", "") } });
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), "content-security-policy": STRICT_CSP.replace(" 'wasm-unsafe-eval'", "") },
+    });
   });
   await page.goto(`${server.url}/?csp=2`);
   const log = await firstTurn(page);

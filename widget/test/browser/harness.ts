@@ -4,7 +4,13 @@
  * `<body data-autostart>` is set it starts by itself (the strict-CSP page, where no test code may run);
  * `data-autostart="main-thread"` runs the audio loop on the main thread.
  */
-import { AudioEngine, type AudioEngineOptions, type AudioEngineProbe, type FrameTiming, type Utterance } from "../../src/audio/audio-engine.ts";
+import {
+  AudioEngine,
+  type AudioEngineOptions,
+  type AudioEngineProbe,
+  type FrameTiming,
+  type Utterance,
+} from "../../src/audio/audio-engine.ts";
 import type { HoldReport, StopReport } from "../../src/audio/player.ts";
 import type { PlaybackReport } from "../../src/audio/worklet-messages.ts";
 import { WidgetError } from "../../src/widget-error.ts";
@@ -40,7 +46,23 @@ export interface HarnessLog {
 
 export type HarnessOptions = Partial<Omit<AudioEngineOptions, "assetBase">> & { assetBase?: string; keepAudio?: boolean };
 
-const log: HarnessLog = { sampleRate: 0, frames: 0, probabilities: [], audio: [], timings: [], decisions: [], speechStarts: [], levels: [], utterances: [], bargeIns: [], holds: [], drained: [], replyStarts: [], errors: [], violations: [] };
+const log: HarnessLog = {
+  sampleRate: 0,
+  frames: 0,
+  probabilities: [],
+  audio: [],
+  timings: [],
+  decisions: [],
+  speechStarts: [],
+  levels: [],
+  utterances: [],
+  bargeIns: [],
+  holds: [],
+  drained: [],
+  replyStarts: [],
+  errors: [],
+  violations: [],
+};
 document.addEventListener("securitypolicyviolation", (e) => log.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
 let engine: AudioEngine | undefined;
 
@@ -54,7 +76,8 @@ async function start(options: HarnessOptions = {}): Promise<void> {
       level: (db) => log.levels.push(db),
       // The engine calls probe.stopped just before bargeIn: attach that stop report.
       bargeIn: (report) => log.bargeIns.push({ ...report, stop: pendingStops.shift() }),
-      utterance: (u: Utterance) => log.utterances.push({ startMs: u.startMs, endMs: u.endMs, samples: u.audio.length, contextFrame: now() }),
+      utterance: (u: Utterance) =>
+        log.utterances.push({ startMs: u.startMs, endMs: u.endMs, samples: u.audio.length, contextFrame: now() }),
       error: (e) => log.errors.push(`${e.code}: ${e.message}`),
     },
   );
@@ -130,7 +153,11 @@ export interface FedReplyOptions {
  */
 async function playFedReply(replyId: number, query: string, options: FedReplyOptions = {}): Promise<FedReply> {
   const player = engine!.player!;
-  const describe = (q: string) => ({ url: new URL(`/tone.pcm?${q}`, location.href).href, headers: { "content-type": "application/json" }, body: "{}" });
+  const describe = (q: string) => ({
+    url: new URL(`/tone.pcm?${q}`, location.href).href,
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
   const abort = new AbortController();
   let audioMs = 0;
   let error: FedReply["error"];
@@ -178,7 +205,18 @@ function stop(): void {
   engine?.close();
 }
 
-const api = { start, playReply, playFedReply, vadCost, stop, log, now, get engine() { return engine; } };
+const api = {
+  start,
+  playReply,
+  playFedReply,
+  vadCost,
+  stop,
+  log,
+  now,
+  get engine() {
+    return engine;
+  },
+};
 (globalThis as unknown as { harness: typeof api }).harness = api;
 export type Harness = typeof api;
 

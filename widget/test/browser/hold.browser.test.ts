@@ -14,7 +14,10 @@ let server: TestServer;
 test.beforeAll(async () => (server = await startServer()));
 test.afterAll(async () => server.close());
 
-for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as const) {
+for (const [path, mainThread] of [
+  ["worker", false],
+  ["main-thread", true],
+] as const) {
   test(`a released hold resumes the reply where it paused, and the whole reply plays (${path})`, async ({ page }) => {
     await page.goto(server.url);
     await page.waitForFunction(() => "harness" in globalThis);
@@ -43,5 +46,4 @@ for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as c
     expect(result.report.playedMs).toBeLessThan(10_010);
     expect(result.active).toBeUndefined();
   });
-
 }

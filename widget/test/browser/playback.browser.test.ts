@@ -15,14 +15,22 @@ let server: TestServer;
 test.beforeAll(async () => (server = await startServer()));
 test.afterAll(async () => server.close());
 
-for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as const) {
+for (const [path, mainThread] of [
+  ["worker", false],
+  ["main-thread", true],
+] as const) {
   test(`plays a streamed reply through the <audio> route, then stops the next one on barge-in (${path})`, async ({ page }) => {
     await page.goto(server.url);
     await page.waitForFunction(() => "harness" in globalThis);
     const first = await page.evaluate(async (mainThread) => {
       const h = (globalThis as unknown as { harness: Harness }).harness;
       await h.start({ worker: mainThread ? "main-thread" : "auto", bargeIn: { warmupMs: 0 } });
-      return { report: await h.playReply(1, 1.0, 100, 4), route: h.engine!.player!.route, settings: h.log.micSettings, loopPath: h.log.loopPath };
+      return {
+        report: await h.playReply(1, 1.0, 100, 4),
+        route: h.engine!.player!.route,
+        settings: h.log.micSettings,
+        loopPath: h.log.loopPath,
+      };
     }, mainThread);
     expect(first.loopPath).toBe(path);
     // 1 s of 24 kHz audio, streamed at 4× real time, fully rendered at the context rate.
@@ -40,7 +48,12 @@ for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as c
     const result = await page.evaluate(async () => {
       const h = (globalThis as unknown as { harness: Harness }).harness;
       const report = await h.playReply(2, 8, 100, 1.5);
-      return { report, log: { ...h.log, probabilities: [], audio: [] }, active: h.engine!.player!.activeReply, rate: h.engine!.context.sampleRate };
+      return {
+        report,
+        log: { ...h.log, probabilities: [], audio: [] },
+        active: h.engine!.player!.activeReply,
+        rate: h.engine!.context.sampleRate,
+      };
     });
     expect(result.log.errors).toEqual([]);
     expect(result.log.bargeIns).toHaveLength(1);
@@ -62,5 +75,4 @@ for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as c
     // fake device's start offset taken out); here only that playback stopped on the visitor's speech.
     expect(b.stop!.silencedAtFrame).toBeGreaterThan(result.log.startedFrame!);
   });
-
 }

@@ -9,10 +9,17 @@ import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const roots = { "/va/": new URL("../../dist/", import.meta.url), "/h/": new URL("dist/", import.meta.url) };
-const types: Record<string, string> = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".onnx": "application/octet-stream", ".html": "text/html" };
+const types: Record<string, string> = {
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".wasm": "application/wasm",
+  ".onnx": "application/octet-stream",
+  ".html": "text/html",
+};
 
 /** The strict policy the README documents for a host that serves the widget from its own origin. */
-export const STRICT_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; media-src 'self'; style-src 'self' 'unsafe-inline'";
+export const STRICT_CSP =
+  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; media-src 'self'; style-src 'self' 'unsafe-inline'";
 
 /** A running server. */
 export interface TestServer {
@@ -77,8 +84,15 @@ export async function startServer(port = 0): Promise<TestServer> {
       const headers: Record<string, string> = { "content-type": "text/html" };
       if (url.searchParams.get("csp")) headers["content-security-policy"] = STRICT_CSP;
       res.writeHead(200, headers);
-      const auto = url.searchParams.get("auto") === "main-thread" ? ' data-autostart="main-thread"' : url.searchParams.get("auto") ? " data-autostart" : "";
-      res.end(`<!doctype html><html><head><script type="module" src="/va/voice-agent.js"></script><script type="module" src="/h/harness.js"></script></head><body${auto}><p>audio harness</p></body></html>`);
+      const auto =
+        url.searchParams.get("auto") === "main-thread"
+          ? ' data-autostart="main-thread"'
+          : url.searchParams.get("auto")
+            ? " data-autostart"
+            : "";
+      res.end(
+        `<!doctype html><html><head><script type="module" src="/va/voice-agent.js"></script><script type="module" src="/h/harness.js"></script></head><body${auto}><p>audio harness</p></body></html>`,
+      );
       return;
     }
     for (const [prefix, root] of Object.entries(roots)) {

@@ -15,7 +15,10 @@ let server: TestServer;
 test.beforeAll(async () => (server = await startServer()));
 test.afterAll(async () => server.close());
 
-for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as const) {
+for (const [path, mainThread] of [
+  ["worker", false],
+  ["main-thread", true],
+] as const) {
   test(`the loop fetches a reply's speech and plays all of it; errors, renewal and abort (${path})`, async ({ page }) => {
     server.tones.length = 0;
     await page.goto(server.url);
@@ -35,20 +38,37 @@ for (const [path, mainThread] of [["worker", false], ["main-thread", true]] as c
     expect(played.report.playedMs).toBeLessThan(1010);
     expect(played.report.peak).toBeGreaterThan(0.2);
 
-    const refused = await page.evaluate(() => (globalThis as unknown as { harness: Harness }).harness.playFedReply(2, "status=429&code=rate_limited"));
-    expect(refused.error).toEqual({ code: "rate-limited", message: "tone 429 rate_limited", retryAfterMs: 3000, relayCode: "rate_limited" });
+    const refused = await page.evaluate(() =>
+      (globalThis as unknown as { harness: Harness }).harness.playFedReply(2, "status=429&code=rate_limited"),
+    );
+    expect(refused.error).toEqual({
+      code: "rate-limited",
+      message: "tone 429 rate_limited",
+      retryAfterMs: 3000,
+      relayCode: "rate_limited",
+    });
     expect(refused.audioMs).toBe(0);
     expect(refused.report.playedFrames).toBe(0);
 
-    const renewed = await page.evaluate(() => (globalThis as unknown as { harness: Harness }).harness.playFedReply(3, "status=401&code=token_expired", { renewQuery: "seconds=0.5&speed=4&renewed=1" }));
+    const renewed = await page.evaluate(() =>
+      (globalThis as unknown as { harness: Harness }).harness.playFedReply(3, "status=401&code=token_expired", {
+        renewQuery: "seconds=0.5&speed=4&renewed=1",
+      }),
+    );
     expect(renewed.error).toBeUndefined();
     expect(renewed.audioMs).toBeCloseTo(500, 6);
     expect(server.tones.at(-1)).toEqual({ query: "?seconds=0.5&speed=4&renewed=1", aborted: false });
     // Renewed once only: a second expired answer is the error.
-    const twice = await page.evaluate(() => (globalThis as unknown as { harness: Harness }).harness.playFedReply(4, "status=401&code=token_expired", { renewQuery: "status=401&code=token_expired" }));
+    const twice = await page.evaluate(() =>
+      (globalThis as unknown as { harness: Harness }).harness.playFedReply(4, "status=401&code=token_expired", {
+        renewQuery: "status=401&code=token_expired",
+      }),
+    );
     expect(twice.error).toMatchObject({ code: "unauthorized", relayCode: "token_expired" });
 
-    const aborted = await page.evaluate(() => (globalThis as unknown as { harness: Harness }).harness.playFedReply(5, "seconds=3&aborted=1", { abortAfterMs: 600 }));
+    const aborted = await page.evaluate(() =>
+      (globalThis as unknown as { harness: Harness }).harness.playFedReply(5, "seconds=3&aborted=1", { abortAfterMs: 600 }),
+    );
     expect(aborted.error?.code).toBe("AbortError");
     expect(aborted.report.replyId).toBe(5);
     expect(aborted.report.playedMs).toBeLessThan(1500);
