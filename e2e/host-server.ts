@@ -20,6 +20,8 @@ export function strictCsp(relayUrl: string, blobWorkers = false): string {
     `script-src 'self' 'wasm-unsafe-eval' ${relay}`,
     ...(blobWorkers ? [`worker-src blob: ${relay}`] : []),
     `connect-src ${relay}`,
+    // The page's own favicon (Firefox and WebKit ask for one; default-src 'none' would refuse it).
+    "img-src 'self'",
     "style-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -40,6 +42,7 @@ export async function startHostServer(options: { port: number; hostname: string;
     void (async () => {
       const url = new URL(request.url ?? "/", "http://x");
       const path = url.pathname;
+      if (path === "/favicon.ico") return void response.writeHead(204).end();
       const match = /^\/([a-z0-9-]+)\.(html|js)$/.exec(path);
       const text = match ? await readFile(new URL(`${match[1]}.${match[2]}`, pages), "utf8").catch(() => undefined) : undefined;
       if (!match || text === undefined) {
