@@ -35,13 +35,13 @@ export const defaultServices: VoiceAgentServices = {
   // The AudioContext is created and resumed here, synchronously inside the click that called start()
   // (before any await): browsers let a context run only from a user gesture. Firefox never runs one
   // that started blocked. The engine waits for it to run, with a deadline.
-  audio: (options, events) => {
+  audio: (options) => {
     const context = options.context ?? new AudioContext({ latencyHint: "interactive" });
     context.resume().catch(() => {});
-    if (engineClass) return new engineClass({ ...options, context }, events);
+    if (engineClass) return new engineClass({ ...options, context });
     const engine = within(preloadAudioEngine(), options.startTimeoutMs ?? START_TIMEOUT_MS, "audio", "Loading the audio engine");
     return engine.then(
-      (E) => new E({ ...options, context }, events),
+      (E) => new E({ ...options, context }),
       (error: unknown) => {
         void context.close();
         throw error;

@@ -1,12 +1,14 @@
 /**
  * The element's conversation controller: owns the one state (changed only through {@link transition}),
  * the local history log, and the public verbs. The turn machinery ({@link ConversationEngine}) is loaded
- * on the first start, so the script-tag loader stays small. DOM events are emitted from here only.
+ * on the first start, so the script-tag loader stays small. DOM events are emitted from here only. It creates
+ * the audio port inside the visitor's click (the AudioContext must start there) and hands it to the engine,
+ * which owns it from then on; it owns `muted`, which the engine applies.
  */
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type { CreateSessionResponse } from "@voice-agent/relay/protocol";
 import type { ResolvedConfig } from "./config.ts";
-import type { AudioEngineEvents, AudioPort } from "./conversation/audio-port.ts";
+import type { AudioPort } from "./conversation/audio-port.ts";
 import type { ConversationEngine } from "./conversation/conversation-engine.ts";
 import type { EngineHost } from "./conversation/engine-host.ts";
 import { ConversationLog } from "./conversation/conversation-log.ts";
@@ -27,6 +29,7 @@ export class SessionController implements ReactiveController {
   interim: InterimText | undefined;
   /** A non-fatal notice: history fell back to memory, or forget-me completed. */
   notice: "storage" | "forgotten" | undefined;
+  /** The relay session as last opened (the running one is the conversation engine's): the panel shows its agent. */
   session: CreateSessionResponse | undefined;
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #resolve: () => ResolvedConfig;
@@ -97,9 +100,7 @@ export class SessionController implements ReactiveController {
     try {
       // Synchronous: the AudioContext is created and resumed inside the visitor's click (see services.ts).
       const voice = (this.voice = config.mode === "cascade" && options.voice !== false);
-      audio = voice
-        ? services.audio({ assetBase: config.assetBase, worker: config.audioWorker, turn: config.turn }, this.#audioEvents)
-        : undefined;
+      audio = voice ? services.audio({ assetBase: config.assetBase, worker: config.audioWorker, turn: config.turn }) : undefined;
     } catch (error) {
       return this.#fail(error);
     }
@@ -200,6 +201,7 @@ export class SessionController implements ReactiveController {
         return controller.muted;
       },
       apply: (event: ConversationEvent) => this.#apply(event),
+      level: (db: number) => this.#onLevel(db),
       fail: (error: unknown) => this.#fail(error),
       emit: (name, detail) => this.#emit(name, detail),
       setInterim: (interim: InterimText | undefined) => {
@@ -219,18 +221,6 @@ export class SessionController implements ReactiveController {
       },
     };
   }
-
-  readonly #audioEvents: AudioEngineEvents = {
-    speechStart: () => {},
-    level: (db) => this.#onLevel(db),
-    bargeIn: ({ replyId, playedMs }) => {
-      if (!this.muted) this.#engine?.bargeIn(replyId, playedMs);
-    },
-    utterance: (utterance) => {
-      if (!this.muted) this.#engine?.utterance(utterance);
-    },
-    error: (error) => this.#fail(error),
-  };
 
   #onOffline = (): void => {
     if (isActive(this.state) && this.state.kind !== "initializing") void this.#engine?.reconnect();

@@ -22,7 +22,7 @@ document.addEventListener("click", () => (inClick = false));
 const realResume = AudioContext.prototype.resume;
 
 // The production factory (engine chunk loaded, so it builds the engine synchronously) with a short timeout.
-const factory: AudioFactory = (options, events) => defaultServices.audio({ ...options, startTimeoutMs: TIMEOUT_MS }, events);
+const factory: AudioFactory = (options) => defaultServices.audio({ ...options, startTimeoutMs: TIMEOUT_MS });
 
 beforeAll(async () => {
   await preloadAudioEngine();

@@ -118,16 +118,15 @@ export class AudioEngine {
   /** Set by tests and benchmarks before {@link start}. */
   probe: AudioEngineProbe = {};
   #options: AudioEngineOptions;
-  #events: AudioEngineEvents;
+  #events: AudioEngineEvents | undefined;
   #loop: AudioLoopHandle | undefined;
   #mic: Microphone | undefined;
   #closed = false;
   #muted = false;
   #clockTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(options: AudioEngineOptions, events: AudioEngineEvents) {
+  constructor(options: AudioEngineOptions) {
     this.#options = options;
-    this.#events = events;
     this.context =
       options.context ??
       new AudioContext({ latencyHint: "interactive", ...(options.sampleRate ? { sampleRate: options.sampleRate } : {}) });
@@ -135,10 +134,11 @@ export class AudioEngine {
 
   /**
    * Waits for the context to run, starts the audio loop (which loads the VAD), loads the worklets and
-   * opens the mic. Rejects with `audio` when the context does not run or a worklet does not load within
+   * opens the mic; from then on it reports to `events` (its owner's: the conversation). Rejects with `audio` when the context does not run or a worklet does not load within
    * `startTimeoutMs`, `vad` when the model fails or takes longer than `vadTimeoutMs`, `mic-denied` or `no-mic`.
    */
-  async start(): Promise<void> {
+  async start(events: AudioEngineEvents): Promise<void> {
+    this.#events = events;
     const { assetBase: base, startTimeoutMs: ms = START_TIMEOUT_MS, vadTimeoutMs: vadMs = VAD_TIMEOUT_MS } = this.#options;
     await within(this.context.resume(), ms, "audio", "Starting the AudioContext");
     const ready = this.#startLoop(base, ms);
@@ -152,7 +152,7 @@ export class AudioEngine {
     this.player.onBargeIn = (report) => {
       if (this.#closed) return;
       this.probe.stopped?.(report);
-      this.#events.bargeIn({ replyId: report.replyId, playedMs: report.playedMs });
+      this.#events?.bargeIn({ replyId: report.replyId, playedMs: report.playedMs });
     };
     const loop = await model;
     const capture = new MessageChannel();
@@ -220,7 +220,7 @@ export class AudioEngine {
           resolve(loop);
         } else if (event.kind === "error") {
           if (!ready) reject(new WidgetError(event.code, event.message));
-          else if (!this.#closed) this.#events.error(new WidgetError(event.code, event.message));
+          else if (!this.#closed) this.#events?.error(new WidgetError(event.code, event.message));
         } else this.#onEvent(event);
       };
       loop.post({ kind: "init", assetBase, turn, ...(bargeIn ? { bargeIn } : {}), probe, sampleRate: this.context.sampleRate });
@@ -233,14 +233,15 @@ export class AudioEngine {
   }
 
   #onEvent(event: Exclude<LoopEvent, { kind: "alive" | "ready" | "error" }>): void {
-    if (this.#closed) return;
+    const events = this.#events;
+    if (this.#closed || !events) return;
     switch (event.kind) {
       case "speech-start":
-        return this.#events.speechStart();
+        return events.speechStart();
       case "level":
-        return this.#events.level(event.db);
+        return events.level(event.db);
       case "utterance":
-        return this.#events.utterance({ audio: event.audio, startMs: event.startMs, endMs: event.endMs });
+        return events.utterance({ audio: event.audio, startMs: event.startMs, endMs: event.endMs });
       case "probe-frame":
         return this.probe.frame?.(event.samples, event.probability, event.timing);
       case "probe-decision":

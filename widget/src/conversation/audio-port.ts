@@ -41,10 +41,13 @@ export interface PlaybackPort {
   playSpeech?(replyId: number, request: SpeechRequest, options: PlaySpeechOptions): Promise<void>;
 }
 
-/** The audio engine of one conversation. */
+/**
+ * The audio engine of one conversation. Created inside the visitor's click (its AudioContext must be),
+ * then owned by the conversation: it starts it, receives its events and closes it.
+ */
 export interface AudioPort {
-  /** Opens the mic, loads the VAD; rejects with `mic-denied`, `no-mic`, `audio` or `vad`. */
-  start(): Promise<void>;
+  /** Opens the mic, loads the VAD, then reports to `events`; rejects with `mic-denied`, `no-mic`, `audio` or `vad`. */
+  start(events: AudioEngineEvents): Promise<void>;
   close(): void;
   /** Set once `start()` resolved. */
   readonly player: PlaybackPort | undefined;
@@ -57,6 +60,6 @@ export interface AudioPort {
 }
 
 /** Creates the engine. Called synchronously inside `start()`, i.e. inside the visitor's click. */
-export type AudioFactory = (options: AudioEngineOptions, events: AudioEngineEvents) => AudioPort | Promise<AudioPort>;
+export type AudioFactory = (options: AudioEngineOptions) => AudioPort | Promise<AudioPort>;
 
 export type { AudioEngineEvents, AudioEngineOptions, PlaybackReport };

@@ -3,7 +3,7 @@
  * transcript → streamed reply → speech sentence by sentence), client tools, barge-in truncation and
  * reconnects. Loaded lazily on the first start; state changes go through its {@link EngineHost}.
  */
-import type { CreateSessionResponse, SessionEndReason, SessionReport } from "@voice-agent/relay/protocol";
+import type { SessionEndReason, SessionReport } from "@voice-agent/relay/protocol";
 import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
@@ -11,7 +11,7 @@ import { encodeWav } from "@voice-agent/dsp";
 import { randomId } from "../random-id.ts";
 import { recoverable } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
-import type { AudioPort } from "./audio-port.ts";
+import type { AudioEngineEvents, AudioPort } from "./audio-port.ts";
 import type { EngineHost } from "./engine-host.ts";
 import { heardText } from "./heard-text.ts";
 import { RelaySession } from "./relay-session.ts";
@@ -24,7 +24,10 @@ import { turnLatencyReport } from "./turn-latency.ts";
 /** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
 const INTERRUPTED_HOLD_MS = 4000;
 
-/** One started conversation. `close()` releases everything. */
+/**
+ * One started conversation. It owns its audio port from `open()` on (starts it, receives its events,
+ * mutes and closes it) and its relay session; `close()` releases everything.
+ */
 export class ConversationEngine {
   readonly #host: EngineHost;
   readonly #config: ResolvedConfig;
@@ -34,7 +37,6 @@ export class ConversationEngine {
   #audio: AudioPort | undefined;
   #reply: ActiveReply | undefined;
   #replyId = 0;
-  #session: CreateSessionResponse | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #reporter: SessionReporter;
 
@@ -47,7 +49,7 @@ export class ConversationEngine {
 
   /** Queues a report for the relay's session records (sent in batches, never awaited). */
   report(report: SessionReport): void {
-    if (this.#session) this.#reporter.add(report);
+    if (this.#relay?.session) this.#reporter.add(report);
   }
 
   /** Opens the relay session and the audio (when given), then greets or listens. */
@@ -64,7 +66,7 @@ export class ConversationEngine {
           reconnectDelaysMs: this.#config.reconnectDelaysMs,
           opened: (session) => {
             this.#reporter.useSession(session.sessionId);
-            this.#host.setSession((this.#session = session));
+            this.#host.setSession(session);
           },
           beforeReplace: () => this.#reporter.flush(),
           renewFailed: (error) => (recoverable(error) ? void this.reconnect() : this.#host.fail(error)),
@@ -74,7 +76,7 @@ export class ConversationEngine {
       this.#audio = audio;
       audio?.setMuted(this.#host.muted);
       if (signal.aborted) return audio?.close();
-      await Promise.all([this.#relay.open(), audio?.start()]);
+      await Promise.all([this.#relay.open(), audio?.start(this.#audioEvents)]);
     } catch (error) {
       if (!signal.aborted) this.#host.fail(error);
       return;
@@ -83,7 +85,7 @@ export class ConversationEngine {
     const rate = this.#audio?.deviceRate;
     this.report({ type: "start", ...(rate ? { sampleRate: rate } : {}), language: navigator.language });
     this.#reporter.watchPage();
-    const greeting = this.#session?.agent.greeting;
+    const greeting = this.#relay?.session?.agent.greeting;
     // A visitor who typed first still sees the greeting, but is not talked over.
     if (this.#config.greet && greeting && this.#host.log.messages.length === 0) await this.#greet(greeting, greetSpoken);
     else this.#host.apply({ type: "ready" });
@@ -98,7 +100,7 @@ export class ConversationEngine {
   }
 
   /** A finished utterance from the audio engine. */
-  utterance(utterance: Utterance): void {
+  #utterance(utterance: Utterance): void {
     const kind = this.#host.state.kind;
     // Spoken over a reply without a barge-in report: the visitor still takes the turn.
     if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
@@ -106,13 +108,16 @@ export class ConversationEngine {
   }
 
   /** The audio engine's barge-in report: ignored unless it is about the current reply. */
-  bargeIn(replyId: number, playedMs: number): void {
+  #bargeIn(replyId: number, playedMs: number): void {
     if (this.#reply?.replyId === replyId) this.interrupt(playedMs, true);
   }
 
   /**
    * Barge-in: aborts the reply's LLM and TTS requests, keeps what was heard (`playedMs` from the
    * playback clock; the player's last report when not given), stores the reply as interrupted.
+   * Who silences the reply: on a confirmed barge-in the audio loop has already stopped playback itself
+   * (no wait for the main thread; `playedMs` comes with its report); every other end of a reply (typed
+   * text over it, Stop, a reconnect, an utterance without a barge-in report) is stopped here.
    */
   interrupt(playedMs: number | undefined, toInterrupted: boolean): void {
     const reply = this.#reply;
@@ -187,7 +192,7 @@ export class ConversationEngine {
     this.interrupt(undefined, false);
     this.#reporter.unwatchPage();
     if (error) this.report({ type: "error", code: error.code, message: error.message.slice(0, 500) });
-    if (this.#session) void this.#reporter.end(reason);
+    if (this.#relay?.session) void this.#reporter.end(reason);
     clearTimeout(this.#holdTimer);
     this.#abort.abort();
     this.#relay?.close();
@@ -199,7 +204,7 @@ export class ConversationEngine {
     if (!speak) reply.speaker = undefined;
     reply.message.text = greeting;
     // Recorded by the relay as the session's greeting, so that an interruption of it can name it.
-    reply.recordId = this.#session?.greetingId;
+    reply.recordId = this.#relay?.session?.greetingId;
     this.report({ type: "greeting" });
     this.#host.apply({ type: "reply-start" });
     try {
@@ -326,6 +331,20 @@ export class ConversationEngine {
   }
 
   #sessionId(): { sessionId?: string } {
-    return this.#session ? { sessionId: this.#session.sessionId } : {};
+    const session = this.#relay?.session;
+    return session ? { sessionId: session.sessionId } : {};
   }
+
+  /** What the audio engine reports; the visitor's speech counts only while not muted. */
+  readonly #audioEvents: AudioEngineEvents = {
+    speechStart: () => {},
+    level: (db) => this.#host.level(db),
+    bargeIn: ({ replyId, playedMs }) => {
+      if (!this.#host.muted) this.#bargeIn(replyId, playedMs);
+    },
+    utterance: (utterance) => {
+      if (!this.#host.muted) this.#utterance(utterance);
+    },
+    error: (error) => this.#host.fail(error),
+  };
 }

@@ -16,6 +16,8 @@ export interface EngineHost {
   emit<K extends keyof VoiceAgentEventMap>(name: K, detail: VoiceAgentEventMap[K]): void;
   setInterim(interim: InterimText | undefined): void;
   setSession(session: CreateSessionResponse): void;
+  /** The microphone's level, dBFS, once per 32 ms frame while it is open (the launcher's sign). */
+  level(db: number): void;
   /** Called whenever the engine is back in `listening` (queued typed text may go now). */
   idle(): void;
 }

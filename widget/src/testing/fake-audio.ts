@@ -59,7 +59,8 @@ export class FakePlayer implements PlaybackPort {
 /** One fake engine per conversation start; `FakeAudio.factory` is what the element is given. */
 export class FakeAudioEngine implements AudioPort {
   readonly options: AudioEngineOptions;
-  readonly events: AudioEngineEvents;
+  /** What the conversation gave `start()`. */
+  #events: AudioEngineEvents | undefined;
   player: FakePlayer | undefined;
   closed = false;
   /** The mic's mute state as last set. */
@@ -69,15 +70,15 @@ export class FakeAudioEngine implements AudioPort {
   #startError: WidgetError | undefined;
   readonly #holdPlayback: boolean;
 
-  constructor(options: AudioEngineOptions, events: AudioEngineEvents, startError?: WidgetError, holdPlayback = false) {
+  constructor(options: AudioEngineOptions, startError?: WidgetError, holdPlayback = false) {
     this.options = options;
-    this.events = events;
     this.#startError = startError;
     this.#holdPlayback = holdPlayback;
   }
 
-  async start(): Promise<void> {
+  async start(events: AudioEngineEvents): Promise<void> {
     if (this.#startError) throw this.#startError;
+    this.#events = events;
     this.player = new FakePlayer();
     this.loopPath = "worker";
     this.player.holdPlayback = this.#holdPlayback;
@@ -89,6 +90,12 @@ export class FakeAudioEngine implements AudioPort {
 
   close(): void {
     this.closed = true;
+  }
+
+  /** The events the engine reports to; a test that makes the engine speak before it started fails. */
+  get events(): AudioEngineEvents {
+    if (!this.#events) throw new Error("FakeAudioEngine: not started, nobody listens to its events yet.");
+    return this.#events;
   }
 
   /** The visitor says something: one utterance of `ms` of 16 kHz audio. */
@@ -127,8 +134,8 @@ export class FakeAudio {
     return engine;
   }
 
-  readonly factory: AudioFactory = (options, events) => {
-    const engine = new FakeAudioEngine(options, events, this.#startErrors.shift(), this.holdPlayback);
+  readonly factory: AudioFactory = (options) => {
+    const engine = new FakeAudioEngine(options, this.#startErrors.shift(), this.holdPlayback);
     this.engines.push(engine);
     return engine;
   };

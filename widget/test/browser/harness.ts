@@ -69,18 +69,7 @@ let engine: AudioEngine | undefined;
 /** Starts the engine (the widget's assets are expected under `/va/` of this origin unless `assetBase`). */
 async function start(options: HarnessOptions = {}): Promise<void> {
   const { keepAudio, assetBase, ...rest } = options;
-  engine = new AudioEngine(
-    { assetBase: assetBase ?? new URL("/va/", location.href).href, turn: {}, ...rest },
-    {
-      speechStart: () => log.speechStarts.push(log.frames),
-      level: (db) => log.levels.push(db),
-      // The engine calls probe.stopped just before bargeIn: attach that stop report.
-      bargeIn: (report) => log.bargeIns.push({ ...report, stop: pendingStops.shift() }),
-      utterance: (u: Utterance) =>
-        log.utterances.push({ startMs: u.startMs, endMs: u.endMs, samples: u.audio.length, contextFrame: now() }),
-      error: (e) => log.errors.push(`${e.code}: ${e.message}`),
-    },
-  );
+  engine = new AudioEngine({ assetBase: assetBase ?? new URL("/va/", location.href).href, turn: {}, ...rest });
   engine.probe = {
     started: (at) => (log.startedFrame = at),
     frame: (samples, p, timing) => {
@@ -94,7 +83,14 @@ async function start(options: HarnessOptions = {}): Promise<void> {
     decision: (kind, timing) => log.decisions.push({ kind, timing }),
   };
   log.sampleRate = engine.context.sampleRate;
-  await engine.start();
+  await engine.start({
+    speechStart: () => log.speechStarts.push(log.frames),
+    level: (db) => log.levels.push(db),
+    // The engine calls probe.stopped just before bargeIn: attach that stop report.
+    bargeIn: (report) => log.bargeIns.push({ ...report, stop: pendingStops.shift() }),
+    utterance: (u: Utterance) => log.utterances.push({ startMs: u.startMs, endMs: u.endMs, samples: u.audio.length, contextFrame: now() }),
+    error: (e) => log.errors.push(`${e.code}: ${e.message}`),
+  });
   log.micSettings = engine.microphoneSettings;
   log.loopPath = engine.loopPath;
 }
