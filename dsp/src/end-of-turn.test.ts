@@ -37,6 +37,42 @@ describe("EndOfTurn", () => {
     expect(results.filter(([, r]) => r.kind === "turn-end")).toHaveLength(1);
   });
 
+  it("reports the utterance so far at a pause, and the same utterance when the turn then ends", () => {
+    const { results } = run(seq([0, 5], [0.9, 20], [0.1, 30]), { silenceMs: 640, pauseMs: 256 });
+    expect(results.map(([i, r]) => [i, r.kind])).toEqual([
+      [5, "speech-start"],
+      [32, "pause"], // 8 silent frames = 256 ms after the last speech frame (24)
+      [44, "turn-end"],
+    ]);
+    const [pause, end] = [results[1]![1], results[2]![1]] as Extract<EndOfTurnResult, { kind: "pause" | "turn-end" }>[];
+    expect([pause!.startMs, pause!.endMs]).toEqual([end!.startMs, end!.endMs]);
+    expect(Array.from(pause!.audio)).toEqual(Array.from(end!.audio));
+  });
+
+  it("reports a resume when speech comes back after a pause, and a new pause after it", () => {
+    const { results } = run(seq([0.9, 10], [0.1, 10], [0.9, 10], [0.1, 30]), { silenceMs: 640, pauseMs: 256 });
+    expect(results.map(([i, r]) => [i, r.kind])).toEqual([
+      [0, "speech-start"],
+      [17, "pause"],
+      [20, "resume"],
+      [37, "pause"],
+      [49, "turn-end"],
+    ]);
+    const [first, second, end] = [results[1]![1], results[3]![1], results[4]![1]] as Extract<
+      EndOfTurnResult,
+      { kind: "pause" | "turn-end" }
+    >[];
+    expect(first!.audio.length).toBeLessThan(end!.audio.length);
+    expect(second!.audio.length).toBe(end!.audio.length);
+    expect(second!.endMs).toBe(end!.endMs);
+  });
+
+  it("reports no pause without pauseMs, nor for speech shorter than minSpeechMs", () => {
+    expect(run(seq([0.9, 20], [0.1, 30]), { silenceMs: 640 }).results.map(([, r]) => r.kind)).toEqual(["speech-start", "turn-end"]);
+    const short = run(seq([0.9, 4], [0.1, 30]), { silenceMs: 640, pauseMs: 256, minSpeechMs: 250 });
+    expect(short.results.map(([, r]) => r.kind)).toEqual(["speech-start", "misfire"]);
+  });
+
   it("counts frames between the thresholds as silence but keeps their audio", () => {
     const { results } = run(seq([0.9, 10], [0.4, 5], [0.1, 30]), { silenceMs: 320, preSpeechPadMs: 0, postSpeechPadMs: 0 });
     const [i, r] = results.find(([, r]) => r.kind === "turn-end")!;

@@ -1,7 +1,9 @@
 /**
  * End-of-turn detector: a pure stage over 16 kHz VAD frames and their speech probabilities. It keeps
  * a short pre-speech pad so the first syllable is never cut, and reports the utterance once silence has
- * lasted `silenceMs`, trimmed to the spoken part (plus the pads).
+ * lasted `silenceMs`, trimmed to the spoken part (plus the pads). With `pauseMs` it also reports the
+ * utterance so far at a shorter pause, and when speech resumes after one, so that a consumer can start
+ * on a turn before it ends (speculation).
  */
 
 /** Options of {@link EndOfTurn}; all durations in milliseconds. */
@@ -45,6 +47,11 @@ export interface EndOfTurnOptions {
   postSpeechPadMs?: number;
   /** An utterance (pads included) is cut and reported at this length. Default 30000. */
   maxUtteranceMs?: number;
+  /**
+   * Silence (counted as for `silenceMs`) after which the utterance so far is reported as a `pause`, once
+   * per pause; a `resume` follows when speech comes back before the turn ends. 0 (default): off.
+   */
+  pauseMs?: number;
 }
 
 /**
@@ -55,7 +62,14 @@ export type EndOfTurnResult =
   | { kind: "none" }
   | { kind: "speech-start"; startMs: number }
   | { kind: "misfire" }
-  | { kind: "turn-end"; startMs: number; endMs: number; audio: Float32Array };
+  | { kind: "turn-end"; startMs: number; endMs: number; audio: Float32Array }
+  /**
+   * Silence has lasted `pauseMs`: the utterance as `turn-end` would report it now. When the turn then ends
+   * with no speech in between, its `turn-end` has the same `startMs`, `endMs` and audio.
+   */
+  | { kind: "pause"; startMs: number; endMs: number; audio: Float32Array }
+  /** Speech came back after a `pause`: what it reported is not the turn. */
+  | { kind: "resume" };
 
 const NONE: EndOfTurnResult = { kind: "none" };
 
@@ -75,6 +89,7 @@ export class EndOfTurn {
   #speechFrames = 0;
   #silentMs = 0;
   #inSpeech = false;
+  #paused = false; // a pause was reported and speech has not resumed since
   #frames = 0; // frames seen
   #startMs = 0;
   #padMs = 0;
@@ -91,6 +106,7 @@ export class EndOfTurn {
       preSpeechPadMs: 96,
       postSpeechPadMs: 32,
       maxUtteranceMs: 30_000,
+      pauseMs: 0,
       ...options,
     };
     const o = this.#o;
@@ -102,6 +118,7 @@ export class EndOfTurn {
     if (!(o.maxUtteranceMs >= o.silenceMs)) throw new RangeError("EndOfTurn: maxUtteranceMs must be ≥ silenceMs");
     if (!(o.silenceMs > 0)) throw new RangeError("EndOfTurn: silenceMs must be > 0");
     if (!(o.tailMs >= 0)) throw new RangeError("EndOfTurn: tailMs must be ≥ 0");
+    if (!(o.pauseMs >= 0)) throw new RangeError("EndOfTurn: pauseMs must be ≥ 0");
     this.frameMs = (o.frameSamples / o.sampleRate) * 1000;
     this.#padFrames = Math.round(o.preSpeechPadMs / this.frameMs);
     this.#pad = new Float32Array(Math.max(1, this.#padFrames) * o.frameSamples);
@@ -155,7 +172,16 @@ export class EndOfTurn {
       this.#silentMs += this.frameMs;
     }
     if (this.#silentMs >= o.silenceMs || this.#uttLen + frame.length > this.#utt.length) return this.#end();
-    return started ? { kind: "speech-start", startMs: this.#startMs } : NONE;
+    if (started) return { kind: "speech-start", startMs: this.#startMs };
+    if (this.#paused && this.#silentMs === 0) {
+      this.#paused = false;
+      return { kind: "resume" };
+    }
+    if (!this.#paused && o.pauseMs > 0 && this.#silentMs >= o.pauseMs && this.#speechFrames * this.frameMs >= o.minSpeechMs) {
+      this.#paused = true;
+      return { kind: "pause", ...this.#utterance() };
+    }
+    return NONE;
   }
 
   /** Ends an open utterance now (e.g. when the visitor stops the mic). */
@@ -166,6 +192,7 @@ export class EndOfTurn {
   /** Drops any open utterance and the pad; stream time restarts at 0. */
   reset(): void {
     this.#inSpeech = false;
+    this.#paused = false;
     this.#padCount = 0;
     this.#padHead = 0;
     this.#uttLen = 0;
@@ -173,16 +200,22 @@ export class EndOfTurn {
   }
 
   #end(): EndOfTurnResult {
-    const o = this.#o;
     this.#inSpeech = false;
+    this.#paused = false;
     this.#padCount = 0;
     this.#padHead = 0;
-    if (this.#speechFrames * this.frameMs < o.minSpeechMs) return { kind: "misfire" };
+    if (this.#speechFrames * this.frameMs < this.#o.minSpeechMs) return { kind: "misfire" };
+    return { kind: "turn-end", ...this.#utterance() };
+  }
+
+  /** The open utterance as it would end now: trimmed to its speech plus the post-speech pad. */
+  #utterance(): { startMs: number; endMs: number; audio: Float32Array } {
+    const o = this.#o;
     const post = Math.round((o.postSpeechPadMs / 1000) * o.sampleRate);
     const len = Math.min(this.#uttLen, this.#lastSpeechEnd + post);
     const end = this.#lastStrongEnd >= 0 ? this.#lastStrongEnd : this.#lastPositiveEnd;
     const endMs = this.#startMs - this.#padMs + (end / o.sampleRate) * 1000;
-    return { kind: "turn-end", startMs: this.#startMs, endMs, audio: this.#utt.slice(0, len) };
+    return { startMs: this.#startMs, endMs, audio: this.#utt.slice(0, len) };
   }
 
   #pushPad(frame: Float32Array): void {

@@ -20,9 +20,10 @@ export interface PlaybackQueueOptions {
    * `true`: once a reply has been seen, later replies start `cushionMarginMs` after their first sample
    * plus the delay the earlier ones needed to play without running dry (see {@link ArrivalLag}), instead
    * of when the cushion fills: sooner for audio at real time or faster, later for a slow stream. Default
-   * `false`: in Chromium through the relay, with speech streamed at real time in 100 ms chunks, it started
-   * no sooner than the cushion (median 206 vs 203 ms turn overhead) and 1 of 6 replies ran dry (the
-   * pipeline's jitter exceeds the margin), so every reply waits for the cushion.
+   * `false`: in Chromium through the relay on a 2-core VM, with speech streamed at real time in 100 ms
+   * chunks, four runs of 6 turns gave medians of 206/157/156/236 ms against the cushion's 203/337/245/210
+   * (run-to-run noise larger than the difference) and 1 reply of 24 ran dry (the cushion: 1 of 24 too),
+   * so it is not the default until a quieter measurement shows a gain (the bench compares both).
    */
   learnStart?: boolean;
   /** With `learnStart`: added to the learnt start delay, ms. Default 40. */

@@ -65,6 +65,7 @@ async function startBenchStack(ports: { standin: number; relay: number; host: nu
   const host = await startHostServer({ port: ports.host, hostname: "localhost", relayUrl: relay.url });
   return {
     host,
+    standinUrl: standin.url,
     async close() {
       await host.close();
       await relay.kill();
@@ -141,16 +142,14 @@ try {
     ),
   );
   const pacedSetup = "instant stand-in through the relay, speech in 100 ms chunks every 100 ms";
+  // Not measured: the stand-in synthesizes each new sentence as it streams it, which on this machine can
+  // fall behind real time; these turns fill its cache, so both measured sets get the same steady stream.
+  await spokenTurns(stacks[1]!.host.url, 3, " [speech streamed at real time, warm-up]");
   const paced = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time]");
   const fixedOverhead = turnOverheadRows(paced, " [speech streamed at real time]", "turn_overhead_paced_ms", pacedSetup);
-  const learnt = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time, start learnt]", { learnStart: true });
-  turnOverheadRows(
-    learnt,
-    " [speech streamed at real time, start learnt]",
-    undefined,
-    `${pacedSetup}; baseline: the cushion (default)`,
-    fixedOverhead,
-  );
+  const learntLabel = " [speech streamed at real time, start learnt]";
+  const learnt = await spokenTurns(stacks[1]!.host.url, 6, learntLabel, { playback: { learnStart: true } });
+  turnOverheadRows(learnt, learntLabel, undefined, `${pacedSetup}; baseline: the cushion (default), same run`, fixedOverhead);
   for (const [turns, label, key] of [
     [paced, "", "underrun_replies_paced"],
     [learnt, ", start learnt", undefined],
@@ -175,22 +174,29 @@ try {
       { STANDIN_PROFILE: "typical-cloud" },
     ),
   );
+  // With speculation (the default: the speech so far goes to transcription at a 250 ms pause) and without
+  // (`pauseMs` 0: transcription after the 700 ms silence timeout), the same fixture, one after the other.
+  const noSpeculation = { config: { turn: { pauseMs: 0 } } };
   const cloud = await spokenTurns(stacks[2]!.host.url, 9, " [typical-cloud]");
-  const cloudNote = `${cloud.v2v.length} turns: ${cloud.v2v.map(Math.round).join(", ")}; stand-in typical-cloud profile through the relay; ${cloud.stages}; ${cloud.underrunReplies} replies with an underrun`;
+  const cloudNoSpec = await spokenTurns(stacks[2]!.host.url, 9, " [typical-cloud, no speculation]", noSpeculation);
+  const cloudNote = (turns: SpokenTurns) =>
+    `${turns.v2v.length} turns: ${turns.v2v.map(Math.round).join(", ")}; stand-in typical-cloud profile through the relay; ${turns.stages}; ${turns.underrunReplies} replies with an underrun`;
   rows.push(
     {
       key: "v2v_cloud_p50_ms",
       name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p50)",
       unit: "ms",
       value: percentile(cloud.v2v, 0.5),
+      baseline: percentile(cloudNoSpec.v2v, 0.5),
       trials: cloud.v2v.length,
-      note: cloudNote,
+      note: `${cloudNote(cloud)}; baseline: no speculation, same run`,
     },
     {
       key: "v2v_cloud_p95_ms",
       name: "voice to voice: speech end → first reply sample played, typical-cloud provider (p95)",
       unit: "ms",
       value: percentile(cloud.v2v, 0.95),
+      baseline: percentile(cloudNoSpec.v2v, 0.95),
       trials: cloud.v2v.length,
       note: `nearest rank of ${cloud.v2v.length}: the largest; context time, output latency of the device not included`,
     },
@@ -198,16 +204,54 @@ try {
       key: "v2v_cloud_nospec_p50_ms",
       name: "voice to voice, typical-cloud provider, no speculation (p50)",
       unit: "ms",
-      value: percentile(cloud.v2v, 0.5),
-      trials: cloud.v2v.length,
-      note: "the same turns as v2v_cloud_p50_ms: the widget does not speculate yet (STT starts after the 700 ms silence timeout, the LLM after the transcript), so today's design is the no-speculation baseline",
+      value: percentile(cloudNoSpec.v2v, 0.5),
+      trials: cloudNoSpec.v2v.length,
+      note: `${cloudNote(cloudNoSpec)}; element config turn.pauseMs 0 (transcription after the silence timeout)`,
     },
   );
+
+  // --- what speculation costs ------------------------------------------------------------------------
+  // Upstream requests per turn on the instant stack, with and without speculation, for turns spoken in one
+  // go and for turns with a 450 ms pause in the middle of the sentence (the speculation made at that pause
+  // is aborted when the visitor goes on: an extra transcription request).
+  for (const midPauseMs of [0, 450]) {
+    const perTurn: Record<string, number>[] = [];
+    for (const options of [{}, noSpeculation]) {
+      await fetch(`${stacks[0]!.standinUrl}/__standin/requests`, { method: "DELETE" });
+      const trials = 4;
+      await spokenTurns(host.url, trials, ` [requests, mid-sentence pause ${midPauseMs} ms]`, { ...options, midPauseMs });
+      const requests = (await (await fetch(`${stacks[0]!.standinUrl}/__standin/requests`)).json()) as { route: string }[];
+      // The first turn (not counted in the latency rows) is counted here: every turn costs requests.
+      const count = (route: string) => requests.filter((r) => r.route === route).length / (trials + 1);
+      perTurn.push({ transcription: count("transcription"), chat: count("chat"), speech: count("speech") });
+    }
+    const [spec, plain] = perTurn as [Record<string, number>, Record<string, number>];
+    const extra = (route: string) => Math.round((spec[route]! - plain[route]!) * 100) / 100;
+    const setup = midPauseMs ? `each turn with a ${midPauseMs} ms pause mid-sentence` : "each turn spoken in one go";
+    rows.push({
+      ...(midPauseMs ? { key: "speculation_extra_stt_per_turn" } : {}),
+      name: `speculation: extra transcription requests per turn (${setup})`,
+      unit: "requests",
+      value: extra("transcription"),
+      trials: 5,
+      note: `with / without speculation per turn: transcription ${spec.transcription} / ${plain.transcription}, chat ${spec.chat} / ${plain.chat} (extra ${extra("chat")}), speech ${spec.speech} / ${plain.speech} (extra ${extra("speech")}); instant stand-in`,
+    });
+  }
 } finally {
   for (const stack of stacks) await stack.close();
 }
 
 await writeBenchResults("e2e", rows);
+
+/** How {@link spokenTurns} runs its turns. */
+interface TurnOptions {
+  /** Tuning given to the playback worklet (e.g. `{ learnStart: false }` for a baseline). */
+  playback?: Record<string, unknown>;
+  /** Merged into the element's `.config` (e.g. `{ turn: { pauseMs: 0 } }`: no speculation). */
+  config?: Record<string, unknown>;
+  /** A silence this long cut into the middle of each turn's speech (a pause inside the sentence), ms. */
+  midPauseMs?: number;
+}
 
 /** What {@link spokenTurns} measured. */
 interface SpokenTurns {
@@ -224,22 +268,22 @@ interface SpokenTurns {
 /**
  * `trials` spoken turns on the host page at `hostUrl` (after one that fills the stand-in's speech cache,
  * not counted), each from the visitor's true speech end (found in the captured audio) to the first reply
- * sample the playback worklet rendered, with the underruns of each reply's playback. `playback`: tuning
- * given to the playback worklet (e.g. `{ learnStart: false }` for a baseline).
+ * sample the playback worklet rendered, with the underruns of each reply's playback.
  */
-async function spokenTurns(hostUrl: string, trials: number, label: string, playback: Record<string, unknown> = {}): Promise<SpokenTurns> {
-  const wav = await tiledTurns(trials + 1);
+async function spokenTurns(hostUrl: string, trials: number, label: string, options: TurnOptions = {}): Promise<SpokenTurns> {
+  const { playback = {}, config = {}, midPauseMs = 0 } = options;
+  const wav = await tiledTurns(trials + 1, midPauseMs);
   const browser = await chromium.launch(withFakeMic(wav));
   try {
     const page = await browser.newPage();
     await page.addInitScript(instrumentWorklets, playback);
     await page.goto(`${hostUrl}/embed.html`);
-    await page.evaluate(async () => {
+    await page.evaluate(async (config) => {
       await customElements.whenDefined("voice-agent");
       const el = document.querySelector("voice-agent") as HTMLElement & { config: object; start(): void };
-      el.config = { greet: false, history: "memory" };
+      el.config = { greet: false, history: "memory", ...config };
       el.start();
-    });
+    }, config);
     // Each turn is 1–2 s of speech and 9 s of silence; the last reply must also finish playing.
     await page.waitForFunction((n) => (window as unknown as { bench: BenchLog }).bench.playback.length >= n, trials + 1, {
       timeout: 30_000 + (trials + 1) * 15_000,
@@ -385,18 +429,23 @@ async function shownAfter(page: Page, n: number): Promise<number> {
  * The spoken sentence of `one-turn.wav`, `count` times, each followed by 9 s of silence (time for the
  * reply to play out), after 1 s of silence; 16 kHz.
  */
-async function tiledTurns(count: number): Promise<string> {
+async function tiledTurns(count: number, midPauseMs = 0): Promise<string> {
   const meta = JSON.parse(await readFile(fixture("one-turn.json"), "utf8")) as { speechStartMs: number; speechEndMs: number };
   const { samples, sampleRate } = decodeWav(await readFile(fixture("one-turn.wav")));
   const speech = samples.subarray(Math.round((meta.speechStartMs / 1000) * sampleRate), Math.round((meta.speechEndMs / 1000) * sampleRate));
-  const down = Float32Array.from(
+  const spoken = Float32Array.from(
     { length: Math.floor((speech.length * 16_000) / sampleRate) },
     (_, i) => speech[Math.floor((i * sampleRate) / 16_000)]!,
   );
+  const half = Math.floor(spoken.length / 2);
+  const gap = Math.round((midPauseMs / 1000) * 16_000);
+  const down = new Float32Array(spoken.length + gap);
+  down.set(spoken.subarray(0, half));
+  down.set(spoken.subarray(half), half + gap);
   const period = down.length + 9 * 16_000;
   const out = new Float32Array(16_000 + count * period);
   for (let i = 0; i < count; i++) out.set(down, 16_000 + i * period);
-  const file = join(tmp, `turns-tiled-${count}.wav`);
+  const file = join(tmp, `turns-tiled-${count}-${midPauseMs}.wav`);
   await writeFile(file, encodeWav(out, 16_000));
   return file;
 }

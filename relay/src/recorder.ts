@@ -48,6 +48,11 @@ export interface TranscriptionRecord extends StageRecord {
    * commits it before the stream's end; undefined when records are off.
    */
   streamObserver(audioDurationMs: number): SseStreamObserver | undefined;
+  /**
+   * The request is speculative (sent at a pause, before the turn ended): its transcript is held, and
+   * recorded only when a chat request of the same session and turn arrives (on this instance); else dropped.
+   */
+  hold(): void;
 }
 
 /** Record of one chat request: the visitor's new messages and the reply as it streams. */
@@ -86,7 +91,7 @@ const done = Promise.resolve();
 /** The recorder of a relay without records: records nothing, observes nothing. */
 export const NO_RECORDS: Recorder = {
   sessionCreated: () => done,
-  transcription: () => ({ ...noStage, transcript: () => done, streamObserver: () => undefined }),
+  transcription: () => ({ ...noStage, transcript: () => done, streamObserver: () => undefined, hold: () => {} }),
   chat: () => ({ ...noStage, said: () => done }),
   speech: () => noStage,
 };

@@ -55,7 +55,13 @@ export const RefreshSessionResponseSchema = z.object({
 
 /** Answer of `POST /v1/sessions`. */
 export const CreateSessionResponseSchema = RefreshSessionResponseSchema.extend({
-  agent: z.object({ id: z.string(), name: z.string(), greeting: z.string() }),
+  agent: z.object({
+    id: z.string(),
+    name: z.string(),
+    greeting: z.string(),
+    /** Whether the widget may transcribe at a pause before the turn ends (the agent's `speculation`). */
+    speculation: z.boolean(),
+  }),
   /** Record id of the greeting (`greetingMessageId`): the `messageId` of an interruption of the greeting. */
   greetingId: z.string(),
   upstream: UpstreamKindSchema,

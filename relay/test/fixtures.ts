@@ -22,6 +22,7 @@ export const testAgent: AgentConfig = {
   stt: { model: "agent-stt-model", language: "en" },
   llm: { model: "agent-llm-model", temperature: 0.3, maxTokens: 100 },
   tts: { model: "agent-tts-model", voice: "agent-voice", speed: 1 },
+  speculation: true,
   tools: [{ name: "lookup_order", description: "Finds an order.", parameters: { type: "object", properties: { id: { type: "string" } } } }],
   realtime: { model: "agent-realtime-model", voice: "agent-realtime-voice", turnDetection: { type: "semantic_vad" } },
   limits: AgentLimitsSchema.parse({}),

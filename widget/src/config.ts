@@ -38,7 +38,11 @@ export interface VoiceAgentConfig {
    * a CSP that allows workers from the page's origin only.
    */
   audioWorker?: string;
-  /** End-of-turn tuning in ms: `silenceMs` (default 700, 100–10000), `minSpeechMs` (250), pads, `maxUtteranceMs` (30000). */
+  /**
+   * End-of-turn tuning in ms: `silenceMs` (default 700, 100–10000), `minSpeechMs` (250), pads,
+   * `maxUtteranceMs` (30000), `pauseMs` (250; 0 or 100 up to `silenceMs`): the pause at which the speech so
+   * far is sent for transcription ahead of the turn's end, when the agent allows it (its `speculation`).
+   */
   turn?: Partial<Omit<EndOfTurnOptions, "frameSamples" | "sampleRate">>;
   /** Turns of local history sent to the model as context (a turn = a visitor message and the reply). Default 20, 1–200. */
   contextTurns?: number;
@@ -122,6 +126,10 @@ export function resolveConfig(
   if (silence !== undefined && !(silence >= 100 && silence <= 10_000)) {
     throw new WidgetError("config", `config.turn.silenceMs must be between 100 and 10000 ms (got ${silence}).`);
   }
+  const pause = config.turn?.pauseMs;
+  if (pause !== undefined && !(pause === 0 || (pause >= 100 && pause < (silence ?? 700)))) {
+    throw new WidgetError("config", `config.turn.pauseMs must be 0 (off) or from 100 ms up to silenceMs (got ${pause}).`);
+  }
   const reconnectDelaysMs = config.reconnectDelaysMs ?? [1000, 2000, 4000, 8000, 15_000];
   if (!Array.isArray(reconnectDelaysMs) || reconnectDelaysMs.some((d) => !(d >= 0))) {
     throw new WidgetError(
@@ -142,7 +150,7 @@ export function resolveConfig(
     lang: attributes.lang || undefined,
     assetBase: assetBase.endsWith("/") ? assetBase : `${assetBase}/`,
     audioWorker: audioWorker(config.audioWorker),
-    turn: config.turn ?? {},
+    turn: { pauseMs: 250, ...config.turn },
     contextTurns: integer(config.contextTurns, "contextTurns", 20, 1, 200),
     refreshLeadMs: integer(config.refreshLeadMs, "refreshLeadMs", 60_000, 0, 3_600_000),
     reconnectDelaysMs,

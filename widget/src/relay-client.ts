@@ -47,6 +47,7 @@ export class RelayClient implements Transport {
     form.append("file", new Blob([wav as Uint8Array<ArrayBuffer>], { type: "audio/wav" }), "utterance.wav");
     form.append("stream", "true");
     if (language) form.append("language", language);
+    if (turn.speculative) form.append("speculative", "true");
     const response = await this.#fetch("POST", PATHS.transcriptions, form, undefined, turn);
     if (!response.headers.get("content-type")?.includes("text/event-stream")) return (await response.json()) as Transcript;
     // OpenAI's streamed transcription: `transcript.text.delta` events, then `transcript.text.done`.

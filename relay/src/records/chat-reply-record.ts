@@ -33,7 +33,12 @@ function addToolCallDelta(calls: ToolCallRecord[], delta: ToolCallDelta): void {
  * committed before `[DONE]` reaches the browser; a stream the browser aborts (barge-in) is recorded as far
  * as it got, `interrupted`. What the visitor said (typed text, tool results) is committed with the reply.
  */
-export function chatReplyRecord(recorder: SessionRecorder, scope: RecordScope, now: () => number): ChatRecord {
+export function chatReplyRecord(
+  recorder: SessionRecorder,
+  scope: RecordScope,
+  now: () => number,
+  commitHeld?: () => Promise<void> | undefined,
+): ChatRecord {
   const { sessionId, turnId } = scope;
   const utteranceId = turnId ?? null;
   const startAt = now();
@@ -85,7 +90,8 @@ export function chatReplyRecord(recorder: SessionRecorder, scope: RecordScope, n
     recordId: id,
     observer,
     said(messages: readonly ChatMessage[]) {
-      return (said ??= saidMessages(recorder, scope, messages, { userId, startAt }));
+      // A held transcript of the turn goes first: the one user message per turn is the first written.
+      return (said ??= Promise.all([commitHeld?.(), saidMessages(recorder, scope, messages, { userId, startAt })]).then(() => {}));
     },
     failed(error, clientGone) {
       recorder.event(sessionId, ...failureEvent("llm", error, clientGone, turnId));

@@ -61,9 +61,10 @@ describe("session records through the app", () => {
   };
   const auth = (token: string) => ({ authorization: `Bearer ${token}`, origin: TEST_ORIGIN });
   const turnHeader = (turnId: string | undefined) => (turnId ? { [TURN_ID_HEADER]: turnId } : {});
-  const transcribe = async (token: string, turnId?: string) => {
+  const transcribe = async (token: string, turnId?: string, speculative = false) => {
     const form = new FormData();
     form.append("file", silentWav(2), "utterance.wav");
+    if (speculative) form.append("speculative", "true");
     return app.request("/v1/audio/transcriptions", { method: "POST", headers: { ...auth(token), ...turnHeader(turnId) }, body: form });
   };
   const chat = (token: string, content = "Where is my tent", turnId?: string) =>
@@ -206,6 +207,25 @@ describe("session records through the app", () => {
     expect(messages[0]).toMatchObject({ audioDurationMs: null, latency: {} });
     expect(messages[0]).not.toHaveProperty("confidence");
     expect(recorded.status).toBe("active");
+  });
+
+  it("holds a speculative transcript until its turn's chat request, then records it as the turn's message; drops one never committed", async () => {
+    const session = await createSession();
+    const abandoned = await transcribe(session.token, "turn-spec-abandoned", true);
+    expect(abandoned.headers.get(RECORD_ID_HEADER)).toBeNull();
+    const stt = await transcribe(session.token, "turn-spec-1", true);
+    const { text } = (await stt.json()) as { text: string };
+    await writer.flush();
+    expect((await store.getSession(session.sessionId))?.messages).toEqual([]);
+
+    expect(await (await chat(session.token, text, "turn-spec-1")).text()).toContain("data: [DONE]");
+    const { messages } = (await store.getSession(session.sessionId))!;
+    expect(messages.map((m) => [m.role, m.text, m.utteranceId])).toEqual([
+      ["user", text, "turn-spec-1"],
+      ["assistant", `This is the offline demo. You said: ${text}`, "turn-spec-1"],
+    ]);
+    // The transcript's own record (audio length, transcription time), not a text-only message of the chat.
+    expect(messages[0]).toMatchObject({ audioDurationMs: 2000, latency: { upstreamSttMs: expect.any(Number) } });
   });
 
   it("records the typed turn of a request whose upstream failed, once when retried, not of a request it refused", async () => {

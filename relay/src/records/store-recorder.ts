@@ -4,6 +4,9 @@ import { failureEvent, turnPayload } from "./failure-event.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 
+/** How long a held (speculative) transcript waits for its turn's chat request, ms. */
+const HELD_TRANSCRIPT_MS = 60_000;
+
 /**
  * The {@link Recorder} of a relay with records: turns what the routes report into record ops through a
  * {@link SessionRecorder}. Messages whose response the browser receives are committed before the
@@ -12,6 +15,8 @@ import { uuidv7 } from "./uuid-v7.ts";
 export class StoreRecorder implements Recorder {
   readonly #recorder: SessionRecorder;
   readonly #now: () => number;
+  /** Commits of held transcripts, by session and turn, until the turn's chat request takes one. */
+  readonly #held = new Map<string, () => Promise<void>>();
 
   constructor(recorder: SessionRecorder, now: () => number) {
     this.#recorder = recorder;
@@ -25,27 +30,37 @@ export class StoreRecorder implements Recorder {
   /**
    * The transcript is the visitor's message of the turn, with the utterance's audio length and
    * `upstreamSttMs`. Streamed, it is read from the `transcript.text.done` event and committed before the
-   * stream's `[DONE]`.
+   * stream's `[DONE]`. Held (speculative), it waits for the turn's chat request instead.
    */
   transcription(scope: RecordScope): TranscriptionRecord {
     const { sessionId, turnId } = scope;
     const startAt = this.#now();
     const t0 = performance.now();
     const id = uuidv7(startAt);
-    const transcript = (text: string, audioDurationMs: number) =>
+    let held = false;
+    const write = (text: string, audioDurationMs: number, endAt: number, upstreamSttMs: number) =>
       this.#recorder.message(sessionId, {
         id,
         role: "user",
         text,
         startAt,
-        endAt: this.#now(),
+        endAt,
         audioDurationMs,
-        latency: { upstreamSttMs: Math.round(performance.now() - t0) },
+        latency: { upstreamSttMs },
         utteranceId: turnId ?? null,
       });
+    const transcript = async (text: string, audioDurationMs: number) => {
+      const [endAt, sttMs] = [this.#now(), Math.round(performance.now() - t0)];
+      const commit = () => write(text, audioDurationMs, endAt, sttMs);
+      if (!held || turnId === undefined) return commit();
+      const key = `${sessionId} ${turnId}`;
+      this.#held.set(key, commit);
+      setTimeout(() => this.#held.get(key) === commit && this.#held.delete(key), HELD_TRANSCRIPT_MS).unref();
+    };
     return {
       recordId: id,
       transcript,
+      hold: () => void (held = true),
       streamObserver(audioDurationMs) {
         let committed: Promise<void> | undefined;
         return {
@@ -62,8 +77,15 @@ export class StoreRecorder implements Recorder {
     };
   }
 
+  /** The turn's held transcript, if any, is committed first when the request says what the visitor said. */
   chat(scope: RecordScope): ChatRecord {
-    return chatReplyRecord(this.#recorder, scope, this.#now);
+    const key = `${scope.sessionId} ${scope.turnId}`;
+    const commitHeld = () => {
+      const commit = this.#held.get(key);
+      this.#held.delete(key);
+      return commit?.();
+    };
+    return chatReplyRecord(this.#recorder, scope, this.#now, scope.turnId === undefined ? undefined : commitHeld);
   }
 
   /** Queues a `speech` event with the bytes, the time to the first one and whether the stream was cut. */

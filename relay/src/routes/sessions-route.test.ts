@@ -18,7 +18,7 @@ describe("POST /v1/sessions", () => {
     expect(res.status).toBe(201);
     expect(res.headers.get("access-control-allow-origin")).toBe(TEST_ORIGIN);
     const body = (await res.json()) as CreateSessionResponse;
-    expect(body.agent).toEqual({ id: "demo", name: "Test agent", greeting: "Hello from the test agent." });
+    expect(body.agent).toEqual({ id: "demo", name: "Test agent", greeting: "Hello from the test agent.", speculation: true });
     expect(body.upstream).toBe("provider");
     expect(body.expiresAt).toBe(now + 300_000);
     expect(body.sessionEndsAt).toBe(now + testAgent.limits.maxSessionSeconds * 1000);

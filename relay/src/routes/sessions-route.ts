@@ -76,7 +76,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
       token,
       expiresAt: exp * 1000,
       sessionEndsAt: end * 1000,
-      agent: { id: agent.id, name: agent.name, greeting: agent.greeting },
+      agent: { id: agent.id, name: agent.name, greeting: agent.greeting, speculation: agent.speculation },
       greetingId: greetingMessageId(sessionId),
       upstream: options.upstreamKind,
     };

@@ -34,6 +34,7 @@ class RecordingRecorder implements Recorder {
         onCancel: () => void this.calls.push("stt:cancel"),
       }),
       failed: (error: unknown) => void this.calls.push(`stt:failed ${(error as HttpError).code}`),
+      hold: () => void this.calls.push("stt:hold"),
     };
   }
 
@@ -122,5 +123,23 @@ describe("the stage routes and their recorder", () => {
     ]);
     expect(recorder.calls).toContain("stt:event transcript.text.done (2000 ms)");
     expect(recorder.scopes.map((scope) => scope.turnId)).toEqual(Array(recorder.scopes.length).fill("turn-0042"));
+  });
+
+  it("has the recorder hold the transcript of a speculative transcription (sent at a pause), streamed or not; no record id", async () => {
+    recorder.calls.length = 0;
+    for (const stream of [false, true]) {
+      const form = new FormData();
+      form.append("file", silentWav(1), "u.wav");
+      form.append("speculative", "true");
+      if (stream) form.append("stream", "true");
+      const res = await post(PATHS.transcriptions, form);
+      expect(res.status).toBe(200);
+      expect(res.headers.get(RECORD_ID_HEADER)).toBeNull();
+      expect(await res.text()).toContain(stream ? "transcript.text.done" : '"text"');
+    }
+    expect(recorder.calls[0]).toBe("stt:hold");
+    expect(recorder.calls[1]).toMatch(/^stt:transcript .* \(1000 ms\)$/);
+    expect(recorder.calls[2]).toBe("stt:hold");
+    expect(recorder.calls.at(-1)).toBe("stt:end");
   });
 });

@@ -24,6 +24,9 @@ export interface TranscriptionsRouteOptions extends UpstreamStageOptions {
  * `stt.language`, or the client's `language` when it is one of the agent's `stt.languages`; the client's
  * file name and type, `model`, `prompt` and other fields are ignored. The transcript is recorded as the
  * visitor's message before the answer (streamed: before `[DONE]`); its record id goes out as `x-record-id`.
+ * A speculative request (form field `speculative=true`: sent at a pause, before the turn ended) has its
+ * transcript held: it becomes the visitor's message only when the turn's chat request (same `x-turn-id`)
+ * arrives, and a speculation the widget abandons shows only as a cancelled request.
  */
 export function createTranscriptionsRoute(options: TranscriptionsRouteOptions): Hono<RelayEnv> {
   const { stt, recorder } = options;
@@ -42,7 +45,9 @@ export function createTranscriptionsRoute(options: TranscriptionsRouteOptions): 
         ...(language ? { language } : {}),
       };
       const audioDurationMs = Math.round(seconds * 1000);
-      const recordId: Record<string, string> = record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
+      const speculative = form.get("speculative") === "true";
+      if (speculative) record.hold();
+      const recordId: Record<string, string> = !speculative && record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
       if (form.get("stream") !== "true") {
         const { text } = await upstream.call((signal) => stt.audio.transcriptions.create(request, { signal }));
         await record.transcript(text, audioDurationMs);

@@ -35,6 +35,13 @@ export interface AudioEngineEvents {
   bargeIn(report: { replyId: number; playedMs: number }): void;
   /** A finished turn, trimmed to the speech plus pads. */
   utterance(utterance: Utterance): void;
+  /**
+   * The visitor paused (`turn.pauseMs` of silence): the utterance so far, as {@link utterance} would
+   * report it. If the turn ends with no more speech, its utterance has the same `startMs`, `endMs` and length.
+   */
+  pause(utterance: Utterance): void;
+  /** Speech came back after a {@link pause}: that utterance is not the turn. */
+  resume(): void;
   error(error: WidgetError): void;
 }
 
@@ -242,6 +249,10 @@ export class AudioEngine {
         return events.level(event.db);
       case "utterance":
         return events.utterance({ audio: event.audio, startMs: event.startMs, endMs: event.endMs });
+      case "pause":
+        return events.pause({ audio: event.audio, startMs: event.startMs, endMs: event.endMs });
+      case "resume":
+        return events.resume();
       case "probe-frame":
         return this.probe.frame?.(event.samples, event.probability, event.timing);
       case "probe-decision":

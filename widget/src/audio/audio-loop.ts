@@ -145,9 +145,10 @@ class AudioLoop {
       if (bargeIn !== "none") this.#decision(bargeIn, timing);
       if (result.kind === "speech-start" || result.kind === "turn-end") this.#decision(result.kind, timing);
     }
-    if (result.kind === "speech-start") this.#out({ kind: "speech-start" });
-    else if (result.kind === "turn-end") {
-      this.#out({ kind: "utterance", audio: result.audio, startMs: result.startMs, endMs: result.endMs }, [result.audio.buffer]);
+    if (result.kind === "speech-start" || result.kind === "resume") this.#out({ kind: result.kind });
+    else if (result.kind === "turn-end" || result.kind === "pause") {
+      const kind = result.kind === "pause" ? "pause" : "utterance";
+      this.#out({ kind, audio: result.audio, startMs: result.startMs, endMs: result.endMs }, [result.audio.buffer]);
     }
   }
 

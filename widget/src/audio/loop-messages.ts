@@ -55,6 +55,10 @@ export type LoopEvent =
   /** The microphone's level in each 32 ms frame, dBFS (its quietest 8 ms block's; −120 for silence). */
   | { kind: "level"; db: number }
   | { kind: "utterance"; audio: Float32Array; startMs: number; endMs: number }
+  /** The visitor paused (the turn's `pauseMs`): the utterance so far, as `utterance` would report it. */
+  | { kind: "pause"; audio: Float32Array; startMs: number; endMs: number }
+  /** Speech came back after a `pause`. */
+  | { kind: "resume" }
   | { kind: "probe-frame"; samples: Float32Array; probability: number; timing: LoopFrameTiming }
   | { kind: "probe-decision"; decision: LoopDecision; timing: LoopFrameTiming }
   | { kind: "probe-held"; report: Extract<PlaybackMessage, { kind: "paused" }> }

@@ -18,11 +18,23 @@ import { RelaySession } from "./relay-session.ts";
 import { ReplySpeaker } from "./reply-speaker.ts";
 import { streamReply, type ActiveReply } from "./reply-stream.ts";
 import { SessionReporter } from "./session-reporter.ts";
-import type { Transport } from "./transport.ts";
+import type { Transcript, Transport } from "./transport.ts";
 import { turnLatencyReport } from "./turn-latency.ts";
 
 /** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
 const INTERRUPTED_HOLD_MS = 4000;
+
+/**
+ * A transcription sent at a pause of the visitor, before the turn ended: used when the turn ends with the
+ * same utterance (no more speech), aborted when the visitor goes on speaking.
+ */
+interface Speculation {
+  utterance: Utterance;
+  turnId: string;
+  abort: AbortController;
+  /** Undefined when it failed: the turn then transcribes as usual. */
+  transcript: Promise<Transcript | undefined>;
+}
 
 /**
  * One started conversation. It owns its audio port from `open()` on (starts it, receives its events,
@@ -38,6 +50,7 @@ export class ConversationEngine {
   #reply: ActiveReply | undefined;
   #replyId = 0;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #speculation: Speculation | undefined;
   readonly #reporter: SessionReporter;
 
   constructor(host: EngineHost, config: ResolvedConfig, transport: Transport) {
@@ -101,10 +114,49 @@ export class ConversationEngine {
 
   /** A finished utterance from the audio engine. */
   #utterance(utterance: Utterance): void {
+    const speculation = this.#takeSpeculation(utterance);
     const kind = this.#host.state.kind;
     // Spoken over a reply without a barge-in report: the visitor still takes the turn.
     if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
-    if (this.#host.state.kind === "listening" || this.#host.state.kind === "interrupted") void this.#turn({ utterance });
+    if (this.#host.state.kind === "listening" || this.#host.state.kind === "interrupted") void this.#turn({ utterance, speculation });
+  }
+
+  /**
+   * The visitor paused while listening: their speech so far goes to transcription now (marked speculative,
+   * so the relay does not record it), in case the turn ends here. Off when the agent says so.
+   */
+  #pause(utterance: Utterance): void {
+    this.#dropSpeculation();
+    if (this.#host.state.kind !== "listening" || !this.#relay?.session?.agent.speculation) return;
+    const abort = new AbortController();
+    this.#abort.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    const turnId = randomId();
+    const request = { turnId, signal: abort.signal, speculative: true };
+    const wav = encodeWav(utterance.audio, STT_SAMPLE_RATE);
+    const transcript = this.#transport.transcribe(wav, request, undefined, this.#language()).catch(() => undefined);
+    this.#speculation = { utterance, turnId, abort, transcript };
+  }
+
+  /** The speculation made on exactly this utterance (the turn ended at the pause), else none (aborted). */
+  #takeSpeculation(utterance: Utterance): Speculation | undefined {
+    const speculation = this.#speculation;
+    this.#speculation = undefined;
+    const paused = speculation?.utterance;
+    if (
+      paused &&
+      paused.startMs === utterance.startMs &&
+      paused.endMs === utterance.endMs &&
+      paused.audio.length === utterance.audio.length
+    ) {
+      return speculation;
+    }
+    speculation?.abort.abort();
+    return undefined;
+  }
+
+  #dropSpeculation(): void {
+    this.#speculation?.abort.abort();
+    this.#speculation = undefined;
   }
 
   /** The audio engine's barge-in report: ignored unless it is about the current reply. */
@@ -218,26 +270,33 @@ export class ConversationEngine {
     }
   }
 
-  /** One turn of the visitor; `retried` when it is sent again after a network drop (once at most). */
-  async #turn(input: { utterance: Utterance } | { text: string }, retried = false): Promise<void> {
+  /**
+   * One turn of the visitor; `retried` when it is sent again after a network drop (once at most). A
+   * `speculation` made on the utterance gives its transcript (and turn id) when it succeeded.
+   */
+  async #turn(input: { utterance: Utterance; speculation?: Speculation } | { text: string }, retried = false): Promise<void> {
     clearTimeout(this.#holdTimer);
     this.#host.apply({ type: "user-turn" });
     const started = performance.now();
-    const reply = this.#beginReply(randomId());
+    const speculation = "utterance" in input ? input.speculation : undefined;
+    const reply = this.#beginReply(speculation?.turnId ?? randomId());
     const { signal } = reply.abort;
+    if (speculation) signal.addEventListener("abort", () => speculation.abort.abort(), { once: true });
     const user = this.#host.log.draft({ role: "user", text: "", utteranceId: reply.message.utteranceId!, ...this.#sessionId() });
     try {
       if ("text" in input) user.text = input.text;
       else {
         const { audio, startMs, endMs } = input.utterance;
         const interim = (text: string) => this.#host.setInterim({ role: "user", text });
-        const language = this.#config.lang?.split("-")[0]?.toLowerCase();
-        const transcript = await this.#transport.transcribe(
-          encodeWav(audio, STT_SAMPLE_RATE),
-          { turnId: reply.turnId, signal },
-          interim,
-          language,
-        );
+        const transcript =
+          (await speculation?.transcript) ??
+          (await this.#transport.transcribe(
+            encodeWav(audio, STT_SAMPLE_RATE),
+            { turnId: reply.turnId, signal },
+            interim,
+            this.#language(),
+          ));
+        signal.throwIfAborted();
         Object.assign(user, {
           text: transcript.text.trim(),
           startMs,
@@ -253,7 +312,8 @@ export class ConversationEngine {
       this.#host.emit("va-transcript", { role: "user", text: user.text, final: true, messageId: user.id });
     } catch (error) {
       // Nothing of the turn is kept yet: once reconnected, the same utterance or text goes again.
-      return this.#turnFailed(error, signal, retried ? undefined : () => this.#turn(input, true));
+      const again = "text" in input ? input : { utterance: input.utterance };
+      return this.#turnFailed(error, signal, retried ? undefined : () => this.#turn(again, true));
     }
     await this.#answer(reply, user.latency?.sttMs, started, retried);
   }
@@ -330,6 +390,11 @@ export class ConversationEngine {
     });
   }
 
+  /** The transcription's language hint: the element's `lang`, as ISO 639-1. */
+  #language(): string | undefined {
+    return this.#config.lang?.split("-")[0]?.toLowerCase();
+  }
+
   #sessionId(): { sessionId?: string } {
     const session = this.#relay?.session;
     return session ? { sessionId: session.sessionId } : {};
@@ -345,6 +410,10 @@ export class ConversationEngine {
     utterance: (utterance) => {
       if (!this.#host.muted) this.#utterance(utterance);
     },
+    pause: (utterance) => {
+      if (!this.#host.muted) this.#pause(utterance);
+    },
+    resume: () => this.#dropSpeculation(),
     error: (error) => this.#host.fail(error),
   };
 }

@@ -8,6 +8,11 @@ export interface TurnRequest {
   turnId: string;
   /** Aborts the request (barge-in, stop). */
   signal: AbortSignal;
+  /**
+   * A transcription sent at a pause, before the turn ended (speculation): the relay records its
+   * transcript only when the turn's chat request carries it.
+   */
+  speculative?: boolean;
 }
 
 /** A finished transcription. */

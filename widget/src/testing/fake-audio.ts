@@ -104,6 +104,18 @@ export class FakeAudioEngine implements AudioPort {
     this.events.utterance({ audio: new Float32Array((ms * 16_000) / 1000), startMs: 0, endMs: ms });
   }
 
+  /**
+   * The visitor pauses `ms` into an utterance (speculation may start on it); `speak(ms)` then ends the same
+   * turn, `resume()` says they went on speaking.
+   */
+  pause(ms = 1000): void {
+    this.events.pause({ audio: new Float32Array((ms * 16_000) / 1000), startMs: 0, endMs: ms });
+  }
+
+  resume(): void {
+    this.events.resume();
+  }
+
   /** The microphone's level for one frame, dBFS. */
   level(db: number): void {
     this.events.level(db);

@@ -8,7 +8,7 @@ import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
 export type TransportCall =
   | { method: "openSession"; request: CreateSessionRequest }
   | { method: "refreshSession"; sessionId: string }
-  | { method: "transcribe"; bytes: number; language: string | undefined; turnId: string }
+  | { method: "transcribe"; bytes: number; language: string | undefined; turnId: string; speculative: boolean; aborted?: boolean }
   | { method: "chat"; messages: WireMessage[]; turnId: string }
   | { method: "speech"; text: string; turnId: string }
   | { method: "forgetVisitor"; token: string }
@@ -19,6 +19,8 @@ type Method = TransportCall["method"];
 export interface FakeTransportOptions {
   /** Greeting the fake session carries. Default "Hello! How can I help?". */
   greeting?: string;
+  /** The agent's `speculation` (transcription at a pause). Default true. */
+  speculation?: boolean;
   /** Token lifetime, ms. Default 10 minutes. */
   tokenTtlMs?: number;
   /** Session lifetime (`sessionEndsAt` after opening), ms. Default 1 hour. */
@@ -45,7 +47,14 @@ export class FakeTransport implements Transport {
   #sessionEndsAt = 0;
 
   constructor(options: FakeTransportOptions = {}) {
-    this.#options = { greeting: "Hello! How can I help?", tokenTtlMs: 600_000, sessionTtlMs: 3_600_000, speechMsPerChar: 40, ...options };
+    this.#options = {
+      greeting: "Hello! How can I help?",
+      speculation: true,
+      tokenTtlMs: 600_000,
+      sessionTtlMs: 3_600_000,
+      speechMsPerChar: 40,
+      ...options,
+    };
   }
 
   /** The next call of `method` rejects with a WidgetError of `code` (queue several for several calls). */
@@ -84,7 +93,7 @@ export class FakeTransport implements Transport {
       token: `token-${n}`,
       expiresAt: Math.min(Date.now() + this.#options.tokenTtlMs, this.#sessionEndsAt),
       sessionEndsAt: this.#sessionEndsAt,
-      agent: { id: request.agent, name: "Test agent", greeting: this.#options.greeting },
+      agent: { id: request.agent, name: "Test agent", greeting: this.#options.greeting, speculation: this.#options.speculation },
       greetingId: `session-${n}:greeting`,
       upstream: "provider",
     };
@@ -104,11 +113,13 @@ export class FakeTransport implements Transport {
 
   async transcribe(
     wav: Uint8Array,
-    { turnId, signal }: TurnRequest,
+    { turnId, signal, speculative = false }: TurnRequest,
     onDelta?: (text: string) => void,
     language?: string,
   ): Promise<Transcript> {
-    this.calls.push({ method: "transcribe", bytes: wav.byteLength, language, turnId });
+    const call = { method: "transcribe" as const, bytes: wav.byteLength, language, turnId, speculative };
+    this.calls.push(call);
+    signal.addEventListener("abort", () => Object.assign(call, { aborted: true }), { once: true });
     this.#maybeFail("transcribe");
     const text = this.transcripts.shift() ?? "hello";
     const half = text.slice(0, Math.ceil(text.length / 2));

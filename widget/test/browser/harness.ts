@@ -90,6 +90,8 @@ async function start(options: HarnessOptions = {}): Promise<void> {
     bargeIn: (report) => log.bargeIns.push({ ...report, stop: pendingStops.shift() }),
     utterance: (u: Utterance) => log.utterances.push({ startMs: u.startMs, endMs: u.endMs, samples: u.audio.length, contextFrame: now() }),
     error: (e) => log.errors.push(`${e.code}: ${e.message}`),
+    pause: () => {},
+    resume: () => {},
   });
   log.micSettings = engine.microphoneSettings;
   log.loopPath = engine.loopPath;
