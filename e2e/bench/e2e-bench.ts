@@ -132,9 +132,9 @@ try {
     },
   );
   // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
-  // provider that synthesizes as it speaks: playback waits for its 150 ms start cushion (the second
-  // chunk). Against it, the same turns with the start learnt from earlier replies (`learnStart`: a margin
-  // after the first chunk once a reply showed how its audio arrives), off by default.
+  // provider that synthesizes as it speaks. Playback starts a margin after a reply's first chunk once
+  // earlier replies showed how their audio arrives (`learnStart`, the default); the baseline waits for the
+  // 150 ms start cushion (the second chunk) every time.
   stacks.push(
     await startBenchStack(
       { standin: E2E.benchPacedStandinPort, relay: E2E.benchPacedRelayPort, host: E2E.benchPacedHostPort },
@@ -145,17 +145,18 @@ try {
   // Not measured: the stand-in synthesizes each new sentence as it streams it, which on this machine can
   // fall behind real time; these turns fill its cache, so both measured sets get the same steady stream.
   await spokenTurns(stacks[1]!.host.url, 3, " [speech streamed at real time, warm-up]");
+  const fixedLabel = " [speech streamed at real time, fixed cushion]";
+  const fixed = await spokenTurns(stacks[1]!.host.url, 6, fixedLabel, { playback: { learnStart: false } });
   const paced = await spokenTurns(stacks[1]!.host.url, 6, " [speech streamed at real time]");
-  const fixedOverhead = turnOverheadRows(paced, " [speech streamed at real time]", "turn_overhead_paced_ms", pacedSetup);
-  const learntLabel = " [speech streamed at real time, start learnt]";
-  const learnt = await spokenTurns(stacks[1]!.host.url, 6, learntLabel, { playback: { learnStart: true } });
-  turnOverheadRows(learnt, learntLabel, undefined, `${pacedSetup}; baseline: the cushion (default), same run`, fixedOverhead);
+  const fixedOverhead = turnOverheadRows(fixed, fixedLabel, undefined, pacedSetup);
+  const baselineNote = "baseline: every reply waits for the 150 ms cushion (learnStart off), same run";
+  turnOverheadRows(paced, " [speech streamed at real time]", "turn_overhead_paced_ms", `${pacedSetup}; ${baselineNote}`, fixedOverhead);
   for (const [turns, label, key] of [
+    [fixed, ", fixed cushion", undefined],
     [paced, "", "underrun_replies_paced"],
-    [learnt, ", start learnt", undefined],
   ] as const) {
     rows.push({
-      ...(key === undefined ? { baseline: paced.underrunReplies } : { key }),
+      ...(key === undefined ? {} : { key, baseline: fixed.underrunReplies }),
       name: `replies that ran dry while playing (an underrun in va-playback) [speech streamed at real time${label}]`,
       unit: "replies",
       value: turns.underrunReplies,

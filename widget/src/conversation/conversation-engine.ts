@@ -18,23 +18,12 @@ import { RelaySession } from "./relay-session.ts";
 import { ReplySpeaker } from "./reply-speaker.ts";
 import { streamReply, type ActiveReply } from "./reply-stream.ts";
 import { SessionReporter } from "./session-reporter.ts";
-import type { Transcript, Transport } from "./transport.ts";
+import { Speculations, type Speculation, type SpeculativeTranscribe } from "./speculation.ts";
+import type { Transport } from "./transport.ts";
 import { turnLatencyReport } from "./turn-latency.ts";
 
 /** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
 const INTERRUPTED_HOLD_MS = 4000;
-
-/**
- * A transcription sent at a pause of the visitor, before the turn ended: used when the turn ends with the
- * same utterance (no more speech), aborted when the visitor goes on speaking.
- */
-interface Speculation {
-  utterance: Utterance;
-  turnId: string;
-  abort: AbortController;
-  /** Undefined when it failed: the turn then transcribes as usual. */
-  transcript: Promise<Transcript | undefined>;
-}
 
 /**
  * One started conversation. It owns its audio port from `open()` on (starts it, receives its events,
@@ -50,7 +39,7 @@ export class ConversationEngine {
   #reply: ActiveReply | undefined;
   #replyId = 0;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
-  #speculation: Speculation | undefined;
+  readonly #speculations: Speculations;
   readonly #reporter: SessionReporter;
 
   constructor(host: EngineHost, config: ResolvedConfig, transport: Transport) {
@@ -58,6 +47,9 @@ export class ConversationEngine {
     this.#config = config;
     this.#transport = transport;
     this.#reporter = new SessionReporter(transport);
+    const transcribe: SpeculativeTranscribe = (utterance, turnId, signal) =>
+      transport.transcribe(encodeWav(utterance.audio, STT_SAMPLE_RATE), { turnId, signal, speculative: true }, undefined, this.#language());
+    this.#speculations = new Speculations(transcribe, this.#abort.signal);
   }
 
   /** Queues a report for the relay's session records (sent in batches, never awaited). */
@@ -114,7 +106,7 @@ export class ConversationEngine {
 
   /** A finished utterance from the audio engine. */
   #utterance(utterance: Utterance): void {
-    const speculation = this.#takeSpeculation(utterance);
+    const speculation = this.#speculations.take(utterance);
     const kind = this.#host.state.kind;
     // Spoken over a reply without a barge-in report: the visitor still takes the turn.
     if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
@@ -122,41 +114,13 @@ export class ConversationEngine {
   }
 
   /**
-   * The visitor paused while listening: their speech so far goes to transcription now (marked speculative,
-   * so the relay does not record it), in case the turn ends here. Off when the agent says so.
+   * The visitor paused while listening: their speech so far goes to transcription now (marked speculative:
+   * the relay holds its transcript until the turn's chat request), in case the turn ends here. Off when
+   * the agent says so.
    */
   #pause(utterance: Utterance): void {
-    this.#dropSpeculation();
-    if (this.#host.state.kind !== "listening" || !this.#relay?.session?.agent.speculation) return;
-    const abort = new AbortController();
-    this.#abort.signal.addEventListener("abort", () => abort.abort(), { once: true });
-    const turnId = randomId();
-    const request = { turnId, signal: abort.signal, speculative: true };
-    const wav = encodeWav(utterance.audio, STT_SAMPLE_RATE);
-    const transcript = this.#transport.transcribe(wav, request, undefined, this.#language()).catch(() => undefined);
-    this.#speculation = { utterance, turnId, abort, transcript };
-  }
-
-  /** The speculation made on exactly this utterance (the turn ended at the pause), else none (aborted). */
-  #takeSpeculation(utterance: Utterance): Speculation | undefined {
-    const speculation = this.#speculation;
-    this.#speculation = undefined;
-    const paused = speculation?.utterance;
-    if (
-      paused &&
-      paused.startMs === utterance.startMs &&
-      paused.endMs === utterance.endMs &&
-      paused.audio.length === utterance.audio.length
-    ) {
-      return speculation;
-    }
-    speculation?.abort.abort();
-    return undefined;
-  }
-
-  #dropSpeculation(): void {
-    this.#speculation?.abort.abort();
-    this.#speculation = undefined;
+    this.#speculations.drop();
+    if (this.#host.state.kind === "listening" && this.#relay?.session?.agent.speculation) this.#speculations.begin(utterance, randomId());
   }
 
   /** The audio engine's barge-in report: ignored unless it is about the current reply. */
@@ -413,7 +377,7 @@ export class ConversationEngine {
     pause: (utterance) => {
       if (!this.#host.muted) this.#pause(utterance);
     },
-    resume: () => this.#dropSpeculation(),
+    resume: () => this.#speculations.drop(),
     error: (error) => this.#host.fail(error),
   };
 }
