@@ -121,34 +121,21 @@ export class RelayClient implements Transport {
     }
   }
 
-  async #fetch(
-    method: string,
-    path: string,
-    body?: BodyInit,
-    contentType?: string,
-    turn?: TurnRequest,
-    keepalive = false,
-  ): Promise<Response> {
+  async #fetch(...request: RelayRequest): Promise<Response> {
     try {
-      return await this.#fetchOnce(method, path, body, contentType, turn, keepalive);
+      return await this.#fetchOnce(...request);
     } catch (error) {
+      const path = request[1];
       // An expired token: renew the session (the owner's hook) and send the request once more. Not for
       // reports: a renewal can open a new session, and they belong to the one they were made in.
       const renewable = path !== PATHS.sessions && path !== PATHS.sessionRefresh && path !== PATHS.sessionEvents && this.onTokenExpired;
       if (!renewable || !renewsToken(error)) throw error;
       await renewable();
-      return this.#fetchOnce(method, path, body, contentType, turn, keepalive);
+      return this.#fetchOnce(...request);
     }
   }
 
-  async #fetchOnce(
-    method: string,
-    path: string,
-    body?: BodyInit,
-    contentType?: string,
-    turn?: TurnRequest,
-    keepalive = false,
-  ): Promise<Response> {
+  async #fetchOnce(...[method, path, body, contentType, turn, keepalive = false]: RelayRequest): Promise<Response> {
     const signal = turn?.signal ?? null;
     const init = {
       method,
@@ -171,6 +158,9 @@ export class RelayClient implements Transport {
     return headers;
   }
 }
+
+/** One request to the relay, as {@link RelayClient}'s fetch takes it. */
+type RelayRequest = [method: string, path: string, body?: BodyInit, contentType?: string, turn?: TurnRequest, keepalive?: boolean];
 
 /** The JSON body of a speech request: the voice and format are the agent's, set by the relay. */
 function speechBody(text: string): string {
