@@ -229,14 +229,20 @@ try {
     const [spec, plain] = perTurn as [Record<string, number>, Record<string, number>];
     const extra = (route: string) => Math.round((spec[route]! - plain[route]!) * 100) / 100;
     const setup = midPauseMs ? `each turn with a ${midPauseMs} ms pause mid-sentence` : "each turn spoken in one go";
-    rows.push({
-      ...(midPauseMs ? { key: "speculation_extra_stt_per_turn" } : {}),
-      name: `speculation: extra transcription requests per turn (${setup})`,
-      unit: "requests",
-      value: extra("transcription"),
-      trials: 5,
-      note: `with / without speculation per turn: transcription ${spec.transcription} / ${plain.transcription}, chat ${spec.chat} / ${plain.chat} (extra ${extra("chat")}), speech ${spec.speech} / ${plain.speech} (extra ${extra("speech")}); instant stand-in`,
-    });
+    const note = `with / without speculation per turn: transcription ${spec.transcription} / ${plain.transcription}, chat ${spec.chat} / ${plain.chat}, speech ${spec.speech} / ${plain.speech} (extra ${extra("speech")}); instant stand-in`;
+    for (const [stage, route] of [
+      ["stt", "transcription"],
+      ["llm", "chat"],
+    ] as const) {
+      rows.push({
+        ...(midPauseMs ? { key: `speculation_extra_${stage}_per_turn` } : {}),
+        name: `speculation: extra ${route} requests per turn (${setup})`,
+        unit: "requests",
+        value: extra(route),
+        trials: 5,
+        note,
+      });
+    }
   }
 } finally {
   for (const stack of stacks) await stack.close();

@@ -50,7 +50,8 @@ export interface TranscriptionRecord extends StageRecord {
   streamObserver(audioDurationMs: number): SseStreamObserver | undefined;
   /**
    * The request is speculative (sent at a pause, before the turn ended): its transcript is held, and
-   * recorded only when a chat request of the same session and turn arrives (on this instance); else dropped.
+   * recorded only when the turn is committed (a chat request of the same session and turn that is not
+   * speculative, or the widget's `turn-committed` report, on this instance); else dropped.
    */
   hold(): void;
 }
@@ -64,6 +65,12 @@ export interface ChatRecord extends StageRecord {
   said(messages: readonly ChatMessage[]): Promise<void>;
   /** Sees the reply's events go by and commits it before the stream's end; undefined when records are off. */
   readonly observer: SseStreamObserver | undefined;
+  /**
+   * The request is speculative (sent at a pause, on a transcript of the speech so far): what it records
+   * is held until the widget commits the turn (a `turn-committed` report, on this instance), and dropped
+   * when the widget cancels it first. Call before {@link said}.
+   */
+  hold(): void;
 }
 
 /** Record of one speech request: a `speech` event with the bytes and the time to the first one. */
@@ -92,7 +99,7 @@ const done = Promise.resolve();
 export const NO_RECORDS: Recorder = {
   sessionCreated: () => done,
   transcription: () => ({ ...noStage, transcript: () => done, streamObserver: () => undefined, hold: () => {} }),
-  chat: () => ({ ...noStage, said: () => done }),
+  chat: () => ({ ...noStage, said: () => done, hold: () => {} }),
   speech: () => noStage,
 };
 

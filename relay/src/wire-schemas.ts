@@ -112,6 +112,11 @@ export const ChatMessageSchema = z.union([TextMessageSchema, ToolCallMessageSche
 export const ChatRequestSchema = z.object({
   messages: z.array(ChatMessageSchema).min(1).max(200),
   stream: z.literal(true),
+  /**
+   * Sent at a pause before the visitor's turn ended, on the transcript of the speech so far: the relay
+   * records the request and its reply only once the widget reports the turn committed (`turn-committed`).
+   */
+  speculative: z.boolean().optional(),
   tools: refused("tools"),
   tool_choice: refused("tools"),
   functions: refused("tools"),
@@ -199,6 +204,11 @@ export const SessionReportSchema = z
       code: z.string().max(64),
       message: z.string().max(500).optional(),
     }),
+    /**
+     * The visitor's turn `turnId` ended on the speech a speculative request was made on: the relay records
+     * what it held of the turn (the speculative transcript and reply).
+     */
+    z.strictObject({ type: z.literal("turn-committed"), at: widgetTime.optional(), turnId }),
     /** The session ended (send an `unload` with `fetch(…, { keepalive: true })`). */
     z.strictObject({ type: z.literal("end"), at: widgetTime.optional(), reason: SessionEndReasonSchema }),
   ])

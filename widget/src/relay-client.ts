@@ -67,7 +67,7 @@ export class RelayClient implements Transport {
 
   async *chat(messages: WireMessage[], turn: TurnRequest): AsyncGenerator<ChatDelta> {
     const { signal } = turn;
-    const body = JSON.stringify({ messages, stream: true });
+    const body = JSON.stringify({ messages, stream: true, ...(turn.speculative ? { speculative: true } : {}) });
     const response = await this.#fetch("POST", PATHS.chatCompletions, body, "application/json", turn);
     const reader = new ChatChunkReader();
     const recordId = response.headers.get(RECORD_ID_HEADER);

@@ -123,4 +123,25 @@ describe("session records from the widget's side", () => {
     expect(await store.getSession(session.sessionId)).toBeUndefined();
     expect(await store.getSession(asking.sessionId)).toBeUndefined();
   });
+
+  test("a speculative turn (transcript and reply asked for at a pause) is recorded once the widget commits it", async () => {
+    const client = new RelayClient(relay.url);
+    const session = await client.openSession({ agent: "demo", visitorId: crypto.randomUUID() });
+    const turn = { turnId: "turn-speculative", signal: new AbortController().signal, speculative: true };
+    const { text } = await client.transcribe(encodeWav(new Float32Array(24_000), 16_000), turn);
+    let reply = "";
+    for await (const delta of client.chat([{ role: "user", content: text }], turn)) if (delta.type === "text") reply += delta.text;
+    await writer.flush();
+    expect((await store.getSession(session.sessionId))?.messages).toEqual([]);
+
+    const reporter = new SessionReporter(client);
+    reporter.useSession(session.sessionId);
+    reporter.add({ type: "turn-committed", turnId: turn.turnId });
+    await reporter.flush();
+    await writer.flush();
+    expect((await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text, m.utteranceId])).toEqual([
+      ["user", "I spoke for 1.5 seconds.", turn.turnId],
+      ["assistant", reply, turn.turnId],
+    ]);
+  });
 });

@@ -25,18 +25,50 @@ describe("<voice-agent> speculative turns", () => {
     expect(m.el.state.kind).toBe("listening");
     const [speculative] = m.transport.callsOf("transcribe");
     expect(speculative).toMatchObject({ speculative: true, bytes: 44 + 1500 * 16 * 2 });
+    await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(1));
 
     m.audio.engine.speak(1500);
     await until(() => expect(m!.states().slice(-3)).toEqual(["thinking", "responding", "listening"]));
     expect(m.transport.callsOf("transcribe")).toHaveLength(1);
     expect(speculative!.aborted).toBeUndefined();
-    const [chat] = m.transport.callsOf("chat");
-    expect(chat!.turnId).toBe(speculative!.turnId);
-    expect(chat!.messages.at(-1)).toEqual({ role: "user", content: "Do you ship to Norway?" });
-    expect(m.el.messages.find((msg) => msg.role === "user")).toMatchObject({
-      text: "Do you ship to Norway?",
-      utteranceId: speculative!.turnId,
-    });
+    // The reply was asked for at the pause too (speculative), and is the turn's reply: one chat request.
+    const chats = m.transport.callsOf("chat");
+    expect(chats).toHaveLength(1);
+    expect(chats[0]).toMatchObject({ turnId: speculative!.turnId, speculative: true });
+    expect(chats[0]!.aborted).toBeUndefined();
+    expect(chats[0]!.messages.at(-1)).toEqual({ role: "user", content: "Do you ship to Norway?" });
+    expect(m.el.messages.map((msg) => [msg.role, msg.text, msg.utteranceId])).toEqual([
+      ["user", "Do you ship to Norway?", speculative!.turnId],
+      ["assistant", "This is a reply.", speculative!.turnId],
+    ]);
+    // Committed once the turn ended on the pause's speech, so that the relay records it.
+    await until(() =>
+      expect(m!.transport.reports).toContainEqual(expect.objectContaining({ type: "turn-committed", turnId: speculative!.turnId })),
+    );
+  });
+
+  test("a turn that ends before the speculative transcript arrived asks for its reply itself", async () => {
+    m = await listening();
+    m.audio.engine.pause(1500);
+    m.audio.engine.speak(1500);
+    await until(() => expect(m!.states().slice(-3)).toEqual(["thinking", "responding", "listening"]));
+    const [transcription] = m.transport.callsOf("transcribe");
+    expect(transcription).toMatchObject({ speculative: true });
+    expect(m.transport.callsOf("chat").map((c) => [c.turnId, c.speculative])).toEqual([[transcription!.turnId, false]]);
+    expect(m.transport.reports.map((r) => r.type)).not.toContain("turn-committed");
+  });
+
+  test("the speculative reply is neither shown, stored nor spoken before the turn ends", async () => {
+    m = await listening();
+    m.transport.transcripts.push("Do you ship to Norway?");
+    m.audio.engine.pause(1500);
+    await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(m.el.state.kind).toBe("listening");
+    expect(m.el.messages).toEqual([]);
+    expect(m.transport.callsOf("speech")).toEqual([]);
+    expect(m.transport.reports.map((r) => r.type)).not.toContain("turn-committed");
+    expect(m.el.shadowRoot!.textContent).not.toContain("This is a reply.");
   });
 
   test("speech after the pause aborts the speculation; the whole utterance is transcribed as the turn", async () => {
@@ -44,18 +76,21 @@ describe("<voice-agent> speculative turns", () => {
     m.transport.transcripts.push("Do you ship", "Do you ship to Norway?");
     m.audio.engine.pause(800);
     await until(() => expect(m!.transport.callsOf("transcribe")).toHaveLength(1));
+    await until(() => expect(m!.transport.callsOf("chat")).toHaveLength(1));
     m.audio.engine.resume();
     const [speculative] = m.transport.callsOf("transcribe");
     expect(speculative!.aborted).toBe(true);
+    expect(m.transport.callsOf("chat")[0]).toMatchObject({ speculative: true, aborted: true });
 
     m.audio.engine.speak(2000);
     await until(() => expect(m!.states().slice(-3)).toEqual(["thinking", "responding", "listening"]));
     const calls = m.transport.callsOf("transcribe");
     expect(calls.map((c) => c.speculative)).toEqual([true, false]);
     expect(calls[1]!.bytes).toBe(44 + 2000 * 16 * 2);
-    const [chat] = m.transport.callsOf("chat");
-    expect(chat!.turnId).toBe(calls[1]!.turnId);
+    const chat = m.transport.callsOf("chat")[1];
+    expect(chat).toMatchObject({ turnId: calls[1]!.turnId, speculative: false });
     expect(chat!.messages.at(-1)).toEqual({ role: "user", content: "Do you ship to Norway?" });
+    expect(m.transport.reports.map((r) => r.type)).not.toContain("turn-committed");
   });
 
   test("a turn that ends on other audio than the pause's (no resume seen) does not use the speculation", async () => {

@@ -2,6 +2,7 @@ import type { ChatMessage, TurnLatency } from "../protocol.ts";
 import type { ChatRecord, RecordScope } from "../recorder.ts";
 import type { SseStreamObserver } from "../sse-pass-through.ts";
 import { failureEvent, turnPayload } from "./failure-event.ts";
+import type { HeldTurns } from "./held-turns.ts";
 import type { ToolCallRecord } from "./session-record.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 import { uuidv7 } from "./uuid-v7.ts";
@@ -32,12 +33,15 @@ function addToolCallDelta(calls: ToolCallRecord[], delta: ToolCallDelta): void {
  * counts, tool calls and the relay's latencies as the route relays the stream (never delaying a token),
  * committed before `[DONE]` reaches the browser; a stream the browser aborts (barge-in) is recorded as far
  * as it got, `interrupted`. What the visitor said (typed text, tool results) is committed with the reply.
+ * With a turn id: the request commits the turn's held writes (its speculative transcript) first; held
+ * itself (speculative), its writes wait in `held.turns` for the turn's commit, and a cancel before the
+ * commit withdraws them (only a `speculation-cancelled` event is recorded).
  */
 export function chatReplyRecord(
   recorder: SessionRecorder,
   scope: RecordScope,
   now: () => number,
-  commitHeld?: () => Promise<void> | undefined,
+  held?: { turns: HeldTurns; turnId: string },
 ): ChatRecord {
   const { sessionId, turnId } = scope;
   const utteranceId = turnId ?? null;
@@ -51,6 +55,14 @@ export function chatReplyRecord(
   const toolCalls: ToolCallRecord[] = [];
   let usage: ChatChunk["usage"];
   let said: Promise<void> | undefined;
+  let speculative = false;
+  const withdrawals: (() => void)[] = [];
+  /** Writes now, or holds the write with the turn while the request is speculative. */
+  const gate = (write: () => Promise<void>): Promise<void> => {
+    if (!speculative || !held) return write();
+    withdrawals.push(held.turns.hold(sessionId, held.turnId, write));
+    return Promise.resolve();
+  };
   const reply = (interrupted: boolean) =>
     recorder.message(sessionId, {
       id,
@@ -78,20 +90,28 @@ export function chatReplyRecord(
     },
     async beforeEnd(error) {
       if (error) recorder.event(sessionId, "error", { stage: "llm", code: error.code, ...turnPayload(turnId) });
-      const recorded = !error || text || toolCalls.length ? reply(error !== undefined) : undefined;
+      const recorded = !error || text || toolCalls.length ? gate(() => reply(error !== undefined)) : undefined;
       await Promise.all([said, recorded]);
     },
     onCancel() {
+      if (speculative && held && !held.turns.committed(sessionId, held.turnId)) {
+        for (const withdraw of withdrawals) withdraw();
+        recorder.event(sessionId, "speculation-cancelled", { stage: "llm", chars: text.length, ...turnPayload(turnId) });
+        return;
+      }
       recorder.event(sessionId, "reply-aborted", { messageId: id, chars: text.length, ...turnPayload(turnId) });
-      if (text || toolCalls.length) void reply(true);
+      if (text || toolCalls.length) void gate(() => reply(true));
     },
   };
   return {
     recordId: id,
     observer,
+    hold: () => void (speculative = true),
     said(messages: readonly ChatMessage[]) {
+      const write = () => saidMessages(recorder, scope, messages, { userId, startAt });
+      if (speculative) return (said ??= gate(write));
       // A held transcript of the turn goes first: the one user message per turn is the first written.
-      return (said ??= Promise.all([commitHeld?.(), saidMessages(recorder, scope, messages, { userId, startAt })]).then(() => {}));
+      return (said ??= Promise.all([held?.turns.commit(sessionId, held.turnId), write()]).then(() => {}));
     },
     failed(error, clientGone) {
       recorder.event(sessionId, ...failureEvent("llm", error, clientGone, turnId));

@@ -10,6 +10,7 @@ import { createForgetVisitorRoute } from "../routes/forget-visitor-route.ts";
 import { createSessionEventsRoute } from "../routes/session-events-route.ts";
 import type { AdminEnv } from "./admin-auth.ts";
 import { requireAdmin } from "./admin-auth.ts";
+import { HeldTurns } from "./held-turns.ts";
 import { recordActivity } from "./record-activity.ts";
 import type { RecordsOptions } from "./records-options.ts";
 import { SessionRecorder } from "./session-recorder.ts";
@@ -37,13 +38,14 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
   const { store, writer } = records;
   const { now } = deps;
   const recorder = new SessionRecorder(writer, now);
+  const turns = new HeldTurns();
   // A deleted session's end is not at hand: none ends later than now plus the longest session of any agent.
   const longestSessionMs = Math.max(0, ...deps.agents.map((agent) => agent.limits.maxSessionSeconds)) * 1000;
   const revoke = (sessionIds: readonly string[]) => deps.revocations.revoke(sessionIds, now() + longestSessionMs);
   for (const path of deps.activityPaths) app.use(path, recordActivity(recorder));
 
   for (const path of [PATHS.sessionEvents, PATHS.forgetVisitor]) app.use(path, ...deps.session);
-  app.route("/", createSessionEventsRoute(recorder, deps.revocations));
+  app.route("/", createSessionEventsRoute(recorder, turns, deps.revocations));
   app.route("/", createForgetVisitorRoute(store, recorder, revoke));
 
   const policy = { agents: deps.agents, defaultRetentionDays: records.defaultRetentionDays };
@@ -52,5 +54,5 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
     .route("/", createAdminSessionsRoute(store, recorder, revoke))
     .route("/", createAdminPurgeRoute(store, policy, now));
   app.route("/", admin);
-  return new StoreRecorder(recorder, now);
+  return new StoreRecorder(recorder, turns, now);
 }

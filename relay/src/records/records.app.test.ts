@@ -67,11 +67,11 @@ describe("session records through the app", () => {
     if (speculative) form.append("speculative", "true");
     return app.request("/v1/audio/transcriptions", { method: "POST", headers: { ...auth(token), ...turnHeader(turnId) }, body: form });
   };
-  const chat = (token: string, content = "Where is my tent", turnId?: string) =>
+  const chat = (token: string, content = "Where is my tent", turnId?: string, speculative = false) =>
     app.request("/v1/chat/completions", {
       method: "POST",
       headers: { ...auth(token), "content-type": "application/json", ...turnHeader(turnId) },
-      body: JSON.stringify({ stream: true, messages: [{ role: "user", content }] }),
+      body: JSON.stringify({ stream: true, messages: [{ role: "user", content }], ...(speculative ? { speculative } : {}) }),
     });
   const report = (token: string, reports: SessionReport[]) =>
     app.request("/v1/session-events", {
@@ -226,6 +226,57 @@ describe("session records through the app", () => {
     ]);
     // The transcript's own record (audio length, transcription time), not a text-only message of the chat.
     expect(messages[0]).toMatchObject({ audioDurationMs: 2000, latency: { upstreamSttMs: expect.any(Number) } });
+  });
+
+  it("holds a speculative turn (transcript and reply) until the widget reports it committed; a cancelled one leaves an event only", async () => {
+    const session = await createSession();
+    const messagesOf = async () => (await store.getSession(session.sessionId))!.messages;
+    // Committed after the reply's end: the held transcript, what was said and the reply are written then.
+    const { text } = (await (await transcribe(session.token, "turn-spec-ended", true)).json()) as { text: string };
+    const ended = await chat(session.token, text, "turn-spec-ended", true);
+    expect(ended.headers.get(RECORD_ID_HEADER)).toBeTruthy();
+    expect(await ended.text()).toContain("data: [DONE]");
+    await writer.flush();
+    expect(await messagesOf()).toEqual([]);
+    expect((await report(session.token, [{ type: "turn-committed", turnId: "turn-spec-ended" }])).status).toBe(202);
+    await writer.flush();
+    expect((await messagesOf()).map((m) => [m.role, m.text, m.utteranceId, m.audioDurationMs])).toEqual([
+      ["user", text, "turn-spec-ended", 2000],
+      ["assistant", `This is the offline demo. You said: ${text}`, "turn-spec-ended", null],
+    ]);
+    expect((await messagesOf())[1]?.id).toBe(ended.headers.get(RECORD_ID_HEADER));
+
+    // Committed while the reply streams, then barged in on: recorded at once, interrupted.
+    await transcribe(session.token, "turn-spec-live", true);
+    const live = await chat(session.token, Array.from({ length: 40 }, (_, i) => `word${i}`).join(" "), "turn-spec-live", true);
+    const reader = live.body!.getReader();
+    await reader.read();
+    await report(session.token, [{ type: "turn-committed", turnId: "turn-spec-live" }]);
+    await reader.read();
+    await reader.cancel();
+    const liveReply = async () => (await messagesOf()).find((m) => m.utteranceId === "turn-spec-live" && m.role === "assistant");
+    await expect.poll(async () => (await liveReply())?.interrupted).toBe(true);
+    expect((await messagesOf()).filter((m) => m.utteranceId === "turn-spec-live").map((m) => m.role)).toEqual(["user", "assistant"]);
+
+    // Cancelled before any commit (the visitor went on speaking): nothing but an event, even if committed later.
+    await transcribe(session.token, "turn-spec-cancelled", true);
+    const cancelled = await chat(session.token, "Where is", "turn-spec-cancelled", true);
+    const partial = cancelled.body!.getReader();
+    await partial.read();
+    await partial.cancel();
+    await expect
+      .poll(async () => {
+        await writer.flush();
+        return (await store.getSession(session.sessionId))!.events.some((e) => e.type === "speculation-cancelled");
+      })
+      .toBe(true);
+    // The turn resumed and ended: its own (not speculative) chat request commits the held transcript only.
+    await (await chat(session.token, "Where is my tent", "turn-spec-cancelled")).text();
+    await writer.flush();
+    expect((await messagesOf()).filter((m) => m.utteranceId === "turn-spec-cancelled").map((m) => [m.role, m.text])).toEqual([
+      ["user", text],
+      ["assistant", "This is the offline demo. You said: Where is my tent."],
+    ]);
   });
 
   it("records the typed turn of a request whose upstream failed, once when retried, not of a request it refused", async () => {

@@ -1,11 +1,9 @@
 import type { ChatRecord, NewSession, Recorder, RecordScope, SpeechRecord, TranscriptionRecord } from "../recorder.ts";
 import { chatReplyRecord } from "./chat-reply-record.ts";
 import { failureEvent, turnPayload } from "./failure-event.ts";
+import type { HeldTurns } from "./held-turns.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 import { uuidv7 } from "./uuid-v7.ts";
-
-/** How long a held (speculative) transcript waits for its turn's chat request, ms. */
-const HELD_TRANSCRIPT_MS = 60_000;
 
 /**
  * The {@link Recorder} of a relay with records: turns what the routes report into record ops through a
@@ -15,11 +13,12 @@ const HELD_TRANSCRIPT_MS = 60_000;
 export class StoreRecorder implements Recorder {
   readonly #recorder: SessionRecorder;
   readonly #now: () => number;
-  /** Commits of held transcripts, by session and turn, until the turn's chat request takes one. */
-  readonly #held = new Map<string, () => Promise<void>>();
+  /** What speculative requests recorded, until their turn is committed. */
+  readonly #turns: HeldTurns;
 
-  constructor(recorder: SessionRecorder, now: () => number) {
+  constructor(recorder: SessionRecorder, turns: HeldTurns, now: () => number) {
     this.#recorder = recorder;
+    this.#turns = turns;
     this.#now = now;
   }
 
@@ -30,7 +29,7 @@ export class StoreRecorder implements Recorder {
   /**
    * The transcript is the visitor's message of the turn, with the utterance's audio length and
    * `upstreamSttMs`. Streamed, it is read from the `transcript.text.done` event and committed before the
-   * stream's `[DONE]`. Held (speculative), it waits for the turn's chat request instead.
+   * stream's `[DONE]`. Held (speculative), it waits for the turn's commit instead (see {@link chat}).
    */
   transcription(scope: RecordScope): TranscriptionRecord {
     const { sessionId, turnId } = scope;
@@ -53,9 +52,7 @@ export class StoreRecorder implements Recorder {
       const [endAt, sttMs] = [this.#now(), Math.round(performance.now() - t0)];
       const commit = () => write(text, audioDurationMs, endAt, sttMs);
       if (!held || turnId === undefined) return commit();
-      const key = `${sessionId} ${turnId}`;
-      this.#held.set(key, commit);
-      setTimeout(() => this.#held.get(key) === commit && this.#held.delete(key), HELD_TRANSCRIPT_MS).unref();
+      this.#turns.hold(sessionId, turnId, commit);
     };
     return {
       recordId: id,
@@ -77,15 +74,14 @@ export class StoreRecorder implements Recorder {
     };
   }
 
-  /** The turn's held transcript, if any, is committed first when the request says what the visitor said. */
+  /**
+   * A chat request commits its turn (the held transcript first) when it says what the visitor said. A
+   * speculative one (held) commits nothing: its messages are held with the turn until the widget's
+   * `turn-committed` report, and withdrawn when the widget cancels it before.
+   */
   chat(scope: RecordScope): ChatRecord {
-    const key = `${scope.sessionId} ${scope.turnId}`;
-    const commitHeld = () => {
-      const commit = this.#held.get(key);
-      this.#held.delete(key);
-      return commit?.();
-    };
-    return chatReplyRecord(this.#recorder, scope, this.#now, scope.turnId === undefined ? undefined : commitHeld);
+    const { turnId } = scope;
+    return chatReplyRecord(this.#recorder, scope, this.#now, turnId === undefined ? undefined : { turns: this.#turns, turnId });
   }
 
   /** Queues a `speech` event with the bytes, the time to the first one and whether the stream was cut. */

@@ -21,7 +21,9 @@ export interface ChatCompletionsRouteOptions extends UpstreamStageOptions {
  * (bytes untouched, see `ssePassThrough`), then `data: [DONE]`. A failure after the stream started
  * (upstream error, silence longer than `streamIdleMs`, relay shutdown) ends it with one
  * `data: {"error":…}` frame. The records get what the visitor said once the upstream was reached (also
- * when it failed: 502, 504) and the reply as it streams; its record id goes out as `x-record-id`.
+ * when it failed: 502, 504) and the reply as it streams; its record id goes out as `x-record-id`. A
+ * speculative request (`"speculative": true`: sent at a pause, on the transcript of the speech so far)
+ * has its records held until the widget commits the turn (see `ChatRecord.hold`).
  */
 export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions): Hono<RelayEnv> {
   const { llm, recorder } = options;
@@ -29,7 +31,8 @@ export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions)
     { path: PATHS.chatCompletions, stage: "llm", record: (scope) => recorder.chat(scope) },
     options,
     async (c, upstream, record) => {
-      const { messages } = await readJson(c, ChatRequestSchema);
+      const { messages, speculative } = await readJson(c, ChatRequestSchema);
+      if (speculative) record.hold();
       const { llm: config, systemPrompt, tools } = c.get("agent");
       assertDeclaredTools(messages, tools);
       const answer = await upstream

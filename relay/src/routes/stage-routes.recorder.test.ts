@@ -52,6 +52,7 @@ class RecordingRecorder implements Recorder {
       },
       failed: (error: unknown, clientGone: boolean) =>
         void this.calls.push(`llm:failed ${(error as HttpError).code}${clientGone ? " gone" : ""}`),
+      hold: () => void this.calls.push("llm:hold"),
     };
   }
 
@@ -141,5 +142,16 @@ describe("the stage routes and their recorder", () => {
     expect(recorder.calls[1]).toMatch(/^stt:transcript .* \(1000 ms\)$/);
     expect(recorder.calls[2]).toBe("stt:hold");
     expect(recorder.calls.at(-1)).toBe("stt:end");
+  });
+
+  it("has the recorder hold a speculative chat request before it records what the visitor said", async () => {
+    recorder.calls.length = 0;
+    const body = { stream: true, speculative: true, messages: [{ role: "user", content: "hi" }] };
+    const res = await post(PATHS.chatCompletions, JSON.stringify(body), "application/json");
+    expect(await res.text()).toContain("[DONE]");
+    expect(recorder.calls.slice(0, 2)).toEqual(["llm:hold", "llm:said user"]);
+    recorder.calls.length = 0;
+    await (await post(PATHS.chatCompletions, JSON.stringify({ ...body, speculative: false }), "application/json")).text();
+    expect(recorder.calls).not.toContain("llm:hold");
   });
 });

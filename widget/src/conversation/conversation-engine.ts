@@ -17,8 +17,10 @@ import { heardText } from "./heard-text.ts";
 import { RelaySession } from "./relay-session.ts";
 import { ReplySpeaker } from "./reply-speaker.ts";
 import { streamReply, type ActiveReply } from "./reply-stream.ts";
+import type { ChatDelta } from "./transport.ts";
 import { SessionReporter } from "./session-reporter.ts";
-import { Speculations, type Speculation, type SpeculativeTranscribe } from "./speculation.ts";
+import { Buffered } from "./buffered.ts";
+import { Speculations, type Speculation, type SpeculativeStages } from "./speculation.ts";
 import type { Transport } from "./transport.ts";
 import { turnLatencyReport } from "./turn-latency.ts";
 
@@ -47,9 +49,7 @@ export class ConversationEngine {
     this.#config = config;
     this.#transport = transport;
     this.#reporter = new SessionReporter(transport);
-    const transcribe: SpeculativeTranscribe = (utterance, turnId, signal) =>
-      transport.transcribe(encodeWav(utterance.audio, STT_SAMPLE_RATE), { turnId, signal, speculative: true }, undefined, this.#language());
-    this.#speculations = new Speculations(transcribe, this.#abort.signal);
+    this.#speculations = new Speculations(this.#speculativeStages, this.#abort.signal);
   }
 
   /** Queues a report for the relay's session records (sent in batches, never awaited). */
@@ -279,14 +279,40 @@ export class ConversationEngine {
       const again = "text" in input ? input : { utterance: input.utterance };
       return this.#turnFailed(error, signal, retried ? undefined : () => this.#turn(again, true));
     }
-    await this.#answer(reply, user.latency?.sttMs, started, retried);
+    await this.#answer(reply, user.latency?.sttMs, started, retried, speculation && this.#commit(speculation));
   }
 
-  /** Streams and speaks the reply to the visitor's turn, which is the latest message of the history. */
-  async #answer(reply: ActiveReply, sttMs: number | undefined, started: number, retried: boolean): Promise<void> {
+  /**
+   * The reply the speculation asked for, when it answers the turn as it now stands (same context): the
+   * relay is told to record the turn's held requests. Otherwise it is aborted (the relay drops it).
+   */
+  #commit(speculation: Speculation): AsyncIterable<ChatDelta> | undefined {
+    const { reply, turnId } = speculation;
+    if (!reply) return undefined;
+    if (JSON.stringify(reply.messages) !== JSON.stringify(this.#host.log.context(this.#config.contextTurns))) {
+      speculation.abort.abort();
+      return undefined;
+    }
+    this.report({ type: "turn-committed", turnId });
+    void this.#reporter.flush();
+    return reply.deltas;
+  }
+
+  /**
+   * Streams and speaks the reply to the visitor's turn, which is the latest message of the history;
+   * `prefetched`: its first round, already asked for (a speculation's).
+   */
+  async #answer(
+    reply: ActiveReply,
+    sttMs: number | undefined,
+    started: number,
+    retried: boolean,
+    prefetched?: AsyncIterable<ChatDelta>,
+  ): Promise<void> {
     const { signal } = reply.abort;
     try {
-      const metrics = await streamReply(reply, { host: this.#host, transport: this.#transport, config: this.#config });
+      const context = { host: this.#host, transport: this.#transport, config: this.#config };
+      const metrics = await streamReply(reply, context, prefetched);
       metrics.sttMs = sttMs;
       await this.#finishSpeech(reply);
       metrics.ttsFirstByteMs = reply.speaker?.ttsFirstByteMs;
@@ -363,6 +389,26 @@ export class ConversationEngine {
     const session = this.#relay?.session;
     return session ? { sessionId: session.sessionId } : {};
   }
+
+  /** The requests of a speculation: a transcription, then the reply to it while still listening. */
+  readonly #speculativeStages: SpeculativeStages = {
+    transcribe: (utterance, turnId, signal) =>
+      this.#transport.transcribe(
+        encodeWav(utterance.audio, STT_SAMPLE_RATE),
+        { turnId, signal, speculative: true },
+        undefined,
+        this.#language(),
+      ),
+    answer: (transcript, turnId, signal) => {
+      const text = transcript.text.trim();
+      if (!text || this.#host.state.kind !== "listening") return undefined;
+      const next = this.#host.log.draft({ role: "user", text, utteranceId: turnId });
+      const messages = this.#host.log.context(this.#config.contextTurns, next);
+      const deltas = new Buffered(() => this.#transport.chat(messages, { turnId, signal, speculative: true }));
+      deltas.start();
+      return { messages, deltas };
+    },
+  };
 
   /** What the audio engine reports; the visitor's speech counts only while not muted. */
   readonly #audioEvents: AudioEngineEvents = {

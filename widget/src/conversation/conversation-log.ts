@@ -104,9 +104,9 @@ export class ConversationLog {
     this.#events.saved(snapshot);
   }
 
-  /** Context for the next model request: the last `maxTurns` turns. */
-  context(maxTurns: number): WireMessage[] {
-    return buildContext(this.messages, maxTurns);
+  /** Context for the next model request: the last `maxTurns` turns (as they will be once `next` is stored). */
+  context(maxTurns: number, next?: StoredMessage): WireMessage[] {
+    return buildContext(next ? [...this.messages, next] : this.messages, maxTurns);
   }
 
   exportAll(): Promise<HistoryExport> {

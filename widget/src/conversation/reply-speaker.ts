@@ -8,6 +8,7 @@
  */
 import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { PlaybackPort, PlaybackReport } from "./audio-port.ts";
+import { Buffered } from "./buffered.ts";
 import { pcmMs, type SpokenSegment } from "./heard-text.ts";
 import type { Transport } from "./transport.ts";
 
@@ -36,7 +37,7 @@ export class ReplySpeaker {
   /** When the first audio was queued (clock of `now`). */
   firstAudioAt: number | undefined;
   readonly #o: Required<ReplySpeakerOptions>;
-  #pending: { segment: SpokenSegment; chunks: Buffered }[] = [];
+  #pending: { segment: SpokenSegment; chunks: Buffered<Int16Array> }[] = [];
   #worker: Promise<void> = Promise.resolve();
   #firstSayAt: number | undefined;
   /** Aborts the fed streams: the reply's signal, or the first stream that failed (the rest is not spoken). */
@@ -116,50 +117,5 @@ export class ReplySpeaker {
       this.#o.player.enqueue(this.#o.replyId, pcm);
     }
     this.#pending.shift();
-  }
-}
-
-/** An async iterable that starts reading its source on `start()` and buffers until consumed. */
-class Buffered implements AsyncIterable<Int16Array> {
-  #open: () => AsyncIterable<Int16Array>;
-  #chunks: Int16Array[] = [];
-  #done = false;
-  #error: unknown;
-  #wake: (() => void) | undefined;
-  #started = false;
-
-  constructor(open: () => AsyncIterable<Int16Array>) {
-    this.#open = open;
-  }
-
-  start(): void {
-    if (this.#started) return;
-    this.#started = true;
-    void (async () => {
-      try {
-        for await (const chunk of this.#open()) {
-          this.#chunks.push(chunk);
-          this.#wake?.();
-        }
-      } catch (error) {
-        this.#error = error;
-      }
-      this.#done = true;
-      this.#wake?.();
-    })();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Int16Array> {
-    for (;;) {
-      const chunk = this.#chunks.shift();
-      if (chunk) {
-        yield chunk;
-        continue;
-      }
-      if (this.#error !== undefined) throw this.#error;
-      if (this.#done) return;
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = undefined;
-    }
   }
 }

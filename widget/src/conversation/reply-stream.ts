@@ -9,7 +9,7 @@ import type { EngineHost } from "./engine-host.ts";
 import type { ReplySpeaker } from "./reply-speaker.ts";
 import { SentenceSplitter } from "./sentence-splitter.ts";
 import { runTool } from "./tool-runner.ts";
-import type { Transport } from "./transport.ts";
+import type { ChatDelta, Transport } from "./transport.ts";
 
 /** A reply in progress: what barge-in, speech and reports need of it. */
 export interface ActiveReply {
@@ -32,9 +32,14 @@ export interface ReplyStreamContext {
 
 /**
  * Streams the model's reply to the conversation so far (running client tools between rounds), speaking
- * each sentence as it completes; saves the reply and returns its LLM metrics (times in ms).
+ * each sentence as it completes; saves the reply and returns its LLM metrics (times in ms). `prefetched`:
+ * the first round's deltas when they were asked for already (a speculative reply to the same context).
  */
-export async function streamReply(reply: ActiveReply, { host, transport, config }: ReplyStreamContext): Promise<TurnMetrics> {
+export async function streamReply(
+  reply: ActiveReply,
+  { host, transport, config }: ReplyStreamContext,
+  prefetched?: AsyncIterable<ChatDelta>,
+): Promise<TurnMetrics> {
   const { signal } = reply.abort;
   const { message } = reply;
   const log = host.log;
@@ -44,7 +49,8 @@ export async function streamReply(reply: ActiveReply, { host, transport, config 
   for (let round = 0; ; round++) {
     const calls: { id: string; name: string; arguments: string }[] = [];
     const requested = performance.now();
-    for await (const delta of transport.chat(log.context(config.contextTurns), { turnId: reply.turnId, signal })) {
+    const deltas = (round === 0 && prefetched) || transport.chat(log.context(config.contextTurns), { turnId: reply.turnId, signal });
+    for await (const delta of deltas) {
       if (delta.type === "tool-call") calls.push(delta);
       else if (delta.type === "record") reply.recordId = delta.id;
       else if (delta.type === "usage") message.tokenCount = (message.tokenCount ?? 0) + delta.completionTokens;

@@ -6,13 +6,23 @@ const utterance = (ms: number, startMs = 0): Utterance => ({ audio: new Float32A
 
 function speculations(fail = false) {
   const signals: AbortSignal[] = [];
+  const answered: string[] = [];
   const closed = new AbortController();
-  const s = new Speculations(async (u, turnId, signal) => {
-    signals.push(signal);
-    if (fail) throw new Error("upstream down");
-    return { text: `${turnId}: ${u.endMs} ms` };
-  }, closed.signal);
-  return { s, signals, closed };
+  const s = new Speculations(
+    {
+      async transcribe(u, turnId, signal) {
+        signals.push(signal);
+        if (fail) throw new Error("upstream down");
+        return { text: `${turnId}: ${u.endMs} ms` };
+      },
+      answer(transcript, turnId, signal) {
+        answered.push(`${turnId} ${signal.aborted}`);
+        return { messages: [{ role: "user", content: transcript.text }], deltas: [] as never };
+      },
+    },
+    closed.signal,
+  );
+  return { s, signals, answered, closed };
 }
 
 describe("Speculations", () => {
@@ -22,6 +32,8 @@ describe("Speculations", () => {
     const taken = s.take(utterance(1200));
     expect(taken?.turnId).toBe("turn-a");
     expect(await taken?.transcript).toEqual({ text: "turn-a: 1200 ms" });
+    // The reply was asked for on the transcript, before the transcript's reader resumed.
+    expect(taken?.reply?.messages).toEqual([{ role: "user", content: "turn-a: 1200 ms" }]);
     expect(signals[0]!.aborted).toBe(false);
     expect(s.take(utterance(1200))).toBeUndefined(); // taken once
   });
@@ -40,9 +52,20 @@ describe("Speculations", () => {
     expect(signals.map((signal) => signal.aborted)).toEqual([true, true, true, true, true]);
   });
 
+  it("asks for no reply once aborted before the transcript arrived", async () => {
+    const { s, answered } = speculations();
+    s.begin(utterance(800), "t1");
+    s.drop();
+    s.begin(utterance(900), "t2");
+    expect(await s.take(utterance(900))?.transcript).toBeDefined();
+    expect(answered).toEqual(["t2 false"]);
+  });
+
   it("gives an undefined transcript when the transcription failed (the turn then transcribes itself)", async () => {
     const { s } = speculations(true);
     s.begin(utterance(500), "t");
-    expect(await s.take(utterance(500))?.transcript).toBeUndefined();
+    const taken = s.take(utterance(500));
+    expect(await taken?.transcript).toBeUndefined();
+    expect(taken?.reply).toBeUndefined();
   });
 });

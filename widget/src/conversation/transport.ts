@@ -9,8 +9,9 @@ export interface TurnRequest {
   /** Aborts the request (barge-in, stop). */
   signal: AbortSignal;
   /**
-   * A transcription sent at a pause, before the turn ended (speculation): the relay records its
-   * transcript only when the turn's chat request carries it.
+   * Sent at a pause, before the turn ended (speculation): a transcription, or a chat request on its
+   * transcript. The relay records the transcript when the turn's chat request arrives, a speculative
+   * chat request and its reply when the widget reports the turn committed (`turn-committed`).
    */
   speculative?: boolean;
 }

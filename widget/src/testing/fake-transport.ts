@@ -9,7 +9,7 @@ export type TransportCall =
   | { method: "openSession"; request: CreateSessionRequest }
   | { method: "refreshSession"; sessionId: string }
   | { method: "transcribe"; bytes: number; language: string | undefined; turnId: string; speculative: boolean; aborted?: boolean }
-  | { method: "chat"; messages: WireMessage[]; turnId: string }
+  | { method: "chat"; messages: WireMessage[]; turnId: string; speculative: boolean; aborted?: boolean }
   | { method: "speech"; text: string; turnId: string }
   | { method: "forgetVisitor"; token: string }
   | { method: "report"; sessionId: string; reports: SessionReport[]; keepalive: boolean };
@@ -128,8 +128,10 @@ export class FakeTransport implements Transport {
     return { text, confidence: 0.9 };
   }
 
-  async *chat(messages: WireMessage[], { turnId, signal }: TurnRequest): AsyncGenerator<ChatDelta> {
-    this.calls.push({ method: "chat", messages: structuredClone(messages), turnId });
+  async *chat(messages: WireMessage[], { turnId, signal, speculative = false }: TurnRequest): AsyncGenerator<ChatDelta> {
+    const call = { method: "chat" as const, messages: structuredClone(messages), turnId, speculative };
+    this.calls.push(call);
+    signal.addEventListener("abort", () => Object.assign(call, { aborted: true }), { once: true });
     this.#maybeFail("chat");
     const reply = this.replies.shift() ?? "This is a reply.";
     const deltas: ChatDelta[] = typeof reply === "string" ? reply.split(/(?<= )/).map((text) => ({ type: "text", text })) : reply;
