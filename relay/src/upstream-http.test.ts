@@ -1,3 +1,4 @@
+import { createServer, type Socket } from "node:net";
 import { Hono } from "hono";
 import OpenAI, { APIError, APIUserAbortError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,6 +48,33 @@ describe("createUpstreamFetch (the SDK clients' fetch)", () => {
     expect(echo.contentType).toMatch(/^multipart\/form-data; boundary=/);
     expect(echo.body).toContain('name="model"');
     expect(echo.body).toContain('filename="a.wav"');
+  });
+
+  it("sends a request once more when its pooled connection was closed by the upstream, and only then", async () => {
+    // Answers the first request of each connection (keep-alive), and closes one on its second request
+    // without answering: as an upstream whose keep-alive timeout ends just as the relay reuses the socket.
+    const connections: number[] = [];
+    const server = createServer((socket: Socket) => {
+      const index = connections.push(0) - 1;
+      socket.on("data", () => {
+        if (++connections[index]! > 1) return socket.destroy();
+        socket.write(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: keep-alive\r\n\r\n{"ok":true}',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const fetch = createUpstreamFetch();
+      const post = () => fetch(`http://127.0.0.1:${port}/v1/echo`, { method: "POST", body: "{}" });
+      expect(await (await post()).json()).toEqual({ ok: true });
+      // Reuses the pooled connection, which the upstream closes: sent again on a new one.
+      expect(await (await post()).json()).toEqual({ ok: true });
+      expect(connections).toEqual([2, 1]);
+    } finally {
+      server.close();
+    }
   });
 
   it("lets the SDK read an error answer (status and body) into an APIError", async () => {

@@ -74,7 +74,8 @@ export const DEFAULT_WHOLE_BODY_LIMITS: WholeBodyLimits = { maxBytes: 1 << 20, t
  * {@link UpstreamResponse}s, whose bodies are read whole within `limits`. Aborting `init.signal` destroys
  * the request and its response stream at once. String and byte bodies are sent as they are; other bodies
  * (the SDK's multipart `FormData`) are encoded by the platform's `Response` and sent in one piece with
- * their length.
+ * their length. A request whose pooled connection turns out closed by the upstream (`ECONNRESET` on a
+ * reused socket, before any answer) is sent once more on a new connection.
  */
 export function createUpstreamFetch(limits: WholeBodyLimits = DEFAULT_WHOLE_BODY_LIMITS): typeof fetch {
   const agents = { "http:": new HttpAgent({ keepAlive: true }), "https:": new HttpsAgent({ keepAlive: true }) };
@@ -95,22 +96,27 @@ export function createUpstreamFetch(limits: WholeBodyLimits = DEFAULT_WHOLE_BODY
     if (body !== undefined) headers["content-length"] = String(typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
     const signal = init.signal ?? undefined;
     signal?.throwIfAborted();
-    return new Promise<Response>((resolve, reject) => {
-      const send = protocol === "https:" ? httpsRequest : httpRequest;
-      const req = send(url, { method: init.method ?? "GET", headers, agent: agents[protocol] });
-      const onAbort = () =>
-        req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException("The operation was aborted.", "AbortError"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      req.once("response", (res) => {
-        res.once("close", () => signal?.removeEventListener("abort", onAbort));
-        resolve(new UpstreamResponse(res, limits));
+    const attempt = (again: boolean) =>
+      new Promise<Response>((resolve, reject) => {
+        const send = protocol === "https:" ? httpsRequest : httpRequest;
+        const req = send(url, { method: init.method ?? "GET", headers, agent: agents[protocol] });
+        const onAbort = () =>
+          req.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException("The operation was aborted.", "AbortError"));
+        signal?.addEventListener("abort", onAbort, { once: true });
+        req.once("response", (res) => {
+          res.once("close", () => signal?.removeEventListener("abort", onAbort));
+          resolve(new UpstreamResponse(res, limits));
+        });
+        req.once("error", (error: NodeJS.ErrnoException) => {
+          signal?.removeEventListener("abort", onAbort);
+          // A pooled connection the upstream closed as it was reused (its keep-alive timeout): the request
+          // never reached it, so it goes once more on a new connection (Node's documented remedy).
+          if (again && req.reusedSocket && error.code === "ECONNRESET" && !signal?.aborted) resolve(attempt(false));
+          else reject(error);
+        });
+        req.end(body);
       });
-      req.once("error", (error) => {
-        signal?.removeEventListener("abort", onAbort);
-        reject(error);
-      });
-      req.end(body);
-    });
+    return attempt(true);
   };
   return upstreamFetch as typeof fetch;
 }

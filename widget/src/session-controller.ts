@@ -1,16 +1,15 @@
 /**
  * The element's conversation controller: owns the one state (changed only through {@link transition}),
- * the local history log, and the public verbs. The turn machinery ({@link ConversationEngine}) is loaded
- * on the first start, so the script-tag loader stays small. DOM events are emitted from here only. It creates
- * the audio port inside the visitor's click (the AudioContext must start there) and hands it to the engine,
- * which owns it from then on; it owns `muted`, which the engine applies.
+ * the local history log, and the public verbs. The turn machinery (the {@link Conversation} of the mode)
+ * is loaded on the first start, so the script-tag loader stays small. DOM events are emitted from here only.
+ * It creates the audio port inside the visitor's click (the AudioContext must start there) and hands it to
+ * the conversation, which owns it from then on; it owns `muted`, which the conversation applies.
  */
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type { CreateSessionResponse } from "@voice-agent/relay/protocol";
 import type { ResolvedConfig } from "./config.ts";
 import type { AudioPort } from "./conversation/audio-port.ts";
-import type { ConversationEngine } from "./conversation/conversation-engine.ts";
-import type { EngineHost } from "./conversation/engine-host.ts";
+import { loadConversation, type Conversation, type ConversationHost } from "./conversation/conversation.ts";
 import { ConversationLog } from "./conversation/conversation-log.ts";
 import { emit, type InterimText, type VoiceAgentEventMap } from "./events.ts";
 import type { HistoryExport } from "./history/history-store.ts";
@@ -29,14 +28,14 @@ export class SessionController implements ReactiveController {
   interim: InterimText | undefined;
   /** A non-fatal notice: history fell back to memory, or forget-me completed. */
   notice: "storage" | "forgotten" | undefined;
-  /** The relay session as last opened (the running one is the conversation engine's): the panel shows its agent. */
+  /** The relay session as last opened (the running one is the conversation's): the panel shows its agent. */
   session: CreateSessionResponse | undefined;
   readonly #host: ReactiveControllerHost & HTMLElement;
   readonly #resolve: () => ResolvedConfig;
   readonly #services: () => VoiceAgentServices;
   readonly #onLevel: (db: number) => void;
   #log: ConversationLog | undefined;
-  #engine: ConversationEngine | undefined;
+  #engine: Conversation | undefined;
   #pendingText: string | undefined;
   /** `start()` ran without transient user activation, where the browser tells (`navigator.userActivation`). */
   #noGesture = false;
@@ -168,14 +167,11 @@ export class SessionController implements ReactiveController {
   }
 
   async #open(config: ResolvedConfig, services: VoiceAgentServices, audio: AudioPort | Promise<AudioPort> | undefined): Promise<void> {
-    let engine: ConversationEngine;
+    let engine: Conversation;
     try {
-      const [{ ConversationEngine }, transport] = await Promise.all([
-        import("./conversation/conversation-engine.ts"),
-        services.transport(config.relayUrl),
-      ]);
+      const [conversation, transport] = await Promise.all([loadConversation(config.mode), services.transport(config.relayUrl)]);
       if (this.state.kind !== "initializing") return void (await audio)?.close();
-      engine = this.#engine = new ConversationEngine(this.#engineHost, config, transport);
+      engine = this.#engine = conversation(this.#engineHost, config, transport);
     } catch (error) {
       void Promise.resolve(audio).then(
         (a) => a?.close(),
@@ -186,9 +182,9 @@ export class SessionController implements ReactiveController {
     await engine.open(audio, agentKey(config), this.#pendingText === undefined);
   }
 
-  readonly #engineHost: EngineHost = this.#makeEngineHost();
+  readonly #engineHost: ConversationHost = this.#makeEngineHost();
 
-  #makeEngineHost(): EngineHost {
+  #makeEngineHost(): ConversationHost {
     const controller = this;
     return {
       get state() {

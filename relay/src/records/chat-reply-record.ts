@@ -91,6 +91,8 @@ export function chatReplyRecord(
     async beforeEnd(error) {
       if (error) recorder.event(sessionId, "error", { stage: "llm", code: error.code, ...turnPayload(turnId) });
       const recorded = !error || text || toolCalls.length ? gate(() => reply(error !== undefined)) : undefined;
+      // Ended before its commit: the commit may reach another instance.
+      if (speculative && held) held.turns.watch(sessionId, held.turnId);
       await Promise.all([said, recorded]);
     },
     onCancel() {

@@ -9,14 +9,26 @@ interface HeldTurn {
   expiry: ReturnType<typeof setTimeout>;
 }
 
+/** When a watched turn asks whether another instance received its commit, ms after the watch began. */
+const WATCH_AFTER_MS = [1_000, 5_000, 20_000, 50_000];
+
+/** Whether the turn's commit reached the session's records through another instance. */
+export type CommittedElsewhere = (sessionId: string, turnId: string) => Promise<boolean>;
+
 /**
  * The record writes of speculative requests (sent at a pause, before the visitor's turn ended), per
  * session and turn, until the widget commits the turn: then they are written in the order they were
  * held, and later writes of the turn go through at once. A turn never committed is forgotten after a
- * minute, with what it held. Per relay instance.
+ * minute, with what it held. Held in this instance's memory; a {@link watch}ed turn also asks
+ * `committedElsewhere` a few times, for a commit that reached another instance.
  */
 export class HeldTurns {
   readonly #turns = new Map<string, HeldTurn>();
+  readonly #committedElsewhere: CommittedElsewhere | undefined;
+
+  constructor(committedElsewhere?: CommittedElsewhere) {
+    this.#committedElsewhere = committedElsewhere;
+  }
 
   /**
    * Runs `write` now when the turn is committed, else holds it until it is; the returned function
@@ -35,6 +47,25 @@ export class HeldTurns {
   /** Whether the turn was committed (its writes go through at once). */
   committed(sessionId: string, turnId: string): boolean {
     return this.#turns.get(key(sessionId, turnId))?.committed ?? false;
+  }
+
+  /**
+   * Watches a turn whose writes wait (a speculative reply that ended before its commit): until the turn
+   * is committed or forgotten, asks whether its commit reached another instance, then commits it here.
+   */
+  watch(sessionId: string, turnId: string): void {
+    const ask = this.#committedElsewhere;
+    if (!ask) return;
+    const k = key(sessionId, turnId);
+    const turn = this.#turns.get(k);
+    if (!turn) return;
+    for (const afterMs of WATCH_AFTER_MS) {
+      const timer = setTimeout(async () => {
+        if (this.#turns.get(k) !== turn || turn.committed || turn.writes.size === 0) return;
+        if (await ask(sessionId, turnId).catch(() => false)) await this.commit(sessionId, turnId);
+      }, afterMs);
+      timer.unref();
+    }
   }
 
   /** Commits the turn: writes what it holds, in order; resolves when they are committed. */

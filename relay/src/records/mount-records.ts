@@ -38,7 +38,10 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
   const { store, writer } = records;
   const { now } = deps;
   const recorder = new SessionRecorder(writer, now);
-  const turns = new HeldTurns();
+  // A speculative turn's commit is a widget report: whichever instance received it recorded it as an event.
+  const turns = new HeldTurns(async (sessionId, turnId) =>
+    Boolean((await store.getSession(sessionId))?.events.some((e) => e.type === "turn-committed" && e.payload.turnId === turnId)),
+  );
   // A deleted session's end is not at hand: none ends later than now plus the longest session of any agent.
   const longestSessionMs = Math.max(0, ...deps.agents.map((agent) => agent.limits.maxSessionSeconds)) * 1000;
   const revoke = (sessionIds: readonly string[]) => deps.revocations.revoke(sessionIds, now() + longestSessionMs);

@@ -5,9 +5,9 @@
 import { createStandin } from "@voice-agent/standin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionResponse } from "../protocol.ts";
-import { RECORD_ID_HEADER } from "../protocol.ts";
+import { RECORD_ID_HEADER, TURN_ID_HEADER } from "../protocol.ts";
 import { createTestApp, TEST_ORIGIN, testAgent, testUpstreams } from "../../test/fixtures.ts";
-import { listen } from "../../test/servers.ts";
+import { listen, silentWav } from "../../test/servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
 import { PostgresSessionCoordination } from "./postgres-session-coordination.ts";
 import { PostgresSessionStore } from "./postgres-session-store.ts";
@@ -99,5 +99,41 @@ describe.runIf(pgUrl)("two relay instances on one PostgreSQL store", () => {
     await expect
       .poll(async () => (await reader.getSession(session.sessionId))?.messages.find((m) => m.id === recordId), { timeout: 3000 })
       .toMatchObject({ role: "assistant", interrupted: true, heardText: "You said" });
+  });
+
+  it("a speculative turn whose commit report reaches the other instance is recorded by the one that held it", async () => {
+    const created = await a.request("/v1/sessions", {
+      method: "POST",
+      headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+      body: '{"agent":"demo"}',
+    });
+    const session = (await created.json()) as CreateSessionResponse;
+    const auth = { authorization: `Bearer ${session.token}`, origin: TEST_ORIGIN, [TURN_ID_HEADER]: "turn-held-on-a" };
+    const form = new FormData();
+    form.append("file", silentWav(1), "utterance.wav");
+    form.append("speculative", "true");
+    const { text } = (await (await a.request("/v1/audio/transcriptions", { method: "POST", headers: auth, body: form })).json()) as {
+      text: string;
+    };
+    const reply = await a.request("/v1/chat/completions", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ stream: true, speculative: true, messages: [{ role: "user", content: text }] }),
+    });
+    expect(await reply.text()).toContain("[DONE]");
+    const reported = await b.request("/v1/session-events", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ reports: [{ type: "turn-committed", turnId: "turn-held-on-a" }] }),
+    });
+    expect(reported.status).toBe(202);
+    await expect
+      .poll(async () => (await reader.getSession(session.sessionId))?.messages.map((m) => [m.role, m.utteranceId, m.audioDurationMs]), {
+        timeout: 5000,
+      })
+      .toEqual([
+        ["user", "turn-held-on-a", 1000],
+        ["assistant", "turn-held-on-a", null],
+      ]);
   });
 });

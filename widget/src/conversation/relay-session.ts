@@ -7,7 +7,7 @@
 import type { CreateSessionRequest, CreateSessionResponse } from "@voice-agent/relay/protocol";
 import { relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
-import type { Transport } from "./transport.ts";
+import type { SessionTransport } from "./transport.ts";
 
 export interface RelaySessionOptions {
   /** Renew this long before the token expires (and open the next session this long before the session ends), ms. */
@@ -24,14 +24,14 @@ export interface RelaySessionOptions {
 
 /** The relay session of one conversation. */
 export class RelaySession {
-  readonly #transport: Transport;
+  readonly #transport: SessionTransport;
   readonly #request: CreateSessionRequest;
   readonly #options: RelaySessionOptions;
   #session: CreateSessionResponse | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  constructor(transport: Transport, request: CreateSessionRequest, options: RelaySessionOptions) {
+  constructor(transport: SessionTransport, request: CreateSessionRequest, options: RelaySessionOptions) {
     this.#transport = transport;
     this.#request = request;
     this.#options = options;

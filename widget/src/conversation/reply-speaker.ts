@@ -10,10 +10,10 @@ import { TTS_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { PlaybackPort, PlaybackReport } from "./audio-port.ts";
 import { Buffered } from "./buffered.ts";
 import { pcmMs, type SpokenSegment } from "./heard-text.ts";
-import type { Transport } from "./transport.ts";
+import type { CascadeTransport, SessionTransport } from "./transport.ts";
 
 export interface ReplySpeakerOptions {
-  transport: Transport;
+  transport: CascadeTransport & Pick<SessionTransport, "onTokenExpired">;
   player: PlaybackPort;
   replyId: number;
   /** The turn the reply answers, sent with each speech request. */

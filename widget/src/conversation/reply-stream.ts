@@ -5,11 +5,11 @@
 import type { ResolvedConfig } from "../config.ts";
 import type { TurnMetrics } from "../events.ts";
 import type { StoredMessage } from "../history/history-store.ts";
-import type { EngineHost } from "./engine-host.ts";
+import type { ConversationHost } from "./conversation.ts";
 import type { ReplySpeaker } from "./reply-speaker.ts";
 import { SentenceSplitter } from "./sentence-splitter.ts";
 import { runTool } from "./tool-runner.ts";
-import type { ChatDelta, Transport } from "./transport.ts";
+import type { CascadeTransport, ChatDelta } from "./transport.ts";
 
 /** A reply in progress: what barge-in, speech and reports need of it. */
 export interface ActiveReply {
@@ -25,8 +25,8 @@ export interface ActiveReply {
 
 /** What {@link streamReply} uses of the conversation. */
 export interface ReplyStreamContext {
-  readonly host: Pick<EngineHost, "log" | "apply" | "emit" | "setInterim">;
-  readonly transport: Transport;
+  readonly host: Pick<ConversationHost, "log" | "apply" | "emit" | "setInterim">;
+  readonly transport: CascadeTransport;
   readonly config: Pick<ResolvedConfig, "contextTurns" | "maxToolRounds" | "tools">;
 }
 

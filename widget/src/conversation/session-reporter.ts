@@ -9,7 +9,7 @@
  * the next one.
  */
 import type { SessionReport } from "@voice-agent/relay/protocol";
-import type { Transport } from "./transport.ts";
+import type { SessionTransport } from "./transport.ts";
 
 /** Most reports one request carries (the relay accepts 1–50). */
 const MAX_BATCH = 50;
@@ -18,7 +18,7 @@ const MAX_QUEUE = 200;
 
 /** Queues and sends the widget's reports of one conversation. */
 export class SessionReporter {
-  readonly #transport: Transport;
+  readonly #transport: SessionTransport;
   readonly #queue: SessionReport[] = [];
   #sending: Promise<void> | undefined;
   #ended = false;
@@ -26,7 +26,7 @@ export class SessionReporter {
   /** Counts session replacements: a batch that fails after one is not queued again. */
   #replacements = 0;
 
-  constructor(transport: Transport) {
+  constructor(transport: SessionTransport) {
     this.#transport = transport;
   }
 

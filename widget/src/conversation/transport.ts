@@ -1,4 +1,4 @@
-/** What the conversation needs from the relay: one narrow seam, faked in tests. */
+/** What the conversations need from the relay: a session part shared by every mode and a part per mode. */
 import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
 import type { WireMessage } from "./wire.ts";
 
@@ -26,7 +26,7 @@ export interface Transcript {
 /**
  * A speech request described for another context to send (the audio loop's Worker, which plays the
  * answer without the main thread): `POST url` with `headers` (the visitor's relay token among them:
- * never log them) and the JSON `body`. The answer is what {@link Transport.speech} reads.
+ * never log them) and the JSON `body`. The answer is what {@link CascadeTransport.speech} reads.
  */
 export interface SpeechRequest {
   url: string;
@@ -43,12 +43,28 @@ export type ChatDelta =
   /** The relay's record id of this reply (its `x-record-id`), first when the relay keeps records. */
   | { type: "record"; id: string };
 
-/** The relay, as the conversation uses it. Failures reject with a WidgetError. */
-export interface Transport {
+/** The relay session's part of the relay, the same for every mode. Failures reject with a WidgetError. */
+export interface SessionTransport {
   /** Creates a session (or a fresh one for token refresh / reconnect); later calls use its token. */
   openSession(request: CreateSessionRequest): Promise<CreateSessionResponse>;
   /** Renews the token of the current session (same session id); later calls use the new token. */
   refreshSession(): Promise<RefreshSessionResponse>;
+  /**
+   * Set by the session owner: called when the relay refuses the token as expired; the transport sends
+   * the request once more after it resolved (with the renewed token).
+   */
+  onTokenExpired: (() => Promise<unknown>) | undefined;
+  /**
+   * Sends the widget's reports to the session records. `keepalive` lets the request outlive the page.
+   * Rejects with a WidgetError; callers never wait on it in the conversation's path.
+   */
+  report(reports: SessionReport[], options?: { keepalive?: boolean }): Promise<void>;
+  /** Asks the relay to delete the current session's visitor's records (an older relay's 404 is fine). */
+  forgetVisitor(): Promise<void>;
+}
+
+/** The cascade's stages through the relay (with the current session's token). Failures reject with a WidgetError. */
+export interface CascadeTransport {
   /**
    * Transcribes one 16 kHz mono WAV utterance; `onDelta` receives interim text when streamed. `language`
    * (ISO 639-1, e.g. `fr`) is a hint the relay passes on when the agent allows it.
@@ -64,16 +80,7 @@ export interface Transport {
    * without it the conversation reads {@link speech} and queues the audio itself.
    */
   speechRequest?(text: string, turnId: string): SpeechRequest;
-  /**
-   * Set by the session owner: called when the relay refuses the token as expired; the transport sends
-   * the request once more after it resolved (with the renewed token).
-   */
-  onTokenExpired: (() => Promise<unknown>) | undefined;
-  /**
-   * Sends the widget's reports to the session records. `keepalive` lets the request outlive the page.
-   * Rejects with a WidgetError; callers never wait on it in the conversation's path.
-   */
-  report(reports: SessionReport[], options?: { keepalive?: boolean }): Promise<void>;
-  /** Asks the relay to delete the current session's visitor's records (an older relay's 404 is fine). */
-  forgetVisitor(): Promise<void>;
 }
+
+/** The relay, as the conversations use it: one narrow seam (`RelayClient`), faked in tests. */
+export interface Transport extends SessionTransport, CascadeTransport {}

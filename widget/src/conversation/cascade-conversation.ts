@@ -1,7 +1,8 @@
 /**
  * The cascade conversation of one started session: relay session, greeting, turns (utterance or text →
  * transcript → streamed reply → speech sentence by sentence), client tools, barge-in truncation and
- * reconnects. Loaded lazily on the first start; state changes go through its {@link EngineHost}.
+ * reconnects: the {@link Conversation} of modes `cascade` and `text` (without audio). Loaded lazily on
+ * the first start; state changes go through its {@link ConversationHost}.
  */
 import type { SessionEndReason, SessionReport } from "@voice-agent/relay/protocol";
 import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
@@ -12,7 +13,7 @@ import { randomId } from "../random-id.ts";
 import { recoverable } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioEngineEvents, AudioPort } from "./audio-port.ts";
-import type { EngineHost } from "./engine-host.ts";
+import type { Conversation, ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
 import { RelaySession } from "./relay-session.ts";
 import { ReplySpeaker } from "./reply-speaker.ts";
@@ -27,12 +28,9 @@ import { turnLatencyReport } from "./turn-latency.ts";
 /** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
 const INTERRUPTED_HOLD_MS = 4000;
 
-/**
- * One started conversation. It owns its audio port from `open()` on (starts it, receives its events,
- * mutes and closes it) and its relay session; `close()` releases everything.
- */
-export class ConversationEngine {
-  readonly #host: EngineHost;
+/** One started cascade conversation (see {@link Conversation}). */
+export class CascadeConversation implements Conversation {
+  readonly #host: ConversationHost;
   readonly #config: ResolvedConfig;
   readonly #transport: Transport;
   readonly #abort = new AbortController();
@@ -44,7 +42,7 @@ export class ConversationEngine {
   readonly #speculations: Speculations;
   readonly #reporter: SessionReporter;
 
-  constructor(host: EngineHost, config: ResolvedConfig, transport: Transport) {
+  constructor(host: ConversationHost, config: ResolvedConfig, transport: Transport) {
     this.#host = host;
     this.#config = config;
     this.#transport = transport;
