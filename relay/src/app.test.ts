@@ -214,7 +214,9 @@ describe("surface", () => {
     try {
       const upstreams = {
         kind: "provider" as const,
-        ...Object.fromEntries(["stt", "llm", "tts"].map((stage) => [stage, { baseURL: `${stub.url}/${stage}/v1`, apiKey: "k" }])),
+        ...Object.fromEntries(
+          ["stt", "llm", "tts", "realtime"].map((stage) => [stage, { baseURL: `${stub.url}/${stage}/v1`, apiKey: "k" }]),
+        ),
       } as Upstreams;
       expect((await createTestApp({ upstreams }).app.request("/readyz")).status).toBe(200);
       status.tts = 401;

@@ -16,7 +16,9 @@ import { requestLog } from "./request-log.ts";
 import { requireSession } from "./require-session.ts";
 import { createChatCompletionsRoute } from "./routes/chat-completions-route.ts";
 import { createHealthRoutes } from "./routes/health-routes.ts";
+import { DEFAULT_REALTIME_LIMITS } from "./realtime/realtime-bridge.ts";
 import { createRealtimeRoute } from "./routes/realtime-route.ts";
+import { createRealtimeSocketRoute } from "./routes/realtime-socket-route.ts";
 import { createSessionRefreshRoute } from "./routes/session-refresh-route.ts";
 import { createSessionsRoute } from "./routes/sessions-route.ts";
 import { createSpeechRoute } from "./routes/speech-route.ts";
@@ -31,7 +33,7 @@ import { widgetStatic } from "./widget-static.ts";
 export type { RelayOptions } from "./relay-options.ts";
 
 /** Paths of the proxy routes behind the relay token and the agent's limits (the records' session routes are in `mountRecords`). */
-const SESSION_PATHS = [...STAGE_PATHS, PATHS.sessionRefresh, PATHS.realtimeClientSecrets] as const;
+const SESSION_PATHS = [...STAGE_PATHS, PATHS.sessionRefresh, PATHS.realtimeClientSecrets, PATHS.realtime] as const;
 
 /**
  * Builds the relay as a Hono app. It never listens: serve `app.fetch` with any Hono adapter
@@ -94,7 +96,9 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, ...stage }));
   app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, ...stage }));
   app.route("/", createSpeechRoute({ tts: clients.tts, recorder, ...stage }));
-  app.route("/", createRealtimeRoute({ client: clients.llm, now, ...stage }));
+  app.route("/", createRealtimeRoute({ client: clients.realtime, now, ...stage }));
+  const realtime = { upstream: options.upstreams.realtime, limits: options.realtimeLimits ?? DEFAULT_REALTIME_LIMITS };
+  app.route("/", createRealtimeSocketRoute({ ...realtime, now, closing, log }));
   if (options.widgetDir) app.use("/*", widgetStatic(options.widgetDir));
   return app;
 }

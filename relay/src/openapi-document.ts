@@ -133,6 +133,20 @@ export function openApiDocument(records: boolean): object {
         },
       },
     },
+    [PATHS.realtime]: {
+      get: {
+        summary: "A realtime (speech-to-speech) call through the relay: a WebSocket of OpenAI Realtime GA events",
+        description:
+          "Upgrade to WebSocket. The relay token comes as `Authorization: Bearer` or, from a browser, as the `Sec-WebSocket-Protocol` entries `realtime` and `openai-insecure-api-key.<token>`. The relay sends the agent's session upstream; `session.update` and other fixed fields are refused with `error` events.",
+        security: bearer,
+        responses: {
+          "101": { description: "Switching protocols: the call runs until the session ends or either side closes" },
+          "400": error("`bad_request` (no `Upgrade: websocket`)"),
+          ...sessionErrors,
+          "404": error("`realtime_not_configured` or `agent_not_found`"),
+        },
+      },
+    },
     [PATHS.realtimeClientSecrets]: {
       post: {
         summary: "Mint a provider ephemeral key for the agent's realtime configuration (body ignored)",

@@ -36,6 +36,12 @@ export const PATHS = {
    * agent's realtime configuration.
    */
   realtimeClientSecrets: "/v1/realtime/client_secrets",
+  /**
+   * `GET`, WebSocket: a realtime (speech-to-speech) call through the relay, OpenAI Realtime GA events both
+   * ways. The relay token comes as `Authorization: Bearer`, or from a browser as the `Sec-WebSocket-Protocol`
+   * entries `realtime` and `openai-insecure-api-key.<token>`.
+   */
+  realtime: "/v1/realtime",
   /** `POST` a {@link SessionReportRequest} with the relay token: 202 `{ accepted }` (records on). */
   sessionEvents: "/v1/session-events",
   /** "Forget me": `DELETE` with a relay token deletes every record of the token's visitor (records on). */

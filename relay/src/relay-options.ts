@@ -1,6 +1,7 @@
 import type { AgentConfig } from "./agent-config.ts";
 import type { RecordsOptions } from "./records/records-options.ts";
 import type { ClientIp } from "./client-ip.ts";
+import type { RealtimeLimits } from "./realtime/realtime-bridge.ts";
 import type { RelayLog } from "./relay-log.ts";
 import type { SessionCoordination } from "./session-coordination.ts";
 import type { ReadinessCheck } from "./upstream-probe.ts";
@@ -20,6 +21,8 @@ export interface RelayOptions {
   upstreamTimeoutMs?: number;
   /** Longest silence (ms) of an upstream between stream chunks before the stream is cut; default `DEFAULT_STREAM_IDLE_MS`. */
   streamIdleMs?: number;
+  /** Bounds of each realtime call (`GET /v1/realtime`); default `DEFAULT_REALTIME_LIMITS`. */
+  realtimeLimits?: RealtimeLimits;
   /** Session creations allowed per client IP per minute; default `DEFAULT_SESSIONS_PER_IP_PER_MINUTE`. */
   sessionsPerIpPerMinute?: number;
   /** How to find a request's client IP; default `clientIpFrom(0)` (the socket's peer). */

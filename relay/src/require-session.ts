@@ -14,18 +14,24 @@ export interface RequireSessionOptions {
   revocations?: SessionRevocations;
 }
 
+/** The `Sec-WebSocket-Protocol` entry that carries a key where a browser's WebSocket cannot set headers (OpenAI's convention). */
+const KEY_PROTOCOL = "openai-insecure-api-key.";
+
 /**
- * Guards the proxy routes: requires `Authorization: Bearer <relay token>`, checks that a request's
- * `Origin` (when present) is the token's origin, refuses a revoked session (401 `session_revoked`), and
- * puts the token's claims and agent on the context as `session` and `agent`.
+ * Guards the proxy routes: requires `Authorization: Bearer <relay token>` (on a WebSocket upgrade, a
+ * browser's `Sec-WebSocket-Protocol` entry `openai-insecure-api-key.<token>` does too), checks that a
+ * request's `Origin` (when present) is the token's origin, refuses a revoked session (401
+ * `session_revoked`), and puts the token's claims and agent on the context as `session` and `agent`.
  */
 export function requireSession(options: RequireSessionOptions): MiddlewareHandler<RelayEnv> {
   return async (c, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-    if (!match?.[1]) {
+    const token =
+      /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ??
+      webSocketToken(c.req.header("upgrade"), c.req.header("sec-websocket-protocol"));
+    if (!token) {
       throw new HttpError(401, "unauthorized", "Missing relay token: send Authorization: Bearer <token> from POST /v1/sessions.");
     }
-    const claims = await verifyRelayToken(match[1], options.tokenSecret, options.now());
+    const claims = await verifyRelayToken(token, options.tokenSecret, options.now());
     if (options.revocations?.isRevoked(claims.sid)) {
       throw new HttpError(401, "session_revoked", "This session was ended or deleted: create a new session.");
     }
@@ -39,4 +45,14 @@ export function requireSession(options: RequireSessionOptions): MiddlewareHandle
     c.set("agent", agent);
     await next();
   };
+}
+
+/** The token of a WebSocket upgrade's `openai-insecure-api-key.<token>` protocol entry, if any. */
+function webSocketToken(upgrade: string | undefined, protocols: string | undefined): string | undefined {
+  if (upgrade?.toLowerCase() !== "websocket" || !protocols) return undefined;
+  const entry = protocols
+    .split(",")
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(KEY_PROTOCOL));
+  return entry?.slice(KEY_PROTOCOL.length) || undefined;
 }

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
+import { WebSocketServer } from "ws";
 import { DEFAULT_DRAIN_BYTES, DEFAULT_DRAIN_MS, drainUnreadBodies } from "./drain-unread-bodies.ts";
 import type { ErrorBody } from "./protocol.ts";
 import type { RelayEnv } from "./relay-env.ts";
@@ -34,6 +35,9 @@ export interface RelayServer {
   close(): Promise<void>;
 }
 
+/** Largest WebSocket frame a client may send, bytes. */
+const MAX_WEBSOCKET_FRAME = 1 << 20;
+
 const CLIENT_ERROR: ErrorBody = { error: { code: "bad_request", message: "Malformed HTTP request." } };
 const CLIENT_ERROR_BODY = JSON.stringify(CLIENT_ERROR);
 
@@ -45,7 +49,20 @@ const CLIENT_ERROR_BODY = JSON.stringify(CLIENT_ERROR);
  * reads the answer (see `drainUnreadBodies`).
  */
 export async function serveRelay(app: Hono<RelayEnv>, options: ServeRelayOptions): Promise<RelayServer> {
-  const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname, autoCleanupIncoming: false }) as Server;
+  // The realtime route's WebSocket: it answers the protocol `realtime` a browser offers beside its token
+  // entry (never echoing the token), and refuses frames over 1 MiB (a second of audio is about 64 KiB).
+  const websocket = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WEBSOCKET_FRAME,
+    handleProtocols: (protocols) => (protocols.has("realtime") ? "realtime" : false),
+  });
+  const server = serve({
+    fetch: app.fetch,
+    port: options.port,
+    hostname: options.hostname,
+    autoCleanupIncoming: false,
+    websocket: { server: websocket },
+  }) as Server;
   drainUnreadBodies(server, options.log, {
     maxBytes: options.drainBytes ?? DEFAULT_DRAIN_BYTES,
     maxMs: options.drainMs ?? DEFAULT_DRAIN_MS,

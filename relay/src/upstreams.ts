@@ -16,11 +16,14 @@ export interface UpstreamEndpoint {
   apiKey: string;
 }
 
-/** Resolved upstream of every stage, plus what kind of upstream it is (reported to the widget). */
-export type Upstreams = { kind: UpstreamKind } & Record<Stage, UpstreamEndpoint>;
+/**
+ * Resolved upstream of every stage and of the realtime (speech-to-speech) mode, plus what kind of upstream
+ * it is (reported to the widget).
+ */
+export type Upstreams = { kind: UpstreamKind } & Record<Stage | "realtime", UpstreamEndpoint>;
 
-/** One official OpenAI SDK client per stage. */
-export type UpstreamClients = Record<Stage, OpenAI>;
+/** One official OpenAI SDK client per stage and for the realtime mode. */
+export type UpstreamClients = Record<Stage | "realtime", OpenAI>;
 
 /** Default base URL when neither `OPENAI_BASE_URL` nor a stage `*_BASE_URL` is set. */
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
@@ -45,7 +48,9 @@ function httpUrl(name: string, value: string, problems: string[]): string {
 /**
  * Resolves each stage's `{ baseURL, apiKey }` from the environment. A stage's `STT_`/`LLM_`/`TTS_` +
  * `BASE_URL`/`API_KEY` override the shared `OPENAI_BASE_URL`/`OPENAI_API_KEY`. With no key at all and
- * `OFFLINE_DEMO_UPSTREAM` set, every stage points at the offline stand-in (`kind: "offline-demo"`).
+ * `OFFLINE_DEMO_UPSTREAM` set, every stage points at the offline stand-in (`kind: "offline-demo"`). The
+ * realtime mode reads `REALTIME_BASE_URL`/`REALTIME_API_KEY` over the shared ones; without any key of its
+ * own or shared it uses the LLM stage's upstream.
  *
  * @throws Error naming the variables to set when a stage has no key or a URL is malformed
  */
@@ -55,9 +60,9 @@ export function resolveUpstreams(env: UpstreamEnv): Upstreams {
   if (!anyKey && env.OFFLINE_DEMO_UPSTREAM) {
     const offline = { baseURL: httpUrl("OFFLINE_DEMO_UPSTREAM", env.OFFLINE_DEMO_UPSTREAM, problems), apiKey: "offline-demo" };
     if (problems.length > 0) throw new Error(problems.join("\n"));
-    return { kind: "offline-demo", stt: offline, llm: { ...offline }, tts: { ...offline } };
+    return { kind: "offline-demo", stt: offline, llm: { ...offline }, tts: { ...offline }, realtime: { ...offline } };
   }
-  const endpoint = (stage: Stage): UpstreamEndpoint => {
+  const endpoint = (stage: Stage | "realtime"): UpstreamEndpoint => {
     const prefix = stage.toUpperCase();
     const base = env[`${prefix}_BASE_URL`] || env.OPENAI_BASE_URL || DEFAULT_BASE_URL;
     const baseName = env[`${prefix}_BASE_URL`] ? `${prefix}_BASE_URL` : "OPENAI_BASE_URL";
@@ -65,7 +70,9 @@ export function resolveUpstreams(env: UpstreamEnv): Upstreams {
     if (!apiKey) problems.push(`no API key for the ${stage} stage: set OPENAI_API_KEY (or ${prefix}_API_KEY)`);
     return { baseURL: httpUrl(baseName, base, problems), apiKey };
   };
-  const upstreams: Upstreams = { kind: "provider", stt: endpoint("stt"), llm: endpoint("llm"), tts: endpoint("tts") };
+  const llm = endpoint("llm");
+  const realtime = env.REALTIME_API_KEY || env.OPENAI_API_KEY ? endpoint("realtime") : llm;
+  const upstreams: Upstreams = { kind: "provider", stt: endpoint("stt"), llm, tts: endpoint("tts"), realtime };
   if (problems.length > 0) {
     if (!anyKey) {
       throw new Error(
@@ -92,6 +99,6 @@ export function loggableBaseURL(baseURL: string): string {
  */
 export function createUpstreamClients(upstreams: Upstreams, timeoutMs = DEFAULT_UPSTREAM_TIMEOUT_MS): UpstreamClients {
   const fetch = createUpstreamFetch({ ...DEFAULT_WHOLE_BODY_LIMITS, timeoutMs });
-  const client = (stage: Stage) => new OpenAI({ ...upstreams[stage], maxRetries: 0, timeout: timeoutMs, fetch });
-  return { stt: client("stt"), llm: client("llm"), tts: client("tts") };
+  const client = (stage: Stage | "realtime") => new OpenAI({ ...upstreams[stage], maxRetries: 0, timeout: timeoutMs, fetch });
+  return { stt: client("stt"), llm: client("llm"), tts: client("tts"), realtime: client("realtime") };
 }

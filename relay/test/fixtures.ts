@@ -34,7 +34,7 @@ export const TEST_SECRET = "test-secret-0123456789abcdef0123456789";
 /** Every stage pointed at `baseURL` with {@link PROVIDER_KEY}. */
 export function testUpstreams(baseURL = "http://127.0.0.1:9/v1"): Upstreams {
   const endpoint = { baseURL, apiKey: PROVIDER_KEY };
-  return { kind: "provider", stt: endpoint, llm: { ...endpoint }, tts: { ...endpoint } };
+  return { kind: "provider", stt: endpoint, llm: { ...endpoint }, tts: { ...endpoint }, realtime: { ...endpoint } };
 }
 
 /** Creates an app with test defaults; returns it with the log lines it wrote. */

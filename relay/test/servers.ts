@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import type { AddressInfo } from "node:net";
 import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
+import { WebSocketServer } from "ws";
 import { createStandin } from "@voice-agent/standin";
 import type { StandinOptions } from "@voice-agent/standin";
 import type { RelayOptions } from "../src/relay-options.ts";
@@ -11,9 +12,9 @@ import { serveRelay } from "../src/serve-relay.ts";
 import { STT_SAMPLE_RATE } from "../src/protocol.ts";
 import { createTestApp, testUpstreams } from "./fixtures.ts";
 
-/** Serves a fetch handler on a free port of 127.0.0.1 (tests only). */
+/** Serves a fetch handler on a free port of 127.0.0.1, WebSocket routes included (tests only). */
 export async function listen(fetch: Parameters<typeof serve>[0]["fetch"]) {
-  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" });
+  const server = serve({ fetch, port: 0, hostname: "127.0.0.1", websocket: { server: new WebSocketServer({ noServer: true }) } });
   await once(server, "listening");
   const close = () =>
     new Promise<void>((resolve) => {

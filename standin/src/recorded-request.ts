@@ -61,6 +61,18 @@ export interface RecordedRealtimeSecret extends RecordedBase {
   session: Record<string, unknown>;
 }
 
+/** A call on the realtime WebSocket (`GET /v1/realtime?model=…`), updated while it runs. */
+export interface RecordedRealtimeCall extends RecordedBase {
+  route: "realtime-call";
+  model: string;
+  /** The `type` of every client event, in order. */
+  events: string[];
+  /** Every `conversation.item.truncate`: the item and where its audio was cut, ms. */
+  truncations: { itemId: string; audioEndMs: number }[];
+  /** The session after the last `session.update`. */
+  session: Record<string, unknown> | undefined;
+}
+
 /** A request refused with an error response (bad auth, bad body, unknown path). */
 export interface RecordedRejection extends RecordedBase {
   route: "rejected";
@@ -71,4 +83,5 @@ export interface RecordedRejection extends RecordedBase {
 }
 
 /** One entry of the stand-in's request log, discriminated by `route`. */
-export type RecordedRequest = RecordedTranscription | RecordedChat | RecordedSpeech | RecordedRealtimeSecret | RecordedRejection;
+export type RecordedRequest =
+  RecordedTranscription | RecordedChat | RecordedSpeech | RecordedRealtimeSecret | RecordedRealtimeCall | RecordedRejection;

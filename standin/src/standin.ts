@@ -1,12 +1,17 @@
+import { upgradeWebSocket } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { WebSocketServer } from "ws";
 import { chatRoute } from "./chat-route.ts";
 import { FaultInjector } from "./fault-injector.ts";
 import { resolveLatency, type LatencyPresetName, type LatencyProfile } from "./latency-profile.ts";
 import type { RecordedRequest } from "./recorded-request.ts";
 import type { RouteContext } from "./route-context.ts";
+import { RealtimeCall } from "./realtime-call.ts";
+import type { RecordedRealtimeCall } from "./recorded-request.ts";
 import { realtimeRoute } from "./realtime-route.ts";
 import { speechRoute } from "./speech-route.ts";
+import { isRecord } from "./json-body.ts";
 import { StandinError } from "./standin-error.ts";
 import { transcriptionRoute } from "./transcription-route.ts";
 import { sleep, UpstreamDelays, type Sleep } from "./upstream-delays.ts";
@@ -49,8 +54,8 @@ export interface Standin {
 /**
  * Creates the offline upstream stand-in: an OpenAI-compatible server for
  * `POST /v1/audio/transcriptions`, `/v1/chat/completions`, `/v1/audio/speech` and
- * `/v1/realtime/client_secrets` that needs no
- * provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
+ * `/v1/realtime/client_secrets`, and of the realtime WebSocket `GET /v1/realtime?model=…` (served with
+ * {@link webSocketServing}), that needs no provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
  * accepted. `GET /__standin/requests` returns the request log and `DELETE` clears it, for tests
  * in another process. `POST /__standin/faults` arms a {@link Fault} (`{ route, kind, times }`: the next
  * `times` requests to `route` fail with an `error`, `stall` mid-body or are `slow`); `GET` lists the
@@ -88,7 +93,44 @@ export function createStandin(options: StandinOptions = {}): Standin {
     .route("/", transcriptionRoute(context))
     .route("/", chatRoute(context))
     .route("/", speechRoute(context))
-    .route("/", realtimeRoute(context));
+    .route("/", realtimeRoute(context))
+    .get(
+      "/realtime",
+      upgradeWebSocket((c) => {
+        const model = c.req.query("model") ?? "gpt-realtime";
+        let call: RealtimeCall | undefined;
+        return {
+          onOpen(_event, ws) {
+            const record = context.record<RecordedRealtimeCall>({
+              route: "realtime-call",
+              time: now(),
+              model,
+              events: [],
+              truncations: [],
+              session: undefined,
+            });
+            call = new RealtimeCall(model, (event) => ws.send(JSON.stringify(event)), record);
+          },
+          onMessage(event, ws) {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(String(event.data));
+            } catch {
+              parsed = undefined;
+            }
+            if (isRecord(parsed)) call?.receive(parsed);
+            else
+              ws.send(
+                JSON.stringify({
+                  type: "error",
+                  error: { type: "invalid_request_error", code: "invalid_json", message: "Expected a JSON event." },
+                }),
+              );
+          },
+          onClose: () => call?.close(),
+        };
+      }),
+    );
 
   const app = new Hono()
     .get("/__standin/requests", (c) => c.json(requests))
@@ -110,4 +152,9 @@ export function createStandin(options: StandinOptions = {}): Standin {
     return reject(c, new StandinError(500, "standin_failure", `The stand-in failed: ${error.message}`, { cause: error }));
   });
   return { app, requests, faults };
+}
+
+/** What `serve()` of `@hono/node-server` needs for the stand-in's realtime WebSocket: `serve({ fetch, ...webSocketServing() })`. */
+export function webSocketServing(): { websocket: { server: WebSocketServer } } {
+  return { websocket: { server: new WebSocketServer({ noServer: true }) } };
 }

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import OpenAI from "openai";
-import { createStandin } from "./standin.ts";
+import { createStandin, webSocketServing } from "./standin.ts";
 import type { Standin, StandinOptions } from "./standin.ts";
 
 /** A stand-in listening on a free port of 127.0.0.1, with an `openai` client pointed at it. */
@@ -16,7 +16,7 @@ export interface TestServer extends Standin {
 /** Starts a stand-in over a real socket for tests; call `close()` when done. */
 export async function startTestServer(options: StandinOptions = {}): Promise<TestServer> {
   const standin = createStandin(options);
-  const server = serve({ fetch: standin.app.fetch, port: 0, hostname: "127.0.0.1" });
+  const server = serve({ fetch: standin.app.fetch, port: 0, hostname: "127.0.0.1", ...webSocketServing() });
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;

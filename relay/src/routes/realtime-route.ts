@@ -1,15 +1,15 @@
 import type { Hono } from "hono";
 import type OpenAI from "openai";
-import type { RealtimeAudioInputTurnDetection } from "openai/resources/realtime/realtime";
 import { HttpError } from "../http-error.ts";
 import { PATHS } from "../protocol.ts";
 import type { RealtimeClientSecret } from "../protocol.ts";
+import { realtimeSession } from "../realtime/realtime-session.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import { stageRoute, type UpstreamStageOptions } from "./upstream-stage.ts";
 
 /** Dependencies of {@link createRealtimeRoute}. */
 export interface RealtimeRouteOptions extends UpstreamStageOptions {
-  /** Client of the provider that mints realtime client secrets (the LLM stage's upstream). */
+  /** Client of the provider that mints realtime client secrets (the realtime upstream). */
   client: OpenAI;
   /** Clock, epoch ms. */
   now: () => number;
@@ -33,18 +33,7 @@ export function createRealtimeRoute(options: RealtimeRouteOptions): Hono<RelayEn
     if (!agent.realtime) throw new HttpError(404, "realtime_not_configured", `Agent "${agent.id}" has no realtime mode.`);
     const remaining = Math.floor(c.get("session").end - options.now() / 1000);
     if (remaining < MIN_TTL) throw new HttpError(401, "session_expired", "Too little session time is left: create a new session.");
-    const { model, voice, turnDetection } = agent.realtime;
-    const session = {
-      type: "realtime" as const,
-      model,
-      instructions: agent.systemPrompt,
-      max_output_tokens: agent.llm.maxTokens,
-      audio: {
-        input: { turn_detection: turnDetection as unknown as RealtimeAudioInputTurnDetection },
-        output: { voice, speed: agent.tts.speed },
-      },
-      tools: agent.tools.map((tool) => ({ type: "function" as const, ...tool })),
-    };
+    const session = realtimeSession({ ...agent, realtime: agent.realtime });
     const expiresAfter = { anchor: "created_at" as const, seconds: Math.min(remaining, MAX_TTL) };
     const secret = await upstream.call((signal) =>
       options.client.realtime.clientSecrets.create({ expires_after: expiresAfter, session }, { signal }),
