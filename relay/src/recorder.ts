@@ -23,6 +23,8 @@ export interface NewSession {
   idleTimeoutMs: number;
   /** The session's end (its maximum length), epoch ms. */
   endsAt: number;
+  /** The conversation's mode, as the widget said; default `cascade`. */
+  mode?: "cascade" | "realtime";
 }
 
 /** The part every stage's record has: its id and its failure. */
@@ -73,6 +75,18 @@ export interface ChatRecord extends StageRecord {
   hold(): void;
 }
 
+/** Record of one realtime call (`GET /v1/realtime`): sees the events both ways go by. */
+export interface RealtimeRecord {
+  /** A browser event the relay forwarded upstream (parsed). */
+  client(event: Record<string, unknown>): void;
+  /** An upstream event on its way to the browser (parsed). */
+  upstream(event: Record<string, unknown>): void;
+  /** The call ended, for `reason` (the code of its last error event, or `client_closed`). */
+  ended(reason: string): void;
+  /** The call is active: the recorded session lapses `idleTimeoutMs` from now at the earliest (never after `endsAt`). */
+  active(idleTimeoutMs: number, endsAt: number): void;
+}
+
 /** Record of one speech request: a `speech` event with the bytes and the time to the first one. */
 export interface SpeechRecord extends StageRecord {
   /** Counts the audio as it passes; undefined when records are off. */
@@ -90,6 +104,8 @@ export interface Recorder {
   transcription(scope: RecordScope): TranscriptionRecord;
   chat(scope: RecordScope): ChatRecord;
   speech(scope: RecordScope): SpeechRecord;
+  /** Record of a realtime call of `model`; undefined when records are off (the events are then not parsed). */
+  realtime(scope: RecordScope, model: string): RealtimeRecord | undefined;
 }
 
 const noStage = { recordId: undefined, observer: undefined, failed() {} };
@@ -101,6 +117,7 @@ export const NO_RECORDS: Recorder = {
   transcription: () => ({ ...noStage, transcript: () => done, streamObserver: () => undefined, hold: () => {} }),
   chat: () => ({ ...noStage, said: () => done, hold: () => {} }),
   speech: () => noStage,
+  realtime: () => undefined,
 };
 
 /** The {@link RecordScope} of a request behind `requireSession` (and, on the stage routes, `turnId`). */

@@ -36,6 +36,8 @@ export const CreateSessionRequestSchema = z.object({
     .optional(),
   /** Id of the local conversation this session continues (after a reload); links sessions in the records. */
   conversationId: z.string().min(1).max(128).optional(),
+  /** The widget's mode for this session, recorded with it; default `cascade`. */
+  mode: z.enum(["cascade", "realtime"]).optional(),
 });
 
 /** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */

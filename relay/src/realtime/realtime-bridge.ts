@@ -5,6 +5,7 @@
  * protocol's shape. Neither side can make the relay hold more than `maxBufferedBytes` for the other.
  */
 import WebSocket from "ws";
+import type { RealtimeRecord } from "../recorder.ts";
 import type { RelayLog } from "../relay-log.ts";
 import type { UpstreamEndpoint } from "../upstreams.ts";
 import { screenClientEvent } from "./client-event-policy.ts";
@@ -33,10 +34,19 @@ export interface RealtimeBridgeOptions {
   closing: AbortSignal;
   log: RelayLog;
   limits: RealtimeLimits;
+  /** The call's session record; undefined when records are off. */
+  record: RealtimeRecord | undefined;
+  /** The agent's idle timeout, ms: a call whose browser sends nothing this long ends (`session_idle`). */
+  idleTimeoutMs: number;
+  /** Moves the session's idle clock (and its recorded lapse) on: called at most every 5 s while the browser sends. */
+  keepAlive: () => void;
 }
 
+/** Least time between two {@link RealtimeBridgeOptions.keepAlive} calls, ms. */
+const KEEP_ALIVE_MS = 5000;
+
 /** Why a call ended, as the browser's last `error` event says (none for the browser's own close). */
-type EndCode = "session_expired" | "shutting_down" | "upstream_error" | "rate_limited" | "internal";
+type EndCode = "session_expired" | "session_idle" | "shutting_down" | "upstream_error" | "internal";
 
 /** The provider's realtime WebSocket URL for `model` under an OpenAI-style base URL (`…/v1`). */
 export function realtimeUrl(baseURL: string, model: string): string {
@@ -53,6 +63,8 @@ export class RealtimeBridge {
   readonly #tools: ReadonlySet<string>;
   readonly #queue: string[] = [];
   readonly #timer: ReturnType<typeof setTimeout>;
+  #idle: ReturnType<typeof setTimeout> | undefined;
+  #keptAliveAt = 0;
   #window = { startedAt: 0, count: 0 };
   #ended = false;
   #ids = 0;
@@ -84,12 +96,14 @@ export class RealtimeBridge {
     );
     options.closing.addEventListener("abort", this.#onClosing, { once: true });
     if (options.closing.aborted) this.#onClosing();
+    this.#resetIdle();
   }
 
   /** One message from the browser. */
   fromClient(data: string | ArrayBuffer): void {
     if (this.#ended) return;
     this.#counts.client++;
+    this.#resetIdle();
     if (typeof data !== "string") return this.#refuse("invalid_event", "Binary frames are not events: send JSON text.");
     let event: unknown;
     try {
@@ -111,6 +125,7 @@ export class RealtimeBridge {
       return this.#end(1013, "upstream_error", "The realtime upstream is not keeping up.");
     }
     this.#upstream.send(data);
+    this.#o.record?.client(event as Record<string, unknown>);
   }
 
   /** The browser closed its socket: the call ends upstream too. */
@@ -127,15 +142,28 @@ export class RealtimeBridge {
     if (this.#client.bufferedAmount > this.#o.limits.maxBufferedBytes) {
       return this.#end(1013, "internal", "The browser is not reading the call's events.");
     }
+    const record = this.#o.record;
     // The agent's instructions stay on the relay: session echoes reach the browser without them.
-    if (data.includes('"session.')) {
-      const event = JSON.parse(data) as { type?: string; session?: { instructions?: unknown } };
+    if (record || data.includes('"session.')) {
+      const event = JSON.parse(data) as Record<string, unknown> & { session?: { instructions?: unknown } };
+      record?.upstream(event);
       if ((event.type === "session.created" || event.type === "session.updated") && event.session) {
         delete event.session.instructions;
         data = JSON.stringify(event);
       }
     }
     this.#client.send(data);
+  }
+
+  /** The browser is active: restarts the idle timer, and moves the session's idle clock on now and then. */
+  #resetIdle(): void {
+    clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => this.#end(1000, "session_idle", "The call was idle too long."), this.#o.idleTimeoutMs);
+    const now = this.#o.now();
+    if (now - this.#keptAliveAt >= KEEP_ALIVE_MS) {
+      this.#keptAliveAt = now;
+      this.#o.keepAlive();
+    }
   }
 
   #withinBudget(): boolean {
@@ -168,11 +196,13 @@ export class RealtimeBridge {
   }
 
   #logEnd(reason: string): void {
+    this.#o.record?.ended(reason);
     this.#o.log({ level: "info", msg: "realtime call ended", session: this.#o.sessionId, reason, ...this.#counts });
   }
 
   #cleanUp(): void {
     clearTimeout(this.#timer);
+    clearTimeout(this.#idle);
     this.#o.closing.removeEventListener("abort", this.#onClosing);
     if (this.#upstream.readyState === WebSocket.CONNECTING) this.#upstream.terminate();
     else this.#upstream.close(1000);

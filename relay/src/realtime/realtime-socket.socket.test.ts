@@ -21,9 +21,10 @@ let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let clockOffset = 0;
 const SESSION_SECONDS = 10;
 const EVENTS_PER_MINUTE = 40;
+const IDLE_SECONDS = 5;
 
 beforeAll(async () => {
-  const agent = { ...testAgent, limits: { ...testAgent.limits, maxSessionSeconds: SESSION_SECONDS } };
+  const agent = { ...testAgent, limits: { ...testAgent.limits, maxSessionSeconds: SESSION_SECONDS, idleTimeoutSeconds: IDLE_SECONDS } };
   const realtimeLimits = { ...DEFAULT_REALTIME_LIMITS, eventsPerMinute: EVENTS_PER_MINUTE };
   stack = await startRelayWithStandin({ agents: [agent], now: () => Date.now() + clockOffset, realtimeLimits });
 });
@@ -165,7 +166,14 @@ describe("the relay's realtime WebSocket", () => {
     const { token } = await createSession();
     const call = await browserCall(token);
     await call.next("session.updated");
-    clockOffset = (SESSION_SECONDS - 2) * 1000; // 1–2 s left (the session's end is in whole seconds)
+    // A request at 4 s keeps the session from going idle (5 s); then 1–2 s are left (its end is in whole seconds).
+    clockOffset = 4000;
+    const refresh = await fetch(`${stack.url}/v1/sessions/refresh`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, origin: TEST_ORIGIN },
+    });
+    expect(refresh.status).toBe(200);
+    clockOffset = (SESSION_SECONDS - 2) * 1000;
     // The bridge's timer was set at open; a new call sees the session nearly over.
     const late = await browserCall(token);
     await late.next("session.updated");
@@ -178,6 +186,17 @@ describe("the relay's realtime WebSocket", () => {
       call.ws.close();
     }
   });
+
+  it("ends a call whose browser sends nothing for the agent's idle timeout", async () => {
+    const { token } = await createSession();
+    const call = await browserCall(token);
+    await call.next("session.updated");
+    const started = Date.now();
+    const [code] = (await once(call.ws, "close")) as [number];
+    expect(code).toBe(1000);
+    expect(Date.now() - started).toBeGreaterThan(IDLE_SECONDS * 1000 - 500);
+    expect(call.events.at(-1)).toMatchObject({ type: "error", error: { code: "session_idle" } });
+  }, 10_000);
 
   it("serves the official openai realtime client, which passes the relay token as its key, behind TLS", async () => {
     const { token } = await createSession();

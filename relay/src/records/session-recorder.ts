@@ -126,6 +126,11 @@ export class SessionRecorder {
     };
   }
 
+  /** Queues a change of a recorded message: interrupted, with the text the visitor heard. */
+  patch(sessionId: string, messageId: string, patch: { interrupted: boolean; heardText: string }): void {
+    this.#writer.enqueue({ op: "patch-message", sessionId, messageId, ...patch });
+  }
+
   /** Queues an event. */
   event(sessionId: string, type: string, payload: Record<string, unknown>, source: EventSource = "relay"): void {
     const at = this.#now();

@@ -1,5 +1,6 @@
-import type { ChatRecord, NewSession, Recorder, RecordScope, SpeechRecord, TranscriptionRecord } from "../recorder.ts";
+import type { ChatRecord, NewSession, RealtimeRecord, Recorder, RecordScope, SpeechRecord, TranscriptionRecord } from "../recorder.ts";
 import { chatReplyRecord } from "./chat-reply-record.ts";
+import { realtimeCallRecord } from "./realtime-call-record.ts";
 import { failureEvent, turnPayload } from "./failure-event.ts";
 import type { HeldTurns } from "./held-turns.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
@@ -23,7 +24,11 @@ export class StoreRecorder implements Recorder {
   }
 
   sessionCreated(session: NewSession): Promise<void> {
-    return this.#recorder.sessionCreated(session);
+    return this.#recorder.sessionCreated(session, session.mode);
+  }
+
+  realtime(scope: RecordScope, model: string): RealtimeRecord {
+    return realtimeCallRecord(this.#recorder, scope, this.#now, model);
   }
 
   /**

@@ -4,14 +4,19 @@ import type WebSocket from "ws";
 import { HttpError } from "../http-error.ts";
 import { PATHS } from "../protocol.ts";
 import { RealtimeBridge, type RealtimeLimits } from "../realtime/realtime-bridge.ts";
+import type { Recorder } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
+import type { SessionCoordination } from "../session-coordination.ts";
 import type { UpstreamEndpoint } from "../upstreams.ts";
 
 /** Dependencies of {@link createRealtimeSocketRoute}. */
 export interface RealtimeSocketRouteOptions {
   upstream: UpstreamEndpoint;
   limits: RealtimeLimits;
+  recorder: Recorder;
+  /** The sessions' idle clocks: a call keeps its session from going idle. */
+  coordination: SessionCoordination;
   /** Clock, epoch ms. */
   now: () => number;
   closing: AbortSignal;
@@ -42,9 +47,18 @@ export function createRealtimeSocketRoute(options: RealtimeSocketRouteOptions): 
       let bridge: RealtimeBridge | undefined;
       return {
         onOpen(_event, ws) {
+          const realtime = agent.realtime!;
+          const idleTimeoutMs = agent.limits.idleTimeoutSeconds * 1000;
+          const record = options.recorder.realtime({ sessionId: session.sid, turnId: undefined }, realtime.model);
           bridge = new RealtimeBridge(ws.raw as WebSocket, {
             ...options,
-            agent: { ...agent, realtime: agent.realtime! },
+            record,
+            idleTimeoutMs,
+            keepAlive: () => {
+              options.coordination.touch(session.sid, options.now(), session.end * 1000, idleTimeoutMs);
+              record?.active(idleTimeoutMs, session.end * 1000);
+            },
+            agent: { ...agent, realtime },
             sessionId: session.sid,
             endsAt: session.end * 1000,
           });

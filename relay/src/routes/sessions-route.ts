@@ -58,7 +58,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
         retryAfterSeconds: hit.retryAfterMs / 1000,
       });
     }
-    const { agent: agentId, visitorId, conversationId } = await readJson(c, CreateSessionRequestSchema);
+    const { agent: agentId, visitorId, conversationId, mode } = await readJson(c, CreateSessionRequestSchema);
     const agent = options.agents.get(agentId);
     if (!agent?.enabled) throw new HttpError(404, "agent_not_found", `No enabled agent "${agentId}".`);
     const origin = c.req.header("origin");
@@ -88,6 +88,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
       endsAt: end * 1000,
       ...(visitorId ? { visitorId } : {}),
       ...(conversationId ? { conversationId } : {}),
+      ...(mode ? { mode } : {}),
     });
     c.header("cache-control", "no-store");
     return c.json(body, 201);

@@ -56,6 +56,10 @@ class RecordingRecorder implements Recorder {
     };
   }
 
+  realtime() {
+    return undefined;
+  }
+
   speech(scope: RecordScope) {
     this.scopes.push(scope);
     return {

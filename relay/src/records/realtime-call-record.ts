@@ -1,0 +1,165 @@
+import type { RealtimeRecord, RecordScope } from "../recorder.ts";
+import type { ToolCallRecord } from "./session-record.ts";
+import type { SessionRecorder } from "./session-recorder.ts";
+import { uuidv7 } from "./uuid-v7.ts";
+
+/** Bytes of 24 kHz mono PCM16 per ms: the realtime protocol's audio. */
+const PCM_BYTES_PER_MS = 48;
+
+/** One assistant item of a response, as its events arrive. */
+interface Reply {
+  id: string;
+  responseId: string;
+  text: string;
+  audioBytes: number;
+  startAt: number;
+  /** Where the browser cut its audio (`conversation.item.truncate`), ms. */
+  heardMs?: number;
+  written: boolean;
+}
+
+type Event = Record<string, unknown>;
+
+/**
+ * The {@link RealtimeRecord} of one call: the visitor's transcripts and typed messages, each assistant item
+ * with its transcript, tokens and tool calls (written at its response's end), an item the browser truncated
+ * as interrupted with the words heard (its transcript cut in proportion to the audio heard), errors, and
+ * the call's start and end as events. Turn latency: the visitor's speech end (the upstream's
+ * `speech_stopped` or the browser's `commit`) → the reply's first audio from the upstream, as
+ * `upstreamLlmFirstTokenMs`.
+ */
+export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope, now: () => number, model: string): RealtimeRecord {
+  const { sessionId } = scope;
+  const replies = new Map<string, Reply>();
+  let turnEndedAt: number | undefined;
+  let firstAudioMs: number | undefined;
+  const toolCalls = new Map<string, ToolCallRecord[]>();
+  recorder.event(sessionId, "realtime-call", { model });
+
+  const reply = (event: Event): Reply => {
+    const itemId = String(event.item_id);
+    let r = replies.get(itemId);
+    if (!r)
+      replies.set(
+        itemId,
+        (r = { id: uuidv7(now()), responseId: String(event.response_id), text: "", audioBytes: 0, startAt: now(), written: false }),
+      );
+    return r;
+  };
+  const write = (r: Reply, usage?: { input_tokens?: number; output_tokens?: number }, cancelled = false) => {
+    r.written = true;
+    const interrupted = cancelled || r.heardMs !== undefined;
+    const calls = toolCalls.get(r.responseId);
+    void recorder.message(sessionId, {
+      id: r.id,
+      role: "assistant",
+      text: r.text,
+      startAt: r.startAt,
+      endAt: now(),
+      promptTokens: usage?.input_tokens ?? null,
+      completionTokens: usage?.output_tokens ?? null,
+      interrupted,
+      heardText: r.heardMs === undefined ? null : heard(r.text, r.heardMs / Math.max(1, r.audioBytes / PCM_BYTES_PER_MS)),
+      latency: firstAudioMs === undefined ? {} : { upstreamLlmFirstTokenMs: firstAudioMs },
+      toolCalls: calls?.length ? calls : null,
+    });
+  };
+  const said = (text: string, utteranceId: string, audioDurationMs?: number) =>
+    void recorder.message(sessionId, {
+      id: uuidv7(now()),
+      role: "user",
+      text,
+      startAt: now(),
+      endAt: now(),
+      utteranceId,
+      audioDurationMs: audioDurationMs ?? null,
+    });
+
+  return {
+    client(event) {
+      if (event.type === "input_audio_buffer.commit") turnEndedAt = performance.now();
+      if (event.type === "conversation.item.truncate") {
+        const r = replies.get(String(event.item_id));
+        if (!r) return;
+        r.heardMs = Number(event.audio_end_ms);
+        const heardText = heard(r.text, r.heardMs / Math.max(1, r.audioBytes / PCM_BYTES_PER_MS));
+        recorder.event(sessionId, "interruption", { messageId: r.id, playedMs: r.heardMs });
+        // Written already (the response ended before the visitor stopped hearing it): patched in place.
+        if (r.written) recorder.patch(sessionId, r.id, { interrupted: true, heardText });
+      }
+      if (event.type === "conversation.item.create") {
+        const item = event.item as { type?: string; role?: string; call_id?: string; output?: string; content?: { text?: string }[] };
+        if (item.type === "message" && item.role === "user") {
+          turnEndedAt = performance.now();
+          said((item.content ?? []).map((part) => part.text ?? "").join(" "), uuidv7(now()));
+        }
+        if (item.type === "function_call_output" && item.call_id) {
+          const at = now();
+          void recorder.message(sessionId, {
+            id: `${sessionId}:${item.call_id}`,
+            role: "tool",
+            text: String(item.output ?? ""),
+            startAt: at,
+            endAt: at,
+            toolCallId: item.call_id,
+          });
+        }
+      }
+    },
+    upstream(event) {
+      switch (event.type) {
+        case "input_audio_buffer.speech_stopped":
+          turnEndedAt = performance.now();
+          return;
+        case "conversation.item.input_audio_transcription.completed":
+          return said(String(event.transcript ?? ""), String(event.item_id));
+        case "response.created":
+          firstAudioMs = undefined;
+          return;
+        case "response.output_audio.delta":
+          if (firstAudioMs === undefined && turnEndedAt !== undefined) firstAudioMs = Math.round(performance.now() - turnEndedAt);
+          reply(event).audioBytes += Math.floor((String(event.delta ?? "").length * 3) / 4);
+          return;
+        case "response.output_audio_transcript.delta":
+          reply(event).text += String(event.delta ?? "");
+          return;
+        case "response.output_audio_transcript.done":
+          reply(event).text = String(event.transcript ?? "");
+          return;
+        case "response.function_call_arguments.done": {
+          const calls = toolCalls.get(String(event.response_id)) ?? [];
+          calls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
+          toolCalls.set(String(event.response_id), calls);
+          return;
+        }
+        case "response.done": {
+          const response = (event.response ?? {}) as {
+            id?: string;
+            status?: string;
+            usage?: { input_tokens?: number; output_tokens?: number };
+          };
+          const ofResponse = [...replies.values()].filter((r) => r.responseId === response.id && !r.written);
+          ofResponse.forEach((r, i) => write(r, i === 0 ? response.usage : undefined, response.status === "cancelled"));
+          return;
+        }
+        case "error":
+          recorder.event(sessionId, "error", { stage: "realtime", code: (event.error as { code?: string } | undefined)?.code ?? null });
+          return;
+      }
+    },
+    active: (idleTimeoutMs, endsAt) => recorder.activity(sessionId, idleTimeoutMs, endsAt),
+    ended(reason) {
+      for (const r of replies.values()) if (!r.written) write(r, undefined, true);
+      recorder.event(sessionId, "realtime-call-ended", { reason });
+    },
+  };
+}
+
+/** The first part of `text` the visitor heard: its words in proportion to `fraction` of the audio. */
+function heard(text: string, fraction: number): string {
+  const words = text.split(/(?<=\s)/);
+  return words
+    .slice(0, Math.round(words.length * Math.min(1, Math.max(0, fraction))))
+    .join("")
+    .trim();
+}

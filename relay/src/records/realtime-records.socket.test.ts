@@ -1,0 +1,113 @@
+/** Session records of a realtime call through the relay (SQLite in memory, the stand-in's realtime WebSocket). */
+import { once } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { CreateSessionResponse } from "../protocol.ts";
+import { TEST_ORIGIN } from "../../test/fixtures.ts";
+import { startRelayWithStandin } from "../../test/servers.ts";
+import { BatchingRecordWriter } from "./batching-record-writer.ts";
+import { SqliteSessionStore } from "./sqlite-session-store.ts";
+
+type ServerEvent = Record<string, unknown> & { type: string };
+
+let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
+let store: SqliteSessionStore;
+let writer: BatchingRecordWriter;
+
+beforeAll(async () => {
+  store = new SqliteSessionStore(":memory:");
+  await store.migrate();
+  writer = new BatchingRecordWriter(store, { flushIntervalMs: 60_000, log: () => {} });
+  stack = await startRelayWithStandin({ records: { store, writer, adminTokens: [], defaultRetentionDays: 30 } });
+});
+afterAll(() => stack.close());
+
+async function realtimeCall() {
+  const res = await fetch(`${stack.url}/v1/sessions`, {
+    method: "POST",
+    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+    body: JSON.stringify({ agent: "demo", mode: "realtime" }),
+  });
+  const session = (await res.json()) as CreateSessionResponse;
+  const ws = new WebSocket(`${stack.url.replace("http", "ws")}/v1/realtime`, ["realtime", `openai-insecure-api-key.${session.token}`], {
+    headers: { origin: TEST_ORIGIN },
+  });
+  const events: ServerEvent[] = [];
+  const waiters: { type: string; resolve: (e: ServerEvent) => void }[] = [];
+  ws.on("message", (data) => {
+    const event = JSON.parse(String(data)) as ServerEvent;
+    events.push(event);
+    const i = waiters.findIndex((w) => w.type === event.type);
+    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(event);
+  });
+  const next = (type: string) => new Promise<ServerEvent>((resolve) => waiters.push({ type, resolve }));
+  const send = (event: object) => ws.send(JSON.stringify(event));
+  await next("session.updated");
+  const speak = (ms: number) => {
+    const samples = new Int16Array(24 * ms).map((_, i) => Math.round(12_000 * Math.sin((2 * Math.PI * 300 * i) / 24_000)));
+    send({ type: "input_audio_buffer.append", audio: Buffer.from(samples.buffer).toString("base64") });
+    send({ type: "input_audio_buffer.commit" });
+  };
+  const recorded = async () => {
+    await writer.flush();
+    return (await store.getSession(session.sessionId))!;
+  };
+  return { session, ws, events, next, send, speak, recorded };
+}
+
+describe("records of a realtime call", () => {
+  it("records the session as realtime with both transcripts, tokens, latency, and a later truncation as heard text", async () => {
+    const call = await realtimeCall();
+    call.speak(1500);
+    await call.next("conversation.item.input_audio_transcription.completed");
+    call.send({ type: "response.create" });
+    await call.next("response.done");
+    const item = call.events.find((e) => e.type === "response.output_audio.delta")!.item_id;
+    // The visitor stopped hearing it about half way: the relay cuts the transcript in proportion.
+    const audioMs =
+      call.events.filter((e) => e.type === "response.output_audio.delta").reduce((n, e) => n + String(e.delta).length * 0.75, 0) / 48;
+    call.send({ type: "conversation.item.truncate", item_id: item, content_index: 0, audio_end_ms: Math.round(audioMs / 2) });
+    await call.next("conversation.item.truncated");
+    call.ws.close();
+    await once(call.ws, "close");
+
+    await expect.poll(async () => (await call.recorded()).events.some((e) => e.type === "realtime-call-ended")).toBe(true);
+    const { session, messages, events } = await call.recorded();
+    expect(session.mode).toBe("realtime");
+    expect(messages.map((m) => [m.role, m.text])).toEqual([
+      ["user", "I spoke for 1.5 seconds."],
+      ["assistant", "This is the offline demo. You said: I spoke for 1.5 seconds."],
+    ]);
+    const reply = messages[1]!;
+    expect(reply).toMatchObject({
+      interrupted: true,
+      completionTokens: expect.any(Number),
+      latency: { upstreamLlmFirstTokenMs: expect.any(Number) },
+    });
+    expect(reply.heardText!.length).toBeGreaterThan(5);
+    expect(reply.text.startsWith(reply.heardText!)).toBe(true);
+    expect(reply.heardText!.length).toBeLessThan(reply.text.length);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["realtime-call", "interruption", "realtime-call-ended"]));
+    expect(events.find((e) => e.type === "realtime-call-ended")?.payload).toMatchObject({ reason: "client_closed" });
+  });
+
+  it("records a reply cancelled mid-stream as interrupted, and a typed message as the visitor's", async () => {
+    const call = await realtimeCall();
+    call.send({
+      type: "conversation.item.create",
+      item: { type: "message", role: "user", content: [{ type: "input_text", text: "Tell me about tents" }] },
+    });
+    call.send({ type: "response.create" });
+    await call.next("response.output_audio.delta");
+    call.send({ type: "response.cancel" });
+    expect(await call.next("response.done")).toMatchObject({ response: { status: "cancelled" } });
+    call.ws.close();
+    await expect.poll(async () => (await call.recorded()).messages.length).toBe(2);
+    const { messages } = await call.recorded();
+    expect(messages.map((m) => [m.role, m.interrupted])).toEqual([
+      ["user", false],
+      ["assistant", true],
+    ]);
+    expect(messages[0]!.text).toBe("Tell me about tents");
+  });
+});
