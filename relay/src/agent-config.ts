@@ -113,8 +113,11 @@ export const AgentConfigSchema = z.strictObject({
     .strictObject({
       model: modelName,
       voice: z.string().min(1),
-      /** OpenAI `turn_detection` object, e.g. `{ "type": "semantic_vad" }`; default server VAD. */
-      turnDetection: z.record(z.string(), z.unknown()).default({ type: "server_vad" }),
+      /**
+       * OpenAI `turn_detection` object, e.g. `{ "type": "semantic_vad" }`; default server VAD. `null`: the
+       * widget's own end of turn commits the visitor's audio (through the relay only).
+       */
+      turnDetection: z.record(z.string(), z.unknown()).nullable().default({ type: "server_vad" }),
     })
     .optional(),
   limits: AgentLimitsSchema.default(() => AgentLimitsSchema.parse({})),

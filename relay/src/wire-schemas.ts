@@ -63,6 +63,12 @@ export const CreateSessionResponseSchema = RefreshSessionResponseSchema.extend({
     greeting: z.string(),
     /** Whether the widget may transcribe at a pause before the turn ends (the agent's `speculation`). */
     speculation: z.boolean(),
+    /**
+     * Who ends the visitor's turns in a realtime call, when the agent has the realtime mode: `local` (the
+     * widget's own end of turn commits the audio; the agent's `realtime.turnDetection` is null) or
+     * `provider` (its voice activity detection).
+     */
+    realtimeTurns: z.enum(["local", "provider"]).optional(),
   }),
   /** Record id of the greeting (`greetingMessageId`): the `messageId` of an interruption of the greeting. */
   greetingId: z.string(),

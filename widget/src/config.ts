@@ -4,7 +4,7 @@ import { DEFAULT_STRINGS, type VoiceAgentStrings } from "./voice-agent.strings.t
 import { WidgetError } from "./widget-error.ts";
 
 /** How the visitor talks: `cascade` (mic → STT → LLM → TTS, the default) or `text` (typing only, no mic). */
-export type VoiceAgentMode = "cascade" | "text";
+export type VoiceAgentMode = "cascade" | "text" | "realtime";
 
 /** `launcher` (default): a floating button opens the panel. `inline`: the panel is part of the page. */
 export type VoiceAgentLayout = "launcher" | "inline";
@@ -116,10 +116,8 @@ export function resolveConfig(
   const relayUrl = absoluteUrl(attributes.relayUrl, "the relay-url attribute", 'relay-url="https://relay.example.com"');
   if (!attributes.agent) throw new WidgetError("config", '<voice-agent> needs an agent attribute, e.g. agent="support".');
   const mode = attributes.mode ?? "cascade";
-  if (mode === "realtime")
-    throw new WidgetError("config", '<voice-agent mode="realtime"> is not available yet; use mode="cascade" (the default) or mode="text".');
-  if (mode !== "cascade" && mode !== "text")
-    throw new WidgetError("config", `<voice-agent> mode must be "cascade" or "text" (got ${JSON.stringify(mode)}).`);
+  if (mode !== "cascade" && mode !== "text" && mode !== "realtime")
+    throw new WidgetError("config", `<voice-agent> mode must be "cascade", "realtime" or "text" (got ${JSON.stringify(mode)}).`);
   const assetBase =
     config.assetBase === undefined ? scriptBase : absoluteUrl(config.assetBase, "config.assetBase", "https://cdn.example.com/voice-agent/");
   const silence = config.turn?.silenceMs;

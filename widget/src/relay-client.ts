@@ -9,8 +9,17 @@ import type {
 } from "@voice-agent/relay/protocol";
 import { PATHS, RECORD_ID_HEADER, TURN_ID_HEADER } from "@voice-agent/relay/protocol";
 import { ChatChunkReader, type ChatChunk } from "./chat-chunks.ts";
-import type { ChatDelta, SpeechRequest, Transcript, Transport, TurnRequest } from "./conversation/transport.ts";
+import type {
+  ChatDelta,
+  RealtimeChannel,
+  RealtimeHandlers,
+  SpeechRequest,
+  Transcript,
+  Transport,
+  TurnRequest,
+} from "./conversation/transport.ts";
 import type { WireMessage } from "./conversation/wire.ts";
+import { openRealtimeSocket } from "./realtime-socket.ts";
 import { readSse } from "./sse.ts";
 import { relayErrorHandling, renewsToken } from "./relay-error-codes.ts";
 import { brokenStream, readPcm16, relayFetch, relayHttpError } from "./relay-fetch.ts";
@@ -96,6 +105,10 @@ export class RelayClient implements Transport {
   /** The speech request of `text` with the current token, for the audio loop to fetch and play (see {@link Transport.speechRequest}). */
   speechRequest(text: string, turnId: string): SpeechRequest {
     return { url: this.relayUrl + PATHS.speech, headers: this.#headers("application/json", turnId), body: speechBody(text) };
+  }
+
+  openRealtime(handlers: RealtimeHandlers): Promise<RealtimeChannel> {
+    return openRealtimeSocket(this.relayUrl, this.#token, handlers);
   }
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {

@@ -98,7 +98,7 @@ export class SessionController implements ReactiveController {
     let audio: AudioPort | Promise<AudioPort> | undefined;
     try {
       // Synchronous: the AudioContext is created and resumed inside the visitor's click (see services.ts).
-      const voice = (this.voice = config.mode === "cascade" && options.voice !== false);
+      const voice = (this.voice = config.mode !== "text" && options.voice !== false);
       audio = voice ? services.audio({ assetBase: config.assetBase, worker: config.audioWorker, turn: config.turn }) : undefined;
     } catch (error) {
       return this.#fail(error);

@@ -126,9 +126,9 @@ describe("<voice-agent> errors", () => {
     expect(() => m!.el.start()).toThrow(/<voice-agent> layout must be "launcher" \(the default\) or "inline" \(got "sidebar"\)/);
   });
 
-  test('mode="realtime" says it is not available yet', async () => {
-    m = await mountElement({ attributes: { mode: "realtime" } });
-    expect(() => m!.el.start()).toThrow(/not available yet; use mode="cascade"/);
+  test("an unknown mode is rejected, naming the modes there are", async () => {
+    m = await mountElement({ attributes: { mode: "telepathy" } });
+    expect(() => m!.el.start()).toThrow(/mode must be "cascade", "realtime" or "text" \(got "telepathy"\)/);
   });
 
   test("storage: not fatal, one event, a visible notice", async () => {

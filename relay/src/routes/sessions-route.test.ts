@@ -11,6 +11,15 @@ const post = (app: ReturnType<typeof createTestApp>["app"], body: unknown, origi
   });
 
 describe("POST /v1/sessions", () => {
+  it("tells the widget who ends realtime turns: local when the agent's turn detection is null, nothing without realtime", async () => {
+    const local = { ...testAgent, id: "local", realtime: { ...testAgent.realtime!, turnDetection: null } };
+    const { realtime: _, ...cascadeOnly } = { ...testAgent, id: "cascade-only" };
+    const { app } = createTestApp({ agents: [local, cascadeOnly] });
+    const agentOf = async (agent: string) => ((await (await post(app, { agent }, TEST_ORIGIN)).json()) as CreateSessionResponse).agent;
+    expect((await agentOf("local")).realtimeTurns).toBe("local");
+    expect(await agentOf("cascade-only")).not.toHaveProperty("realtimeTurns");
+  });
+
   it("creates a session with a token bound to session, agent and origin", async () => {
     const now = 1_800_000_000_000;
     const { app } = createTestApp({ now: () => now, tokenTtlMs: 300_000 });
@@ -18,7 +27,13 @@ describe("POST /v1/sessions", () => {
     expect(res.status).toBe(201);
     expect(res.headers.get("access-control-allow-origin")).toBe(TEST_ORIGIN);
     const body = (await res.json()) as CreateSessionResponse;
-    expect(body.agent).toEqual({ id: "demo", name: "Test agent", greeting: "Hello from the test agent.", speculation: true });
+    expect(body.agent).toEqual({
+      id: "demo",
+      name: "Test agent",
+      greeting: "Hello from the test agent.",
+      speculation: true,
+      realtimeTurns: "provider",
+    });
     expect(body.upstream).toBe("provider");
     expect(body.expiresAt).toBe(now + 300_000);
     expect(body.sessionEndsAt).toBe(now + testAgent.limits.maxSessionSeconds * 1000);

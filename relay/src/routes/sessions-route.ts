@@ -76,7 +76,13 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
       token,
       expiresAt: exp * 1000,
       sessionEndsAt: end * 1000,
-      agent: { id: agent.id, name: agent.name, greeting: agent.greeting, speculation: agent.speculation },
+      agent: {
+        id: agent.id,
+        name: agent.name,
+        greeting: agent.greeting,
+        speculation: agent.speculation,
+        ...(agent.realtime ? { realtimeTurns: agent.realtime.turnDetection === null ? ("local" as const) : ("provider" as const) } : {}),
+      },
       greetingId: greetingMessageId(sessionId),
       upstream: options.upstreamKind,
     };

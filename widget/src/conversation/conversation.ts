@@ -75,5 +75,9 @@ export async function loadConversation(mode: VoiceAgentMode): Promise<Conversati
       const { CascadeConversation } = await import("./cascade-conversation.ts");
       return (host, config, transport) => new CascadeConversation(host, config, transport);
     }
+    case "realtime": {
+      const { RealtimeConversation } = await import("./realtime-conversation.ts");
+      return (host, config, transport) => new RealtimeConversation(host, config, transport);
+    }
   }
 }

@@ -82,5 +82,28 @@ export interface CascadeTransport {
   speechRequest?(text: string, turnId: string): SpeechRequest;
 }
 
+/** An event of a realtime call (OpenAI Realtime GA protocol), either way. */
+export type RealtimeEvent = { type: string } & Record<string, unknown>;
+
+/** An open realtime call through the relay. */
+export interface RealtimeChannel {
+  send(event: RealtimeEvent): void;
+  /** Ends the call (no `closed` callback follows). */
+  close(): void;
+}
+
+/** What a realtime call reports to its opener. */
+export interface RealtimeHandlers {
+  event(event: RealtimeEvent): void;
+  /** The call ended from the other side: `reason` is the relay's code (`session_expired`, …) when it gave one. */
+  closed(code: number, reason: string): void;
+}
+
+/** The realtime mode's part of the relay (with the current session's token). */
+export interface RealtimeTransport {
+  /** Opens a realtime call (`GET /v1/realtime`, WebSocket); rejects with a WidgetError when it cannot. */
+  openRealtime(handlers: RealtimeHandlers): Promise<RealtimeChannel>;
+}
+
 /** The relay, as the conversations use it: one narrow seam (`RelayClient`), faked in tests. */
-export interface Transport extends SessionTransport, CascadeTransport {}
+export interface Transport extends SessionTransport, CascadeTransport, RealtimeTransport {}

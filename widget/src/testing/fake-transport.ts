@@ -1,8 +1,17 @@
 /** A scripted, call-recording {@link Transport} for element tests. */
 import type { CreateSessionRequest, CreateSessionResponse, RefreshSessionResponse, SessionReport } from "@voice-agent/relay/protocol";
-import type { ChatDelta, Transcript, Transport, TurnRequest } from "../conversation/transport.ts";
+import type {
+  ChatDelta,
+  RealtimeChannel,
+  RealtimeEvent,
+  RealtimeHandlers,
+  Transcript,
+  Transport,
+  TurnRequest,
+} from "../conversation/transport.ts";
 import type { WireMessage } from "../conversation/wire.ts";
 import { WidgetError, type WidgetErrorCode } from "../widget-error.ts";
+import { openFakeRealtime } from "./fake-realtime.ts";
 
 /** One recorded call. */
 export type TransportCall =
@@ -12,7 +21,8 @@ export type TransportCall =
   | { method: "chat"; messages: WireMessage[]; turnId: string; speculative: boolean; aborted?: boolean }
   | { method: "speech"; text: string; turnId: string }
   | { method: "forgetVisitor"; token: string }
-  | { method: "report"; sessionId: string; reports: SessionReport[]; keepalive: boolean };
+  | { method: "report"; sessionId: string; reports: SessionReport[]; keepalive: boolean }
+  | { method: "openRealtime"; token: string };
 
 type Method = TransportCall["method"];
 
@@ -27,6 +37,8 @@ export interface FakeTransportOptions {
   sessionTtlMs?: number;
   /** Audio the fake TTS produces per character of text, ms. Default 40. */
   speechMsPerChar?: number;
+  /** Who ends turns in the agent's realtime mode. Default `local`. */
+  realtimeTurns?: "local" | "provider";
 }
 
 /** Scripted relay: queue transcripts and replies, inject failures, inspect `calls`. */
@@ -45,6 +57,11 @@ export class FakeTransport implements Transport {
   #refreshes = 0;
   #chats = 0;
   #sessionEndsAt = 0;
+  /** Events the widget sent on its realtime calls, in order. */
+  readonly realtimeEvents: RealtimeEvent[] = [];
+  /** Reply texts of realtime calls, in order (`tool:<name>` calls that tool). */
+  readonly realtimeReplies: string[] = [];
+  #dropRealtime: ((code: number, reason: string) => void) | undefined;
 
   constructor(options: FakeTransportOptions = {}) {
     this.#options = {
@@ -53,6 +70,7 @@ export class FakeTransport implements Transport {
       tokenTtlMs: 600_000,
       sessionTtlMs: 3_600_000,
       speechMsPerChar: 40,
+      realtimeTurns: "local",
       ...options,
     };
   }
@@ -93,7 +111,13 @@ export class FakeTransport implements Transport {
       token: `token-${n}`,
       expiresAt: Math.min(Date.now() + this.#options.tokenTtlMs, this.#sessionEndsAt),
       sessionEndsAt: this.#sessionEndsAt,
-      agent: { id: request.agent, name: "Test agent", greeting: this.#options.greeting, speculation: this.#options.speculation },
+      agent: {
+        id: request.agent,
+        name: "Test agent",
+        greeting: this.#options.greeting,
+        speculation: this.#options.speculation,
+        realtimeTurns: this.#options.realtimeTurns,
+      },
       greetingId: `session-${n}:greeting`,
       upstream: "provider",
     };
@@ -174,6 +198,25 @@ export class FakeTransport implements Transport {
   async forgetVisitor(): Promise<void> {
     this.calls.push({ method: "forgetVisitor", token: `token-${this.#sessions}` });
     this.#maybeFail("forgetVisitor");
+  }
+
+  async openRealtime(handlers: RealtimeHandlers): Promise<RealtimeChannel> {
+    this.calls.push({ method: "openRealtime", token: `token-${this.#sessions}` });
+    this.#maybeFail("openRealtime");
+    const script = {
+      transcripts: this.transcripts,
+      replies: this.realtimeReplies,
+      speechMsPerChar: this.#options.speechMsPerChar,
+      received: this.realtimeEvents,
+    };
+    const { channel, drop } = openFakeRealtime(script, handlers);
+    this.#dropRealtime = drop;
+    return channel;
+  }
+
+  /** The open realtime call ends from the relay's side (e.g. `1011`, `upstream_error`). */
+  dropRealtime(code = 1011, reason = "upstream_error"): void {
+    this.#dropRealtime?.(code, reason);
   }
 
   #maybeFail(method: Method): void {

@@ -1,0 +1,82 @@
+/** A scripted realtime call for element tests: what the relay's realtime WebSocket would answer. */
+import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers } from "../conversation/transport.ts";
+
+/** 24 kHz PCM16 bytes per ms. */
+const BYTES_PER_MS = 48;
+
+/** The fake call's script and what it received. */
+export interface FakeRealtimeScript {
+  /** Transcripts of committed audio, in order (then "hello"). */
+  readonly transcripts: string[];
+  /** Reply texts, in order (then "This is a reply."); a reply naming a tool as `tool:<name>` calls it. */
+  readonly replies: string[];
+  /** Audio per character of a reply, ms. */
+  readonly speechMsPerChar: number;
+  /** Every event the widget sent, in order. */
+  readonly received: RealtimeEvent[];
+}
+
+/** Opens one fake call: events from the widget are answered as a realtime provider through the relay would. */
+export function openFakeRealtime(
+  script: FakeRealtimeScript,
+  handlers: RealtimeHandlers,
+): { channel: RealtimeChannel; drop(code: number, reason: string): void } {
+  let audioBytes = 0;
+  let response: { cancelled: boolean } | undefined;
+  let ids = 0;
+  let open = true;
+  const emit = (event: RealtimeEvent) => queueMicrotask(() => open && handlers.event(event));
+  const respond = async () => {
+    const current = (response = { cancelled: false });
+    const responseId = `resp_${++ids}`;
+    const text = script.replies.shift() ?? "This is a reply.";
+    emit({ type: "response.created", response: { id: responseId } });
+    const tool = /^tool:(\S+)$/.exec(text)?.[1];
+    if (tool) {
+      emit({ type: "response.function_call_arguments.done", response_id: responseId, call_id: `call_${ids}`, name: tool, arguments: "{}" });
+      return emit({ type: "response.done", response: { id: responseId, status: "completed" } });
+    }
+    const itemId = `item_${++ids}`;
+    const samples = Math.round((text.length * script.speechMsPerChar * BYTES_PER_MS) / 2);
+    for (const [i, word] of text.split(/(?<= )/).entries()) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (current.cancelled || !open) return;
+      if (i === 0) emit({ type: "response.output_audio.delta", response_id: responseId, item_id: itemId, delta: pcmBase64(samples) });
+      emit({ type: "response.output_audio_transcript.delta", response_id: responseId, item_id: itemId, delta: word });
+    }
+    emit({ type: "response.output_audio_transcript.done", response_id: responseId, item_id: itemId, transcript: text });
+    emit({ type: "response.done", response: { id: responseId, status: "completed" } });
+  };
+  const channel: RealtimeChannel = {
+    send(event) {
+      script.received.push(structuredClone(event));
+      if (event.type === "input_audio_buffer.append") audioBytes += Math.floor((String(event.audio).length * 3) / 4);
+      if (event.type === "input_audio_buffer.commit") {
+        const ms = audioBytes / BYTES_PER_MS;
+        audioBytes = 0;
+        emit({
+          type: "conversation.item.input_audio_transcription.completed",
+          item_id: `item_${++ids}`,
+          transcript: script.transcripts.shift() ?? `hello (${Math.round(ms)} ms)`,
+        });
+      }
+      if (event.type === "response.create") void respond();
+      if (event.type === "response.cancel" && response) response.cancelled = true;
+    },
+    close: () => void (open = false),
+  };
+  return {
+    channel,
+    drop(code, reason) {
+      open = false;
+      handlers.closed(code, reason);
+    },
+  };
+}
+
+function pcmBase64(samples: number): string {
+  const bytes = new Uint8Array(new Int16Array(samples).fill(1000).buffer);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

@@ -1,0 +1,114 @@
+/** `<voice-agent mode="realtime">` through the element: a scripted realtime call and the fake audio engine. */
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { FakeTransport } from "./testing/fake-transport.ts";
+import { mountElement, type Mounted } from "./testing/mount-element.ts";
+
+let m: Mounted | undefined;
+afterEach(() => m?.remove());
+
+const until = (check: () => void) => vi.waitFor(check, { timeout: 3000, interval: 5 });
+
+async function listening(transport = new FakeTransport(), config: Record<string, unknown> = { greet: false }): Promise<Mounted> {
+  const mounted = await mountElement({ attributes: { mode: "realtime" }, config, transport });
+  mounted.el.start();
+  await until(() => expect(mounted.el.state.kind).toBe("listening"));
+  return mounted;
+}
+
+const sent = (mounted: Mounted) => mounted.transport.realtimeEvents.map((e) => e.type);
+
+describe("<voice-agent mode=realtime>", () => {
+  test("a spoken turn: the utterance is appended at 24 kHz, committed and answered; both sides are in the history", async () => {
+    m = await listening();
+    expect(m.transport.callsOf("openSession")[0]!.request).toMatchObject({ mode: "realtime" });
+    m.transport.transcripts.push("Do you ship to Norway?");
+    m.transport.realtimeReplies.push("Yes, we ship to Norway.");
+    m.audio.engine.speak(1500);
+    await until(() => expect(m!.states().slice(-3)).toEqual(["thinking", "responding", "listening"]));
+    expect(sent(m)).toEqual([
+      "input_audio_buffer.append",
+      "input_audio_buffer.append",
+      "input_audio_buffer.append",
+      "input_audio_buffer.commit",
+      "response.create",
+    ]);
+    const appended = m.transport.realtimeEvents
+      .filter((e) => e.type === "input_audio_buffer.append")
+      .reduce((n, e) => n + atob(String(e.audio)).length, 0);
+    expect(appended / 48).toBeCloseTo(1500, -1); // 1.5 s of 24 kHz PCM16
+    expect(m.el.messages.map((msg) => [msg.role, msg.text])).toEqual([
+      ["user", "Do you ship to Norway?"],
+      ["assistant", "Yes, we ship to Norway."],
+    ]);
+    expect(m.el.messages[0]!.utteranceId).toBe(m.el.messages[1]!.utteranceId);
+    expect(m.audio.engine.player!.enqueued.length).toBeGreaterThan(0);
+    expect(m.of("va-metrics")[0]).toMatchObject({ turnMs: expect.any(Number), interrupted: false });
+  });
+
+  test("barge-in: the reply is cancelled and truncated where the visitor stopped hearing it; history keeps the heard part", async () => {
+    m = await listening();
+    m.audio.engine.player!.holdPlayback = true;
+    m.transport.realtimeReplies.push("One two three four five six seven eight nine ten.");
+    m.audio.engine.speak(1000);
+    await until(() => expect(m!.el.state.kind).toBe("responding"));
+    await until(() => expect(m!.transport.realtimeEvents.length).toBeGreaterThan(0));
+    const replyId = m.audio.engine.player!.enqueued[0]!.replyId;
+    const total = m.audio.engine.player!.queuedMs(replyId);
+    m.audio.engine.bargeIn(replyId, total / 2);
+    expect(m.el.state.kind).toBe("interrupted");
+    const truncate = m.transport.realtimeEvents.find((e) => e.type === "conversation.item.truncate");
+    expect(truncate).toMatchObject({ content_index: 0, audio_end_ms: Math.round(total / 2) });
+    expect(sent(m)).toContain("response.cancel");
+    const [interruption] = m.of("va-interruption");
+    expect(interruption!.heardText.split(" ").length).toBeLessThan(interruption!.fullText.split(" ").length);
+    await until(() => expect(m!.el.messages.find((msg) => msg.role === "assistant")).toMatchObject({ interrupted: true }));
+  });
+
+  test("typed text is a user item and a response; client tools run and their results go back before the model goes on", async () => {
+    const lookups: unknown[] = [];
+    m = await listening(new FakeTransport(), {
+      greet: false,
+      tools: { lookup_order: (args: unknown) => (lookups.push(args), { status: "shipped" }) },
+    });
+    m.transport.realtimeReplies.push("tool:lookup_order", "Your order has shipped.");
+    m.el.sendText("Where is my order?");
+    await until(() => expect(m!.el.messages.at(-1)?.text).toBe("Your order has shipped."));
+    expect(lookups).toEqual([{}]);
+    expect(m.transport.realtimeEvents.map((e) => [e.type, (e.item as { type?: string } | undefined)?.type])).toEqual([
+      ["conversation.item.create", "message"],
+      ["response.create", undefined],
+      ["conversation.item.create", "function_call_output"],
+      ["response.create", undefined],
+    ]);
+    expect(m.of("va-tool-call")[0]).toMatchObject({ name: "lookup_order" });
+  });
+
+  test("a dropped call reconnects and gives the model the conversation so far", async () => {
+    m = await listening();
+    m.el.sendText("Remember the word marmalade.");
+    await until(() => expect(m!.el.messages).toHaveLength(2));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.transport.realtimeEvents.length = 0;
+    m.transport.dropRealtime();
+    await until(() => expect(m!.states().slice(-2)).toEqual(["reconnecting", "listening"]));
+    expect(m.transport.callsOf("openRealtime")).toHaveLength(2);
+    expect(m.transport.realtimeEvents.map((e) => (e.item as { role?: string }).role)).toEqual(["user", "assistant"]);
+    expect(JSON.stringify(m.transport.realtimeEvents[0])).toContain("marmalade");
+  });
+
+  test("an agent whose realtime turns are the provider's cannot start: a config error", async () => {
+    m = await mountElement({
+      attributes: { mode: "realtime" },
+      config: { greet: false },
+      transport: new FakeTransport({ realtimeTurns: "provider" }),
+    });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("error"));
+    expect(m.of("va-error")[0]).toMatchObject({
+      code: "config",
+      fatal: true,
+      message: expect.stringContaining("turnDetection must be null"),
+    });
+    expect(m.transport.callsOf("openRealtime")).toEqual([]);
+  });
+});
