@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { realtimeEvents } from "./realtime-events.ts";
 import type { RecordedRealtimeCall } from "./recorded-request.ts";
 import { startTestServer, type TestServer } from "./test-server.ts";
 
@@ -10,23 +11,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type ServerEvent = Record<string, unknown> & { type: string };
-
 /** A realtime call with every server event kept, and a wait for the next event of a type. */
 async function call() {
   const ws = new WebSocket(`${server.origin.replace("http", "ws")}/v1/realtime?model=gpt-realtime`, {
     headers: { authorization: "Bearer test-key" },
   });
-  const events: ServerEvent[] = [];
-  const waiters: { type: string; resolve: (e: ServerEvent) => void }[] = [];
-  ws.on("message", (data) => {
-    const event = JSON.parse(String(data)) as ServerEvent;
-    events.push(event);
-    const i = waiters.findIndex((w) => w.type === event.type);
-    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(event);
-  });
+  const { events, next } = realtimeEvents(ws);
   await once(ws, "open");
-  const next = (type: string) => new Promise<ServerEvent>((resolve) => waiters.push({ type, resolve }));
   const send = (event: object) => ws.send(JSON.stringify(event));
   return { ws, events, next, send };
 }

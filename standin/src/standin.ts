@@ -17,6 +17,7 @@ import { transcriptionRoute } from "./transcription-route.ts";
 import { sleep, UpstreamDelays, type Sleep } from "./upstream-delays.ts";
 
 export type * from "./recorded-request.ts";
+export { realtimeEvents, type RealtimeServerEvent } from "./realtime-events.ts";
 export { StandinError } from "./standin-error.ts";
 export type { Fault, FaultKind, FaultRoute } from "./fault-injector.ts";
 export { LATENCY_PRESETS, latencyFromEnv, resolveLatency } from "./latency-profile.ts";

@@ -4,18 +4,16 @@
  * WebSocket through the relay.
  */
 import { once } from "node:events";
-import type { RecordedRealtimeCall } from "@voice-agent/standin";
 import { OpenAI } from "openai";
 import { OpenAIRealtimeWS } from "openai/realtime/ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { realtimeEvents, type RecordedRealtimeCall } from "@voice-agent/standin";
 import WebSocket from "ws";
 import type { CreateSessionResponse } from "../protocol.ts";
 import { DEFAULT_REALTIME_LIMITS } from "./realtime-bridge.ts";
 import { PROVIDER_KEY, TEST_ORIGIN, testAgent } from "../../test/fixtures.ts";
 import { startRelayWithStandin } from "../../test/servers.ts";
 import { tlsFront } from "../../test/tls-front.ts";
-
-type ServerEvent = Record<string, unknown> & { type: string };
 
 let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let clockOffset = 0;
@@ -44,15 +42,7 @@ async function browserCall(token: string, origin = TEST_ORIGIN) {
   const ws = new WebSocket(`${stack.url.replace("http", "ws")}/v1/realtime`, ["realtime", `openai-insecure-api-key.${token}`], {
     headers: { origin },
   });
-  const events: ServerEvent[] = [];
-  const waiters: { type: string; resolve: (e: ServerEvent) => void }[] = [];
-  ws.on("message", (data) => {
-    const event = JSON.parse(String(data)) as ServerEvent;
-    events.push(event);
-    const i = waiters.findIndex((w) => w.type === event.type);
-    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(event);
-  });
-  const next = (type: string) => new Promise<ServerEvent>((resolve) => waiters.push({ type, resolve }));
+  const { events, next } = realtimeEvents(ws);
   const send = (event: object) => ws.send(JSON.stringify(event));
   return { ws, events, next, send };
 }

@@ -1,14 +1,13 @@
 /** Session records of a realtime call through the relay (SQLite in memory, the stand-in's realtime WebSocket). */
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { realtimeEvents } from "@voice-agent/standin";
 import WebSocket from "ws";
 import type { CreateSessionResponse } from "../protocol.ts";
 import { TEST_ORIGIN } from "../../test/fixtures.ts";
 import { startRelayWithStandin } from "../../test/servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
-
-type ServerEvent = Record<string, unknown> & { type: string };
 
 let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let store: SqliteSessionStore;
@@ -32,15 +31,7 @@ async function realtimeCall() {
   const ws = new WebSocket(`${stack.url.replace("http", "ws")}/v1/realtime`, ["realtime", `openai-insecure-api-key.${session.token}`], {
     headers: { origin: TEST_ORIGIN },
   });
-  const events: ServerEvent[] = [];
-  const waiters: { type: string; resolve: (e: ServerEvent) => void }[] = [];
-  ws.on("message", (data) => {
-    const event = JSON.parse(String(data)) as ServerEvent;
-    events.push(event);
-    const i = waiters.findIndex((w) => w.type === event.type);
-    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(event);
-  });
-  const next = (type: string) => new Promise<ServerEvent>((resolve) => waiters.push({ type, resolve }));
+  const { events, next } = realtimeEvents(ws);
   const send = (event: object) => ws.send(JSON.stringify(event));
   await next("session.updated");
   const speak = (ms: number) => {

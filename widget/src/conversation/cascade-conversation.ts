@@ -1,10 +1,9 @@
 /**
- * The cascade conversation of one started session: relay session, greeting, turns (utterance or text →
- * transcript → streamed reply → speech sentence by sentence), client tools, barge-in truncation and
- * reconnects: the {@link Conversation} of modes `cascade` and `text` (without audio). Loaded lazily on
- * the first start; state changes go through its {@link ConversationHost}.
+ * The cascade conversation of one started session: greeting, turns (utterance or text → transcript →
+ * streamed reply → speech sentence by sentence), speculation, client tools and barge-in truncation, on
+ * the relay session {@link SessionConversation} keeps: the {@link Conversation} of modes `cascade` and
+ * `text` (without audio). Loaded lazily on the first start; state changes go through its host.
  */
-import type { SessionEndReason, SessionReport } from "@voice-agent/relay/protocol";
 import { STT_SAMPLE_RATE } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
@@ -12,92 +11,31 @@ import { encodeWav } from "@voice-agent/dsp";
 import { randomId } from "../random-id.ts";
 import { recoverable } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
-import type { AudioEngineEvents, AudioPort } from "./audio-port.ts";
-import type { Conversation, ConversationHost } from "./conversation.ts";
+import type { AudioEngineEvents } from "./audio-port.ts";
+import type { ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
-import { RelaySession } from "./relay-session.ts";
 import { ReplySpeaker } from "./reply-speaker.ts";
 import { streamReply, type ActiveReply } from "./reply-stream.ts";
-import type { ChatDelta } from "./transport.ts";
-import { SessionReporter } from "./session-reporter.ts";
+import { SessionConversation } from "./session-conversation.ts";
 import { Buffered } from "./buffered.ts";
 import { Speculations, type Speculation, type SpeculativeStages } from "./speculation.ts";
-import type { Transport } from "./transport.ts";
+import type { ChatDelta, Transport } from "./transport.ts";
 import { turnLatencyReport } from "./turn-latency.ts";
 
-/** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
-const INTERRUPTED_HOLD_MS = 4000;
-
-/** One started cascade conversation (see {@link Conversation}). */
-export class CascadeConversation implements Conversation {
-  readonly #host: ConversationHost;
-  readonly #config: ResolvedConfig;
-  readonly #transport: Transport;
-  readonly #abort = new AbortController();
-  #relay: RelaySession | undefined;
-  #audio: AudioPort | undefined;
+/** One started cascade conversation (see `Conversation`). */
+export class CascadeConversation extends SessionConversation {
   #reply: ActiveReply | undefined;
   #replyId = 0;
-  #holdTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #speculations: Speculations;
-  readonly #reporter: SessionReporter;
 
   constructor(host: ConversationHost, config: ResolvedConfig, transport: Transport) {
-    this.#host = host;
-    this.#config = config;
-    this.#transport = transport;
-    this.#reporter = new SessionReporter(transport);
-    this.#speculations = new Speculations(this.#speculativeStages, this.#abort.signal);
-  }
-
-  /** Queues a report for the relay's session records (sent in batches, never awaited). */
-  report(report: SessionReport): void {
-    if (this.#relay?.session) this.#reporter.add(report);
-  }
-
-  /** Opens the relay session and the audio (when given), then greets or listens. */
-  async open(audioPending: AudioPort | Promise<AudioPort> | undefined, agentKey: string, greetSpoken: boolean): Promise<void> {
-    const signal = this.#abort.signal;
-    try {
-      const log = this.#host.log;
-      const [visitorId, conversation] = await Promise.all([log.visitorId(), log.ensureConversation(agentKey)]);
-      this.#relay = new RelaySession(
-        this.#transport,
-        { agent: this.#config.agent, visitorId, conversationId: conversation.id },
-        {
-          refreshLeadMs: this.#config.refreshLeadMs,
-          reconnectDelaysMs: this.#config.reconnectDelaysMs,
-          opened: (session) => {
-            this.#reporter.useSession(session.sessionId);
-            this.#host.setSession(session);
-          },
-          beforeReplace: () => this.#reporter.flush(),
-          renewFailed: (error) => (recoverable(error) ? void this.reconnect() : this.#host.fail(error)),
-        },
-      );
-      const audio = await audioPending;
-      this.#audio = audio;
-      audio?.setMuted(this.#host.muted);
-      if (signal.aborted) return audio?.close();
-      await Promise.all([this.#relay.open(), audio?.start(this.#audioEvents)]);
-    } catch (error) {
-      if (!signal.aborted) this.#host.fail(error);
-      return;
-    }
-    if (signal.aborted) return;
-    const rate = this.#audio?.deviceRate;
-    this.report({ type: "start", ...(rate ? { sampleRate: rate } : {}), language: navigator.language });
-    this.#reporter.watchPage();
-    const greeting = this.#relay?.session?.agent.greeting;
-    // A visitor who typed first still sees the greeting, but is not talked over.
-    if (this.#config.greet && greeting && this.#host.log.messages.length === 0) await this.#greet(greeting, greetSpoken);
-    else this.#host.apply({ type: "ready" });
-    this.#host.idle();
+    super(host, config, transport, "cascade");
+    this.#speculations = new Speculations(this.#speculativeStages, this.abort.signal);
   }
 
   /** The visitor's typed text: interrupts a reply in progress, then takes the turn. */
   sendText(text: string): void {
-    const kind = this.#host.state.kind;
+    const kind = this.host.state.kind;
     if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
     void this.#turn({ text });
   }
@@ -105,10 +43,10 @@ export class CascadeConversation implements Conversation {
   /** A finished utterance from the audio engine. */
   #utterance(utterance: Utterance): void {
     const speculation = this.#speculations.take(utterance);
-    const kind = this.#host.state.kind;
+    const kind = this.host.state.kind;
     // Spoken over a reply without a barge-in report: the visitor still takes the turn.
     if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
-    if (this.#host.state.kind === "listening" || this.#host.state.kind === "interrupted") void this.#turn({ utterance, speculation });
+    if (this.host.state.kind === "listening" || this.host.state.kind === "interrupted") void this.#turn({ utterance, speculation });
   }
 
   /**
@@ -118,7 +56,7 @@ export class CascadeConversation implements Conversation {
    */
   #pause(utterance: Utterance): void {
     this.#speculations.drop();
-    if (this.#host.state.kind === "listening" && this.#relay?.session?.agent.speculation) this.#speculations.begin(utterance, randomId());
+    if (this.host.state.kind === "listening" && this.relay?.session?.agent.speculation) this.#speculations.begin(utterance, randomId());
   }
 
   /** The audio engine's barge-in report: ignored unless it is about the current reply. */
@@ -138,19 +76,14 @@ export class CascadeConversation implements Conversation {
     if (!reply) return;
     this.#reply = undefined;
     reply.abort.abort();
-    const player = this.#audio?.player;
-    if (playedMs === undefined) {
-      player?.stop();
-      playedMs = player?.progress?.replyId === reply.replyId ? player.progress.playedMs : 0;
-    }
-    this.#host.setInterim(undefined);
+    playedMs = this.playedOf(reply.replyId, playedMs);
+    this.host.setInterim(undefined);
     const message = reply.message;
     // Without speech (text mode) the visitor has read everything that was shown.
     const heard = reply.speaker ? heardText(reply.speaker.segments, playedMs) : message.text;
     if (message.text) {
-      Object.assign(message, { interrupted: true, heardText: heard, ...(toInterrupted ? {} : { stopped: true }) });
       if (reply.speaker) message.audioMs = reply.speaker.audioMs;
-      void this.#host.log.save(message);
+      this.keepHeard(message, reply.replyId, playedMs, heard, toInterrupted);
       if (reply.recordId) {
         this.report({
           type: "interruption",
@@ -159,72 +92,24 @@ export class CascadeConversation implements Conversation {
           heardText: heard,
           playedMs: Math.round(playedMs),
         });
-        void this.#reporter.flush();
+        void this.reporter.flush();
       }
-      this.#host.emit("va-interruption", {
-        messageId: message.id,
-        replyId: reply.replyId,
-        playedMs,
-        heardText: heard,
-        fullText: message.text,
-      });
     }
-    if (toInterrupted && this.#host.apply({ type: "barge-in" })) {
-      clearTimeout(this.#holdTimer);
-      this.#holdTimer = setTimeout(() => this.#host.apply({ type: "ready" }) && this.#host.idle(), INTERRUPTED_HOLD_MS);
-    }
+    if (toInterrupted) this.holdInterrupted();
   }
 
-  /** Shows `reconnecting`, reopens the relay session with backoff (fails when it cannot); true once back. */
-  async reconnect(): Promise<boolean> {
-    const relay = this.#relay;
-    if (!relay || !this.#host.apply({ type: "connection-lost" })) return false;
-    this.interrupt(undefined, false);
-    const online = () => new Promise<void>((resolve) => addEventListener("online", () => resolve(), { once: true }));
-    try {
-      await relay.reconnect(this.#abort.signal, online);
-      if (this.#abort.signal.aborted) return false;
-      this.#host.apply({ type: "ready" });
-      this.#host.idle();
-      return true;
-    } catch (error) {
-      if (!this.#abort.signal.aborted) this.#host.fail(error);
-      return false;
-    }
-  }
-
-  /** Mutes or unmutes the visitor's mic. */
-  setMuted(muted: boolean): void {
-    this.#audio?.setMuted(muted);
-  }
-
-  /**
-   * Ends the conversation's requests, timers and audio (the state is the host's business), and reports
-   * the end to the records: `hangup` (stop), `error` (with the error first).
-   */
-  close(reason: SessionEndReason = "hangup", error?: WidgetError): void {
-    this.interrupt(undefined, false);
-    this.#reporter.unwatchPage();
-    if (error) this.report({ type: "error", code: error.code, message: error.message.slice(0, 500) });
-    if (this.#relay?.session) void this.#reporter.end(reason);
-    clearTimeout(this.#holdTimer);
-    this.#abort.abort();
-    this.#relay?.close();
-    this.#audio?.close();
-  }
-
-  async #greet(greeting: string, speak: boolean): Promise<void> {
+  protected async greet(greeting: string, speak: boolean): Promise<void> {
     const reply = this.#beginReply(undefined);
     if (!speak) reply.speaker = undefined;
     reply.message.text = greeting;
     // Recorded by the relay as the session's greeting, so that an interruption of it can name it.
-    reply.recordId = this.#relay?.session?.greetingId;
+    reply.recordId = this.relay?.session?.greetingId;
     this.report({ type: "greeting" });
-    this.#host.apply({ type: "reply-start" });
+    this.host.apply({ type: "reply-start" });
     try {
       reply.speaker?.say(greeting); // while it is stored: a first IndexedDB write can take seconds
-      await this.#host.log.save(reply.message);
-      this.#host.emit("va-transcript", { role: "assistant", text: greeting, final: true, messageId: reply.message.id });
+      await this.host.log.save(reply.message);
+      this.host.emit("va-transcript", { role: "assistant", text: greeting, final: true, messageId: reply.message.id });
       await this.#finishSpeech(reply);
       this.#endReply(reply);
     } catch (error) {
@@ -237,27 +122,22 @@ export class CascadeConversation implements Conversation {
    * `speculation` made on the utterance gives its transcript (and turn id) when it succeeded.
    */
   async #turn(input: { utterance: Utterance; speculation?: Speculation } | { text: string }, retried = false): Promise<void> {
-    clearTimeout(this.#holdTimer);
-    this.#host.apply({ type: "user-turn" });
+    this.clearHold();
+    this.host.apply({ type: "user-turn" });
     const started = performance.now();
     const speculation = "utterance" in input ? input.speculation : undefined;
     const reply = this.#beginReply(speculation?.turnId ?? randomId());
     const { signal } = reply.abort;
     if (speculation) signal.addEventListener("abort", () => speculation.abort.abort(), { once: true });
-    const user = this.#host.log.draft({ role: "user", text: "", utteranceId: reply.message.utteranceId!, ...this.#sessionId() });
+    const user = this.host.log.draft({ role: "user", text: "", utteranceId: reply.message.utteranceId!, ...this.sessionId() });
     try {
       if ("text" in input) user.text = input.text;
       else {
         const { audio, startMs, endMs } = input.utterance;
-        const interim = (text: string) => this.#host.setInterim({ role: "user", text });
+        const interim = (text: string) => this.host.setInterim({ role: "user", text });
         const transcript =
           (await speculation?.transcript) ??
-          (await this.#transport.transcribe(
-            encodeWav(audio, STT_SAMPLE_RATE),
-            { turnId: reply.turnId, signal },
-            interim,
-            this.#language(),
-          ));
+          (await this.transport.transcribe(encodeWav(audio, STT_SAMPLE_RATE), { turnId: reply.turnId, signal }, interim, this.#language()));
         signal.throwIfAborted();
         Object.assign(user, {
           text: transcript.text.trim(),
@@ -268,10 +148,10 @@ export class CascadeConversation implements Conversation {
         });
         if (transcript.confidence !== undefined) user.confidence = transcript.confidence;
       }
-      this.#host.setInterim(undefined);
+      this.host.setInterim(undefined);
       if (!user.text) return this.#endReply(reply);
-      await this.#host.log.save(user);
-      this.#host.emit("va-transcript", { role: "user", text: user.text, final: true, messageId: user.id });
+      await this.host.log.save(user);
+      this.host.emit("va-transcript", { role: "user", text: user.text, final: true, messageId: user.id });
     } catch (error) {
       // Nothing of the turn is kept yet: once reconnected, the same utterance or text goes again.
       const again = "text" in input ? input : { utterance: input.utterance };
@@ -287,12 +167,12 @@ export class CascadeConversation implements Conversation {
   #commit(speculation: Speculation): AsyncIterable<ChatDelta> | undefined {
     const { reply, turnId } = speculation;
     if (!reply) return undefined;
-    if (JSON.stringify(reply.messages) !== JSON.stringify(this.#host.log.context(this.#config.contextTurns))) {
+    if (JSON.stringify(reply.messages) !== JSON.stringify(this.host.log.context(this.config.contextTurns))) {
       speculation.abort.abort();
       return undefined;
     }
     this.report({ type: "turn-committed", turnId });
-    void this.#reporter.flush();
+    void this.reporter.flush();
     return reply.deltas;
   }
 
@@ -309,16 +189,16 @@ export class CascadeConversation implements Conversation {
   ): Promise<void> {
     const { signal } = reply.abort;
     try {
-      const context = { host: this.#host, transport: this.#transport, config: this.#config };
+      const context = { host: this.host, transport: this.transport, config: this.config };
       const metrics = await streamReply(reply, context, prefetched);
       metrics.sttMs = sttMs;
       await this.#finishSpeech(reply);
       metrics.ttsFirstByteMs = reply.speaker?.ttsFirstByteMs;
       if (reply.speaker?.firstAudioAt !== undefined) metrics.turnMs = reply.speaker.firstAudioAt - started;
       metrics.totalMs = performance.now() - started;
-      if (this.#audio?.loopPath) metrics.audioLoop = this.#audio.loopPath;
+      if (this.audio?.loopPath) metrics.audioLoop = this.audio.loopPath;
       if (!signal.aborted) {
-        this.#host.emit("va-metrics", metrics);
+        this.host.emit("va-metrics", metrics);
         this.report(turnLatencyReport(reply, metrics));
       }
       this.#endReply(reply);
@@ -330,8 +210,8 @@ export class CascadeConversation implements Conversation {
   }
 
   #retryAnswer(utteranceId: string): Promise<void> {
-    clearTimeout(this.#holdTimer);
-    this.#host.apply({ type: "user-turn" });
+    this.clearHold();
+    this.host.apply({ type: "user-turn" });
     return this.#answer(this.#beginReply(utteranceId), undefined, performance.now(), true);
   }
 
@@ -343,18 +223,18 @@ export class CascadeConversation implements Conversation {
     if (reply.abort.signal.aborted) return;
     reply.message.audioMs = speaker.audioMs;
     reply.message.latency = { ...reply.message.latency, ttsFirstByteMs: speaker.ttsFirstByteMs };
-    if (reply.message.text) await this.#host.log.save(reply.message);
-    this.#host.emit("va-playback", report);
+    if (reply.message.text) await this.host.log.save(reply.message);
+    this.host.emit("va-playback", report);
   }
 
   #beginReply(utteranceId: string | undefined): ActiveReply {
     const abort = new AbortController();
-    this.#abort.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    this.abort.signal.addEventListener("abort", () => abort.abort(), { once: true });
     const replyId = ++this.#replyId;
-    const player = this.#audio?.player;
+    const player = this.audio?.player;
     const turnId = utteranceId ?? randomId();
-    const speaker = player ? new ReplySpeaker({ transport: this.#transport, player, replyId, turnId, signal: abort.signal }) : undefined;
-    const message = this.#host.log.draft({ role: "assistant", text: "", ...(utteranceId ? { utteranceId } : {}), ...this.#sessionId() });
+    const speaker = player ? new ReplySpeaker({ transport: this.transport, player, replyId, turnId, signal: abort.signal }) : undefined;
+    const message = this.host.log.draft({ role: "assistant", text: "", ...(utteranceId ? { utteranceId } : {}), ...this.sessionId() });
     this.#reply = { replyId, turnId, message, speaker, abort };
     return this.#reply;
   }
@@ -362,9 +242,9 @@ export class CascadeConversation implements Conversation {
   #endReply(reply: ActiveReply): void {
     if (this.#reply !== reply) return;
     this.#reply = undefined;
-    this.#host.apply({ type: "reply-done" });
-    void this.#reporter.flush();
-    this.#host.idle();
+    this.host.apply({ type: "reply-done" });
+    void this.reporter.flush();
+    this.host.idle();
   }
 
   /** Recoverable failures reconnect, then `again` re-sends what was lost unless another turn began. */
@@ -372,26 +252,21 @@ export class CascadeConversation implements Conversation {
     // An aborted reply (barge-in, stop) is not a failure.
     if (signal.aborted) return;
     const e = WidgetError.from(error);
-    if (!recoverable(e)) return this.#host.fail(e);
+    if (!recoverable(e)) return this.host.fail(e);
     void this.reconnect().then((back) => {
-      if (back && again && !this.#reply && this.#host.state.kind === "listening") void again();
+      if (back && again && !this.#reply && this.host.state.kind === "listening") void again();
     });
   }
 
   /** The transcription's language hint: the element's `lang`, as ISO 639-1. */
   #language(): string | undefined {
-    return this.#config.lang?.split("-")[0]?.toLowerCase();
-  }
-
-  #sessionId(): { sessionId?: string } {
-    const session = this.#relay?.session;
-    return session ? { sessionId: session.sessionId } : {};
+    return this.config.lang?.split("-")[0]?.toLowerCase();
   }
 
   /** The requests of a speculation: a transcription, then the reply to it while still listening. */
   readonly #speculativeStages: SpeculativeStages = {
     transcribe: (utterance, turnId, signal) =>
-      this.#transport.transcribe(
+      this.transport.transcribe(
         encodeWav(utterance.audio, STT_SAMPLE_RATE),
         { turnId, signal, speculative: true },
         undefined,
@@ -399,29 +274,29 @@ export class CascadeConversation implements Conversation {
       ),
     answer: (transcript, turnId, signal) => {
       const text = transcript.text.trim();
-      if (!text || this.#host.state.kind !== "listening") return undefined;
-      const next = this.#host.log.draft({ role: "user", text, utteranceId: turnId });
-      const messages = this.#host.log.context(this.#config.contextTurns, next);
-      const deltas = new Buffered(() => this.#transport.chat(messages, { turnId, signal, speculative: true }));
+      if (!text || this.host.state.kind !== "listening") return undefined;
+      const next = this.host.log.draft({ role: "user", text, utteranceId: turnId });
+      const messages = this.host.log.context(this.config.contextTurns, next);
+      const deltas = new Buffered(() => this.transport.chat(messages, { turnId, signal, speculative: true }));
       deltas.start();
       return { messages, deltas };
     },
   };
 
   /** What the audio engine reports; the visitor's speech counts only while not muted. */
-  readonly #audioEvents: AudioEngineEvents = {
+  protected readonly audioEvents: AudioEngineEvents = {
     speechStart: () => {},
-    level: (db) => this.#host.level(db),
+    level: (db) => this.host.level(db),
     bargeIn: ({ replyId, playedMs }) => {
-      if (!this.#host.muted) this.#bargeIn(replyId, playedMs);
+      if (!this.host.muted) this.#bargeIn(replyId, playedMs);
     },
     utterance: (utterance) => {
-      if (!this.#host.muted) this.#utterance(utterance);
+      if (!this.host.muted) this.#utterance(utterance);
     },
     pause: (utterance) => {
-      if (!this.#host.muted) this.#pause(utterance);
+      if (!this.host.muted) this.#pause(utterance);
     },
     resume: () => this.#speculations.drop(),
-    error: (error) => this.#host.fail(error),
+    error: (error) => this.host.fail(error),
   };
 }

@@ -7,24 +7,18 @@
  * `response.cancel` and `conversation.item.truncate` with the ms the visitor heard, so that the model's
  * memory of its reply ends where the visitor stopped hearing it. Loaded lazily for `mode="realtime"`.
  */
-import type { SessionEndReason, SessionReport } from "@voice-agent/relay/protocol";
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
 import type { StoredMessage } from "../history/history-store.ts";
 import { randomId } from "../random-id.ts";
-import { recoverable } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
-import type { AudioEngineEvents, AudioPort } from "./audio-port.ts";
-import type { Conversation, ConversationHost } from "./conversation.ts";
+import type { AudioEngineEvents } from "./audio-port.ts";
+import type { ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
 import { appendChunks, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
-import { RelaySession } from "./relay-session.ts";
-import { SessionReporter } from "./session-reporter.ts";
+import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
 import type { RealtimeChannel, RealtimeEvent, Transport } from "./transport.ts";
-
-/** How long `interrupted` waits for the interrupting utterance before listening again, ms. */
-const INTERRUPTED_HOLD_MS = 4000;
 
 /** The reply to one turn, as its events arrive. */
 interface Reply {
@@ -40,85 +34,28 @@ interface Reply {
   toolCalls: { id: string; name: string; arguments: string }[];
 }
 
-export class RealtimeConversation implements Conversation {
-  readonly #host: ConversationHost;
-  readonly #config: ResolvedConfig;
-  readonly #transport: Transport;
-  readonly #abort = new AbortController();
-  readonly #reporter: SessionReporter;
-  #relay: RelaySession | undefined;
-  #audio: AudioPort | undefined;
+export class RealtimeConversation extends SessionConversation {
   #channel: RealtimeChannel | undefined;
   #reply: Reply | undefined;
   #replyId = 0;
   /** The visitor's message of the turn, until its transcript arrives. */
   #heard: StoredMessage | undefined;
-  #holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: ConversationHost, config: ResolvedConfig, transport: Transport) {
-    this.#host = host;
-    this.#config = config;
-    this.#transport = transport;
-    this.#reporter = new SessionReporter(transport);
+    super(host, config, transport, "realtime");
   }
 
-  report(report: SessionReport): void {
-    if (this.#relay?.session) this.#reporter.add(report);
-  }
-
-  async open(audioPending: AudioPort | Promise<AudioPort> | undefined, agentKey: string): Promise<void> {
-    const signal = this.#abort.signal;
-    try {
-      const log = this.#host.log;
-      const [visitorId, conversation] = await Promise.all([log.visitorId(), log.ensureConversation(agentKey)]);
-      this.#relay = new RelaySession(
-        this.#transport,
-        { agent: this.#config.agent, visitorId, conversationId: conversation.id, mode: "realtime" },
-        {
-          refreshLeadMs: this.#config.refreshLeadMs,
-          reconnectDelaysMs: this.#config.reconnectDelaysMs,
-          opened: (session) => {
-            this.#reporter.useSession(session.sessionId);
-            this.#host.setSession(session);
-          },
-          beforeReplace: () => this.#reporter.flush(),
-          renewFailed: (error) => (recoverable(error) ? void this.reconnect() : this.#host.fail(error)),
-        },
-      );
-      const audio = await audioPending;
-      this.#audio = audio;
-      audio?.setMuted(this.#host.muted);
-      if (signal.aborted) return audio?.close();
-      await Promise.all([this.#relay.open(), audio?.start(this.#audioEvents)]);
-      if (this.#relay.session?.agent.realtimeTurns !== "local") {
-        throw new WidgetError(
-          "config",
-          `Agent "${this.#config.agent}" has no realtime mode with local turns: its realtime.turnDetection must be null for mode="realtime".`,
-        );
-      }
-      await this.#openCall();
-    } catch (error) {
-      if (!signal.aborted) this.#host.fail(error);
-      return;
-    }
-    if (signal.aborted) return;
-    const rate = this.#audio?.deviceRate;
-    this.report({ type: "start", ...(rate ? { sampleRate: rate } : {}), language: navigator.language });
-    this.#reporter.watchPage();
-    const greeting = this.#relay.session?.agent.greeting;
-    // The greeting is shown, not spoken: the agent's instructions decide what the model says.
-    if (this.#config.greet && greeting && this.#host.log.messages.length === 0) {
-      const message = this.#host.log.draft({ role: "assistant", text: greeting, ...this.#sessionId() });
-      await this.#host.log.save(message);
-      this.report({ type: "greeting" });
-      this.#host.emit("va-transcript", { role: "assistant", text: greeting, final: true, messageId: message.id });
-    }
-    this.#host.apply({ type: "ready" });
-    this.#host.idle();
+  /** The greeting is shown, not spoken: the agent's instructions decide what the model says. */
+  protected async greet(greeting: string): Promise<void> {
+    const message = this.host.log.draft({ role: "assistant", text: greeting, ...this.sessionId() });
+    await this.host.log.save(message);
+    this.report({ type: "greeting" });
+    this.host.emit("va-transcript", { role: "assistant", text: greeting, final: true, messageId: message.id });
+    this.host.apply({ type: "ready" });
   }
 
   sendText(text: string): void {
-    const kind = this.#host.state.kind;
+    const kind = this.host.state.kind;
     if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
     const turnId = this.#beginTurn(text);
     this.#channel?.send({
@@ -132,11 +69,7 @@ export class RealtimeConversation implements Conversation {
     const reply = this.#reply;
     if (!reply) return;
     this.#reply = undefined;
-    const player = this.#audio?.player;
-    if (playedMs === undefined) {
-      player?.stop();
-      playedMs = player?.progress?.replyId === reply.replyId ? player.progress.playedMs : 0;
-    }
+    playedMs = this.playedOf(reply.replyId, playedMs);
     this.#channel?.send({ type: "response.cancel" });
     if (reply.itemId) {
       this.#channel?.send({
@@ -146,71 +79,39 @@ export class RealtimeConversation implements Conversation {
         audio_end_ms: Math.round(playedMs),
       });
     }
-    this.#host.setInterim(undefined);
+    this.host.setInterim(undefined);
     const { message } = reply;
     if (message.text) {
-      const heard = heardText([{ text: message.text, audioMs: reply.audioMs }], playedMs);
-      Object.assign(message, { interrupted: true, heardText: heard, audioMs: reply.audioMs, ...(toInterrupted ? {} : { stopped: true }) });
-      void this.#host.log.save(message);
-      this.#host.emit("va-interruption", {
-        messageId: message.id,
-        replyId: reply.replyId,
+      message.audioMs = reply.audioMs;
+      this.keepHeard(
+        message,
+        reply.replyId,
         playedMs,
-        heardText: heard,
-        fullText: message.text,
-      });
+        heardText([{ text: message.text, audioMs: reply.audioMs }], playedMs),
+        toInterrupted,
+      );
     }
-    if (toInterrupted && this.#host.apply({ type: "barge-in" })) {
-      clearTimeout(this.#holdTimer);
-      this.#holdTimer = setTimeout(() => this.#host.apply({ type: "ready" }) && this.#host.idle(), INTERRUPTED_HOLD_MS);
+    if (toInterrupted) this.holdInterrupted();
+  }
+
+  /**
+   * Opens the call (the agent must leave turns to the widget) and gives the model the conversation so far
+   * (after a reload or a reconnect).
+   */
+  protected override async openCall(): Promise<void> {
+    if (this.relay?.session?.agent.realtimeTurns !== "local") {
+      throw new WidgetError(
+        "config",
+        `Agent "${this.config.agent}" has no realtime mode with local turns: its realtime.turnDetection must be null for mode="realtime".`,
+      );
     }
-  }
-
-  setMuted(muted: boolean): void {
-    this.#audio?.setMuted(muted);
-  }
-
-  async reconnect(): Promise<boolean> {
-    const relay = this.#relay;
-    if (!relay || !this.#host.apply({ type: "connection-lost" })) return false;
-    this.interrupt(undefined, false);
-    this.#channel?.close();
-    this.#channel = undefined;
-    const online = () => new Promise<void>((resolve) => addEventListener("online", () => resolve(), { once: true }));
-    try {
-      await relay.reconnect(this.#abort.signal, online);
-      if (this.#abort.signal.aborted) return false;
-      await this.#openCall();
-      this.#host.apply({ type: "ready" });
-      this.#host.idle();
-      return true;
-    } catch (error) {
-      if (!this.#abort.signal.aborted) this.#host.fail(error);
-      return false;
-    }
-  }
-
-  close(reason: SessionEndReason = "hangup", error?: WidgetError): void {
-    this.interrupt(undefined, false);
-    this.#reporter.unwatchPage();
-    if (error) this.report({ type: "error", code: error.code, message: error.message.slice(0, 500) });
-    if (this.#relay?.session) void this.#reporter.end(reason);
-    clearTimeout(this.#holdTimer);
-    this.#abort.abort();
-    this.#channel?.close();
-    this.#relay?.close();
-    this.#audio?.close();
-  }
-
-  /** Opens the call and gives the model the conversation so far (after a reload or a reconnect). */
-  async #openCall(): Promise<void> {
-    this.#channel = await this.#transport.openRealtime({
+    this.#channel = await this.transport.openRealtime({
       event: (event) => this.#event(event),
       closed: () => {
-        if (!this.#abort.signal.aborted) void this.reconnect();
+        if (!this.abort.signal.aborted) void this.reconnect();
       },
     });
-    for (const message of this.#host.log.context(this.#config.contextTurns)) {
+    for (const message of this.host.log.context(this.config.contextTurns)) {
       if ((message.role !== "user" && message.role !== "assistant") || typeof message.content !== "string" || !message.content) continue;
       const type = message.role === "user" ? "input_text" : "output_text";
       this.#channel.send({
@@ -220,11 +121,16 @@ export class RealtimeConversation implements Conversation {
     }
   }
 
+  protected override closeCall(): void {
+    this.#channel?.close();
+    this.#channel = undefined;
+  }
+
   /** A finished utterance: its audio is the turn; the model answers once it is committed. */
   #utterance(utterance: Utterance): void {
-    const kind = this.#host.state.kind;
+    const kind = this.host.state.kind;
     if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
-    if (this.#host.state.kind !== "listening" && this.#host.state.kind !== "interrupted") return;
+    if (this.host.state.kind !== "listening" && this.host.state.kind !== "interrupted") return;
     const turnId = this.#beginTurn(undefined, utterance);
     for (const audio of appendChunks(utterance.audio)) this.#channel?.send({ type: "input_audio_buffer.append", audio });
     this.#channel?.send({ type: "input_audio_buffer.commit" });
@@ -233,21 +139,21 @@ export class RealtimeConversation implements Conversation {
 
   /** The visitor's message of a new turn (typed text, or a transcript to come); returns the turn's id. */
   #beginTurn(text: string | undefined, utterance?: Utterance): string {
-    clearTimeout(this.#holdTimer);
-    this.#host.apply({ type: "user-turn" });
+    this.clearHold();
+    this.host.apply({ type: "user-turn" });
     const turnId = randomId();
     const audio = utterance ? { startMs: utterance.startMs, endMs: utterance.endMs, audioMs: utterance.endMs - utterance.startMs } : {};
-    const message = this.#host.log.draft({ role: "user", text: text ?? "", utteranceId: turnId, ...audio, ...this.#sessionId() });
+    const message = this.host.log.draft({ role: "user", text: text ?? "", utteranceId: turnId, ...audio, ...this.sessionId() });
     // Stored at once, so that it precedes the reply in the history even when its transcript comes later.
-    void this.#host.log.save(message);
-    if (text) this.#host.emit("va-transcript", { role: "user", text, final: true, messageId: message.id });
+    void this.host.log.save(message);
+    if (text) this.host.emit("va-transcript", { role: "user", text, final: true, messageId: message.id });
     else this.#heard = message;
     return turnId;
   }
 
   #respond(turnId: string, startedAt: number): void {
     const replyId = ++this.#replyId;
-    const message = this.#host.log.draft({ role: "assistant", text: "", utteranceId: turnId, ...this.#sessionId() });
+    const message = this.host.log.draft({ role: "assistant", text: "", utteranceId: turnId, ...this.sessionId() });
     this.#reply = { replyId, turnId, message, audioMs: 0, startedAt, toolCalls: [] };
     this.#channel?.send({ type: "response.create" });
   }
@@ -262,17 +168,17 @@ export class RealtimeConversation implements Conversation {
         const pcm = fromBase64(String(event.delta ?? ""));
         if (reply.firstAudioAt === undefined) {
           reply.firstAudioAt = performance.now();
-          this.#host.apply({ type: "reply-start" });
+          this.host.apply({ type: "reply-start" });
         }
         reply.itemId ??= String(event.item_id);
         reply.audioMs += (pcm.length / REALTIME_RATE) * 1000;
-        this.#audio?.player?.enqueue(reply.replyId, pcm);
+        this.audio?.player?.enqueue(reply.replyId, pcm);
         return;
       }
       case "response.output_audio_transcript.delta":
         if (!reply) return;
         reply.message.text += String(event.delta ?? "");
-        return this.#host.setInterim({ role: "assistant", text: reply.message.text });
+        return this.host.setInterim({ role: "assistant", text: reply.message.text });
       case "response.output_audio_transcript.done":
         if (reply) reply.message.text = String(event.transcript ?? reply.message.text);
         return;
@@ -290,23 +196,23 @@ export class RealtimeConversation implements Conversation {
     this.#heard = undefined;
     if (!message || !text) return;
     message.text = text;
-    void this.#host.log.save(message);
-    this.#host.emit("va-transcript", { role: "user", text, final: true, messageId: message.id });
+    void this.host.log.save(message);
+    this.host.emit("va-transcript", { role: "user", text, final: true, messageId: message.id });
   }
 
   /** The reply's response ended: stores it, runs its client tools (then the model goes on), or waits for it to play out. */
   async #finish(reply: Reply): Promise<void> {
     const { message } = reply;
-    this.#host.setInterim(undefined);
+    this.host.setInterim(undefined);
     if (message.text) {
       message.audioMs = reply.audioMs;
-      await this.#host.log.save(message);
-      this.#host.emit("va-transcript", { role: "assistant", text: message.text, final: true, messageId: message.id });
+      await this.host.log.save(message);
+      this.host.emit("va-transcript", { role: "assistant", text: message.text, final: true, messageId: message.id });
     }
     if (reply.toolCalls.length > 0) {
       for (const call of reply.toolCalls) {
-        const { detail, content } = await runTool(this.#config.tools, call, this.#abort.signal);
-        this.#host.emit("va-tool-call", detail);
+        const { detail, content } = await runTool(this.config.tools, call, this.abort.signal);
+        this.host.emit("va-tool-call", detail);
         this.#channel?.send({
           type: "conversation.item.create",
           item: { type: "function_call_output", call_id: call.id, output: content },
@@ -315,40 +221,35 @@ export class RealtimeConversation implements Conversation {
       if (this.#reply === reply) this.#respond(reply.turnId, reply.startedAt);
       return;
     }
-    const report = await this.#audio?.player?.end(reply.replyId);
+    const report = await this.audio?.player?.end(reply.replyId);
     if (this.#reply !== reply) return;
     this.#reply = undefined;
-    if (report) this.#host.emit("va-playback", report);
-    this.#host.emit("va-metrics", {
+    if (report) this.host.emit("va-playback", report);
+    this.host.emit("va-metrics", {
       utteranceId: reply.turnId,
       totalMs: performance.now() - reply.startedAt,
       interrupted: false,
       toolCalls: 0,
       ...(reply.firstAudioAt === undefined ? {} : { turnMs: reply.firstAudioAt - reply.startedAt }),
-      ...(this.#audio?.loopPath ? { audioLoop: this.#audio.loopPath } : {}),
+      ...(this.audio?.loopPath ? { audioLoop: this.audio.loopPath } : {}),
     });
-    this.#host.apply({ type: "reply-done" });
-    void this.#reporter.flush();
-    this.#host.idle();
-  }
-
-  #sessionId(): { sessionId?: string } {
-    const session = this.#relay?.session;
-    return session ? { sessionId: session.sessionId } : {};
+    this.host.apply({ type: "reply-done" });
+    void this.reporter.flush();
+    this.host.idle();
   }
 
   /** What the audio engine reports; the visitor's speech counts only while not muted. */
-  readonly #audioEvents: AudioEngineEvents = {
+  protected readonly audioEvents: AudioEngineEvents = {
     speechStart: () => {},
-    level: (db) => this.#host.level(db),
+    level: (db) => this.host.level(db),
     bargeIn: ({ replyId, playedMs }) => {
-      if (!this.#host.muted && this.#reply?.replyId === replyId) this.interrupt(playedMs, true);
+      if (!this.host.muted && this.#reply?.replyId === replyId) this.interrupt(playedMs, true);
     },
     utterance: (utterance) => {
-      if (!this.#host.muted) this.#utterance(utterance);
+      if (!this.host.muted) this.#utterance(utterance);
     },
     pause: () => {},
     resume: () => {},
-    error: (error) => this.#host.fail(error),
+    error: (error) => this.host.fail(error),
   };
 }
