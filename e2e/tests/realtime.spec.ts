@@ -5,22 +5,15 @@
  */
 import { expect, test } from "@playwright/test";
 import { fixture, withFakeMic } from "../chromium.ts";
+import { conversationId, startRealtime } from "../realtime-page.ts";
 import { recordsOfConversation } from "../records.ts";
-import { E2E } from "../stack-ports.ts";
-import { attachLogOnFailure, configureWidget, expectState, openPanel, recordWidgetEvents, vaLog } from "../widget-page.ts";
+import { attachLogOnFailure, expectState, vaLog } from "../widget-page.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("one-turn.wav")) });
 test.afterEach(async ({ page }, testInfo) => attachLogOnFailure(page, testInfo));
 
 test("a spoken realtime turn through the relay: reply heard, transcripts in history and records", async ({ page }) => {
-  await recordWidgetEvents(page);
-  await page.goto(E2E.demoUrl);
-  await page.evaluate(() => document.querySelector("voice-agent")!.setAttribute("mode", "realtime"));
-  await configureWidget(page, { config: { greet: false } });
-  const widget = page.locator("voice-agent");
-  await openPanel(widget);
-  await widget.getByRole("button", { name: "Start" }).click();
-
+  const widget = await startRealtime(page);
   const reply = widget.locator('li[data-role="assistant"]').first();
   await expect(reply).toHaveText(/^This is the offline demo\. You said: I spoke for \d\.\d seconds\.$/, { timeout: 40_000 });
   await expectState(widget, "listening");
@@ -30,13 +23,11 @@ test("a spoken realtime turn through the relay: reply heard, transcripts in hist
   expect(log.playback.at(-1)!.peak).toBeGreaterThan(0.05);
   await expect(widget.locator('li[data-role="user"]').first()).toHaveText(/^I spoke for \d\.\d seconds\.$/);
 
-  const { conversations } = await page.evaluate(() =>
-    (document.querySelector("voice-agent") as unknown as { exportHistory(): Promise<{ conversations: { id: string }[] }> }).exportHistory(),
-  );
+  const conversation = await conversationId(page);
   await expect
     .poll(
       async () => {
-        const [session] = await recordsOfConversation(conversations[0]!.id);
+        const [session] = await recordsOfConversation(conversation);
         return session && { mode: session.session.mode, messages: session.messages.map((m) => m.role) };
       },
       { timeout: 10_000 },
