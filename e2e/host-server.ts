@@ -19,7 +19,8 @@ export function strictCsp(relayUrl: string, blobWorkers = false): string {
     "default-src 'none'",
     `script-src 'self' 'wasm-unsafe-eval' ${relay}`,
     ...(blobWorkers ? [`worker-src blob: ${relay}`] : []),
-    `connect-src ${relay}`,
+    // The relay's WebSocket (realtime mode): an http(s) source does not cover ws(s) on another origin.
+    `connect-src ${relay} ${relay.replace(/^http/, "ws")}`,
     // The page's own favicon (Firefox and WebKit ask for one; default-src 'none' would refuse it).
     "img-src 'self'",
     "style-src 'self'",

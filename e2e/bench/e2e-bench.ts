@@ -131,6 +131,24 @@ try {
       note: `nearest rank of ${instant.v2v.length}: the largest`,
     },
   );
+  // The same turns in realtime mode (speech to speech through the relay's realtime WebSocket), the widget
+  // ending each turn itself (the demo agent's turn detection is null): the utterance goes up after the
+  // silence timeout, the stand-in answers with its (cached) speech at once.
+  const realtime = await spokenTurns(host.url, 6, " [realtime]", { attributes: { mode: "realtime" } });
+  for (const [p, name] of [
+    [0.5, "p50"],
+    [0.95, "p95"],
+  ] as const) {
+    rows.push({
+      key: `v2v_realtime_local_${name}_ms`,
+      name: `voice to voice, realtime mode (the widget ends the turn), instant stand-in (${name})`,
+      unit: "ms",
+      value: percentile(realtime.v2v, p),
+      baseline: percentile(instant.v2v, p),
+      trials: realtime.v2v.length,
+      note: `turns: ${realtime.v2v.map(Math.round).join(", ")}; baseline: the cascade's turns above; the provider's own turn detection is not measured (the widget does not stream to it yet)`,
+    });
+  }
   // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
   // provider that synthesizes as it speaks. Playback starts a margin after a reply's first chunk once
   // earlier replies showed how their audio arrives (`learnStart`, the default); the baseline waits for the
@@ -256,6 +274,8 @@ interface TurnOptions {
   playback?: Record<string, unknown>;
   /** Merged into the element's `.config` (e.g. `{ turn: { pauseMs: 0 } }`: no speculation). */
   config?: Record<string, unknown>;
+  /** Attributes set on the element before it starts (e.g. `{ mode: "realtime" }`). */
+  attributes?: Record<string, string>;
   /** A silence this long cut into the middle of each turn's speech (a pause inside the sentence), ms. */
   midPauseMs?: number;
 }
@@ -278,19 +298,23 @@ interface SpokenTurns {
  * sample the playback worklet rendered, with the underruns of each reply's playback.
  */
 async function spokenTurns(hostUrl: string, trials: number, label: string, options: TurnOptions = {}): Promise<SpokenTurns> {
-  const { playback = {}, config = {}, midPauseMs = 0 } = options;
+  const { playback = {}, config = {}, attributes = {}, midPauseMs = 0 } = options;
   const wav = await tiledTurns(trials + 1, midPauseMs);
   const browser = await chromium.launch(withFakeMic(wav));
   try {
     const page = await browser.newPage();
     await page.addInitScript(instrumentWorklets, playback);
     await page.goto(`${hostUrl}/embed.html`);
-    await page.evaluate(async (config) => {
-      await customElements.whenDefined("voice-agent");
-      const el = document.querySelector("voice-agent") as HTMLElement & { config: object; start(): void };
-      el.config = { greet: false, history: "memory", ...config };
-      el.start();
-    }, config);
+    await page.evaluate(
+      async ({ config, attributes }) => {
+        await customElements.whenDefined("voice-agent");
+        const el = document.querySelector("voice-agent") as HTMLElement & { config: object; start(): void };
+        for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+        el.config = { greet: false, history: "memory", ...config };
+        el.start();
+      },
+      { config, attributes },
+    );
     // Each turn is 1–2 s of speech and 9 s of silence; the last reply must also finish playing.
     await page.waitForFunction((n) => (window as unknown as { bench: BenchLog }).bench.playback.length >= n, trials + 1, {
       timeout: 30_000 + (trials + 1) * 15_000,

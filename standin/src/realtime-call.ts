@@ -7,7 +7,7 @@
  */
 import { chatReplyFor, transcriptFor } from "./demo-text.ts";
 import type { RecordedMessage, RecordedRealtimeCall } from "./recorded-request.ts";
-import { synthesize, SPEECH_SAMPLE_RATE } from "./speech.ts";
+import { SPEECH_SAMPLE_RATE } from "./speech.ts";
 
 /** Audio per `response.output_audio.delta`, ms. */
 const DELTA_MS = 100;
@@ -16,8 +16,12 @@ const SPEECH_RMS = 0.01;
 
 type Event = Record<string, unknown> & { type?: unknown };
 
+/** Speaks `text` in `voice` (24 kHz PCM16). */
+export type Speak = (text: string, voice: string | undefined) => Promise<Int16Array>;
+
 export class RealtimeCall {
   readonly #send: (event: Event) => void;
+  readonly #speak: Speak;
   readonly #record: RecordedRealtimeCall;
   readonly #session: Record<string, unknown>;
   readonly #items: { id: string; message: RecordedMessage }[] = [];
@@ -27,8 +31,9 @@ export class RealtimeCall {
   #response: AbortController | undefined;
   #ids = 0;
 
-  constructor(model: string, send: (event: Event) => void, record: RecordedRealtimeCall) {
+  constructor(model: string, send: (event: Event) => void, speak: Speak, record: RecordedRealtimeCall) {
     this.#send = send;
+    this.#speak = speak;
     this.#record = record;
     this.#session = {
       type: "realtime",
@@ -141,7 +146,7 @@ export class RealtimeCall {
     this.#emit({ type: "response.created", response: { id: responseId, status: "in_progress" } });
     this.#emit({ type: "response.output_item.added", response_id: responseId, item: { id: itemId, type: "message", role: "assistant" } });
     const voice = (this.#session.audio as { output?: { voice?: string } }).output?.voice;
-    const pcm = await synthesize(text, voice ? { voice } : {});
+    const pcm = await this.#speak(text, voice);
     const step = (SPEECH_SAMPLE_RATE / 1000) * DELTA_MS;
     const words = text.split(/(?<= )/);
     for (let at = 0, word = 0; at < pcm.length && !abort.signal.aborted; at += step) {

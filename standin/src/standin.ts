@@ -7,9 +7,10 @@ import { FaultInjector } from "./fault-injector.ts";
 import { resolveLatency, type LatencyPresetName, type LatencyProfile } from "./latency-profile.ts";
 import type { RecordedRequest } from "./recorded-request.ts";
 import type { RouteContext } from "./route-context.ts";
-import { RealtimeCall } from "./realtime-call.ts";
+import { RealtimeCall, type Speak } from "./realtime-call.ts";
 import type { RecordedRealtimeCall } from "./recorded-request.ts";
 import { realtimeRoute } from "./realtime-route.ts";
+import { synthesize } from "./speech.ts";
 import { speechRoute } from "./speech-route.ts";
 import { isRecord } from "./json-body.ts";
 import { StandinError } from "./standin-error.ts";
@@ -77,6 +78,16 @@ export function createStandin(options: StandinOptions = {}): Standin {
     },
   };
 
+  // A realtime reply is spoken whole; from the speech cache when the stand-in keeps one.
+  const speak: Speak = async (text, voice) => {
+    const key = `realtime|${voice}|${text}`;
+    const cached = context.speechCache?.get(key)?.[0];
+    if (cached) return cached;
+    const pcm = await synthesize(text, voice ? { voice } : {});
+    context.speechCache?.set(key, [pcm]);
+    return pcm;
+  };
+
   const reject = (c: Context, error: StandinError) => {
     const { method, path } = c.req;
     context.record({ route: "rejected", time: now(), method, path, status: error.status, code: error.code });
@@ -110,7 +121,7 @@ export function createStandin(options: StandinOptions = {}): Standin {
               truncations: [],
               session: undefined,
             });
-            call = new RealtimeCall(model, (event) => ws.send(JSON.stringify(event)), record);
+            call = new RealtimeCall(model, (event) => ws.send(JSON.stringify(event)), speak, record);
           },
           onMessage(event, ws) {
             let parsed: unknown;
