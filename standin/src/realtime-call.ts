@@ -146,22 +146,27 @@ export class RealtimeCall {
     this.#emit({ type: "response.created", response: { id: responseId, status: "in_progress" } });
     this.#emit({ type: "response.output_item.added", response_id: responseId, item: { id: itemId, type: "message", role: "assistant" } });
     const voice = (this.#session.audio as { output?: { voice?: string } }).output?.voice;
-    const pcm = await this.#speak(text, voice);
+    // Spoken sentence by sentence (the next one synthesized while the current one is sent), each sentence's
+    // words as transcript deltas when its audio starts, as a provider streams them.
+    const sentences = text.split(/(?<=[.!?;:…])\s+/);
     const step = (SPEECH_SAMPLE_RATE / 1000) * DELTA_MS;
-    const words = text.split(/(?<= )/);
-    for (let at = 0, word = 0; at < pcm.length && !abort.signal.aborted; at += step) {
-      const chunk = pcm.subarray(at, at + step);
-      this.#emit({
-        type: "response.output_audio.delta",
-        ...ids,
-        delta: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64"),
-      });
-      // The transcript keeps pace with the audio, as a provider's does.
-      const due = Math.ceil(((at + step) / pcm.length) * words.length);
-      for (; word < Math.min(due, words.length); word++)
-        this.#emit({ type: "response.output_audio_transcript.delta", ...ids, delta: words[word] });
-      await new Promise((resolve) => setImmediate(resolve));
+    let next = this.#speak(sentences[0]!, voice);
+    for (let i = 0; i < sentences.length && !abort.signal.aborted; i++) {
+      const pcm = await next;
+      if (i + 1 < sentences.length) next = this.#speak(sentences[i + 1]!, voice);
+      for (const word of `${i ? " " : ""}${sentences[i]}`.split(/(?<= )/))
+        this.#emit({ type: "response.output_audio_transcript.delta", ...ids, delta: word });
+      for (let at = 0; at < pcm.length && !abort.signal.aborted; at += step) {
+        const chunk = pcm.subarray(at, at + step);
+        this.#emit({
+          type: "response.output_audio.delta",
+          ...ids,
+          delta: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("base64"),
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
+    const words = text.split(" ");
     const status = abort.signal.aborted ? "cancelled" : "completed";
     if (status === "completed") {
       this.#emit({ type: "response.output_audio.done", ...ids });
