@@ -9,13 +9,15 @@ interface Agent {
   allowedOrigins: string[];
   limits?: Record<string, number>;
   tts: { speed: number };
+  realtime: { turnDetection: Record<string, unknown> | null };
 }
 
 /**
  * Writes an agents file: the example `demo` agent allowed on `origins`, plus `locked`, the same agent
  * allowed only on `lockedOrigins` (default: a site the suite never serves), `slow`, the demo agent
  * speaking at half speed (its replies last long enough to be talked over), and `limited`, the demo agent
- * with `limitedRequestsPerMinute` (default 60). Returns its path; writing again to `file` replaces it
+ * with `limitedRequestsPerMinute` (default 60), and `vad`, the demo agent whose realtime turns the provider
+ * detects (server VAD, the widget's 700 ms silence timeout). Returns its path; writing again to `file` replaces it
  * (the relay reads it at start).
  */
 export async function writeAgentsFile(options: {
@@ -35,7 +37,12 @@ export async function writeAgentsFile(options: {
     id: "limited",
     limits: { ...demo.limits, requestsPerMinute: options.limitedRequestsPerMinute ?? 60 },
   };
-  await writeFile(file, JSON.stringify({ agents: [demo, locked, slow, limited] }));
+  const vad = {
+    ...structuredClone(demo),
+    id: "vad",
+    realtime: { ...demo.realtime, turnDetection: { type: "server_vad", silence_duration_ms: 700 } },
+  };
+  await writeFile(file, JSON.stringify({ agents: [demo, locked, slow, limited, vad] }));
   return file;
 }
 

@@ -4,12 +4,10 @@
  * stopped hearing it; history and records keep the heard part.
  */
 import { expect, test } from "@playwright/test";
-import type { RecordedRealtimeCall } from "@voice-agent/standin";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { clearStandinRequests } from "../journeys/standin-log.ts";
-import { conversationId, startRealtime } from "../realtime-page.ts";
+import { conversationId, realtimeCalls, startRealtime } from "../realtime-page.ts";
 import { recordsOfConversation } from "../records.ts";
-import { E2E } from "../stack-ports.ts";
 import { attachLogOnFailure, vaLog } from "../widget-page.ts";
 
 test.use({ launchOptions: withFakeMic(fixture("talk-over.wav")) });
@@ -27,8 +25,7 @@ test("barge-in on a realtime reply: the provider gets the truncation at the ms t
   expect(interruption!.heardText.length).toBeLessThan(interruption!.fullText.length);
 
   // What the provider was told the visitor heard, against the widget's playback clock.
-  const calls = (await (await fetch(`${E2E.standinUrl}/__standin/requests`)).json()) as RecordedRealtimeCall[];
-  const truncations = calls.filter((r) => r.route === "realtime-call").flatMap((r) => r.truncations);
+  const truncations = (await realtimeCalls()).flatMap((r) => r.truncations);
   expect(truncations).toHaveLength(1);
   expect(Math.abs(truncations[0]!.audioEndMs - interruption!.playedMs)).toBeLessThanOrEqual(50);
 

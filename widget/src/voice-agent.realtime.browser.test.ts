@@ -96,19 +96,51 @@ describe("<voice-agent mode=realtime>", () => {
     expect(JSON.stringify(m.transport.realtimeEvents[0])).toContain("marmalade");
   });
 
-  test("an agent whose realtime turns are the provider's cannot start: a config error", async () => {
-    m = await mountElement({
-      attributes: { mode: "realtime" },
-      config: { greet: false },
-      transport: new FakeTransport({ realtimeTurns: "provider" }),
-    });
-    m.el.start();
-    await until(() => expect(m!.el.state.kind).toBe("error"));
-    expect(m.of("va-error")[0]).toMatchObject({
-      code: "config",
-      fatal: true,
-      message: expect.stringContaining("turnDetection must be null"),
-    });
-    expect(m.transport.callsOf("openRealtime")).toEqual([]);
+  test("provider turns: the mic streams at 24 kHz from the call's start, the provider's commit is the turn, the widget's own end of turn is not", async () => {
+    m = await listening(new FakeTransport({ realtimeTurns: "provider" }));
+    const engine = m.audio.engine;
+    expect(engine.streaming).toBe(true);
+    engine.capture(96);
+    engine.capture(96);
+    const appends = m.transport.realtimeEvents.filter((e) => e.type === "input_audio_buffer.append");
+    expect(appends.map((e) => atob(String(e.audio)).length / 48)).toEqual([expect.closeTo(96, -1), expect.closeTo(96, -1)]);
+    engine.speak(1000); // the widget's end of turn: not a turn here
+    expect(sent(m)).not.toContain("input_audio_buffer.commit");
+    m.transport.transcripts.push("Do you ship to Norway?");
+    m.transport.realtimeReplies.push("Yes, we ship to Norway.");
+    m.transport.endRealtimeTurn();
+    await until(() => expect(m!.states().slice(-3)).toEqual(["thinking", "responding", "listening"]));
+    expect(sent(m)).not.toContain("response.create"); // the provider answers its own commit
+    expect(m.el.messages.map((msg) => [msg.role, msg.text])).toEqual([
+      ["user", "Do you ship to Norway?"],
+      ["assistant", "Yes, we ship to Norway."],
+    ]);
+    expect(m.el.messages[0]!.utteranceId).toBe(m.el.messages[1]!.utteranceId);
+    expect(m.audio.engine.player!.enqueued.length).toBeGreaterThan(0);
+  });
+
+  test("provider turns: nothing streams while muted, and a dropped call stops the stream until the new call is open", async () => {
+    m = await listening(new FakeTransport({ realtimeTurns: "provider" }));
+    m.el.mute(true);
+    m.audio.engine.capture(96);
+    expect(sent(m)).toEqual([]);
+    m.el.mute(false);
+    m.transport.dropRealtime();
+    expect(m.audio.engine.streaming).toBe(false);
+    await until(() => expect(m!.states().slice(-2)).toEqual(["reconnecting", "listening"]));
+    expect(m.audio.engine.streaming).toBe(true);
+    m.audio.engine.capture(96);
+    expect(sent(m)).toEqual(["input_audio_buffer.append"]);
+  });
+
+  test("barge-in before the response was named: its late events are not the next turn's reply", async () => {
+    m = await listening();
+    m.transport.realtimeReplies.push("The first reply, which the visitor talks over.", "The second reply.");
+    m.audio.engine.speak(800);
+    m.audio.engine.speak(800); // a second utterance at once: the first response is cancelled unnamed
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    await until(() =>
+      expect(m!.el.messages.filter((msg) => msg.role === "assistant").map((msg) => msg.text)).toEqual(["The second reply."]),
+    );
   });
 });

@@ -42,6 +42,8 @@ export interface AudioEngineEvents {
   pause(utterance: Utterance): void;
   /** Speech came back after a {@link pause}: that utterance is not the turn. */
   resume(): void;
+  /** While streaming ({@link AudioEngine.stream}): the microphone's 16 kHz audio, about every 96 ms. */
+  audio?(samples: Float32Array): void;
   error(error: WidgetError): void;
 }
 
@@ -200,6 +202,14 @@ export class AudioEngine {
     this.#mic?.setEnabled(!muted);
   }
 
+  /**
+   * Starts or stops reporting the microphone's audio as it is captured (`audio` events), for a realtime
+   * provider that detects the visitor's turns itself. The VAD, end of turn and barge-in go on as before.
+   */
+  stream(on: boolean): void {
+    this.#loop?.post({ kind: "stream", on });
+  }
+
   close(): void {
     this.#closed = true;
     clearInterval(this.#clockTimer);
@@ -253,6 +263,8 @@ export class AudioEngine {
         return events.pause({ audio: event.audio, startMs: event.startMs, endMs: event.endMs });
       case "resume":
         return events.resume();
+      case "audio":
+        return events.audio?.(event.samples);
       case "probe-frame":
         return this.probe.frame?.(event.samples, event.probability, event.timing);
       case "probe-decision":

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { serveAudioLoop, type LoopPort } from "./audio-loop.ts";
-import type { LoopCommand } from "./loop-messages.ts";
+import type { LoopCommand, LoopEvent } from "./loop-messages.ts";
 import type { SpeechModel } from "./speech-model.ts";
 import type { PlaybackCommand, ReferenceMessage } from "./worklet-messages.ts";
 
@@ -46,13 +46,13 @@ interface Sent {
   second: number;
 }
 
-/** Runs `seconds` of the reply's echo (−10 dB, 60 ms late) through a loop; the commands it sent to playback. */
-async function run(seconds: number, withReference: boolean): Promise<Sent[]> {
+/** A connected loop: its own port (events after `ready` go to `events`), and the capture and playback ends. */
+async function startLoop(events: LoopEvent[] = []) {
   const [loop, capture, playback, feed] = [0, 1, 2, 3].map(() => new MessageChannel());
   channels.push(loop!, capture!, playback!, feed!);
   serveAudioLoop(loop!.port2 as unknown as LoopPort, async () => loudIsSpeech);
   const ready = new Promise<void>(
-    (resolve) => (loop!.port1.onmessage = (e: MessageEvent<{ kind: string }>) => e.data.kind === "ready" && resolve()),
+    (resolve) => (loop!.port1.onmessage = (e: MessageEvent<LoopEvent>) => (e.data.kind === "ready" ? resolve() : events.push(e.data))),
   );
   const init: LoopCommand = { kind: "init", assetBase: "http://x/", turn: {}, probe: false, sampleRate: RATE };
   loop!.port1.postMessage(init);
@@ -61,16 +61,23 @@ async function run(seconds: number, withReference: boolean): Promise<Sent[]> {
     { kind: "connect", capture: capture!.port2, playback: playback!.port2, feed: feed!.port2 } satisfies LoopCommand,
     [capture!.port2, playback!.port2, feed!.port2],
   );
+  return { loop: loop!.port1, capture: capture!.port1, playback: playback!.port1 };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+/** Runs `seconds` of the reply's echo (−10 dB, 60 ms late) through a loop; the commands it sent to playback. */
+async function run(seconds: number, withReference: boolean): Promise<Sent[]> {
+  const { capture, playback } = await startLoop();
   const commands: Sent[] = [];
   let second = 0;
-  playback!.port1.onmessage = (e: MessageEvent<PlaybackCommand>) => {
+  playback.onmessage = (e: MessageEvent<PlaybackCommand>) => {
     if (e.data.kind === "hold" || e.data.kind === "stop" || e.data.kind === "resume") commands.push({ kind: e.data.kind, second });
   };
-  const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
   const played = reply(16_000 * seconds);
   const delay = 960; // 60 ms
-  capture!.port1.postMessage({ kind: "started", contextFrame: 0 });
-  playback!.port1.postMessage({ kind: "begin", replyId: 1 });
+  capture.postMessage({ kind: "started", contextFrame: 0 });
+  playback.postMessage({ kind: "begin", replyId: 1 });
   for (let f = 0; (f + 1) * FRAME <= played.length; f++) {
     second = (f * FRAME) / 16_000;
     if (withReference) {
@@ -80,12 +87,12 @@ async function run(seconds: number, withReference: boolean): Promise<Sent[]> {
           samples: played.slice(f * FRAME + b, f * FRAME + b + 128),
           contextFrame: (f * FRAME + b) * ratio,
         };
-        playback!.port1.postMessage(block);
+        playback.postMessage(block);
       }
     }
     const mic = new Float32Array(FRAME);
     for (let i = 0; i < FRAME; i++) mic[i] = 0.316 * (played[f * FRAME + i - delay] ?? 0) + 1e-4 * Math.sin(i);
-    capture!.port1.postMessage({ kind: "frame", samples: mic, endFrame: ((f + 1) * FRAME - 1) * ratio });
+    capture.postMessage({ kind: "frame", samples: mic, endFrame: ((f + 1) * FRAME - 1) * ratio });
     await tick();
   }
   await tick();
@@ -115,4 +122,27 @@ describe("audio loop", () => {
     expect(informed.at(-1)?.kind).toBe("resume");
     expect(heldSeconds(informed)).toBeLessThan(1);
   }, 30_000);
+
+  test("streams the mic's frames while asked, three at a time, before the model has run on them", async () => {
+    const events: LoopEvent[] = [];
+    const { loop, capture } = await startLoop(events);
+    const frame = (f: number) => Float32Array.from({ length: FRAME }, (_, i) => f + i / FRAME);
+    // Commands and frames come on different ports: each step waits for the one before to have arrived.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const send = async (from: number, to: number) => {
+      for (let f = from; f < to; f++) capture.postMessage({ kind: "frame", samples: frame(f), endFrame: (f + 1) * FRAME * ratio });
+      await settle();
+    };
+    await send(0, 3);
+    loop.postMessage({ kind: "stream", on: true } satisfies LoopCommand);
+    await settle();
+    await send(3, 10);
+    loop.postMessage({ kind: "stream", on: false } satisfies LoopCommand);
+    await settle();
+    await send(10, 16);
+    const audio = events.flatMap((e) => (e.kind === "audio" ? [e.samples] : []));
+    // Frames 3–8 in two events (frame 9 waits for two more, and streaming stopped).
+    expect(audio.map((a) => a.length)).toEqual([3 * FRAME, 3 * FRAME]);
+    expect(Array.from(audio.flatMap((a) => [a[0], a[FRAME], a[2 * FRAME]]))).toEqual([3, 4, 5, 6, 7, 8]);
+  });
 });

@@ -8,7 +8,7 @@
  */
 import { BargeInDetector, EchoEstimator, EndOfTurn } from "@voice-agent/dsp";
 import { epochMs } from "./clock.ts";
-import type { LoopCommand, LoopDecision, LoopEvent, LoopFrameTiming } from "./loop-messages.ts";
+import { STREAM_FRAMES, type LoopCommand, type LoopDecision, type LoopEvent, type LoopFrameTiming } from "./loop-messages.ts";
 import { VAD_FRAME_SAMPLES, type SpeechModel } from "./speech-model.ts";
 import { SpeechFeed } from "./speech-feed.ts";
 import type { CaptureMessage, PlaybackCommand, PlaybackMessage, ReferenceMessage } from "./worklet-messages.ts";
@@ -45,6 +45,7 @@ export function serveAudioLoop(port: LoopPort, loadModel: (assetBase: string) =>
       if (loop) loop.connect(command);
       else pending = command;
     } else if (command.kind === "clock") loop?.clock(command.atMs, command.contextFrame);
+    else if (command.kind === "stream") loop?.stream(command.on);
     else loop?.close();
   };
   out({ kind: "alive" });
@@ -78,6 +79,8 @@ class AudioLoop {
   #captureStart: number | undefined;
   /** Context frame minus epoch ms × rate, from the freshest clock reading (currentTime lags, never leads). */
   #clockOffset: number | undefined;
+  /** While streaming: the frames not posted yet. */
+  #streamed: Float32Array[] | undefined;
 
   constructor(init: Extract<LoopCommand, { kind: "init" }>, model: SpeechModel, out: LoopOutput) {
     this.#model = model;
@@ -112,6 +115,11 @@ class AudioLoop {
     this.#clockOffset = this.#clockOffset === undefined ? offset : Math.max(offset, this.#clockOffset - this.#rate / 1000);
   }
 
+  /** Starts or stops posting the microphone's audio (for a provider that detects turns itself). */
+  stream(on: boolean): void {
+    this.#streamed = on ? [] : undefined;
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#capture) this.#capture.onmessage = null;
@@ -125,10 +133,22 @@ class AudioLoop {
   }
 
   #onFrame(frame: Float32Array, endFrame: number): void {
+    if (this.#streamed) this.#stream(frame);
     const timing: LoopFrameTiming = { index: this.#frameIndex++, endFrame, receivedFrame: this.#now(), decidedFrame: 0 };
     this.#queue = this.#queue
       .then(() => this.#process(frame, timing))
       .catch((error: unknown) => this.#out({ kind: "error", code: "vad", message: `The voice activity model failed: ${describe(error)}` }));
+  }
+
+  /** Posts the audio every {@link STREAM_FRAMES} frames, before the model runs on it (no decision waits for it). */
+  #stream(frame: Float32Array): void {
+    const streamed = this.#streamed!;
+    streamed.push(frame.slice());
+    if (streamed.length < STREAM_FRAMES) return;
+    const samples = new Float32Array(streamed.reduce((n, f) => n + f.length, 0));
+    streamed.reduce((at, f) => (samples.set(f, at), at + f.length), 0);
+    this.#streamed = [];
+    this.#out({ kind: "audio", samples }, [samples.buffer]);
   }
 
   async #process(frame: Float32Array, timing: LoopFrameTiming): Promise<void> {

@@ -5,6 +5,9 @@
 import type { BargeInOptions, EndOfTurnOptions } from "@voice-agent/dsp";
 import type { PlaybackMessage } from "./worklet-messages.ts";
 
+/** VAD frames per `audio` event while streaming (3 × 32 ms). */
+export const STREAM_FRAMES = 3;
+
 /** Where the audio loop runs: a Worker from the asset origin, a same-origin bootstrap of it, or the page's main thread. */
 export type AudioLoopPath = "worker" | "worker-bootstrap" | "main-thread";
 
@@ -42,6 +45,8 @@ export type LoopCommand =
    * `performance.timeOrigin + performance.now()`), so the loop can stamp frames on the context's timeline.
    */
   | { kind: "clock"; atMs: number; contextFrame: number }
+  /** Post the microphone's audio as `audio` events from now on (`on`), or stop. */
+  | { kind: "stream"; on: boolean }
   | { kind: "close" };
 
 /** Loop → engine. */
@@ -55,6 +60,8 @@ export type LoopEvent =
   /** The microphone's level in each 32 ms frame, dBFS (its quietest 8 ms block's; −120 for silence). */
   | { kind: "level"; db: number }
   | { kind: "utterance"; audio: Float32Array; startMs: number; endMs: number }
+  /** While streaming: the microphone's 16 kHz audio, every {@link STREAM_FRAMES} frames, as captured. */
+  | { kind: "audio"; samples: Float32Array }
   /** The visitor paused (the turn's `pauseMs`): the utterance so far, as `utterance` would report it. */
   | { kind: "pause"; audio: Float32Array; startMs: number; endMs: number }
   /** Speech came back after a `pause`. */

@@ -51,6 +51,8 @@ export interface AudioPort {
   close(): void;
   /** Set once `start()` resolved. */
   readonly player: PlaybackPort | undefined;
+  /** Starts or stops reporting the mic's audio as the events' `audio` (for a provider's turn detection). */
+  stream(on: boolean): void;
   /** Mutes the visitor's mic (the track is disabled, not stopped); may be called before `start()`. */
   setMuted(muted: boolean): void;
   /** The microphone's capture rate, Hz (reported to the session records). */

@@ -18,6 +18,19 @@ export function appendChunks(audio16k: Float32Array): string[] {
   return chunks;
 }
 
+/**
+ * The microphone's 16 kHz audio as it is captured, chunk by chunk, as the base64 PCM16 of
+ * `input_audio_buffer.append` events (one resampler across chunks: no seams).
+ */
+export class AudioUplink {
+  readonly #resampler = new Resampler({ inRate: 16_000, outRate: REALTIME_RATE });
+
+  encode(audio16k: Float32Array): string {
+    const out = new Float32Array(this.#resampler.maxOutput(audio16k.length));
+    return toBase64(float32ToInt16(out.subarray(0, this.#resampler.process(audio16k, out))));
+  }
+}
+
 /** The PCM16 samples of a base64 audio delta. */
 export function fromBase64(delta: string): Int16Array {
   const binary = atob(delta);

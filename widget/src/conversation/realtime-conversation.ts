@@ -1,9 +1,10 @@
 /**
  * The realtime (speech-to-speech) conversation: one call through the relay's realtime WebSocket, OpenAI
- * Realtime events both ways, with the widget's own audio engine on both ends. The widget ends the
- * visitor's turns itself (its VAD and end of turn, as in the cascade): the utterance goes as
- * `input_audio_buffer.append` + `commit` + `response.create` (the agent's `realtimeTurns` must be `local`).
- * The reply's audio deltas go to the playback worklet; a barge-in silences it locally and sends
+ * Realtime events both ways, with the widget's own audio engine on both ends. Who ends the visitor's
+ * turns is the agent's choice (`realtimeTurns`): `local`, the widget (its VAD and end of turn, as in the
+ * cascade: the utterance goes as `input_audio_buffer.append` + `commit` + `response.create`), or
+ * `provider`, whose turn detection hears the mic streamed as it is captured and answers on its own.
+ * The reply's audio deltas go to the playback worklet; a barge-in (always the widget's) silences it locally and sends
  * `response.cancel` and `conversation.item.truncate` with the ms the visitor heard, so that the model's
  * memory of its reply ends where the visitor stopped hearing it. Loaded lazily for `mode="realtime"`.
  */
@@ -15,7 +16,7 @@ import { WidgetError } from "../widget-error.ts";
 import type { AudioEngineEvents } from "./audio-port.ts";
 import type { ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
-import { appendChunks, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
+import { appendChunks, AudioUplink, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
 import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
 import type { RealtimeChannel, RealtimeEvent, Transport } from "./transport.ts";
@@ -25,6 +26,8 @@ interface Reply {
   replyId: number;
   turnId: string;
   message: StoredMessage;
+  /** Its response (from `response.created`): events of other responses are not this reply's. */
+  responseId?: string;
   /** The assistant item whose audio plays (what a truncation names). */
   itemId?: string;
   audioMs: number;
@@ -40,6 +43,10 @@ export class RealtimeConversation extends SessionConversation {
   #replyId = 0;
   /** The visitor's message of the turn, until its transcript arrives. */
   #heard: StoredMessage | undefined;
+  /** With the provider's turn detection: the mic's audio on its way up. */
+  #uplink: AudioUplink | undefined;
+  /** Responses asked for, then interrupted before `response.created` named them: their creation is ignored. */
+  #unnamed = 0;
 
   constructor(host: ConversationHost, config: ResolvedConfig, transport: Transport) {
     super(host, config, transport, "realtime");
@@ -69,6 +76,7 @@ export class RealtimeConversation extends SessionConversation {
     const reply = this.#reply;
     if (!reply) return;
     this.#reply = undefined;
+    if (reply.responseId === undefined) this.#unnamed++;
     playedMs = this.playedOf(reply.replyId, playedMs);
     this.#channel?.send({ type: "response.cancel" });
     if (reply.itemId) {
@@ -95,16 +103,13 @@ export class RealtimeConversation extends SessionConversation {
   }
 
   /**
-   * Opens the call (the agent must leave turns to the widget) and gives the model the conversation so far
-   * (after a reload or a reconnect).
+   * Opens the call, gives the model the conversation so far (after a reload or a reconnect) and, when the
+   * provider detects the turns, streams the mic to it from then on.
    */
   protected override async openCall(): Promise<void> {
-    if (this.relay?.session?.agent.realtimeTurns !== "local") {
-      throw new WidgetError(
-        "config",
-        `Agent "${this.config.agent}" has no realtime mode with local turns: its realtime.turnDetection must be null for mode="realtime".`,
-      );
-    }
+    const turns = this.relay?.session?.agent.realtimeTurns;
+    if (!turns)
+      throw new WidgetError("config", `Agent "${this.config.agent}" has no realtime mode: the relay's agent needs a realtime section.`);
     this.#channel = await this.transport.openRealtime({
       event: (event) => this.#event(event),
       closed: () => {
@@ -119,22 +124,37 @@ export class RealtimeConversation extends SessionConversation {
         item: { type: "message", role: message.role, content: [{ type, text: message.content }] },
       });
     }
+    this.#uplink = turns === "provider" ? new AudioUplink() : undefined;
+    this.audio?.stream(turns === "provider");
   }
 
   protected override closeCall(): void {
+    this.audio?.stream(false);
+    this.#uplink = undefined;
     this.#channel?.close();
     this.#channel = undefined;
   }
 
-  /** A finished utterance: its audio is the turn; the model answers once it is committed. */
+  /** A finished utterance (local turns): its audio is the turn; the model answers once it is committed. */
   #utterance(utterance: Utterance): void {
-    const kind = this.host.state.kind;
-    if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
-    if (this.host.state.kind !== "listening" && this.host.state.kind !== "interrupted") return;
+    if (!this.#takeTurn()) return;
     const turnId = this.#beginTurn(undefined, utterance);
     for (const audio of appendChunks(utterance.audio)) this.#channel?.send({ type: "input_audio_buffer.append", audio });
     this.#channel?.send({ type: "input_audio_buffer.commit" });
     this.#respond(turnId, performance.now());
+  }
+
+  /** The provider committed the visitor's audio as a turn (its turn detection): it answers on its own. */
+  #providerTurn(): void {
+    if (!this.#takeTurn()) return;
+    this.#respond(this.#beginTurn(undefined), performance.now(), false);
+  }
+
+  /** A new spoken turn cuts the reply in progress; false when the state takes no turn (e.g. reconnecting). */
+  #takeTurn(): boolean {
+    const kind = this.host.state.kind;
+    if (kind === "thinking" || kind === "responding") this.interrupt(undefined, true);
+    return this.host.state.kind === "listening" || this.host.state.kind === "interrupted";
   }
 
   /** The visitor's message of a new turn (typed text, or a transcript to come); returns the turn's id. */
@@ -151,20 +171,24 @@ export class RealtimeConversation extends SessionConversation {
     return turnId;
   }
 
-  #respond(turnId: string, startedAt: number): void {
+  /** The reply to turn `turnId`, asked for (`ask`) or coming (the provider answers a turn it committed). */
+  #respond(turnId: string, startedAt: number, ask = true): void {
     const replyId = ++this.#replyId;
     const message = this.host.log.draft({ role: "assistant", text: "", utteranceId: turnId, ...this.sessionId() });
     this.#reply = { replyId, turnId, message, audioMs: 0, startedAt, toolCalls: [] };
-    this.#channel?.send({ type: "response.create" });
+    if (ask) this.#channel?.send({ type: "response.create" });
   }
 
   #event(event: RealtimeEvent): void {
+    if (event.type === "input_audio_buffer.committed" && this.#uplink) return this.#providerTurn();
+    if (event.type === "conversation.item.input_audio_transcription.completed")
+      return this.#transcript(String(event.transcript ?? "").trim());
+    if (event.type === "response.created") return this.#created(String((event.response as { id?: unknown } | undefined)?.id));
     const reply = this.#reply;
+    const responseId = event.type === "response.done" ? (event.response as { id?: unknown } | undefined)?.id : event.response_id;
+    if (!reply || reply.responseId === undefined || responseId !== reply.responseId) return;
     switch (event.type) {
-      case "conversation.item.input_audio_transcription.completed":
-        return this.#transcript(String(event.transcript ?? "").trim());
       case "response.output_audio.delta": {
-        if (!reply) return;
         const pcm = fromBase64(String(event.delta ?? ""));
         if (reply.firstAudioAt === undefined) {
           reply.firstAudioAt = performance.now();
@@ -176,19 +200,25 @@ export class RealtimeConversation extends SessionConversation {
         return;
       }
       case "response.output_audio_transcript.delta":
-        if (!reply) return;
         reply.message.text += String(event.delta ?? "");
         return this.host.setInterim({ role: "assistant", text: reply.message.text });
       case "response.output_audio_transcript.done":
-        if (reply) reply.message.text = String(event.transcript ?? reply.message.text);
+        reply.message.text = String(event.transcript ?? reply.message.text);
         return;
       case "response.function_call_arguments.done":
-        reply?.toolCalls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
+        reply.toolCalls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
         return;
       case "response.done":
-        if (reply && (event.response as { status?: string } | undefined)?.status !== "cancelled") void this.#finish(reply);
-        return;
+        // Not interrupted here, yet ended early (e.g. cancelled by the provider's own turn detection): what came plays out.
+        if ((event.response as { status?: string } | undefined)?.status !== "completed") reply.toolCalls = [];
+        return void this.#finish(reply);
     }
+  }
+
+  /** A response began: it is the current reply's, unless it answers a request interrupted before it was named. */
+  #created(responseId: string): void {
+    if (this.#unnamed > 0) return void this.#unnamed--;
+    if (this.#reply && this.#reply.responseId === undefined) this.#reply.responseId = responseId;
   }
 
   #transcript(text: string): void {
@@ -246,7 +276,10 @@ export class RealtimeConversation extends SessionConversation {
       if (!this.host.muted && this.#reply?.replyId === replyId) this.interrupt(playedMs, true);
     },
     utterance: (utterance) => {
-      if (!this.host.muted) this.#utterance(utterance);
+      if (!this.host.muted && !this.#uplink) this.#utterance(utterance);
+    },
+    audio: (samples) => {
+      if (!this.host.muted && this.#uplink) this.#channel?.send({ type: "input_audio_buffer.append", audio: this.#uplink.encode(samples) });
     },
     pause: () => {},
     resume: () => {},

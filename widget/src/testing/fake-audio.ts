@@ -65,6 +65,8 @@ export class FakeAudioEngine implements AudioPort {
   closed = false;
   /** The mic's mute state as last set. */
   muted = false;
+  /** Whether the mic's audio is streamed, as last set. */
+  streaming = false;
   /** Where the audio loop "runs": `worker` once started, as in a page that serves the widget itself. */
   loopPath: AudioLoopPath | undefined;
   #startError: WidgetError | undefined;
@@ -86,6 +88,10 @@ export class FakeAudioEngine implements AudioPort {
 
   setMuted(muted: boolean): void {
     this.muted = muted;
+  }
+
+  stream(on: boolean): void {
+    this.streaming = on;
   }
 
   close(): void {
@@ -114,6 +120,11 @@ export class FakeAudioEngine implements AudioPort {
 
   resume(): void {
     this.events.resume();
+  }
+
+  /** The mic captures `ms` of 16 kHz audio (reported only while streaming, as the engine does). */
+  capture(ms: number): void {
+    if (this.streaming) this.events.audio?.(new Float32Array((ms * 16_000) / 1000));
   }
 
   /** The microphone's level for one frame, dBFS. */

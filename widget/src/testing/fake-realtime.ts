@@ -20,7 +20,7 @@ export interface FakeRealtimeScript {
 export function openFakeRealtime(
   script: FakeRealtimeScript,
   handlers: RealtimeHandlers,
-): { channel: RealtimeChannel; drop(code: number, reason: string): void } {
+): { channel: RealtimeChannel; drop(code: number, reason: string): void; endTurn(): void } {
   let audioBytes = 0;
   let response: { cancelled: boolean } | undefined;
   let ids = 0;
@@ -47,19 +47,22 @@ export function openFakeRealtime(
     emit({ type: "response.output_audio_transcript.done", response_id: responseId, item_id: itemId, transcript: text });
     emit({ type: "response.done", response: { id: responseId, status: "completed" } });
   };
+  const commit = () => {
+    const ms = audioBytes / BYTES_PER_MS;
+    audioBytes = 0;
+    const itemId = `item_${++ids}`;
+    emit({ type: "input_audio_buffer.committed", item_id: itemId });
+    emit({
+      type: "conversation.item.input_audio_transcription.completed",
+      item_id: itemId,
+      transcript: script.transcripts.shift() ?? `hello (${Math.round(ms)} ms)`,
+    });
+  };
   const channel: RealtimeChannel = {
     send(event) {
       script.received.push(structuredClone(event));
       if (event.type === "input_audio_buffer.append") audioBytes += Math.floor((String(event.audio).length * 3) / 4);
-      if (event.type === "input_audio_buffer.commit") {
-        const ms = audioBytes / BYTES_PER_MS;
-        audioBytes = 0;
-        emit({
-          type: "conversation.item.input_audio_transcription.completed",
-          item_id: `item_${++ids}`,
-          transcript: script.transcripts.shift() ?? `hello (${Math.round(ms)} ms)`,
-        });
-      }
+      if (event.type === "input_audio_buffer.commit") commit();
       if (event.type === "response.create") void respond();
       if (event.type === "response.cancel" && response) response.cancelled = true;
     },
@@ -70,6 +73,11 @@ export function openFakeRealtime(
     drop(code, reason) {
       open = false;
       handlers.closed(code, reason);
+    },
+    endTurn() {
+      emit({ type: "input_audio_buffer.speech_stopped", audio_end_ms: Math.round(audioBytes / BYTES_PER_MS) });
+      commit();
+      void respond();
     },
   };
 }

@@ -62,6 +62,7 @@ export class FakeTransport implements Transport {
   /** Reply texts of realtime calls, in order (`tool:<name>` calls that tool). */
   readonly realtimeReplies: string[] = [];
   #dropRealtime: ((code: number, reason: string) => void) | undefined;
+  #endRealtimeTurn: (() => void) | undefined;
 
   constructor(options: FakeTransportOptions = {}) {
     this.#options = {
@@ -209,9 +210,15 @@ export class FakeTransport implements Transport {
       speechMsPerChar: this.#options.speechMsPerChar,
       received: this.realtimeEvents,
     };
-    const { channel, drop } = openFakeRealtime(script, handlers);
+    const { channel, drop, endTurn } = openFakeRealtime(script, handlers);
     this.#dropRealtime = drop;
+    this.#endRealtimeTurn = endTurn;
     return channel;
+  }
+
+  /** The provider's turn detection ends the visitor's turn on the open call: it commits what came and answers. */
+  endRealtimeTurn(): void {
+    this.#endRealtimeTurn?.();
   }
 
   /** The open realtime call ends from the relay's side (e.g. `1011`, `upstream_error`). */
