@@ -146,7 +146,24 @@ try {
       value: percentile(realtime.v2v, p),
       baseline: percentile(instant.v2v, p),
       trials: realtime.v2v.length,
-      note: `turns: ${realtime.v2v.map(Math.round).join(", ")}; baseline: the cascade's turns above; the provider's own turn detection is not measured (the widget does not stream to it yet)`,
+      note: `turns: ${realtime.v2v.map(Math.round).join(", ")}; baseline: the cascade's turns above`,
+    });
+  }
+  // The same with the provider's turn detection (agent `vad`: the stand-in's energy VAD, server_vad with
+  // the widget's 700 ms silence): the widget streams the mic from the call's start, the stand-in commits.
+  const provider = await spokenTurns(host.url, 6, " [realtime, provider turns]", { attributes: { mode: "realtime", agent: "vad" } });
+  for (const [p, name] of [
+    [0.5, "p50"],
+    [0.95, "p95"],
+  ] as const) {
+    rows.push({
+      key: `v2v_realtime_provider_${name}_ms`,
+      name: `voice to voice, realtime mode (the provider's turn detection on the streamed mic), instant stand-in (${name})`,
+      unit: "ms",
+      value: percentile(provider.v2v, p),
+      baseline: percentile(realtime.v2v, p),
+      trials: provider.v2v.length,
+      note: `turns: ${provider.v2v.map(Math.round).join(", ")}; baseline: the widget ending the turns (above), same 700 ms silence`,
     });
   }
   // The same turns with the stand-in's speech streamed at real time (a 100 ms chunk every 100 ms), as a
