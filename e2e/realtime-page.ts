@@ -8,12 +8,7 @@ import { configureWidget, openPanel, recordWidgetEvents } from "./widget-page.ts
 export async function startRealtime(page: Page, agent?: string): Promise<Locator> {
   await recordWidgetEvents(page);
   await page.goto(E2E.demoUrl);
-  await page.evaluate((agent) => {
-    const el = document.querySelector("voice-agent")!;
-    el.setAttribute("mode", "realtime");
-    if (agent) el.setAttribute("agent", agent);
-  }, agent);
-  await configureWidget(page, { config: { greet: false } });
+  await configureWidget(page, { mode: "realtime", ...(agent ? { agent } : {}), config: { greet: false } });
   const widget = page.locator("voice-agent");
   await openPanel(widget);
   await widget.getByRole("button", { name: "Start" }).click();

@@ -9,6 +9,8 @@ import { expect, test, type Locator, type Page } from "@playwright/test";
 import { startRelay, type ManagedProcess } from "../../scripts/stack.ts";
 import { tempDatabaseUrl, writeAgentsFile } from "../agents-file.ts";
 import { fixture, withFakeMic } from "../chromium.ts";
+import { clearStandinRequests } from "../journeys/standin-log.ts";
+import { realtimeCalls } from "../realtime-page.ts";
 import { E2E } from "../stack-ports.ts";
 import {
   attachLogOnFailure,
@@ -58,12 +60,13 @@ test.afterEach(async ({ page }, testInfo) => {
 });
 
 /** The demo page with its widget pointed at the fault relay; quick reconnects, renewal 3 s before expiry, no greeting (journey 1 covers it). */
-async function openWidget(page: Page, agent = "demo"): Promise<Locator> {
+async function openWidget(page: Page, agent = "demo", mode = "cascade"): Promise<Locator> {
   await recordWidgetEvents(page);
   await page.goto(E2E.demoUrl);
   await configureWidget(page, {
     relayUrl: E2E.faultRelayUrl,
     agent,
+    mode,
     config: { reconnectDelaysMs: [250, 500, 1000, 1000, 1000], refreshLeadMs: 3000, greet: false },
   });
   const widget = page.locator("voice-agent");
@@ -124,6 +127,28 @@ test("relay killed mid-reply: reconnecting, then listening again when it is back
   const log = await vaLog(page);
   expect(log.states).toContain("reconnecting");
   expect(log.states.filter((s) => s.startsWith("error"))).toEqual([]);
+});
+
+test("realtime: relay killed while a reply plays: reconnecting, then a new call that knows the conversation so far", async ({ page }) => {
+  await relayUp();
+  await clearStandinRequests();
+  const widget = await openWidget(page, "demo", "realtime");
+  await start(widget);
+  await sendText(widget, "Tell me about your tents");
+  await expectState(widget, "responding", 15_000);
+  await page.waitForTimeout(1000); // a part of the reply (about 4 s) is heard
+  await relay!.kill("SIGKILL");
+  await expectState(widget, "reconnecting", 10_000);
+  await relay!.start();
+  await expectState(widget, "listening", 15_000);
+  await typedTurn(page, widget, "And sleeping bags?");
+  expect((await vaLog(page)).states.filter((s) => s.startsWith("error"))).toEqual([]);
+  await expect(widget.locator('li[data-role="user"]')).toHaveText(["Tell me about your tents", "And sleeping bags?"]);
+  // The second call was given the first turn (the question and the part of the reply that was heard) before the new one.
+  const calls = await realtimeCalls();
+  expect(calls).toHaveLength(2);
+  const events = calls[1]!.events;
+  expect(events.slice(0, events.indexOf("response.create")).filter((type) => type === "conversation.item.create")).toHaveLength(3);
 });
 
 test("upstream error: upstream error state, then Start continues the conversation", async ({ page }) => {
