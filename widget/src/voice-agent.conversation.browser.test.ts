@@ -1,4 +1,4 @@
-/** The conversation engine through the element, with a fake relay and a fake audio engine. */
+/** The cascade conversation through the element, with a fake relay and a fake audio engine (what every mode does is in voice-agent.contract.browser.test.ts). */
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { StoredMessage } from "./history/history-store.ts";
 import { MemoryHistoryStore } from "./history/memory-history-store.ts";
@@ -248,22 +248,6 @@ describe("<voice-agent> conversation", () => {
     expect(m.of("va-interruption")[0]!.heardText).toBe("");
   });
 
-  test("mute ignores utterances until unmuted", async () => {
-    m = await mountElement({ config: { greet: false } });
-    m.el.start();
-    await until(() => expect(m!.el.state.kind).toBe("listening"));
-    m.el.mute();
-    expect(m.el.muted).toBe(true);
-    expect(m.el.hasAttribute("muted")).toBe(true);
-    expect(m.audio.engine.muted).toBe(true);
-    m.audio.engine.speak();
-    expect(m.el.state.kind).toBe("listening");
-    m.el.mute(false);
-    expect(m.audio.engine.muted).toBe(false);
-    m.audio.engine.speak();
-    await until(() => expect(m!.transport.callsOf("transcribe")).toHaveLength(1));
-  });
-
   test("muting before the audio engine started mutes the mic it opens", async () => {
     m = await mountElement({ config: { greet: false } });
     m.el.mute(true);
@@ -373,15 +357,5 @@ describe("<voice-agent> conversation", () => {
     await until(() => expect(m!.states().at(-1)).toBe("listening"));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(m.transport.callsOf("chat")).toHaveLength(2);
-  });
-
-  test("gives up after the reconnect attempts with relay-unreachable", async () => {
-    m = await mountElement({ config: { greet: false, reconnectDelaysMs: [5, 5] } });
-    m.el.start();
-    await until(() => expect(m!.el.state.kind).toBe("listening"));
-    for (let i = 0; i < 3; i++) m.transport.failNext("refreshSession", "relay-unreachable");
-    m.transport.failNext("chat", "relay-unreachable");
-    m.el.sendText("hello?");
-    await until(() => expect(m!.el.state).toMatchObject({ kind: "error", code: "relay-unreachable" }));
   });
 });

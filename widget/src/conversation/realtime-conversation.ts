@@ -12,6 +12,7 @@ import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
 import type { StoredMessage } from "../history/history-store.ts";
 import { randomId } from "../random-id.ts";
+import { RELAY_ERROR_HANDLING, relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioEngineEvents } from "./audio-port.ts";
 import type { ConversationHost } from "./conversation.ts";
@@ -112,8 +113,12 @@ export class RealtimeConversation extends SessionConversation {
       throw new WidgetError("config", `Agent "${this.config.agent}" has no realtime mode: the relay's agent needs a realtime section.`);
     this.#channel = await this.transport.openRealtime({
       event: (event) => this.#event(event),
-      closed: () => {
-        if (!this.abort.signal.aborted) void this.reconnect();
+      // A network drop or a session end reconnects; a call the relay ended on a failure (`upstream_error`) fails as the cascade's turn would.
+      closed: (_code, reason) => {
+        if (this.abort.signal.aborted) return;
+        const failure = relayFailure(reason, `The relay ended the realtime call (${reason}).`);
+        if (failure) this.host.fail(failure);
+        else void this.reconnect();
       },
     });
     for (const message of this.host.log.context(this.config.contextTurns)) {
@@ -184,6 +189,7 @@ export class RealtimeConversation extends SessionConversation {
     if (event.type === "conversation.item.input_audio_transcription.completed")
       return this.#transcript(String(event.transcript ?? "").trim());
     if (event.type === "response.created") return this.#created(String((event.response as { id?: unknown } | undefined)?.id));
+    if (event.type === "error") return this.#refused(event.error);
     const reply = this.#reply;
     const responseId = event.type === "response.done" ? (event.response as { id?: unknown } | undefined)?.id : event.response_id;
     if (!reply || reply.responseId === undefined || responseId !== reply.responseId) return;
@@ -213,6 +219,16 @@ export class RealtimeConversation extends SessionConversation {
         if ((event.response as { status?: string } | undefined)?.status !== "completed") reply.toolCalls = [];
         return void this.#finish(reply);
     }
+  }
+
+  /**
+   * The relay refused an event (`rate_limited`: dropped, no reply comes) or ends the call on a failure; the
+   * provider's own errors (e.g. a cancel with no response left) are not the conversation's end.
+   */
+  #refused(error: unknown): void {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    const failure = relayFailure(code, String(message ?? code));
+    if (failure) this.host.fail(failure);
   }
 
   /** A response began: it is the current reply's, unless it answers a request interrupted before it was named. */
@@ -285,4 +301,11 @@ export class RealtimeConversation extends SessionConversation {
     resume: () => {},
     error: (error) => this.host.fail(error),
   };
+}
+
+/** The widget's error for a relay code the conversation does not survive (`upstream_error`, `rate_limited`, …); else undefined. */
+function relayFailure(relayCode: unknown, message: string): WidgetError | undefined {
+  if (typeof relayCode !== "string" || !Object.hasOwn(RELAY_ERROR_HANDLING, relayCode)) return undefined;
+  const { code, action } = relayErrorHandling(relayCode);
+  return action === "fail" ? new WidgetError(code, message, undefined, { relayCode }) : undefined;
 }

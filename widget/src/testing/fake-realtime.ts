@@ -4,12 +4,29 @@ import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers } from "../conver
 /** 24 kHz PCM16 bytes per ms. */
 const BYTES_PER_MS = 48;
 
+/** The close code of each relay code that ends a call (the relay's `RealtimeBridge`); others leave it open. */
+const ENDS_CALL: Record<string, number> = {
+  session_expired: 1000,
+  session_idle: 1000,
+  shutting_down: 1012,
+  upstream_error: 1011,
+  internal: 1013,
+};
+
 /** The fake call's script and what it received. */
 export interface FakeRealtimeScript {
   /** Transcripts of committed audio, in order (then "hello"). */
   readonly transcripts: string[];
-  /** Reply texts, in order (then "This is a reply."); a reply naming a tool as `tool:<name>` calls it. */
+  /**
+   * Reply texts, in order (then "This is a reply."); a reply `tool:<name>` calls that tool, with the JSON
+   * arguments that follow a space (`tool:lookup {"id":"A17"}`), else `{}`.
+   */
   readonly replies: string[];
+  /**
+   * Relay error codes that refuse the next `response.create`s, in order: the relay's `error` event; a code
+   * that ends a call (`upstream_error`, `session_expired`, …) then closes it as the relay does.
+   */
+  readonly refusals: string[];
   /** Audio per character of a reply, ms. */
   readonly speechMsPerChar: number;
   /** Every event the widget sent, in order. */
@@ -26,14 +43,25 @@ export function openFakeRealtime(
   let ids = 0;
   let open = true;
   const emit = (event: RealtimeEvent) => queueMicrotask(() => open && handlers.event(event));
+  const close = (code: number, reason: string) => {
+    if (!open) return;
+    open = false;
+    handlers.closed(code, reason);
+  };
+  /** Like the relay: an `error` event in the protocol's shape, then the close when the code ends the call. */
+  const refuse = (code: string) => {
+    emit({ type: "error", event_id: `relay_${++ids}`, error: { type: "invalid_request_error", code, message: `fake ${code}` } });
+    const closeCode = ENDS_CALL[code];
+    if (closeCode !== undefined) queueMicrotask(() => close(closeCode, code));
+  };
   const respond = async () => {
     const current = (response = { cancelled: false });
     const responseId = `resp_${++ids}`;
     const text = script.replies.shift() ?? "This is a reply.";
     emit({ type: "response.created", response: { id: responseId } });
-    const tool = /^tool:(\S+)$/.exec(text)?.[1];
+    const [, tool, args = "{}"] = /^tool:(\S+)(?: (.+))?$/.exec(text) ?? [];
     if (tool) {
-      emit({ type: "response.function_call_arguments.done", response_id: responseId, call_id: `call_${ids}`, name: tool, arguments: "{}" });
+      emit({ type: "response.function_call_arguments.done", response_id: responseId, call_id: `call_${ids}`, name: tool, arguments: args });
       return emit({ type: "response.done", response: { id: responseId, status: "completed" } });
     }
     const itemId = `item_${++ids}`;
@@ -63,17 +91,18 @@ export function openFakeRealtime(
       script.received.push(structuredClone(event));
       if (event.type === "input_audio_buffer.append") audioBytes += Math.floor((String(event.audio).length * 3) / 4);
       if (event.type === "input_audio_buffer.commit") commit();
-      if (event.type === "response.create") void respond();
+      if (event.type === "response.create") {
+        const refusal = script.refusals.shift();
+        if (refusal) refuse(refusal);
+        else void respond();
+      }
       if (event.type === "response.cancel" && response) response.cancelled = true;
     },
     close: () => void (open = false),
   };
   return {
     channel,
-    drop(code, reason) {
-      open = false;
-      handlers.closed(code, reason);
-    },
+    drop: close,
     endTurn() {
       emit({ type: "input_audio_buffer.speech_stopped", audio_end_ms: Math.round(audioBytes / BYTES_PER_MS) });
       commit();

@@ -59,8 +59,10 @@ export class FakeTransport implements Transport {
   #sessionEndsAt = 0;
   /** Events the widget sent on its realtime calls, in order. */
   readonly realtimeEvents: RealtimeEvent[] = [];
-  /** Reply texts of realtime calls, in order (`tool:<name>` calls that tool). */
+  /** Reply texts of realtime calls, in order (`tool:<name>` calls that tool, see `FakeRealtimeScript`). */
   readonly realtimeReplies: string[] = [];
+  /** Relay error codes refusing the next realtime `response.create`s (see {@link refuseNextRealtimeResponse}). */
+  readonly #realtimeRefusals: string[] = [];
   #dropRealtime: ((code: number, reason: string) => void) | undefined;
   #endRealtimeTurn: (() => void) | undefined;
 
@@ -207,6 +209,7 @@ export class FakeTransport implements Transport {
     const script = {
       transcripts: this.transcripts,
       replies: this.realtimeReplies,
+      refusals: this.#realtimeRefusals,
       speechMsPerChar: this.#options.speechMsPerChar,
       received: this.realtimeEvents,
     };
@@ -221,9 +224,21 @@ export class FakeTransport implements Transport {
     this.#endRealtimeTurn?.();
   }
 
-  /** The open realtime call ends from the relay's side (e.g. `1011`, `upstream_error`). */
-  dropRealtime(code = 1011, reason = "upstream_error"): void {
+  /**
+   * The open realtime call ends without the widget closing it: by default as a network drop does (`1006`, no
+   * reason); with the relay's close code and reason (e.g. `1011`, `upstream_error`) as the relay ends it.
+   */
+  dropRealtime(code = 1006, reason = ""): void {
     this.#dropRealtime?.(code, reason);
+  }
+
+  /**
+   * The relay refuses the next `response.create` of a realtime call with `relayCode`, as it does: an
+   * `error` event (`rate_limited`: the event was dropped), and for a code that ends the call
+   * (`upstream_error`, …) the call's close with that reason.
+   */
+  refuseNextRealtimeResponse(relayCode: string): void {
+    this.#realtimeRefusals.push(relayCode);
   }
 
   #maybeFail(method: Method): void {
