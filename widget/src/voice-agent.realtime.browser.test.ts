@@ -133,6 +133,17 @@ describe("<voice-agent mode=realtime>", () => {
     expect(sent(m)).toEqual(["input_audio_buffer.append"]);
   });
 
+  test("a reply the provider failed is an upstream error; the question stays in the history", async () => {
+    m = await listening();
+    m.transport.realtimeReplies.push("failed");
+    m.el.sendText("Are you there?");
+    await until(() => expect(m!.el.state.kind).toBe("error"));
+    expect(m.of("va-error")).toEqual([
+      expect.objectContaining({ code: "upstream", fatal: true, message: expect.stringContaining("server had an error") }),
+    ]);
+    expect(m.el.messages.map((msg) => [msg.role, msg.text])).toEqual([["user", "Are you there?"]]);
+  });
+
   test("barge-in before the response was named: its late events are not the next turn's reply", async () => {
     m = await listening();
     m.transport.realtimeReplies.push("The first reply, which the visitor talks over.", "The second reply.");

@@ -214,10 +214,19 @@ export class RealtimeConversation extends SessionConversation {
       case "response.function_call_arguments.done":
         reply.toolCalls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
         return;
-      case "response.done":
+      case "response.done": {
+        const { status, status_details: details } = event.response as {
+          status?: string;
+          status_details?: { error?: { message?: string } };
+        };
+        if (status === "failed")
+          return this.host.fail(
+            new WidgetError("upstream", `The provider failed the reply: ${details?.error?.message ?? "no reason given"}.`),
+          );
         // Not interrupted here, yet ended early (e.g. cancelled by the provider's own turn detection): what came plays out.
-        if ((event.response as { status?: string } | undefined)?.status !== "completed") reply.toolCalls = [];
+        if (status !== "completed") reply.toolCalls = [];
         return void this.#finish(reply);
+      }
     }
   }
 

@@ -19,7 +19,8 @@ export interface FakeRealtimeScript {
   readonly transcripts: string[];
   /**
    * Reply texts, in order (then "This is a reply."); a reply `tool:<name>` calls that tool, with the JSON
-   * arguments that follow a space (`tool:lookup {"id":"A17"}`), else `{}`.
+   * arguments that follow a space (`tool:lookup {"id":"A17"}`), else `{}`; a reply `failed` is a response
+   * the provider failed (`response.done` with status `failed`).
    */
   readonly replies: string[];
   /**
@@ -59,6 +60,10 @@ export function openFakeRealtime(
     const responseId = `resp_${++ids}`;
     const text = script.replies.shift() ?? "This is a reply.";
     emit({ type: "response.created", response: { id: responseId } });
+    if (text === "failed") {
+      const error = { type: "server_error", code: "server_error", message: "The server had an error." };
+      return emit({ type: "response.done", response: { id: responseId, status: "failed", status_details: { type: "failed", error } } });
+    }
     const [, tool, args = "{}"] = /^tool:(\S+)(?: (.+))?$/.exec(text) ?? [];
     if (tool) {
       emit({ type: "response.function_call_arguments.done", response_id: responseId, call_id: `call_${ids}`, name: tool, arguments: args });
