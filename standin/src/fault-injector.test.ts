@@ -81,11 +81,17 @@ describe("POST /__standin/faults", () => {
       [{ route: "chat", kind: "explode" }, "kind"],
       [{ route: "chat", kind: "error", times: 0 }, "times"],
       [{ route: "chat", kind: "error", status: 302 }, "status"],
+      [{ route: "chat", kind: "drop" }, "kind"],
+      [{ route: "realtime-call", kind: "slow" }, "kind"],
+      [{ route: "realtime-call", kind: "drop", afterChunks: -1 }, "afterChunks"],
     ] as const) {
       const response = await arm(fault);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: "invalid_fault", param } });
     }
+    expect(await (await arm({ route: "speech", kind: "drop" })).json()).toMatchObject({
+      error: { message: "`kind` drop is for route realtime-call only." },
+    });
     expect(await (await fetch(`${server.origin}/__standin/faults`)).json()).toEqual([]);
   });
 });

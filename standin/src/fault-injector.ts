@@ -4,30 +4,51 @@ import { StandinError, type StandinErrorStatus } from "./standin-error.ts";
 
 const STATUSES: readonly StandinErrorStatus[] = [400, 401, 404, 429, 500, 502, 503];
 
-/** The upstream routes a fault can target (the `route` of their request-log entries). */
-export const FAULT_ROUTES = ["transcription", "chat", "speech", "realtime"] as const;
+/**
+ * The upstream routes a fault can target (the `route` of their request-log entries): the HTTP routes, and
+ * `realtime-call`, the responses of calls on the realtime WebSocket.
+ */
+export const FAULT_ROUTES = ["transcription", "chat", "speech", "realtime", "realtime-call"] as const;
 export type FaultRoute = (typeof FAULT_ROUTES)[number];
 
 /**
+ * On an HTTP route:
  * - `error`: answer at once with an OpenAI-style error (`status`, default 500 `server_error`).
  * - `stall`: send the headers and the first `afterChunks` body chunks, then nothing until the client leaves.
  * - `slow`: wait `delayMs` before the headers and before every body chunk.
+ *
+ * On `realtime-call`, each response of a call takes a hit:
+ * - `error`: an `error` event (`server_error`, code `injected_fault`), then `response.done` with status
+ *   `failed`; no audio.
+ * - `stall`: the first `afterChunks` deltas (audio, or a tool call's arguments), then nothing until the
+ *   response is cancelled (`response.done` `cancelled`) or the socket closes.
+ * - `drop`: the first `afterChunks` deltas, then the socket is dropped without a close frame (the client
+ *   sees 1006).
+ *
+ * A response of at most `afterChunks` deltas is sent whole (the fault is spent on it).
  */
-export type FaultKind = "error" | "stall" | "slow";
+export type FaultKind = "error" | "stall" | "slow" | "drop";
 
 /** One armed fault, as posted to `POST /__standin/faults`. */
 export interface Fault {
   route: FaultRoute;
   kind: FaultKind;
-  /** How many of the next requests to `route` it hits; default 1. */
+  /** How many of the next requests to `route` (responses, for `realtime-call`) it hits; default 1. */
   times: number;
-  /** `error`: HTTP status, one of 400, 401, 404, 429, 500, 502, 503; default 500. */
+  /** `error` on an HTTP route: HTTP status, one of 400, 401, 404, 429, 500, 502, 503; default 500. */
   status?: number;
-  /** `stall`: body chunks sent before stalling (a chat stream's first chunk is the role); default 2. */
+  /**
+   * `stall`, `drop`: body chunks (a chat stream's first chunk is the role), or a realtime response's deltas,
+   * sent first; default 2.
+   */
   afterChunks?: number;
   /** `slow`: pause before the headers and each body chunk, ms; default 500. */
   delayMs?: number;
 }
+
+/** The kinds each route takes. */
+const KINDS = (route: FaultRoute): readonly FaultKind[] =>
+  route === "realtime-call" ? ["error", "stall", "drop"] : ["error", "stall", "slow"];
 
 const PATHS: Record<string, FaultRoute> = {
   "/v1/audio/transcriptions": "transcription",
@@ -37,8 +58,8 @@ const PATHS: Record<string, FaultRoute> = {
 };
 
 /**
- * Faults armed by tests in another process (the e2e suite): each request to a faulted route takes one
- * hit of the oldest fault for it, until its `times` run out.
+ * Faults armed by tests in another process (the e2e suite): each request to a faulted route (each response
+ * of a realtime call, for `realtime-call`) takes one hit of the oldest fault for it, until its `times` run out.
  */
 export class FaultInjector {
   readonly #faults: Fault[] = [];
@@ -49,8 +70,12 @@ export class FaultInjector {
     const { route, kind, times = 1, status = 500, afterChunks = 2, delayMs = 500 } = body;
     if (!FAULT_ROUTES.includes(route as FaultRoute))
       throw StandinError.badRequest("invalid_fault", `\`route\` must be one of ${FAULT_ROUTES.join(", ")}.`, "route");
-    if (kind !== "error" && kind !== "stall" && kind !== "slow")
-      throw StandinError.badRequest("invalid_fault", "`kind` must be error, stall or slow.", "kind");
+    const kinds = KINDS(route as FaultRoute);
+    if (!kinds.includes(kind as FaultKind)) {
+      const message =
+        kind === "drop" ? "`kind` drop is for route realtime-call only." : `\`kind\` must be ${kinds.join(", ")} on route ${route}.`;
+      throw StandinError.badRequest("invalid_fault", message, "kind");
+    }
     const count = (value: unknown, min: number, max: number) =>
       Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
     if (!count(times, 1, 1000)) throw StandinError.badRequest("invalid_fault", "`times` must be an integer from 1 to 1000.", "times");
@@ -85,7 +110,7 @@ export class FaultInjector {
   middleware(): MiddlewareHandler {
     return async (c, next) => {
       const route = PATHS[new URL(c.req.url).pathname];
-      const fault = route && this.#take(route);
+      const fault = route && this.take(route);
       if (!fault) return next();
       if (fault.kind === "error") {
         const status = fault.status as StandinErrorStatus;
@@ -102,7 +127,8 @@ export class FaultInjector {
     };
   }
 
-  #take(route: FaultRoute): Fault | undefined {
+  /** One hit of the oldest fault armed for `route`, if any. */
+  take(route: FaultRoute): Fault | undefined {
     const index = this.#faults.findIndex((f) => f.route === route);
     if (index < 0) return undefined;
     const fault = this.#faults[index]!;

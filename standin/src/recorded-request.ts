@@ -69,6 +69,8 @@ export interface RecordedRealtimeCall extends RecordedBase {
   events: string[];
   /** Every `conversation.item.truncate`: the item and where its audio was cut, ms. */
   truncations: { itemId: string; audioEndMs: number }[];
+  /** Every `function_call_output` item: the call it answers and what the tool returned. */
+  toolOutputs: { callId: string; output: string }[];
   /** The session after the last `session.update`. */
   session: Record<string, unknown> | undefined;
 }

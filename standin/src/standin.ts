@@ -1,7 +1,7 @@
 import { upgradeWebSocket } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { chatRoute } from "./chat-route.ts";
 import { FaultInjector } from "./fault-injector.ts";
 import { resolveLatency, type LatencyPresetName, type LatencyProfile } from "./latency-profile.ts";
@@ -60,9 +60,10 @@ export interface Standin {
  * {@link webSocketServing}), that needs no provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
  * accepted. `GET /__standin/requests` returns the request log and `DELETE` clears it, for tests
  * in another process. `POST /__standin/faults` arms a {@link Fault} (`{ route, kind, times }`: the next
- * `times` requests to `route` fail with an `error`, `stall` mid-body or are `slow`); `GET` lists the
- * armed faults and `DELETE` disarms them all. How long it takes is its latency profile
- * ({@link StandinOptions.latency}).
+ * `times` requests to `route` fail with an `error`, `stall` mid-body or are `slow`; with route
+ * `realtime-call` the next `times` responses on realtime calls fail with an `error` event, `stall` or `drop`
+ * the socket mid-reply); `GET` lists the armed faults and `DELETE` disarms them all. How long it takes is
+ * its latency profile ({@link StandinOptions.latency}).
  */
 export function createStandin(options: StandinOptions = {}): Standin {
   const requests: RecordedRequest[] = [];
@@ -119,9 +120,18 @@ export function createStandin(options: StandinOptions = {}): Standin {
               model,
               events: [],
               truncations: [],
+              toolOutputs: [],
               session: undefined,
             });
-            call = new RealtimeCall(model, (event) => ws.send(JSON.stringify(event)), speak, record);
+            call = new RealtimeCall({
+              model,
+              send: (event) => ws.send(JSON.stringify(event)),
+              // The `ws` socket under @hono/node-server's context: dropped as a network failure would.
+              drop: () => (ws.raw as WebSocket | undefined)?.terminate(),
+              speak,
+              record,
+              fault: () => faults.take("realtime-call"),
+            });
           },
           onMessage(event, ws) {
             let parsed: unknown;

@@ -124,6 +124,25 @@ describe("the relay's realtime WebSocket", () => {
     call.ws.close();
   });
 
+  it("passes an upstream's failed response through, and ends the call when the upstream drops mid-reply", async () => {
+    stack.standin.faults.add({ route: "realtime-call", kind: "error" });
+    stack.standin.faults.add({ route: "realtime-call", kind: "drop", afterChunks: 2 });
+    const { token } = await createSession();
+    const call = await browserCall(token);
+    await call.next("session.updated");
+    call.send({ type: "conversation.item.create", item: { type: "message", role: "user", content: [{ type: "input_text", text: "Hi" }] } });
+    const failed = Promise.all([call.next("error"), call.next("response.done")]);
+    call.send({ type: "response.create" });
+    const [error, done] = await failed;
+    expect(error.error).toMatchObject({ type: "server_error", code: "injected_fault" });
+    expect(done.response).toMatchObject({ status: "failed" });
+    call.send({ type: "response.create" });
+    const [code] = (await once(call.ws, "close")) as [number];
+    expect(code).toBe(1011);
+    expect(call.events.filter((e) => e.type === "response.output_audio.delta")).toHaveLength(2);
+    expect(call.events.at(-1)).toMatchObject({ type: "error", error: { code: "upstream_error" } });
+  });
+
   it("refuses an upgrade without the token, with the token in the URL, from another origin, or without WebSocket", async () => {
     const { token } = await createSession();
     const url = `${stack.url.replace("http", "ws")}/v1/realtime`;

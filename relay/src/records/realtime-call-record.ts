@@ -13,6 +13,8 @@ interface Reply {
   text: string;
   audioBytes: number;
   startAt: number;
+  /** The response's tool calls, kept with its first item (their own when the response only calls tools). */
+  toolCalls: ToolCallRecord[];
   /** Where the browser cut its audio (`conversation.item.truncate`), ms. */
   heardMs?: number;
   written: boolean;
@@ -22,9 +24,10 @@ type Event = Record<string, unknown>;
 
 /**
  * The {@link RealtimeRecord} of one call: the visitor's transcripts and typed messages, each assistant item
- * with its transcript, tokens and tool calls (written at its response's end), an item the browser truncated
- * as interrupted with the words heard (its transcript cut in proportion to the audio heard), errors, and
- * the call's start and end as events. Turn latency: the visitor's speech end (the upstream's
+ * with its transcript, tokens and tool calls (written at its response's end; a response that only calls
+ * tools as an assistant message without text), the tools' results, an item the browser truncated as
+ * interrupted with the words heard (its transcript cut in proportion to the audio heard), errors, and the
+ * call's start and end as events. Turn latency: the visitor's speech end (the upstream's
  * `speech_stopped` or the browser's `commit`) → the reply's first audio from the upstream, as
  * `upstreamLlmFirstTokenMs`.
  */
@@ -33,7 +36,6 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
   const replies = new Map<string, Reply>();
   let turnEndedAt: number | undefined;
   let firstAudioMs: number | undefined;
-  const toolCalls = new Map<string, ToolCallRecord[]>();
   recorder.event(sessionId, "realtime-call", { model });
 
   const reply = (event: Event): Reply => {
@@ -42,14 +44,21 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
     if (!r)
       replies.set(
         itemId,
-        (r = { id: uuidv7(now()), responseId: String(event.response_id), text: "", audioBytes: 0, startAt: now(), written: false }),
+        (r = {
+          id: uuidv7(now()),
+          responseId: String(event.response_id),
+          text: "",
+          audioBytes: 0,
+          startAt: now(),
+          toolCalls: [],
+          written: false,
+        }),
       );
     return r;
   };
   const write = (r: Reply, usage?: { input_tokens?: number; output_tokens?: number }, cancelled = false) => {
     r.written = true;
     const interrupted = cancelled || r.heardMs !== undefined;
-    const calls = toolCalls.get(r.responseId);
     void recorder.message(sessionId, {
       id: r.id,
       role: "assistant",
@@ -61,7 +70,7 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
       interrupted,
       heardText: r.heardMs === undefined ? null : heard(r.text, r.heardMs / Math.max(1, r.audioBytes / PCM_BYTES_PER_MS)),
       latency: firstAudioMs === undefined ? {} : { upstreamLlmFirstTokenMs: firstAudioMs },
-      toolCalls: calls?.length ? calls : null,
+      toolCalls: r.toolCalls.length ? r.toolCalls : null,
     });
   };
   const said = (text: string, utteranceId: string, audioDurationMs?: number) =>
@@ -127,9 +136,8 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
           reply(event).text = String(event.transcript ?? "");
           return;
         case "response.function_call_arguments.done": {
-          const calls = toolCalls.get(String(event.response_id)) ?? [];
-          calls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
-          toolCalls.set(String(event.response_id), calls);
+          const r = [...replies.values()].find((item) => item.responseId === String(event.response_id)) ?? reply(event);
+          r.toolCalls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
           return;
         }
         case "response.done": {

@@ -101,4 +101,43 @@ describe("records of a realtime call", () => {
     ]);
     expect(messages[0]!.text).toBe("Tell me about tents");
   });
+
+  it("records a tool call of the agent's tool with the assistant, and its output as a tool message", async () => {
+    const call = await realtimeCall();
+    // The relay fixed the session with the agent's tools (testAgent offers lookup_order).
+    call.send({
+      type: "conversation.item.create",
+      item: { type: "message", role: "user", content: [{ type: "input_text", text: "Where is my order? lookup_order 42" }] },
+    });
+    const called = Promise.all([call.next("response.function_call_arguments.done"), call.next("response.done")]);
+    call.send({ type: "response.create" });
+    const [args] = await called;
+    expect(args).toMatchObject({ name: "lookup_order", arguments: "{}" });
+    const callId = String(args.call_id);
+    const replied = call.next("response.done");
+    call.send({
+      type: "conversation.item.create",
+      item: { type: "function_call_output", call_id: callId, output: '{"status":"shipped"}' },
+    });
+    call.send({ type: "response.create" });
+    expect(await replied).toMatchObject({ response: { status: "completed" } });
+    call.ws.close();
+
+    await expect.poll(async () => (await call.recorded()).events.some((e) => e.type === "realtime-call-ended")).toBe(true);
+    const { messages } = await call.recorded();
+    const [user, calling, reply] = messages.filter((m) => m.role !== "tool");
+    expect(user).toMatchObject({ role: "user", text: "Where is my order? lookup_order 42" });
+    expect(calling).toMatchObject({
+      role: "assistant",
+      text: "",
+      interrupted: false,
+      completionTokens: expect.any(Number),
+      toolCalls: [{ id: callId, name: "lookup_order", arguments: "{}" }],
+    });
+    expect(reply).toMatchObject({ role: "assistant", text: 'The tool returned: {"status":"shipped"}.', toolCalls: null });
+    expect(messages.filter((m) => m.role === "tool")).toEqual([
+      expect.objectContaining({ text: '{"status":"shipped"}', toolCallId: callId }),
+    ]);
+    expect(messages).toHaveLength(4);
+  });
 });
