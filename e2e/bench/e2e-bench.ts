@@ -49,6 +49,13 @@ const tmp = await mkdtemp(join(tmpdir(), "e2e-bench-"));
 }
 
 progress("sizes done");
+/**
+ * Mid-sentence pauses of a set of ten turns, ms, as in conversational speech: most turns carry no pause
+ * the 250 ms speculation pause reacts to (none, or a comma's 150 ms), some a hesitation (350–550 ms,
+ * still under the 700 ms silence timeout).
+ */
+const NATURAL_PAUSES_MS = [0, 150, 0, 350, 0, 0, 150, 550, 0, 350];
+
 /** Stand-in environment: text at once (no token delay), speech from its cache. */
 const INSTANT = { STANDIN_LLM_FIRST_TOKEN_MS: "0", STANDIN_LLM_PER_TOKEN_MS: "0" };
 
@@ -215,6 +222,10 @@ try {
   const noSpeculation = { config: { turn: { pauseMs: 0 } } };
   const cloud = await spokenTurns(stacks[2]!.host.url, 9, " [typical-cloud]");
   const cloudNoSpec = await spokenTurns(stacks[2]!.host.url, 9, " [typical-cloud, no speculation]", noSpeculation);
+  // The floor of this profile: the shortest silence timeout (100 ms), no speculation, so that nearly all
+  // of voice to voice is the three stages one after the other (STT + LLM's first sentence + TTS's first byte).
+  const floorConfig = { config: { turn: { pauseMs: 0, silenceMs: 100 } } };
+  const cloudFloor = await spokenTurns(stacks[2]!.host.url, 9, " [typical-cloud, 100 ms silence timeout]", floorConfig);
   const cloudNote = (turns: SpokenTurns) =>
     `${turns.v2v.length} turns: ${turns.v2v.map(Math.round).join(", ")}; stand-in typical-cloud profile through the relay; ${turns.stages}; ${turns.underrunReplies} replies with an underrun`;
   rows.push(
@@ -244,18 +255,28 @@ try {
       trials: cloudNoSpec.v2v.length,
       note: `${cloudNote(cloudNoSpec)}; element config turn.pauseMs 0 (transcription after the silence timeout)`,
     },
+    {
+      key: "v2v_cloud_floor_p50_ms",
+      name: "voice to voice, typical-cloud provider, floor: 100 ms silence timeout, no speculation (p50)",
+      unit: "ms",
+      value: percentile(cloudFloor.v2v, 0.5),
+      trials: cloudFloor.v2v.length,
+      note: `${cloudNote(cloudFloor)}; element config turn.silenceMs 100, pauseMs 0: what the stages alone take after the speech ends, which no end-of-turn design can go under with this profile`,
+    },
   );
 
   // --- what speculation costs ------------------------------------------------------------------------
   // Upstream requests per turn on the instant stack, with and without speculation, for turns spoken in one
-  // go and for turns with a 450 ms pause in the middle of the sentence (the speculation made at that pause
-  // is aborted when the visitor goes on: an extra transcription request).
-  for (const midPauseMs of [0, 450]) {
+  // go, for turns with a 450 ms pause in the middle of the sentence (the speculation made at that pause
+  // is aborted when the visitor goes on: an extra transcription request), and for a mix of pauses as in
+  // conversational speech (NATURAL_PAUSES_MS: most turns without a pause past the 250 ms speculation
+  // pause, some with a hesitation).
+  for (const midPauseMs of [[0], [450], NATURAL_PAUSES_MS]) {
     const perTurn: Record<string, number>[] = [];
+    const trials = midPauseMs.length > 1 ? midPauseMs.length - 1 : 4;
     for (const options of [{}, noSpeculation]) {
       await fetch(`${stacks[0]!.standinUrl}/__standin/requests`, { method: "DELETE" });
-      const trials = 4;
-      await spokenTurns(host.url, trials, ` [requests, mid-sentence pause ${midPauseMs} ms]`, { ...options, midPauseMs });
+      await spokenTurns(host.url, trials, ` [requests, mid-sentence pauses ${midPauseMs.join(", ")} ms]`, { ...options, midPauseMs });
       const requests = (await (await fetch(`${stacks[0]!.standinUrl}/__standin/requests`)).json()) as { route: string }[];
       // The first turn (not counted in the latency rows) is counted here: every turn costs requests.
       const count = (route: string) => requests.filter((r) => r.route === route).length / (trials + 1);
@@ -263,18 +284,24 @@ try {
     }
     const [spec, plain] = perTurn as [Record<string, number>, Record<string, number>];
     const extra = (route: string) => Math.round((spec[route]! - plain[route]!) * 100) / 100;
-    const setup = midPauseMs ? `each turn with a ${midPauseMs} ms pause mid-sentence` : "each turn spoken in one go";
+    const natural = midPauseMs.length > 1;
+    const setup = natural
+      ? `natural pauses: ${midPauseMs.length} turns with mid-sentence pauses of ${midPauseMs.join(", ")} ms`
+      : midPauseMs[0]
+        ? `each turn with a ${midPauseMs[0]} ms pause mid-sentence`
+        : "each turn spoken in one go";
     const note = `with / without speculation per turn: transcription ${spec.transcription} / ${plain.transcription}, chat ${spec.chat} / ${plain.chat}, speech ${spec.speech} / ${plain.speech} (extra ${extra("speech")}); instant stand-in`;
     for (const [stage, route] of [
       ["stt", "transcription"],
       ["llm", "chat"],
     ] as const) {
       rows.push({
-        ...(midPauseMs ? { key: `speculation_extra_${stage}_per_turn` } : {}),
+        ...(midPauseMs[0] ? { key: `speculation_extra_${stage}_per_turn` } : {}),
+        ...(natural ? { key: `speculation_extra_${stage}_per_turn_natural` } : {}),
         name: `speculation: extra ${route} requests per turn (${setup})`,
         unit: "requests",
         value: extra(route),
-        trials: 5,
+        trials: trials + 1,
         note,
       });
     }
@@ -293,8 +320,8 @@ interface TurnOptions {
   config?: Record<string, unknown>;
   /** Attributes set on the element before it starts (e.g. `{ mode: "realtime" }`). */
   attributes?: Record<string, string>;
-  /** A silence this long cut into the middle of each turn's speech (a pause inside the sentence), ms. */
-  midPauseMs?: number;
+  /** A silence this long cut into the middle of each turn's speech (a pause inside the sentence), ms; turn i takes item i mod length. */
+  midPauseMs?: number[];
 }
 
 /** What {@link spokenTurns} measured. */
@@ -315,7 +342,7 @@ interface SpokenTurns {
  * sample the playback worklet rendered, with the underruns of each reply's playback.
  */
 async function spokenTurns(hostUrl: string, trials: number, label: string, options: TurnOptions = {}): Promise<SpokenTurns> {
-  const { playback = {}, config = {}, attributes = {}, midPauseMs = 0 } = options;
+  const { playback = {}, config = {}, attributes = {}, midPauseMs = [0] } = options;
   const wav = await tiledTurns(trials + 1, midPauseMs);
   const browser = await chromium.launch(withFakeMic(wav));
   try {
@@ -477,7 +504,7 @@ async function shownAfter(page: Page, n: number): Promise<number> {
  * The spoken sentence of `one-turn.wav`, `count` times, each followed by 9 s of silence (time for the
  * reply to play out), after 1 s of silence; 16 kHz.
  */
-async function tiledTurns(count: number, midPauseMs = 0): Promise<string> {
+async function tiledTurns(count: number, midPauseMs: number[]): Promise<string> {
   const meta = JSON.parse(await readFile(fixture("one-turn.json"), "utf8")) as { speechStartMs: number; speechEndMs: number };
   const { samples, sampleRate } = decodeWav(await readFile(fixture("one-turn.wav")));
   const speech = samples.subarray(Math.round((meta.speechStartMs / 1000) * sampleRate), Math.round((meta.speechEndMs / 1000) * sampleRate));
@@ -486,14 +513,14 @@ async function tiledTurns(count: number, midPauseMs = 0): Promise<string> {
     (_, i) => speech[Math.floor((i * sampleRate) / 16_000)]!,
   );
   const half = Math.floor(spoken.length / 2);
-  const gap = Math.round((midPauseMs / 1000) * 16_000);
-  const down = new Float32Array(spoken.length + gap);
-  down.set(spoken.subarray(0, half));
-  down.set(spoken.subarray(half), half + gap);
-  const period = down.length + 9 * 16_000;
+  const period = spoken.length + Math.round((Math.max(...midPauseMs) / 1000) * 16_000) + 9 * 16_000;
   const out = new Float32Array(16_000 + count * period);
-  for (let i = 0; i < count; i++) out.set(down, 16_000 + i * period);
-  const file = join(tmp, `turns-tiled-${count}-${midPauseMs}.wav`);
+  for (let i = 0; i < count; i++) {
+    const at = 16_000 + i * period;
+    out.set(spoken.subarray(0, half), at);
+    out.set(spoken.subarray(half), at + half + Math.round((midPauseMs[i % midPauseMs.length]! / 1000) * 16_000));
+  }
+  const file = join(tmp, `turns-tiled-${count}-${midPauseMs.join("-")}.wav`);
   await writeFile(file, encodeWav(out, 16_000));
   return file;
 }

@@ -151,6 +151,29 @@ test("realtime: relay killed while a reply plays: reconnecting, then a new call 
   expect(events.slice(0, events.indexOf("response.create")).filter((type) => type === "conversation.item.create")).toHaveLength(3);
 });
 
+test("realtime: a reply the provider fails, then a provider socket that drops: upstream error each time, then Start continues", async ({
+  page,
+}) => {
+  await relayUp();
+  const widget = await openWidget(page, "demo", "realtime");
+  await start(widget);
+  await arm({ route: "realtime-call", kind: "error" });
+  await sendText(widget, "What time is it?");
+  await expectState(widget, "error");
+  await expect(widget.getByRole("alert")).toContainText("upstream");
+  await start(widget);
+  await arm({ route: "realtime-call", kind: "drop", afterChunks: 1 });
+  await sendText(widget, "What time is it now?");
+  await expectState(widget, "error");
+  await start(widget);
+  await typedTurn(page, widget, "And now?");
+  expect((await vaLog(page)).errors).toEqual([
+    { code: "upstream", message: expect.stringContaining("injected"), fatal: true },
+    { code: "upstream", message: expect.any(String), fatal: true },
+  ]);
+  await expect(widget.locator('li[data-role="user"]')).toHaveText(["What time is it?", "What time is it now?", "And now?"]);
+});
+
 test("upstream error: upstream error state, then Start continues the conversation", async ({ page }) => {
   await relayUp();
   const widget = await openWidget(page);

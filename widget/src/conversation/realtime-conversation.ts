@@ -217,11 +217,14 @@ export class RealtimeConversation extends SessionConversation {
       case "response.done": {
         const { status, status_details: details } = event.response as {
           status?: string;
-          status_details?: { error?: { message?: string } };
+          status_details?: { error?: { message?: string; code?: string } };
         };
         if (status === "failed")
           return this.host.fail(
-            new WidgetError("upstream", `The provider failed the reply: ${details?.error?.message ?? "no reason given"}.`),
+            new WidgetError(
+              "upstream",
+              `The provider failed the reply: ${details?.error?.message ?? details?.error?.code ?? "no reason given"}.`,
+            ),
           );
         // Not interrupted here, yet ended early (e.g. cancelled by the provider's own turn detection): what came plays out.
         if (status !== "completed") reply.toolCalls = [];
