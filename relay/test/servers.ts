@@ -9,8 +9,8 @@ import type { StandinOptions } from "@voice-agent/standin";
 import type { RelayOptions } from "../src/relay-options.ts";
 import type { ServeRelayOptions } from "../src/serve-relay.ts";
 import { serveRelay } from "../src/serve-relay.ts";
-import { STT_SAMPLE_RATE } from "../src/protocol.ts";
-import { createTestApp, testUpstreams } from "./fixtures.ts";
+import { STT_SAMPLE_RATE, type CreateSessionResponse } from "../src/protocol.ts";
+import { createTestApp, TEST_ORIGIN, testUpstreams } from "./fixtures.ts";
 
 /** Serves a fetch handler on a free port of 127.0.0.1, WebSocket routes included (tests only). */
 export async function listen(fetch: Parameters<typeof serve>[0]["fetch"]) {
@@ -22,6 +22,16 @@ export async function listen(fetch: Parameters<typeof serve>[0]["fetch"]) {
       server.close(() => resolve());
     });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close };
+}
+
+/** Opens a session on the relay at `url` from the test origin (`body` default: the `demo` agent). */
+export async function openSession(url: string, body: Record<string, unknown> = { agent: "demo" }): Promise<CreateSessionResponse> {
+  const res = await fetch(`${url}/v1/sessions`, {
+    method: "POST",
+    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as CreateSessionResponse;
 }
 
 /** A stand-in on a socket and a relay (with `serveRelay`, given `serve`'s drain bounds) in front of it. */

@@ -8,9 +8,8 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realtimeEvents, type RecordedRealtimeCall } from "@voice-agent/standin";
 import WebSocket from "ws";
-import type { CreateSessionResponse } from "../protocol.ts";
 import { PROVIDER_KEY, TEST_ORIGIN, testAgent } from "../../test/fixtures.ts";
-import { startRelayWithStandin } from "../../test/servers.ts";
+import { openSession, startRelayWithStandin } from "../../test/servers.ts";
 
 let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let clockOffset = 0;
@@ -24,12 +23,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const createSession = async () => {
-  const res = await fetch(`${stack.url}/v1/sessions`, {
-    method: "POST",
-    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
-    body: JSON.stringify({ agent: "demo" }),
-  });
-  const { token } = (await res.json()) as CreateSessionResponse;
+  const { token } = await openSession(stack.url);
   issued.push(token);
   return token;
 };

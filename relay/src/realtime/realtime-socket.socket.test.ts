@@ -9,10 +9,9 @@ import { OpenAIRealtimeWS } from "openai/realtime/ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realtimeEvents, type RecordedRealtimeCall } from "@voice-agent/standin";
 import WebSocket from "ws";
-import type { CreateSessionResponse } from "../protocol.ts";
 import { DEFAULT_REALTIME_LIMITS } from "./realtime-bridge.ts";
 import { PROVIDER_KEY, TEST_ORIGIN, testAgent } from "../../test/fixtures.ts";
-import { startRelayWithStandin } from "../../test/servers.ts";
+import { openSession, startRelayWithStandin } from "../../test/servers.ts";
 import { tlsFront } from "../../test/tls-front.ts";
 
 let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
@@ -28,14 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const createSession = async () => {
-  const res = await fetch(`${stack.url}/v1/sessions`, {
-    method: "POST",
-    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
-    body: JSON.stringify({ agent: "demo" }),
-  });
-  return (await res.json()) as CreateSessionResponse;
-};
+const createSession = () => openSession(stack.url);
 
 /** A call as a browser opens it: the token in the protocol list, the page's Origin. */
 async function browserCall(token: string, origin = TEST_ORIGIN) {

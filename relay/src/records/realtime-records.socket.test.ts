@@ -3,9 +3,8 @@ import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { realtimeEvents } from "@voice-agent/standin";
 import WebSocket from "ws";
-import type { CreateSessionResponse } from "../protocol.ts";
 import { TEST_ORIGIN } from "../../test/fixtures.ts";
-import { startRelayWithStandin } from "../../test/servers.ts";
+import { openSession, startRelayWithStandin } from "../../test/servers.ts";
 import { BatchingRecordWriter } from "./batching-record-writer.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
 
@@ -22,12 +21,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 async function realtimeCall() {
-  const res = await fetch(`${stack.url}/v1/sessions`, {
-    method: "POST",
-    headers: { origin: TEST_ORIGIN, "content-type": "application/json" },
-    body: JSON.stringify({ agent: "demo", mode: "realtime" }),
-  });
-  const session = (await res.json()) as CreateSessionResponse;
+  const session = await openSession(stack.url, { agent: "demo", mode: "realtime" });
   const ws = new WebSocket(`${stack.url.replace("http", "ws")}/v1/realtime`, ["realtime", `openai-insecure-api-key.${session.token}`], {
     headers: { origin: TEST_ORIGIN },
   });
