@@ -95,7 +95,9 @@ export async function spokenTurns(hostUrl: string, trials: number, label: string
       v2v,
       underruns,
       underrunReplies: underruns.filter((n) => n > 0).length,
-      stages: `medians stt ${stage("sttMs")}, LLM first token ${stage("llmFirstTokenMs")}, TTS first audio ${stage("ttsFirstByteMs")} ms`,
+      // turnMs: the end-of-turn decision (the utterance event) → first reply audio queued; the rest of voice to
+      // voice is the VAD noticing the silence, the silence timeout and the start of playback.
+      stages: `medians stt ${stage("sttMs")}, LLM first token ${stage("llmFirstTokenMs")}, TTS first audio ${stage("ttsFirstByteMs")}, end of turn → first audio queued ${stage("turnMs")} ms`,
     };
   } finally {
     await browser.close();
