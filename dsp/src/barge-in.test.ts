@@ -186,6 +186,21 @@ describe("BargeInDetector", () => {
     expect(run(frames(0.6, 40), { holdFrames: 0 })).toEqual([]);
   });
 
+  it("confirms likely speech (≥ likelyThreshold) that lasts likelyConfirmMs once one frame reached threshold", () => {
+    // A "Stop, … please" onset as Silero scored it in Chromium's capture path (bench trace): one frame over 0.7.
+    const trace = [0, 0, 0, 0, 0.43, 0.72, 0.62, 0.62, 0.63, 0.51, 0.3, 0.03, 0.23, 0.1, 0.04, 0.01, 0, 0, 0, 0, 0, 0, 0.05, 0.51, 0.6];
+    const script = trace.map((p) => [p, true] as Frame);
+    expect(run(script)).toEqual([
+      [4, "hold"],
+      [8, "confirm"],
+    ]);
+    // The strong rule alone waits for the next word (and this trace's second word never reaches 0.7).
+    expect(run(script, { likelyConfirmMs: Infinity }).map(([, kind]) => kind)).not.toContain("confirm");
+    // Likely frames without a strong one never confirm; neither do they during the warm-up.
+    expect(run(frames(0.65, 40)).map(([, kind]) => kind)).not.toContain("confirm");
+    expect(run(script, { warmupMs: 10_000 }).map(([, kind]) => kind)).not.toContain("confirm");
+  });
+
   it("holds through frames between the thresholds, so a short dip does not reset the count", () => {
     const script = [...frames(0.9, 1), ...frames(0.5, 3), ...frames(0.9, 1)];
     expect(run(script, { confirmMs: 64 })).toEqual([

@@ -56,6 +56,15 @@ export interface BargeInOptions {
   /** Speech (≥ `threshold`, pauses between the thresholds allowed) that confirms a barge-in. Default 64. */
   confirmMs?: number;
   /**
+   * Probability of likely speech: `likelyConfirmMs` of frames at or above it (the same pauses allowed)
+   * confirm too, once one of them reached `threshold`. In Chromium's capture path Silero scores the
+   * "Stop" of some onsets 0.55–0.7 with a single frame over 0.7; the strong rule alone then waits for the
+   * next word. Default 0.55.
+   */
+  likelyThreshold?: number;
+  /** Likely speech that confirms (see `likelyThreshold`); not during the warm-up. Infinity turns the rule off. Default 128. */
+  likelyConfirmMs?: number;
+  /**
    * Stream time after the detector starts during which the echo canceller is still adapting:
    * `warmupConfirmMs` applies instead of `confirmMs`, a hold needs `threshold` instead of
    * `holdThreshold`, and the level cue is off. Default 2000.
@@ -109,6 +118,8 @@ export const BARGE_IN_DEFAULTS: Readonly<Required<BargeInOptions>> = {
   echoMarginDb: 6,
   echoDecayDbPerSecond: 6,
   confirmMs: 64,
+  likelyThreshold: 0.55,
+  likelyConfirmMs: 128,
   warmupMs: 2000,
   warmupConfirmMs: 320,
   releaseFrames: 3,
@@ -143,8 +154,9 @@ export class BargeInDetector {
   #echoBar = -Infinity; // level (dBFS) a new hold needs after a misfire
   #holdLevel = -120; // level of the frame that started the current hold
   #strongInHold = false;
-  // Confirmation: frames ≥ threshold, and frames < negativeThreshold since the last of them.
+  // Confirmation: frames ≥ threshold, frames ≥ likelyThreshold, and frames < negativeThreshold since the last of them.
   #speech = 0;
+  #likely = 0;
   #silence = 0;
   // Hold: frames ≥ the hold threshold, frames below it since the last of them, frames since the last strong frame.
   #weak = 0;
@@ -160,6 +172,7 @@ export class BargeInDetector {
     const checks: [boolean, string][] = [
       [o.frameMs > 0, "frameMs must be > 0"],
       [o.negativeThreshold <= o.threshold, "negativeThreshold must be ≤ threshold"],
+      [o.likelyThreshold <= o.threshold && o.likelyConfirmMs > 0, "likelyThreshold must be ≤ threshold and likelyConfirmMs > 0"],
       [o.holdThreshold > 0 && o.holdThreshold <= o.threshold, "holdThreshold must be > 0 and ≤ threshold"],
       [o.holdFrames >= 0 && o.onsetFrames >= 0, "holdFrames and onsetFrames must be ≥ 0"],
       [o.holdMaxMs >= o.frameMs, "holdMaxMs must be ≥ frameMs"],
@@ -217,22 +230,29 @@ export class BargeInDetector {
     }
     if (this.#fired) return NONE;
 
-    // Confirmation: the strong rule, unchanged by holds.
+    // Confirmation: the strong rule, or likely speech with a strong frame among it; unchanged by holds.
+    if (probability >= o.likelyThreshold) this.#likely++;
     if (probability >= o.threshold) {
       this.#sinceStrong = 0;
       this.#strongInHold = true;
       this.#silence = 0;
-      if (++this.#speech >= Math.max(1, Math.ceil((warm ? o.confirmMs : o.warmupConfirmMs) / o.frameMs))) {
-        this.#fired = true;
-        this.#held = false;
-        return CONFIRM;
-      }
+      this.#speech++;
     } else {
       this.#sinceStrong++;
-      if (probability < o.negativeThreshold && this.#speech > 0 && ++this.#silence >= o.releaseFrames) {
+      if (probability < o.negativeThreshold && this.#likely > 0 && ++this.#silence >= o.releaseFrames) {
         this.#speech = 0;
+        this.#likely = 0;
         this.#silence = 0;
       }
+    }
+    const confirmed = warm
+      ? this.#speech >= Math.max(1, Math.ceil(o.confirmMs / o.frameMs)) ||
+        (this.#speech > 0 && this.#likely >= Math.ceil(o.likelyConfirmMs / o.frameMs))
+      : this.#speech >= Math.max(1, Math.ceil(o.warmupConfirmMs / o.frameMs));
+    if (confirmed) {
+      this.#fired = true;
+      this.#held = false;
+      return CONFIRM;
     }
 
     // Hold: weak evidence pauses the reply; silence or the timeout releases it.
@@ -301,12 +321,14 @@ export class BargeInDetector {
   #release(): BargeInDecision {
     this.#held = false;
     this.#speech = 0;
+    this.#likely = 0;
     this.#silence = 0;
     return RELEASE;
   }
 
   #clear(): void {
     this.#speech = 0;
+    this.#likely = 0;
     this.#silence = 0;
     this.#weak = 0;
     this.#quiet = 0;

@@ -23,7 +23,10 @@ for (const [path, mainThread] of [
     await page.waitForFunction(() => "harness" in globalThis);
     const result = await page.evaluate(async (mainThread) => {
       const h = (globalThis as unknown as { harness: Harness }).harness;
-      await h.start({ worker: mainThread ? "main-thread" : "auto", bargeIn: { warmupMs: 0, confirmMs: 60_000, warmupConfirmMs: 60_000 } });
+      await h.start({
+        worker: mainThread ? "main-thread" : "auto",
+        bargeIn: { warmupMs: 0, confirmMs: 60_000, likelyConfirmMs: 60_000, warmupConfirmMs: 60_000 },
+      });
       const report = await h.playReply(1, 10, 100, 1.5);
       return { report, log: { ...h.log, probabilities: [], audio: [], timings: [] }, active: h.engine!.player!.activeReply };
     }, mainThread);
