@@ -45,4 +45,55 @@ describe("resolveAgents", () => {
   it("explains a wrong top-level shape", () => {
     expect(() => resolveAgents([], "agents.json")).toThrow(/^agents\.json: \(root\): /);
   });
+
+  it("reads a server tool with its defaults, the agent's toolHosts and maxToolRounds", () => {
+    const json = valid();
+    Object.assign(json.agents[0]!, {
+      toolHosts: ["api.example.com", "127.0.0.1:9000", "[::1]:9000"],
+      tools: [
+        { name: "lookup_order", parameters: { type: "object", properties: {} } },
+        {
+          name: "track_order",
+          runs: "server",
+          parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+          http: { url: "https://api.example.com/track", headers: { authorization: { env: "ORDERS_TOKEN" } } },
+        },
+      ],
+    });
+    const [agent] = resolveAgents(json, "agents.json");
+    expect(agent?.maxToolRounds).toBe(3);
+    expect(agent?.tools[0]?.runs).toBe("client");
+    expect(agent?.tools[1]).toMatchObject({
+      runs: "server",
+      http: { url: "https://api.example.com/track", method: "POST", headers: { authorization: { env: "ORDERS_TOKEN" } }, timeoutMs: 5000 },
+    });
+  });
+
+  it("names each problem of a server tool", () => {
+    const json = valid();
+    Object.assign(json.agents[0]!, {
+      toolHosts: ["https://api.example.com", "api.example.com/path"],
+      maxToolRounds: 11,
+      tools: [
+        { name: "a", runs: "server" },
+        { name: "b", http: { url: "https://api.example.com/b" } },
+        { name: "c", runs: "server", http: { url: "ftp://api.example.com/c", headers: { authorization: "Bearer sk-123" } } },
+        { name: "d", runs: "server", parameters: { type: "nonsense" }, http: { url: "https://api.example.com/d" } },
+      ],
+    });
+    let message = "";
+    try {
+      resolveAgents(json, "agents.json");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('agents[0].toolHosts[0]: "https://api.example.com" is not a host');
+    expect(message).toContain('agents[0].toolHosts[1]: "api.example.com/path" is not a host');
+    expect(message).toContain("agents[0].maxToolRounds:");
+    expect(message).toContain('agents[0].tools[0].http: a server tool needs "http"');
+    expect(message).toContain('agents[0].tools[1].http: "http" is for server tools ("runs": "server")');
+    expect(message).toContain('agents[0].tools[2].http.url: "ftp://api.example.com/c" is not an http(s) URL');
+    expect(message).toContain("agents[0].tools[2].http.headers.authorization:");
+    expect(message).toContain("agents[0].tools[3].parameters: not a usable JSON Schema:");
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { schemaProblem } from "./server-tools/tool-arguments.ts";
 
 /** True when `value` is exactly a web origin such as `https://example.com` or `http://localhost:5173`. */
 function isOrigin(value: string): boolean {
@@ -10,18 +11,67 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** True when `value` is an absolute `http:` or `https:` URL without credentials. */
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.username === "" && url.password === "";
+  } catch {
+    return false;
+  }
+}
+
+/** A `toolHosts` entry: a host name or address, with a port when it is not the scheme's default (`[v6]:port`). */
+function isToolHost(value: string): boolean {
+  try {
+    return new URL(`http://${value}`).host === value.toLowerCase() || new URL(`https://${value}`).host === value.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 const modelName = z.string().min(1);
 
+/** An environment variable's name, e.g. `ORDERS_API_TOKEN`. */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "expected an environment variable name like ORDERS_API_TOKEN");
+
 /**
- * One function tool the agent offers the model (OpenAI's function tool shape without the `type`).
- * Sent by the relay only; tools a browser sends are rejected.
+ * Where a server tool's call goes. Header values are never written in the file: each names the
+ * environment variable that holds it (`{ "env": "ORDERS_API_TOKEN" }`), read when the tool is called.
  */
-export const AgentToolSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected 1-64 letters, digits, '-' or '_'"),
-  description: z.string().default(""),
-  /** JSON Schema of the arguments. */
-  parameters: z.record(z.string(), z.unknown()).default({ type: "object", properties: {} }),
+export const ServerToolHttpSchema = z.strictObject({
+  /** The endpoint, `http:` or `https:`; its host (`host[:port]`, as the URL writes it) must be on the agent's `toolHosts`. */
+  url: z.string().refine(isHttpUrl, { error: (issue) => `${JSON.stringify(issue.input)} is not an http(s) URL` }),
+  /** POST, PUT and PATCH send the arguments as the JSON body; GET and DELETE as query parameters. Default POST. */
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, "expected an HTTP header name"), z.strictObject({ env: envName }))
+    .default({}),
+  /** Longest time for the whole call: name resolution, redirects and the answer's body. Default 5000. */
+  timeoutMs: z.int().min(100).max(60_000).default(5000),
 });
+
+/**
+ * One function tool the agent offers the model (OpenAI's function tool shape without the `type`, plus
+ * where it runs). Sent by the relay only; tools a browser sends are rejected. `runs: "client"` (default):
+ * the widget runs it in the page; `runs: "server"`: the relay calls `http` within the same reply.
+ */
+export const AgentToolSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected 1-64 letters, digits, '-' or '_'"),
+    description: z.string().default(""),
+    /** JSON Schema of the arguments (a server tool's calls are validated against it before any request). */
+    parameters: z.record(z.string(), z.unknown()).default({ type: "object", properties: {} }),
+    runs: z.enum(["client", "server"]).default("client"),
+    http: ServerToolHttpSchema.optional(),
+  })
+  .superRefine((tool, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    if (tool.runs === "server" && !tool.http) issue("http", 'a server tool needs "http"');
+    if (tool.runs === "client" && tool.http) issue("http", '"http" is for server tools ("runs": "server")');
+    const problem = tool.runs === "server" ? schemaProblem(tool.parameters) : undefined;
+    if (problem) issue("parameters", `not a usable JSON Schema: ${problem}`);
+  });
 
 /** A tool from the agent configuration. */
 export type AgentTool = z.output<typeof AgentToolSchema>;
@@ -106,8 +156,27 @@ export const AgentConfigSchema = z.strictObject({
    * speaking after the pause (measured per turn in the bench). Default true.
    */
   speculation: z.boolean().default(true),
-  /** Function tools offered to the LLM and to the realtime session. Default none. */
+  /** Function tools offered to the LLM and to the realtime session (server tools: the LLM only, for now). Default none. */
   tools: z.array(AgentToolSchema).default([]),
+  /**
+   * The hosts server tools may call, `host` or `host:port` as a URL writes them (`api.example.com`,
+   * `127.0.0.1:9000`): every request and every redirect hop of a server tool goes only to these, checked
+   * when it is made. Default none.
+   */
+  toolHosts: z
+    .array(
+      z.string().refine(isToolHost, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not a host (expected like api.example.com or 127.0.0.1:9000)`,
+      }),
+    )
+    .max(100)
+    .default([]),
+  /**
+   * Tool rounds per visitor turn (tools run, then the model is asked again), client and server tools
+   * together; once they are used the model is asked with `tool_choice: "none"` and must answer in words.
+   * Decided here, never by the page, since each round is an LLM call. Default 3.
+   */
+  maxToolRounds: z.int().min(0).max(10).default(3),
   /** Speech-to-speech mode (`POST /v1/realtime/client_secrets`); omitted disables it for this agent. */
   realtime: z
     .strictObject({

@@ -55,7 +55,7 @@ describe("client tools through the relay", () => {
           tool_calls: [{ id: "call_1", type: "function", function: { name: "rm_rf", arguments: "{}" } }],
         },
       ],
-      /no tool "rm_rf"/,
+      /no client tool "rm_rf"/,
     ],
     ["a result answering no call", [{ role: "tool", tool_call_id: "call_9", content: "{}" }], /answers no earlier tool call/],
     [

@@ -86,6 +86,29 @@ export const TURN_ID_HEADER = "x-turn-id";
 export const TURN_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
+ * The relay's own event in a chat stream, while it runs a server tool between two model rounds: a
+ * `chat.completion.chunk` with no choices (so OpenAI clients and older widgets skip it) and a
+ * {@link TOOL_STATUS_FIELD} member. `running` when the call starts, then `done` or `failed`. The model's
+ * calls of server tools never reach the browser as `tool_calls` (the page must not run them).
+ */
+export interface ToolStatusChunk {
+  object: "chat.completion.chunk";
+  choices: [];
+  voice_agent: ToolStatus;
+}
+
+/** A server tool's state, as {@link ToolStatusChunk} carries it. */
+export interface ToolStatus {
+  type: "tool";
+  /** The tool's name, from the agents file. */
+  name: string;
+  status: "running" | "done" | "failed";
+}
+
+/** The member of a chat stream chunk that carries a {@link ToolStatus}. */
+export const TOOL_STATUS_FIELD = "voice_agent";
+
+/**
  * Record id of a session's greeting: one per session, so a `greeting` report sent twice records it once.
  * Record ids are opaque to the widget; the relay's `x-record-id` ids are UUIDv7.
  */

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { ByteStreamObserver } from "./guard-stream.ts";
 import type { ChatMessage } from "./protocol.ts";
 import type { RelayEnv } from "./relay-env.ts";
+import type { ServerToolRun } from "./server-tools/run-server-tool.ts";
 import type { SseStreamObserver } from "./sse-pass-through.ts";
 
 /** Which request of which session and turn a record is about. */
@@ -73,6 +74,11 @@ export interface ChatRecord extends StageRecord {
    * when the widget cancels it first. Call before {@link said}.
    */
   hold(): void;
+  /**
+   * A model round of the reply ended with server tool calls, which ran (or were skipped) as `runs` say;
+   * the next round's streamed calls are new calls. Call before the next round's events.
+   */
+  roundEnded(runs: readonly ServerToolRun[]): void;
 }
 
 /** Record of one realtime call (`GET /v1/realtime`): sees the events both ways go by. */
@@ -115,7 +121,7 @@ const done = Promise.resolve();
 export const NO_RECORDS: Recorder = {
   sessionCreated: () => done,
   transcription: () => ({ ...noStage, transcript: () => done, streamObserver: () => undefined, hold: () => {} }),
-  chat: () => ({ ...noStage, said: () => done, hold: () => {} }),
+  chat: () => ({ ...noStage, said: () => done, hold: () => {}, roundEnded: () => {} }),
   speech: () => noStage,
   realtime: () => undefined,
 };

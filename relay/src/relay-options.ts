@@ -3,6 +3,7 @@ import type { RecordsOptions } from "./records/records-options.ts";
 import type { ClientIp } from "./client-ip.ts";
 import type { RealtimeLimits } from "./realtime/realtime-bridge.ts";
 import type { RelayLog } from "./relay-log.ts";
+import type { ServerToolLimits } from "./server-tools/run-server-tool.ts";
 import type { SessionCoordination } from "./session-coordination.ts";
 import type { ReadinessCheck } from "./upstream-probe.ts";
 import type { Upstreams } from "./upstreams.ts";
@@ -42,6 +43,10 @@ export interface RelayOptions {
   coordination?: SessionCoordination;
   /** Session records (store, writer, admin tokens); omitted keeps no records and serves no admin API. */
   records?: RecordsOptions;
+  /** Where server tools' header secrets are read when they are called; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Bounds of server tool calls; default `DEFAULT_SERVER_TOOL_LIMITS`. */
+  serverToolLimits?: ServerToolLimits;
   /** Clock, epoch ms; default `Date.now`. Injected by tests to expire tokens. */
   now?: () => number;
 }

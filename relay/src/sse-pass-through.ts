@@ -25,17 +25,28 @@ export interface SsePassThroughOptions {
   observer?: SseStreamObserver | undefined;
   /** Called once with the error the stream ends with. */
   onError(error: HttpError): void;
+  /** Decides per event (after the observer saw it) whether it reaches the client; default: every one, untouched. */
+  filter?: ((data: unknown) => EventVerdict) | undefined;
+  /**
+   * Asked once when the upstream ended cleanly: true closes the stream without `[DONE]` and without the
+   * observer's `beforeEnd`, since another upstream answer continues the reply (see `UpstreamStage.rounds`).
+   */
+  continues?: (() => boolean) | undefined;
 }
+
+/** What becomes of one event: passed through as it came, dropped, or replaced by this JSON. */
+export type EventVerdict = "forward" | "drop" | { replace: unknown };
 
 const encoder = new TextEncoder();
 const DONE = encoder.encode("data: [DONE]\n\n");
 /** An upstream frame longer than this is refused rather than buffered without end (bytes). */
 const MAX_FRAME_BYTES = 1 << 20;
 
-const errorFrame = (error: HttpError) => {
-  const body: ErrorBody = { error: { code: error.code, message: error.message } };
-  return encoder.encode(`data: ${JSON.stringify(body)}\n\n`);
-};
+/** One `data:` frame of `json`. */
+export const dataFrame = (json: unknown) => encoder.encode(`data: ${JSON.stringify(json)}\n\n`);
+
+/** The relay's error event, the last frame of a failed stream. */
+export const errorFrame = (error: HttpError) => dataFrame({ error: { code: error.code, message: error.message } } satisfies ErrorBody);
 
 /**
  * Relays an OpenAI-style chat completion SSE body with the same rules as the `openai` SDK's stream, but
@@ -60,6 +71,10 @@ export function ssePassThrough(upstream: Readable, options: SsePassThroughOption
   const finish = async (error: HttpError | undefined) => {
     ended = true;
     pump.stop(error ? "abort" : "drain");
+    if (!error && options.continues?.()) {
+      controller.close();
+      return;
+    }
     if (error) options.onError(error);
     await observer?.beforeEnd(error && { code: error.code, message: error.message });
     controller.enqueue(error ? errorFrame(error) : DONE);
@@ -100,13 +115,15 @@ export function ssePassThrough(upstream: Readable, options: SsePassThroughOption
       if (outcome === "forward") continue;
       flush(start);
       forwardFrom = end;
-      if (outcome !== "skip") return outcome;
+      if (outcome === "skip") continue;
+      if (typeof outcome === "object" && "replace" in outcome) controller.enqueue(dataFrame(outcome.replace));
+      else return outcome;
     }
     flush(start);
     return start < bytes.length ? hold(bytes.subarray(start)) : undefined;
   };
 
-  const inspect = (event: string | undefined, data: string): "forward" | HttpError => {
+  const inspect = (event: string | undefined, data: string): "forward" | "skip" | { replace: unknown } | HttpError => {
     let json: unknown;
     try {
       json = JSON.parse(data);
@@ -117,7 +134,8 @@ export function ssePassThrough(upstream: Readable, options: SsePassThroughOption
       return new HttpError(502, "upstream_error", `The ${guard.stage} upstream answered an error.`);
     }
     observer?.onEvent(json);
-    return "forward";
+    const verdict = options.filter ? options.filter(json) : "forward";
+    return verdict === "drop" ? "skip" : verdict;
   };
 
   const sink: UpstreamSink = {

@@ -64,6 +64,11 @@ export const CreateSessionResponseSchema = RefreshSessionResponseSchema.extend({
     /** Whether the widget may transcribe at a pause before the turn ends (the agent's `speculation`). */
     speculation: z.boolean(),
     /**
+     * Tool rounds per visitor turn (the agent's `maxToolRounds`): the widget runs client tools for at most
+     * this many rounds; the relay asks the model with `tool_choice: "none"` once they are used.
+     */
+    maxToolRounds: z.int().min(0).max(10),
+    /**
      * Who ends the visitor's turns in a realtime call, when the agent has the realtime mode: `local` (the
      * widget's own end of turn commits the audio; the agent's `realtime.turnDetection` is null) or
      * `provider` (its voice activity detection).

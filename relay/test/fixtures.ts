@@ -23,7 +23,16 @@ export const testAgent: AgentConfig = {
   llm: { model: "agent-llm-model", temperature: 0.3, maxTokens: 100 },
   tts: { model: "agent-tts-model", voice: "agent-voice", speed: 1 },
   speculation: true,
-  tools: [{ name: "lookup_order", description: "Finds an order.", parameters: { type: "object", properties: { id: { type: "string" } } } }],
+  tools: [
+    {
+      name: "lookup_order",
+      description: "Finds an order.",
+      parameters: { type: "object", properties: { id: { type: "string" } } },
+      runs: "client",
+    },
+  ],
+  toolHosts: [],
+  maxToolRounds: 3,
   realtime: { model: "agent-realtime-model", voice: "agent-realtime-voice", turnDetection: { type: "semantic_vad" } },
   limits: AgentLimitsSchema.parse({}),
 };

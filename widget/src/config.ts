@@ -58,8 +58,6 @@ export interface VoiceAgentConfig {
   layout?: VoiceAgentLayout;
   /** Client tools by name. Default none. */
   tools?: Record<string, ClientTool>;
-  /** Most tool rounds (model → tools → model) in one turn. Default 4. */
-  maxToolRounds?: number;
   /**
    * Replacement strings, over those of the element's language (English, French, German, Spanish and Italian
    * ship with the widget); `states` and `errors` may be given in part.
@@ -97,7 +95,6 @@ export interface ResolvedConfig {
   greet: boolean;
   layout: VoiceAgentLayout;
   tools: Record<string, ClientTool>;
-  maxToolRounds: number;
   strings: VoiceAgentStrings;
 }
 
@@ -156,7 +153,6 @@ export function resolveConfig(
     greet: config.greet ?? true,
     layout: layoutOf(attributes.layout, config.layout),
     tools,
-    maxToolRounds: integer(config.maxToolRounds, "maxToolRounds", 4, 1, 20),
     strings: {
       ...baseStrings,
       ...strings,

@@ -73,7 +73,7 @@ export class RealtimeBridge {
   constructor(client: WebSocket, options: RealtimeBridgeOptions) {
     this.#client = client;
     this.#o = options;
-    this.#tools = new Set(options.agent.tools.map((tool) => tool.name));
+    this.#tools = new Set(options.agent.tools.filter((tool) => tool.runs === "client").map((tool) => tool.name));
     const { upstream, agent } = options;
     this.#upstream = new WebSocket(realtimeUrl(upstream.baseURL, agent.realtime.model), {
       headers: { authorization: `Bearer ${upstream.apiKey}` },

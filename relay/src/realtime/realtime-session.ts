@@ -21,6 +21,9 @@ export function realtimeSession(agent: RealtimeAgent): RealtimeSessionCreateRequ
       input: { turn_detection: turnDetection as unknown as RealtimeAudioInputTurnDetection, transcription: { model: agent.stt.model } },
       output: { voice, speed: agent.tts.speed },
     },
-    tools: agent.tools.map((tool) => ({ type: "function" as const, ...tool })),
+    // Server tools run in cascade replies only, for now: a realtime call would hand their calls to the page.
+    tools: agent.tools
+      .filter((tool) => tool.runs === "client")
+      .map(({ name, description, parameters }) => ({ type: "function" as const, name, description, parameters })),
   };
 }

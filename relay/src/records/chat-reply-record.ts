@@ -3,7 +3,7 @@ import type { ChatRecord, RecordScope } from "../recorder.ts";
 import type { SseStreamObserver } from "../sse-pass-through.ts";
 import { failureEvent, turnPayload } from "./failure-event.ts";
 import type { HeldTurns } from "./held-turns.ts";
-import type { ToolCallRecord } from "./session-record.ts";
+import { MAX_RECORDED_TOOL_RESULT, type ToolCallRecord } from "./session-record.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 
@@ -20,9 +20,9 @@ interface ToolCallDelta {
   function?: { name?: string; arguments?: string };
 }
 
-/** Adds a streamed piece to the calls assembled so far. */
-function addToolCallDelta(calls: ToolCallRecord[], delta: ToolCallDelta): void {
-  const call = (calls[delta.index ?? 0] ??= { id: "", name: "", arguments: "" });
+/** Adds a streamed piece to the calls assembled so far (this round's indexes start at `base`). */
+function addToolCallDelta(calls: ToolCallRecord[], delta: ToolCallDelta, base: number): void {
+  const call = (calls[base + (delta.index ?? 0)] ??= { id: "", name: "", arguments: "" });
   if (delta.id) call.id = delta.id;
   if (delta.function?.name) call.name += delta.function.name;
   if (delta.function?.arguments) call.arguments += delta.function.arguments;
@@ -53,7 +53,9 @@ export function chatReplyRecord(
   const latency: TurnLatency = {};
   let text = "";
   const toolCalls: ToolCallRecord[] = [];
-  let usage: ChatChunk["usage"];
+  /** Where the current round's calls start in `toolCalls` (a reply with server tools has several rounds). */
+  let round = 0;
+  const usage = { prompt_tokens: 0, completion_tokens: 0, seen: false };
   let said: Promise<void> | undefined;
   let speculative = false;
   const withdrawals: (() => void)[] = [];
@@ -70,8 +72,8 @@ export function chatReplyRecord(
       text,
       startAt,
       endAt: now(),
-      promptTokens: usage?.prompt_tokens ?? null,
-      completionTokens: usage?.completion_tokens ?? null,
+      promptTokens: usage.seen ? usage.prompt_tokens : null,
+      completionTokens: usage.seen ? usage.completion_tokens : null,
       interrupted,
       latency: { ...latency, upstreamLlmTotalMs: Math.round(performance.now() - t0) },
       utteranceId,
@@ -85,8 +87,13 @@ export function chatReplyRecord(
         if (text === "") latency.upstreamLlmFirstTokenMs = Math.round(performance.now() - t0);
         text += delta.content;
       }
-      for (const call of delta?.tool_calls ?? []) addToolCallDelta(toolCalls, call);
-      if (chunk.usage) usage = chunk.usage;
+      for (const call of delta?.tool_calls ?? []) addToolCallDelta(toolCalls, call, round);
+      if (chunk.usage) {
+        // Summed: each round of a reply with server tools is an LLM call of its own.
+        usage.seen = true;
+        usage.prompt_tokens += chunk.usage.prompt_tokens ?? 0;
+        usage.completion_tokens += chunk.usage.completion_tokens ?? 0;
+      }
     },
     async beforeEnd(error) {
       if (error) recorder.event(sessionId, "error", { stage: "llm", code: error.code, ...turnPayload(turnId) });
@@ -117,6 +124,18 @@ export function chatReplyRecord(
     },
     failed(error, clientGone) {
       recorder.event(sessionId, ...failureEvent("llm", error, clientGone, turnId));
+    },
+    roundEnded(runs) {
+      for (const run of runs) {
+        const call = toolCalls.find((c, i) => i >= round && c.id === run.id);
+        if (!call) continue;
+        call.runs = "server";
+        call.outcome = run.outcome;
+        call.result = run.result.slice(0, MAX_RECORDED_TOOL_RESULT);
+        call.durationMs = run.durationMs;
+        if (run.status !== undefined) call.status = run.status;
+      }
+      round = toolCalls.length;
     },
   };
 }

@@ -41,14 +41,29 @@ export interface SessionRecord {
   client: ClientInfo | null;
 }
 
-/** A tool call of the model, as OpenAI streams it. */
+/**
+ * A tool call of the model, as OpenAI streams it. A client tool's result is the `tool` message of the
+ * widget's next request; a server tool's call carries how the relay ran it (the other fields).
+ */
 export interface ToolCallRecord {
   /** The upstream's call id (`call_…`). */
   id: string;
   name: string;
   /** JSON text, as the model wrote it. */
   arguments: string;
+  /** Set when the relay ran the call (a server tool). */
+  runs?: "server";
+  /** A server call's outcome: `ok`, or why its result is an error (`invalid_arguments`, `refused`, `timeout`, …; `skipped`: not run). */
+  outcome?: string;
+  /** The result the model got, cut to {@link MAX_RECORDED_TOOL_RESULT} characters. */
+  result?: string;
+  durationMs?: number;
+  /** The endpoint's HTTP status, when it answered. */
+  status?: number;
 }
+
+/** Longest server tool result kept in a {@link ToolCallRecord} (characters). */
+export const MAX_RECORDED_TOOL_RESULT = 2000;
 
 /** Who said a message. */
 export type MessageRole = "user" | "assistant" | "system" | "tool";

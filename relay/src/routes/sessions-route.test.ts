@@ -32,6 +32,7 @@ describe("POST /v1/sessions", () => {
       name: "Test agent",
       greeting: "Hello from the test agent.",
       speculation: true,
+      maxToolRounds: 3,
       realtimeTurns: "provider",
     });
     expect(body.upstream).toBe("provider");

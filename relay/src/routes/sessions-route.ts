@@ -81,6 +81,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
         name: agent.name,
         greeting: agent.greeting,
         speculation: agent.speculation,
+        maxToolRounds: agent.maxToolRounds,
         ...(agent.realtime ? { realtimeTurns: agent.realtime.turnDetection === null ? ("local" as const) : ("provider" as const) } : {}),
       },
       greetingId: greetingMessageId(sessionId),

@@ -53,6 +53,7 @@ class RecordingRecorder implements Recorder {
       failed: (error: unknown, clientGone: boolean) =>
         void this.calls.push(`llm:failed ${(error as HttpError).code}${clientGone ? " gone" : ""}`),
       hold: () => void this.calls.push("llm:hold"),
+      roundEnded: () => void this.calls.push("llm:round"),
     };
   }
 

@@ -3,7 +3,8 @@ import { guardStream, type ByteStreamObserver } from "../guard-stream.ts";
 import { type RecordScope, recordScope, type StageRecord } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
-import { ssePassThrough, type SseStreamObserver } from "../sse-pass-through.ts";
+import { HttpError } from "../http-error.ts";
+import { dataFrame, errorFrame, ssePassThrough, type EventVerdict, type SseStreamObserver } from "../sse-pass-through.ts";
 import { upstreamError } from "../upstream-error.ts";
 import { upstreamStream } from "../upstream-http.ts";
 import type { Stage } from "../upstreams.ts";
@@ -40,9 +41,9 @@ export class UpstreamStage {
    * Awaits the upstream's answer to `request` (called with {@link signal}). A failure becomes the relay's
    * error: 503 `shutting_down` when the relay shuts down, 504 `upstream_timeout`, else 502 `upstream_error`.
    */
-  async call<T>(request: (signal: AbortSignal) => PromiseLike<T>): Promise<T> {
+  async call<T>(request: (signal: AbortSignal) => PromiseLike<T>, signal = this.signal): Promise<T> {
     try {
-      return await request(this.signal);
+      return await request(signal);
     } catch (err) {
       throw upstreamError(this.#stage, err, this.#options.closing);
     }
@@ -53,22 +54,85 @@ export class UpstreamStage {
    * untouched, `[DONE]` at the end, a failure after the start as one error event, which is logged).
    */
   events(upstream: Response, observer: SseStreamObserver | undefined, headers: Record<string, string> = {}): Response {
-    const c = this.#c;
     const body = ssePassThrough(upstreamStream(upstream, this.#stage), {
       guard: this.#guard(),
-      client: c.req.raw.signal,
+      client: this.#c.req.raw.signal,
       observer,
-      onError: (error) =>
-        this.#options.log({
-          level: "warn",
-          msg: `${this.#stage} stream failed`,
-          requestId: c.get("requestId"),
-          code: error.code,
-          detail: error.message,
-        }),
+      onError: this.#logFailure,
     });
     return this.#stream(body, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
   }
+
+  /**
+   * Like {@link events}, over several upstream answers in one response: each round's events pass through
+   * `plan.filter`; when a round ends cleanly and `plan.continues()`, `plan.next` runs (it may add frames,
+   * e.g. a tool's status) and returns the next round's answer, each round under a stream watch of its
+   * own. `[DONE]` (and the observer's `beforeEnd`) come once, after the last round; a failure between
+   * rounds ends the stream with the relay's error event like a failure within one.
+   */
+  rounds(first: Response, plan: StreamRounds, observer: SseStreamObserver | undefined, headers: Record<string, string> = {}): Response {
+    const client = this.#c.req.raw.signal;
+    const cancelled = new AbortController();
+    let continuing = false;
+    let between = false;
+    const open = (answer: Response, upstream: AbortController) =>
+      ssePassThrough(upstreamStream(answer, this.#stage), {
+        guard: { ...this.#guard(), upstream },
+        client,
+        observer,
+        onError: this.#logFailure,
+        filter: (data) => plan.filter(data),
+        continues: () => (continuing = plan.continues()),
+      }).getReader();
+    let current = open(first, this.#watch);
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          for (;;) {
+            const { value, done } = await current.read();
+            if (!done) return controller.enqueue(value);
+            if (!continuing) return controller.close();
+            continuing = false;
+            between = true;
+            const upstream = new AbortController();
+            const signal = AbortSignal.any([client, cancelled.signal, upstream.signal, this.#options.closing]);
+            try {
+              const send = (frame: unknown) => void (cancelled.signal.aborted || controller.enqueue(dataFrame(frame)));
+              const answer = await this.call((s) => plan.next(send, s), signal);
+              between = false;
+              // Cancelled as the answer came (the observer heard it already): drop the answer unread.
+              if (cancelled.signal.aborted) return void upstreamStream(answer, this.#stage).destroy();
+              current = open(answer, upstream);
+            } catch (err) {
+              between = false;
+              if (client.aborted || cancelled.signal.aborted) return;
+              const error = err instanceof HttpError ? err : new HttpError(502, "upstream_error", `The ${this.#stage} stream failed.`);
+              this.#logFailure(error);
+              await observer?.beforeEnd({ code: error.code, message: error.message });
+              controller.enqueue(errorFrame(error));
+              return controller.close();
+            }
+          }
+        },
+        cancel: async (reason) => {
+          cancelled.abort();
+          if (between) observer?.onCancel();
+          else await current.cancel(reason);
+        },
+      },
+      { highWaterMark: 1 },
+    );
+    return this.#stream(body, { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers });
+  }
+
+  readonly #logFailure = (error: HttpError) =>
+    this.#options.log({
+      level: "warn",
+      msg: `${this.#stage} stream failed`,
+      requestId: this.#c.get("requestId"),
+      code: error.code,
+      detail: error.message,
+    });
 
   /**
    * Answers 200 with the upstream's bytes passed through chunk by chunk (`guardStream`); a silent upstream
@@ -88,6 +152,16 @@ export class UpstreamStage {
     // Chunked explicitly, so the Node adapter sends the headers at once instead of waiting for body chunks.
     return this.#c.body(body, 200, { ...headers, "transfer-encoding": "chunked" });
   }
+}
+
+/** How {@link UpstreamStage.rounds} continues a reply over several upstream answers. */
+export interface StreamRounds {
+  /** Each upstream event's fate (after the records saw it). */
+  filter(data: unknown): EventVerdict;
+  /** Asked once at each round's clean end: whether another round follows. */
+  continues(): boolean;
+  /** Between rounds: may send frames (JSON, each as one `data:` event), then asks for the next round's answer. */
+  next(send: (frame: unknown) => void, signal: AbortSignal): Promise<Response>;
 }
 
 /** One upstream route: its path, its stage, and the record it keeps of each request (none for some). */

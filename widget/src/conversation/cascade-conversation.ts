@@ -189,7 +189,8 @@ export class CascadeConversation extends SessionConversation {
   ): Promise<void> {
     const { signal } = reply.abort;
     try {
-      const context = { host: this.host, transport: this.transport, config: this.config };
+      const maxToolRounds = this.relay?.session?.agent.maxToolRounds ?? 3;
+      const context = { host: this.host, transport: this.transport, config: this.config, maxToolRounds };
       const metrics = await streamReply(reply, context, prefetched);
       metrics.sttMs = sttMs;
       await this.#finishSpeech(reply);

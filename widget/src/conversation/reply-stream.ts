@@ -1,6 +1,6 @@
 /**
  * One reply of the model: streams the chat deltas into the reply's message and speech, and runs client
- * tools between rounds (up to `maxToolRounds`).
+ * tools between rounds (up to the agent's `maxToolRounds`, which the relay sends with the session).
  */
 import type { ResolvedConfig } from "../config.ts";
 import type { TurnMetrics } from "../events.ts";
@@ -27,7 +27,9 @@ export interface ActiveReply {
 export interface ReplyStreamContext {
   readonly host: Pick<ConversationHost, "log" | "apply" | "emit" | "setInterim">;
   readonly transport: CascadeTransport;
-  readonly config: Pick<ResolvedConfig, "contextTurns" | "maxToolRounds" | "tools">;
+  readonly config: Pick<ResolvedConfig, "contextTurns" | "tools">;
+  /** Tool rounds per turn: the agent's, from the session (the relay refuses the model more anyway). */
+  readonly maxToolRounds: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface ReplyStreamContext {
  */
 export async function streamReply(
   reply: ActiveReply,
-  { host, transport, config }: ReplyStreamContext,
+  { host, transport, config, maxToolRounds }: ReplyStreamContext,
   prefetched?: AsyncIterable<ChatDelta>,
 ): Promise<TurnMetrics> {
   const { signal } = reply.abort;
@@ -63,7 +65,7 @@ export async function streamReply(
       }
     }
     metrics.llmTotalMs = performance.now() - requested;
-    if (calls.length === 0 || round + 1 >= config.maxToolRounds) break;
+    if (calls.length === 0 || round >= maxToolRounds) break;
     metrics.toolCalls += calls.length;
     await log.save(log.draft({ role: "assistant", text: "", utteranceId, toolCalls: calls }));
     for (const call of calls) {

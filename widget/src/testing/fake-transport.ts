@@ -119,6 +119,7 @@ export class FakeTransport implements Transport {
         name: "Test agent",
         greeting: this.#options.greeting,
         speculation: this.#options.speculation,
+        maxToolRounds: 3,
         realtimeTurns: this.#options.realtimeTurns,
       },
       greetingId: `session-${n}:greeting`,
