@@ -9,6 +9,14 @@ describe("ChatChunkReader", () => {
     expect(reader.push({ choices: [], usage: { completion_tokens: 7 } })).toEqual([{ type: "usage", completionTokens: 7 }]);
   });
 
+  test("the relay's server-tool events (no choices, a voice_agent member) become server-tool deltas", () => {
+    const reader = new ChatChunkReader();
+    const chunk = (status: string) => ({ choices: [], voice_agent: { type: "tool", name: "track_order", status } });
+    expect(reader.push(chunk("running"))).toEqual([{ type: "server-tool", name: "track_order", running: true }]);
+    expect(reader.push(chunk("failed"))).toEqual([{ type: "server-tool", name: "track_order", running: false }]);
+    expect(reader.push({ choices: [], voice_agent: { type: "other", name: "x" } })).toEqual([]);
+  });
+
   test("assembles tool calls streamed in pieces, in index order", () => {
     const reader = new ChatChunkReader();
     reader.push({ choices: [{ delta: { tool_calls: [{ index: 1, id: "b", function: { name: "two", arguments: "" } }] } }] });

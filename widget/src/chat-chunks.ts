@@ -11,6 +11,8 @@ export interface ChatChunk {
     finish_reason?: string | null;
   }[];
   usage?: { completion_tokens?: number } | null;
+  /** The relay's own event: one of the agent's server tools runs (`ToolStatusChunk` of the relay's protocol). */
+  voice_agent?: { type?: string; name?: string; status?: string };
 }
 
 /** Feed chunks in order with `push()`, then call `end()`. */
@@ -31,6 +33,9 @@ export class ChatChunkReader {
     }
     if (choice?.finish_reason) out.push(...this.#flushCalls());
     if (chunk.usage?.completion_tokens !== undefined) out.push({ type: "usage", completionTokens: chunk.usage.completion_tokens });
+    const tool = chunk.voice_agent;
+    if (tool?.type === "tool" && typeof tool.name === "string")
+      out.push({ type: "server-tool", name: tool.name, running: tool.status === "running" });
     return out;
   }
 

@@ -26,6 +26,8 @@ export class SessionController implements ReactiveController {
   voice = false;
   /** Text being recognised or generated (shown as a pending line). */
   interim: InterimText | undefined;
+  /** The server tool the relay is running for the reply (the state shows as working), if any. */
+  working: string | undefined;
   /** A non-fatal notice: history fell back to memory, or forget-me completed. */
   notice: "storage" | "forgotten" | undefined;
   /** The relay session as last opened (the running one is the conversation's): the panel shows its agent. */
@@ -205,6 +207,11 @@ export class SessionController implements ReactiveController {
         if (interim) this.#emit("va-interim", interim);
         this.#host.requestUpdate();
       },
+      setWorking: (tool: string | undefined) => {
+        if (this.working === tool) return;
+        this.working = tool;
+        this.#host.requestUpdate();
+      },
       setSession: (session: CreateSessionResponse) => {
         this.session = session;
         this.#host.requestUpdate();
@@ -255,6 +262,8 @@ export class SessionController implements ReactiveController {
     const next = transition(this.state, event);
     if (next === this.state) return false;
     this.state = next;
+    // Working is a part of thinking or responding: any other state ends it.
+    if (next.kind !== "thinking" && next.kind !== "responding") this.working = undefined;
     this.#engine?.report({ type: "state", state: next.kind });
     this.#host.dataset.state = next.kind;
     this.#emit("va-state", next);

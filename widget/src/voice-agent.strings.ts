@@ -32,6 +32,8 @@ export interface VoiceAgentStrings {
   forgotten: string;
   /** After a `rate-limited` error when the relay said how long to wait; `{seconds}` is replaced. */
   retryIn: string;
+  /** The state while the relay runs one of the agent's server tools (e.g. looks up an order). */
+  working: string;
   states: Record<ConversationStateKind, string>;
   errors: Record<WidgetErrorCode, string>;
 }
@@ -58,6 +60,7 @@ export const DEFAULT_STRINGS: VoiceAgentStrings = {
   storageFallback: "History can't be saved in this browser; this conversation is kept until you leave the page.",
   forgotten: "Your local history was deleted and the relay was asked to delete its records.",
   retryIn: "Try again in {seconds} s.",
+  working: "Working…",
   states: {
     idle: "Ready",
     initializing: "Starting…",

@@ -158,7 +158,7 @@ export class VoiceAgent extends LitElement {
   override render() {
     const config = this.#safeConfig();
     const strings = config?.strings ?? DEFAULT_STRINGS;
-    const { state, interim, notice, session, muted } = this.#session;
+    const { state, interim, notice, session, muted, working } = this.#session;
     // A typed conversation has no microphone: it is not "listening", has nothing to mute, and offers to talk.
     const typed = isActive(state) && !this.#session.voice;
     const active = isActive(state);
@@ -167,7 +167,7 @@ export class VoiceAgent extends LitElement {
     // A reply cut before a word of it was heard is not part of what the visitor saw.
     const lines = this.#session.log.messages.filter((m) => m.role !== "tool" && m.text && !(m.interrupted && !m.heardText));
     const firstUser = lines.findIndex((m) => m.role === "user");
-    const stateLabel = strings.states[typed && state.kind === "listening" ? "idle" : state.kind];
+    const stateLabel = working ? strings.working : strings.states[typed && state.kind === "listening" ? "idle" : state.kind];
     return html`${
         launcher
           ? launcherButton({
@@ -190,7 +190,7 @@ export class VoiceAgent extends LitElement {
         <header part="header">
           <slot name="header"><strong part="title">${session?.agent.name ?? strings.title}</strong></slot>
           ${session?.upstream === "offline-demo" ? html`<span class="offline" part="offline-label" title=${strings.offlineDemoHint}>${strings.offlineDemo}</span>` : nothing}
-          <span class="state" part="state" data-kind=${state.kind} role="status">${stateLabel}</span>
+          <span class="state" part="state" data-kind=${state.kind} ?data-working=${working !== undefined} role="status">${stateLabel}</span>
         </header>
         ${state.kind === "error" ? html`<p class="error" part="error" role="alert" title=${state.message}>${strings.errors[state.code]}${state.retryAfterMs ? ` ${strings.retryIn.replace("{seconds}", String(Math.ceil(state.retryAfterMs / 1000)))}` : ""} <small>(${state.code})</small></p>` : nothing}
         ${notice ? html`<p class="notice" part="notice" role="status">${notice === "storage" ? strings.storageFallback : strings.forgotten}</p>` : nothing}

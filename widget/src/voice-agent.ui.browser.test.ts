@@ -22,6 +22,25 @@ describe("<voice-agent> embed contract", () => {
     expect(m.$("[part~=mute]")).toBeNull();
   });
 
+  test("while the relay runs a server tool the state shows as working, then the reply goes on", async () => {
+    m = await mountElement({ attributes: { mode: "text" }, config: { greet: false } });
+    m.transport.replies.push([
+      { type: "server-tool", name: "track_order", running: true },
+      { type: "server-tool", name: "track_order", running: false },
+      { type: "text", text: "Your order ships today." },
+    ]);
+    m.transport.hold(); // after the first delta: the tool is running
+    m.el.sendText("Where is my order?");
+    const state = () => m!.$("[part=state]")!;
+    await until(() => expect(state().textContent).toBe("Working…"));
+    expect(state().hasAttribute("data-working")).toBe(true);
+    expect(m.el.state.kind).toBe("thinking");
+    m.transport.release();
+    await until(() => expect(m!.el.messages.at(-1)?.text).toBe("Your order ships today."));
+    await until(() => expect(state().hasAttribute("data-working")).toBe(false));
+    expect(state().textContent).not.toBe("Working…");
+  });
+
   test("the transcript follows the newest line on a phone-sized panel, unless the visitor scrolled up to read", async () => {
     m = await mountElement({ attributes: { mode: "text", layout: "inline" }, config: { greet: false } });
     m.el.style.width = "375px";

@@ -29,6 +29,8 @@ export interface ConversationHost {
   fail(error: unknown): void;
   emit<K extends ConversationEventName>(name: K, detail: VoiceAgentEventMap[K]): void;
   setInterim(interim: InterimText | undefined): void;
+  /** The relay is running the agent's server tool `tool` (shown as working), or no longer (undefined). */
+  setWorking(tool: string | undefined): void;
   setSession(session: CreateSessionResponse): void;
   /** The microphone's level, dBFS, once per 32 ms frame while it is open (the launcher's sign). */
   level(db: number): void;

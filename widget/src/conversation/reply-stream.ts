@@ -25,7 +25,7 @@ export interface ActiveReply {
 
 /** What {@link streamReply} uses of the conversation. */
 export interface ReplyStreamContext {
-  readonly host: Pick<ConversationHost, "log" | "apply" | "emit" | "setInterim">;
+  readonly host: Pick<ConversationHost, "log" | "apply" | "emit" | "setInterim" | "setWorking">;
   readonly transport: CascadeTransport;
   readonly config: Pick<ResolvedConfig, "contextTurns" | "tools">;
   /** Tool rounds per turn: the agent's, from the session (the relay refuses the model more anyway). */
@@ -56,6 +56,7 @@ export async function streamReply(
       if (delta.type === "tool-call") calls.push(delta);
       else if (delta.type === "record") reply.recordId = delta.id;
       else if (delta.type === "usage") message.tokenCount = (message.tokenCount ?? 0) + delta.completionTokens;
+      else if (delta.type === "server-tool") host.setWorking(delta.running ? delta.name : undefined);
       else {
         metrics.llmFirstTokenMs ??= performance.now() - requested;
         if (!message.text) host.apply({ type: "reply-start" });
@@ -77,6 +78,7 @@ export async function streamReply(
   }
   reply.speaker?.say(splitter.flush());
   host.setInterim(undefined);
+  host.setWorking(undefined);
   message.latency = { llmFirstTokenMs: metrics.llmFirstTokenMs, llmTotalMs: metrics.llmTotalMs };
   if (message.tokenCount !== undefined) metrics.completionTokens = message.tokenCount;
   if (message.text) {

@@ -40,6 +40,8 @@ export type ChatDelta =
   /** A complete tool call (arguments fully streamed). */
   | { type: "tool-call"; id: string; name: string; arguments: string }
   | { type: "usage"; completionTokens: number }
+  /** The relay runs one of the agent's server tools (`running`), or it finished. */
+  | { type: "server-tool"; name: string; running: boolean }
   /** The relay's record id of this reply (its `x-record-id`), first when the relay keeps records. */
   | { type: "record"; id: string };
 

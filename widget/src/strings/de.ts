@@ -23,6 +23,7 @@ export default {
     "Der Verlauf kann in diesem Browser nicht gespeichert werden; diese Unterhaltung bleibt erhalten, bis Sie die Seite verlassen.",
   forgotten: "Ihr lokaler Verlauf wurde gelöscht, und das Relay wurde gebeten, seine Aufzeichnungen zu löschen.",
   retryIn: "Erneut versuchen in {seconds} s.",
+  working: "Arbeitet…",
   states: {
     idle: "Bereit",
     initializing: "Wird gestartet…",

@@ -22,6 +22,7 @@ export default {
   storageFallback: "El historial no se puede guardar en este navegador; esta conversación se conserva hasta que salgas de la página.",
   forgotten: "Tu historial local se ha borrado y se ha pedido al relé que borre sus registros.",
   retryIn: "Vuelve a intentarlo en {seconds} s.",
+  working: "Trabajando…",
   states: {
     idle: "Listo",
     initializing: "Iniciando…",

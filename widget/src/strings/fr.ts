@@ -23,6 +23,7 @@ export default {
     "L'historique ne peut pas être enregistré dans ce navigateur ; cette conversation est conservée jusqu'à ce que vous quittiez la page.",
   forgotten: "Votre historique local a été supprimé et le relais a été prié de supprimer ses enregistrements.",
   retryIn: "Réessayez dans {seconds} s.",
+  working: "Recherche en cours…",
   states: {
     idle: "Prêt",
     initializing: "Démarrage…",

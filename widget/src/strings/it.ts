@@ -22,6 +22,7 @@ export default {
   storageFallback: "La cronologia non può essere salvata in questo browser; questa conversazione resta finché non lasci la pagina.",
   forgotten: "La tua cronologia locale è stata cancellata ed è stato chiesto al relay di cancellare i suoi dati.",
   retryIn: "Riprova tra {seconds} s.",
+  working: "Al lavoro…",
   states: {
     idle: "Pronto",
     initializing: "Avvio…",
