@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resolveAgents } from "./agent-config.ts";
+import { contextWarnings } from "./page-context.ts";
 
 const valid = () => JSON.parse(readFileSync(new URL("../agents.json", import.meta.url), "utf8")) as { agents: Record<string, unknown>[] };
 
@@ -95,5 +96,66 @@ describe("resolveAgents", () => {
     expect(message).toContain('agents[0].tools[2].http.url: "ftp://api.example.com/c" is not an http(s) URL');
     expect(message).toContain("agents[0].tools[2].http.headers.authorization:");
     expect(message).toContain("agents[0].tools[3].parameters: not a usable JSON Schema:");
+  });
+
+  it("reads an agent's page context and the placeholders of its prompt", () => {
+    const json = valid();
+    Object.assign(json.agents[0]!, {
+      systemPrompt: "The visitor is {{name}} on the {{ plan }} plan, {{cartItems}} items. Unused: none.",
+      context: {
+        name: { type: "string", maxLength: 60 },
+        plan: { type: "enum", values: ["free", "pro"], default: "free" },
+        cartItems: { type: "integer", min: 0, max: 999, required: true },
+        member: { type: "boolean" },
+      },
+    });
+    const [agent] = resolveAgents(json, "agents.json");
+    expect(agent!.context).toEqual({
+      name: { type: "string", maxLength: 60, required: false },
+      plan: { type: "enum", values: ["free", "pro"], default: "free", required: false },
+      cartItems: { type: "integer", min: 0, max: 999, required: true },
+      member: { type: "boolean", required: false },
+    });
+    expect(contextWarnings([agent!])).toEqual([
+      "agent demo: context variable member appears in no {{member}} of its systemPrompt, so the model never sees it",
+    ]);
+    expect(resolveAgents(valid(), "agents.json")[0]!.context).toEqual({});
+  });
+
+  it("refuses a placeholder that names no declared variable, and each bad declaration", () => {
+    const json = valid();
+    Object.assign(json.agents[0]!, {
+      systemPrompt: "Hello {{name}}, your {{plna}} plan.",
+      context: {
+        name: { type: "string" },
+        plan: { type: "enum", values: ["free", "pro"], default: "gold" },
+        big: { type: "string", maxLength: 2001 },
+        n: { type: "integer", min: 5, max: 1 },
+        "bad-name": { type: "boolean" },
+        r: { type: "boolean", required: true, default: false },
+        f: { type: "float" },
+      },
+    });
+    let message = "";
+    try {
+      resolveAgents(json, "agents.json");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("agents.json: agents[0].context.name.maxLength:");
+    expect(message).toContain('agents[0].context.plan.default: the default is not a valid value: expected one of "free", "pro"');
+    expect(message).toContain("agents[0].context.big.maxLength:");
+    expect(message).toContain("agents[0].context.n.max: max (1) is below min (5)");
+    expect(message).toContain("agents[0].context.bad-name:");
+    expect(message).toContain("agents[0].context.r.default: a required variable has no default");
+    expect(message).toContain("agents[0].context.f.type:");
+
+    // With a valid declaration, the misspelt placeholder is what is left.
+    Object.assign(json.agents[0]!, { context: { name: { type: "string", maxLength: 60 }, plan: { type: "enum", values: ["free"] } } });
+    expect(() => resolveAgents(json, "agents.json")).toThrow(
+      'agents.json: agents[0].systemPrompt: {{plna}} names no variable of "context" (declared: name, plan)',
+    );
+    Object.assign(json.agents[0]!, { context: undefined, systemPrompt: "Hi {{ name }}" });
+    expect(() => resolveAgents(json, "agents.json")).toThrow('{{name}} names no variable of "context" (it declares none)');
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ContextDeclarationSchema, placeholderNames } from "./context-declaration.ts";
 import { schemaProblem } from "./server-tools/tool-arguments.ts";
 
 /** True when `value` is exactly a web origin such as `https://example.com` or `http://localhost:5173`. */
@@ -106,8 +107,17 @@ export const AgentConfigSchema = z.strictObject({
   name: z.string().min(1),
   /** A disabled agent answers `agent_not_found`, and its tokens stop working. */
   enabled: z.boolean(),
-  /** Prepended as the `system` message of every chat completion. */
+  /**
+   * Prepended as the `system` message of every chat completion (and the realtime session's instructions).
+   * Each `{{name}}` is replaced by the session's value of that `context` variable, as a JSON literal.
+   */
   systemPrompt: z.string().min(1),
+  /**
+   * The page context the agent accepts (`.config.context` of the widget): variables by name, each with
+   * its type and bounds (`string` with `maxLength`, `enum` with `values`, `integer` with `min`/`max`,
+   * `boolean`), optionally `required` or with a `default`. Anything else a page sends is refused. Default none.
+   */
+  context: ContextDeclarationSchema,
   /** First assistant line, spoken by the widget when a session starts. */
   greeting: z.string(),
   /** Exact origins (scheme://host[:port]) allowed to create sessions and call the proxy routes. */
@@ -195,7 +205,20 @@ export const AgentConfigSchema = z.strictObject({
 /** One agent as the site owner configured it (resolved: defaults applied). */
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 
-const AgentsFileSchema = z.strictObject({ agents: z.array(AgentConfigSchema).min(1) });
+/** A `{{name}}` of the system prompt that names no variable of the agent's `context` is an error. */
+const CheckedAgentSchema = AgentConfigSchema.superRefine((agent, ctx) => {
+  for (const name of new Set(placeholderNames(agent.systemPrompt))) {
+    if (Object.hasOwn(agent.context, name)) continue;
+    const declared = Object.keys(agent.context);
+    ctx.addIssue({
+      code: "custom",
+      path: ["systemPrompt"],
+      message: `{{${name}}} names no variable of "context" (${declared.length === 0 ? "it declares none" : `declared: ${declared.join(", ")}`})`,
+    });
+  }
+});
+
+const AgentsFileSchema = z.strictObject({ agents: z.array(CheckedAgentSchema).min(1) });
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");

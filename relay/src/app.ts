@@ -26,6 +26,7 @@ import { createTranscriptionsRoute } from "./routes/transcriptions-route.ts";
 import { turnId } from "./turn-id.ts";
 import { secureHeadersPolicy } from "./secure-headers-policy.ts";
 import { serverToolWarnings } from "./server-tools/tool-warnings.ts";
+import { contextWarnings } from "./page-context.ts";
 import { sessionLimits } from "./session-limits.ts";
 import { upstreamProbe } from "./upstream-probe.ts";
 import { createUpstreamClients, STAGES } from "./upstreams.ts";
@@ -96,7 +97,8 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const stage = { streamIdleMs, closing, log };
   app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, ...stage }));
   const env = options.env ?? process.env;
-  for (const warning of serverToolWarnings(options.agents, env)) log({ level: "warn", msg: warning });
+  for (const warning of [...contextWarnings(options.agents), ...serverToolWarnings(options.agents, env)])
+    log({ level: "warn", msg: warning });
   const serverTools = { env, ...(options.serverToolLimits ? { serverToolLimits: options.serverToolLimits } : {}) };
   app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, ...serverTools, ...stage }));
   app.route("/", createSpeechRoute({ tts: clients.tts, recorder, ...stage }));

@@ -123,6 +123,7 @@ export const ERROR_CODES = [
   "token_expired",
   "origin_not_allowed",
   "agent_not_found",
+  "context_invalid",
   "payload_too_large",
   "unsupported_media_type",
   "not_found",

@@ -26,6 +26,8 @@ export interface NewSession {
   endsAt: number;
   /** The conversation's mode, as the widget said; default `cascade`. */
   mode?: "cascade" | "realtime";
+  /** The validated page context, when the page gave one: what the agent's instructions were given. */
+  context?: Record<string, string | number | boolean>;
 }
 
 /** The part every stage's record has: its id and its failure. */

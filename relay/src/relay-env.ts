@@ -11,7 +11,10 @@ export interface RelayEnv {
     requestId: string;
     /** Verified token claims; set by `requireSession` on the proxy routes. */
     session: RelayTokenClaims;
-    /** The token's agent; set by `requireSession` on the proxy routes. */
+    /**
+     * The token's agent as its session sees it: `systemPrompt` has the session's page context inserted
+     * (`sessionAgent`). Set by `requireSession` on the proxy routes.
+     */
     agent: AgentConfig;
     /** The request's turn (its `x-turn-id`); set by `turnId` on the stage routes, undefined without the header. */
     turnId: string | undefined;

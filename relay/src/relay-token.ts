@@ -1,4 +1,5 @@
 import { sign, verify } from "hono/jwt";
+import type { PageContext } from "./context-declaration.ts";
 import { HttpError } from "./http-error.ts";
 
 /** Claims of a relay token. The agent is always taken from here, never from the request. */
@@ -13,6 +14,12 @@ export interface RelayTokenClaims {
   exp: number;
   /** End of the session (creation + the agent's max session seconds), epoch seconds. Refresh keeps it. */
   end: number;
+  /**
+   * The page context, validated when the session opened; absent when the page gave none. Kept in the
+   * token (signed, so the page cannot change it afterwards) so that every relay instance has it without a
+   * lookup, and a refresh carries it on. Bounded by the session request's size.
+   */
+  ctx?: PageContext;
 }
 
 const ALG = "HS256";
@@ -33,8 +40,9 @@ function keyOf(secret: string): Promise<HmacKey> {
 
 /** Signs relay token claims with HS256. */
 export function signRelayToken(claims: RelayTokenClaims, secret: string): Promise<string> {
-  const { sid, agent, origin, exp, end } = claims;
-  return keyOf(secret).then((key) => sign({ sid, agent, origin, exp, end }, key, ALG));
+  const { sid, agent, origin, exp, end, ctx } = claims;
+  const payload = ctx && Object.keys(ctx).length > 0 ? { sid, agent, origin, exp, end, ctx } : { sid, agent, origin, exp, end };
+  return keyOf(secret).then((key) => sign(payload, key, ALG));
 }
 
 /** Tokens whose signature has been verified, per secret, so a session's later requests skip the HMAC. */
@@ -54,21 +62,28 @@ async function verifiedClaims(token: string, secret: string): Promise<RelayToken
   } catch (cause) {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.", { cause });
   }
-  const { sid, agent, origin, exp, end } = payload;
+  const { sid, agent, origin, exp, end, ctx } = payload;
   if (
     typeof sid !== "string" ||
     typeof agent !== "string" ||
     typeof origin !== "string" ||
     typeof exp !== "number" ||
-    typeof end !== "number"
+    typeof end !== "number" ||
+    !(ctx === undefined || isPageContext(ctx))
   ) {
     throw new HttpError(401, "unauthorized", "The relay token is not valid.");
   }
-  const claims = { sid, agent, origin, exp, end };
+  const claims: RelayTokenClaims = ctx === undefined ? { sid, agent, origin, exp, end } : { sid, agent, origin, exp, end, ctx };
   if (!cache) verified.set(secret, (cache = new Map()));
   if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(token, claims);
   return claims;
+}
+
+/** A flat object of strings, numbers and booleans: the shape of a signed `ctx` claim. */
+function isPageContext(value: unknown): value is PageContext {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean");
 }
 
 /**

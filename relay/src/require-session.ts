@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AgentConfig } from "./agent-config.ts";
 import { HttpError } from "./http-error.ts";
+import { sessionAgent } from "./page-context.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import { verifyRelayToken } from "./relay-token.ts";
 import type { SessionRevocations } from "./session-revocations.ts";
@@ -21,7 +22,8 @@ const KEY_PROTOCOL = "openai-insecure-api-key.";
  * Guards the proxy routes: requires `Authorization: Bearer <relay token>` (on a WebSocket upgrade, a
  * browser's `Sec-WebSocket-Protocol` entry `openai-insecure-api-key.<token>` does too), checks that a
  * request's `Origin` (when present) is the token's origin, refuses a revoked session (401
- * `session_revoked`), and puts the token's claims and agent on the context as `session` and `agent`.
+ * `session_revoked`), and puts the token's claims and agent on the context as `session` and `agent` (the
+ * agent's system prompt with the session's page context inserted, see `sessionAgent`).
  */
 export function requireSession(options: RequireSessionOptions): MiddlewareHandler<RelayEnv> {
   return async (c, next) => {
@@ -42,7 +44,7 @@ export function requireSession(options: RequireSessionOptions): MiddlewareHandle
     const agent = options.agents.get(claims.agent);
     if (!agent?.enabled) throw new HttpError(404, "agent_not_found", `Agent "${claims.agent}" is not available.`);
     c.set("session", claims);
-    c.set("agent", agent);
+    c.set("agent", sessionAgent(agent, claims.ctx ?? {}));
     await next();
   };
 }

@@ -38,6 +38,15 @@ export const CreateSessionRequestSchema = z.object({
   conversationId: z.string().min(1).max(128).optional(),
   /** The widget's mode for this session, recorded with it; default `cascade`. */
   mode: z.enum(["cascade", "realtime"]).optional(),
+  /**
+   * The host page's context (the widget's `.config.context`): values of the variables the agent declares
+   * (strings, whole numbers, booleans), inserted into its instructions as data. Checked against the
+   * agent's declaration (400 `context_invalid`, naming the variable), so any value is accepted here.
+   */
+  context: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: "Variables declared by the agent: string, integer or boolean values", examples: [{ name: "Ada", plan: "pro" }] }),
 });
 
 /** Which upstream the relay forwards to; the widget labels the offline demo upstream visibly. */

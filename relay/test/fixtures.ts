@@ -17,6 +17,7 @@ export const testAgent: AgentConfig = {
   name: "Test agent",
   enabled: true,
   systemPrompt: "You are the test agent. SYSTEM-PROMPT-MARKER",
+  context: {},
   greeting: "Hello from the test agent.",
   allowedOrigins: [TEST_ORIGIN],
   stt: { model: "agent-stt-model", language: "en" },
@@ -35,6 +36,18 @@ export const testAgent: AgentConfig = {
   maxToolRounds: 3,
   realtime: { model: "agent-realtime-model", voice: "agent-realtime-voice", turnDetection: { type: "semantic_vad" } },
   limits: AgentLimitsSchema.parse({}),
+};
+
+/** {@link testAgent} telling the model who the visitor is: one page context variable of each type. */
+export const contextAgent: AgentConfig = {
+  ...testAgent,
+  systemPrompt: "You are the test agent. Visitor: {{name}}; plan {{plan}}; {{cartItems}} items; member {{ member }}. Greet {{name}}.",
+  context: {
+    name: { type: "string", maxLength: 60, required: false },
+    plan: { type: "enum", values: ["free", "pro"], required: true },
+    cartItems: { type: "integer", min: 0, max: 999, required: false },
+    member: { type: "boolean", required: false, default: false },
+  },
 };
 
 /** The test secret of {@link createTestApp}'s relay tokens. */

@@ -25,6 +25,7 @@ export function sessionOp(
       lastActiveAt: null,
       durationMs: null,
       endReason: null,
+      context: null,
       client: null,
       ...overrides,
     },

@@ -59,6 +59,12 @@ export interface VoiceAgentConfig {
   /** Client tools by name. Default none. */
   tools?: Record<string, ClientTool>;
   /**
+   * Page context for the agent, e.g. `{ name: "Ada", plan: "pro" }`: sent to the relay when a session
+   * opens; the relay checks it against the variables the agent declares (names, types, lengths) and puts
+   * the values into the agent's instructions as data. A flat object of strings, numbers and booleans.
+   */
+  context?: Record<string, string | number | boolean>;
+  /**
    * Replacement strings, over those of the element's language (English, French, German, Spanish and Italian
    * ship with the widget); `states` and `errors` may be given in part.
    */
@@ -95,6 +101,8 @@ export interface ResolvedConfig {
   greet: boolean;
   layout: VoiceAgentLayout;
   tools: Record<string, ClientTool>;
+  /** `.config.context`, checked for its shape only (the relay is the authority); undefined when not given. */
+  context: Record<string, string | number | boolean> | undefined;
   strings: VoiceAgentStrings;
 }
 
@@ -153,6 +161,7 @@ export function resolveConfig(
     greet: config.greet ?? true,
     layout: layoutOf(attributes.layout, config.layout),
     tools,
+    context: pageContext(config.context),
     strings: {
       ...baseStrings,
       ...strings,
@@ -170,6 +179,24 @@ export function layoutOf(attribute: string | undefined, configured: VoiceAgentLa
   if (!attribute) return oneOf(configured, "layout", LAYOUTS);
   if (LAYOUTS.includes(attribute as VoiceAgentLayout)) return attribute as VoiceAgentLayout;
   throw new WidgetError("config", `<voice-agent> layout must be "launcher" (the default) or "inline" (got ${JSON.stringify(attribute)}).`);
+}
+
+/**
+ * `config.context` as given when it is a flat object of strings, finite numbers and booleans; the relay
+ * checks names, types and bounds against the agent, so nothing more is checked here.
+ */
+function pageContext(value: unknown): Record<string, string | number | boolean> | undefined {
+  if (value === undefined) return undefined;
+  const example = 'e.g. { name: "Ada", plan: "pro" }';
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new WidgetError("config", `config.context must be an object of strings, numbers and booleans, ${example}.`);
+  }
+  for (const [name, v] of Object.entries(value)) {
+    if (!(typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)))) {
+      throw new WidgetError("config", `config.context.${name} must be a string, a number or a boolean (a flat object, ${example}).`);
+    }
+  }
+  return { ...(value as Record<string, string | number | boolean>) };
 }
 
 function audioWorker(value: string | undefined): string {

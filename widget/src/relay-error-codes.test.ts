@@ -9,6 +9,7 @@ const EXPECTED = {
   token_expired: ["unauthorized", "renew"],
   origin_not_allowed: ["origin-not-allowed", "fail"],
   agent_not_found: ["config", "fail"],
+  context_invalid: ["config", "fail"],
   payload_too_large: ["bad-request", "fail"],
   unsupported_media_type: ["bad-request", "fail"],
   not_found: ["bad-request", "fail"],

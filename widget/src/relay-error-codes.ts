@@ -24,6 +24,8 @@ export const RELAY_ERROR_HANDLING: Readonly<Record<ErrorCode, { code: WidgetErro
   origin_not_allowed: { code: "origin-not-allowed", action: "fail" },
   // The `agent` attribute names no enabled agent: a setup error of the page.
   agent_not_found: { code: "config", action: "fail" },
+  // `.config.context` has a variable the agent does not declare, or a value outside its rule: a setup error of the page.
+  context_invalid: { code: "config", action: "fail" },
   payload_too_large: { code: "bad-request", action: "fail" },
   unsupported_media_type: { code: "bad-request", action: "fail" },
   // A route this relay does not have (an older relay).

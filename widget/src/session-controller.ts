@@ -153,7 +153,8 @@ export class SessionController implements ReactiveController {
     if (config) {
       try {
         const transport = await this.#services().transport(config.relayUrl);
-        await transport.openSession({ agent: config.agent, visitorId: await this.log.visitorId() });
+        const context = config.context ? { context: config.context } : {};
+        await transport.openSession({ agent: config.agent, visitorId: await this.log.visitorId(), ...context });
         await transport.forgetVisitor();
       } catch (error) {
         failure = WidgetError.from(error);

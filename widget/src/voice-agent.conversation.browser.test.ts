@@ -4,6 +4,7 @@ import type { StoredMessage } from "./history/history-store.ts";
 import { MemoryHistoryStore } from "./history/memory-history-store.ts";
 import { FakeTransport } from "./testing/fake-transport.ts";
 import { mountElement, type Mounted } from "./testing/mount-element.ts";
+import { WidgetError } from "./widget-error.ts";
 
 let m: Mounted | undefined;
 afterEach(() => m?.remove());
@@ -293,6 +294,28 @@ describe("<voice-agent> conversation", () => {
     expect(opens[1]!.request.visitorId).toBe(opens[0]!.request.visitorId);
     expect(opens[0]!.request.visitorId!.length).toBeGreaterThanOrEqual(22);
     expect(m.transport.callsOf("speech")).toHaveLength(1);
+  });
+
+  test("sends config.context with every session request: the first, a new one after the relay ended it, and forget's", async () => {
+    const context = { name: "Ada", plan: "pro", cartItems: 3, member: true };
+    m = await mountElement({ config: { greet: false, context } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    m.transport.failNextWith("chat", new WidgetError("unauthorized", "idle", undefined, { relayCode: "session_idle" }));
+    m.transport.failNextWith("refreshSession", new WidgetError("unauthorized", "idle", undefined, { relayCode: "session_idle" }));
+    m.el.sendText("hi");
+    await until(() => expect(m!.transport.callsOf("openSession")).toHaveLength(2));
+    await m.el.forget();
+    const requests = m.transport.callsOf("openSession").map((call) => call.request);
+    expect(requests).toHaveLength(3);
+    for (const request of requests) expect(request.context).toEqual(context);
+  });
+
+  test("sends no context when config.context is not given", async () => {
+    m = await mountElement({ config: { greet: false } });
+    m.el.start();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.transport.callsOf("openSession")[0]!.request).not.toHaveProperty("context");
   });
 
   test("refreshes the token of the same session before it expires, without interrupting", async () => {

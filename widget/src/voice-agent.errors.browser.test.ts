@@ -105,6 +105,13 @@ describe("<voice-agent> errors", () => {
     [{ layout: "sidebar" as "inline" }, /config\.layout must be "launcher" or "inline"/],
     [{ tools: { lookup: "nope" as unknown as () => void } }, /config\.tools\.lookup must be a function/],
     [{ audioWorker: "http://[worker" }, /config\.audioWorker must be "auto", "main-thread" or the URL of a same-origin worker file/],
+    [{ context: "name=Ada" as unknown as Record<string, string> }, /config\.context must be an object of strings, numbers and booleans/],
+    [{ context: ["Ada"] as unknown as Record<string, string> }, /config\.context must be an object of strings, numbers and booleans/],
+    [
+      { context: { user: { name: "Ada" } } as unknown as Record<string, string> },
+      /config\.context\.user must be a string, a number or a boolean/,
+    ],
+    [{ context: { cartItems: Number.NaN } }, /config\.context\.cartItems must be a string, a number or a boolean/],
   ])("config %o is rejected", async (config, message) => {
     m = await mountElement({ config });
     expect(() => m!.el.start()).toThrow(message);

@@ -64,4 +64,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // copy of a transcript is skipped by the insert. `confidence` is no longer written (no upstream reports
   // one); the column stays so that instances of the previous version keep writing during a rolling upgrade.
   `CREATE UNIQUE INDEX messages_user_turn ON messages (session_id, utterance_id) WHERE role = 'user' AND utterance_id IS NOT NULL;`,
+  // v4: the page context the session's agent was told; instances of the previous version leave it null.
+  `ALTER TABLE sessions ADD COLUMN context JSONB;`,
 ];

@@ -104,9 +104,9 @@ export class PostgresSessionStore implements SessionStore {
         const s = sessions.map((op) => op.session);
         await db.query(
           `INSERT INTO sessions (id, agent, origin, mode, status, visitor_hash, conversation_id, created_at, expires_at, client,
-             last_active_at)
+             last_active_at, context)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-             $8::bigint[], $9::bigint[], $10::jsonb[], $11::bigint[])
+             $8::bigint[], $9::bigint[], $10::jsonb[], $11::bigint[], $12::jsonb[])
            ON CONFLICT (id) DO NOTHING`,
           [
             columns(s, (x) => x.id),
@@ -120,6 +120,7 @@ export class PostgresSessionStore implements SessionStore {
             columns(s, (x) => x.expiresAt),
             columns(s, (x) => (x.client ? JSON.stringify(x.client) : null)),
             columns(s, (x) => x.lastActiveAt),
+            columns(s, (x) => (x.context ? JSON.stringify(x.context) : null)),
           ],
         );
       }

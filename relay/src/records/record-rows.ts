@@ -24,6 +24,7 @@ export function sessionFromRow(row: Row): SessionRecord {
     durationMs: num(row.duration_ms),
     endReason: (row.end_reason as string | null) ?? null,
     client: row.client === null || row.client === undefined ? null : json(row.client),
+    context: row.context === null || row.context === undefined ? null : json(row.context),
   };
 }
 

@@ -39,6 +39,8 @@ export interface SessionRecord {
   /** Why it ended, e.g. `hangup`, `unload`, `error`, `lapsed`. */
   endReason: string | null;
   client: ClientInfo | null;
+  /** The page context the agent was told (validated against its declaration); null when the page gave none. */
+  context: Record<string, string | number | boolean> | null;
 }
 
 /**

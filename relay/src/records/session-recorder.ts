@@ -84,6 +84,7 @@ export class SessionRecorder {
         durationMs: null,
         endReason: null,
         client: null,
+        context: s.context ?? null,
       },
     });
   }

@@ -22,7 +22,12 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
 
     it("migrates idempotently and round-trips a session with its messages and events", async () => {
       await store.migrate();
-      const s = sessionOp({ createdAt: T0, conversationId: "conv-1", client: { sampleRate: 48_000, language: "en-GB" } });
+      const s = sessionOp({
+        createdAt: T0,
+        conversationId: "conv-1",
+        client: { sampleRate: 48_000, language: "en-GB" },
+        context: { name: 'Ada "\n', plan: "pro", cartItems: 3, member: true },
+      });
       const id = s.session.id;
       const user = messageOp(id, { startAt: T0 + 1000, utteranceId: "turn-0001" });
       const reply = messageOp(id, {

@@ -77,8 +77,8 @@ export class SqliteSessionStore implements SessionStore {
         const s = op.session;
         this.#sql(
           `INSERT INTO sessions (id, agent, origin, mode, status, visitor_hash, conversation_id, created_at, started_at,
-             ended_at, expires_at, last_active_at, duration_ms, end_reason, client)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+             ended_at, expires_at, last_active_at, duration_ms, end_reason, client, context)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
         ).run(
           s.id,
           s.agent,
@@ -95,6 +95,7 @@ export class SqliteSessionStore implements SessionStore {
           s.durationMs,
           s.endReason,
           s.client ? JSON.stringify(s.client) : null,
+          s.context ? JSON.stringify(s.context) : null,
         );
         return;
       }

@@ -12,6 +12,7 @@ import type { RelayLog } from "../relay-log.ts";
 import { uuidv7 } from "../records/uuid-v7.ts";
 import { signRelayToken } from "../relay-token.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
+import { validateContext } from "../page-context.ts";
 import { CreateSessionRequestSchema } from "../wire-schemas.ts";
 
 /** Dependencies of {@link createSessionsRoute}. */
@@ -32,8 +33,8 @@ export interface SessionsRouteOptions {
   log: RelayLog;
 }
 
-/** Largest accepted `POST /v1/sessions` body (bytes). */
-const MAX_SESSION_BODY = 4096;
+/** Largest accepted `POST /v1/sessions` body (bytes); it bounds the page context, which the token carries. */
+export const MAX_SESSION_BODY = 4096;
 
 const sessionBodyLimit = bodyLimit({
   maxSize: MAX_SESSION_BODY,
@@ -45,8 +46,9 @@ const sessionBodyLimit = bodyLimit({
 /**
  * `POST /v1/sessions`: limits creations per client IP, IPv6 per /64 (429 `rate_limited` with `Retry-After`), checks that
  * the agent exists and is enabled (404 `agent_not_found`) and that the request's `Origin` is on its
- * allowlist (403 `origin_not_allowed`), then answers 201 with a relay token bound to the session, agent
- * and origin. The session ends after the agent's `limits.maxSessionSeconds`. The session is recorded
+ * allowlist (403 `origin_not_allowed`) and that the page's `context` keeps the agent's declaration (400
+ * `context_invalid`), then answers 201 with a relay token bound to the session, agent and origin, which
+ * carries the validated context. The session ends after the agent's `limits.maxSessionSeconds`. The session is recorded
  * `pending` (with the visitor and conversation ids) before the token leaves.
  */
 export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEnv> {
@@ -58,18 +60,19 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
         retryAfterSeconds: hit.retryAfterMs / 1000,
       });
     }
-    const { agent: agentId, visitorId, conversationId, mode } = await readJson(c, CreateSessionRequestSchema);
+    const { agent: agentId, visitorId, conversationId, mode, context: given } = await readJson(c, CreateSessionRequestSchema);
     const agent = options.agents.get(agentId);
     if (!agent?.enabled) throw new HttpError(404, "agent_not_found", `No enabled agent "${agentId}".`);
     const origin = c.req.header("origin");
     if (!origin || !agent.allowedOrigins.includes(origin)) {
       throw new HttpError(403, "origin_not_allowed", `This origin may not use agent "${agent.id}".`);
     }
+    const context = validateContext(agent, given);
     const sessionId = uuidv7(now);
     const end = Math.floor(now / 1000) + agent.limits.maxSessionSeconds;
     const exp = Math.min(Math.floor((now + options.tokenTtlMs) / 1000), end);
     options.coordination.touch(sessionId, now, end * 1000, agent.limits.idleTimeoutSeconds * 1000);
-    const token = await signRelayToken({ sid: sessionId, agent: agent.id, origin, exp, end }, options.tokenSecret);
+    const token = await signRelayToken({ sid: sessionId, agent: agent.id, origin, exp, end, ctx: context }, options.tokenSecret);
     options.log({ level: "info", msg: "session created", sessionId, agent: agent.id, origin, requestId: c.get("requestId") });
     const body: CreateSessionResponse = {
       sessionId,
@@ -96,6 +99,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
       ...(visitorId ? { visitorId } : {}),
       ...(conversationId ? { conversationId } : {}),
       ...(mode ? { mode } : {}),
+      ...(Object.keys(context).length > 0 ? { context } : {}),
     });
     c.header("cache-control", "no-store");
     return c.json(body, 201);

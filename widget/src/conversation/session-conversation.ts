@@ -61,7 +61,8 @@ export abstract class SessionConversation implements Conversation {
     try {
       const log = this.host.log;
       const [visitorId, conversation] = await Promise.all([log.visitorId(), log.ensureConversation(agentKey)]);
-      const request = { agent: this.config.agent, visitorId, conversationId: conversation.id };
+      const { context } = this.config;
+      const request = { agent: this.config.agent, visitorId, conversationId: conversation.id, ...(context ? { context } : {}) };
       this.relay = new RelaySession(this.transport, this.#mode === "realtime" ? { ...request, mode: "realtime" } : request, {
         refreshLeadMs: this.config.refreshLeadMs,
         reconnectDelaysMs: this.config.reconnectDelaysMs,
