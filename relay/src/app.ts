@@ -104,7 +104,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.route("/", createSpeechRoute({ tts: clients.tts, recorder, ...stage }));
   app.route("/", createRealtimeRoute({ client: clients.realtime, now, ...stage }));
   const realtime = { upstream: options.upstreams.realtime, limits: options.realtimeLimits ?? DEFAULT_REALTIME_LIMITS };
-  app.route("/", createRealtimeSocketRoute({ ...realtime, recorder, coordination, now, closing, log }));
+  app.route("/", createRealtimeSocketRoute({ ...realtime, ...serverTools, recorder, coordination, now, closing, log }));
   if (options.widgetDir) app.use("/*", widgetStatic(options.widgetDir));
   return app;
 }

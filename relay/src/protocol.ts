@@ -109,6 +109,26 @@ export interface ToolStatus {
 export const TOOL_STATUS_FIELD = "voice_agent";
 
 /**
+ * The relay's own event on the realtime WebSocket (`GET /v1/realtime`) while it runs a server tool: the
+ * realtime counterpart of {@link ToolStatusChunk}, `running` when the call starts, then `done` or
+ * `failed`. `response_id` is the response the browser knows (the one that called the tool: the model's
+ * answer after the result continues it, under that id). The model's calls of server tools, and their
+ * outputs, never reach the browser.
+ */
+export interface RealtimeToolEvent {
+  type: typeof REALTIME_TOOL_EVENT;
+  /** `relay_<n>`, like the relay's `error` events. */
+  event_id: string;
+  response_id: string;
+  /** The tool's name, from the agents file. */
+  name: string;
+  status: ToolStatus["status"];
+}
+
+/** The `type` of a {@link RealtimeToolEvent}. */
+export const REALTIME_TOOL_EVENT = "voice_agent.tool";
+
+/**
  * Record id of a session's greeting: one per session, so a `greeting` report sent twice records it once.
  * Record ids are opaque to the widget; the relay's `x-record-id` ids are UUIDv7.
  */

@@ -89,6 +89,13 @@ export interface RealtimeRecord {
   client(event: Record<string, unknown>): void;
   /** An upstream event on its way to the browser (parsed). */
   upstream(event: Record<string, unknown>): void;
+  /**
+   * The relay runs call `callId` (a server tool's, seen in the upstream event just recorded): the assistant
+   * message that made it is written once {@link serverToolRan} tells how it ran (or at the call's end).
+   */
+  serverToolCalled(callId: string): void;
+  /** A server tool call ran (or was skipped, or cancelled): its outcome, result and time go on its call. */
+  serverToolRan(run: ServerToolRun): void;
   /** The call ended, for `reason` (the code of its last error event, or `client_closed`). */
   ended(reason: string): void;
   /** The call is active: the recorded session lapses `idleTimeoutMs` from now at the earliest (never after `endsAt`). */

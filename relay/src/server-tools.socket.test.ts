@@ -4,9 +4,6 @@
  * the reply quoting it continues on the same stream. Hostile endpoints and calls become results the model
  * hears; nothing reaches an address off the list; the header secret stays out of records and logs.
  */
-import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentConfig, AgentTool } from "./agent-config.ts";
 import type { ChatMessage, CreateSessionResponse, ToolStatus } from "./protocol.ts";
@@ -15,25 +12,9 @@ import { BatchingRecordWriter } from "./records/batching-record-writer.ts";
 import { SqliteSessionStore } from "./records/sqlite-session-store.ts";
 import { TEST_ORIGIN, testAgent } from "../test/fixtures.ts";
 import { startRelayWithStandin } from "../test/servers.ts";
+import { httpServer } from "../test/tool-api.ts";
 
 const SECRET = "orders-api-SECRET-value-do-not-leak-42";
-
-/** A local HTTP server answering with `handle`; counts its requests. */
-async function httpServer(handle: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
-  const hits: { url: string; headers: IncomingMessage["headers"]; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
-      hits.push({ url: req.url ?? "", headers: req.headers, body });
-      handle(req, res, body);
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { host, hits, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
-}
 
 let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let api: Awaited<ReturnType<typeof httpServer>>;

@@ -36,4 +36,14 @@ describe("screenClientEvent", () => {
     expect(screen({ type: "anything.else" })).toMatchObject({ code: "policy_refused", param: "type" });
     expect(screen({ type: 7 })).toMatchObject({ code: "invalid_event", param: "type" });
   });
+
+  it("refuses a result for a server tool's call, which only the relay answers", () => {
+    const output = (callId: string) => ({
+      type: "conversation.item.create",
+      item: { type: "function_call_output", call_id: callId, output: "{}" },
+    });
+    const relayCalls = new Set(["call_server"]);
+    expect(screenClientEvent(output("call_server"), tools, relayCalls)).toMatchObject({ code: "policy_refused", param: "item.call_id" });
+    expect(screenClientEvent(output("call_client"), tools, relayCalls)).toBeUndefined();
+  });
 });

@@ -32,9 +32,15 @@ const ITEM_ROLES = new Set(["user", "assistant"]);
 
 /**
  * The refusal of `event` (parsed JSON from the browser), or undefined when it may go upstream.
- * `toolNames`: the agent's tools, the only ones a `function_call` item may name.
+ * `toolNames`: the agent's client tools, the only ones a `function_call` item may name (a server tool is
+ * the relay's to call). `relayCallIds`: the call ids of server tool calls, which only the relay answers (a
+ * `function_call_output` for one would forge the tool's result).
  */
-export function screenClientEvent(event: Record<string, unknown>, toolNames: ReadonlySet<string>): Refusal | undefined {
+export function screenClientEvent(
+  event: Record<string, unknown>,
+  toolNames: ReadonlySet<string>,
+  relayCallIds: ReadonlySet<string> = new Set(),
+): Refusal | undefined {
   const type = event.type;
   if (typeof type !== "string") return { code: "invalid_event", message: "An event needs a string `type`.", param: "type" };
   if (PASSED.has(type)) return undefined;
@@ -50,18 +56,22 @@ export function screenClientEvent(event: Record<string, unknown>, toolNames: Rea
       ? { code: "policy_refused", message: `\`response.${fixed}\` is fixed by the agent.`, param: `response.${fixed}` }
       : undefined;
   }
-  if (type === "conversation.item.create") return screenItem(event.item, toolNames);
+  if (type === "conversation.item.create") return screenItem(event.item, toolNames, relayCallIds);
   return { code: "policy_refused", message: `The relay does not pass ${JSON.stringify(type)} events.`, param: "type" };
 }
 
-function screenItem(item: unknown, toolNames: ReadonlySet<string>): Refusal | undefined {
+function screenItem(item: unknown, toolNames: ReadonlySet<string>, relayCallIds: ReadonlySet<string>): Refusal | undefined {
   if (!isObject(item)) return { code: "invalid_event", message: "`item` must be an object.", param: "item" };
   if (item.type === "message") {
     return typeof item.role === "string" && ITEM_ROLES.has(item.role)
       ? undefined
       : { code: "policy_refused", message: "Only user and assistant messages can be added.", param: "item.role" };
   }
-  if (item.type === "function_call_output") return undefined;
+  if (item.type === "function_call_output") {
+    return typeof item.call_id === "string" && relayCallIds.has(item.call_id)
+      ? { code: "policy_refused", message: "This call is a server tool's: only the relay answers it.", param: "item.call_id" }
+      : undefined;
+  }
   if (item.type === "function_call") {
     return typeof item.name === "string" && toolNames.has(item.name)
       ? undefined

@@ -2,13 +2,16 @@
  * One realtime call through the relay: the browser's WebSocket on one side, the provider's realtime
  * WebSocket (opened with the provider key and the agent's fixed session) on the other. Browser events pass
  * {@link screenClientEvent}; refused ones, and the call's end, reach the browser as `error` events in the
- * protocol's shape. Neither side can make the relay hold more than `maxBufferedBytes` for the other.
+ * protocol's shape. Neither side can make the relay hold more than `maxBufferedBytes` for the other. An
+ * agent's server tools run on the relay ({@link RealtimeServerTools}), their calls kept from the browser.
  */
 import WebSocket from "ws";
 import type { RealtimeRecord } from "../recorder.ts";
 import type { RelayLog } from "../relay-log.ts";
+import { isServerTool, type ServerToolLimits } from "../server-tools/run-server-tool.ts";
 import type { UpstreamEndpoint } from "../upstreams.ts";
 import { screenClientEvent } from "./client-event-policy.ts";
+import { RealtimeServerTools } from "./realtime-server-tools.ts";
 import { realtimeSession, type RealtimeAgent } from "./realtime-session.ts";
 
 /** Bounds of one call. */
@@ -40,6 +43,8 @@ export interface RealtimeBridgeOptions {
   idleTimeoutMs: number;
   /** Moves the session's idle clock (and its recorded lapse) on: called at most every 5 s while the browser sends. */
   keepAlive: () => void;
+  /** Where server tools' header secrets are read, and the bounds of their calls. */
+  serverTools: { env: Readonly<Record<string, string | undefined>>; limits: ServerToolLimits };
 }
 
 /** Least time between two {@link RealtimeBridgeOptions.keepAlive} calls, ms. */
@@ -61,6 +66,8 @@ export class RealtimeBridge {
   readonly #upstream: WebSocket;
   readonly #o: RealtimeBridgeOptions;
   readonly #tools: ReadonlySet<string>;
+  /** Undefined for an agent without server tools. */
+  readonly #serverTools: RealtimeServerTools | undefined;
   readonly #queue: string[] = [];
   readonly #timer: ReturnType<typeof setTimeout>;
   #idle: ReturnType<typeof setTimeout> | undefined;
@@ -75,12 +82,27 @@ export class RealtimeBridge {
     this.#o = options;
     this.#tools = new Set(options.agent.tools.filter((tool) => tool.runs === "client").map((tool) => tool.name));
     const { upstream, agent } = options;
+    const serverTools = agent.tools.filter(isServerTool);
+    this.#serverTools = serverTools.length
+      ? new RealtimeServerTools({
+          tools: serverTools,
+          maxToolRounds: agent.maxToolRounds,
+          context: { toolHosts: agent.toolHosts, ...options.serverTools },
+          toUpstream: (event) => {
+            if (!this.#ended && this.#upstream.readyState === WebSocket.OPEN) this.#upstream.send(JSON.stringify(event));
+          },
+          toClient: (event) => this.#sendRelayEvent(event),
+          record: options.record,
+          log: options.log,
+          sessionId: options.sessionId,
+        })
+      : undefined;
     this.#upstream = new WebSocket(realtimeUrl(upstream.baseURL, agent.realtime.model), {
       headers: { authorization: `Bearer ${upstream.apiKey}` },
       perMessageDeflate: false,
     });
     this.#upstream.on("open", () => {
-      this.#upstream.send(JSON.stringify({ type: "session.update", session: realtimeSession(agent) }));
+      this.#upstream.send(JSON.stringify({ type: "session.update", session: realtimeSession(agent, { serverTools: true }) }));
       for (const data of this.#queue.splice(0)) this.#upstream.send(data);
     });
     this.#upstream.on("message", (data) => this.#fromUpstream(String(data)));
@@ -115,8 +137,9 @@ export class RealtimeBridge {
       return this.#refuse("invalid_event", "An event must be a JSON object.");
     const eventId = typeof (event as { event_id?: unknown }).event_id === "string" ? (event as { event_id: string }).event_id : undefined;
     if (!this.#withinBudget()) return this.#refuse("rate_limited", "Too many events this minute.", undefined, eventId);
-    const refusal = screenClientEvent(event as Record<string, unknown>, this.#tools);
+    const refusal = screenClientEvent(event as Record<string, unknown>, this.#tools, this.#serverTools?.callIds);
     if (refusal) return this.#refuse(refusal.code, refusal.message, refusal.param, eventId);
+    if (this.#serverTools?.fromClient(event as Record<string, unknown>) === "handled") return;
     if (this.#upstream.readyState === WebSocket.CONNECTING) {
       if (this.#queue.push(data) > this.#o.limits.maxQueuedEvents) this.#end(1013, "internal", "Too many events before the call opened.");
       return;
@@ -143,14 +166,18 @@ export class RealtimeBridge {
       return this.#end(1013, "internal", "The browser is not reading the call's events.");
     }
     const record = this.#o.record;
+    const serverTools = this.#serverTools;
     // The agent's instructions stay on the relay: session echoes reach the browser without them.
-    if (record || data.includes('"session.')) {
+    if (record || serverTools || data.includes('"session.')) {
       const event = JSON.parse(data) as Record<string, unknown> & { session?: { instructions?: unknown } };
       record?.upstream(event);
       if ((event.type === "session.created" || event.type === "session.updated") && event.session) {
         delete event.session.instructions;
         data = JSON.stringify(event);
       }
+      const shown = serverTools ? serverTools.fromUpstream(event) : event;
+      if (!shown) return;
+      if (shown !== event) data = JSON.stringify(shown);
     }
     this.#client.send(data);
   }
@@ -179,8 +206,13 @@ export class RealtimeBridge {
 
   #sendError(code: string, message: string, param?: string, eventId?: string): void {
     const error = { type: "invalid_request_error", code, message, ...(param ? { param } : {}), ...(eventId ? { event_id: eventId } : {}) };
+    this.#sendRelayEvent({ type: "error", error });
+  }
+
+  /** An event of the relay's own to the browser, with an `event_id` of the relay's. */
+  #sendRelayEvent(event: Record<string, unknown>): void {
     if (this.#client.readyState === WebSocket.OPEN)
-      this.#client.send(JSON.stringify({ type: "error", event_id: `relay_${++this.#ids}`, error }));
+      this.#client.send(JSON.stringify({ type: event.type, event_id: `relay_${++this.#ids}`, ...event }));
   }
 
   readonly #onClosing = () => this.#end(1012, "shutting_down", "The relay is restarting: reconnect.");
@@ -201,6 +233,7 @@ export class RealtimeBridge {
   }
 
   #cleanUp(): void {
+    this.#serverTools?.close();
     clearTimeout(this.#timer);
     clearTimeout(this.#idle);
     this.#o.closing.removeEventListener("abort", this.#onClosing);

@@ -1,5 +1,6 @@
 import type { RealtimeRecord, RecordScope } from "../recorder.ts";
-import type { ToolCallRecord } from "./session-record.ts";
+import type { ServerToolRun } from "../server-tools/run-server-tool.ts";
+import { MAX_RECORDED_TOOL_RESULT, type ToolCallRecord } from "./session-record.ts";
 import type { SessionRecorder } from "./session-recorder.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 
@@ -17,15 +18,22 @@ interface Reply {
   toolCalls: ToolCallRecord[];
   /** Where the browser cut its audio (`conversation.item.truncate`), ms. */
   heardMs?: number;
+  /** Its server tool calls the relay has not reported on yet: it is written once they are none. */
+  running: Set<string>;
+  /** Its response's end, while it waits for {@link running}. */
+  done?: { usage: Usage | undefined; cancelled: boolean };
   written: boolean;
 }
+
+type Usage = { input_tokens?: number; output_tokens?: number };
 
 type Event = Record<string, unknown>;
 
 /**
  * The {@link RealtimeRecord} of one call: the visitor's transcripts and typed messages, each assistant item
  * with its transcript, tokens and tool calls (written at its response's end; a response that only calls
- * tools as an assistant message without text), the tools' results, an item the browser truncated as
+ * tools as an assistant message without text; one that called server tools once the relay ran them, their
+ * outcome, result and time on their calls), the page's tool results, an item the browser truncated as
  * interrupted with the words heard (its transcript cut in proportion to the audio heard), errors, and the
  * call's start and end as events. Turn latency: the visitor's speech end (the upstream's
  * `speech_stopped` or the browser's `commit`) → the reply's first audio from the upstream, as
@@ -51,12 +59,13 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
           audioBytes: 0,
           startAt: now(),
           toolCalls: [],
+          running: new Set(),
           written: false,
         }),
       );
     return r;
   };
-  const write = (r: Reply, usage?: { input_tokens?: number; output_tokens?: number }, cancelled = false) => {
+  const write = (r: Reply, usage?: Usage, cancelled = false) => {
     r.written = true;
     const interrupted = cancelled || r.heardMs !== undefined;
     void recorder.message(sessionId, {
@@ -83,6 +92,8 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
       utteranceId,
       audioDurationMs: audioDurationMs ?? null,
     });
+
+  const withCall = (callId: string) => [...replies.values()].find((r) => r.toolCalls.some((call) => call.id === callId));
 
   return {
     client(event) {
@@ -147,7 +158,11 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
             usage?: { input_tokens?: number; output_tokens?: number };
           };
           const ofResponse = [...replies.values()].filter((r) => r.responseId === response.id && !r.written);
-          ofResponse.forEach((r, i) => write(r, i === 0 ? response.usage : undefined, response.status === "cancelled"));
+          ofResponse.forEach((r, i) => {
+            const done = { usage: i === 0 ? response.usage : undefined, cancelled: response.status === "cancelled" };
+            if (r.running.size) r.done = done;
+            else write(r, done.usage, done.cancelled);
+          });
           return;
         }
         case "error":
@@ -155,9 +170,24 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
           return;
       }
     },
+    serverToolCalled(callId) {
+      withCall(callId)?.running.add(callId);
+    },
+    serverToolRan(run: ServerToolRun) {
+      const r = withCall(run.id);
+      const call = r?.toolCalls.find((c) => c.id === run.id);
+      if (!r || !call || r.written) return;
+      call.runs = "server";
+      call.outcome = run.outcome;
+      call.result = run.result.slice(0, MAX_RECORDED_TOOL_RESULT);
+      call.durationMs = run.durationMs;
+      if (run.status !== undefined) call.status = run.status;
+      r.running.delete(run.id);
+      if (r.running.size === 0 && r.done) write(r, r.done.usage, r.done.cancelled);
+    },
     active: (idleTimeoutMs, endsAt) => recorder.activity(sessionId, idleTimeoutMs, endsAt),
     ended(reason) {
-      for (const r of replies.values()) if (!r.written) write(r, undefined, true);
+      for (const r of replies.values()) if (!r.written) write(r, r.done?.usage, r.done?.cancelled ?? true);
       recorder.event(sessionId, "realtime-call-ended", { reason });
     },
   };

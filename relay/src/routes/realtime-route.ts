@@ -33,7 +33,8 @@ export function createRealtimeRoute(options: RealtimeRouteOptions): Hono<RelayEn
     if (!agent.realtime) throw new HttpError(404, "realtime_not_configured", `Agent "${agent.id}" has no realtime mode.`);
     const remaining = Math.floor(c.get("session").end - options.now() / 1000);
     if (remaining < MIN_TTL) throw new HttpError(401, "session_expired", "Too little session time is left: create a new session.");
-    const session = realtimeSession({ ...agent, realtime: agent.realtime });
+    // The browser calls the provider with the key: no relay in between to run server tools.
+    const session = realtimeSession({ ...agent, realtime: agent.realtime }, { serverTools: false });
     const expiresAfter = { anchor: "created_at" as const, seconds: Math.min(remaining, MAX_TTL) };
     const secret = await upstream.call((signal) =>
       options.client.realtime.clientSecrets.create({ expires_after: expiresAfter, session }, { signal }),

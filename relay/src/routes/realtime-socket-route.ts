@@ -7,6 +7,7 @@ import { RealtimeBridge, type RealtimeLimits } from "../realtime/realtime-bridge
 import type { Recorder } from "../recorder.ts";
 import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
+import { DEFAULT_SERVER_TOOL_LIMITS, type ServerToolLimits } from "../server-tools/run-server-tool.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
 import type { UpstreamEndpoint } from "../upstreams.ts";
 
@@ -21,16 +22,22 @@ export interface RealtimeSocketRouteOptions {
   now: () => number;
   closing: AbortSignal;
   log: RelayLog;
+  /** Where server tools' header secrets are read, when they are called; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Bounds of server tool calls; default `DEFAULT_SERVER_TOOL_LIMITS`. */
+  serverToolLimits?: ServerToolLimits;
 }
 
 /**
  * `GET /v1/realtime` (WebSocket, behind `requireSession`): a realtime call of the session's agent through
  * the relay ({@link RealtimeBridge}): the relay opens the provider's realtime WebSocket with its key and
  * the agent's session, screens the browser's events and ends the call with the session. Served only by
- * `serveRelay` (Node, with its WebSocket server). 404 `realtime_not_configured` for an agent without
+ * `serveRelay` (Node, with its WebSocket server). The agent's server tools run on the relay, as in the
+ * cascade (`RealtimeServerTools`). 404 `realtime_not_configured` for an agent without
  * `realtime`; 400 `bad_request` without `Upgrade: websocket`.
  */
 export function createRealtimeSocketRoute(options: RealtimeSocketRouteOptions): Hono<RelayEnv> {
+  const serverTools = { env: options.env ?? process.env, limits: options.serverToolLimits ?? DEFAULT_SERVER_TOOL_LIMITS };
   return new Hono<RelayEnv>().get(
     PATHS.realtime,
     async (c, next) => {
@@ -52,6 +59,7 @@ export function createRealtimeSocketRoute(options: RealtimeSocketRouteOptions): 
           const record = options.recorder.realtime({ sessionId: session.sid, turnId: undefined }, realtime.model);
           bridge = new RealtimeBridge(ws.raw as WebSocket, {
             ...options,
+            serverTools,
             record,
             idleTimeoutMs,
             keepAlive: () => {

@@ -1,4 +1,5 @@
 import type { AgentTool } from "../agent-config.ts";
+import type { RelayLog } from "../relay-log.ts";
 import { checkArguments } from "./tool-arguments.ts";
 import { requestToolEndpoint, ToolRequestError, type ToolAnswer, type ToolRequestFailure } from "./tool-request.ts";
 
@@ -109,6 +110,27 @@ export async function runServerTool(
   }
   if (type === "" || type.startsWith("text/")) return run("ok", text, status);
   return error("bad_answer", `The tool's endpoint answered ${type}, not JSON or text.`, status);
+}
+
+/** A call the relay did not make (`skipped`), with the error result that tells the model why. */
+export function skippedRun(call: { id: string; name: string }, reason: string): ServerToolRun {
+  return { id: call.id, name: call.name, outcome: "skipped", result: JSON.stringify({ error: `Not run: ${reason}.` }), durationMs: 0 };
+}
+
+/**
+ * One log line per call: the tool, its outcome and time, with `where` (the request or session id); never
+ * its arguments, headers or result.
+ */
+export function logServerToolRun(log: RelayLog, run: ServerToolRun, where: Record<string, string>): void {
+  log({
+    level: run.outcome === "ok" ? "info" : "warn",
+    msg: "server tool",
+    ...where,
+    tool: run.name,
+    outcome: run.outcome,
+    durationMs: run.durationMs,
+    ...(run.status === undefined ? {} : { status: run.status }),
+  });
 }
 
 /** `url` with the arguments' top-level fields as query parameters (objects as JSON text). */

@@ -4,7 +4,7 @@ import type { RelayLog } from "../relay-log.ts";
 import type { StreamRounds } from "../routes/upstream-stage.ts";
 import type { EventVerdict } from "../sse-pass-through.ts";
 import { TOOL_STATUS_FIELD, type ToolStatus, type ToolStatusChunk } from "../protocol.ts";
-import { isServerTool, runServerTool, type ServerTool, type ServerToolContext, type ServerToolRun } from "./run-server-tool.ts";
+import { isServerTool, logServerToolRun, runServerTool, skippedRun, type ServerTool, type ServerToolContext } from "./run-server-tool.ts";
 
 /** A message of the LLM request the relay builds (OpenAI's shapes, as far as the loop writes them). */
 export type LoopMessage =
@@ -95,7 +95,7 @@ export class ServerToolRounds implements StreamRounds {
     const runnable = server.length > 0 && server.length === calls.length && this.#roundsLeft > 0;
     if (server.length > 0 && !runnable) {
       const reason = server.length === calls.length ? "no tool round is left" : "the round also called client tools";
-      this.#options.record.roundEnded(server.map((call) => skipped(call, reason)));
+      this.#options.record.roundEnded(server.map((call) => skippedRun(call, reason)));
     }
     this.#pending = runnable ? server : [];
     return runnable;
@@ -112,7 +112,7 @@ export class ServerToolRounds implements StreamRounds {
         status(call.name, "running");
         const run = await runServerTool(this.#tools.get(call.name)!, call, { ...context, signal });
         status(call.name, run.outcome === "ok" ? "done" : "failed");
-        this.#logRun(run);
+        logServerToolRun(this.#options.log, run, { requestId: this.#options.requestId });
         return run;
       }),
     );
@@ -143,21 +143,4 @@ export class ServerToolRounds implements StreamRounds {
     if (part.function?.arguments) call.arguments += part.function.arguments;
     return call;
   }
-
-  /** One line per call: the tool, its outcome and time; never its arguments, headers or result. */
-  #logRun(run: ServerToolRun): void {
-    this.#options.log({
-      level: run.outcome === "ok" ? "info" : "warn",
-      msg: "server tool",
-      requestId: this.#options.requestId,
-      tool: run.name,
-      outcome: run.outcome,
-      durationMs: run.durationMs,
-      ...(run.status === undefined ? {} : { status: run.status }),
-    });
-  }
-}
-
-function skipped(call: RoundCall, reason: string): ServerToolRun {
-  return { id: call.id, name: call.name, outcome: "skipped", result: JSON.stringify({ error: `Not run: ${reason}.` }), durationMs: 0 };
 }
