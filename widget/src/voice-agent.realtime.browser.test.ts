@@ -51,7 +51,8 @@ describe("<voice-agent mode=realtime>", () => {
     m.transport.realtimeReplies.push("One two three four five six seven eight nine ten.");
     m.audio.engine.speak(1000);
     await until(() => expect(m!.el.state.kind).toBe("responding"));
-    await until(() => expect(m!.transport.realtimeEvents.length).toBeGreaterThan(0));
+    // The whole reply has come (its transcript too); the visitor has heard half of its audio.
+    await until(() => expect(m!.of("va-transcript").filter((t) => t.role === "assistant")).toHaveLength(1));
     const replyId = m.audio.engine.player!.enqueued[0]!.replyId;
     const total = m.audio.engine.player!.queuedMs(replyId);
     m.audio.engine.bargeIn(replyId, total / 2);
@@ -142,6 +143,20 @@ describe("<voice-agent mode=realtime>", () => {
       expect.objectContaining({ code: "upstream", fatal: true, message: expect.stringContaining("server had an error") }),
     ]);
     expect(m.el.messages.map((msg) => [msg.role, msg.text])).toEqual([["user", "Are you there?"]]);
+  });
+
+  test("a server tool the relay runs shows as working; the reply is what was said before and after it", async () => {
+    m = await listening();
+    m.transport.realtimeReplies.push("server:track_order Let me check.|Your order ships today.");
+    const working: (string | null)[] = [];
+    const observer = new MutationObserver(() => working.push(m!.$("[part=state]")!.getAttribute("data-working")));
+    observer.observe(m.$("[part=state]")!, { attributes: true });
+    m.el.sendText("Where is my order?");
+    await until(() => expect(m!.el.messages.at(-1)?.text).toBe("Let me check. Your order ships today."));
+    observer.disconnect();
+    expect(working).toContain("");
+    expect(m.$("[part=state]")!.hasAttribute("data-working")).toBe(false);
+    expect(sent(m)).toEqual(["conversation.item.create", "response.create"]); // the relay ran the tool, not the page
   });
 
   test("barge-in before the response was named: its late events are not the next turn's reply", async () => {

@@ -21,6 +21,7 @@ import { appendChunks, AudioUplink, fromBase64, REALTIME_RATE } from "./realtime
 import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
 import type { RealtimeChannel, RealtimeEvent, Transport } from "./transport.ts";
+import { REALTIME_TOOL_EVENT } from "@voice-agent/relay/protocol";
 
 /** The reply to one turn, as its events arrive. */
 interface Reply {
@@ -32,6 +33,8 @@ interface Reply {
   /** The assistant item whose audio plays (what a truncation names). */
   itemId?: string;
   audioMs: number;
+  /** The transcript of each assistant item of the response, in order (a server tool's answer is a second item). */
+  items: { id: string; text: string }[];
   /** When the visitor's input ended (`performance.now()`), for the turn's latency. */
   startedAt: number;
   firstAudioAt?: number;
@@ -180,7 +183,7 @@ export class RealtimeConversation extends SessionConversation {
   #respond(turnId: string, startedAt: number, ask = true): void {
     const replyId = ++this.#replyId;
     const message = this.host.log.draft({ role: "assistant", text: "", utteranceId: turnId, ...this.sessionId() });
-    this.#reply = { replyId, turnId, message, audioMs: 0, startedAt, toolCalls: [] };
+    this.#reply = { replyId, turnId, message, audioMs: 0, items: [], startedAt, toolCalls: [] };
     if (ask) this.#channel?.send({ type: "response.create" });
   }
 
@@ -206,11 +209,13 @@ export class RealtimeConversation extends SessionConversation {
         return;
       }
       case "response.output_audio_transcript.delta":
-        reply.message.text += String(event.delta ?? "");
+        this.#itemText(reply, event, (text) => text + String(event.delta ?? ""));
         return this.host.setInterim({ role: "assistant", text: reply.message.text });
       case "response.output_audio_transcript.done":
-        reply.message.text = String(event.transcript ?? reply.message.text);
-        return;
+        return this.#itemText(reply, event, (text) => String(event.transcript ?? text));
+      case REALTIME_TOOL_EVENT:
+        // The relay runs one of the agent's server tools for this response (its answer comes in the same response).
+        return this.host.setWorking(event.status === "running" ? String(event.name) : undefined);
       case "response.function_call_arguments.done":
         reply.toolCalls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
         return;
@@ -241,6 +246,18 @@ export class RealtimeConversation extends SessionConversation {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     const failure = relayFailure(code, String(message ?? code));
     if (failure) this.host.fail(failure);
+  }
+
+  /** Updates the transcript of the event's item; the reply's text is every item's, in order. */
+  #itemText(reply: Reply, event: RealtimeEvent, update: (text: string) => string): void {
+    const id = String(event.item_id);
+    let item = reply.items.find((i) => i.id === id);
+    if (!item) reply.items.push((item = { id, text: "" }));
+    item.text = update(item.text);
+    reply.message.text = reply.items
+      .map((i) => i.text.trim())
+      .filter(Boolean)
+      .join(" ");
   }
 
   /** A response began: it is the current reply's, unless it answers a request interrupted before it was named. */

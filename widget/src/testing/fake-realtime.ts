@@ -20,7 +20,9 @@ export interface FakeRealtimeScript {
   /**
    * Reply texts, in order (then "This is a reply."); a reply `tool:<name>` calls that tool, with the JSON
    * arguments that follow a space (`tool:lookup {"id":"A17"}`), else `{}`; a reply `failed` is a response
-   * the provider failed (`response.done` with status `failed`).
+   * the provider failed (`response.done` with status `failed`); `server:<name> <before>|<after>` speaks
+   * `before`, runs the agent's server tool `name` on the relay (its `voice_agent.tool` events), then speaks
+   * `after` as a second item of the same response, as the relay presents a server tool's answer.
    */
   readonly replies: string[];
   /**
@@ -30,6 +32,8 @@ export interface FakeRealtimeScript {
   readonly refusals: string[];
   /** Audio per character of a reply, ms. */
   readonly speechMsPerChar: number;
+  /** How long a server tool runs (`server:` replies), ms; default 1. */
+  readonly serverToolMs?: number;
   /** Every event the widget sent, in order. */
   readonly received: RealtimeEvent[];
 }
@@ -69,15 +73,26 @@ export function openFakeRealtime(
       emit({ type: "response.function_call_arguments.done", response_id: responseId, call_id: `call_${ids}`, name: tool, arguments: args });
       return emit({ type: "response.done", response: { id: responseId, status: "completed" } });
     }
-    const itemId = `item_${++ids}`;
-    const samples = Math.round((text.length * script.speechMsPerChar * BYTES_PER_MS) / 2);
-    for (const [i, word] of text.split(/(?<= )/).entries()) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      if (current.cancelled || !open) return;
-      if (i === 0) emit({ type: "response.output_audio.delta", response_id: responseId, item_id: itemId, delta: pcmBase64(samples) });
-      emit({ type: "response.output_audio_transcript.delta", response_id: responseId, item_id: itemId, delta: word });
-    }
-    emit({ type: "response.output_audio_transcript.done", response_id: responseId, item_id: itemId, transcript: text });
+    const [, server, before, after] = /^server:(\S+) (.*)\|(.*)$/.exec(text) ?? [];
+    const speak = async (text: string) => {
+      const itemId = `item_${++ids}`;
+      const samples = Math.round((text.length * script.speechMsPerChar * BYTES_PER_MS) / 2);
+      for (const [i, word] of text.split(/(?<= )/).entries()) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        if (current.cancelled || !open) return false;
+        if (i === 0) emit({ type: "response.output_audio.delta", response_id: responseId, item_id: itemId, delta: pcmBase64(samples) });
+        emit({ type: "response.output_audio_transcript.delta", response_id: responseId, item_id: itemId, delta: word });
+      }
+      emit({ type: "response.output_audio_transcript.done", response_id: responseId, item_id: itemId, transcript: text });
+      return true;
+    };
+    if (server) {
+      if (!(await speak(before!))) return;
+      emit({ type: "voice_agent.tool", event_id: `relay_${++ids}`, response_id: responseId, name: server, status: "running" });
+      await new Promise((resolve) => setTimeout(resolve, script.serverToolMs ?? 1));
+      emit({ type: "voice_agent.tool", event_id: `relay_${++ids}`, response_id: responseId, name: server, status: "done" });
+      if (!(await speak(after!))) return;
+    } else if (!(await speak(text))) return;
     emit({ type: "response.done", response: { id: responseId, status: "completed" } });
   };
   const commit = () => {
