@@ -186,6 +186,10 @@ test("a spoken turn end to end through the proxy", async () => {
 });
 
 test("limits are counted once: a session at its per-minute limit is refused by both instances", async () => {
+  // Limits count per clock-aligned minute: a run that crossed into the next minute would start counting
+  // again (the rare failure with 6 requests allowed). The run takes about 5 s; start it in a fresh minute.
+  const leftInMinute = 60_000 - (Date.now() % 60_000);
+  if (leftInMinute < 15_000) await new Promise((resolve) => setTimeout(resolve, leftInMinute + 200));
   const { token } = await openSession("limited");
   const before = served("POST", "/v1/chat/completions", 429);
   const answers: ProxyAnswer[] = [];
