@@ -159,6 +159,19 @@ describe("<voice-agent mode=realtime>", () => {
     expect(sent(m)).toEqual(["conversation.item.create", "response.create"]); // the relay ran the tool, not the page
   });
 
+  test("barge-in on a server tool's answer truncates the answer's item, at the ms heard of it", async () => {
+    m = await listening();
+    m.audio.engine.player!.holdPlayback = true;
+    m.transport.realtimeReplies.push("server:track_order Let me check.|Your order ships today, by express.");
+    m.el.sendText("Where is my order?");
+    await until(() => expect(m!.audio.engine.player!.enqueued).toHaveLength(2));
+    const [before, answer] = m.audio.engine.player!.enqueued.map((e) => (e.samples / 24_000) * 1000) as [number, number];
+    m.audio.engine.bargeIn(m.audio.engine.player!.enqueued[0]!.replyId, before + answer / 2);
+    const truncations = m.transport.realtimeEvents.filter((e) => e.type === "conversation.item.truncate");
+    expect(truncations).toHaveLength(1);
+    expect(truncations[0]!.audio_end_ms).toBe(Math.round(answer / 2));
+  });
+
   test("barge-in before the response was named: its late events are not the next turn's reply", async () => {
     m = await listening();
     m.transport.realtimeReplies.push("The first reply, which the visitor talks over.", "The second reply.");

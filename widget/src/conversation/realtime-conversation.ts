@@ -30,8 +30,8 @@ interface Reply {
   message: StoredMessage;
   /** Its response (from `response.created`): events of other responses are not this reply's. */
   responseId?: string;
-  /** The assistant item whose audio plays (what a truncation names). */
-  itemId?: string;
+  /** The audio of each assistant item, in order, ms (a truncation names the item being heard). */
+  audio: { id: string; ms: number }[];
   audioMs: number;
   /** The transcript of each assistant item of the response, in order (a server tool's answer is a second item). */
   items: { id: string; text: string }[];
@@ -83,14 +83,10 @@ export class RealtimeConversation extends SessionConversation {
     if (reply.responseId === undefined) this.#unnamed++;
     playedMs = this.playedOf(reply.replyId, playedMs);
     this.#channel?.send({ type: "response.cancel" });
-    if (reply.itemId) {
-      this.#channel?.send({
-        type: "conversation.item.truncate",
-        item_id: reply.itemId,
-        content_index: 0,
-        audio_end_ms: Math.round(playedMs),
-      });
-    }
+    // The item being heard is cut where the visitor stopped hearing it (the ones before it were heard whole).
+    const heard = heardItem(reply.audio, playedMs);
+    if (heard)
+      this.#channel?.send({ type: "conversation.item.truncate", item_id: heard.id, content_index: 0, audio_end_ms: Math.round(heard.ms) });
     this.host.setInterim(undefined);
     const { message } = reply;
     if (message.text) {
@@ -183,7 +179,7 @@ export class RealtimeConversation extends SessionConversation {
   #respond(turnId: string, startedAt: number, ask = true): void {
     const replyId = ++this.#replyId;
     const message = this.host.log.draft({ role: "assistant", text: "", utteranceId: turnId, ...this.sessionId() });
-    this.#reply = { replyId, turnId, message, audioMs: 0, items: [], startedAt, toolCalls: [] };
+    this.#reply = { replyId, turnId, message, audio: [], audioMs: 0, items: [], startedAt, toolCalls: [] };
     if (ask) this.#channel?.send({ type: "response.create" });
   }
 
@@ -203,8 +199,11 @@ export class RealtimeConversation extends SessionConversation {
           reply.firstAudioAt = performance.now();
           this.host.apply({ type: "reply-start" });
         }
-        reply.itemId ??= String(event.item_id);
-        reply.audioMs += (pcm.length / REALTIME_RATE) * 1000;
+        const ms = (pcm.length / REALTIME_RATE) * 1000;
+        const id = String(event.item_id);
+        const item = reply.audio.at(-1)?.id === id ? reply.audio.at(-1)! : reply.audio[reply.audio.push({ id, ms: 0 }) - 1]!;
+        item.ms += ms;
+        reply.audioMs += ms;
         this.audio?.player?.enqueue(reply.replyId, pcm);
         return;
       }
@@ -330,6 +329,16 @@ export class RealtimeConversation extends SessionConversation {
     resume: () => {},
     error: (error) => this.host.fail(error),
   };
+}
+
+/** The item playing `playedMs` into a reply's audio, and how far into it (the last item when past the end). */
+function heardItem(audio: readonly { id: string; ms: number }[], playedMs: number): { id: string; ms: number } | undefined {
+  let start = 0;
+  for (const [i, item] of audio.entries()) {
+    if (playedMs < start + item.ms || i === audio.length - 1) return { id: item.id, ms: Math.max(0, playedMs - start) };
+    start += item.ms;
+  }
+  return undefined;
 }
 
 /** The widget's error for a relay code the conversation does not survive (`upstream_error`, `rate_limited`, …); else undefined. */
