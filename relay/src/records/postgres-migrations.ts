@@ -66,4 +66,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `CREATE UNIQUE INDEX messages_user_turn ON messages (session_id, utterance_id) WHERE role = 'user' AND utterance_id IS NOT NULL;`,
   // v4: the page context the session's agent was told; instances of the previous version leave it null.
   `ALTER TABLE sessions ADD COLUMN context JSONB;`,
+  // v5: post-session analysis, one row per analysed session (claimed by a worker; `next_at` is the claim's
+  // lease or the retry's time while `pending`).
+  `CREATE TABLE session_analyses (
+     session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_at BIGINT,
+     result JSONB,
+     model TEXT,
+     prompt_tokens INTEGER,
+     completion_tokens INTEGER,
+     error TEXT,
+     completed_at BIGINT
+   );
+   CREATE INDEX sessions_by_end ON sessions (ended_at) WHERE ended_at IS NOT NULL;`,
 ];

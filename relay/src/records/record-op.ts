@@ -1,5 +1,5 @@
 import type { TurnLatency } from "../protocol.ts";
-import type { ClientInfo, EventRecord, MessageRecord, SessionRecord } from "./session-record.ts";
+import type { AnalysisUsage, ClientInfo, EventRecord, MessageRecord, SessionRecord } from "./session-record.ts";
 import type { SessionStatus } from "./session-status.ts";
 
 /**
@@ -45,7 +45,20 @@ export type RecordOp =
       /** Merged into the stored latency. */
       latency?: TurnLatency;
     }
-  | { op: "add-event"; event: EventRecord };
+  | { op: "add-event"; event: EventRecord }
+  | {
+      /** The outcome of a claimed analysis attempt; applied only while the analysis is `pending`. */
+      op: "set-analysis";
+      sessionId: string;
+      outcome: AnalysisOutcome;
+    };
+
+/** What an analysis attempt ended with: a result, a skip, a retry at `nextAt`, or a final failure. */
+export type AnalysisOutcome =
+  | { status: "done"; at: number; result: Record<string, unknown>; model: string; usage: AnalysisUsage }
+  | { status: "skipped"; at: number; reason: string }
+  | { status: "pending"; error: string; nextAt: number }
+  | { status: "failed"; at: number; error: string };
 
 /** Order in which a batch applies op kinds; a stable sort keeps the order within a kind. */
 const PHASE: Record<RecordOp["op"], number> = {
@@ -56,6 +69,7 @@ const PHASE: Record<RecordOp["op"], number> = {
   "patch-message": 3,
   "add-event": 4,
   "set-status": 5,
+  "set-analysis": 6,
 };
 
 /**

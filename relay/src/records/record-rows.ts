@@ -1,4 +1,5 @@
-import type { EventRecord, MessageRecord, SessionRecord } from "./session-record.ts";
+import type { EventRecord, MessageRecord, SessionAnalysis, SessionRecord } from "./session-record.ts";
+import type { AnalysisOutcome } from "./record-op.ts";
 import type { SessionListItem } from "./session-store.ts";
 
 /** A row as either driver returns it: snake_case columns, JSON as text (SQLite) or parsed (PostgreSQL). */
@@ -65,3 +66,39 @@ export function eventFromRow(row: Row): EventRecord {
     payload: json(row.payload),
   };
 }
+
+/** Maps a `session_analyses` row; undefined (no row) is null. */
+export function analysisFromRow(row: Row | undefined): SessionAnalysis | null {
+  if (!row) return null;
+  const done = row.status === "done";
+  return {
+    status: row.status as SessionAnalysis["status"],
+    attempts: Number(row.attempts),
+    result: row.result === null || row.result === undefined ? null : json(row.result),
+    model: (row.model as string | null) ?? null,
+    usage: done ? { promptTokens: Number(row.prompt_tokens ?? 0), completionTokens: Number(row.completion_tokens ?? 0) } : null,
+    error: (row.error as string | null) ?? null,
+    completedAt: num(row.completed_at),
+    nextAttemptAt: row.status === "pending" ? num(row.next_at) : null,
+  };
+}
+
+/**
+ * The `session_analyses` columns an outcome sets, in this order: status, next_at, result (JSON text), model,
+ * prompt_tokens, completion_tokens, error, completed_at.
+ */
+export function analysisColumns(o: AnalysisOutcome): (string | number | null)[] {
+  switch (o.status) {
+    case "done":
+      return ["done", null, JSON.stringify(o.result), o.model, o.usage.promptTokens, o.usage.completionTokens, null, o.at];
+    case "skipped":
+      return ["skipped", null, null, null, null, null, o.reason, o.at];
+    case "pending":
+      return ["pending", o.nextAt, null, null, null, null, o.error, null];
+    case "failed":
+      return ["failed", null, null, null, null, null, o.error, o.at];
+  }
+}
+
+/** Terminal session statuses, as an SQL list: the sessions an analysis may be claimed for. */
+export const ENDED_STATUSES_SQL = "('completed', 'failed', 'timeout', 'cancelled')";

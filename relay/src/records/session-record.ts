@@ -113,9 +113,36 @@ export interface EventRecord {
   payload: Record<string, unknown>;
 }
 
+/** Where a session's post-session analysis stands: `pending` until done, or `failed` after its last attempt, or `skipped`. */
+export type AnalysisStatus = "pending" | "done" | "failed" | "skipped";
+
+/** Tokens an analysis cost, as the upstream reported them. */
+export interface AnalysisUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** The post-session analysis of a session (see `relay/src/analysis/`). Times are epoch ms. */
+export interface SessionAnalysis {
+  status: AnalysisStatus;
+  /** Attempts made (claims), including one in progress. */
+  attempts: number;
+  /** The structured result, valid against the agent's analysis schema; null until `done`. */
+  result: Record<string, unknown> | null;
+  model: string | null;
+  usage: AnalysisUsage | null;
+  /** Why the last attempt failed (`pending`, `failed`) or why it was skipped. */
+  error: string | null;
+  completedAt: number | null;
+  /** While `pending`: when the next attempt may start. */
+  nextAttemptAt: number | null;
+}
+
 /** One session with everything recorded about it. */
 export interface SessionDetail {
   session: SessionRecord;
   messages: MessageRecord[];
   events: EventRecord[];
+  /** Null until the session's agent analyses it (agents without `analysis` never do). */
+  analysis: SessionAnalysis | null;
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eventOp, messageOp, sessionOp } from "../../test/record-fixtures.ts";
+import { describeAnalysisStoreContract } from "./analysis-store.contract.ts";
 import type { SessionStore } from "./session-store.ts";
 import { uuidv7 } from "./uuid-v7.ts";
 
@@ -339,4 +340,5 @@ export function describeSessionStoreContract(name: string, factory: StoreFactory
       expect((await store.listSessions({ limit: 10 })).sessions.map((s) => s.agent).sort()).toEqual(["demo", "gone"]);
     });
   });
+  describeAnalysisStoreContract(name, factory);
 }

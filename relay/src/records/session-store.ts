@@ -44,6 +44,19 @@ export interface PurgeRules {
   otherwise?: number;
 }
 
+/** What {@link SessionStore.claimAnalyses} looks for. Times are epoch ms. */
+export interface AnalysisClaim {
+  /** Agents that analyse their sessions. */
+  agents: readonly string[];
+  now: number;
+  /** Only sessions that ended in this window (`endedAfter` ≤ `endedAt` ≤ `endedBefore`). */
+  endedAfter: number;
+  endedBefore: number;
+  /** A claimed analysis is not claimed again before `now + leaseMs` (unless its outcome says otherwise). */
+  leaseMs: number;
+  limit: number;
+}
+
 /**
  * Durable storage of session records. Implementations: `SqliteSessionStore` (embedded default) and
  * `PostgresSessionStore` (shared by several relay instances). Both pass `session-store.contract.ts`.
@@ -63,6 +76,12 @@ export interface SessionStore {
    * last activity (or creation); returns the count.
    */
   markLapsed(now: number): Promise<number>;
+  /**
+   * Claims ended sessions whose analysis is due: never attempted, or `pending` with its next attempt due.
+   * Each claim counts an attempt and holds the session for `leaseMs`; several instances never claim the same
+   * session at once. Returns the claimed session ids with their attempt number (1 for the first).
+   */
+  claimAnalyses(claim: AnalysisClaim): Promise<{ sessionId: string; attempt: number }[]>;
   /** Deletes sessions older than the retention cutoffs; returns the count. */
   purge(rules: PurgeRules): Promise<number>;
   close(): Promise<void>;

@@ -4,11 +4,19 @@ import { DatabaseSync } from "node:sqlite";
 import type { SQLInputValue, StatementSync } from "node:sqlite";
 import type { RecordOp } from "./record-op.ts";
 import { phaseOrder } from "./record-op.ts";
-import { eventFromRow, listItemFromRow, messageFromRow, sessionFromRow } from "./record-rows.ts";
+import {
+  analysisColumns,
+  analysisFromRow,
+  ENDED_STATUSES_SQL,
+  eventFromRow,
+  listItemFromRow,
+  messageFromRow,
+  sessionFromRow,
+} from "./record-rows.ts";
 import { decodeCursor, encodeCursor } from "./session-cursor.ts";
 import type { SessionDetail } from "./session-record.ts";
 import { predecessorsOf } from "./session-status.ts";
-import type { PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionStore } from "./session-store.ts";
+import type { AnalysisClaim, PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionStore } from "./session-store.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 
 /** Rows deleted per statement by purges, so one purge never holds the event loop for long. */
@@ -184,6 +192,12 @@ export class SqliteSessionStore implements SessionStore {
         ).run(e.id, e.sessionId, e.type, e.source, e.at, JSON.stringify(e.payload), e.sessionId);
         return;
       }
+      case "set-analysis":
+        this.#sql(
+          `UPDATE session_analyses SET status = ?, next_at = ?, result = ?, model = ?, prompt_tokens = ?, completion_tokens = ?,
+             error = ?, completed_at = ? WHERE session_id = ? AND status = 'pending'`,
+        ).run(...analysisColumns(op.outcome), op.sessionId);
+        return;
     }
   }
 
@@ -231,7 +245,24 @@ export class SqliteSessionStore implements SessionStore {
       session: sessionFromRow(row),
       messages: this.#sql("SELECT * FROM messages WHERE session_id = ? ORDER BY start_at, id").all(id).map(messageFromRow),
       events: this.#sql("SELECT * FROM events WHERE session_id = ? ORDER BY at, id").all(id).map(eventFromRow),
+      analysis: analysisFromRow(this.#sql("SELECT * FROM session_analyses WHERE session_id = ?").get(id)),
     };
+  }
+
+  async claimAnalyses(claim: AnalysisClaim): Promise<{ sessionId: string; attempt: number }[]> {
+    const rows = this.#transaction(() =>
+      this.#sql(
+        `INSERT INTO session_analyses (session_id, status, attempts, next_at)
+         SELECT s.id, 'pending', 1, ?1 FROM sessions s LEFT JOIN session_analyses a ON a.session_id = s.id
+         WHERE s.ended_at BETWEEN ?2 AND ?3 AND s.status IN ${ENDED_STATUSES_SQL}
+           AND s.agent IN (SELECT value FROM json_each(?4))
+           AND (a.session_id IS NULL OR (a.status = 'pending' AND a.next_at <= ?5))
+         ORDER BY s.ended_at LIMIT ?6
+         ON CONFLICT (session_id) DO UPDATE SET attempts = attempts + 1, next_at = excluded.next_at
+         RETURNING session_id, attempts`,
+      ).all(claim.now + claim.leaseMs, claim.endedAfter, claim.endedBefore, JSON.stringify(claim.agents), claim.now, claim.limit),
+    );
+    return rows.map((row) => ({ sessionId: row.session_id as string, attempt: Number(row.attempts) }));
   }
 
   async deleteSessions(selector: SessionSelector): Promise<string[]> {
