@@ -4,7 +4,7 @@
  * fragment that `pnpm start` prints (never sent to a server by the browser) or the form, and is kept in
  * sessionStorage. A development tool: a production site never ships an admin token to a page.
  */
-import type { EventRecord, SessionDetail, SessionRecord } from "../relay/src/records/session-record.ts";
+import type { EventRecord, SessionAnalysis, SessionDetail, SessionRecord } from "../relay/src/records/session-record.ts";
 import type { SessionListItem, SessionPage } from "../relay/src/records/session-store.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -82,7 +82,7 @@ function row(s: SessionListItem): HTMLTableRowElement {
 async function showSession(id: string): Promise<void> {
   const detail = await api<SessionDetail>(`/admin/sessions/${id}`).catch((err: Error) => (status(err.message, true), undefined));
   if (!detail) return;
-  const { session, messages, events } = detail;
+  const { session, messages, events, analysis } = detail;
   const t0 = session.createdAt;
   const box = $("detail");
   box.replaceChildren(
@@ -105,6 +105,8 @@ async function showSession(id: string): Promise<void> {
     box.append(div);
   }
   if (messages.length === 0) box.append(el("p", "No messages.", "meta"));
+  if (session.context) box.append(el("h3", "Page context"), el("pre", JSON.stringify(session.context, null, 2), "meta"));
+  box.append(el("h3", "Analysis"), ...describeAnalysis(analysis));
   box.append(el("h3", "Events"));
   const list = el("ul", "", "meta");
   for (const e of [...events].sort((a, b) => a.at - b.at)) list.append(el("li", `+${seconds(e.at - t0)} ${describeEvent(e)}`));
@@ -140,6 +142,18 @@ $("token-form").addEventListener("submit", (event) => {
 });
 if (!token) $("token-form").hidden = false;
 void loadSessions(false);
+
+/** The post-session analysis: where it stands, its cost, and the result as the analyst gave it. */
+function describeAnalysis(analysis: SessionAnalysis | null): HTMLElement[] {
+  if (!analysis) return [el("p", "Not analysed (the agent has no analysis, or the session has not been claimed yet).", "meta")];
+  const facts = [`${analysis.status} after ${analysis.attempts} attempt${analysis.attempts === 1 ? "" : "s"}`];
+  if (analysis.model) facts.push(analysis.model);
+  if (analysis.usage) facts.push(`${analysis.usage.promptTokens} + ${analysis.usage.completionTokens} tokens`);
+  if (analysis.error) facts.push(analysis.error);
+  const nodes = [el("p", facts.join(" · "), "meta")];
+  if (analysis.result) nodes.push(el("pre", JSON.stringify(analysis.result, null, 2), "analysis"));
+  return nodes;
+}
 
 /** One event in words, e.g. "widget: interrupted, heard “It ships”" or "relay: speech, first byte 180 ms". */
 function describeEvent(e: EventRecord): string {

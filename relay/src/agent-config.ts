@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AnalysisConfigSchema, analysisConfigProblems } from "./analysis/analysis-config.ts";
 import { ContextDeclarationSchema, placeholderNames } from "./context-declaration.ts";
 import { schemaProblem } from "./server-tools/tool-arguments.ts";
 
@@ -200,6 +201,11 @@ export const AgentConfigSchema = z.strictObject({
     })
     .optional(),
   limits: AgentLimitsSchema.default(() => AgentLimitsSchema.parse({})),
+  /**
+   * Post-session analysis (summary, sentiment, outcome, answers to `questions`, `rubric` scores), run in
+   * the background after each session and stored with it; omitted: sessions are not analysed.
+   */
+  analysis: AnalysisConfigSchema.optional(),
 });
 
 /** One agent as the site owner configured it (resolved: defaults applied). */
@@ -207,6 +213,8 @@ export type AgentConfig = z.output<typeof AgentConfigSchema>;
 
 /** A `{{name}}` of the system prompt that names no variable of the agent's `context` is an error. */
 const CheckedAgentSchema = AgentConfigSchema.superRefine((agent, ctx) => {
+  for (const message of agent.analysis ? analysisConfigProblems(agent.analysis) : [])
+    ctx.addIssue({ code: "custom", path: ["analysis"], message });
   for (const name of new Set(placeholderNames(agent.systemPrompt))) {
     if (Object.hasOwn(agent.context, name)) continue;
     const declared = Object.keys(agent.context);

@@ -19,6 +19,8 @@ import { openRecords } from "./records/open-records.ts";
 import type { RecordsConfig } from "./records/records-config.ts";
 import { resolveRecordsConfig } from "./records/records-config.ts";
 import { serveRelay } from "./serve-relay.ts";
+import { startAnalysisWorker } from "./analysis/analysis-worker.ts";
+import { createUpstreamClients } from "./upstreams.ts";
 import { startSummary } from "./start-summary.ts";
 
 const log: RelayLog = (entry) => {
@@ -103,6 +105,14 @@ log({
   }),
 });
 const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });
+// Analyses run beside the requests, on their own client: an analyst's answer may take longer than a turn's.
+const analysis = startAnalysisWorker({
+  store: records.options.store,
+  agents,
+  client: createUpstreamClients(config.upstreams, 120_000).llm,
+  log,
+  ...recordsConfig.analysis,
+});
 
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
@@ -110,6 +120,7 @@ async function shutdown(signal: string): Promise<void> {
   shuttingDown = true;
   log({ level: "info", msg: `${signal}: draining open streams, then exiting` });
   await server.close();
+  await analysis.stop();
   // Queued records are committed before the process exits.
   await records.close().catch((err: unknown) => log({ level: "error", msg: "records: close failed", error: String(err) }));
   process.exit(0);

@@ -31,6 +31,33 @@ describe("POST /v1/chat/completions", () => {
     expect(server.requests.at(-1)).toMatchObject({ route: "chat", model: "m", messages, stream: true, aborted: false });
   });
 
+  it("answers a structured-output request with a JSON instance of its schema, quoting the transcript's visitor", async () => {
+    const schema = {
+      type: "object",
+      properties: {
+        summary: { type: "string" },
+        mood: { type: "string", enum: ["calm", "angry"] },
+        quote: { type: ["string", "null"] },
+        score: { type: "integer", minimum: 1, maximum: 5 },
+        tags: { type: "array", items: { type: "boolean" }, minItems: 2 },
+      },
+    };
+    const whole = await server.client.chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: "Transcript:\nVisitor: Where is my parcel?\nAgent: On its way." }],
+      tools: [{ type: "function", function: { name: "parcel" } }],
+      response_format: { type: "json_schema", json_schema: { name: "x", strict: true, schema } },
+    });
+    expect(whole.choices[0]?.message.tool_calls).toBeUndefined();
+    expect(JSON.parse(whole.choices[0]?.message.content ?? "")).toEqual({
+      summary: 'summary: the visitor said "Where is my parcel?"',
+      mood: "calm",
+      quote: "Where is my parcel?",
+      score: 3,
+      tags: [true, true],
+    });
+  });
+
   it("sends a usage chunk when asked to", async () => {
     const stream = await server.client.chat.completions.create({
       model: "m",

@@ -4,6 +4,7 @@ import { byteStream, sseFrame, wordDeltas } from "./event-stream.ts";
 import { isRecord, readJsonObject } from "./json-body.ts";
 import type { RecordedChat, RecordedMessage } from "./recorded-request.ts";
 import type { RouteContext } from "./route-context.ts";
+import { schemaInstance } from "./schema-instance.ts";
 import { StandinError } from "./standin-error.ts";
 
 /**
@@ -17,6 +18,9 @@ import { StandinError } from "./standin-error.ts";
  * them as a word, the reply is a call of that tool (`id` `call_standin_<n>`, arguments `{}`, streamed as
  * `delta.tool_calls` in two argument pieces, `finish_reason: "tool_calls"`). After a `tool` message the
  * reply is text quoting the result: `The tool returned: <content>.`
+ *
+ * Structured outputs: with `response_format: { type: "json_schema", json_schema: { schema } }` the reply
+ * is a JSON text of {@link schemaInstance} (and no tool call).
  */
 export function chatRoute(context: RouteContext): Hono {
   let counter = 0;
@@ -37,8 +41,13 @@ export function chatRoute(context: RouteContext): Hono {
       ...(stream ? { aborted: false } : {}),
     });
     const toolNames = Array.isArray(body["tools"]) ? body["tools"].flatMap(offeredToolName) : [];
-    const toolName = toolCallFor(messages, toolNames);
-    const text = toolName ? "" : (toolResultReply(messages) ?? chatReplyFor(messages));
+    const schema = jsonSchemaOf(body["response_format"]);
+    const toolName = schema ? undefined : toolCallFor(messages, toolNames);
+    const text = schema
+      ? JSON.stringify(schemaInstance(schema, messages))
+      : toolName
+        ? ""
+        : (toolResultReply(messages) ?? chatReplyFor(messages));
     const id = `chatcmpl-standin-${++counter}`;
     const call = toolName
       ? { id: `call_standin_${counter}`, type: "function" as const, function: { name: toolName, arguments: "{}" } }
@@ -126,4 +135,11 @@ function usageFor(messages: RecordedMessage[], reply: string) {
 function offeredToolName(tool: unknown): string[] {
   const fn = isRecord(tool) && isRecord(tool["function"]) ? tool["function"]["name"] : undefined;
   return typeof fn === "string" ? [fn] : [];
+}
+
+/** The schema of a `{ type: "json_schema", json_schema: { schema } }` response format, if that is the format. */
+function jsonSchemaOf(format: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(format) || format["type"] !== "json_schema" || !isRecord(format["json_schema"])) return undefined;
+  const schema = format["json_schema"]["schema"];
+  return isRecord(schema) ? schema : undefined;
 }

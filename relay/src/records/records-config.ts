@@ -18,6 +18,15 @@ export interface RecordsConfig {
   defaultRetentionDays: number;
   /** `RECORDS_MAINTENANCE_SECONDS`: how often lapsed sessions time out and the purge runs, default 60 s. */
   maintenanceIntervalMs: number;
+  /** Post-session analysis timing (agents with `analysis`), in ms. */
+  analysis: {
+    /** `ANALYSIS_POLL_MS`: how often due analyses are claimed, default 5000. */
+    pollMs: number;
+    /** `ANALYSIS_SETTLE_MS`: how long after its end a session waits for its last records, default 5000. */
+    settleMs: number;
+    /** `ANALYSIS_RETRY_BASE_MS`: first retry's delay (doubling, at most an hour), default 30000. */
+    retryBaseMs: number;
+  };
 }
 
 /** Shortest accepted admin token, in characters. */
@@ -69,6 +78,11 @@ export function resolveRecordsConfig(env: Record<string, string | undefined>, pa
   const flushIntervalMs = envInteger(env, "RECORDS_FLUSH_MS", 200, 1, 60_000, problems);
   const defaultRetentionDays = envInteger(env, "RECORDS_RETENTION_DAYS", 30, 1, 3650, problems);
   const maintenanceSeconds = envInteger(env, "RECORDS_MAINTENANCE_SECONDS", 60, 1, 86_400, problems);
+  const analysis = {
+    pollMs: envInteger(env, "ANALYSIS_POLL_MS", 5000, 10, 3_600_000, problems),
+    settleMs: envInteger(env, "ANALYSIS_SETTLE_MS", 5000, 0, 3_600_000, problems),
+    retryBaseMs: envInteger(env, "ANALYSIS_RETRY_BASE_MS", 30_000, 10, 3_600_000, problems),
+  };
   if (problems.length > 0) throw configError("records configuration", problems);
-  return { database, adminTokens, flushIntervalMs, defaultRetentionDays, maintenanceIntervalMs: maintenanceSeconds * 1000 };
+  return { database, adminTokens, flushIntervalMs, defaultRetentionDays, maintenanceIntervalMs: maintenanceSeconds * 1000, analysis };
 }

@@ -10,8 +10,9 @@ const adminErrors = {
   "404": error("`not_found`: no such session in the token's agents"),
 };
 const detail = {
-  description: "`{ session, messages, events }`",
-  content: json({ type: "object", required: ["session", "messages", "events"] }),
+  description:
+    "`{ session, messages, events, analysis }`; `analysis` is null until the agent's post-session analysis claims the session, then `{ status: pending | done | failed | skipped, attempts, result, model, usage: { promptTokens, completionTokens }, error, completedAt, nextAttemptAt }`",
+  content: json({ type: "object", required: ["session", "messages", "events", "analysis"] }),
 };
 
 /** The paths `mountRecords` adds, for the relay's OpenAPI document; `schema` converts the wire schemas. */
@@ -59,7 +60,7 @@ export const recordsPaths = (schema: WireSchema) => ({
   },
   [openApiPath(PATHS.adminSession)]: {
     get: {
-      summary: "One session with its messages and events",
+      summary: "One session with its messages, events and post-session analysis",
       security: admin,
       parameters: [id],
       responses: { "200": detail, ...adminErrors },
