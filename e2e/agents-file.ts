@@ -2,6 +2,7 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { E2E } from "./stack-ports.ts";
 
 /** An agent as far as the suite changes it. */
 interface Agent {
@@ -17,7 +18,9 @@ interface Agent {
  * allowed only on `lockedOrigins` (default: a site the suite never serves), `slow`, the demo agent
  * speaking at half speed (its replies last long enough to be talked over), and `limited`, the demo agent
  * with `limitedRequestsPerMinute` (default 60), and `vad`, the demo agent whose realtime turns the provider
- * detects (server VAD, the widget's 700 ms silence timeout). Returns its path; writing again to `file` replaces it
+ * detects (server VAD, the widget's 700 ms silence timeout), and `owner`, the demo agent with what a site owner
+ * configures on the server: a server tool `spoke` (the stand-in calls it for any spoken turn: its transcript
+ * says "I spoke for …") on the owner's API at `E2E.ownerApiPort`, and a post-session analysis. Returns its path; writing again to `file` replaces it
  * (the relay reads it at start).
  */
 export async function writeAgentsFile(options: {
@@ -42,7 +45,21 @@ export async function writeAgentsFile(options: {
     id: "vad",
     realtime: { ...demo.realtime, turnDetection: { type: "server_vad", silence_duration_ms: 700 } },
   };
-  await writeFile(file, JSON.stringify({ agents: [demo, locked, slow, limited, vad] }));
+  const ownerApi = `127.0.0.1:${E2E.ownerApiPort}`;
+  const owner = {
+    ...structuredClone(demo),
+    id: "owner",
+    toolHosts: [ownerApi],
+    tools: [
+      { name: "spoke", description: "Looks up the visitor's order.", runs: "server", http: { url: `http://${ownerApi}/orders/lookup` } },
+    ],
+    analysis: {
+      model: "analyst",
+      questions: [{ id: "said", question: "What did the visitor say?" }],
+      rubric: [{ id: "helpfulness", criterion: "Did the agent help?" }],
+    },
+  };
+  await writeFile(file, JSON.stringify({ agents: [demo, locked, slow, limited, vad, owner] }));
   return file;
 }
 

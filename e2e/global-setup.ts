@@ -19,6 +19,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       DATABASE_URL: await tempDatabaseUrl(),
       SESSIONS_PER_IP_PER_MINUTE: "1000",
       RECORDS_FLUSH_MS: "50",
+      // The `owner` agent's analyses: claimed half a second after a session ends.
+      ANALYSIS_POLL_MS: "250",
+      ANALYSIS_SETTLE_MS: "500",
     },
     output: process.env.E2E_VERBOSE ? "inherit" : "quiet",
   });

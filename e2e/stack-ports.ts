@@ -44,6 +44,9 @@ export const E2E = {
   shotsRelayPort: base + 61,
   shotsDemoPort: base + 62,
   shotsDemoUrl: `http://127.0.0.1:${base + 62}`,
+  /** The site owner's systems the `owner` agent talks to: its order API (a server tool) and its webhook receiver. */
+  ownerApiPort: base + 80,
+  ownerHooksPort: base + 81,
   /** `ADMIN_TOKEN` of the suite's relays (records admin API). */
   adminToken: "e2e-admin-token-not-a-secret-0123456789",
 } as const;
