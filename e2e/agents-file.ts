@@ -11,6 +11,7 @@ interface Agent {
   limits?: Record<string, number>;
   tts: { speed: number };
   realtime: { turnDetection: Record<string, unknown> | null };
+  analysis?: unknown;
 }
 
 /**
@@ -32,6 +33,8 @@ export async function writeAgentsFile(options: {
   const example = JSON.parse(await readFile(new URL("../relay/agents.json", import.meta.url), "utf8")) as { agents: Agent[] };
   const demo = example.agents.find((a) => a.id === "demo")!;
   demo.allowedOrigins = options.origins;
+  // Only `owner` analyses its sessions (the analyst's requests would add to other tests' stand-in logs).
+  delete demo.analysis;
   const locked = { ...structuredClone(demo), id: "locked", allowedOrigins: options.lockedOrigins ?? ["https://shop.example"] };
   const slow = { ...structuredClone(demo), id: "slow", tts: { ...demo.tts, speed: 0.5 } };
   const file = options.file ?? join(await mkdtemp(join(tmpdir(), "voice-agent-e2e-")), "agents.json");

@@ -35,6 +35,33 @@ describe("resolveAgents", () => {
     expect(message.split("\n")).toHaveLength(4);
   });
 
+  it("reads an analysis with its defaults, and names each problem of one", () => {
+    const json = valid();
+    const [agent] = resolveAgents(json, "agents.json");
+    expect(agent?.analysis).toMatchObject({ model: "gpt-4.1-mini", instructions: "", outcomes: ["resolved", "unresolved", "escalated"] });
+    expect(agent?.analysis?.rubric[0]).toMatchObject({ id: "helpfulness", min: 1, max: 5 });
+    json.agents[0]!.analysis = {
+      model: "m",
+      questions: [
+        { id: "a", question: "One?" },
+        { id: "a", question: "Two?" },
+      ],
+      rubric: [{ id: "r", criterion: "c", min: 5, max: 5 }],
+      schema: {},
+    };
+    expect(() => resolveAgents(json, "agents.json")).toThrow('agents.json: agents[0].analysis: Unrecognized key: "schema"');
+    delete (json.agents[0]!.analysis as Record<string, unknown>).schema;
+    let message = "";
+    try {
+      resolveAgents(json, "agents.json");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("agents.json: agents[0].analysis.rubric[0].max: min must be below max");
+    (json.agents[0]!.analysis as { rubric: unknown[] }).rubric = [];
+    expect(() => resolveAgents(json, "agents.json")).toThrow("agents.json: agents[0].analysis: questions: ids must be unique");
+  });
+
   it("rejects duplicate ids naming both places", () => {
     const json = valid();
     json.agents.push({ ...json.agents[0]! });
