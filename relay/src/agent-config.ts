@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AnalysisConfigSchema, analysisConfigProblems } from "./analysis/analysis-config.ts";
 import { ContextDeclarationSchema, placeholderNames } from "./context-declaration.ts";
+import { KnowledgeConfigSchema } from "./knowledge/knowledge-config.ts";
 import { schemaProblem } from "./server-tools/tool-arguments.ts";
 
 /** True when `value` is exactly a web origin such as `https://example.com` or `http://localhost:5173`. */
@@ -188,6 +189,12 @@ export const AgentConfigSchema = z.strictObject({
    * Decided here, never by the page, since each round is an LLM call. Default 3.
    */
   maxToolRounds: z.int().min(0).max(10).default(3),
+  /**
+   * Knowledge files (Markdown or plain text, relative to the agents file's folder) indexed at start: each
+   * visitor turn of a chat gets the best passages within `maxTokens` (default 600, estimated) and
+   * `maxPassages` (default 4) as reference text after the system prompt. Cascade only. Default none.
+   */
+  knowledge: KnowledgeConfigSchema.optional(),
   /** Speech-to-speech mode (`POST /v1/realtime/client_secrets`); omitted disables it for this agent. */
   realtime: z
     .strictObject({

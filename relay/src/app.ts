@@ -97,10 +97,17 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   const stage = { streamIdleMs, closing, log };
   app.route("/", createTranscriptionsRoute({ stt: clients.stt, recorder, ...stage }));
   const env = options.env ?? process.env;
-  for (const warning of [...contextWarnings(options.agents), ...serverToolWarnings(options.agents, env)])
+  const knowledge = options.knowledge ?? new Map();
+  for (const warning of [
+    ...contextWarnings(options.agents),
+    ...serverToolWarnings(options.agents, env),
+    ...options.agents
+      .filter((a) => a.knowledge && !knowledge.has(a.id))
+      .map((a) => `agent ${a.id}: its knowledge is not loaded, so its chats get no passages`),
+  ])
     log({ level: "warn", msg: warning });
   const serverTools = { env, ...(options.serverToolLimits ? { serverToolLimits: options.serverToolLimits } : {}) };
-  app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, ...serverTools, ...stage }));
+  app.route("/", createChatCompletionsRoute({ llm: clients.llm, recorder, knowledge, ...serverTools, ...stage }));
   app.route("/", createSpeechRoute({ tts: clients.tts, recorder, ...stage }));
   app.route("/", createRealtimeRoute({ client: clients.realtime, now, ...stage }));
   const realtime = { upstream: options.upstreams.realtime, limits: options.realtimeLimits ?? DEFAULT_REALTIME_LIMITS };

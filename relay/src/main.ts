@@ -9,6 +9,7 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AgentConfig } from "./agent-config.ts";
 import { resolveAgents } from "./agent-config.ts";
+import { loadKnowledge, type LoadedKnowledge } from "./knowledge/load-knowledge.ts";
 import { createApp } from "./app.ts";
 import { clientIpFrom } from "./client-ip.ts";
 import type { RelayConfig } from "./relay-config.ts";
@@ -47,10 +48,12 @@ const packageDir = fileURLToPath(new URL("..", import.meta.url));
 let config: RelayConfig;
 let recordsConfig: RecordsConfig;
 let agents: AgentConfig[];
+let knowledge: Map<string, LoadedKnowledge>;
 try {
   config = resolveRelayConfig(process.env, packageDir);
   recordsConfig = resolveRecordsConfig(process.env, packageDir);
   agents = loadAgents(config.agentsFile);
+  knowledge = loadKnowledge(agents, config.agentsFile);
 } catch (err) {
   console.error(`relay: ${(err as Error).message}`);
   process.exit(1);
@@ -91,6 +94,7 @@ const app = createApp({
   log,
   records: records.options,
   coordination: records.coordination,
+  knowledge: new Map([...knowledge].map(([id, { index }]) => [id, index])),
 });
 log({
   level: "info",
@@ -102,6 +106,7 @@ log({
     tokenSecretSet: config.tokenSecret !== undefined,
     adminTokenSet: recordsConfig.adminTokens.length > 0,
     widgetBuilt: widgetDir !== undefined,
+    knowledge,
   }),
 });
 const server = await serveRelay(app, { port: config.port, hostname: config.host, log, closing });

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { ByteStreamObserver } from "./guard-stream.ts";
+import type { KnowledgeCitation } from "./knowledge/turn-knowledge.ts";
 import type { ChatMessage } from "./protocol.ts";
 import type { RelayEnv } from "./relay-env.ts";
 import type { ServerToolRun } from "./server-tools/run-server-tool.ts";
@@ -81,6 +82,11 @@ export interface ChatRecord extends StageRecord {
    * the next round's streamed calls are new calls. Call before the next round's events.
    */
   roundEnded(runs: readonly ServerToolRun[]): void;
+  /**
+   * The turn's first request was given knowledge passages (or searched and found none): queues a
+   * `knowledge` event citing their sources, held with a speculative request like its other records.
+   */
+  knowledge(citation: KnowledgeCitation): void;
 }
 
 /** Record of one realtime call (`GET /v1/realtime`): sees the events both ways go by. */
@@ -130,7 +136,7 @@ const done = Promise.resolve();
 export const NO_RECORDS: Recorder = {
   sessionCreated: () => done,
   transcription: () => ({ ...noStage, transcript: () => done, streamObserver: () => undefined, hold: () => {} }),
-  chat: () => ({ ...noStage, said: () => done, hold: () => {}, roundEnded: () => {} }),
+  chat: () => ({ ...noStage, said: () => done, hold: () => {}, roundEnded: () => {}, knowledge: () => {} }),
   speech: () => noStage,
   realtime: () => undefined,
 };

@@ -1,6 +1,7 @@
 import type { AgentConfig } from "./agent-config.ts";
 import type { RecordsOptions } from "./records/records-options.ts";
 import type { ClientIp } from "./client-ip.ts";
+import type { KnowledgeIndex } from "./knowledge/knowledge-index.ts";
 import type { RealtimeLimits } from "./realtime/realtime-bridge.ts";
 import type { RelayLog } from "./relay-log.ts";
 import type { ServerToolLimits } from "./server-tools/run-server-tool.ts";
@@ -47,6 +48,11 @@ export interface RelayOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Bounds of server tool calls; default `DEFAULT_SERVER_TOOL_LIMITS`. */
   serverToolLimits?: ServerToolLimits;
+  /**
+   * Knowledge indexes by agent id, built at start by `loadKnowledge` (the app reads no files); an agent
+   * whose `knowledge` has no index here gets no passages (a warning at start).
+   */
+  knowledge?: ReadonlyMap<string, KnowledgeIndex>;
   /** Clock, epoch ms; default `Date.now`. Injected by tests to expire tokens. */
   now?: () => number;
 }

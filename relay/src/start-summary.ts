@@ -1,4 +1,5 @@
 import type { AgentConfig } from "./agent-config.ts";
+import type { LoadedKnowledge } from "./knowledge/load-knowledge.ts";
 import type { RecordsDatabase } from "./records/records-config.ts";
 import type { Upstreams } from "./upstreams.ts";
 import { loggableBaseURL } from "./upstreams.ts";
@@ -15,13 +16,16 @@ export interface StartFacts {
   adminTokenSet: boolean;
   /** Whether the widget's built files are there to serve. */
   widgetBuilt: boolean;
+  /** The agents' knowledge as loaded at start, by agent id; omitted or empty: none. */
+  knowledge?: ReadonlyMap<string, LoadedKnowledge>;
 }
 
 /**
  * One line that says what the relay runs on (mode, upstream, store, agents and their origins) and what
  * is missing for production, e.g. `development · upstream OFFLINE DEMO at http://127.0.0.1:8790/v1 ·
- * records SQLite data/records.sqlite (one instance) · agents demo (http://localhost:5173) · missing for
- * production: RELAY_TOKEN_SECRET, a provider key`.
+ * records SQLite data/records.sqlite (one instance) · agents demo (http://localhost:5173) · knowledge
+ * demo 3 files, 41 passages, 12 ms · missing for production: RELAY_TOKEN_SECRET, a provider key` (the
+ * knowledge part only when an agent has some).
  */
 export function startSummary(facts: StartFacts): string {
   const { upstreams, database } = facts;
@@ -33,6 +37,12 @@ export function startSummary(facts: StartFacts): string {
   const agents = facts.agents
     .map((a) => `${a.id}${a.enabled ? "" : " (disabled)"} (${a.allowedOrigins.join(", ") || "no origins"})`)
     .join("; ");
+  const knowledge = [...(facts.knowledge ?? [])]
+    .map(
+      ([id, { index, ms }]) =>
+        `${id} ${index.files.length} ${index.files.length === 1 ? "file" : "files"}, ${index.size} passages, ${ms} ms`,
+    )
+    .join("; ");
   const missing = [
     ...(facts.tokenSecretSet ? [] : ["RELAY_TOKEN_SECRET"]),
     ...(facts.adminTokenSet ? [] : ["ADMIN_TOKEN"]),
@@ -40,5 +50,12 @@ export function startSummary(facts: StartFacts): string {
     ...(facts.widgetBuilt ? [] : ["the built widget (pnpm build)"]),
   ];
   const ready = missing.length ? `missing for production: ${missing.join(", ")}` : "nothing missing for production";
-  return [facts.production ? "production" : "development", upstream, store, `agents ${agents}`, ready].join(" · ");
+  return [
+    facts.production ? "production" : "development",
+    upstream,
+    store,
+    `agents ${agents}`,
+    ...(knowledge ? [`knowledge ${knowledge}`] : []),
+    ready,
+  ].join(" · ");
 }

@@ -137,6 +137,9 @@ export function chatReplyRecord(
       }
       round = toolCalls.length;
     },
+    knowledge(citation) {
+      void gate(async () => recorder.event(sessionId, "knowledge", { ...turnPayload(turnId), ...citation }));
+    },
   };
 }
 

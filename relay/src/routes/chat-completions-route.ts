@@ -2,6 +2,8 @@ import type OpenAI from "openai";
 import type { Hono } from "hono";
 import { assertDeclaredTools } from "../assert-declared-tools.ts";
 import { HttpError } from "../http-error.ts";
+import type { KnowledgeIndex } from "../knowledge/knowledge-index.ts";
+import { turnKnowledge } from "../knowledge/turn-knowledge.ts";
 import { PATHS, RECORD_ID_HEADER, type ChatMessage } from "../protocol.ts";
 import { readJson } from "../read-json.ts";
 import type { Recorder } from "../recorder.ts";
@@ -19,6 +21,8 @@ export interface ChatCompletionsRouteOptions extends UpstreamStageOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Bounds of server tool calls; default `DEFAULT_SERVER_TOOL_LIMITS`. */
   serverToolLimits?: ServerToolLimits;
+  /** Knowledge indexes by agent id (`loadKnowledge`); an agent without one gets no passages. */
+  knowledge?: ReadonlyMap<string, KnowledgeIndex>;
 }
 
 /**
@@ -34,6 +38,10 @@ export interface ChatCompletionsRouteOptions extends UpstreamStageOptions {
  * An agent with server tools gets the tool loop (`ServerToolRounds`): the relay runs the model's server
  * calls and continues the reply in the same stream. Either way the turn's tool rounds are the agent's
  * `maxToolRounds`: once the turn's earlier rounds used them, the model is asked with `tool_choice: "none"`.
+ *
+ * An agent with knowledge gets the turn's passages (`turnKnowledge`: searched with the visitor's words,
+ * never with tool results) as a second system message, reference text after the agent's prompt; the
+ * turn's first request records a `knowledge` event citing them once the upstream answered.
  */
 export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions): Hono<RelayEnv> {
   const { llm, recorder } = options;
@@ -67,7 +75,13 @@ export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions)
             { signal },
           )
           .asResponse();
-      const conversation: LoopMessage[] = [{ role: "system", content: systemPrompt }, ...messages];
+      const index = agent.knowledge && options.knowledge?.get(agent.id);
+      const knowledge = index ? turnKnowledge(index, agent.knowledge!, messages) : undefined;
+      const conversation: LoopMessage[] = [
+        { role: "system", content: systemPrompt },
+        ...(knowledge?.message ? [{ role: "system" as const, content: knowledge.message }] : []),
+        ...messages,
+      ];
       const roundsLeft = agent.maxToolRounds - toolRoundsSinceUser(messages);
       const answer = await upstream
         .call((signal) => request(conversation, roundsLeft > 0 ? undefined : "none", signal))
@@ -78,6 +92,8 @@ export function createChatCompletionsRoute(options: ChatCompletionsRouteOptions)
         });
       // Committed while the reply streams, so the reply's commit before `[DONE]` usually finds it done.
       void record.said(messages);
+      // A tool round's continuation got the same passages: the turn's first request cites them.
+      if (knowledge && messages.at(-1)?.role === "user") record.knowledge(knowledge.citation);
       const headers: Record<string, string> = record.recordId ? { [RECORD_ID_HEADER]: record.recordId } : {};
       if (!tools.some(isServerTool)) return upstream.events(answer, record.observer, headers);
       const rounds = new ServerToolRounds({

@@ -54,6 +54,7 @@ class RecordingRecorder implements Recorder {
         void this.calls.push(`llm:failed ${(error as HttpError).code}${clientGone ? " gone" : ""}`),
       hold: () => void this.calls.push("llm:hold"),
       roundEnded: () => void this.calls.push("llm:round"),
+      knowledge: () => void this.calls.push("llm:knowledge"),
     };
   }
 
