@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,5 +104,23 @@ describe("the relay's Node entry", () => {
     expect(result).toBe("listening");
     expect(exit).toEqual([0, null]);
     expect(stdout.match(/draining open streams/g)).toHaveLength(1);
+  });
+
+  it("knowledge: indexes the files at start and says so in the start summary; a missing file is one line and exit 1", async () => {
+    const file = join(dir, "knowledge-agents.json");
+    mkdirSync(join(dir, "kb"), { recursive: true });
+    writeFileSync(join(dir, "kb", "faq.md"), "# Opening hours\n\nWe open at nine.\n\n# Parking\n\nThere is none.\n");
+    const withFiles = (files: string[]) => writeFileSync(file, JSON.stringify({ agents: [{ ...testAgent, knowledge: { files } }] }));
+
+    withFiles(["kb/faq.md"]);
+    const started = await runRelay({ RELAY_TOKEN_SECRET: SECRET, AGENTS_FILE: file });
+    expect(started.result).toBe("listening");
+    expect(started.stdout).toMatch(/ · knowledge demo 1 file, 2 passages, \d+ ms · /);
+
+    withFiles(["kb/faq.md", "kb/missing.md"]);
+    const { result, stdout, stderr } = await runRelay({ RELAY_TOKEN_SECRET: SECRET, AGENTS_FILE: file });
+    expect(result).toBe(1);
+    expect(stderr).toBe("relay: knowledge-agents.json: agents[0].knowledge.files[1]: kb/missing.md cannot be read (ENOENT)\n");
+    expect(stdout).toBe("");
   });
 });

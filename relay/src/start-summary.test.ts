@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { chunkText } from "./knowledge/chunk-text.ts";
+import { KnowledgeIndex } from "./knowledge/knowledge-index.ts";
 import { startSummary } from "./start-summary.ts";
 import { testAgent, testUpstreams } from "../test/fixtures.ts";
 
@@ -34,5 +36,12 @@ describe("startSummary", () => {
       /^production · upstream https:\/\/api\.example\.com\/v1 · records PostgreSQL \(shared by instances\) · agents demo .* · nothing missing for production$/,
     );
     expect(line).not.toMatch(/pass|secret|u:p/);
+  });
+
+  it("names each agent's knowledge (files, passages, load time) when some agent has it", () => {
+    const index = new KnowledgeIndex(["faq.md", "notes.txt"], chunkText("# A\n\nalpha\n\n# B\n\nbeta\n", "faq.md"));
+    const line = startSummary({ ...base, knowledge: new Map([["demo", { index, ms: 12 }]]) });
+    expect(line).toMatch(/ · agents demo \([^)]*\) · knowledge demo 2 files, 2 passages, 12 ms · missing for production: /);
+    expect(startSummary({ ...base, knowledge: new Map() })).toBe(startSummary(base));
   });
 });
