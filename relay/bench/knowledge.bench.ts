@@ -11,7 +11,7 @@
 import type { BenchRow } from "../../scripts/bench-report.ts";
 import { writeBenchResults } from "../../scripts/bench-report.ts";
 import { chunkText, type Passage } from "../src/knowledge/chunk-text.ts";
-import { KnowledgeIndex } from "../src/knowledge/knowledge-index.ts";
+import { KnowledgeIndex, MAX_QUERY_WORDS } from "../src/knowledge/knowledge-index.ts";
 import { turnKnowledge } from "../src/knowledge/turn-knowledge.ts";
 
 const PAGES = 1000;
@@ -74,6 +74,12 @@ const questions = Array.from({ length: QUERIES + WARMUP }, () => {
   const words = [pick(COMMON), vocabularyWord(), topic, pick(COMMON), vocabularyWord(), vocabularyWord()];
   return { topic, text: `${words.join(" ")}?` };
 });
+/** Typed messages of 150 words, the topic among the last few: the search takes the last `MAX_QUERY_WORDS.latest`. */
+const longQuestions = questions.map(({ topic }) => {
+  const words = Array.from({ length: 150 }, () => (random() < 0.35 ? pick(COMMON) : vocabularyWord()));
+  words[145] = topic;
+  return { topic, text: `${words.join(" ")}?` };
+});
 
 /** Builds the index of `pages` as the relay does at start: ms, heap bytes added, the index. */
 function build(of: typeof pages) {
@@ -89,10 +95,10 @@ function build(of: typeof pages) {
 }
 
 /** Times `retrieve` on each question (after a warm-up): ms each, and how often the top passage names the question's topic. */
-function timed(retrieve: (question: string) => string | undefined) {
+function timed(retrieve: (question: string) => string | undefined, asked = questions) {
   const times: number[] = [];
   let hits = 0;
-  questions.forEach(({ topic, text }, i) => {
+  asked.forEach(({ topic, text }, i) => {
     const t0 = performance.now();
     const top = retrieve(text);
     const ms = performance.now() - t0;
@@ -113,6 +119,7 @@ const viaIndex = (index: KnowledgeIndex) => (question: string) =>
   turnKnowledge(index, budget, [{ role: "user", content: question }])?.message?.split("\n")[3];
 const retrieval = timed(viaIndex(full.index));
 const retrieval100 = timed(viaIndex(small.index));
+const retrievalLong = timed(viaIndex(full.index), longQuestions);
 const lowered = full.passages.map((p) => `${p.heading}\n${p.text}`.toLowerCase());
 // The floor without an index: every passage searched for every word of the question, best count first.
 const scan = timed((question) => {
@@ -154,6 +161,14 @@ const rows: BenchRow[] = [
     baseline: retrieval.p50,
     trials: QUERIES,
     note: `p95 ${retrieval100.p95.toFixed(3)} ms; baseline = 1,000 pages p50; top passage on topic ${(retrieval100.hitRate * 100).toFixed(0)} %`,
+  },
+  {
+    name: "knowledge: retrieval per turn, 1,000 pages, 150-word messages (p95)",
+    unit: "ms",
+    value: retrievalLong.p95,
+    baseline: retrieval.p95,
+    trials: QUERIES,
+    note: `p50 ${retrievalLong.p50.toFixed(3)} ms; searched: the last ${MAX_QUERY_WORDS.latest} words; baseline = 6-word questions p95; top passage on topic ${(retrievalLong.hitRate * 100).toFixed(0)} %`,
   },
   {
     key: "knowledge_index_bytes_1000_pages",

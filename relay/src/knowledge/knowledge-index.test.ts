@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { chunkText, type Passage } from "./chunk-text.ts";
 import { estimateTokens } from "./estimate-tokens.ts";
-import { KnowledgeIndex } from "./knowledge-index.ts";
+import { KnowledgeIndex, MAX_QUERY_WORDS } from "./knowledge-index.ts";
 
 const FILES = ["shop-faq.md", "care-guide.txt", "gift-cards.md"];
 const index = new KnowledgeIndex(
@@ -36,6 +36,14 @@ describe("KnowledgeIndex", () => {
     const followUp = "and how long does it take?";
     expect(ids(followUp)[0]).not.toBe("shop-faq.md#lumen-lamps-faq-shipping-international-shipping-1");
     expect(ids(followUp, "Do you ship to Switzerland?")[0]).toBe("shop-faq.md#lumen-lamps-faq-shipping-international-shipping-1");
+  });
+
+  it("searches only the last 32 words of a long message (a pasted page cannot make a search slow)", () => {
+    const filler = Array.from({ length: 5000 }, (_, i) => `filler${i}`).join(" ");
+    expect(ids(`${filler} Do you ship to Switzerland?`)[0]).toBe("shop-faq.md#lumen-lamps-faq-shipping-international-shipping-1");
+    const early = `Do you ship to Switzerland? ${Array.from({ length: MAX_QUERY_WORDS.latest }, (_, i) => `filler${i}`).join(",")}`;
+    expect(ids(early)).toEqual([]);
+    expect(ids(early.replace("filler0,", ""))[0]).toBe("shop-faq.md#lumen-lamps-faq-shipping-international-shipping-1");
   });
 
   it("leaves out passages scoring under a fifth of the best", () => {

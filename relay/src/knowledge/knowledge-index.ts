@@ -22,6 +22,24 @@ export interface KnowledgeBudget {
 /** Weight of the previous message's terms against the latest's: a follow-up ("and how long does it take?") leans on it. */
 const PREVIOUS_WEIGHT = 0.3;
 
+/**
+ * Words of a message searched at most, its last ones: a search's time grows with its terms (each is looked
+ * up with its prefix and typo variants), and a visitor may paste pages into a typed message.
+ */
+export const MAX_QUERY_WORDS = { latest: 32, previous: 16 } as const;
+
+/** MiniSearch's own word boundaries (its default tokenizer): spaces and punctuation. */
+const WORD_BOUNDARY = /[\n\r\p{Z}\p{P}]+/u;
+
+/** The last `n` words of `text`. */
+const lastWords = (text: string, n: number) =>
+  text
+    .slice(-n * 64)
+    .split(WORD_BOUNDARY)
+    .filter(Boolean)
+    .slice(-n)
+    .join(" ");
+
 /** A passage scoring below this fraction of the best one is noise (a stray common word), never worth its tokens. */
 const MIN_RELATIVE_SCORE = 0.2;
 
@@ -72,13 +90,14 @@ export class KnowledgeIndex {
   /**
    * The best passages for a turn, best first: by score, skipping any that would overflow the token
    * budget, until `maxPassages` are chosen; passages scoring under a fifth of the best are left out.
-   * Empty when no term of the query occurs in the knowledge.
+   * Empty when no term of the query occurs in the knowledge. Searches the last {@link MAX_QUERY_WORDS} of each message.
    */
   retrieve(query: KnowledgeQuery, budget: KnowledgeBudget): RetrievedPassage[] {
-    const previous = query.previous?.trim();
+    const latest = lastWords(query.latest, MAX_QUERY_WORDS.latest);
+    const previous = query.previous && lastWords(query.previous, MAX_QUERY_WORDS.previous);
     const search: Query = previous
-      ? { combineWith: "OR", queries: [query.latest, { combineWith: "OR", queries: [previous], boostTerm: () => PREVIOUS_WEIGHT }] }
-      : query.latest;
+      ? { combineWith: "OR", queries: [latest, { combineWith: "OR", queries: [previous], boostTerm: () => PREVIOUS_WEIGHT }] }
+      : latest;
     const chosen: RetrievedPassage[] = [];
     let tokens = 0;
     const results = this.#search.search(search);
