@@ -64,6 +64,12 @@ describe("chunkText", () => {
     ]);
   });
 
+  it("reads Windows and old Mac line endings like Unix ones", () => {
+    const unix = "# A\n\nalpha one\n\nalpha two\n\n# B\n\nbeta\n";
+    expect(chunkText(unix.replaceAll("\n", "\r\n"), "f.md")).toEqual(chunkText(unix, "f.md"));
+    expect(chunkText("one\r\rtwo", "f.txt")).toEqual(chunkText("one\n\ntwo", "f.txt"));
+  });
+
   it("drops empty sections and gives no passage for an empty file", () => {
     expect(chunkText("# Only a title\n\n## And a subtitle\n", "empty.md")).toEqual([]);
     expect(chunkText("  \n\n", "blank.txt")).toEqual([]);

@@ -30,7 +30,8 @@ const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/;
  * sentence ends, a longer sentence at word boundaries. Sections are never merged, so each passage has
  * one heading path.
  */
-export function chunkText(text: string, file: string): Passage[] {
+export function chunkText(fileText: string, file: string): Passage[] {
+  const text = fileText.replace(/\r\n?/g, "\n");
   const sections = file.toLowerCase().endsWith(".md") ? markdownSections(text) : [{ path: [], body: text }];
   const perSlug = new Map<string, number>();
   const passages: Passage[] = [];
@@ -64,7 +65,7 @@ function markdownSections(text: string): { path: string[]; body: string }[] {
     if (lines.join("").trim()) sections.push({ path: headings.filter(Boolean), body: lines.join("\n") });
     lines = [];
   };
-  for (const line of text.replace(/\r\n?/g, "\n").split("\n")) {
+  for (const line of text.split("\n")) {
     if (FENCE.test(line)) fenced = !fenced;
     const heading = fenced ? null : HEADING.exec(line);
     if (!heading) {

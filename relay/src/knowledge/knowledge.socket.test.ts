@@ -11,10 +11,11 @@ import type { AgentConfig } from "../agent-config.ts";
 import { BatchingRecordWriter } from "../records/batching-record-writer.ts";
 import type { EventRecord } from "../records/session-record.ts";
 import { SqliteSessionStore } from "../records/sqlite-session-store.ts";
-import { testAgent, TEST_ORIGIN } from "../../test/fixtures.ts";
+import { createTestApp, testAgent, TEST_ORIGIN } from "../../test/fixtures.ts";
 import { readReference } from "../../test/reference-block.ts";
 import { openSession, startRelayWithStandin } from "../../test/servers.ts";
 import { estimateTokens } from "./estimate-tokens.ts";
+import type { KnowledgeIndex } from "./knowledge-index.ts";
 import { loadKnowledge } from "./load-knowledge.ts";
 
 const ADMIN = "knowledge-test-admin-token-0123456789";
@@ -26,15 +27,17 @@ const agents: AgentConfig[] = [
 
 let stack: Awaited<ReturnType<typeof startRelayWithStandin>>;
 let writer: BatchingRecordWriter;
+let stackKnowledge: Map<string, KnowledgeIndex>;
 
 beforeAll(async () => {
   const store = new SqliteSessionStore(":memory:");
   await store.migrate();
   writer = new BatchingRecordWriter(store, { flushIntervalMs: 60_000, log: () => {} });
   const loaded = loadKnowledge(agents, join(fileURLToPath(new URL("../../test/knowledge/", import.meta.url)), "agents.json"));
+  stackKnowledge = new Map([...loaded].map(([id, { index }]) => [id, index]));
   stack = await startRelayWithStandin({
     agents,
-    knowledge: new Map([...loaded].map(([id, { index }]) => [id, index])),
+    knowledge: stackKnowledge,
     records: { store, writer, adminTokens: [{ token: ADMIN, agents: "*" }], defaultRetentionDays: 30 },
   });
 });
@@ -164,5 +167,16 @@ describe("knowledge in a chat turn", () => {
     });
     expect(res.status).toBe(202);
     expect((await knowledgeEvents(sessionId)).map((e) => e.payload["turnId"])).toEqual(["turn-spec"]);
+  });
+});
+
+describe("an agent whose knowledge was not loaded", () => {
+  it("is named in a warning at start (createApp reads no files)", () => {
+    const { logs } = createTestApp({ agents });
+    expect(logs.filter((l) => l.level === "warn" && /knowledge/.test(l.msg)).map((l) => l.msg)).toEqual([
+      "agent demo: its knowledge is not loaded, so its chats get no passages",
+      "agent tight: its knowledge is not loaded, so its chats get no passages",
+    ]);
+    expect(createTestApp({ agents, knowledge: stackKnowledge }).logs.filter((l) => /knowledge/.test(l.msg))).toEqual([]);
   });
 });
