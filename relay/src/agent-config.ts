@@ -3,6 +3,7 @@ import { AnalysisConfigSchema, analysisConfigProblems } from "./analysis/analysi
 import { ContextDeclarationSchema, placeholderNames } from "./context-declaration.ts";
 import { KnowledgeConfigSchema } from "./knowledge/knowledge-config.ts";
 import { schemaProblem } from "./server-tools/tool-arguments.ts";
+import { WEBHOOK_EVENTS } from "./webhooks/webhook-event.ts";
 
 /** True when `value` is exactly a web origin such as `https://example.com` or `http://localhost:5173`. */
 function isOrigin(value: string): boolean {
@@ -78,6 +79,28 @@ export const AgentToolSchema = z
 
 /** A tool from the agent configuration. */
 export type AgentTool = z.output<typeof AgentToolSchema>;
+
+/**
+ * Where the agent's events are posted, signed in the Standard Webhooks way. The signing secret is never
+ * written in the file: `secret` names the environment variable that holds it (`whsec_` + base64 of 24–64
+ * random bytes), read at start (a variable not set is a start error).
+ */
+export const AgentWebhooksSchema = z.strictObject({
+  secret: z.strictObject({ env: envName }),
+  endpoints: z
+    .array(
+      z.strictObject({
+        /**
+         * `http:` or `https:`. Its host must be on the agent's `toolHosts` when it resolves to a loopback,
+         * private or link-local address (checked at each attempt, like a server tool's).
+         */
+        url: z.string().refine(isHttpUrl, { error: (issue) => `${JSON.stringify(issue.input)} is not an http(s) URL` }),
+        events: z.array(z.enum(WEBHOOK_EVENTS)).min(1),
+      }),
+    )
+    .min(1)
+    .max(10),
+});
 
 /**
  * Per-agent limits, every field optional in the file; defaults below. Times in seconds, sizes in bytes.
@@ -213,6 +236,8 @@ export const AgentConfigSchema = z.strictObject({
    * the background after each session and stored with it; omitted: sessions are not analysed.
    */
   analysis: AnalysisConfigSchema.optional(),
+  /** Webhook endpoints for `session.ended` and `analysis.completed` (see the relay README); omitted sends none. */
+  webhooks: AgentWebhooksSchema.optional(),
 });
 
 /** One agent as the site owner configured it (resolved: defaults applied). */

@@ -23,6 +23,8 @@ import { serveRelay } from "./serve-relay.ts";
 import { startAnalysisWorker } from "./analysis/analysis-worker.ts";
 import { createUpstreamClients } from "./upstreams.ts";
 import { startSummary } from "./start-summary.ts";
+import type { WebhookSecrets } from "./webhooks/webhook-secrets.ts";
+import { resolveWebhookSecrets } from "./webhooks/webhook-secrets.ts";
 
 const log: RelayLog = (entry) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
@@ -49,11 +51,13 @@ let config: RelayConfig;
 let recordsConfig: RecordsConfig;
 let agents: AgentConfig[];
 let knowledge: Map<string, LoadedKnowledge>;
+let webhookSecrets: WebhookSecrets;
 try {
   config = resolveRelayConfig(process.env, packageDir);
   recordsConfig = resolveRecordsConfig(process.env, packageDir);
   agents = loadAgents(config.agentsFile);
   knowledge = loadKnowledge(agents, config.agentsFile);
+  webhookSecrets = resolveWebhookSecrets(agents, process.env);
 } catch (err) {
   console.error(`relay: ${(err as Error).message}`);
   process.exit(1);
@@ -74,7 +78,7 @@ if (!widgetDir)
 
 let records: OpenRecords;
 try {
-  records = await openRecords(recordsConfig, agents, log);
+  records = await openRecords(recordsConfig, agents, log, webhookSecrets);
 } catch (err) {
   console.error(`relay: records: ${(err as Error).message}`);
   process.exit(1);

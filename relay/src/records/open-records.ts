@@ -11,6 +11,9 @@ import { startRecordsMaintenance } from "./retention-purge.ts";
 import type { SessionStore } from "./session-store.ts";
 import { SqliteSessionRevocations } from "./sqlite-session-revocations.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
+import { DEFAULT_RETRY_POLICY } from "../webhooks/webhook-backoff.ts";
+import type { WebhookSecrets } from "../webhooks/webhook-secrets.ts";
+import { startWebhookWorker } from "../webhooks/webhook-worker.ts";
 
 /** Open records of a running relay. */
 export interface OpenRecords {
@@ -22,16 +25,25 @@ export interface OpenRecords {
    * deleted session).
    */
   coordination: SessionCoordination;
-  /** Stops maintenance, commits every queued write, closes the store and the coordination. Idempotent. */
+  /**
+   * Stops maintenance and the webhook worker (waiting for its attempts in flight), commits every queued
+   * write, closes the store and the coordination. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 /**
- * Opens the configured store, runs its migrations, and starts the writer and the periodic maintenance;
- * opens the {@link SessionCoordination} beside it (shared through PostgreSQL, or this instance's with its
+ * Opens the configured store, runs its migrations, and starts the writer, the periodic maintenance and the
+ * webhook delivery worker (signing with `webhookSecrets`, see `resolveWebhookSecrets`); opens the
+ * {@link SessionCoordination} beside it (shared through PostgreSQL, or this instance's with its
  * revocations in the SQLite file).
  */
-export async function openRecords(config: RecordsConfig, agents: readonly AgentConfig[], log: RelayLog): Promise<OpenRecords> {
+export async function openRecords(
+  config: RecordsConfig,
+  agents: readonly AgentConfig[],
+  log: RelayLog,
+  webhookSecrets: WebhookSecrets = new Map(),
+): Promise<OpenRecords> {
   const store: SessionStore =
     config.database.kind === "postgres"
       ? new PostgresSessionStore({ connectionString: config.database.url })
@@ -44,10 +56,20 @@ export async function openRecords(config: RecordsConfig, agents: readonly AgentC
   const writer = new BatchingRecordWriter(store, { flushIntervalMs: config.flushIntervalMs, log });
   const policy = { agents, defaultRetentionDays: config.defaultRetentionDays };
   const stop = startRecordsMaintenance(store, policy, config.maintenanceIntervalMs, log);
+  const webhooks = startWebhookWorker({
+    outbox: store,
+    agents,
+    secrets: webhookSecrets,
+    log,
+    pollMs: config.webhooks.pollMs,
+    timeoutMs: config.webhooks.timeoutMs,
+    retry: { ...DEFAULT_RETRY_POLICY, backoffBaseMs: config.webhooks.backoffBaseMs },
+  });
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       stop();
+      await webhooks.close();
       await writer.close();
       await coordination.close();
       await store.close();

@@ -81,4 +81,24 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      completed_at BIGINT
    );
    CREATE INDEX sessions_by_end ON sessions (ended_at) WHERE ended_at IS NOT NULL;`,
+  // v6: webhooks, the outbox of deliveries (deleted with their session), and the mark a session gets, in the
+  // statement that ends it, until its `session.ended` deliveries are enqueued. Sessions ended before this
+  // version are not announced.
+  `CREATE TABLE webhook_deliveries (
+     id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+     agent TEXT NOT NULL,
+     event TEXT NOT NULL,
+     url TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'pending',
+     created_at BIGINT NOT NULL,
+     next_attempt_at BIGINT,
+     attempts JSONB NOT NULL DEFAULT '[]'
+   );
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+   CREATE INDEX webhook_deliveries_by_session ON webhook_deliveries (session_id);
+   CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (created_at DESC, id DESC);
+   ALTER TABLE sessions ADD COLUMN announce_end BOOLEAN NOT NULL DEFAULT FALSE;
+   CREATE INDEX sessions_to_announce ON sessions (ended_at) WHERE announce_end;`,
 ];

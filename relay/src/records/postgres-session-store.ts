@@ -16,6 +16,15 @@ import { predecessorsOf } from "./session-status.ts";
 import type { AnalysisClaim, PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionStore } from "./session-store.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { pgTypes } from "./postgres-pool.ts";
+import {
+  postgresAnnounceEndings,
+  postgresClaimWebhooks,
+  postgresEnqueueWebhooks,
+  postgresListWebhooks,
+  postgresRecordWebhookAttempt,
+} from "./postgres-webhook-outbox.ts";
+import type { SessionRecord } from "./session-record.ts";
+import type { ClaimedWebhook, NewWebhookDelivery, WebhookAttempt, WebhookNext, WebhookPage, WebhookQuery } from "./webhook-outbox.ts";
 
 export interface PostgresSessionStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -246,12 +255,17 @@ export class PostgresSessionStore implements SessionStore {
           );
         } else {
           await db.query(
-            `UPDATE sessions SET status = $1, ended_at = $2, duration_ms = $2 - created_at, end_reason = $3
+            `UPDATE sessions SET status = $1, ended_at = $2, duration_ms = $2 - created_at, end_reason = $3, announce_end = TRUE
              WHERE id = $4 AND status = ANY($5::text[])`,
             [op.status, op.at, op.reason ?? null, op.sessionId, from],
           );
         }
       }
+      const webhooks = (byKind.get("enqueue-webhook") ?? []) as Extract<RecordOp, { op: "enqueue-webhook" }>[];
+      await postgresEnqueueWebhooks(
+        db,
+        webhooks.map((op) => op.delivery),
+      );
     });
   }
 
@@ -332,7 +346,7 @@ export class PostgresSessionStore implements SessionStore {
   async markLapsed(now: number): Promise<number> {
     const { rowCount } = await this.#pool.query(
       `UPDATE sessions SET status = 'timeout', ended_at = COALESCE(last_active_at, created_at),
-         duration_ms = COALESCE(last_active_at, created_at) - created_at, end_reason = 'lapsed'
+         duration_ms = COALESCE(last_active_at, created_at) - created_at, end_reason = 'lapsed', announce_end = TRUE
        WHERE status IN ('pending', 'active') AND expires_at <= $1`,
       [now],
     );
@@ -356,6 +370,22 @@ export class PostgresSessionStore implements SessionStore {
       }
     }
     return deleted;
+  }
+
+  async announceEndings(deliveriesFor: (session: SessionRecord) => NewWebhookDelivery[], limit: number): Promise<number> {
+    return this.#transaction((db) => postgresAnnounceEndings(db, deliveriesFor, limit));
+  }
+
+  async claimWebhooks(now: number, leaseUntil: number, limit: number): Promise<ClaimedWebhook[]> {
+    return postgresClaimWebhooks(this.#pool, now, leaseUntil, limit);
+  }
+
+  async recordWebhookAttempt(id: string, attempt: WebhookAttempt, next: WebhookNext): Promise<void> {
+    await postgresRecordWebhookAttempt(this.#pool, id, attempt, next);
+  }
+
+  async listWebhooks(query: WebhookQuery): Promise<WebhookPage> {
+    return postgresListWebhooks(this.#pool, query);
   }
 
   async close(): Promise<void> {

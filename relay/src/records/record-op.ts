@@ -1,6 +1,7 @@
 import type { TurnLatency } from "../protocol.ts";
 import type { AnalysisUsage, ClientInfo, EventRecord, MessageRecord, SessionRecord } from "./session-record.ts";
 import type { SessionStatus } from "./session-status.ts";
+import type { NewWebhookDelivery } from "./webhook-outbox.ts";
 
 /**
  * One write to the records, as the batching writer queues it. Every op is idempotent (applying a batch
@@ -18,6 +19,7 @@ export type RecordOp =
       /** Only change from these statuses (intersected with the valid predecessors); default all valid ones. */
       from?: readonly SessionStatus[];
       reason?: string;
+      // A change to a terminal status also marks the session for `session.ended` (WebhookOutbox.announceEndings).
     }
   | { op: "set-client"; sessionId: string; client: ClientInfo }
   | {
@@ -51,6 +53,14 @@ export type RecordOp =
       op: "set-analysis";
       sessionId: string;
       outcome: AnalysisOutcome;
+    }
+  | {
+      /**
+       * Puts a webhook delivery in the outbox (skipped when its id is there already); the delivery worker
+       * sends it. Build it with `webhookOps`, in the same batch as the records it announces.
+       */
+      op: "enqueue-webhook";
+      delivery: NewWebhookDelivery;
     };
 
 /** What an analysis attempt ended with: a result, a skip, a retry at `nextAt`, or a final failure. */
@@ -70,6 +80,7 @@ const PHASE: Record<RecordOp["op"], number> = {
   "add-event": 4,
   "set-status": 5,
   "set-analysis": 6,
+  "enqueue-webhook": 7,
 };
 
 /**

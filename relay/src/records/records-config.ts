@@ -27,6 +27,15 @@ export interface RecordsConfig {
     /** `ANALYSIS_RETRY_BASE_MS`: first retry's delay (doubling, at most an hour), default 30000. */
     retryBaseMs: number;
   };
+  /** The webhook delivery worker's timing. */
+  webhooks: {
+    /** `WEBHOOK_POLL_MS`: how often the outbox is read, default 1000 ms. */
+    pollMs: number;
+    /** `WEBHOOK_BACKOFF_MS`: delay after a first failed attempt, doubling up to 1 h, default 5000 ms. */
+    backoffBaseMs: number;
+    /** `WEBHOOK_TIMEOUT_MS`: longest attempt, default 10 000 ms. */
+    timeoutMs: number;
+  };
 }
 
 /** Shortest accepted admin token, in characters. */
@@ -83,6 +92,19 @@ export function resolveRecordsConfig(env: Record<string, string | undefined>, pa
     settleMs: envInteger(env, "ANALYSIS_SETTLE_MS", 5000, 0, 3_600_000, problems),
     retryBaseMs: envInteger(env, "ANALYSIS_RETRY_BASE_MS", 30_000, 10, 3_600_000, problems),
   };
+  const webhooks = {
+    pollMs: envInteger(env, "WEBHOOK_POLL_MS", 1000, 10, 60_000, problems),
+    backoffBaseMs: envInteger(env, "WEBHOOK_BACKOFF_MS", 5000, 10, 3_600_000, problems),
+    timeoutMs: envInteger(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000, problems),
+  };
   if (problems.length > 0) throw configError("records configuration", problems);
-  return { database, adminTokens, flushIntervalMs, defaultRetentionDays, maintenanceIntervalMs: maintenanceSeconds * 1000, analysis };
+  return {
+    database,
+    adminTokens,
+    flushIntervalMs,
+    defaultRetentionDays,
+    maintenanceIntervalMs: maintenanceSeconds * 1000,
+    analysis,
+    webhooks,
+  };
 }

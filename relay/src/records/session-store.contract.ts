@@ -3,14 +3,16 @@ import { eventOp, messageOp, sessionOp } from "../../test/record-fixtures.ts";
 import { describeAnalysisStoreContract } from "./analysis-store.contract.ts";
 import type { SessionStore } from "./session-store.ts";
 import { uuidv7 } from "./uuid-v7.ts";
+import { describeWebhookOutboxContract } from "./webhook-outbox.contract.ts";
 
 /** Makes a fresh, empty, migrated store; `dispose` removes everything it created. */
 export type StoreFactory = () => Promise<{ store: SessionStore; dispose: () => Promise<void> }>;
 
 const T0 = 1_800_000_000_000;
 
-/** The contract every {@link SessionStore} implementation passes. */
+/** The contract every {@link SessionStore} implementation passes, its webhook outbox included. */
 export function describeSessionStoreContract(name: string, factory: StoreFactory): void {
+  describeWebhookOutboxContract(name, factory);
   describe(`${name} (SessionStore contract)`, () => {
     let store: SessionStore;
     let dispose: () => Promise<void>;

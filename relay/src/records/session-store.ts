@@ -1,6 +1,7 @@
 import type { RecordOp } from "./record-op.ts";
 import type { SessionDetail, SessionRecord } from "./session-record.ts";
 import type { SessionStatus } from "./session-status.ts";
+import type { WebhookOutbox } from "./webhook-outbox.ts";
 
 /** Filters of {@link SessionStore.listSessions}. Times are epoch ms on `createdAt`. */
 export interface SessionQuery {
@@ -59,9 +60,10 @@ export interface AnalysisClaim {
 
 /**
  * Durable storage of session records. Implementations: `SqliteSessionStore` (embedded default) and
- * `PostgresSessionStore` (shared by several relay instances). Both pass `session-store.contract.ts`.
+ * `PostgresSessionStore` (shared by several relay instances). Both pass `session-store.contract.ts`. The
+ * webhook outbox lives beside the sessions (its deliveries go with their session).
  */
-export interface SessionStore {
+export interface SessionStore extends WebhookOutbox {
   /** Creates or upgrades the schema; safe to call from several instances at once. */
   migrate(): Promise<void>;
   /** Applies a batch in one transaction; see {@link RecordOp} for idempotency. */
@@ -69,11 +71,11 @@ export interface SessionStore {
   listSessions(query: SessionQuery): Promise<SessionPage>;
   /** One session with messages (by start time) and events (by time); undefined when unknown. */
   getSession(id: string): Promise<SessionDetail | undefined>;
-  /** Deletes sessions with their messages and events; returns the ids of the sessions that went (to revoke them). */
+  /** Deletes sessions with their messages, events and webhook deliveries; returns the ids of the sessions that went (to revoke them). */
   deleteSessions(selector: SessionSelector): Promise<string[]>;
   /**
    * Marks every `pending`/`active` session whose `expiresAt` is at or before `now` as `timeout`, ended at its
-   * last activity (or creation); returns the count.
+   * last activity (or creation), marked for `session.ended` (see {@link WebhookOutbox.announceEndings}); returns the count.
    */
   markLapsed(now: number): Promise<number>;
   /**

@@ -18,6 +18,15 @@ import type { SessionDetail } from "./session-record.ts";
 import { predecessorsOf } from "./session-status.ts";
 import type { AnalysisClaim, PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionStore } from "./session-store.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
+import {
+  sqliteAnnounceEndings,
+  sqliteClaimWebhooks,
+  sqliteEnqueueWebhook,
+  sqliteListWebhooks,
+  sqliteRecordWebhookAttempt,
+} from "./sqlite-webhook-outbox.ts";
+import type { SessionRecord } from "./session-record.ts";
+import type { ClaimedWebhook, NewWebhookDelivery, WebhookAttempt, WebhookNext, WebhookPage, WebhookQuery } from "./webhook-outbox.ts";
 
 /** Rows deleted per statement by purges, so one purge never holds the event loop for long. */
 const DELETE_CHUNK = 500;
@@ -51,6 +60,8 @@ export class SqliteSessionStore implements SessionStore {
     }
     return statement;
   }
+
+  readonly #sqlFn = (sql: string) => this.#sql(sql);
 
   #transaction<T>(body: () => T): T {
     this.#db.exec("BEGIN IMMEDIATE");
@@ -120,7 +131,7 @@ export class SqliteSessionStore implements SessionStore {
         } else {
           this.#sql(
             `UPDATE sessions SET status = ?, ended_at = ?, duration_ms = ? - created_at,
-             end_reason = ? ${guard}`,
+             end_reason = ?, announce_end = 1 ${guard}`,
           ).run(op.status, op.at, op.at, op.reason ?? null, op.sessionId, JSON.stringify(from));
         }
         return;
@@ -197,6 +208,9 @@ export class SqliteSessionStore implements SessionStore {
           `UPDATE session_analyses SET status = ?, next_at = ?, result = ?, model = ?, prompt_tokens = ?, completion_tokens = ?,
              error = ?, completed_at = ? WHERE session_id = ? AND status = 'pending'`,
         ).run(...analysisColumns(op.outcome), op.sessionId);
+        return;
+      case "enqueue-webhook":
+        sqliteEnqueueWebhook(this.#sqlFn, op.delivery);
         return;
     }
   }
@@ -287,7 +301,7 @@ export class SqliteSessionStore implements SessionStore {
     return Number(
       this.#sql(
         `UPDATE sessions SET status = 'timeout', ended_at = COALESCE(last_active_at, created_at),
-         duration_ms = COALESCE(last_active_at, created_at) - created_at, end_reason = 'lapsed'
+         duration_ms = COALESCE(last_active_at, created_at) - created_at, end_reason = 'lapsed', announce_end = 1
        WHERE status IN ('pending', 'active') AND expires_at <= ?`,
       ).run(now).changes,
     );
@@ -317,6 +331,22 @@ export class SqliteSessionStore implements SessionStore {
       }
     }
     return deleted;
+  }
+
+  async announceEndings(deliveriesFor: (session: SessionRecord) => NewWebhookDelivery[], limit: number): Promise<number> {
+    return this.#transaction(() => sqliteAnnounceEndings(this.#sqlFn, deliveriesFor, limit));
+  }
+
+  async claimWebhooks(now: number, leaseUntil: number, limit: number): Promise<ClaimedWebhook[]> {
+    return this.#transaction(() => sqliteClaimWebhooks(this.#sqlFn, now, leaseUntil, limit));
+  }
+
+  async recordWebhookAttempt(id: string, attempt: WebhookAttempt, next: WebhookNext): Promise<void> {
+    sqliteRecordWebhookAttempt(this.#sqlFn, id, attempt, next);
+  }
+
+  async listWebhooks(query: WebhookQuery): Promise<WebhookPage> {
+    return sqliteListWebhooks(this.#sqlFn, query);
   }
 
   async close(): Promise<void> {

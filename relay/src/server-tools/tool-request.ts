@@ -1,8 +1,5 @@
-import { lookup as dnsLookup } from "node:dns/promises";
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
-import type { LookupFunction } from "node:net";
-import { classifyAddress } from "./address-policy.ts";
+import type { IncomingMessage } from "node:http";
+import { AddressRefusedError, resolvePinnedAddress, sendPinned } from "../outbound/pinned-request.ts";
 
 /** Why a server tool's request gave no usable answer; each becomes a result the model hears. */
 export type ToolRequestFailure = "refused" | "timeout" | "too_large" | "failed" | "cancelled";
@@ -67,8 +64,9 @@ export async function requestToolEndpoint(request: ToolRequest): Promise<ToolAns
       if (!hosts.has(url.host)) {
         throw new ToolRequestError("refused", `${hop === 0 ? "" : "a redirect to "}${url.host} is not on the agent's toolHosts`);
       }
-      const address = await checkedAddress(url.hostname.replace(/^\[(.*)\]$/, "$1"), signal);
-      const response = await send(url, address, method, headers, body, signal);
+      // Listed hosts only: loopback, private and link-local addresses are allowed (listing is the opt-in).
+      const address = await resolvePinnedAddress(url.hostname.replace(/^\[(.*)\]$/, "$1"), true, signal);
+      const response = await sendPinned(url, address, { method, headers, body, signal });
       const location = response.headers.location;
       if (!REDIRECTS.has(response.statusCode ?? 0) || !location) return await readBody(response, request.maxBytes);
       response.destroy();
@@ -83,52 +81,11 @@ export async function requestToolEndpoint(request: ToolRequest): Promise<ToolAns
     }
   } catch (error) {
     if (error instanceof ToolRequestError) throw error;
+    if (error instanceof AddressRefusedError) throw new ToolRequestError("refused", error.message);
     if (timeout.aborted) throw new ToolRequestError("timeout", `no answer within ${request.timeoutMs} ms`);
     if (request.signal.aborted) throw new ToolRequestError("cancelled", "the reply was cancelled");
     throw new ToolRequestError("failed", `the request failed (${(error as NodeJS.ErrnoException).code ?? "network error"})`);
   }
-}
-
-/** Resolves `hostname` (all its addresses) and returns the first, refusing any address never dialled. */
-async function checkedAddress(hostname: string, signal: AbortSignal): Promise<{ address: string; family: number }> {
-  const addresses = await Promise.race([
-    dnsLookup(hostname, { all: true, order: "verbatim" }),
-    new Promise<never>((_, reject) => {
-      signal.throwIfAborted();
-      signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
-    }),
-  ]);
-  const bad = addresses.find(({ address }) => classifyAddress(address) === "never");
-  if (bad || addresses.length === 0) throw new ToolRequestError("refused", `${hostname} resolves to an address that is never called`);
-  return addresses[0]!;
-}
-
-function send(
-  url: URL,
-  pinned: { address: string; family: number },
-  method: string,
-  headers: Record<string, string>,
-  body: string | undefined,
-  signal: AbortSignal,
-): Promise<IncomingMessage> {
-  // Every connection of this request goes to the address that was checked, whatever the name resolves to now.
-  const lookup: LookupFunction = (_hostname, options, callback) => {
-    if (options.all) (callback as (e: null, a: { address: string; family: number }[]) => void)(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
-  };
-  const outgoing: OutgoingHttpHeaders = {
-    accept: "application/json, text/plain;q=0.9, */*;q=0.1",
-    "user-agent": "voice-agent-relay",
-    ...(body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) }),
-    ...headers,
-  };
-  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: outgoing, lookup, agent: false, signal });
-    req.once("response", resolve);
-    req.once("error", reject);
-    req.end(body);
-  });
 }
 
 function readBody(response: IncomingMessage, maxBytes: number): Promise<ToolAnswer> {
