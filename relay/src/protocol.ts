@@ -60,6 +60,8 @@ export const PATHS = {
   adminSessionExport: "/admin/sessions/:id/export",
   /** Admin API: `POST` times out lapsed sessions and applies retention now. */
   adminPurge: "/admin/purge",
+  /** Admin API: `GET` lists webhook deliveries with their attempts. */
+  adminWebhooks: "/admin/webhooks",
 } as const;
 
 /** Paths of the upstream stages a visitor's turn goes through; their requests carry {@link TURN_ID_HEADER}. */

@@ -6,6 +6,7 @@ import type { RelayEnv } from "../relay-env.ts";
 import type { SessionRevocations } from "../session-revocations.ts";
 import { createAdminPurgeRoute } from "../routes/admin-purge-route.ts";
 import { createAdminSessionsRoute } from "../routes/admin-sessions-route.ts";
+import { createAdminWebhooksRoute } from "../routes/admin-webhooks-route.ts";
 import { createForgetVisitorRoute } from "../routes/forget-visitor-route.ts";
 import { createSessionEventsRoute } from "../routes/session-events-route.ts";
 import type { AdminEnv } from "./admin-auth.ts";
@@ -55,7 +56,8 @@ export function mountRecords(app: Hono<RelayEnv>, records: RecordsOptions, deps:
   const admin = new Hono<AdminEnv>()
     .use("/admin/*", requireAdmin(records.adminTokens))
     .route("/", createAdminSessionsRoute(store, recorder, revoke))
-    .route("/", createAdminPurgeRoute(store, policy, now));
+    .route("/", createAdminPurgeRoute(store, policy, now))
+    .route("/", createAdminWebhooksRoute(store));
   app.route("/", admin);
   return new StoreRecorder(recorder, turns, now);
 }

@@ -27,4 +27,16 @@ describe("resolveRecordsConfig", () => {
     expect(start).toThrow(/ADMIN_TOKEN: admin tokens need at least 24 characters/);
     expect(start).not.toThrow("short-admin-token");
   });
+
+  it("reads the webhook worker's timing, with defaults, and refuses values out of range", () => {
+    expect(resolveRecordsConfig({}, "/x").webhooks).toEqual({ pollMs: 1000, backoffBaseMs: 5000, timeoutMs: 10_000 });
+    expect(resolveRecordsConfig({ WEBHOOK_POLL_MS: "50", WEBHOOK_BACKOFF_MS: "200", WEBHOOK_TIMEOUT_MS: "1000" }, "/x").webhooks).toEqual({
+      pollMs: 50,
+      backoffBaseMs: 200,
+      timeoutMs: 1000,
+    });
+    expect(() => resolveRecordsConfig({ WEBHOOK_TIMEOUT_MS: "0" }, "/x")).toThrow(
+      /WEBHOOK_TIMEOUT_MS="0" must be an integer from 100 to 60000/,
+    );
+  });
 });

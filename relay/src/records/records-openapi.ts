@@ -9,10 +9,45 @@ const adminErrors = {
   "401": error("`unauthorized`: no or an unknown admin token, or the admin API is off"),
   "404": error("`not_found`: no such session in the token's agents"),
 };
+/** A webhook delivery as the admin API shows it. */
+const webhook = {
+  type: "object",
+  required: ["id", "sessionId", "agent", "event", "url", "status", "attempts", "nextAttemptAt", "createdAt"],
+  properties: {
+    id: { type: "string", description: "The `webhook-id` of every attempt" },
+    sessionId: { type: "string" },
+    agent: { type: "string" },
+    event: { enum: ["session.ended", "analysis.completed"] },
+    url: { type: "string" },
+    status: { enum: ["pending", "delivered", "failed"] },
+    attempts: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["at", "status", "error", "durationMs"],
+        properties: {
+          at: { type: "integer", description: "epoch ms" },
+          status: { type: ["integer", "null"], description: "the receiver's HTTP status" },
+          error: {
+            type: ["string", "null"],
+            description: "`http_error`, `redirect`, `timeout`, `refused`, `not_configured` or a network error code; null when delivered",
+          },
+          durationMs: { type: "integer" },
+        },
+      },
+    },
+    nextAttemptAt: { type: ["integer", "null"], description: "epoch ms; null once delivered or failed" },
+    createdAt: { type: "integer", description: "epoch ms; retried for 24 h from it" },
+  },
+};
 const detail = {
   description:
-    "`{ session, messages, events, analysis }`; `analysis` is null until the agent's post-session analysis claims the session, then `{ status: pending | done | failed | skipped, attempts, result, model, usage: { promptTokens, completionTokens }, error, completedAt, nextAttemptAt }`",
-  content: json({ type: "object", required: ["session", "messages", "events", "analysis"] }),
+    "`{ session, messages, events, analysis, webhooks }`; `analysis` is null until the agent's post-session analysis claims the session, then `{ status: pending | done | failed | skipped, attempts, result, model, usage: { promptTokens, completionTokens }, error, completedAt, nextAttemptAt }`; `webhooks`: the session's deliveries, oldest first",
+  content: json({
+    type: "object",
+    required: ["session", "messages", "events", "analysis", "webhooks"],
+    properties: { webhooks: { type: "array", items: webhook } },
+  }),
 };
 
 /** The paths `mountRecords` adds, for the relay's OpenAPI document; `schema` converts the wire schemas. */
@@ -74,6 +109,31 @@ export const recordsPaths = (schema: WireSchema) => ({
   },
   [openApiPath(PATHS.adminSessionExport)]: {
     get: { summary: "One session as a JSON download", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
+  },
+  [PATHS.adminWebhooks]: {
+    get: {
+      summary: "Webhook deliveries of the token's agents with their attempts, newest first, with cursor pagination",
+      security: admin,
+      parameters: ["agent", "status", "limit", "cursor"].map((name) => ({
+        name,
+        in: "query",
+        required: false,
+        schema: name === "status" ? { enum: ["pending", "delivered", "failed"] } : { type: "string" },
+      })),
+      responses: {
+        "200": {
+          description: "`{ webhooks, nextCursor }`",
+          content: json({
+            type: "object",
+            required: ["webhooks", "nextCursor"],
+            properties: { webhooks: { type: "array", items: webhook }, nextCursor: { type: ["string", "null"] } },
+          }),
+        },
+        "400": error("`bad_request`: an invalid filter or cursor"),
+        "403": error("`forbidden`: an agent outside the token's scope"),
+        "401": adminErrors["401"],
+      },
+    },
   },
   [PATHS.adminPurge]: {
     post: {

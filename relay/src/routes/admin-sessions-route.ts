@@ -9,6 +9,7 @@ import type { SessionRecorder } from "../records/session-recorder.ts";
 import type { SessionDetail } from "../records/session-record.ts";
 import { SESSION_STATUSES } from "../records/session-status.ts";
 import type { SessionStore } from "../records/session-store.ts";
+import type { WebhookDelivery } from "../records/webhook-outbox.ts";
 
 /** A time as epoch ms or an ISO 8601 date. */
 const time = z.string().transform((value, ctx) => {
@@ -36,10 +37,16 @@ async function findInScope(c: Context<AdminEnv>, store: SessionStore): Promise<S
   return detail;
 }
 
+/** A session with its webhook deliveries (oldest first; a session has a handful at most). */
+async function withWebhooks(store: SessionStore, detail: SessionDetail): Promise<SessionDetail & { webhooks: WebhookDelivery[] }> {
+  const { webhooks } = await store.listWebhooks({ sessionId: detail.session.id, limit: 500 });
+  return { ...detail, webhooks: webhooks.reverse() };
+}
+
 /**
  * The admin API over sessions (behind `requireAdmin`):
  * - `GET /admin/sessions?agent=&status=&from=&to=&limit=&cursor=` → `{ sessions, nextCursor }`, newest first
- * - `GET /admin/sessions/:id` → `{ session, messages, events }`
+ * - `GET /admin/sessions/:id` → `{ session, messages, events, webhooks }` (webhooks: its deliveries with their attempts)
  * - `GET /admin/sessions/:id/export` → the same as a JSON download
  * - `DELETE /admin/sessions/:id` → 204; the session is passed to `revoke` (its token is refused from then on)
  * An agent-scoped token sees only its agents' sessions (others are 404, an explicit other `agent` is 403).
@@ -68,9 +75,9 @@ export function createAdminSessionsRoute(
         throw err;
       }
     })
-    .get(PATHS.adminSession, async (c) => c.json(await findInScope(c, store)))
+    .get(PATHS.adminSession, async (c) => c.json(await withWebhooks(store, await findInScope(c, store))))
     .get(PATHS.adminSessionExport, async (c) => {
-      const detail = await findInScope(c, store);
+      const detail = await withWebhooks(store, await findInScope(c, store));
       c.header("content-disposition", `attachment; filename="session-${detail.session.id}.json"`);
       return c.body(JSON.stringify({ exportedAt: new Date().toISOString(), ...detail }, null, 2), 200, {
         "content-type": "application/json",
