@@ -26,6 +26,7 @@ import { createTranscriptionsRoute } from "./routes/transcriptions-route.ts";
 import { turnId } from "./turn-id.ts";
 import { secureHeadersPolicy } from "./secure-headers-policy.ts";
 import { serverToolWarnings } from "./server-tools/tool-warnings.ts";
+import { webhookWarnings } from "./webhooks/webhook-warnings.ts";
 import { contextWarnings } from "./page-context.ts";
 import { sessionLimits } from "./session-limits.ts";
 import { upstreamProbe } from "./upstream-probe.ts";
@@ -101,6 +102,7 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   for (const warning of [
     ...contextWarnings(options.agents),
     ...serverToolWarnings(options.agents, env),
+    ...webhookWarnings(options.agents),
     ...options.agents
       .filter((a) => a.knowledge && !knowledge.has(a.id))
       .map((a) => `agent ${a.id}: its knowledge is not loaded, so its chats get no passages`),

@@ -49,13 +49,16 @@ export async function postgresAnnounceEndings(
   return rows.length;
 }
 
-/** One statement: rows another instance is claiming are skipped (`SKIP LOCKED`), then no longer due. */
+/**
+ * One statement: rows another instance is claiming are skipped (`SKIP LOCKED`), then no longer due; the
+ * outer condition is checked again on the row as it is when locked, so a row is never claimed twice.
+ */
 export async function postgresClaimWebhooks(db: Db, now: number, leaseUntil: number, limit: number): Promise<ClaimedWebhook[]> {
   const { rows } = await db.query(
     `UPDATE webhook_deliveries d SET next_attempt_at = $2 FROM (
        SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
        ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
-     WHERE d.id = due.id RETURNING d.*`,
+     WHERE d.id = due.id AND d.status = 'pending' AND d.next_attempt_at <= $1 RETURNING d.*`,
     [now, leaseUntil, limit],
   );
   return rows.map(claimedFromRow);
