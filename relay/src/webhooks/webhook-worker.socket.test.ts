@@ -1,16 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AgentConfig } from "../agent-config.ts";
 import { BatchingRecordWriter } from "../records/batching-record-writer.ts";
 import type { WebhookDelivery } from "../records/webhook-outbox.ts";
-import { PostgresSessionStore } from "../records/postgres-session-store.ts";
 import type { SessionStore } from "../records/session-store.ts";
-import { SqliteSessionStore } from "../records/sqlite-session-store.ts";
 import { createTestApp, testAgent } from "../../test/fixtures.ts";
+import { storeFactories } from "../../test/store-factories.ts";
 import { messageOp, sessionOp } from "../../test/record-fixtures.ts";
 import { startWebhookReceiver, type ReceiverAnswer } from "../../test/webhook-receiver.ts";
 import type { LogEntry } from "../relay-log.ts";
@@ -32,31 +28,7 @@ async function until<T>(check: () => Promise<T | undefined | false>, what: strin
   }
 }
 
-/** A fresh migrated store of each kind (PostgreSQL when `DATABASE_URL_TEST` is set). */
-const stores: [string, () => Promise<{ store: SessionStore; dispose: () => Promise<void> }>][] = [
-  [
-    "SQLite",
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), "webhooks-"));
-      const store = new SqliteSessionStore(join(dir, "records.sqlite"));
-      await store.migrate();
-      return { store, dispose: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  ],
-];
-const pgUrl = process.env.DATABASE_URL_TEST;
-let schemas = 0;
-if (pgUrl)
-  stores.push([
-    "PostgreSQL",
-    async () => {
-      const store = new PostgresSessionStore({ connectionString: pgUrl, schema: `webhooks_${process.pid}_${schemas++}` });
-      await store.migrate();
-      return { store, dispose: async () => (await store.dropSchema(), await store.close()) };
-    },
-  ]);
-
-describe.each(stores)("webhook delivery worker against real receivers (%s)", (_, open) => {
+describe.each(storeFactories())("webhook delivery worker against real receivers (%s)", (_, open) => {
   let store: SessionStore;
   let dispose: () => Promise<void>;
   let worker: WebhookWorker | undefined;
