@@ -21,7 +21,9 @@ interface Agent {
  * with `limitedRequestsPerMinute` (default 60), and `vad`, the demo agent whose realtime turns the provider
  * detects (server VAD, the widget's 700 ms silence timeout), and `owner`, the demo agent with what a site owner
  * configures on the server: a server tool `spoke` (the stand-in calls it for any spoken turn: its transcript
- * says "I spoke for …") on the owner's API at `E2E.ownerApiPort`, and a post-session analysis. Returns its path; writing again to `file` replaces it
+ * says "I spoke for …") on the owner's API at `E2E.ownerApiPort`, a post-session analysis and, with
+ * `ownerWebhooks` (the environment variable the relay gets `E2E.ownerWebhookSecret` in), webhooks for both
+ * events to the owner's receiver at `E2E.ownerHooksPort`. Returns its path; writing again to `file` replaces it
  * (the relay reads it at start).
  */
 export async function writeAgentsFile(options: {
@@ -29,6 +31,7 @@ export async function writeAgentsFile(options: {
   lockedOrigins?: string[];
   limitedRequestsPerMinute?: number;
   file?: string;
+  ownerWebhooks?: { secretEnv: string };
 }): Promise<string> {
   const example = JSON.parse(await readFile(new URL("../relay/agents.json", import.meta.url), "utf8")) as { agents: Agent[] };
   const demo = example.agents.find((a) => a.id === "demo")!;
@@ -49,10 +52,15 @@ export async function writeAgentsFile(options: {
     realtime: { ...demo.realtime, turnDetection: { type: "server_vad", silence_duration_ms: 700 } },
   };
   const ownerApi = `127.0.0.1:${E2E.ownerApiPort}`;
+  const ownerHooks = `127.0.0.1:${E2E.ownerHooksPort}`;
+  const webhooks = options.ownerWebhooks && {
+    secret: { env: options.ownerWebhooks.secretEnv },
+    endpoints: [{ url: `http://${ownerHooks}/hooks`, events: ["session.ended", "analysis.completed"] }],
+  };
   const owner = {
     ...structuredClone(demo),
     id: "owner",
-    toolHosts: [ownerApi],
+    toolHosts: [ownerApi, ownerHooks],
     tools: [
       { name: "spoke", description: "Looks up the visitor's order.", runs: "server", http: { url: `http://${ownerApi}/orders/lookup` } },
     ],
@@ -61,6 +69,7 @@ export async function writeAgentsFile(options: {
       questions: [{ id: "said", question: "What did the visitor say?" }],
       rubric: [{ id: "helpfulness", criterion: "Did the agent help?" }],
     },
+    ...(webhooks ? { webhooks } : {}),
   };
   await writeFile(file, JSON.stringify({ agents: [demo, locked, slow, limited, vad, owner] }));
   return file;

@@ -13,7 +13,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     demoPort: E2E.demoPort,
     standinPort: E2E.standinPort,
     offline: true,
-    agentsFile: await writeAgentsFile({ origins: [E2E.demoUrl, E2E.embedUrl] }),
+    agentsFile: await writeAgentsFile({ origins: [E2E.demoUrl, E2E.embedUrl], ownerWebhooks: { secretEnv: "OWNER_WEBHOOK_SECRET" } }),
     relayEnv: {
       ADMIN_TOKEN: E2E.adminToken,
       DATABASE_URL: await tempDatabaseUrl(),
@@ -22,6 +22,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       // The `owner` agent's analyses: claimed half a second after a session ends.
       ANALYSIS_POLL_MS: "250",
       ANALYSIS_SETTLE_MS: "500",
+      OWNER_WEBHOOK_SECRET: E2E.ownerWebhookSecret,
+      WEBHOOK_POLL_MS: "200",
     },
     output: process.env.E2E_VERBOSE ? "inherit" : "quiet",
   });

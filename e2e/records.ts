@@ -1,6 +1,10 @@
 /** The e2e relay's records, through its admin API. */
-import type { SessionDetail, SessionRecord } from "../relay/src/records/session-record.ts";
+import type { SessionDetail as StoredSession, SessionRecord } from "../relay/src/records/session-record.ts";
+import type { WebhookDelivery } from "../relay/src/records/webhook-outbox.ts";
 import { E2E } from "./stack-ports.ts";
+
+/** A session as `GET /admin/sessions/:id` answers: its records and its webhook deliveries. */
+export type SessionDetail = StoredSession & { webhooks: WebhookDelivery[] };
 
 /** `GET` on the admin API of `relayUrl` (default: the suite's relay) with the suite's admin token. */
 export async function admin<T>(path: string, relayUrl: string = E2E.relayUrl): Promise<T> {

@@ -47,6 +47,8 @@ export const E2E = {
   /** The site owner's systems the `owner` agent talks to: its order API (a server tool) and its webhook receiver. */
   ownerApiPort: base + 80,
   ownerHooksPort: base + 81,
+  /** The `owner` agent's webhook signing secret (Standard Webhooks form; a test value, not a secret). */
+  ownerWebhookSecret: `whsec_${Buffer.from("e2e-owner-webhook-secret-not-secret!").toString("base64")}`,
   /** `ADMIN_TOKEN` of the suite's relays (records admin API). */
   adminToken: "e2e-admin-token-not-a-secret-0123456789",
 } as const;

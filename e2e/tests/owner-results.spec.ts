@@ -1,12 +1,14 @@
 /**
  * What a site owner configures on the server, end to end in Chromium: the visitor asks by voice, the
  * relay calls the owner's order API (a server tool) inside the reply, and the widget speaks the answer
- * built from its result; when the visitor hangs up, the relay analyses the session in the background and
- * the admin API returns the stored analysis.
+ * built from its result; when the visitor hangs up, the relay analyses the session in the background, the
+ * admin API returns the stored analysis, and the owner's receiver gets `session.ended` and
+ * `analysis.completed`, each verified with the Standard Webhooks library.
  */
 import { once } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import { expect, test } from "@playwright/test";
+import { Webhook } from "standardwebhooks";
 import { fixture, withFakeMic } from "../chromium.ts";
 import { recordsOfConversation } from "../records.ts";
 import { conversationId } from "../realtime-page.ts";
@@ -24,14 +26,26 @@ async function body(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-test("a spoken question answered from the owner's API, then the session's analysis", async ({ page }) => {
+/** A webhook as the owner's receiver got it: headers and the raw body. */
+interface Received {
+  headers: Record<string, string>;
+  body: string;
+}
+
+test("a spoken question answered from the owner's API, then the session's analysis and verified webhooks", async ({ page }) => {
   const calls: { method: string; url: string; body: string }[] = [];
   const api = createServer(async (req, res) => {
     calls.push({ method: req.method ?? "", url: req.url ?? "", body: await body(req) });
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(ORDER));
   });
+  const received: Received[] = [];
+  const hooks = createServer(async (req, res) => {
+    received.push({ headers: req.headers as Record<string, string>, body: await body(req) });
+    res.writeHead(204).end();
+  });
   api.listen(E2E.ownerApiPort, "127.0.0.1");
-  await once(api, "listening");
+  hooks.listen(E2E.ownerHooksPort, "127.0.0.1");
+  await Promise.all([once(api, "listening"), once(hooks, "listening")]);
   try {
     await recordWidgetEvents(page);
     await page.goto(E2E.demoUrl);
@@ -66,7 +80,34 @@ test("a spoken question answered from the owner's API, then the session's analys
       answers: { said: { quote: question, confidence: 0.5 } },
       scores: { helpfulness: { score: 3 } },
     });
+
+    // The owner's receiver: both events, each signed (verified by an independent implementation).
+    await expect.poll(() => received.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const webhook = new Webhook(E2E.ownerWebhookSecret);
+    const events = received.map((r) => webhook.verify(r.body, r.headers) as { type: string; data: Record<string, unknown> });
+    expect(events.map((e) => e.type).sort()).toEqual(["analysis.completed", "session.ended"]);
+    const ended = events.find((e) => e.type === "session.ended")!;
+    expect(ended.data).toMatchObject({ sessionId: record!.session.id, agent: "owner", status: "completed" });
+    const analysed = events.find((e) => e.type === "analysis.completed")!;
+    expect(analysed.data).toEqual({
+      sessionId: record!.session.id,
+      agent: "owner",
+      result: record!.analysis!.result,
+      model: "analyst",
+      usage: record!.analysis!.usage,
+      completedAt: record!.analysis!.completedAt,
+    });
+    const tampered = { ...received[0]!, body: received[0]!.body.replace("owner", "other") };
+    expect(() => webhook.verify(tampered.body, tampered.headers)).toThrow();
+    // The admin API shows both deliveries as delivered, at the first attempt.
+    await expect
+      .poll(async () => (await recordsOfConversation(conversation))[0]?.webhooks?.map((w) => [w.event, w.status, w.attempts.length]).sort())
+      .toEqual([
+        ["analysis.completed", "delivered", 1],
+        ["session.ended", "delivered", 1],
+      ]);
   } finally {
     api.close();
+    hooks.close();
   }
 });

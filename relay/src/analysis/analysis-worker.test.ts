@@ -95,6 +95,34 @@ describe("analysis worker", () => {
     });
   });
 
+  it("announces the stored analysis to the agent's analysis.completed endpoints in the same batch, once", async () => {
+    const hooked: AgentConfig = {
+      ...agent,
+      webhooks: {
+        secret: { env: "UNUSED_HERE" },
+        endpoints: [
+          { url: "https://crm.example/hooks", events: ["analysis.completed"] },
+          { url: "https://crm.example/ends", events: ["session.ended"] },
+        ],
+      },
+    };
+    const id = await endedSession(["Where is order 77?"]);
+    await worker({ agents: [hooked] }).runOnce();
+    const analysis = (await store.getSession(id))?.analysis;
+    const { webhooks } = await store.listWebhooks({ sessionId: id, limit: 10 });
+    expect(webhooks.map((w) => [w.event, w.url, w.status])).toEqual([["analysis.completed", "https://crm.example/hooks", "pending"]]);
+    const [claimed] = await store.claimWebhooks(clock, clock + 60_000, 10);
+    expect(claimed?.id).toBe(webhooks[0]!.id);
+    expect(JSON.parse(claimed!.payload)).toEqual({
+      type: "analysis.completed",
+      timestamp: new Date(clock).toISOString(),
+      data: { sessionId: id, agent: agent.id, result: analysis?.result, model: "analyst-1", usage: analysis?.usage, completedAt: clock },
+    });
+    // A second outcome for the same session (a lease that ran out while the first was stored) adds nothing.
+    await store.apply([{ op: "set-analysis", sessionId: id, outcome: { status: "failed", at: clock, error: "late" } }]);
+    expect((await store.listWebhooks({ sessionId: id, limit: 10 })).webhooks).toHaveLength(1);
+  });
+
   it("sends the agent's schema in strict structured-output form", async () => {
     const schema = analysisJsonSchema(analysis) as { required: string[]; properties: Record<string, { required?: string[] }> };
     expect(schema.required).toEqual(["summary", "sentiment", "outcome", "answers", "scores"]);

@@ -3,6 +3,8 @@ import type { AgentConfig } from "../agent-config.ts";
 import type { RelayLog } from "../relay-log.ts";
 import type { AnalysisOutcome, RecordOp } from "../records/record-op.ts";
 import type { SessionStore } from "../records/session-store.ts";
+import type { AnalysisCompletedData } from "../webhooks/webhook-event.ts";
+import { webhookOps } from "../webhooks/webhook-ops.ts";
 import type { AnalysisConfig } from "./analysis-config.ts";
 import { analysisJsonSchema } from "./analysis-schema.ts";
 import { AnalysisError, analyzeSession } from "./analyze-session.ts";
@@ -40,13 +42,14 @@ export interface AnalysisWorker {
  * sessions of agents with `analysis` (ended in the last 24 h, a claim leased so that another instance
  * leaves them alone), asks the analyst model ({@link analyzeSession}) and stores the outcome: the result
  * with its token usage, a retry with backoff, a final failure after `maxAttempts`, or a skip when the
- * visitor never spoke. A worker that dies mid-attempt leaves a lease that runs out and is claimed again.
+ * visitor never spoke; a stored result is announced to the agent's `analysis.completed` webhooks in the
+ * same batch. A worker that dies mid-attempt leaves a lease that runs out and is claimed again.
  */
 export function startAnalysisWorker(options: AnalysisWorkerOptions): AnalysisWorker {
   const { store, client, log, pollMs = 5000, settleMs = 5000, retryBaseMs = 30_000, maxAttempts = 8, now = Date.now } = options;
-  const configs = new Map<string, { config: AnalysisConfig; schema: Record<string, unknown> }>();
+  const configs = new Map<string, { agent: AgentConfig; config: AnalysisConfig; schema: Record<string, unknown> }>();
   for (const agent of options.agents)
-    if (agent.analysis) configs.set(agent.id, { config: agent.analysis, schema: analysisJsonSchema(agent.analysis) });
+    if (agent.analysis) configs.set(agent.id, { agent, config: agent.analysis, schema: analysisJsonSchema(agent.analysis) });
   const agents = [...configs.keys()];
 
   async function attempt(sessionId: string, attemptNo: number): Promise<RecordOp[]> {
@@ -74,7 +77,20 @@ export function startAnalysisWorker(options: AnalysisWorkerOptions): AnalysisWor
         return { status: "pending", error, nextAt: now() + Math.min(HOUR_MS, retryBaseMs * 2 ** (attemptNo - 1)) };
       }
     };
-    return [{ op: "set-analysis", sessionId, outcome: await outcome() }];
+    const result = await outcome();
+    const ops: RecordOp[] = [{ op: "set-analysis", sessionId, outcome: result }];
+    if (result.status !== "done") return ops;
+    // Announced in the same batch as the analysis: both are committed, or neither.
+    const { agent } = analysis;
+    const data: AnalysisCompletedData = {
+      sessionId,
+      agent: agent.id,
+      result: result.result,
+      model: result.model,
+      usage: result.usage,
+      completedAt: result.at,
+    };
+    return [...ops, ...webhookOps(agent, { event: "analysis.completed", key: sessionId, sessionId, at: result.at, data })];
   }
 
   async function runOnce(): Promise<number> {

@@ -46,7 +46,7 @@ async function withWebhooks(store: SessionStore, detail: SessionDetail): Promise
 /**
  * The admin API over sessions (behind `requireAdmin`):
  * - `GET /admin/sessions?agent=&status=&from=&to=&limit=&cursor=` → `{ sessions, nextCursor }`, newest first
- * - `GET /admin/sessions/:id` → `{ session, messages, events, webhooks }` (webhooks: its deliveries with their attempts)
+ * - `GET /admin/sessions/:id` → `{ session, messages, events, analysis, webhooks }` (webhooks: its deliveries with their attempts)
  * - `GET /admin/sessions/:id/export` → the same as a JSON download
  * - `DELETE /admin/sessions/:id` → 204; the session is passed to `revoke` (its token is refused from then on)
  * An agent-scoped token sees only its agents' sessions (others are 404, an explicit other `agent` is 403).

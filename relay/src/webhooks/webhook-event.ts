@@ -33,3 +33,14 @@ export interface SessionEndedData {
   endedAt: number | null;
   durationMs: number | null;
 }
+
+/** `data` of `analysis.completed`: the session's stored analysis (see `GET /admin/sessions/:id`'s `analysis`). */
+export interface AnalysisCompletedData {
+  sessionId: string;
+  agent: string;
+  /** The structured result, valid against the agent's analysis schema. */
+  result: Record<string, unknown>;
+  model: string;
+  usage: { promptTokens: number; completionTokens: number };
+  completedAt: number;
+}
