@@ -44,6 +44,8 @@ export interface RealtimeCallOptions {
   record: RecordedRealtimeCall;
   /** Takes the next fault armed for a realtime response, if any. */
   fault: () => Fault | undefined;
+  /** Session fields applied as if by `session.update` before `session.created` (a WebRTC call's `session`). */
+  session?: Record<string, unknown>;
 }
 
 /** One response in progress: its ids, its fault (`stall` or `drop`) and the deltas it has sent. */
@@ -80,6 +82,10 @@ export class RealtimeCall {
         output: { format: { type: "audio/pcm", rate: SPEECH_SAMPLE_RATE }, voice: "alloy" },
       },
     };
+    if (options.session) {
+      Object.assign(this.#session, options.session);
+      options.record.session = structuredClone(this.#session);
+    }
     this.#emit({ type: "session.created", session: this.#session });
   }
 
@@ -92,8 +98,10 @@ export class RealtimeCall {
         Object.assign(this.#session, event.session as object);
         record.session = structuredClone(this.#session);
         return this.#emit({ type: "session.updated", session: this.#session });
-      case "input_audio_buffer.append":
-        return this.#append(Buffer.from(String(event.audio ?? ""), "base64"));
+      case "input_audio_buffer.append": {
+        const bytes = Buffer.from(String(event.audio ?? ""), "base64");
+        return this.appendAudio(new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + (bytes.byteLength & ~1))));
+      }
       case "input_audio_buffer.commit":
         return this.#commit(false);
       case "input_audio_buffer.clear":
@@ -128,8 +136,11 @@ export class RealtimeCall {
     this.#response?.abort();
   }
 
-  #append(bytes: Buffer): void {
-    const pcm = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + (bytes.byteLength & ~1)));
+  /**
+   * Adds caller audio (24 kHz PCM16) to the input buffer and runs the server VAD over it: what
+   * `input_audio_buffer.append` carries on the WebSocket, and a WebRTC call's decoded microphone track.
+   */
+  appendAudio(pcm: Int16Array): void {
     this.#buffer.push(pcm);
     const detection = (this.#session.audio as { input?: { turn_detection?: { type?: string; silence_duration_ms?: number } | null } }).input
       ?.turn_detection;

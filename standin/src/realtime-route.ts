@@ -8,7 +8,8 @@ import { StandinError } from "./standin-error.ts";
  * `POST /realtime/client_secrets` (`{ expires_after?: { anchor, seconds }, session? }`). Answers OpenAI's
  * shape `{ value: "ek_…", expires_at, session }` with the session echoed back (plus `object` and `id`).
  * Refuses `seconds` outside OpenAI's 10–7200 and a session whose `type` is not `realtime`. The key is
- * fake: the stand-in has no realtime endpoint to use it with.
+ * fake, but a WebRTC call posted with it as bearer (`POST /realtime/calls`, `application/sdp`) gets its
+ * session; it does not expire.
  */
 export function realtimeRoute(context: RouteContext): Hono {
   let counter = 0;
@@ -29,8 +30,10 @@ export function realtimeRoute(context: RouteContext): Hono {
     context.record<RecordedRealtimeSecret>({ route: "realtime", time: context.now(), ttlSeconds: seconds, session });
     const id = ++counter;
     const expiresAt = Math.floor(context.now() / 1000) + seconds;
+    const value = `ek_standin_${id.toString(16).padStart(8, "0")}`;
+    context.clientSecrets.set(value, session);
     return c.json({
-      value: `ek_standin_${id.toString(16).padStart(8, "0")}`,
+      value,
       expires_at: expiresAt,
       session: { ...session, object: "realtime.session", id: `sess_standin_${id}` },
     });

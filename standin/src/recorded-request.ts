@@ -61,12 +61,33 @@ export interface RecordedRealtimeSecret extends RecordedBase {
   session: Record<string, unknown>;
 }
 
-/** A call on the realtime WebSocket (`GET /v1/realtime?model=…`), updated while it runs. */
+/** Why a WebRTC response's audio stopped: all sent, `output_audio_buffer.clear`, `response.cancel`, server VAD barge-in, hang-up. */
+export type RecordedAudioEnd = "done" | "cleared" | "cancelled" | "interrupted" | "hangup";
+
+/**
+ * A realtime call, updated while it runs: on the realtime WebSocket (`GET /v1/realtime?model=…`) or over
+ * WebRTC (`POST /v1/realtime/calls`, events on the `oai-events` data channel and any sideband sockets).
+ */
 export interface RecordedRealtimeCall extends RecordedBase {
   route: "realtime-call";
+  /** How the call was carried. */
+  transport: "websocket" | "webrtc";
+  /** WebRTC: the call's id (`rtc_standin_<n>`, as in the `Location` header). */
+  callId?: string;
   model: string;
-  /** The `type` of every client event, in order. */
+  /** The `type` of every client event (from the data channel and sidebands alike), in order. */
   events: string[];
+  /**
+   * WebRTC: each response that had audio, in the order its audio stopped: the audio sent as RTP by then, ms
+   * (whole 20 ms frames, so a response played out is its speech rounded up to 20 ms), and why it stopped.
+   */
+  responses?: { responseId: string; sentAudioMs: number; end: RecordedAudioEnd }[];
+  /** WebRTC: caller audio received on the track and decoded, ms. */
+  micAudioMs?: number;
+  /** WebRTC: sideband sockets (`GET /v1/realtime?call_id=…`) that attached to the call. */
+  sidebands?: number;
+  /** WebRTC: when the call ended (hang-up, the peer closed or failed), ms since the Unix epoch. */
+  endedAt?: number;
   /** Every `conversation.item.truncate`: the item and where its audio was cut, ms. */
   truncations: { itemId: string; audioEndMs: number }[];
   /** Every `function_call_output` item: the call it answers and what the tool returned. */

@@ -7,6 +7,8 @@ export interface RouteContext {
   delays: UpstreamDelays;
   /** Synthesized speech by request (voice, speed, format, input), when the stand-in caches speech. */
   speechCache: Map<string, Int16Array[]> | undefined;
+  /** The `session` of each client secret issued (`ek_standin_…`), for WebRTC calls that authenticate with one. */
+  clientSecrets: Map<string, Record<string, unknown>>;
   /** Clock, ms since the Unix epoch. */
   now: () => number;
   /** Appends `entry` to the request log and returns the same object, so it can be updated later. */

@@ -1,21 +1,23 @@
 import { upgradeWebSocket } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { chatRoute } from "./chat-route.ts";
 import { FaultInjector } from "./fault-injector.ts";
 import { resolveLatency, type LatencyPresetName, type LatencyProfile } from "./latency-profile.ts";
 import type { RecordedRequest } from "./recorded-request.ts";
 import type { RouteContext } from "./route-context.ts";
-import { RealtimeCall, type Speak } from "./realtime-call.ts";
-import type { RecordedRealtimeCall } from "./recorded-request.ts";
+import type { Speak } from "./realtime-call.ts";
 import { realtimeRoute } from "./realtime-route.ts";
+import { realtimeSocket } from "./realtime-socket.ts";
+import { sideband, sidebandGuard } from "./sideband.ts";
 import { synthesize } from "./speech.ts";
 import { speechRoute } from "./speech-route.ts";
-import { isRecord } from "./json-body.ts";
 import { StandinError } from "./standin-error.ts";
 import { transcriptionRoute } from "./transcription-route.ts";
 import { sleep, UpstreamDelays, type Sleep } from "./upstream-delays.ts";
+import type { WebRtcCall } from "./webrtc-call.ts";
+import { webrtcRoute } from "./webrtc-route.ts";
 
 export type * from "./recorded-request.ts";
 export { realtimeEvents, type RealtimeServerEvent } from "./realtime-events.ts";
@@ -72,6 +74,7 @@ export function createStandin(options: StandinOptions = {}): Standin {
   const context: RouteContext = {
     delays: new UpstreamDelays(resolveLatency(options.latency), { now, sleep: options.sleep ?? sleep }),
     speechCache: options.cacheSpeech ? new Map() : undefined,
+    clientSecrets: new Map(),
     now,
     record(entry) {
       requests.push(entry);
@@ -88,6 +91,9 @@ export function createStandin(options: StandinOptions = {}): Standin {
     context.speechCache?.set(key, [pcm]);
     return pcm;
   };
+
+  const fault = () => faults.take("realtime-call");
+  const calls = new Map<string, WebRtcCall>();
 
   const reject = (c: Context, error: StandinError) => {
     const { method, path } = c.req;
@@ -107,50 +113,13 @@ export function createStandin(options: StandinOptions = {}): Standin {
     .route("/", chatRoute(context))
     .route("/", speechRoute(context))
     .route("/", realtimeRoute(context))
+    .route("/", webrtcRoute({ context, calls, speak, fault }))
     .get(
       "/realtime",
+      sidebandGuard(calls),
       upgradeWebSocket((c) => {
-        const model = c.req.query("model") ?? "gpt-realtime";
-        let call: RealtimeCall | undefined;
-        return {
-          onOpen(_event, ws) {
-            const record = context.record<RecordedRealtimeCall>({
-              route: "realtime-call",
-              time: now(),
-              model,
-              events: [],
-              truncations: [],
-              toolOutputs: [],
-              session: undefined,
-            });
-            call = new RealtimeCall({
-              model,
-              send: (event) => ws.send(JSON.stringify(event)),
-              // The `ws` socket under @hono/node-server's context: dropped as a network failure would.
-              drop: () => (ws.raw as WebSocket | undefined)?.terminate(),
-              speak,
-              record,
-              fault: () => faults.take("realtime-call"),
-            });
-          },
-          onMessage(event, ws) {
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(String(event.data));
-            } catch {
-              parsed = undefined;
-            }
-            if (isRecord(parsed)) call?.receive(parsed);
-            else
-              ws.send(
-                JSON.stringify({
-                  type: "error",
-                  error: { type: "invalid_request_error", code: "invalid_json", message: "Expected a JSON event." },
-                }),
-              );
-          },
-          onClose: () => call?.close(),
-        };
+        const callId = c.req.query("call_id");
+        return callId === undefined ? realtimeSocket(c, { context, speak, fault }) : sideband(calls.get(callId));
       }),
     );
 
