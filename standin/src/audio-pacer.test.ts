@@ -60,6 +60,24 @@ describe("AudioPacer", () => {
     p.close();
   });
 
+  it("starts the next response at the current slot, after one drained or cut, not with a burst of the slots between", () => {
+    const { p, frames, late } = pacer();
+    p.push("resp_1", audio(20));
+    p.end("resp_1");
+    late(20);
+    late(20);
+    late(500);
+    p.push("resp_2", audio(100));
+    expect(frames.at(-1)).toMatchObject({ slot: Math.floor(540 / 20), resumed: true });
+    late(300);
+    p.cut();
+    const count = frames.length;
+    p.push("resp_3", audio(100));
+    expect(frames.length).toBe(count + 1);
+    expect(frames.at(-1)).toMatchObject({ slot: Math.floor(840 / 20), resumed: true });
+    p.close();
+  });
+
   it("cut drops what was not sent and reports what was, per response", () => {
     const { p, frames, log, late } = pacer();
     p.push("resp_1", audio(500));

@@ -79,6 +79,7 @@ export class AudioPacer {
   cut(responseId?: string): { responseId: string; sentMs: number }[] {
     const cut = this.#queue.filter((segment) => responseId === undefined || segment.responseId === responseId);
     for (const segment of cut) this.#queue.splice(this.#queue.indexOf(segment), 1);
+    if (cut.length > 0) this.#idle = true;
     return cut.map((segment) => ({ responseId: segment.responseId, sentMs: segment.sent * FRAME_MS }));
   }
 
@@ -120,7 +121,10 @@ export class AudioPacer {
     this.#tick();
   }
 
-  /** Sends every frame whose slot has come; after a pause (nothing to send) the slots restart from now. */
+  /**
+   * Sends every frame whose slot has come. After a pause (nothing to send at a slot's time, the queue empty or
+   * cut) the slots restart from now: the stream goes on with a gap in RTP time, not with a burst.
+   */
   #tick(): void {
     const now = this.#now();
     this.#start ??= now;
@@ -147,6 +151,7 @@ export class AudioPacer {
     // Nothing was ready at a slot's time: the stream pauses, and the next frame starts a new talkspurt.
     if (this.#start + this.#slot * FRAME_MS <= now && !this.#queue[0]?.frames.length) this.#idle = true;
     if (this.#queue.length === 0) {
+      this.#idle = true;
       clearInterval(this.#timer);
       this.#timer = undefined;
     }

@@ -91,6 +91,7 @@ describe("the stand-in's WebRTC calls", () => {
     const created = await peer.next("session.created");
     expect(created.session).toMatchObject({ type: "realtime", instructions: "Be brief.", audio: { input: { turn_detection: null } } });
 
+    const reference = expectedSpeech("This is the offline demo. You said: hello.");
     peer.send(typed("hello"));
     peer.send({ type: "response.create" });
     const started = await peer.next("output_audio_buffer.started");
@@ -113,14 +114,15 @@ describe("the stand-in's WebRTC calls", () => {
     expect(record).toMatchObject({ transport: "webrtc", events: ["conversation.item.create", "response.create"] });
     expect(record.responses).toEqual([{ responseId, sentAudioMs: packets.length * FRAME_MS, end: "done" }]);
 
-    const reference = await expectedSpeech("This is the offline demo. You said: hello.");
     const received = joined(packets);
-    expect(received.length).toBeGreaterThanOrEqual(reference.length);
-    expect(received.length - reference.length).toBeLessThan(960);
-    expect(bestCorrelation(received, reference)).toBeGreaterThan(0.8);
+    const speech = await reference;
+    expect(received.length).toBeGreaterThanOrEqual(speech.length);
+    expect(received.length - speech.length).toBeLessThan(960);
+    expect(bestCorrelation(received, speech)).toBeGreaterThan(0.8);
     const loud = packets.filter((p) => rmsDb(p.pcm) > -40).length;
     expect(loud / packets.length).toBeGreaterThan(0.5);
     await peer.close();
+    await expect.poll(() => record.endedAt, { timeout: 5_000 }).toEqual(expect.any(Number));
   });
 
   it("hears the caller's track through the server VAD, then stops the reply on output_audio_buffer.clear and records what was sent", async () => {
@@ -147,6 +149,24 @@ describe("the stand-in's WebRTC calls", () => {
     expect(sent).toEqual({ responseId: started.response_id, sentAudioMs: peer.packets.length * FRAME_MS, end: "cleared" });
     expect(sent!.sentAudioMs).toBeGreaterThanOrEqual(600);
     expect(sent!.sentAudioMs).toBeLessThan(1000);
+    await peer.close();
+  });
+
+  it("clears the audio when the caller barges in (server VAD speech_started)", async () => {
+    const session = { type: "realtime", audio: { input: { turn_detection: { type: "server_vad", silence_duration_ms: 200 } } } };
+    const peer = await connectTestPeer(server.origin, { form: "multipart", session });
+    const record = callRecord(idOf(peer.response));
+    await peer.speak(new Int16Array([...tone(300), ...tone(300, false)]));
+    const started = await peer.next("output_audio_buffer.started");
+    while (peer.packets.length < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+    const at = peer.events.length;
+    await peer.speak(tone(100));
+    const cleared = await peer.next("output_audio_buffer.cleared", at);
+    expect(cleared.response_id).toBe(started.response_id);
+    const types = peer.events.slice(at).map((e) => e.type);
+    expect(types.indexOf("output_audio_buffer.cleared")).toBe(types.indexOf("input_audio_buffer.speech_started") + 1);
+    expect(record.responses).toEqual([{ responseId: started.response_id, sentAudioMs: expect.any(Number), end: "interrupted" }]);
+    expect(record.responses![0]!.sentAudioMs).toBeGreaterThanOrEqual(200);
     await peer.close();
   });
 });

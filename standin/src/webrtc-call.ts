@@ -8,16 +8,12 @@
  */
 import { AudioPacer } from "./audio-pacer.ts";
 import type { Fault } from "./fault-injector.ts";
-import { OPUS_RATE, PcmRateConverter } from "./opus-frames.ts";
+import { MicStream } from "./mic-stream.ts";
 import { RealtimeCall, type Speak } from "./realtime-call.ts";
 import type { RecordedAudioEnd, RecordedRealtimeCall } from "./recorded-request.ts";
-import { SPEECH_SAMPLE_RATE } from "./speech.ts";
 import { WebRtcPeer } from "./webrtc-peer.ts";
 
 type Event = Record<string, unknown> & { type?: unknown };
-
-/** The server VAD reads 20 ms chunks: the caller's audio is handed over in whole ones. */
-const VAD_CHUNK = (SPEECH_SAMPLE_RATE / 1000) * 20;
 
 /** Where a call's server events go besides the data channel: a sideband socket. */
 export interface EventSink {
@@ -47,8 +43,7 @@ export class WebRtcCall {
   readonly #pacer: AudioPacer;
   readonly #call: RealtimeCall;
   readonly #sinks = new Set<EventSink>();
-  readonly #downsampler = new PcmRateConverter(OPUS_RATE, SPEECH_SAMPLE_RATE);
-  #mic = new Int16Array(0);
+  readonly #mic = new MicStream();
   /** Responses between `response.created` and `response.done`, with events held until their `response.done`. */
   readonly #generating = new Map<string, Event[]>();
   /** Responses whose audio stopped: later deltas of theirs are dropped (a cleared response says no more). */
@@ -161,7 +156,8 @@ export class WebRtcCall {
         this.#emit(event);
         const cut = this.#pacer.cut();
         this.#record(cut, "interrupted");
-        if (cut[0]) this.#emit({ type: "output_audio_buffer.cleared", response_id: cut[0].responseId });
+        const heard = cut.find((stopped) => stopped.sentMs > 0);
+        if (heard) this.#emit({ type: "output_audio_buffer.cleared", response_id: heard.responseId });
         return;
       }
       case "response.done": {
@@ -180,7 +176,8 @@ export class WebRtcCall {
   /** Records the stopped audio and says `output_audio_buffer.stopped`, after the response's `response.done`. */
   #stopped(cut: { responseId: string; sentMs: number }[], end: RecordedAudioEnd): void {
     this.#record(cut, end);
-    for (const { responseId } of cut) {
+    // Only audio that `output_audio_buffer.started` announced is said to stop.
+    for (const { responseId } of cut.filter((stopped) => stopped.sentMs > 0)) {
       const event = { type: "output_audio_buffer.stopped", response_id: responseId };
       const held = this.#generating.get(responseId);
       if (held) held.push(event);
@@ -195,16 +192,11 @@ export class WebRtcCall {
     }
   }
 
-  /** The caller's audio (48 kHz): to the state machine at 24 kHz, in whole VAD chunks. */
+  /** The caller's audio (48 kHz), to the state machine's input buffer and server VAD. */
   #hear(pcm: Int16Array): void {
-    this.#o.record.micAudioMs! += (pcm.length / OPUS_RATE) * 1000;
-    const down = this.#downsampler.process(pcm);
-    const all = new Int16Array(this.#mic.length + down.length);
-    all.set(this.#mic);
-    all.set(down, this.#mic.length);
-    const whole = all.length - (all.length % VAD_CHUNK);
-    this.#mic = all.slice(whole);
-    if (whole > 0 && !this.#ended) this.#call.appendAudio(all.subarray(0, whole));
+    const chunks = this.#mic.process(pcm);
+    this.#o.record.micAudioMs = this.#mic.receivedMs;
+    if (chunks.length > 0 && !this.#ended) this.#call.appendAudio(chunks);
   }
 
   #emit(event: Event): void {

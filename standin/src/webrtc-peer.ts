@@ -16,7 +16,7 @@ export interface WebRtcPeerOptions {
   mic: (pcm: Int16Array) => void;
   /** One text message of the `oai-events` channel. */
   message: (text: string) => void;
-  /** The connection failed or closed. */
+  /** The connection failed or closed, or the caller closed the events channel. */
   closed: () => void;
 }
 
@@ -51,7 +51,9 @@ export class WebRtcPeer {
       this.#channel = channel;
       channel.onMessage.subscribe((data) => this.#o.message(data.toString()));
       if (channel.readyState === "open") this.#flush();
-      else channel.stateChanged.subscribe((state) => state === "open" && this.#flush());
+      // werift notices a caller's close on the channel (SCTP) at once, on the connection only when ICE consent
+      // fails, many seconds later: a closed events channel ends the call.
+      channel.stateChanged.subscribe((state) => (state === "open" ? this.#flush() : state === "closed" && this.close()));
     });
     this.#pc.connectionStateChange.subscribe((state) => {
       if (state === "failed" || state === "closed") this.close();
