@@ -7,7 +7,8 @@
  * one, the response is a call of it (a `function_call` item, arguments `{}` in two deltas); after a
  * `function_call_output` item the reply quotes it ({@link toolResultReply}). Honours `response.cancel` and
  * `conversation.item.truncate`, takes one fault armed for `realtime-call` per response, and records what
- * it received for tests.
+ * it received for tests. The transport is the caller's: the WebSocket (`realtime-socket.ts`) or a WebRTC call
+ * (`webrtc-call.ts`, which feeds {@link RealtimeCall.appendAudio} from the track and plays the audio deltas).
  */
 import { chatReplyFor, toolCallFor, toolResultReply, transcriptFor } from "./demo-text.ts";
 import type { Fault } from "./fault-injector.ts";

@@ -58,13 +58,14 @@ export interface Standin {
 /**
  * Creates the offline upstream stand-in: an OpenAI-compatible server for
  * `POST /v1/audio/transcriptions`, `/v1/chat/completions`, `/v1/audio/speech` and
- * `/v1/realtime/client_secrets`, and of the realtime WebSocket `GET /v1/realtime?model=…` (served with
- * {@link webSocketServing}), that needs no provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
+ * `/v1/realtime/client_secrets`, of the realtime WebSocket `GET /v1/realtime?model=…` (served with
+ * {@link webSocketServing}), and of WebRTC realtime calls (`POST /v1/realtime/calls`, sidebands
+ * `GET /v1/realtime?call_id=…`, `POST /v1/realtime/calls/{call_id}/hangup`: see `webrtc-route.ts`), that needs no provider (deterministic text, real speech from eSpeak NG). Any non-empty bearer token is
  * accepted. `GET /__standin/requests` returns the request log and `DELETE` clears it, for tests
  * in another process. `POST /__standin/faults` arms a {@link Fault} (`{ route, kind, times }`: the next
  * `times` requests to `route` fail with an `error`, `stall` mid-body or are `slow`; with route
  * `realtime-call` the next `times` responses on realtime calls fail with an `error` event, `stall` or `drop`
- * the socket mid-reply); `GET` lists the armed faults and `DELETE` disarms them all. How long it takes is
+ * the socket, or hang up the WebRTC call, mid-reply); `GET` lists the armed faults and `DELETE` disarms them all. How long it takes is
  * its latency profile ({@link StandinOptions.latency}).
  */
 export function createStandin(options: StandinOptions = {}): Standin {

@@ -109,7 +109,7 @@ describe("the stand-in's WebRTC calls", () => {
     expect(packets[0]).toMatchObject({ payloadType, marker: true });
     // Paced on the wall clock: the packets span the audio's length, not a burst (eSpeak NG synthesizing the
     // next sentence on the same thread delays some, then the pacer catches up).
-    expect(packets.at(-1)!.at - packets[0]!.at).toBeGreaterThan(packets.length * FRAME_MS * 0.8);
+    expect(packets.at(-1)!.at - packets[0]!.at).toBeGreaterThan(packets.length * FRAME_MS * 0.5);
     const record = callRecord(idOf(peer.response));
     expect(record).toMatchObject({ transport: "webrtc", events: ["conversation.item.create", "response.create"] });
     expect(record.responses).toEqual([{ responseId, sentAudioMs: packets.length * FRAME_MS, end: "done" }]);

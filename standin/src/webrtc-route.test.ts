@@ -100,10 +100,13 @@ describe("the stand-in's WebRTC routes", () => {
       [{ headers: { "content-type": "application/sdp" }, body: "hello" }, 400, "invalid_offer"],
       [form({ sdp: offer }), 400, "invalid_offer"], // no ICE credentials or fingerprint: werift cannot answer it
     ];
+    const calls = () => server.requests.filter((r) => r.route === "realtime-call").length;
+    const before = calls();
     for (const [init, status, code] of cases) {
       const response = await post("/v1/realtime/calls", init);
       expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([status, code]);
     }
+    expect(calls()).toBe(before);
     const anonymous = await fetch(`${server.origin}/v1/realtime/calls`, { method: "POST", body: offer });
     expect(anonymous.status).toBe(401);
     expect((await post("/v1/realtime/calls/rtc_standin_999/hangup")).status).toBe(404);

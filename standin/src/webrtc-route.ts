@@ -34,7 +34,7 @@ export function webrtcRoute({ context, calls, speak, fault }: WebRtcRouteOptions
       const { sdp, session } = await readOffer(c.req.raw, context.clientSecrets);
       const callId = `rtc_standin_${++counter}`;
       const model = typeof session?.["model"] === "string" ? session["model"] : (c.req.query("model") ?? "gpt-realtime");
-      const record = context.record<RecordedRealtimeCall>({
+      const record: RecordedRealtimeCall = {
         route: "realtime-call",
         transport: "webrtc",
         callId,
@@ -44,7 +44,7 @@ export function webrtcRoute({ context, calls, speak, fault }: WebRtcRouteOptions
         truncations: [],
         toolOutputs: [],
         session: undefined,
-      });
+      };
       const call = new WebRtcCall({ callId, model, session, speak, record, fault, now: context.now, ended: () => calls.delete(callId) });
       calls.set(callId, call);
       let answer: string;
@@ -57,6 +57,7 @@ export function webrtcRoute({ context, calls, speak, fault }: WebRtcRouteOptions
           cause,
         });
       }
+      context.record(record); // an offer refused above is logged as a rejection only
       return c.body(answer, 201, { "content-type": "application/sdp", location: `/v1/realtime/calls/${callId}` });
     })
     .post("/realtime/calls/:call_id/hangup", (c) => {
