@@ -19,6 +19,7 @@ import { createHealthRoutes } from "./routes/health-routes.ts";
 import { DEFAULT_REALTIME_LIMITS } from "./realtime/realtime-bridge.ts";
 import { createRealtimeRoute } from "./routes/realtime-route.ts";
 import { createRealtimeSocketRoute } from "./routes/realtime-socket-route.ts";
+import { createRealtimeCallsRoute } from "./routes/realtime-calls-route.ts";
 import { createSessionRefreshRoute } from "./routes/session-refresh-route.ts";
 import { createSessionsRoute } from "./routes/sessions-route.ts";
 import { createSpeechRoute } from "./routes/speech-route.ts";
@@ -36,7 +37,7 @@ import { widgetStatic } from "./widget-static.ts";
 export type { RelayOptions } from "./relay-options.ts";
 
 /** Paths of the proxy routes behind the relay token and the agent's limits (the records' session routes are in `mountRecords`). */
-const SESSION_PATHS = [...STAGE_PATHS, PATHS.sessionRefresh, PATHS.realtimeClientSecrets, PATHS.realtime] as const;
+const SESSION_PATHS = [...STAGE_PATHS, PATHS.sessionRefresh, PATHS.realtimeClientSecrets, PATHS.realtime, PATHS.realtimeCalls] as const;
 
 /**
  * Builds the relay as a Hono app. It never listens: serve `app.fetch` with any Hono adapter
@@ -114,6 +115,18 @@ export function createApp(options: RelayOptions): Hono<RelayEnv> {
   app.route("/", createRealtimeRoute({ client: clients.realtime, now, ...stage }));
   const realtime = { upstream: options.upstreams.realtime, limits: options.realtimeLimits ?? DEFAULT_REALTIME_LIMITS };
   app.route("/", createRealtimeSocketRoute({ ...realtime, ...serverTools, recorder, coordination, now, closing, log }));
+  app.route(
+    "/",
+    createRealtimeCallsRoute({
+      client: clients.realtime,
+      upstream: realtime.upstream,
+      ...serverTools,
+      ...stage,
+      recorder,
+      coordination,
+      now,
+    }),
+  );
   if (options.widgetDir) app.use("/*", widgetStatic(options.widgetDir));
   return app;
 }

@@ -147,6 +147,27 @@ export function openApiDocument(records: boolean): object {
         },
       },
     },
+    [PATHS.realtimeCalls]: {
+      post: {
+        summary: "Start a WebRTC realtime call: the browser's SDP offer in, the provider's SDP answer out",
+        description:
+          "OpenAI's `POST /v1/realtime/calls` with the relay token. The relay creates the call with its key and the agent's session, then holds the call's sideband: it records the call, runs server tools, puts the agent's session back if the browser changes it, and hangs up at the session's end or idle timeout.",
+        security: bearer,
+        requestBody: { required: true, content: { "application/sdp": { schema: { type: "string" } } } },
+        responses: {
+          "201": {
+            description: "The SDP answer; `Location` names the call (`/v1/realtime/calls/<call id>`)",
+            content: { "application/sdp": { schema: { type: "string" } } },
+          },
+          "400": error("`bad_request`: not an SDP offer"),
+          ...sessionErrors,
+          "404": error("`realtime_not_configured` or `agent_not_found`"),
+          "413": error("`payload_too_large`: an offer over 64 KiB"),
+          "415": error("`unsupported_media_type`: not `application/sdp`"),
+          ...upstreamErrors,
+        },
+      },
+    },
     [PATHS.realtimeClientSecrets]: {
       post: {
         summary: "Mint a provider ephemeral key for the agent's realtime configuration (body ignored)",

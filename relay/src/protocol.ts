@@ -42,6 +42,12 @@ export const PATHS = {
    * entries `realtime` and `openai-insecure-api-key.<token>`.
    */
   realtime: "/v1/realtime",
+  /**
+   * `POST` the browser's WebRTC SDP offer (`application/sdp`) with the relay token: `201` with the
+   * provider's SDP answer (`application/sdp`) and `Location` naming the call; the relay holds the call's
+   * sideband (records, server tools, the agent's session, hang-up at the session's end).
+   */
+  realtimeCalls: "/v1/realtime/calls",
   /** `POST` a {@link SessionReportRequest} with the relay token: 202 `{ accepted }` (records on). */
   sessionEvents: "/v1/session-events",
   /** "Forget me": `DELETE` with a relay token deletes every record of the token's visitor (records on). */

@@ -18,8 +18,14 @@ export interface ReceivedPacket {
   at: number;
 }
 
-/** How to post the offer: the server-key multipart form (with an optional `session`) or `application/sdp`. */
-export type OfferForm = { form: "multipart"; session?: object } | { form: "sdp"; key: string; model?: string };
+/**
+ * How to post the offer: the server-key multipart form (with an optional `session`) or `application/sdp`
+ * to the stand-in, or by `post` (e.g. to a relay in front of it).
+ */
+export type OfferForm =
+  | { form: "multipart"; session?: object }
+  | { form: "sdp"; key: string; model?: string }
+  | { form: "custom"; post: (sdp: string) => Promise<Response> };
 
 export interface TestPeer {
   /** The create-call response (its body already read into `answer`). */
@@ -84,6 +90,7 @@ export async function connectTestPeer(origin: string, offer: OfferForm = { form:
 }
 
 function postOffer(origin: string, sdp: string, offer: OfferForm): Promise<Response> {
+  if (offer.form === "custom") return offer.post(sdp);
   if (offer.form === "sdp") {
     const query = offer.model ? `?model=${offer.model}` : "";
     return fetch(`${origin}/v1/realtime/calls${query}`, {

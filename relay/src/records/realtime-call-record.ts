@@ -65,6 +65,8 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
       );
     return r;
   };
+  const heardTextOf = (r: Reply) =>
+    r.heardMs === undefined || r.audioBytes === 0 ? null : heard(r.text, r.heardMs / (r.audioBytes / PCM_BYTES_PER_MS));
   const write = (r: Reply, usage?: Usage, cancelled = false) => {
     r.written = true;
     const interrupted = cancelled || r.heardMs !== undefined;
@@ -77,7 +79,7 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
       promptTokens: usage?.input_tokens ?? null,
       completionTokens: usage?.output_tokens ?? null,
       interrupted,
-      heardText: r.heardMs === undefined ? null : heard(r.text, r.heardMs / Math.max(1, r.audioBytes / PCM_BYTES_PER_MS)),
+      heardText: heardTextOf(r),
       latency: firstAudioMs === undefined ? {} : { upstreamLlmFirstTokenMs: firstAudioMs },
       toolCalls: r.toolCalls.length ? r.toolCalls : null,
     });
@@ -93,20 +95,27 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
       audioDurationMs: audioDurationMs ?? null,
     });
 
+  /**
+   * The visitor stopped hearing a reply at `audio_end_ms`: the browser's `conversation.item.truncate`, or the
+   * provider's `conversation.item.truncated` (all a WebRTC call's sideband sees; a call through the relay
+   * sees both, recorded once). Heard text needs the reply's audio length, which only the WebSocket carries.
+   */
+  const truncated = (event: Record<string, unknown>) => {
+    const r = replies.get(String(event.item_id));
+    const heardMs = Number(event.audio_end_ms);
+    if (!r || r.heardMs === heardMs) return;
+    r.heardMs = heardMs;
+    recorder.event(sessionId, "interruption", { messageId: r.id, playedMs: r.heardMs });
+    // Written already (the response ended before the visitor stopped hearing it): patched in place.
+    const heardText = heardTextOf(r);
+    if (r.written) recorder.patch(sessionId, r.id, { interrupted: true, ...(heardText === null ? {} : { heardText }) });
+  };
   const withCall = (callId: string) => [...replies.values()].find((r) => r.toolCalls.some((call) => call.id === callId));
 
   return {
     client(event) {
       if (event.type === "input_audio_buffer.commit") turnEndedAt = performance.now();
-      if (event.type === "conversation.item.truncate") {
-        const r = replies.get(String(event.item_id));
-        if (!r) return;
-        r.heardMs = Number(event.audio_end_ms);
-        const heardText = heard(r.text, r.heardMs / Math.max(1, r.audioBytes / PCM_BYTES_PER_MS));
-        recorder.event(sessionId, "interruption", { messageId: r.id, playedMs: r.heardMs });
-        // Written already (the response ended before the visitor stopped hearing it): patched in place.
-        if (r.written) recorder.patch(sessionId, r.id, { interrupted: true, heardText });
-      }
+      if (event.type === "conversation.item.truncate") truncated(event);
       if (event.type === "conversation.item.create") {
         const item = event.item as { type?: string; role?: string; call_id?: string; output?: string; content?: { text?: string }[] };
         if (item.type === "message" && item.role === "user") {
@@ -128,6 +137,8 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
     },
     upstream(event) {
       switch (event.type) {
+        case "conversation.item.truncated":
+          return truncated(event);
         case "input_audio_buffer.speech_stopped":
           turnEndedAt = performance.now();
           return;

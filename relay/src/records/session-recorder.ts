@@ -127,8 +127,8 @@ export class SessionRecorder {
     };
   }
 
-  /** Queues a change of a recorded message: interrupted, with the text the visitor heard. */
-  patch(sessionId: string, messageId: string, patch: { interrupted: boolean; heardText: string }): void {
+  /** Queues a change of a recorded message: interrupted, with the text the visitor heard (when known). */
+  patch(sessionId: string, messageId: string, patch: { interrupted: boolean; heardText?: string }): void {
     this.#writer.enqueue({ op: "patch-message", sessionId, messageId, ...patch });
   }
 
