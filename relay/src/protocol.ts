@@ -58,16 +58,23 @@ export const PATHS = {
   ready: "/readyz",
   /** `GET`: the relay's OpenAPI 3.1 document. */
   openApi: "/openapi.json",
-  /** Admin API (admin token, records on): `GET` lists sessions. */
-  adminSessions: "/admin/sessions",
-  /** Admin API: `GET` one session with its messages and events, `DELETE` it. */
-  adminSession: "/admin/sessions/:id",
-  /** Admin API: `GET` one session as a JSON download. */
-  adminSessionExport: "/admin/sessions/:id/export",
-  /** Admin API: `POST` times out lapsed sessions and applies retention now. */
-  adminPurge: "/admin/purge",
-  /** Admin API: `GET` lists webhook deliveries with their attempts. */
-  adminWebhooks: "/admin/webhooks",
+} as const;
+
+/**
+ * The admin API's paths (admin token, records on): the site owner's, never the widget's (kept out of
+ * {@link PATHS}, which the widget bundles).
+ */
+export const ADMIN_PATHS = {
+  /** `GET` lists sessions. */
+  sessions: "/admin/sessions",
+  /** `GET` one session with its messages and events, `DELETE` it. */
+  session: "/admin/sessions/:id",
+  /** `GET` one session as a JSON download. */
+  sessionExport: "/admin/sessions/:id/export",
+  /** `POST` times out lapsed sessions and applies retention now. */
+  purge: "/admin/purge",
+  /** `GET` lists webhook deliveries with their attempts. */
+  webhooks: "/admin/webhooks",
 } as const;
 
 /** Paths of the upstream stages a visitor's turn goes through; their requests carry {@link TURN_ID_HEADER}. */

@@ -1,5 +1,5 @@
 import { bearer, error, json, openApiPath, sessionErrors, type WireSchema } from "../openapi-parts.ts";
-import { PATHS } from "../protocol.ts";
+import { ADMIN_PATHS, PATHS } from "../protocol.ts";
 import { ForgetVisitorResponseSchema, SessionReportRequestSchema, SessionReportResponseSchema } from "../wire-schemas.ts";
 
 const admin = [{ adminToken: [] }];
@@ -75,7 +75,7 @@ export const recordsPaths = (schema: WireSchema) => ({
       },
     },
   },
-  [PATHS.adminSessions]: {
+  [ADMIN_PATHS.sessions]: {
     get: {
       summary: "Sessions of the token's agents, newest first, with cursor pagination",
       security: admin,
@@ -93,7 +93,7 @@ export const recordsPaths = (schema: WireSchema) => ({
       },
     },
   },
-  [openApiPath(PATHS.adminSession)]: {
+  [openApiPath(ADMIN_PATHS.session)]: {
     get: {
       summary: "One session with its messages, events and post-session analysis",
       security: admin,
@@ -107,10 +107,10 @@ export const recordsPaths = (schema: WireSchema) => ({
       responses: { "204": { description: "Deleted" }, ...adminErrors },
     },
   },
-  [openApiPath(PATHS.adminSessionExport)]: {
+  [openApiPath(ADMIN_PATHS.sessionExport)]: {
     get: { summary: "One session as a JSON download", security: admin, parameters: [id], responses: { "200": detail, ...adminErrors } },
   },
-  [PATHS.adminWebhooks]: {
+  [ADMIN_PATHS.webhooks]: {
     get: {
       summary: "Webhook deliveries of the token's agents with their attempts, newest first, with cursor pagination",
       security: admin,
@@ -135,7 +135,7 @@ export const recordsPaths = (schema: WireSchema) => ({
       },
     },
   },
-  [PATHS.adminPurge]: {
+  [ADMIN_PATHS.purge]: {
     post: {
       summary: "Run the retention purge now (and time out lapsed sessions) for the token's agents",
       security: admin,

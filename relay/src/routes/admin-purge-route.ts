@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { PATHS } from "../protocol.ts";
+import { ADMIN_PATHS } from "../protocol.ts";
 import type { AdminEnv } from "../records/admin-auth.ts";
 import type { RetentionPolicy } from "../records/retention-purge.ts";
 import { runRecordsMaintenance } from "../records/retention-purge.ts";
@@ -10,7 +10,7 @@ import type { SessionStore } from "../records/session-store.ts";
  * `{ timedOut, deletedSessions }`. An agent-scoped token purges only its agents.
  */
 export function createAdminPurgeRoute(store: SessionStore, policy: RetentionPolicy, now: () => number): Hono<AdminEnv> {
-  return new Hono<AdminEnv>().post(PATHS.adminPurge, async (c) =>
+  return new Hono<AdminEnv>().post(ADMIN_PATHS.purge, async (c) =>
     c.json(await runRecordsMaintenance(store, policy, now(), c.get("adminAgents"))),
   );
 }

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { PATHS } from "../protocol.ts";
+import { ADMIN_PATHS } from "../protocol.ts";
 import type { Context } from "hono";
 import { z } from "zod";
 import { HttpError } from "../http-error.ts";
@@ -57,7 +57,7 @@ export function createAdminSessionsRoute(
   revoke: (sessionIds: readonly string[]) => Promise<void>,
 ): Hono<AdminEnv> {
   return new Hono<AdminEnv>()
-    .get(PATHS.adminSessions, async (c) => {
+    .get(ADMIN_PATHS.sessions, async (c) => {
       const parsed = ListQuerySchema.safeParse(c.req.query());
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -75,15 +75,15 @@ export function createAdminSessionsRoute(
         throw err;
       }
     })
-    .get(PATHS.adminSession, async (c) => c.json(await withWebhooks(store, await findInScope(c, store))))
-    .get(PATHS.adminSessionExport, async (c) => {
+    .get(ADMIN_PATHS.session, async (c) => c.json(await withWebhooks(store, await findInScope(c, store))))
+    .get(ADMIN_PATHS.sessionExport, async (c) => {
       const detail = await withWebhooks(store, await findInScope(c, store));
       c.header("content-disposition", `attachment; filename="session-${detail.session.id}.json"`);
       return c.body(JSON.stringify({ exportedAt: new Date().toISOString(), ...detail }, null, 2), 200, {
         "content-type": "application/json",
       });
     })
-    .delete(PATHS.adminSession, async (c) => {
+    .delete(ADMIN_PATHS.session, async (c) => {
       const { session } = await findInScope(c, store);
       await recorder.flush();
       await store.deleteSessions({ ids: [session.id], agents: [session.agent] });

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { HttpError } from "../http-error.ts";
-import { PATHS } from "../protocol.ts";
+import { ADMIN_PATHS } from "../protocol.ts";
 import type { AdminEnv } from "../records/admin-auth.ts";
 import { inScope } from "../records/admin-auth.ts";
 import type { WebhookOutbox } from "../records/webhook-outbox.ts";
@@ -20,7 +20,7 @@ const ListQuerySchema = z.object({
  * agent-scoped token sees only its agents' deliveries (an explicit other `agent` is 403).
  */
 export function createAdminWebhooksRoute(outbox: WebhookOutbox): Hono<AdminEnv> {
-  return new Hono<AdminEnv>().get(PATHS.adminWebhooks, async (c) => {
+  return new Hono<AdminEnv>().get(ADMIN_PATHS.webhooks, async (c) => {
     const parsed = ListQuerySchema.safeParse(c.req.query());
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
