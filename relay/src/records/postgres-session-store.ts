@@ -1,19 +1,12 @@
 import pg from "pg";
 import type { RecordOp } from "./record-op.ts";
 import { phaseOrder } from "./record-op.ts";
-import {
-  analysisColumns,
-  analysisFromRow,
-  ENDED_STATUSES_SQL,
-  eventFromRow,
-  listItemFromRow,
-  messageFromRow,
-  sessionFromRow,
-} from "./record-rows.ts";
+import { analysisFromRow, eventFromRow, listItemFromRow, messageFromRow, sessionFromRow } from "./record-rows.ts";
 import { decodeCursor, encodeCursor } from "./session-cursor.ts";
 import type { SessionDetail } from "./session-record.ts";
 import { predecessorsOf } from "./session-status.ts";
 import type { AnalysisClaim, PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionStore } from "./session-store.ts";
+import { postgresClaimAnalyses, postgresSetAnalyses } from "./postgres-analyses.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { pgTypes } from "./postgres-pool.ts";
 import {
@@ -238,13 +231,7 @@ export class PostgresSessionStore implements SessionStore {
           ],
         );
       }
-      for (const op of (byKind.get("set-analysis") ?? []) as Extract<RecordOp, { op: "set-analysis" }>[]) {
-        await db.query(
-          `UPDATE session_analyses SET status = $1, next_at = $2, result = $3::jsonb, model = $4, prompt_tokens = $5,
-             completion_tokens = $6, error = $7, completed_at = $8 WHERE session_id = $9 AND status = 'pending'`,
-          [...analysisColumns(op.outcome), op.sessionId],
-        );
-      }
+      await postgresSetAnalyses(db, (byKind.get("set-analysis") ?? []) as Extract<RecordOp, { op: "set-analysis" }>[]);
       for (const op of (byKind.get("set-status") ?? []) as Extract<RecordOp, { op: "set-status" }>[]) {
         const from = predecessorsOf(op.status).filter((s) => !op.from || op.from.includes(s));
         if (from.length === 0) continue;
@@ -312,19 +299,7 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   async claimAnalyses(claim: AnalysisClaim): Promise<{ sessionId: string; attempt: number }[]> {
-    // Two instances may select the same due session: the upsert's WHERE lets only the first claim count.
-    const { rows } = await this.#pool.query<{ session_id: string; attempts: number }>(
-      `INSERT INTO session_analyses (session_id, status, attempts, next_at)
-       SELECT s.id, 'pending', 1, $1 FROM sessions s LEFT JOIN session_analyses a ON a.session_id = s.id
-       WHERE s.ended_at BETWEEN $2 AND $3 AND s.status IN ${ENDED_STATUSES_SQL} AND s.agent = ANY($4::text[])
-         AND (a.session_id IS NULL OR (a.status = 'pending' AND a.next_at <= $5))
-       ORDER BY s.ended_at LIMIT $6
-       ON CONFLICT (session_id) DO UPDATE SET attempts = session_analyses.attempts + 1, next_at = EXCLUDED.next_at
-         WHERE session_analyses.status = 'pending' AND session_analyses.next_at <= $5
-       RETURNING session_id, attempts`,
-      [claim.now + claim.leaseMs, claim.endedAfter, claim.endedBefore, [...claim.agents], claim.now, claim.limit],
-    );
-    return rows.map((row) => ({ sessionId: row.session_id, attempt: Number(row.attempts) }));
+    return postgresClaimAnalyses(this.#pool, claim);
   }
 
   async deleteSessions(selector: SessionSelector): Promise<string[]> {

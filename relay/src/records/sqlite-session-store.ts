@@ -4,19 +4,12 @@ import { DatabaseSync } from "node:sqlite";
 import type { SQLInputValue, StatementSync } from "node:sqlite";
 import type { RecordOp } from "./record-op.ts";
 import { phaseOrder } from "./record-op.ts";
-import {
-  analysisColumns,
-  analysisFromRow,
-  ENDED_STATUSES_SQL,
-  eventFromRow,
-  listItemFromRow,
-  messageFromRow,
-  sessionFromRow,
-} from "./record-rows.ts";
+import { analysisFromRow, eventFromRow, listItemFromRow, messageFromRow, sessionFromRow } from "./record-rows.ts";
 import { decodeCursor, encodeCursor } from "./session-cursor.ts";
 import type { SessionDetail } from "./session-record.ts";
 import { predecessorsOf } from "./session-status.ts";
 import type { AnalysisClaim, PurgeRules, SessionPage, SessionQuery, SessionSelector, SessionStore } from "./session-store.ts";
+import { sqliteClaimAnalyses, sqliteSetAnalysis } from "./sqlite-analyses.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import {
   sqliteAnnounceEndings,
@@ -204,10 +197,7 @@ export class SqliteSessionStore implements SessionStore {
         return;
       }
       case "set-analysis":
-        this.#sql(
-          `UPDATE session_analyses SET status = ?, next_at = ?, result = ?, model = ?, prompt_tokens = ?, completion_tokens = ?,
-             error = ?, completed_at = ? WHERE session_id = ? AND status = 'pending'`,
-        ).run(...analysisColumns(op.outcome), op.sessionId);
+        sqliteSetAnalysis(this.#sqlFn, op);
         return;
       case "enqueue-webhook":
         sqliteEnqueueWebhook(this.#sqlFn, op.delivery);
@@ -264,19 +254,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async claimAnalyses(claim: AnalysisClaim): Promise<{ sessionId: string; attempt: number }[]> {
-    const rows = this.#transaction(() =>
-      this.#sql(
-        `INSERT INTO session_analyses (session_id, status, attempts, next_at)
-         SELECT s.id, 'pending', 1, ?1 FROM sessions s LEFT JOIN session_analyses a ON a.session_id = s.id
-         WHERE s.ended_at BETWEEN ?2 AND ?3 AND s.status IN ${ENDED_STATUSES_SQL}
-           AND s.agent IN (SELECT value FROM json_each(?4))
-           AND (a.session_id IS NULL OR (a.status = 'pending' AND a.next_at <= ?5))
-         ORDER BY s.ended_at LIMIT ?6
-         ON CONFLICT (session_id) DO UPDATE SET attempts = attempts + 1, next_at = excluded.next_at
-         RETURNING session_id, attempts`,
-      ).all(claim.now + claim.leaseMs, claim.endedAfter, claim.endedBefore, JSON.stringify(claim.agents), claim.now, claim.limit),
-    );
-    return rows.map((row) => ({ sessionId: row.session_id as string, attempt: Number(row.attempts) }));
+    return this.#transaction(() => sqliteClaimAnalyses(this.#sqlFn, claim));
   }
 
   async deleteSessions(selector: SessionSelector): Promise<string[]> {
