@@ -35,9 +35,14 @@ export async function startPulseSink(): Promise<PulseSink> {
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );
   const output = captureOutput([pulse.stdout, pulse.stderr], 20_000);
+  const exited = new Promise<void>((resolve) => pulse.once("exit", () => resolve()));
   const close = async () => {
-    pulse.kill();
-    await rm(dir, { recursive: true, force: true });
+    // A pulseaudio that is still exiting writes into its directory: removing it under it failed (ENOTEMPTY).
+    if (pulse.exitCode === null && pulse.signalCode === null) {
+      pulse.kill();
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    }
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
   const deadline = Date.now() + 10_000;
   while (
