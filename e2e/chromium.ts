@@ -8,7 +8,12 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
 }
 
-/** Chromium whose microphone plays `wav` once (from when capture opens), then silence. */
-export function withFakeMic(wav: string): LaunchOptions {
-  return { executablePath: CHROMIUM_PATH, args: fakeMicArgs(wav) };
+/**
+ * Chromium whose microphone plays `wav` once (from when capture opens), then silence. `webrtc`: WebRTC may
+ * use the loopback interface (`--allow-loopback-in-peer-connection`), where the stand-in's peer offers its
+ * candidate; without it a machine with no other interface never connects (docs/research/webrtc-spike.md).
+ */
+export function withFakeMic(wav: string, options: { webrtc?: boolean } = {}): LaunchOptions {
+  const args = fakeMicArgs(wav);
+  return { executablePath: CHROMIUM_PATH, args: options.webrtc ? [...args, "--allow-loopback-in-peer-connection"] : args };
 }

@@ -4,11 +4,19 @@ import type { RecordedRealtimeCall } from "@voice-agent/standin";
 import { E2E } from "./stack-ports.ts";
 import { configureWidget, openPanel, recordWidgetEvents } from "./widget-page.ts";
 
-/** The demo page's widget in realtime mode (with `agent`, default the page's), started as a visitor does. */
-export async function startRealtime(page: Page, agent?: string): Promise<Locator> {
+/**
+ * The demo page's widget in realtime mode (with `agent`, default the page's; over `transport`, default the
+ * WebSocket), started as a visitor does.
+ */
+export async function startRealtime(page: Page, agent?: string, transport?: "websocket" | "webrtc"): Promise<Locator> {
   await recordWidgetEvents(page);
   await page.goto(E2E.demoUrl);
-  await configureWidget(page, { mode: "realtime", ...(agent ? { agent } : {}), config: { greet: false } });
+  await configureWidget(page, {
+    mode: "realtime",
+    ...(agent ? { agent } : {}),
+    ...(transport ? { transport } : {}),
+    config: { greet: false },
+  });
   const widget = page.locator("voice-agent");
   await openPanel(widget);
   await widget.getByRole("button", { name: "Start" }).click();

@@ -37,7 +37,7 @@ export async function waitForStates(page: Page, tail: string[], timeout = 30_000
  */
 export async function configureWidget(
   page: Page,
-  options: { relayUrl?: string; agent?: string; mode?: string; config?: Record<string, unknown> },
+  options: { relayUrl?: string; agent?: string; mode?: string; transport?: string; config?: Record<string, unknown> },
 ): Promise<void> {
   await page.evaluate(async (options) => {
     await customElements.whenDefined("voice-agent");
@@ -45,6 +45,7 @@ export async function configureWidget(
     if (options.relayUrl) el.setAttribute("relay-url", options.relayUrl);
     if (options.agent) el.setAttribute("agent", options.agent);
     if (options.mode) el.setAttribute("mode", options.mode);
+    if (options.transport) el.setAttribute("transport", options.transport);
     if (options.config) el.config = { ...el.config, ...options.config };
   }, options);
 }

@@ -1,8 +1,8 @@
 /**
  * Size check of the built widget (`dist/`): gzip sizes of the loader (the script-tag entry and what it
  * imports statically), the lazily loaded history store (Dexie), the conversation + audio engine loaded
- * on first interaction, one language's strings (the largest file: a page fetches one), and the binary
- * assets (VAD model, WASM). Fails when a group is over its budget
+ * on first interaction, the WebRTC call (loaded only for `transport="webrtc"`), one language's strings (the
+ * largest file: a page fetches one), and the binary assets (VAD model, WASM). Fails when a group is over its budget
  * in `size-budget.json` (bytes, gzip), or when an asset has no brotli copy. Run after `vite build`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -12,7 +12,7 @@ import { LOCALES } from "../src/strings/locale-strings.ts";
 
 const dist = new URL("../dist/", import.meta.url).pathname;
 const budget = JSON.parse(readFileSync(new URL("../size-budget.json", import.meta.url), "utf8")) as Record<Group, number>;
-type Group = "loader" | "history" | "engine" | "strings" | "assets";
+type Group = "loader" | "history" | "engine" | "webrtc" | "strings" | "assets";
 
 // The `.br` / `.gz` copies beside the files are the same bytes encoded for the server (scripts/precompress.ts).
 const files = readdirSync(dist).filter((f) => !/\.(br|gz)$/.test(f));
@@ -30,12 +30,15 @@ function staticClosure(file: string, seen = new Set<string>()): Set<string> {
 const loader = staticClosure("voice-agent.js");
 const historyEntry = files.find((f) => f.startsWith("dexie-history-store-"));
 const history = new Set([...(historyEntry ? staticClosure(historyEntry) : [])].filter((f) => !loader.has(f)));
+// The WebRTC call's own chunk: a page on the realtime WebSocket (or another mode) never fetches it.
+const webrtc = new Set(files.filter((f) => f.startsWith("realtime-webrtc-") && f.endsWith(".js")));
 // One language's strings are fetched by a page in that language: the budget is per file.
 const strings = new Set(files.filter((f) => LOCALES.some((locale) => f.startsWith(`${locale}-`))));
 const groups: Record<Group, string[]> = {
   loader: [...loader],
   history: [...history],
-  engine: files.filter((f) => f.endsWith(".js") && !loader.has(f) && !history.has(f) && !strings.has(f)),
+  engine: files.filter((f) => f.endsWith(".js") && !loader.has(f) && !history.has(f) && !webrtc.has(f) && !strings.has(f)),
+  webrtc: [...webrtc],
   strings: [...strings],
   assets: files.filter((f) => !f.endsWith(".js")),
 };

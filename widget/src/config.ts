@@ -6,6 +6,16 @@ import { WidgetError } from "./widget-error.ts";
 /** How the visitor talks: `cascade` (mic → STT → LLM → TTS, the default) or `text` (typing only, no mic). */
 export type VoiceAgentMode = "cascade" | "text" | "realtime";
 
+/**
+ * How a `realtime` conversation reaches the provider: `websocket` (default: the relay's realtime WebSocket
+ * carries the events and the audio, played by the widget's own playback worklet) or `webrtc` (the relay
+ * creates a WebRTC call: the microphone and the reply go as media tracks straight to the provider, the events
+ * on its data channel).
+ */
+export type RealtimeTransportKind = "websocket" | "webrtc";
+
+const TRANSPORTS: readonly RealtimeTransportKind[] = ["websocket", "webrtc"];
+
 /** `launcher` (default): a floating button opens the panel. `inline`: the panel is part of the page. */
 export type VoiceAgentLayout = "launcher" | "inline";
 
@@ -56,6 +66,8 @@ export interface VoiceAgentConfig {
   greet?: boolean;
   /** `launcher` (default) or `inline`; the `layout` attribute wins over it. */
   layout?: VoiceAgentLayout;
+  /** `websocket` (default) or `webrtc`, for `mode="realtime"`; the `transport` attribute wins over it. */
+  transport?: RealtimeTransportKind;
   /** Client tools by name. Default none. */
   tools?: Record<string, ClientTool>;
   /**
@@ -81,6 +93,7 @@ export interface VoiceAgentAttributes {
   mode: string | undefined;
   lang: string | undefined;
   layout: string | undefined;
+  transport?: string | undefined;
 }
 
 /** Everything the session needs, validated, with defaults applied. */
@@ -88,6 +101,8 @@ export interface ResolvedConfig {
   relayUrl: string;
   agent: string;
   mode: VoiceAgentMode;
+  /** How a `realtime` conversation reaches the provider (ignored by the other modes). */
+  transport: RealtimeTransportKind;
   /** The element's language: its `lang`, else the nearest ancestor's, else the page's; undefined when none is set. */
   lang: string | undefined;
   assetBase: string;
@@ -150,6 +165,7 @@ export function resolveConfig(
     relayUrl,
     agent: attributes.agent,
     mode,
+    transport: transportOf(attributes.transport, config.transport),
     lang: attributes.lang || undefined,
     assetBase: assetBase.endsWith("/") ? assetBase : `${assetBase}/`,
     audioWorker: audioWorker(config.audioWorker),
@@ -179,6 +195,16 @@ export function layoutOf(attribute: string | undefined, configured: VoiceAgentLa
   if (!attribute) return oneOf(configured, "layout", LAYOUTS);
   if (LAYOUTS.includes(attribute as VoiceAgentLayout)) return attribute as VoiceAgentLayout;
   throw new WidgetError("config", `<voice-agent> layout must be "launcher" (the default) or "inline" (got ${JSON.stringify(attribute)}).`);
+}
+
+/**
+ * The realtime transport: the `transport` attribute, else `config.transport`, else `websocket`. Throws a
+ * `config` WidgetError for any other value.
+ */
+function transportOf(attribute: string | undefined, configured: RealtimeTransportKind | undefined): RealtimeTransportKind {
+  const value = attribute || configured || "websocket";
+  if (TRANSPORTS.includes(value as RealtimeTransportKind)) return value as RealtimeTransportKind;
+  throw new WidgetError("config", `<voice-agent> transport must be "websocket" (the default) or "webrtc" (got ${JSON.stringify(value)}).`);
 }
 
 /**

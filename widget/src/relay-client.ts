@@ -13,6 +13,7 @@ import type {
   ChatDelta,
   RealtimeChannel,
   RealtimeHandlers,
+  RealtimeMediaChannel,
   SpeechRequest,
   Transcript,
   Transport,
@@ -109,6 +110,14 @@ export class RelayClient implements Transport {
 
   openRealtime(handlers: RealtimeHandlers): Promise<RealtimeChannel> {
     return openRealtimeSocket(this.relayUrl, this.#token, handlers);
+  }
+
+  /** The WebRTC call's code is loaded on first use: pages on the WebSocket never fetch it. */
+  async openRealtimeCall(handlers: RealtimeHandlers, microphone: MediaStreamTrack | undefined): Promise<RealtimeMediaChannel> {
+    const { openRealtimeWebRtc } = await import("./realtime-webrtc.ts");
+    return openRealtimeWebRtc(this.relayUrl, handlers, microphone, async (sdp) =>
+      (await this.#fetch("POST", PATHS.realtimeCalls, sdp, "application/sdp")).text(),
+    );
   }
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {

@@ -20,7 +20,8 @@ import { styles } from "./voice-agent.styles.ts";
  * @tag voice-agent
  * @attr relay-url - The relay's absolute base URL (required).
  * @attr agent - Agent id configured on the relay (required).
- * @attr mode - `cascade` (default: speech in and out) or `text` (typing only, no microphone).
+ * @attr mode - `cascade` (default: speech in and out), `realtime` (speech-to-speech) or `text` (typing only, no microphone).
+ * @attr transport - For `mode="realtime"`: `websocket` (default: events and audio over the relay's WebSocket) or `webrtc` (a WebRTC call the relay creates: audio as media tracks, events on a data channel).
  * @attr layout - `launcher` (default: a floating button opens the panel) or `inline` (the panel is part of the page).
  * @attr lang - Language of the UI strings and the transcription hint (else the nearest ancestor's `lang`): en, fr, de, es, it ship.
  * @attr data-state - Reflects the conversation state (read-only).
@@ -62,6 +63,7 @@ export class VoiceAgent extends LitElement {
     relayUrl: { attribute: "relay-url" },
     agent: {},
     mode: {},
+    transport: {},
     layout: {},
     config: { attribute: false },
     services: { attribute: false },
@@ -71,8 +73,10 @@ export class VoiceAgent extends LitElement {
   declare relayUrl: string | undefined;
   /** Agent id configured on the relay (attribute `agent`). */
   declare agent: string | undefined;
-  /** `cascade` (default) or `text` (attribute `mode`). */
+  /** `cascade` (default), `realtime` or `text` (attribute `mode`). */
   declare mode: string | undefined;
+  /** `websocket` (default) or `webrtc` for a realtime conversation (attribute `transport`); wins over `config.transport`. */
+  declare transport: string | undefined;
   /** `launcher` (default) or `inline` (attribute `layout`); wins over `config.layout`. */
   declare layout: VoiceAgentLayout | undefined;
   /** Everything that is not an embed essential; see {@link VoiceAgentConfig}. Validated on `start()`. */
@@ -293,7 +297,14 @@ export class VoiceAgent extends LitElement {
   };
 
   #config(): ResolvedConfig {
-    const attributes = { relayUrl: this.relayUrl, agent: this.agent, mode: this.mode, lang: this.#lang(), layout: this.layout };
+    const attributes = {
+      relayUrl: this.relayUrl,
+      agent: this.agent,
+      mode: this.mode,
+      transport: this.transport,
+      lang: this.#lang(),
+      layout: this.layout,
+    };
     return resolveConfig(attributes, this.config, this.#locale?.strings);
   }
 

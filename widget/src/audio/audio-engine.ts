@@ -30,9 +30,16 @@ export interface AudioEngineEvents {
   /**
    * The visitor confirmed speaking over a reply: the engine has already faded playback out (it went
    * silent at the first weak sign of speech, when the detector put the reply on hold).
-   * `playedMs` is how much of reply `replyId` the visitor heard (from the playback clock).
+   * `playedMs` is how much of reply `replyId` the visitor heard (from the playback clock; absent for a
+   * reply played outside the engine).
    */
-  bargeIn(report: { replyId: number; playedMs: number }): void;
+  bargeIn(report: { replyId: number; playedMs?: number }): void;
+  /**
+   * A reply played outside the engine ({@link AudioEngine.watchReply}) is put on hold (`held`: silence it
+   * at once, the visitor may be starting to speak) or released (a misfire: restore it). Its confirmation
+   * is {@link bargeIn}, without `playedMs`.
+   */
+  hold?(replyId: number, held: boolean): void;
   /** A finished turn, trimmed to the speech plus pads. */
   utterance(utterance: Utterance): void;
   /**
@@ -188,6 +195,19 @@ export class AudioEngine {
     return this.context.sampleRate;
   }
 
+  /** The microphone's track, once started: a WebRTC call sends it (one capture, one echo canceller). */
+  get microphoneTrack(): MediaStreamTrack | undefined {
+    return this.#mic?.track;
+  }
+
+  /**
+   * Reply `replyId` plays outside the engine (a WebRTC call's track), or none does (undefined): the barge-in
+   * detector watches the microphone over it as over its own replies, and reports `hold` and `bargeIn`.
+   */
+  watchReply(replyId: number | undefined): void {
+    this.#loop?.post({ kind: "outside-reply", replyId });
+  }
+
   /** The capture track's settings as applied (e.g. `echoCancellation`), once started. */
   get microphoneSettings(): MediaTrackSettings | undefined {
     return this.#mic?.settings;
@@ -265,6 +285,9 @@ export class AudioEngine {
         return events.resume();
       case "audio":
         return events.audio?.(event.samples);
+      case "outside-reply":
+        if (event.decision === "confirm") return events.bargeIn({ replyId: event.replyId });
+        return events.hold?.(event.replyId, event.decision === "hold");
       case "probe-frame":
         return this.probe.frame?.(event.samples, event.probability, event.timing);
       case "probe-decision":

@@ -46,6 +46,7 @@ export function serveAudioLoop(port: LoopPort, loadModel: (assetBase: string) =>
       else pending = command;
     } else if (command.kind === "clock") loop?.clock(command.atMs, command.contextFrame);
     else if (command.kind === "stream") loop?.stream(command.on);
+    else if (command.kind === "outside-reply") loop?.outsideReply(command.replyId);
     else loop?.close();
   };
   out({ kind: "alive" });
@@ -74,6 +75,8 @@ class AudioLoop {
   /** The reply the playback worklet is playing (from its `begin` until `drained`/`stopped`). */
   #active: number | undefined;
   #lastReply: number | undefined;
+  /** A reply playing outside the engine (a WebRTC track), watched while the worklet plays none. */
+  #outside: number | undefined;
   #frameIndex = 0;
   /** Context frame of the first captured sample: the origin of the 16 kHz capture timeline. */
   #captureStart: number | undefined;
@@ -118,6 +121,11 @@ class AudioLoop {
   /** Starts or stops posting the microphone's audio (for a provider that detects turns itself). */
   stream(on: boolean): void {
     this.#streamed = on ? [] : undefined;
+  }
+
+  /** Watches for barge-in on reply `replyId` played outside the engine, or stops (undefined). */
+  outsideReply(replyId: number | undefined): void {
+    this.#outside = replyId;
   }
 
   close(): void {
@@ -189,13 +197,20 @@ class AudioLoop {
     nearDb: number | undefined,
     bandRiseDb: number,
   ): ReturnType<BargeInDetector["process"]>["kind"] {
-    const reply = this.#active;
+    const outside = this.#active === undefined ? this.#outside : undefined;
+    const reply = this.#active ?? outside;
     // A new reply can start before any frame saw the previous one end: re-arm the detector for it.
     if (reply !== undefined && reply !== this.#lastReply) this.#bargeIn.rearm();
     this.#lastReply = reply;
     const decision = this.#bargeIn.process(probability, reply !== undefined, level, nearDb, bandRiseDb);
+    if (outside !== undefined) {
+      // The engine does not play it: the owner silences it, at once.
+      if (decision.kind === "confirm") this.#outside = undefined;
+      if (decision.kind === "hold" || decision.kind === "release" || decision.kind === "confirm")
+        this.#out({ kind: "outside-reply", replyId: outside, decision: decision.kind });
+    }
     // Hold and stop fade the reply out within one render quantum; the worklet reports when it is silent.
-    if (decision.kind === "hold") this.#command({ kind: "hold" });
+    else if (decision.kind === "hold") this.#command({ kind: "hold" });
     else if (decision.kind === "release") this.#command({ kind: "resume" });
     else if (decision.kind === "confirm") this.#command({ kind: "stop", bargeIn: true });
     return decision.kind;

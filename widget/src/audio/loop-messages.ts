@@ -45,6 +45,11 @@ export type LoopCommand =
    * `performance.timeOrigin + performance.now()`), so the loop can stamp frames on the context's timeline.
    */
   | { kind: "clock"; atMs: number; contextFrame: number }
+  /**
+   * Reply `replyId` plays outside the engine (a WebRTC track), or none does (undefined): the barge-in
+   * detector watches for the visitor over it and posts its decisions as `outside-reply` events.
+   */
+  | { kind: "outside-reply"; replyId: number | undefined }
   /** Post the microphone's audio as `audio` events from now on (`on`), or stop. */
   | { kind: "stream"; on: boolean }
   | { kind: "close" };
@@ -62,6 +67,8 @@ export type LoopEvent =
   | { kind: "utterance"; audio: Float32Array; startMs: number; endMs: number }
   /** While streaming: the microphone's 16 kHz audio, every {@link STREAM_FRAMES} frames, as captured. */
   | { kind: "audio"; samples: Float32Array }
+  /** The barge-in detector's decision on a reply played outside the engine (a confirmation ends the watch). */
+  | { kind: "outside-reply"; replyId: number; decision: "hold" | "release" | "confirm" }
   /** The visitor paused (the turn's `pauseMs`): the utterance so far, as `utterance` would report it. */
   | { kind: "pause"; audio: Float32Array; startMs: number; endMs: number }
   /** Speech came back after a `pause`. */

@@ -14,6 +14,8 @@ export const DEFAULT_MIC_CONSTRAINTS: MediaTrackConstraints = {
 export interface Microphone {
   /** Sample rate the device was captured at, Hz. */
   deviceRate: number;
+  /** The capture track (echo cancellation on), for a WebRTC call to send as it is. */
+  track: MediaStreamTrack | undefined;
   /** The capture track's settings as the browser applied them (e.g. whether echo cancellation is on). */
   settings: MediaTrackSettings;
   /** Enables or disables the capture track (disabled tracks deliver silence; the track and its echo canceller stay). */
@@ -46,6 +48,7 @@ export async function openMicrophone(
   source.connect(node);
   return {
     deviceRate: context.sampleRate,
+    track: stream.getAudioTracks()[0],
     settings: stream.getAudioTracks()[0]?.getSettings() ?? {},
     setEnabled(enabled) {
       for (const track of stream.getAudioTracks()) track.enabled = enabled;

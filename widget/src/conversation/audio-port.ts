@@ -55,6 +55,14 @@ export interface AudioPort {
   stream(on: boolean): void;
   /** Mutes the visitor's mic (the track is disabled, not stopped); may be called before `start()`. */
   setMuted(muted: boolean): void;
+  /** The microphone's track once started (echo cancellation on), for a WebRTC call to send. */
+  readonly microphoneTrack?: MediaStreamTrack | undefined;
+  /**
+   * Reply `replyId` plays outside the engine (a WebRTC track), or none does (undefined): the barge-in
+   * detector watches for the visitor over it and reports the events' `hold` and `bargeIn`. Optional: an
+   * engine without it gives such replies no barge-in.
+   */
+  watchReply?(replyId: number | undefined): void;
   /** The microphone's capture rate, Hz (reported to the session records). */
   readonly deviceRate?: number;
   /** Where the audio loop runs, once started (reported in `va-metrics`). */

@@ -60,7 +60,7 @@ export class CascadeConversation extends SessionConversation {
   }
 
   /** The audio engine's barge-in report: ignored unless it is about the current reply. */
-  #bargeIn(replyId: number, playedMs: number): void {
+  #bargeIn(replyId: number, playedMs: number | undefined): void {
     if (this.#reply?.replyId === replyId) this.interrupt(playedMs, true);
   }
 

@@ -7,6 +7,11 @@
  * The reply's audio deltas go to the playback worklet; a barge-in (always the widget's) silences it locally and sends
  * `response.cancel` and `conversation.item.truncate` with the ms the visitor heard, so that the model's
  * memory of its reply ends where the visitor stopped hearing it. Loaded lazily for `mode="realtime"`.
+ *
+ * With `transport="webrtc"` the same events go on a WebRTC call's data channel, and the audio on its tracks:
+ * the mic is sent as it is (no `input_audio_buffer.append`), the reply plays between
+ * `output_audio_buffer.started` and `.stopped`, the barge-in detector's hold mutes it at once, and the
+ * heard ms come from the reply track's playout (`RealtimeMediaChannel.heardMs`).
  */
 import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
@@ -20,7 +25,7 @@ import { heardText } from "./heard-text.ts";
 import { appendChunks, AudioUplink, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
 import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
-import type { RealtimeChannel, RealtimeEvent, Transport } from "./transport.ts";
+import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers, RealtimeMediaChannel, Transport } from "./transport.ts";
 import { REALTIME_TOOL_EVENT } from "@voice-agent/relay/protocol";
 
 /** The reply to one turn, as its events arrive. */
@@ -39,10 +44,25 @@ interface Reply {
   startedAt: number;
   firstAudioAt?: number;
   toolCalls: { id: string; name: string; arguments: string }[];
+  /** Over WebRTC: settles once the reply's audio stopped playing (`output_audio_buffer.stopped`), and its resolver. */
+  played?: Promise<void>;
+  audioStopped?: () => void;
 }
+
+/**
+ * Speech per character of a reply, ms: over WebRTC no audio length arrives with the transcript, so the words
+ * heard of a cut reply are placed on this pace (about 15 characters a second, eSpeak's and the provider voices').
+ */
+const SPOKEN_MS_PER_CHAR = 65;
 
 export class RealtimeConversation extends SessionConversation {
   #channel: RealtimeChannel | undefined;
+  /** The same channel when the call is a WebRTC one (`transport="webrtc"`). */
+  #media: RealtimeMediaChannel | undefined;
+  /** The provider detects the visitor's turns (the agent's `realtimeTurns`). */
+  #providerTurns = false;
+  /** Over WebRTC: the reply the barge-in detector put on hold (muted), and what had been heard when it did. */
+  #held: { replyId: number; heard: Promise<number> } | undefined;
   #reply: Reply | undefined;
   #replyId = 0;
   /** The visitor's message of the turn, until its transcript arrives. */
@@ -81,25 +101,35 @@ export class RealtimeConversation extends SessionConversation {
     if (!reply) return;
     this.#reply = undefined;
     if (reply.responseId === undefined) this.#unnamed++;
-    playedMs = this.playedOf(reply.replyId, playedMs);
-    this.#channel?.send({ type: "response.cancel" });
+    const channel = this.#channel;
+    const media = this.#media;
+    let heard: number | Promise<number>;
+    if (media) {
+      media.muteReply(true);
+      this.audio?.watchReply?.(undefined);
+      // What was heard when the hold muted it, else now (typed text over the reply, Stop, a reconnect).
+      heard = this.#held?.replyId === reply.replyId ? this.#held.heard : media.heardMs();
+      this.#held = undefined;
+    } else heard = this.playedOf(reply.replyId, playedMs);
+    channel?.send({ type: "response.cancel" });
+    if (media) channel?.send({ type: "output_audio_buffer.clear" });
+    this.host.setInterim(undefined);
+    if (typeof heard === "number") this.#cut(reply, heard, toInterrupted, channel);
+    else void heard.then((ms) => this.#cut(reply, ms, toInterrupted, channel));
+    if (toInterrupted) this.holdInterrupted();
+  }
+
+  /** Tells the provider and the history where the visitor stopped hearing `reply`: `playedMs` into its audio. */
+  #cut(reply: Reply, playedMs: number, toInterrupted: boolean, channel: RealtimeChannel | undefined): void {
     // The item being heard is cut where the visitor stopped hearing it (the ones before it were heard whole).
     const heard = heardItem(reply.audio, playedMs);
     if (heard)
-      this.#channel?.send({ type: "conversation.item.truncate", item_id: heard.id, content_index: 0, audio_end_ms: Math.round(heard.ms) });
-    this.host.setInterim(undefined);
+      channel?.send({ type: "conversation.item.truncate", item_id: heard.id, content_index: 0, audio_end_ms: Math.round(heard.ms) });
     const { message } = reply;
-    if (message.text) {
-      message.audioMs = reply.audioMs;
-      this.keepHeard(
-        message,
-        reply.replyId,
-        playedMs,
-        heardText([{ text: message.text, audioMs: reply.audioMs }], playedMs),
-        toInterrupted,
-      );
-    }
-    if (toInterrupted) this.holdInterrupted();
+    if (!message.text) return;
+    const audioMs = this.#media ? Math.max(playedMs, message.text.length * SPOKEN_MS_PER_CHAR) : reply.audioMs;
+    message.audioMs = audioMs;
+    this.keepHeard(message, reply.replyId, playedMs, heardText([{ text: message.text, audioMs }], playedMs), toInterrupted);
   }
 
   /**
@@ -110,16 +140,23 @@ export class RealtimeConversation extends SessionConversation {
     const turns = this.relay?.session?.agent.realtimeTurns;
     if (!turns)
       throw new WidgetError("config", `Agent "${this.config.agent}" has no realtime mode: the relay's agent needs a realtime section.`);
-    this.#channel = await this.transport.openRealtime({
+    const handlers: RealtimeHandlers = {
       event: (event) => this.#event(event),
-      // A network drop or a session end reconnects; a call the relay ended on a failure (`upstream_error`) fails as the cascade's turn would.
+      // A network drop (a lost WebRTC call too) or a session end reconnects; a call the relay ended on a failure (`upstream_error`) fails as the cascade's turn would.
       closed: (_code, reason) => {
         if (this.abort.signal.aborted) return;
         const failure = relayFailure(reason, `The relay ended the realtime call (${reason}).`);
         if (failure) this.host.fail(failure);
         else void this.reconnect();
       },
-    });
+    };
+    if (this.config.transport === "webrtc") {
+      if (!this.transport.openRealtimeCall)
+        throw new WidgetError("config", 'transport="webrtc" needs a transport that opens WebRTC calls (the relay client does).');
+      this.#channel = this.#media = await this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack);
+      // A typed conversation has no audio: its replies are not heard, as over the WebSocket.
+      if (!this.audio) this.#media.muteReply(true);
+    } else this.#channel = await this.transport.openRealtime(handlers);
     for (const message of this.host.log.context(this.config.contextTurns)) {
       if ((message.role !== "user" && message.role !== "assistant") || typeof message.content !== "string" || !message.content) continue;
       const type = message.role === "user" ? "input_text" : "output_text";
@@ -128,22 +165,27 @@ export class RealtimeConversation extends SessionConversation {
         item: { type: "message", role: message.role, content: [{ type, text: message.content }] },
       });
     }
-    this.#uplink = turns === "provider" ? new AudioUplink() : undefined;
-    this.audio?.stream(turns === "provider");
+    this.#providerTurns = turns === "provider";
+    // Over WebRTC the mic goes on its track.
+    const stream = this.#providerTurns && !this.#media;
+    this.#uplink = stream ? new AudioUplink() : undefined;
+    this.audio?.stream(stream);
   }
 
   protected override closeCall(): void {
     this.audio?.stream(false);
+    this.audio?.watchReply?.(undefined);
     this.#uplink = undefined;
     this.#channel?.close();
-    this.#channel = undefined;
+    this.#channel = this.#media = this.#held = undefined;
   }
 
   /** A finished utterance (local turns): its audio is the turn; the model answers once it is committed. */
   #utterance(utterance: Utterance): void {
     if (!this.#takeTurn()) return;
     const turnId = this.#beginTurn(undefined, utterance);
-    for (const audio of appendChunks(utterance.audio)) this.#channel?.send({ type: "input_audio_buffer.append", audio });
+    // Over WebRTC the provider's input buffer already holds it (the mic's track).
+    if (!this.#media) for (const audio of appendChunks(utterance.audio)) this.#channel?.send({ type: "input_audio_buffer.append", audio });
     this.#channel?.send({ type: "input_audio_buffer.commit" });
     this.#respond(turnId, performance.now());
   }
@@ -180,11 +222,15 @@ export class RealtimeConversation extends SessionConversation {
     const replyId = ++this.#replyId;
     const message = this.host.log.draft({ role: "assistant", text: "", utteranceId: turnId, ...this.sessionId() });
     this.#reply = { replyId, turnId, message, audio: [], audioMs: 0, items: [], startedAt, toolCalls: [] };
+    if (this.#media && this.audio) {
+      const reply = this.#reply;
+      reply.played = new Promise((resolve) => (reply.audioStopped = resolve));
+    }
     if (ask) this.#channel?.send({ type: "response.create" });
   }
 
   #event(event: RealtimeEvent): void {
-    if (event.type === "input_audio_buffer.committed" && this.#uplink) return this.#providerTurn();
+    if (event.type === "input_audio_buffer.committed" && this.#providerTurns) return this.#providerTurn();
     if (event.type === "conversation.item.input_audio_transcription.completed")
       return this.#transcript(String(event.transcript ?? "").trim());
     if (event.type === "response.created") return this.#created(String((event.response as { id?: unknown } | undefined)?.id));
@@ -195,19 +241,24 @@ export class RealtimeConversation extends SessionConversation {
     switch (event.type) {
       case "response.output_audio.delta": {
         const pcm = fromBase64(String(event.delta ?? ""));
-        if (reply.firstAudioAt === undefined) {
-          reply.firstAudioAt = performance.now();
-          this.host.apply({ type: "reply-start" });
-        }
+        this.#audioStarted(reply);
         const ms = (pcm.length / REALTIME_RATE) * 1000;
-        const id = String(event.item_id);
-        const item = reply.audio.at(-1)?.id === id ? reply.audio.at(-1)! : reply.audio[reply.audio.push({ id, ms: 0 }) - 1]!;
-        item.ms += ms;
+        audioItem(reply, String(event.item_id)).ms += ms;
         reply.audioMs += ms;
         this.audio?.player?.enqueue(reply.replyId, pcm);
         return;
       }
+      // Over WebRTC: the reply's audio plays on the call's track from `started` to `stopped`.
+      case "output_audio_buffer.started":
+        this.#media?.muteReply(!this.audio);
+        this.audio?.watchReply?.(reply.replyId);
+        return this.#audioStarted(reply);
+      case "output_audio_buffer.stopped":
+        this.audio?.watchReply?.(undefined);
+        return reply.audioStopped?.();
       case "response.output_audio_transcript.delta":
+        // Over WebRTC no audio deltas name the items that speak: their transcripts do.
+        if (this.#media) audioItem(reply, String(event.item_id));
         this.#itemText(reply, event, (text) => text + String(event.delta ?? ""));
         return this.host.setInterim({ role: "assistant", text: reply.message.text });
       case "response.output_audio_transcript.done":
@@ -237,6 +288,13 @@ export class RealtimeConversation extends SessionConversation {
     }
   }
 
+  /** The reply's first audio: the state is `responding` from here. */
+  #audioStarted(reply: Reply): void {
+    if (reply.firstAudioAt !== undefined) return;
+    reply.firstAudioAt = performance.now();
+    this.host.apply({ type: "reply-start" });
+  }
+
   /**
    * The relay refused an event (`rate_limited`: dropped, no reply comes) or ends the call on a failure; the
    * provider's own errors (e.g. a cancel with no response left) are not the conversation's end.
@@ -262,7 +320,10 @@ export class RealtimeConversation extends SessionConversation {
   /** A response began: it is the current reply's, unless it answers a request interrupted before it was named. */
   #created(responseId: string): void {
     if (this.#unnamed > 0) return void this.#unnamed--;
-    if (this.#reply && this.#reply.responseId === undefined) this.#reply.responseId = responseId;
+    if (!this.#reply || this.#reply.responseId !== undefined) return;
+    this.#reply.responseId = responseId;
+    // Before the response's first audio frame, which can race its `output_audio_buffer.started`.
+    this.#media?.markReply();
   }
 
   #transcript(text: string): void {
@@ -279,7 +340,7 @@ export class RealtimeConversation extends SessionConversation {
     const { message } = reply;
     this.host.setInterim(undefined);
     if (message.text) {
-      message.audioMs = reply.audioMs;
+      if (reply.audioMs) message.audioMs = reply.audioMs;
       await this.host.log.save(message);
       this.host.emit("va-transcript", { role: "assistant", text: message.text, final: true, messageId: message.id });
     }
@@ -295,7 +356,10 @@ export class RealtimeConversation extends SessionConversation {
       if (this.#reply === reply) this.#respond(reply.turnId, reply.startedAt);
       return;
     }
-    const report = await this.audio?.player?.end(reply.replyId);
+    // Over WebRTC a spoken reply plays on until `output_audio_buffer.stopped` (after `response.done`).
+    const report = reply.played
+      ? await (message.text || reply.firstAudioAt !== undefined ? reply.played : undefined)
+      : await this.audio?.player?.end(reply.replyId);
     if (this.#reply !== reply) return;
     this.#reply = undefined;
     if (report) this.host.emit("va-playback", report);
@@ -319,8 +383,15 @@ export class RealtimeConversation extends SessionConversation {
     bargeIn: ({ replyId, playedMs }) => {
       if (!this.host.muted && this.#reply?.replyId === replyId) this.interrupt(playedMs, true);
     },
+    // Over WebRTC: the detector's hold mutes the reply at once (and notes what was heard), its release restores it.
+    hold: (replyId, held) => {
+      const media = this.#media;
+      if (!media || this.#reply?.replyId !== replyId) return;
+      media.muteReply(held);
+      this.#held = held ? { replyId, heard: media.heardMs() } : undefined;
+    },
     utterance: (utterance) => {
-      if (!this.host.muted && !this.#uplink) this.#utterance(utterance);
+      if (!this.host.muted && !this.#providerTurns) this.#utterance(utterance);
     },
     audio: (samples) => {
       if (!this.host.muted && this.#uplink) this.#channel?.send({ type: "input_audio_buffer.append", audio: this.#uplink.encode(samples) });
@@ -329,6 +400,12 @@ export class RealtimeConversation extends SessionConversation {
     resume: () => {},
     error: (error) => this.host.fail(error),
   };
+}
+
+/** The reply's audio item `id` (the newest, or a new one after it). */
+function audioItem(reply: Reply, id: string): { id: string; ms: number } {
+  const last = reply.audio.at(-1);
+  return last?.id === id ? last : reply.audio[reply.audio.push({ id, ms: 0 }) - 1]!;
 }
 
 /** The item playing `playedMs` into a reply's audio, and how far into it (the last item when past the end). */

@@ -101,10 +101,33 @@ export interface RealtimeHandlers {
   closed(code: number, reason: string): void;
 }
 
+/**
+ * An open realtime call over WebRTC: its events as {@link RealtimeChannel} (the `oai-events` data channel),
+ * the microphone and the reply as media tracks. The reply plays on its own (no audio events); this is what
+ * the conversation needs of it for barge-in.
+ */
+export interface RealtimeMediaChannel extends RealtimeChannel {
+  /** A response begins: what the reply track plays out from now on is counted by {@link heardMs}. */
+  markReply(): void;
+  /**
+   * The reply audio the visitor heard since {@link markReply}, ms: what the remote track's jitter buffer
+   * played out (`getStats`), minus the device's playout delay; 0 before any.
+   */
+  heardMs(): Promise<number>;
+  /** Silences (`true`) or restores the reply's audio at once (a barge-in hold, its release). */
+  muteReply(muted: boolean): void;
+}
+
 /** The realtime mode's part of the relay (with the current session's token). */
 export interface RealtimeTransport {
   /** Opens a realtime call (`GET /v1/realtime`, WebSocket); rejects with a WidgetError when it cannot. */
   openRealtime(handlers: RealtimeHandlers): Promise<RealtimeChannel>;
+  /**
+   * Opens a realtime call over WebRTC that sends `microphone` (only receives without it; `POST /v1/realtime/calls` with the offer; the
+   * relay creates the call); rejects with a WidgetError as {@link openRealtime} does, or as the relay refused the
+   * offer. Optional: a transport without it cannot carry `transport="webrtc"`.
+   */
+  openRealtimeCall?(handlers: RealtimeHandlers, microphone: MediaStreamTrack | undefined): Promise<RealtimeMediaChannel>;
 }
 
 /** The relay, as the conversations use it: one narrow seam (`RelayClient`), faked in tests. */

@@ -32,7 +32,7 @@ export interface HarnessLog {
   /** The microphone's level of each frame, dBFS. */
   levels: number[];
   utterances: { startMs: number; endMs: number; samples: number; contextFrame: number }[];
-  bargeIns: { replyId: number; playedMs: number; stop?: StopReport }[];
+  bargeIns: { replyId: number; playedMs?: number; stop?: StopReport }[];
   /** Holds that silenced playback (the worklet's report of each). */
   holds: HoldReport[];
   drained: PlaybackReport[];

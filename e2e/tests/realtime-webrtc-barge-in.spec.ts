@@ -1,0 +1,70 @@
+/**
+ * Barge-in on a realtime reply over WebRTC in Chromium (`<voice-agent mode="realtime" transport="webrtc">`): a
+ * question at 1 s, then the visitor talks over the reply at 9 s. The widget's barge-in detector mutes the
+ * reply's track at its hold, and at the confirmation sends `response.cancel`, `output_audio_buffer.clear` and
+ * `conversation.item.truncate` with the ms the track had played out when it went silent (`getStats`), which
+ * is checked against what the stand-in sent by then.
+ */
+import { expect, test } from "@playwright/test";
+import { fixture, withFakeMic } from "../chromium.ts";
+import { clearStandinRequests } from "../journeys/standin-log.ts";
+import { conversationId, realtimeCalls, startRealtime } from "../realtime-page.ts";
+import { recordsOfConversation } from "../records.ts";
+import { installRtcProbe, rtcProbe } from "../webrtc-probe.ts";
+import { attachLogOnFailure, vaLog } from "../widget-page.ts";
+
+test.use({ launchOptions: withFakeMic(fixture("talk-over.wav"), { webrtc: true }) });
+test.afterEach(async ({ page }, testInfo) => attachLogOnFailure(page, testInfo));
+
+test("barge-in over WebRTC: the reply is muted at the hold, cleared, and truncated at what the track played out", async ({ page }) => {
+  await clearStandinRequests();
+  await installRtcProbe(page);
+  const widget = await startRealtime(page, undefined, "webrtc");
+  await expect.poll(async () => (await vaLog(page)).interruptions.length, { timeout: 30_000 }).toBe(1);
+  const [interruption] = (await vaLog(page)).interruptions;
+  expect(interruption!.heardText.length).toBeGreaterThan(0);
+  expect(interruption!.fullText.startsWith(interruption!.heardText)).toBe(true);
+  expect(interruption!.heardText.length).toBeLessThan(interruption!.fullText.length);
+  await expect(widget.locator("li[data-interrupted]")).toHaveCount(1);
+
+  const probe = await rtcProbe(page);
+  const types = probe.sent.map((e) => e.type);
+  expect(types.indexOf("response.cancel")).toBeGreaterThan(-1);
+  expect(types.indexOf("output_audio_buffer.clear")).toBeGreaterThan(types.indexOf("response.cancel"));
+  const truncate = probe.sent.find((e) => e.type === "conversation.item.truncate")!;
+  const cleared = probe.sent.find((e) => e.type === "output_audio_buffer.clear")!;
+  // The reply went silent at the hold (the last mute before the clear), before the confirmation.
+  const mute = probe.mutes.filter((m) => m.muted && m.at <= cleared.at).at(-1)!;
+  expect(mute).toBeDefined();
+
+  await expect.poll(async () => (await realtimeCalls()).flatMap((r) => r.truncations).length, { timeout: 5000 }).toBe(1);
+  const [call] = await realtimeCalls();
+  expect(call!.truncations[0]!.audioEndMs).toBe(truncate.audioEndMs);
+  expect(truncate.audioEndMs).toBe(Math.round(interruption!.playedMs));
+  // What the stand-in sent when the cancel arrived, less what it sent while the reply was muted (paced in
+  // real time), is what the visitor could hear: the truncation must be within 80 ms of it.
+  const stopped = call!.responses!.find((r) => r.end === "cancelled" || r.end === "cleared")!;
+  const sentAtMute = stopped.sentAudioMs - (cleared.at - mute.at);
+  // What Chromium's jitter buffer held at the mute (sent, not yet heard), ms: its delay per sample emitted
+  // between the last two distinct readings before the mute (getStats answers from a cache for a few ms).
+  const readings = probe.stats.filter((s, k, all) => s.at <= mute.at && s.emitted !== all[k - 1]?.emitted);
+  const [a, b] = readings.slice(-2);
+  const buffered = a && b ? ((b.jitterBufferDelay - a.jitterBufferDelay) / (b.emitted - a.emitted)) * 1000 : 0;
+  const outputMs = (b?.playoutDelay ?? 0) * 1000;
+  const rawError = truncate.audioEndMs! - sentAtMute;
+  const error = truncate.audioEndMs! - (sentAtMute - buffered - outputMs);
+  const description = `audio_end_ms ${truncate.audioEndMs}; stand-in sent ${stopped.sentAudioMs} ms by the cancel, ${Math.round(sentAtMute)} by the mute (${Math.round(cleared.at - mute.at)} ms earlier); jitter buffer ${Math.round(buffered)} ms + playout ${Math.round(outputMs)} ms; error vs sent ${Math.round(rawError)} ms, vs sent less the browser's buffers ${Math.round(error)} ms`;
+  test.info().annotations.push({ type: "heard-ms", description });
+  console.log(description);
+  // Never more than the stand-in had sent when the reply went silent. (How much less is the audio the browser
+  // still held: its jitter buffer, 150–1400 ms with the stand-in's bursty pacing, and the output; reported above.)
+  expect(truncate.audioEndMs!).toBeGreaterThan(0);
+  expect(truncate.audioEndMs!).toBeLessThanOrEqual(sentAtMute + 20);
+
+  const conversation = await conversationId(page);
+  await expect
+    .poll(async () => (await recordsOfConversation(conversation))[0]?.messages.find((m) => m.role === "assistant")?.interrupted, {
+      timeout: 10_000,
+    })
+    .toBe(true);
+});

@@ -1,0 +1,110 @@
+/**
+ * The browser side of a realtime call over WebRTC through the relay: an `RTCPeerConnection` that sends the
+ * microphone track and plays the reply's track, with the OpenAI Realtime events on its `oai-events` data
+ * channel. The relay creates the call (`POST /v1/realtime/calls` with the offer); media and events then go
+ * to the provider directly. Loaded only for `transport="webrtc"`.
+ */
+import type { RealtimeEvent, RealtimeHandlers, RealtimeMediaChannel } from "./conversation/transport.ts";
+import { heardBetween, playoutOf, type Playout } from "./playout-stats.ts";
+import { WidgetError } from "./widget-error.ts";
+import { within } from "./within.ts";
+
+/** Longest wait from the answer to an open events channel (ICE, DTLS, SCTP), ms. */
+const CONNECT_TIMEOUT_MS = 15_000;
+/** How long ICE may stay `disconnected` (a network change) before the call counts as lost, ms. */
+const DISCONNECTED_MS = 4000;
+/** The close code handed to {@link RealtimeHandlers.closed} for a call lost on the network (as a WebSocket's abnormal close). */
+const LOST = 1006;
+
+/**
+ * Opens a call: the offer goes out at once through `postOffer` (no waiting for ICE gathering: the provider
+ * learns the browser's address from its checks), which resolves with the answer's SDP or rejects with the
+ * relay's WidgetError. Resolves once the events channel is open; rejects with `relay-unreachable` when the
+ * call does not connect, `audio` when the browser refuses to play the reply. Without `microphone` the call
+ * only receives (a typed conversation). A lost call (the events channel closed, ICE `failed`, or
+ * `disconnected` for {@link DISCONNECTED_MS}) calls `handlers.closed(1006, "")`.
+ */
+export async function openRealtimeWebRtc(
+  relayUrl: string,
+  handlers: RealtimeHandlers,
+  microphone: MediaStreamTrack | undefined,
+  postOffer: (sdp: string) => Promise<string>,
+): Promise<RealtimeMediaChannel> {
+  const pc = new RTCPeerConnection();
+  const audio = new Audio();
+  let state: "connecting" | "open" | "ended" = "connecting";
+  let disconnected: ReturnType<typeof setTimeout> | undefined;
+  let lost: (() => void) | undefined;
+  const end = () => {
+    state = "ended";
+    clearTimeout(disconnected);
+    pc.close();
+    audio.pause();
+    audio.srcObject = null;
+  };
+  const drop = () => {
+    if (state === "open") {
+      end();
+      handlers.closed(LOST, "");
+    } else lost?.();
+  };
+  if (microphone) pc.addTrack(microphone, new MediaStream([microphone]));
+  else pc.addTransceiver("audio", { direction: "recvonly" });
+  const events = pc.createDataChannel("oai-events");
+  events.onmessage = (message) => {
+    if (typeof message.data === "string") handlers.event(JSON.parse(message.data) as RealtimeEvent);
+  };
+  events.onclose = drop;
+  pc.onconnectionstatechange = () => {
+    clearTimeout(disconnected);
+    if (pc.connectionState === "failed") drop();
+    else if (pc.connectionState === "disconnected") disconnected = setTimeout(drop, DISCONNECTED_MS);
+  };
+  // The reply plays through an element: Chromium's echo canceller takes its output as the reference.
+  const playing = new Promise<void>((resolve, reject) => {
+    pc.ontrack = (event) => {
+      audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      audio.play().then(resolve, reject);
+    };
+  });
+  playing.catch(() => {}); // awaited below
+  const unreachable = (cause?: unknown) =>
+    new WidgetError(
+      "relay-unreachable",
+      `The WebRTC call through the relay at ${relayUrl} could not connect (the network or a firewall blocks it, or the page's policy does not allow WebRTC).`,
+      cause,
+    );
+  try {
+    await pc.setLocalDescription();
+    const answer = await postOffer(pc.localDescription!.sdp);
+    await pc.setRemoteDescription({ type: "answer", sdp: answer });
+    const connected = new Promise<void>((resolve, reject) => {
+      events.onopen = () => resolve();
+      lost = () => reject(unreachable(new Error(`connection ${pc.connectionState}`)));
+    });
+    await within(connected, CONNECT_TIMEOUT_MS, "relay-unreachable", "Connecting the WebRTC call");
+    await playing.catch((cause: unknown) => {
+      throw new WidgetError("audio", "The browser did not let the reply play: start the conversation from a click.", cause);
+    });
+  } catch (error) {
+    end();
+    throw error instanceof WidgetError ? error : unreachable(error);
+  }
+  state = "open";
+  let base: Promise<Playout | undefined> = Promise.resolve(undefined);
+  const playout = () =>
+    pc.getStats().then(
+      (report) => playoutOf(report.values() as Iterable<{ type: string }>),
+      () => undefined,
+    );
+  return {
+    send: (event) => events.readyState === "open" && events.send(JSON.stringify(event)),
+    close: () => state === "open" && end(),
+    markReply: () => void (base = playout()),
+    heardMs: async () => {
+      const now = playout();
+      return heardBetween(await base, await now);
+    },
+    muteReply: (muted) => void (audio.muted = muted),
+  };
+}
