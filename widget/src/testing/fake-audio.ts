@@ -67,6 +67,8 @@ export class FakeAudioEngine implements AudioPort {
   muted = false;
   /** Whether the mic's audio is streamed, as last set. */
   streaming = false;
+  /** The reply played outside the engine that the barge-in detector watches (`watchReply`), as last set. */
+  watched: number | undefined;
   /** Where the audio loop "runs": `worker` once started, as in a page that serves the widget itself. */
   loopPath: AudioLoopPath | undefined;
   #startError: WidgetError | undefined;
@@ -92,6 +94,10 @@ export class FakeAudioEngine implements AudioPort {
 
   stream(on: boolean): void {
     this.streaming = on;
+  }
+
+  watchReply(replyId: number | undefined): void {
+    this.watched = replyId;
   }
 
   close(): void {
@@ -132,9 +138,14 @@ export class FakeAudioEngine implements AudioPort {
     this.events.level(db);
   }
 
-  /** The visitor barges in on reply `replyId` after hearing `playedMs` of it. */
-  bargeIn(replyId: number, playedMs: number): void {
-    this.events.bargeIn({ replyId, playedMs });
+  /** The visitor barges in on reply `replyId` after hearing `playedMs` of it (none for a reply played outside the engine). */
+  bargeIn(replyId: number, playedMs?: number): void {
+    this.events.bargeIn(playedMs === undefined ? { replyId } : { replyId, playedMs });
+  }
+
+  /** The barge-in detector puts a reply played outside the engine on hold (`held`), or releases it. */
+  hold(replyId: number, held: boolean): void {
+    this.events.hold?.(replyId, held);
   }
 }
 

@@ -1,4 +1,7 @@
-/** A scripted realtime call for element tests: what the relay's realtime WebSocket would answer. */
+/**
+ * A scripted realtime call for element tests: what the relay's realtime WebSocket would answer, or, for a
+ * WebRTC call, its data channel (no audio deltas: `output_audio_buffer.started` / `.stopped` frame the reply).
+ */
 import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers } from "../conversation/transport.ts";
 
 /** 24 kHz PCM16 bytes per ms. */
@@ -36,17 +39,28 @@ export interface FakeRealtimeScript {
   readonly serverToolMs?: number;
   /** Every event the widget sent, in order. */
   readonly received: RealtimeEvent[];
+  /**
+   * A WebRTC call: the reply's audio is announced by `output_audio_buffer.started`, and its end by
+   * `.stopped` after `response.done`, or only on the returned `stopAudio()` when `holdAudio` says so.
+   */
+  readonly webrtc?: { holdAudio: boolean };
 }
 
 /** Opens one fake call: events from the widget are answered as a realtime provider through the relay would. */
 export function openFakeRealtime(
   script: FakeRealtimeScript,
   handlers: RealtimeHandlers,
-): { channel: RealtimeChannel; drop(code: number, reason: string): void; endTurn(): void } {
+): { channel: RealtimeChannel; drop(code: number, reason: string): void; endTurn(): void; stopAudio(): void } {
   let audioBytes = 0;
   let response: { cancelled: boolean } | undefined;
   let ids = 0;
   let open = true;
+  /** WebRTC: the response whose audio is playing. */
+  let playing: string | undefined;
+  const stopAudio = () => {
+    if (playing) emit({ type: "output_audio_buffer.stopped", response_id: playing });
+    playing = undefined;
+  };
   const emit = (event: RealtimeEvent) => queueMicrotask(() => open && handlers.event(event));
   const close = (code: number, reason: string) => {
     if (!open) return;
@@ -80,7 +94,9 @@ export function openFakeRealtime(
       for (const [i, word] of text.split(/(?<= )/).entries()) {
         await new Promise((resolve) => setTimeout(resolve, 1));
         if (current.cancelled || !open) return false;
-        if (i === 0) emit({ type: "response.output_audio.delta", response_id: responseId, item_id: itemId, delta: pcmBase64(samples) });
+        if (i === 0 && script.webrtc && !playing) emit({ type: "output_audio_buffer.started", response_id: (playing = responseId) });
+        else if (i === 0 && !script.webrtc)
+          emit({ type: "response.output_audio.delta", response_id: responseId, item_id: itemId, delta: pcmBase64(samples) });
         emit({ type: "response.output_audio_transcript.delta", response_id: responseId, item_id: itemId, delta: word });
       }
       emit({ type: "response.output_audio_transcript.done", response_id: responseId, item_id: itemId, transcript: text });
@@ -94,6 +110,7 @@ export function openFakeRealtime(
       if (!(await speak(after!))) return;
     } else if (!(await speak(text))) return;
     emit({ type: "response.done", response: { id: responseId, status: "completed" } });
+    if (script.webrtc && !script.webrtc.holdAudio) queueMicrotask(stopAudio);
   };
   const commit = () => {
     const ms = audioBytes / BYTES_PER_MS;
@@ -117,12 +134,17 @@ export function openFakeRealtime(
         else void respond();
       }
       if (event.type === "response.cancel" && response) response.cancelled = true;
+      if (event.type === "output_audio_buffer.clear") {
+        if (playing) emit({ type: "output_audio_buffer.cleared", response_id: playing });
+        playing = undefined;
+      }
     },
     close: () => void (open = false),
   };
   return {
     channel,
     drop: close,
+    stopAudio,
     endTurn() {
       emit({ type: "input_audio_buffer.speech_stopped", audio_end_ms: Math.round(audioBytes / BYTES_PER_MS) });
       commit();

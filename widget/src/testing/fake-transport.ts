@@ -5,6 +5,7 @@ import type {
   RealtimeChannel,
   RealtimeEvent,
   RealtimeHandlers,
+  RealtimeMediaChannel,
   Transcript,
   Transport,
   TurnRequest,
@@ -22,7 +23,8 @@ export type TransportCall =
   | { method: "speech"; text: string; turnId: string }
   | { method: "forgetVisitor"; token: string }
   | { method: "report"; sessionId: string; reports: SessionReport[]; keepalive: boolean }
-  | { method: "openRealtime"; token: string };
+  | { method: "openRealtime"; token: string }
+  | { method: "openRealtimeCall"; token: string; microphone: boolean };
 
 type Method = TransportCall["method"];
 
@@ -65,6 +67,15 @@ export class FakeTransport implements Transport {
   readonly #realtimeRefusals: string[] = [];
   #dropRealtime: ((code: number, reason: string) => void) | undefined;
   #endRealtimeTurn: (() => void) | undefined;
+  #stopRealtimeAudio: (() => void) | undefined;
+  /** WebRTC calls: the reply's audio plays until {@link stopRealtimeAudio} (else it stops after `response.done`). */
+  holdRealtimeAudio = false;
+  /** WebRTC calls: what `heardMs()` answers, ms (the reply track's playout). */
+  realtimeHeardMs = 0;
+  /** WebRTC calls: every `muteReply`, in order. */
+  readonly realtimeMutes: boolean[] = [];
+  /** WebRTC calls: how many times a reply's playout count was restarted (`markReply`). */
+  realtimeMarks = 0;
 
   constructor(options: FakeTransportOptions = {}) {
     this.#options = {
@@ -207,17 +218,41 @@ export class FakeTransport implements Transport {
   async openRealtime(handlers: RealtimeHandlers): Promise<RealtimeChannel> {
     this.calls.push({ method: "openRealtime", token: `token-${this.#sessions}` });
     this.#maybeFail("openRealtime");
+    return this.#openFakeRealtime(handlers, undefined);
+  }
+
+  /** A WebRTC call: the same script on its data channel, the reply's audio framed by `output_audio_buffer.*`. */
+  async openRealtimeCall(handlers: RealtimeHandlers, microphone: MediaStreamTrack | undefined): Promise<RealtimeMediaChannel> {
+    this.calls.push({ method: "openRealtimeCall", token: `token-${this.#sessions}`, microphone: microphone !== undefined });
+    this.#maybeFail("openRealtimeCall");
+    const channel = this.#openFakeRealtime(handlers, { holdAudio: this.holdRealtimeAudio });
+    return {
+      ...channel,
+      markReply: () => void this.realtimeMarks++,
+      heardMs: async () => this.realtimeHeardMs,
+      muteReply: (muted) => void this.realtimeMutes.push(muted),
+    };
+  }
+
+  #openFakeRealtime(handlers: RealtimeHandlers, webrtc: { holdAudio: boolean } | undefined): RealtimeChannel {
     const script = {
       transcripts: this.transcripts,
       replies: this.realtimeReplies,
       refusals: this.#realtimeRefusals,
       speechMsPerChar: this.#options.speechMsPerChar,
       received: this.realtimeEvents,
+      ...(webrtc ? { webrtc } : {}),
     };
-    const { channel, drop, endTurn } = openFakeRealtime(script, handlers);
+    const { channel, drop, endTurn, stopAudio } = openFakeRealtime(script, handlers);
     this.#dropRealtime = drop;
     this.#endRealtimeTurn = endTurn;
+    this.#stopRealtimeAudio = stopAudio;
     return channel;
+  }
+
+  /** WebRTC calls: the reply's audio has all played (`output_audio_buffer.stopped`). */
+  stopRealtimeAudio(): void {
+    this.#stopRealtimeAudio?.();
   }
 
   /** The provider's turn detection ends the visitor's turn on the open call: it commits what came and answers. */
