@@ -83,7 +83,7 @@ export async function openRealtimeWebRtc(
       lost = () => reject(unreachable(new Error(`connection ${pc.connectionState}`)));
     });
     await within(connected, CONNECT_TIMEOUT_MS, "relay-unreachable", "Connecting the WebRTC call");
-    await playing.catch((cause: unknown) => {
+    await within(playing, CONNECT_TIMEOUT_MS, "audio", "Playing the reply's track").catch((cause: unknown) => {
       throw new WidgetError("audio", "The browser did not let the reply play: start the conversation from a click.", cause);
     });
   } catch (error) {

@@ -157,6 +157,8 @@ export class RealtimeConversation extends SessionConversation {
       // A typed conversation has no audio: its replies are not heard, as over the WebSocket.
       if (!this.audio) this.#media.muteReply(true);
     } else this.#channel = await this.transport.openRealtime(handlers);
+    // Stopped while the call was opening: a call left open would go on (over WebRTC, its reply would play).
+    if (this.abort.signal.aborted) return this.closeCall();
     for (const message of this.host.log.context(this.config.contextTurns)) {
       if ((message.role !== "user" && message.role !== "assistant") || typeof message.content !== "string" || !message.content) continue;
       const type = message.role === "user" ? "input_text" : "output_text";
