@@ -11,7 +11,7 @@ import type { Speak } from "./realtime-call.ts";
 import { realtimeRoute } from "./realtime-route.ts";
 import { realtimeSocket } from "./realtime-socket.ts";
 import { sideband, sidebandGuard } from "./sideband.ts";
-import { synthesize } from "./speech.ts";
+import { synthesizeOffThread } from "./speech-thread.ts";
 import { speechRoute } from "./speech-route.ts";
 import { StandinError } from "./standin-error.ts";
 import { transcriptionRoute } from "./transcription-route.ts";
@@ -83,12 +83,13 @@ export function createStandin(options: StandinOptions = {}): Standin {
     },
   };
 
-  // A realtime reply is spoken whole; from the speech cache when the stand-in keeps one.
+  // A realtime reply is spoken whole, off the event loop (it paces WebRTC audio); from the speech cache when
+  // the stand-in keeps one.
   const speak: Speak = async (text, voice) => {
     const key = `realtime|${voice}|${text}`;
     const cached = context.speechCache?.get(key)?.[0];
     if (cached) return cached;
-    const pcm = await synthesize(text, voice ? { voice } : {});
+    const pcm = await synthesizeOffThread(text, voice ? { voice } : {});
     context.speechCache?.set(key, [pcm]);
     return pcm;
   };

@@ -52,8 +52,11 @@ interface Reply {
 /**
  * Speech per character of a reply, ms: over WebRTC no audio length arrives with the transcript, so the words
  * heard of a cut reply are placed on this pace (about 15 characters a second, eSpeak's and the provider voices').
+ * A reply cut before its audio ended was not heard whole, however fast its voice: at least the last
+ * {@link UNHEARD_CHARS} characters' time of it is taken as unheard.
  */
 const SPOKEN_MS_PER_CHAR = 65;
+const UNHEARD_CHARS = 8;
 
 export class RealtimeConversation extends SessionConversation {
   #channel: RealtimeChannel | undefined;
@@ -127,7 +130,9 @@ export class RealtimeConversation extends SessionConversation {
       channel?.send({ type: "conversation.item.truncate", item_id: heard.id, content_index: 0, audio_end_ms: Math.round(heard.ms) });
     const { message } = reply;
     if (!message.text) return;
-    const audioMs = this.#media ? Math.max(playedMs, message.text.length * SPOKEN_MS_PER_CHAR) : reply.audioMs;
+    const audioMs = this.#media
+      ? Math.max(playedMs + UNHEARD_CHARS * SPOKEN_MS_PER_CHAR, message.text.length * SPOKEN_MS_PER_CHAR)
+      : reply.audioMs;
     message.audioMs = audioMs;
     this.keepHeard(message, reply.replyId, playedMs, heardText([{ text: message.text, audioMs }], playedMs), toInterrupted);
   }
