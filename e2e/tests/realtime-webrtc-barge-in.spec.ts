@@ -1,6 +1,6 @@
 /**
  * Barge-in on a realtime reply over WebRTC in Chromium (`<voice-agent mode="realtime" transport="webrtc">`): a
- * question at 1 s, then the visitor talks over the reply at 9 s. The widget's barge-in detector mutes the
+ * question at 1 s, then the visitor talks over the (half-speed) reply at 9 s. The widget's barge-in detector mutes the
  * reply's track at its hold, and at the confirmation sends `response.cancel`, `output_audio_buffer.clear` and
  * `conversation.item.truncate` with the ms the track had played out when it went silent (`getStats`), which
  * is checked against what the stand-in sent by then.
@@ -19,7 +19,9 @@ test.afterEach(async ({ page }, testInfo) => attachLogOnFailure(page, testInfo))
 test("barge-in over WebRTC: the reply is muted at the hold, cleared, and truncated at what the track played out", async ({ page }) => {
   await clearStandinRequests();
   await installRtcProbe(page);
-  const widget = await startRealtime(page, undefined, "webrtc");
+  // The `slow` agent speaks at half speed: its reply plays from about 5 s to past 12 s, so the talk-over at 9 s
+  // lands inside it however fast the machine (at full speed the reply ended near 9 s).
+  const widget = await startRealtime(page, "slow", "webrtc");
   await expect.poll(async () => (await vaLog(page)).interruptions.length, { timeout: 30_000 }).toBe(1);
   const [interruption] = (await vaLog(page)).interruptions;
   expect(interruption!.heardText.length).toBeGreaterThan(0);

@@ -136,6 +136,23 @@ describe("the stand-in's realtime WebSocket", () => {
     expect(record.toolOutputs).toEqual([{ callId, output: '{"status":"shipped"}' }]);
   });
 
+  it("speaks at the session's output speed", async () => {
+    const audioMs = async (speed: number) => {
+      const { ws, events, next, send } = await call();
+      send({ type: "session.update", session: { type: "realtime", audio: { output: { speed } } } });
+      send(typed("Hello there"));
+      send({ type: "response.create" });
+      await next("response.done");
+      ws.close();
+      const bytes = events
+        .filter((e) => e.type === "response.output_audio.delta")
+        .reduce((n, e) => n + Buffer.from(String(e.delta), "base64").length, 0);
+      return bytes / 48;
+    };
+    const [normal, slow] = [await audioMs(1), await audioMs(0.5)];
+    expect(slow / normal).toBeGreaterThan(1.6);
+  });
+
   it("answers with the demo reply when no tool is offered, whatever the message names", async () => {
     const { ws, next, send } = await call();
     send(typed("Please lookup_order 42"));

@@ -33,7 +33,7 @@ interface Item {
 }
 
 /** Speaks `text` in `voice` (24 kHz PCM16). */
-export type Speak = (text: string, voice: string | undefined) => Promise<Int16Array>;
+export type Speak = (text: string, voice: string | undefined, speed?: number) => Promise<Int16Array>;
 
 export interface RealtimeCallOptions {
   model: string;
@@ -240,15 +240,15 @@ export class RealtimeCall {
     const { responseId, itemId, abort } = run;
     const ids = { response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 };
     this.#emit({ type: "response.output_item.added", response_id: responseId, item: { id: itemId, type: "message", role: "assistant" } });
-    const voice = (this.#session.audio as { output?: { voice?: string } }).output?.voice;
+    const { voice, speed } = (this.#session.audio as { output?: { voice?: string; speed?: number } }).output ?? {};
     // Spoken sentence by sentence (the next one synthesized while the current one is sent), each sentence's
     // words as transcript deltas when its audio starts, as a provider streams them.
     const sentences = text.split(/(?<=[.!?;:…])\s+/);
     const step = (SPEECH_SAMPLE_RATE / 1000) * DELTA_MS;
-    let next = this.#o.speak(sentences[0]!, voice);
+    let next = this.#o.speak(sentences[0]!, voice, speed);
     for (let i = 0; i < sentences.length && !abort.signal.aborted; i++) {
       const pcm = await next;
-      if (i + 1 < sentences.length) next = this.#o.speak(sentences[i + 1]!, voice);
+      if (i + 1 < sentences.length) next = this.#o.speak(sentences[i + 1]!, voice, speed);
       for (const word of `${i ? " " : ""}${sentences[i]}`.split(/(?<= )/))
         this.#emit({ type: "response.output_audio_transcript.delta", ...ids, delta: word });
       for (let at = 0; at < pcm.length && !abort.signal.aborted; at += step) {

@@ -85,11 +85,11 @@ export function createStandin(options: StandinOptions = {}): Standin {
 
   // A realtime reply is spoken whole, off the event loop (it paces WebRTC audio); from the speech cache when
   // the stand-in keeps one.
-  const speak: Speak = async (text, voice) => {
-    const key = `realtime|${voice}|${text}`;
+  const speak: Speak = async (text, voice, speed) => {
+    const key = `realtime|${voice}|${speed}|${text}`;
     const cached = context.speechCache?.get(key)?.[0];
     if (cached) return cached;
-    const pcm = await synthesizeOffThread(text, voice ? { voice } : {});
+    const pcm = await synthesizeOffThread(text, { ...(voice ? { voice } : {}), ...(speed ? { speed } : {}) });
     context.speechCache?.set(key, [pcm]);
     return pcm;
   };

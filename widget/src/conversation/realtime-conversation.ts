@@ -51,7 +51,8 @@ interface Reply {
 
 /**
  * Speech per character of a reply, ms: over WebRTC no audio length arrives with the transcript, so the words
- * heard of a cut reply are placed on this pace (about 15 characters a second, eSpeak's and the provider voices').
+ * heard of a cut reply are placed on this pace (about 15 characters a second, eSpeak's and the provider voices'),
+ * divided by the session's `audio.output.speed`.
  * A reply cut before its audio ended was not heard whole, however fast its voice: at least the last
  * {@link UNHEARD_CHARS} characters' time of it is taken as unheard.
  */
@@ -64,6 +65,8 @@ export class RealtimeConversation extends SessionConversation {
   #media: RealtimeMediaChannel | undefined;
   /** The provider detects the visitor's turns (the agent's `realtimeTurns`). */
   #providerTurns = false;
+  /** Speech per character of a reply at the session's voice speed, ms (WebRTC's heard words). */
+  #msPerChar = SPOKEN_MS_PER_CHAR;
   /** Over WebRTC: the reply the barge-in detector put on hold (muted), and what had been heard when it did. */
   #held: { replyId: number; heard: Promise<number> } | undefined;
   #reply: Reply | undefined;
@@ -131,7 +134,7 @@ export class RealtimeConversation extends SessionConversation {
     const { message } = reply;
     if (!message.text) return;
     const audioMs = this.#media
-      ? Math.max(playedMs + UNHEARD_CHARS * SPOKEN_MS_PER_CHAR, message.text.length * SPOKEN_MS_PER_CHAR)
+      ? Math.max(playedMs + UNHEARD_CHARS * this.#msPerChar, message.text.length * this.#msPerChar)
       : reply.audioMs;
     message.audioMs = audioMs;
     this.keepHeard(message, reply.replyId, playedMs, heardText([{ text: message.text, audioMs }], playedMs), toInterrupted);
@@ -224,6 +227,12 @@ export class RealtimeConversation extends SessionConversation {
     return turnId;
   }
 
+  /** The agent's voice speed, from the session the provider confirms (a cut WebRTC reply's pace scales with it). */
+  #session(event: RealtimeEvent): void {
+    const speed = (event.session as { audio?: { output?: { speed?: unknown } } } | undefined)?.audio?.output?.speed;
+    if (typeof speed === "number" && speed > 0) this.#msPerChar = SPOKEN_MS_PER_CHAR / speed;
+  }
+
   /** The reply to turn `turnId`, asked for (`ask`) or coming (the provider answers a turn it committed). */
   #respond(turnId: string, startedAt: number, ask = true): void {
     const replyId = ++this.#replyId;
@@ -237,6 +246,7 @@ export class RealtimeConversation extends SessionConversation {
   }
 
   #event(event: RealtimeEvent): void {
+    if (event.type === "session.created" || event.type === "session.updated") return this.#session(event);
     if (event.type === "input_audio_buffer.committed" && this.#providerTurns) return this.#providerTurn();
     if (event.type === "conversation.item.input_audio_transcription.completed")
       return this.#transcript(String(event.transcript ?? "").trim());
