@@ -170,6 +170,9 @@ async function startProcess(
     },
     async start(extra = {}) {
       if (running()) throw new Error(`${name} is already running`);
+      // Another process on the port would answer the readiness check for the one about to fail to bind it.
+      if (await answers(`${options.url}${options.readyPath}`))
+        throw new Error(`${name}: ${options.url} already answers: another process holds the port (a stack left running?)`);
       currentEnv = { ...currentEnv, ...extra };
       child = spawn(args[0]!, args.slice(1), { cwd: root, env: { ...process.env, ...currentEnv }, stdio: ["ignore", "pipe", "pipe"] });
       for (const stream of [child.stdout, child.stderr]) {
@@ -192,6 +195,14 @@ async function startProcess(
   };
   await managed.start();
   return managed;
+}
+
+/** True when something answers `url` now. */
+async function answers(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    (response) => (void response.body?.cancel(), true),
+    () => false,
+  );
 }
 
 async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
