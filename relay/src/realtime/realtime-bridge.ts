@@ -53,11 +53,14 @@ const KEEP_ALIVE_MS = 5000;
 /** Why a call ended, as the browser's last `error` event says (none for the browser's own close). */
 type EndCode = "session_expired" | "session_idle" | "shutting_down" | "upstream_error" | "internal";
 
-/** The provider's realtime WebSocket URL for `model` under an OpenAI-style base URL (`…/v1`). */
-export function realtimeUrl(baseURL: string, model: string): string {
+/**
+ * The provider's realtime WebSocket URL under an OpenAI-style base URL (`…/v1`): a new call of `model`, or
+ * the sideband of an existing WebRTC call (`call_id`).
+ */
+export function realtimeUrl(baseURL: string, query: { model: string } | { call_id: string }): string {
   const url = new URL(`${baseURL.replace(/\/+$/, "")}/realtime`);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("model", model);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   return url.href;
 }
 
@@ -97,7 +100,7 @@ export class RealtimeBridge {
           sessionId: options.sessionId,
         })
       : undefined;
-    this.#upstream = new WebSocket(realtimeUrl(upstream.baseURL, agent.realtime.model), {
+    this.#upstream = new WebSocket(realtimeUrl(upstream.baseURL, { model: agent.realtime.model }), {
       headers: { authorization: `Bearer ${upstream.apiKey}` },
       perMessageDeflate: false,
     });

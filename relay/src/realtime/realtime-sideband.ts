@@ -9,6 +9,7 @@ import type { RealtimeRecord } from "../recorder.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { isServerTool, type ServerToolLimits } from "../server-tools/run-server-tool.ts";
 import type { UpstreamEndpoint } from "../upstreams.ts";
+import { realtimeUrl } from "./realtime-bridge.ts";
 import { RealtimeServerTools } from "./realtime-server-tools.ts";
 import { realtimeSession, type RealtimeAgent } from "./realtime-session.ts";
 import { sessionDrift } from "./session-drift.ts";
@@ -35,14 +36,6 @@ export interface RealtimeSidebandOptions {
 }
 
 const KEEP_ALIVE_MS = 5000;
-
-/** The sideband WebSocket URL of `callId` under an OpenAI-style base URL (`…/v1`). */
-export function sidebandUrl(baseURL: string, callId: string): string {
-  const url = new URL(`${baseURL.replace(/\/+$/, "")}/realtime`);
-  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("call_id", callId);
-  return url.href;
-}
 
 export class RealtimeSideband {
   readonly #o: RealtimeSidebandOptions;
@@ -73,7 +66,7 @@ export class RealtimeSideband {
           sessionId: options.sessionId,
         })
       : undefined;
-    this.#socket = new WebSocket(sidebandUrl(options.upstream.baseURL, options.callId), {
+    this.#socket = new WebSocket(realtimeUrl(options.upstream.baseURL, { call_id: options.callId }), {
       headers: { authorization: `Bearer ${options.upstream.apiKey}` },
       perMessageDeflate: false,
     });
