@@ -10,7 +10,7 @@ interface Agent {
   allowedOrigins: string[];
   limits?: Record<string, number>;
   tts: { speed: number };
-  realtime: { turnDetection: Record<string, unknown> | null };
+  realtime: { turnDetection: Record<string, unknown> | null; webrtc?: "relay" | "direct" };
   analysis?: unknown;
 }
 
@@ -23,7 +23,8 @@ interface Agent {
  * configures on the server: a server tool `spoke` (the stand-in calls it for any spoken turn: its transcript
  * says "I spoke for …") on the owner's API at `E2E.ownerApiPort`, a post-session analysis and, with
  * `ownerWebhooks` (the environment variable the relay gets `E2E.ownerWebhookSecret` in), webhooks for both
- * events to the owner's receiver at `E2E.ownerHooksPort`. Returns its path; writing again to `file` replaces it
+ * events to the owner's receiver at `E2E.ownerHooksPort`, and `direct` and `slow-direct`, the demo and `slow`
+ * agents whose WebRTC calls the widget starts with an ephemeral key (`realtime.webrtc: "direct"`). Returns its path; writing again to `file` replaces it
  * (the relay reads it at start).
  */
 export async function writeAgentsFile(options: {
@@ -71,7 +72,9 @@ export async function writeAgentsFile(options: {
     },
     ...(webhooks ? { webhooks } : {}),
   };
-  await writeFile(file, JSON.stringify({ agents: [demo, locked, slow, limited, vad, owner] }));
+  const direct = (agent: Agent, id: string) => ({ ...structuredClone(agent), id, realtime: { ...agent.realtime, webrtc: "direct" } });
+  const agents = [demo, locked, slow, limited, vad, owner, direct(demo, "direct"), direct(slow, "slow-direct")];
+  await writeFile(file, JSON.stringify({ agents }));
   return file;
 }
 

@@ -228,6 +228,13 @@ export const AgentConfigSchema = z.strictObject({
        * widget's own end of turn commits the visitor's audio (through the relay only).
        */
       turnDetection: z.record(z.string(), z.unknown()).nullable().default({ type: "server_vad" }),
+      /**
+       * How a WebRTC call (`transport="webrtc"`) starts: `relay` (default), the relay creates it with its key
+       * and holds its sideband (records, server tools, the agent's session kept, hang-up at the session's
+       * end); `direct`, the widget connects to the provider with an ephemeral key and reports the
+       * transcripts it sees to the records (no server-side control of the call, no server tools).
+       */
+      webrtc: z.enum(["relay", "direct"]).default("relay"),
     })
     .optional(),
   limits: AgentLimitsSchema.default(() => AgentLimitsSchema.parse({})),

@@ -83,6 +83,8 @@ export const CreateSessionResponseSchema = RefreshSessionResponseSchema.extend({
      * `provider` (its voice activity detection).
      */
     realtimeTurns: z.enum(["local", "provider"]).optional(),
+    /** How the widget starts a WebRTC call, when the agent has the realtime mode (the agent's `realtime.webrtc`). */
+    realtimeWebrtc: z.enum(["relay", "direct"]).optional(),
   }),
   /** Record id of the greeting (`greetingMessageId`): the `messageId` of an interruption of the greeting. */
   greetingId: z.string(),
@@ -99,7 +101,12 @@ export const ForgetVisitorResponseSchema = z.object({
 export const TranscriptionResponseSchema = z.object({ text: z.string() });
 
 /** Answer of `POST /v1/realtime/client_secrets` (OpenAI's client secret, without the session echo). */
-export const RealtimeClientSecretSchema = z.object({ value: z.string(), expires_at: z.int().meta({ description: "epoch s" }) });
+export const RealtimeClientSecretSchema = z.object({
+  value: z.string(),
+  expires_at: z.int().meta({ description: "epoch s" }),
+  /** The provider's endpoint for a WebRTC call with this key (`POST` the offer as `application/sdp`, the key as Bearer). */
+  calls_url: z.url(),
+});
 
 /** A user or assistant text message. System messages are never accepted from the browser. */
 const TextMessageSchema = z.strictObject({ role: z.enum(["user", "assistant"]), content: z.string().max(MAX_CONTENT) });
@@ -231,6 +238,26 @@ export const SessionReportSchema = z
      * what it held of the turn (the speculative transcript and reply).
      */
     z.strictObject({ type: z.literal("turn-committed"), at: widgetTime.optional(), turnId }),
+    /**
+     * A message of a realtime call the relay does not see (a WebRTC call started with an ephemeral key,
+     * the agent's `realtime.webrtc: "direct"`): the visitor's transcript or typed text, or the agent's
+     * reply, recorded as message `messageId` (a UUID the widget chose; an `interruption` names it). Refused
+     * for an agent whose calls the relay records itself.
+     */
+    z.strictObject({
+      type: z.literal("message"),
+      at: widgetTime.optional(),
+      messageId: z.uuid(),
+      role: z.enum(["user", "assistant"]),
+      text: z.string().max(20_000),
+      turnId: turnId.optional(),
+      /** The visitor's speech (user) or the reply's audio (assistant), ms. */
+      audioMs: ms.optional(),
+      interrupted: z.boolean().optional(),
+      heardText: z.string().max(20_000).optional(),
+      promptTokens: z.int().min(0).max(10_000_000).optional(),
+      completionTokens: z.int().min(0).max(10_000_000).optional(),
+    }),
     /** The session ended (send an `unload` with `fetch(…, { keepalive: true })`). */
     z.strictObject({ type: z.literal("end"), at: widgetTime.optional(), reason: SessionEndReasonSchema }),
   ])

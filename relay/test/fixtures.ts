@@ -34,7 +34,7 @@ export const testAgent: AgentConfig = {
   ],
   toolHosts: [],
   maxToolRounds: 3,
-  realtime: { model: "agent-realtime-model", voice: "agent-realtime-voice", turnDetection: { type: "semantic_vad" } },
+  realtime: { model: "agent-realtime-model", voice: "agent-realtime-voice", turnDetection: { type: "semantic_vad" }, webrtc: "relay" },
   limits: AgentLimitsSchema.parse({}),
 };
 

@@ -1,6 +1,7 @@
 import { upgradeWebSocket } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { cors } from "hono/cors";
 import { WebSocketServer } from "ws";
 import { chatRoute } from "./chat-route.ts";
 import { FaultInjector } from "./fault-injector.ts";
@@ -104,6 +105,8 @@ export function createStandin(options: StandinOptions = {}): Standin {
   };
 
   const v1 = new Hono()
+    // A browser posts its WebRTC offer with an ephemeral key to the provider itself, as to OpenAI's API.
+    .use("/realtime/calls", cors({ origin: "*", allowHeaders: ["authorization", "content-type"], exposeHeaders: ["location"] }))
     .use(async (c, next) => {
       if (!/^Bearer\s+\S/.test(c.req.header("authorization") ?? "")) {
         throw new StandinError(401, "invalid_api_key", "Missing bearer token: send `Authorization: Bearer <any key>`.");

@@ -111,4 +111,27 @@ describe("the stand-in's WebRTC routes", () => {
     expect(anonymous.status).toBe(401);
     expect((await post("/v1/realtime/calls/rtc_standin_999/hangup")).status).toBe(404);
   });
+
+  it("lets a page post its offer with an ephemeral key across origins (CORS preflight), as OpenAI's API does", async () => {
+    const preflight = await fetch(`${server.origin}/v1/realtime/calls`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-headers")).toMatch(/authorization/);
+    const refused = await post("/v1/realtime/calls", {
+      headers: { origin: "https://shop.example", "content-type": "text/plain" },
+      body: "x",
+    });
+    expect(refused.headers.get("access-control-allow-origin")).toBe("*");
+    expect(refused.headers.get("access-control-expose-headers")).toBe("location");
+    // Only the calls endpoint: the provider's other routes take server keys.
+    const chat = await fetch(`${server.origin}/v1/chat/completions`, { method: "OPTIONS", headers: { origin: "https://shop.example" } });
+    expect(chat.headers.get("access-control-allow-origin")).toBeNull();
+  });
 });

@@ -1,9 +1,11 @@
 /**
- * The browser side of a realtime call over WebRTC through the relay: an `RTCPeerConnection` that sends the
- * microphone track and plays the reply's track, with the OpenAI Realtime events on its `oai-events` data
- * channel. The relay creates the call (`POST /v1/realtime/calls` with the offer); media and events then go
- * to the provider directly. Loaded only for `transport="webrtc"`.
+ * The browser side of a realtime call over WebRTC: an `RTCPeerConnection` that sends the microphone track
+ * and plays the reply's track, with the OpenAI Realtime events on its `oai-events` data channel. The relay
+ * creates the call (`POST /v1/realtime/calls` with the offer), or the widget does with an ephemeral key the
+ * relay minted ({@link offerToProvider}); media and events then go to the provider directly. Loaded only
+ * for `transport="webrtc"`.
  */
+import type { RealtimeClientSecret } from "@voice-agent/relay/protocol";
 import type { RealtimeEvent, RealtimeHandlers, RealtimeMediaChannel } from "./conversation/transport.ts";
 import { heardBetween, playoutOf, type Playout } from "./playout-stats.ts";
 import { WidgetError } from "./widget-error.ts";
@@ -107,4 +109,29 @@ export async function openRealtimeWebRtc(
     },
     muteReply: (muted) => void (audio.muted = muted),
   };
+}
+
+/**
+ * Posts the offer to the provider with an ephemeral key (`key.calls_url`, the key as Bearer) and resolves
+ * with the answer's SDP. Rejects with `relay-unreachable` when the provider cannot be reached (the network,
+ * or a page policy whose `connect-src` does not name it), `upstream` when it refuses the offer.
+ */
+export async function offerToProvider(sdp: string, key: RealtimeClientSecret): Promise<string> {
+  const provider = new URL(key.calls_url).origin;
+  let response: Response;
+  try {
+    response = await fetch(key.calls_url, {
+      method: "POST",
+      body: sdp,
+      headers: { authorization: `Bearer ${key.value}`, "content-type": "application/sdp" },
+    });
+  } catch (cause) {
+    throw new WidgetError(
+      "relay-unreachable",
+      `The realtime provider at ${provider} could not be reached to start the call (the network, or the page's connect-src policy, blocks it).`,
+      cause,
+    );
+  }
+  if (!response.ok) throw new WidgetError("upstream", `The realtime provider at ${provider} refused the call (HTTP ${response.status}).`);
+  return response.text();
 }

@@ -8,6 +8,8 @@ import type { FeedCommand, FeedEvent } from "./audio/feed-messages.ts";
 import { SpeechFeed, type FeedPort } from "./audio/speech-feed.ts";
 import type { PlaybackCommand } from "./audio/worklet-messages.ts";
 import { RelayClient } from "./relay-client.ts";
+import { offerToProvider } from "./realtime-webrtc.ts";
+import { WidgetError } from "./widget-error.ts";
 
 const TURN = "turn-0001";
 
@@ -115,5 +117,26 @@ describe("RelayClient against the relay", () => {
     expect(next.sessionId).not.toBe(first.sessionId);
     expect(opened).toEqual([first.sessionId, first.sessionId, next.sessionId]);
     session.close();
+  });
+
+  test("a key for a direct WebRTC call names the provider's calls endpoint; a refused or unreachable provider is a typed error", async () => {
+    const client = new RelayClient(relay.url);
+    const { token } = await client.openSession(request);
+    const response = await fetch(`${relay.url}/v1/realtime/client_secrets`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const key = (await response.json()) as { value: string; expires_at: number; calls_url: string };
+    expect(key.calls_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/realtime\/calls$/);
+    // Not an offer: the provider (the stand-in) refuses it with 400.
+    const refused = await offerToProvider("hello", key).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(WidgetError);
+    expect(refused).toMatchObject({ code: "upstream", message: expect.stringContaining("HTTP 400") });
+    const unreachable = await offerToProvider("v=0", { ...key, calls_url: "http://127.0.0.1:9/v1/realtime/calls" }).catch(
+      (e: unknown) => e,
+    );
+    expect(unreachable).toMatchObject({ code: "relay-unreachable", message: expect.stringContaining("connect-src") });
+    // The key is never in a message.
+    expect(`${(refused as Error).message} ${(unreachable as Error).message}`).not.toContain(key.value);
   });
 });

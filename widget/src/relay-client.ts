@@ -3,6 +3,7 @@ import type {
   CreateSessionRequest,
   CreateSessionResponse,
   ErrorBody,
+  RealtimeClientSecret,
   RefreshSessionResponse,
   SessionReport,
   SessionReportRequest,
@@ -113,11 +114,17 @@ export class RelayClient implements Transport {
   }
 
   /** The WebRTC call's code is loaded on first use: pages on the WebSocket never fetch it. */
-  async openRealtimeCall(handlers: RealtimeHandlers, microphone: MediaStreamTrack | undefined): Promise<RealtimeMediaChannel> {
-    const { openRealtimeWebRtc } = await import("./realtime-webrtc.ts");
-    return openRealtimeWebRtc(this.relayUrl, handlers, microphone, async (sdp) =>
-      (await this.#fetch("POST", PATHS.realtimeCalls, sdp, "application/sdp")).text(),
-    );
+  async openRealtimeCall(
+    handlers: RealtimeHandlers,
+    microphone: MediaStreamTrack | undefined,
+    start: "relay" | "direct",
+  ): Promise<RealtimeMediaChannel> {
+    const { openRealtimeWebRtc, offerToProvider } = await import("./realtime-webrtc.ts");
+    return openRealtimeWebRtc(this.relayUrl, handlers, microphone, async (sdp) => {
+      if (start === "relay") return (await this.#fetch("POST", PATHS.realtimeCalls, sdp, "application/sdp")).text();
+      const key = (await (await this.#fetch("POST", PATHS.realtimeClientSecrets)).json()) as RealtimeClientSecret;
+      return offerToProvider(sdp, key);
+    });
   }
 
   async report(reports: SessionReport[], options: { keepalive?: boolean } = {}): Promise<void> {

@@ -89,6 +89,83 @@ describe("<voice-agent mode=realtime transport=webrtc>", () => {
     expect(m.transport.realtimeEvents.map((e) => (e.item as { role?: string }).role)).toEqual(["user", "assistant"]);
   });
 
+  test("a call started with an ephemeral key (direct): the widget reports the transcripts, the reply and its cut to the records", async () => {
+    const transport = new FakeTransport({ realtimeWebrtc: "direct" });
+    transport.holdRealtimeAudio = true;
+    m = await listening(transport);
+    expect(m.transport.callsOf("openRealtimeCall")[0]).toMatchObject({ start: "direct" });
+    m.transport.transcripts.push("Do you ship to Norway?");
+    m.transport.realtimeReplies.push("Yes we ship to Norway and to Sweden.");
+    m.audio.engine.speak(1500);
+    await until(() => expect(m!.el.messages).toHaveLength(2));
+    await until(() => expect(m!.el.messages[1]?.text).toBe("Yes we ship to Norway and to Sweden."));
+    const [user, reply] = m.el.messages;
+    // Still playing when the visitor talks over it: the reply reported whole is cut where it was heard.
+    const replyId = m.audio.engine.watched!;
+    m.transport.realtimeHeardMs = 700;
+    m.audio.engine.hold(replyId, true);
+    m.audio.engine.bargeIn(replyId);
+    // Typed text is the visitor's message too; a reply cut before its response ended is reported cut.
+    m.transport.realtimeReplies.push("One two three four five six seven eight nine ten eleven twelve.", "Stopped.");
+    m.el.sendText("Count for me.");
+    await until(() => expect(m!.el.state.kind).toBe("responding"));
+    m.el.sendText("Stop counting.");
+    await until(() => expect(m!.el.messages.at(-1)?.text).toBe("Stopped."));
+    m.transport.stopRealtimeAudio();
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+
+    // Sent at the turn's end, as the other reports.
+    const messages = () => m!.transport.reports.filter((r) => r.type === "message");
+    await until(() => expect(messages()).toHaveLength(6));
+    const turn = user!.utteranceId;
+    expect(messages().slice(0, 2)).toEqual([
+      {
+        type: "message",
+        at: expect.any(Number),
+        messageId: user!.id,
+        role: "user",
+        text: "Do you ship to Norway?",
+        turnId: turn,
+        audioMs: 1500,
+      },
+      {
+        type: "message",
+        at: expect.any(Number),
+        messageId: reply!.id,
+        role: "assistant",
+        text: "Yes we ship to Norway and to Sweden.",
+        turnId: turn,
+        promptTokens: 100,
+        completionTokens: 8,
+      },
+    ]);
+    const interruptions = m.transport.reports.filter((r) => r.type === "interruption");
+    expect(interruptions).toEqual([
+      { type: "interruption", at: expect.any(Number), messageId: reply!.id, turnId: turn, playedMs: 700, heardText: expect.any(String) },
+    ]);
+    expect("Yes we ship to Norway and to Sweden.".startsWith((interruptions[0] as { heardText: string }).heardText)).toBe(true);
+    // A cut reply's heard ms come from the track's stats (asynchronous): its report may follow the next turn's.
+    const rest = messages().slice(2);
+    expect(rest.map((r) => [r.role, r.text.split(" ")[0], r.interrupted ?? false]).sort()).toEqual([
+      ["assistant", "One", true],
+      ["assistant", "Stopped.", false],
+      ["user", "Count", false],
+      ["user", "Stop", false],
+    ]);
+    const cut = rest.find((r) => r.interrupted)!;
+    expect("One two three four five six seven eight nine ten eleven twelve.".startsWith(cut.text)).toBe(true);
+    expect(cut.heardText).toBeDefined();
+  });
+
+  test("a call the relay starts (the default) reports no messages: the relay records them from its sideband", async () => {
+    m = await listening();
+    expect(m.transport.callsOf("openRealtimeCall")[0]).toMatchObject({ start: "relay" });
+    m.el.sendText("Hello there.");
+    await until(() => expect(m!.el.messages).toHaveLength(2));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    expect(m.transport.reports.filter((r) => r.type === "message" || r.type === "interruption")).toEqual([]);
+  });
+
   test("a refused offer fails as the WebSocket's refusal does", async () => {
     const transport = new FakeTransport();
     transport.failNext("openRealtimeCall", "relay-unreachable");

@@ -19,6 +19,7 @@ const agent: AgentConfig = {
     model: "agent-realtime-model",
     voice: "agent-realtime-voice",
     turnDetection: { type: "server_vad", silence_duration_ms: 300 },
+    webrtc: "relay",
   },
   limits: AgentLimitsSchema.parse({ idleTimeoutSeconds: 5 }),
 };

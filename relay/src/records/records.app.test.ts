@@ -30,7 +30,11 @@ describe("session records through the app", () => {
     writer = new BatchingRecordWriter(store, { flushIntervalMs: 60_000, log: () => {} });
     app = createTestApp({
       upstreams,
-      agents: [testAgent, { ...testAgent, id: "sales", retentionDays: 7 }],
+      agents: [
+        testAgent,
+        { ...testAgent, id: "sales", retentionDays: 7 },
+        { ...testAgent, id: "direct", realtime: { ...testAgent.realtime!, webrtc: "direct" } },
+      ],
       now: () => clock,
       records: {
         store,
@@ -327,6 +331,37 @@ describe("session records through the app", () => {
     await writer.flush();
     const reply = (await store.getSession(session.sessionId))?.messages.find((m) => m.id === recordId);
     expect(reply).toMatchObject({ role: "assistant", interrupted: true, heardText: "This is" });
+  });
+
+  it("records the messages of a direct WebRTC call from the widget's reports, once, and refuses them for an agent the relay records", async () => {
+    const session = await createSession({ agent: "direct", mode: "realtime" });
+    const user = "0192e4a0-0000-4000-8000-000000000001";
+    const reply = "0192e4a0-0000-4000-8000-000000000002";
+    const reports: SessionReport[] = [
+      { type: "message", messageId: user, role: "user", text: "Where is my tent?", turnId: "turn-direct-1", audioMs: 1200 },
+      { type: "message", messageId: reply, role: "assistant", text: "It ships today.", turnId: "turn-direct-1", completionTokens: 7 },
+    ];
+    expect((await report(session.token, reports)).status).toBe(202);
+    // Sent again (a retried batch): nothing doubles.
+    expect((await report(session.token, reports)).status).toBe(202);
+    expect((await report(session.token, [{ type: "interruption", messageId: reply, heardText: "It ships", playedMs: 400 }])).status).toBe(
+      202,
+    );
+    const { messages, events } = (await store.getSession(session.sessionId))!;
+    expect(messages.map((m) => [m.id, m.role, m.text, m.utteranceId])).toEqual([
+      [user, "user", "Where is my tent?", "turn-direct-1"],
+      [reply, "assistant", "It ships today.", "turn-direct-1"],
+    ]);
+    expect(messages[0]).toMatchObject({ audioDurationMs: 1200 });
+    expect(messages[1]).toMatchObject({ completionTokens: 7, interrupted: true, heardText: "It ships" });
+    expect(events.map((e) => e.type)).not.toContain("message");
+
+    const relayed = await createSession({ mode: "realtime" });
+    const refused = await report(relayed.token, [{ ...reports[0]!, messageId: "0192e4a0-0000-4000-8000-000000000003" } as SessionReport]);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringContaining("direct") } });
+    expect((await store.getSession(relayed.sessionId))!.messages).toEqual([]);
+    expect((await report(session.token, [{ ...reports[0]!, messageId: "not-a-uuid" } as SessionReport])).status).toBe(400);
   });
 
   it("rejects malformed record fields and reports", async () => {

@@ -127,6 +127,23 @@ export class SessionRecorder {
     };
   }
 
+  /** The record of a widget's `message` report (a direct realtime call's), placed at `at`. */
+  #reported(sessionId: string, report: Extract<SessionReport, { type: "message" }>, at: number): MessageRecord {
+    return this.#message(sessionId, {
+      id: report.messageId,
+      role: report.role,
+      text: report.text,
+      startAt: report.audioMs === undefined ? at : at - report.audioMs,
+      endAt: at,
+      utteranceId: report.turnId ?? null,
+      ...(report.role === "user" ? { audioDurationMs: report.audioMs ?? null } : {}),
+      interrupted: report.interrupted ?? false,
+      heardText: report.heardText ?? null,
+      promptTokens: report.promptTokens ?? null,
+      completionTokens: report.completionTokens ?? null,
+    });
+  }
+
   /** Queues a change of a recorded message: interrupted, with the text the visitor heard (when known). */
   patch(sessionId: string, messageId: string, patch: { interrupted: boolean; heardText?: string }): void {
     this.#writer.enqueue({ op: "patch-message", sessionId, messageId, ...patch });
@@ -153,8 +170,13 @@ export class SessionRecorder {
       const { type, at: clientAt, ...payload } = report;
       const at = reportTime(clientAt, sentAt, receivedAt);
       const stamps = clientAt === undefined ? {} : { clientAt, ...clock };
-      ops.push({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source: "widget", at, payload: { ...payload, ...stamps } } });
+      // A message is a message, not an event as well (its text is not kept twice).
+      if (report.type !== "message")
+        ops.push({ op: "add-event", event: { id: uuidv7(at), sessionId, type, source: "widget", at, payload: { ...payload, ...stamps } } });
       switch (report.type) {
+        case "message":
+          ops.push({ op: "add-message", message: this.#reported(sessionId, report, at) });
+          break;
         case "greeting":
           ops.push({
             op: "add-message",

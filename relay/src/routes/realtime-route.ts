@@ -5,6 +5,7 @@ import { PATHS } from "../protocol.ts";
 import type { RealtimeClientSecret } from "../protocol.ts";
 import { realtimeSession } from "../realtime/realtime-session.ts";
 import type { RelayEnv } from "../relay-env.ts";
+import { loggableBaseURL } from "../upstreams.ts";
 import { stageRoute, type UpstreamStageOptions } from "./upstream-stage.ts";
 
 /** Dependencies of {@link createRealtimeRoute}. */
@@ -23,7 +24,9 @@ const MAX_TTL = 7200;
  * `POST /v1/realtime/client_secrets` (behind `requireSession`): mints a provider ephemeral key whose
  * session configuration (model, instructions, voice, turn detection, tools) comes from the agent, valid for
  * at most the session's remaining time. The request body is ignored. Answers `{ value, expires_at }`
- * (OpenAI's shape, without the session echo). 404 `realtime_not_configured` for an agent without
+ * (OpenAI's shape, without the session echo) and `calls_url`, the provider's endpoint for a WebRTC call
+ * with the key (the agent's `realtime.webrtc: "direct"`; the realtime upstream's base URL, without any
+ * credentials it may carry). 404 `realtime_not_configured` for an agent without
  * `realtime`; 401 `session_expired` with under 10 s of session left; 503 `shutting_down` when the relay
  * shuts down while the provider mints. Not recorded.
  */
@@ -40,7 +43,11 @@ export function createRealtimeRoute(options: RealtimeRouteOptions): Hono<RelayEn
       options.client.realtime.clientSecrets.create({ expires_after: expiresAfter, session }, { signal }),
     );
     c.header("cache-control", "no-store");
-    const body: RealtimeClientSecret = { value: secret.value, expires_at: secret.expires_at };
+    const body: RealtimeClientSecret = {
+      value: secret.value,
+      expires_at: secret.expires_at,
+      calls_url: `${loggableBaseURL(options.client.baseURL).replace(/\/+$/, "")}/realtime/calls`,
+    };
     return c.json(body);
   });
 }

@@ -13,13 +13,14 @@ const post = (app: ReturnType<typeof createTestApp>["app"], body: unknown, origi
   });
 
 describe("POST /v1/sessions", () => {
-  it("tells the widget who ends realtime turns: local when the agent's turn detection is null, nothing without realtime", async () => {
-    const local = { ...testAgent, id: "local", realtime: { ...testAgent.realtime!, turnDetection: null } };
+  it("tells the widget who ends realtime turns and who starts a WebRTC call; nothing of either without realtime", async () => {
+    const local = { ...testAgent, id: "local", realtime: { ...testAgent.realtime!, turnDetection: null, webrtc: "direct" as const } };
     const { realtime: _, ...cascadeOnly } = { ...testAgent, id: "cascade-only" };
     const { app } = createTestApp({ agents: [local, cascadeOnly] });
     const agentOf = async (agent: string) => ((await (await post(app, { agent }, TEST_ORIGIN)).json()) as CreateSessionResponse).agent;
-    expect((await agentOf("local")).realtimeTurns).toBe("local");
+    expect(await agentOf("local")).toMatchObject({ realtimeTurns: "local", realtimeWebrtc: "direct" });
     expect(await agentOf("cascade-only")).not.toHaveProperty("realtimeTurns");
+    expect(await agentOf("cascade-only")).not.toHaveProperty("realtimeWebrtc");
   });
 
   it("creates a session with a token bound to session, agent and origin", async () => {
@@ -36,6 +37,7 @@ describe("POST /v1/sessions", () => {
       speculation: true,
       maxToolRounds: 3,
       realtimeTurns: "provider",
+      realtimeWebrtc: "relay",
     });
     expect(body.upstream).toBe("provider");
     expect(body.expiresAt).toBe(now + 300_000);

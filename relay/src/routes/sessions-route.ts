@@ -85,7 +85,12 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
         greeting: agent.greeting,
         speculation: agent.speculation,
         maxToolRounds: agent.maxToolRounds,
-        ...(agent.realtime ? { realtimeTurns: agent.realtime.turnDetection === null ? ("local" as const) : ("provider" as const) } : {}),
+        ...(agent.realtime
+          ? {
+              realtimeTurns: agent.realtime.turnDetection === null ? ("local" as const) : ("provider" as const),
+              realtimeWebrtc: agent.realtime.webrtc,
+            }
+          : {}),
       },
       greetingId: greetingMessageId(sessionId),
       upstream: options.upstreamKind,

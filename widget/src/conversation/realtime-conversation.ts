@@ -20,6 +20,7 @@ import { randomId } from "../random-id.ts";
 import { RELAY_ERROR_HANDLING, relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioEngineEvents } from "./audio-port.ts";
+import type { CallReports, ResponseUsage } from "./call-reports.ts";
 import type { ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
 import { appendChunks, AudioUplink, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
@@ -47,6 +48,8 @@ interface Reply {
   /** Over WebRTC: settles once the reply's audio stopped playing (`output_audio_buffer.stopped`), and its resolver. */
   played?: Promise<void>;
   audioStopped?: () => void;
+  /** The tokens of its response (`response.done`). */
+  usage?: ResponseUsage;
 }
 
 /**
@@ -77,6 +80,8 @@ export class RealtimeConversation extends SessionConversation {
   #uplink: AudioUplink | undefined;
   /** Responses asked for, then interrupted before `response.created` named them: their creation is ignored. */
   #unnamed = 0;
+  /** A call the relay does not see (WebRTC with an ephemeral key): the widget reports its messages to the records. */
+  #reports: CallReports | undefined;
 
   constructor(host: ConversationHost, config: ResolvedConfig, transport: Transport) {
     super(host, config, transport, "realtime");
@@ -138,6 +143,7 @@ export class RealtimeConversation extends SessionConversation {
       : reply.audioMs;
     message.audioMs = audioMs;
     this.keepHeard(message, reply.replyId, playedMs, heardText([{ text: message.text, audioMs }], playedMs), toInterrupted);
+    this.#reports?.cut(message, playedMs);
   }
 
   /**
@@ -161,7 +167,10 @@ export class RealtimeConversation extends SessionConversation {
     if (this.config.transport === "webrtc") {
       if (!this.transport.openRealtimeCall)
         throw new WidgetError("config", 'transport="webrtc" needs a transport that opens WebRTC calls (the relay client does).');
-      this.#channel = this.#media = await this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack);
+      const start = this.relay?.session?.agent.realtimeWebrtc ?? "relay";
+      this.#channel = this.#media = await this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack, start);
+      // Only the calls the widget starts itself load their reports' code.
+      if (start === "direct") this.#reports ??= new (await import("./call-reports.ts")).CallReports((report) => this.report(report));
       // A typed conversation has no audio: its replies are not heard, as over the WebSocket.
       if (!this.audio) this.#media.muteReply(true);
     } else this.#channel = await this.transport.openRealtime(handlers);
@@ -222,8 +231,10 @@ export class RealtimeConversation extends SessionConversation {
     const message = this.host.log.draft({ role: "user", text: text ?? "", utteranceId: turnId, ...audio, ...this.sessionId() });
     // Stored at once, so that it precedes the reply in the history even when its transcript comes later.
     void this.host.log.save(message);
-    if (text) this.host.emit("va-transcript", { role: "user", text, final: true, messageId: message.id });
-    else this.#heard = message;
+    if (text) {
+      this.host.emit("va-transcript", { role: "user", text, final: true, messageId: message.id });
+      this.#reports?.said(message);
+    } else this.#heard = message;
     return turnId;
   }
 
@@ -287,10 +298,16 @@ export class RealtimeConversation extends SessionConversation {
         reply.toolCalls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
         return;
       case "response.done": {
-        const { status, status_details: details } = event.response as {
+        const {
+          status,
+          status_details: details,
+          usage,
+        } = event.response as {
           status?: string;
           status_details?: { error?: { message?: string; code?: string } };
+          usage?: ResponseUsage;
         };
+        if (usage) reply.usage = usage;
         if (status === "failed")
           return this.host.fail(
             new WidgetError(
@@ -350,6 +367,7 @@ export class RealtimeConversation extends SessionConversation {
     message.text = text;
     void this.host.log.save(message);
     this.host.emit("va-transcript", { role: "user", text, final: true, messageId: message.id });
+    this.#reports?.said(message);
   }
 
   /** The reply's response ended: stores it, runs its client tools (then the model goes on), or waits for it to play out. */
@@ -360,6 +378,7 @@ export class RealtimeConversation extends SessionConversation {
       if (reply.audioMs) message.audioMs = reply.audioMs;
       await this.host.log.save(message);
       this.host.emit("va-transcript", { role: "assistant", text: message.text, final: true, messageId: message.id });
+      this.#reports?.replied(message, reply.usage);
     }
     if (reply.toolCalls.length > 0) {
       for (const call of reply.toolCalls) {

@@ -3,7 +3,7 @@
  * start, state changes, interruptions with the heard text, per-turn latencies, errors and the end.
  * Reports are batched in a small queue and flushed at the end of a turn, when the page is hidden, at the
  * end, or when the queue is full. Sending never blocks the conversation; a failed batch goes back to the
- * front of the queue for the next flush (interruptions are kept before anything else when it overflows).
+ * front of the queue for the next flush (interruptions and a direct call's messages are kept before anything else when it overflows).
  * Reports belong to the session they were queued in: once another session takes over
  * ({@link SessionReporter.useSession}), what the old one could not take is dropped rather than recorded in
  * the next one.
@@ -82,10 +82,10 @@ export class SessionReporter {
     }
   }
 
-  /** Drops the oldest reports beyond {@link MAX_QUEUE}, interruptions last. */
+  /** Drops the oldest reports beyond {@link MAX_QUEUE}, interruptions and messages last. */
   #trim(): void {
     while (this.#queue.length > MAX_QUEUE) {
-      const i = this.#queue.findIndex((r) => r.type !== "interruption");
+      const i = this.#queue.findIndex((r) => r.type !== "interruption" && r.type !== "message");
       this.#queue.splice(i < 0 ? 0 : i, 1);
     }
   }

@@ -123,11 +123,17 @@ export interface RealtimeTransport {
   /** Opens a realtime call (`GET /v1/realtime`, WebSocket); rejects with a WidgetError when it cannot. */
   openRealtime(handlers: RealtimeHandlers): Promise<RealtimeChannel>;
   /**
-   * Opens a realtime call over WebRTC that sends `microphone` (only receives without it; `POST /v1/realtime/calls` with the offer; the
-   * relay creates the call); rejects with a WidgetError as {@link openRealtime} does, or as the relay refused the
+   * Opens a realtime call over WebRTC that sends `microphone` (only receives without it). `start` is how
+   * (the agent's `realtimeWebrtc`): `relay`, the offer goes to `POST /v1/realtime/calls` and the relay
+   * creates the call; `direct`, the relay mints an ephemeral key and the offer goes to the provider with it.
+   * Rejects with a WidgetError as {@link openRealtime} does, or as the relay or the provider refused the
    * offer. Optional: a transport without it cannot carry `transport="webrtc"`.
    */
-  openRealtimeCall?(handlers: RealtimeHandlers, microphone: MediaStreamTrack | undefined): Promise<RealtimeMediaChannel>;
+  openRealtimeCall?(
+    handlers: RealtimeHandlers,
+    microphone: MediaStreamTrack | undefined,
+    start: "relay" | "direct",
+  ): Promise<RealtimeMediaChannel>;
 }
 
 /** The relay, as the conversations use it: one narrow seam (`RelayClient`), faked in tests. */

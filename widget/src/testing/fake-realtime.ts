@@ -109,7 +109,8 @@ export function openFakeRealtime(
       emit({ type: "voice_agent.tool", event_id: `relay_${++ids}`, response_id: responseId, name: server, status: "done" });
       if (!(await speak(after!))) return;
     } else if (!(await speak(text))) return;
-    emit({ type: "response.done", response: { id: responseId, status: "completed" } });
+    const usage = { input_tokens: 100, output_tokens: text.split(" ").length };
+    emit({ type: "response.done", response: { id: responseId, status: "completed", usage } });
     if (script.webrtc && !script.webrtc.holdAudio) queueMicrotask(stopAudio);
   };
   const commit = () => {

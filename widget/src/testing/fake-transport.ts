@@ -24,7 +24,7 @@ export type TransportCall =
   | { method: "forgetVisitor"; token: string }
   | { method: "report"; sessionId: string; reports: SessionReport[]; keepalive: boolean }
   | { method: "openRealtime"; token: string }
-  | { method: "openRealtimeCall"; token: string; microphone: boolean };
+  | { method: "openRealtimeCall"; token: string; microphone: boolean; start: "relay" | "direct" };
 
 type Method = TransportCall["method"];
 
@@ -41,6 +41,8 @@ export interface FakeTransportOptions {
   speechMsPerChar?: number;
   /** Who ends turns in the agent's realtime mode. Default `local`. */
   realtimeTurns?: "local" | "provider";
+  /** How the agent's WebRTC calls start. Default `relay`. */
+  realtimeWebrtc?: "relay" | "direct";
 }
 
 /** Scripted relay: queue transcripts and replies, inject failures, inspect `calls`. */
@@ -85,6 +87,7 @@ export class FakeTransport implements Transport {
       sessionTtlMs: 3_600_000,
       speechMsPerChar: 40,
       realtimeTurns: "local",
+      realtimeWebrtc: "relay",
       ...options,
     };
   }
@@ -132,6 +135,7 @@ export class FakeTransport implements Transport {
         speculation: this.#options.speculation,
         maxToolRounds: 3,
         realtimeTurns: this.#options.realtimeTurns,
+        realtimeWebrtc: this.#options.realtimeWebrtc,
       },
       greetingId: `session-${n}:greeting`,
       upstream: "provider",
@@ -222,8 +226,12 @@ export class FakeTransport implements Transport {
   }
 
   /** A WebRTC call: the same script on its data channel, the reply's audio framed by `output_audio_buffer.*`. */
-  async openRealtimeCall(handlers: RealtimeHandlers, microphone: MediaStreamTrack | undefined): Promise<RealtimeMediaChannel> {
-    this.calls.push({ method: "openRealtimeCall", token: `token-${this.#sessions}`, microphone: microphone !== undefined });
+  async openRealtimeCall(
+    handlers: RealtimeHandlers,
+    microphone: MediaStreamTrack | undefined,
+    start: "relay" | "direct",
+  ): Promise<RealtimeMediaChannel> {
+    this.calls.push({ method: "openRealtimeCall", token: `token-${this.#sessions}`, microphone: microphone !== undefined, start });
     this.#maybeFail("openRealtimeCall");
     const channel = this.#openFakeRealtime(handlers, { holdAudio: this.holdRealtimeAudio });
     return {
