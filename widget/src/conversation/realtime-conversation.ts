@@ -17,50 +17,17 @@ import type { Utterance } from "../audio/audio-engine.ts";
 import type { ResolvedConfig } from "../config.ts";
 import type { StoredMessage } from "../history/history-store.ts";
 import { randomId } from "../random-id.ts";
-import { RELAY_ERROR_HANDLING, relayErrorHandling } from "../relay-error-codes.ts";
 import { WidgetError } from "../widget-error.ts";
 import type { AudioEngineEvents } from "./audio-port.ts";
 import type { CallReports, ResponseUsage } from "./call-reports.ts";
 import type { ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
 import { appendChunks, AudioUplink, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
+import { audioItem, heardItem, relayFailure, setItemText, SPOKEN_MS_PER_CHAR, UNHEARD_CHARS, type Reply } from "./realtime-reply.ts";
 import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
 import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers, RealtimeMediaChannel, Transport } from "./transport.ts";
 import { REALTIME_TOOL_EVENT } from "@voice-agent/relay/protocol";
-
-/** The reply to one turn, as its events arrive. */
-interface Reply {
-  replyId: number;
-  turnId: string;
-  message: StoredMessage;
-  /** Its response (from `response.created`): events of other responses are not this reply's. */
-  responseId?: string;
-  /** The audio of each assistant item, in order, ms (a truncation names the item being heard). */
-  audio: { id: string; ms: number }[];
-  audioMs: number;
-  /** The transcript of each assistant item of the response, in order (a server tool's answer is a second item). */
-  items: { id: string; text: string }[];
-  /** When the visitor's input ended (`performance.now()`), for the turn's latency. */
-  startedAt: number;
-  firstAudioAt?: number;
-  toolCalls: { id: string; name: string; arguments: string }[];
-  /** Over WebRTC: settles once the reply's audio stopped playing (`output_audio_buffer.stopped`), and its resolver. */
-  played?: Promise<void>;
-  audioStopped?: () => void;
-  /** The tokens of its response (`response.done`). */
-  usage?: ResponseUsage;
-}
-
-/**
- * Speech per character of a reply, ms: over WebRTC no audio length arrives with the transcript, so the words
- * heard of a cut reply are placed on this pace (about 15 characters a second, eSpeak's and the provider voices'),
- * divided by the session's `audio.output.speed`.
- * A reply cut before its audio ended was not heard whole, however fast its voice: at least the last
- * {@link UNHEARD_CHARS} characters' time of it is taken as unheard.
- */
-const SPOKEN_MS_PER_CHAR = 65;
-const UNHEARD_CHARS = 8;
 
 export class RealtimeConversation extends SessionConversation {
   #channel: RealtimeChannel | undefined;
@@ -287,10 +254,10 @@ export class RealtimeConversation extends SessionConversation {
       case "response.output_audio_transcript.delta":
         // Over WebRTC no audio deltas name the items that speak: their transcripts do.
         if (this.#media) audioItem(reply, String(event.item_id));
-        this.#itemText(reply, event, (text) => text + String(event.delta ?? ""));
+        setItemText(reply, String(event.item_id), (text) => text + String(event.delta ?? ""));
         return this.host.setInterim({ role: "assistant", text: reply.message.text });
       case "response.output_audio_transcript.done":
-        return this.#itemText(reply, event, (text) => String(event.transcript ?? text));
+        return setItemText(reply, String(event.item_id), (text) => String(event.transcript ?? text));
       case REALTIME_TOOL_EVENT:
         // The relay runs one of the agent's server tools for this response (its answer comes in the same response).
         return this.host.setWorking(event.status === "running" ? String(event.name) : undefined);
@@ -337,18 +304,6 @@ export class RealtimeConversation extends SessionConversation {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     const failure = relayFailure(code, String(message ?? code));
     if (failure) this.host.fail(failure);
-  }
-
-  /** Updates the transcript of the event's item; the reply's text is every item's, in order. */
-  #itemText(reply: Reply, event: RealtimeEvent, update: (text: string) => string): void {
-    const id = String(event.item_id);
-    let item = reply.items.find((i) => i.id === id);
-    if (!item) reply.items.push((item = { id, text: "" }));
-    item.text = update(item.text);
-    reply.message.text = reply.items
-      .map((i) => i.text.trim())
-      .filter(Boolean)
-      .join(" ");
   }
 
   /** A response began: it is the current reply's, unless it answers a request interrupted before it was named. */
@@ -436,27 +391,4 @@ export class RealtimeConversation extends SessionConversation {
     resume: () => {},
     error: (error) => this.host.fail(error),
   };
-}
-
-/** The reply's audio item `id` (the newest, or a new one after it). */
-function audioItem(reply: Reply, id: string): { id: string; ms: number } {
-  const last = reply.audio.at(-1);
-  return last?.id === id ? last : reply.audio[reply.audio.push({ id, ms: 0 }) - 1]!;
-}
-
-/** The item playing `playedMs` into a reply's audio, and how far into it (the last item when past the end). */
-function heardItem(audio: readonly { id: string; ms: number }[], playedMs: number): { id: string; ms: number } | undefined {
-  let start = 0;
-  for (const [i, item] of audio.entries()) {
-    if (playedMs < start + item.ms || i === audio.length - 1) return { id: item.id, ms: Math.max(0, playedMs - start) };
-    start += item.ms;
-  }
-  return undefined;
-}
-
-/** The widget's error for a relay code the conversation does not survive (`upstream_error`, `rate_limited`, …); else undefined. */
-function relayFailure(relayCode: unknown, message: string): WidgetError | undefined {
-  if (typeof relayCode !== "string" || !Object.hasOwn(RELAY_ERROR_HANDLING, relayCode)) return undefined;
-  const { code, action } = relayErrorHandling(relayCode);
-  return action === "fail" ? new WidgetError(code, message, undefined, { relayCode }) : undefined;
 }
