@@ -85,6 +85,11 @@ export const CreateSessionResponseSchema = RefreshSessionResponseSchema.extend({
     realtimeTurns: z.enum(["local", "provider"]).optional(),
     /** How the widget starts a WebRTC call, when the agent has the realtime mode (the agent's `realtime.webrtc`). */
     realtimeWebrtc: z.enum(["relay", "direct"]).optional(),
+    /**
+     * The names of the agent's server tools, when it has any: the relay runs them. Over a WebRTC call the
+     * relay created, the widget sees their calls on the data channel and leaves them to the relay.
+     */
+    serverTools: z.array(z.string()).optional(),
   }),
   /** Record id of the greeting (`greetingMessageId`): the `messageId` of an interruption of the greeting. */
   greetingId: z.string(),

@@ -166,6 +166,22 @@ describe("<voice-agent mode=realtime transport=webrtc>", () => {
     expect(m.transport.reports.filter((r) => r.type === "message" || r.type === "interruption")).toEqual([]);
   });
 
+  test("a server tool's call on the data channel is the relay's: no answer from the page, the relay's answer is the same turn", async () => {
+    m = await listening(new FakeTransport({ serverTools: ["track_order"] }));
+    m.transport.realtimeReplies.push("server:track_order |Your order ships today.");
+    m.el.sendText("Where is my order?");
+    await until(() => expect(m!.el.messages.map((msg) => msg.text)).toEqual(["Where is my order?", "Your order ships today."]));
+    await until(() => expect(m!.el.state.kind).toBe("listening"));
+    const events = m.transport.realtimeEvents;
+    // The page neither answered the call nor asked for a response of its own: the relay does both on the sideband.
+    expect(events.filter((e) => (e.item as { type?: string } | undefined)?.type === "function_call_output")).toEqual([]);
+    expect(events.filter((e) => e.type === "response.create")).toHaveLength(1);
+    expect(m.of("va-tool-call")).toEqual([]);
+    const [user, reply] = m.el.messages;
+    expect(reply!.utteranceId).toBe(user!.utteranceId);
+    expect(m.states().slice(-3)).toEqual(["thinking", "responding", "listening"]);
+  });
+
   test("a refused offer fails as the WebSocket's refusal does", async () => {
     const transport = new FakeTransport();
     transport.failNext("openRealtimeCall", "relay-unreachable");

@@ -23,6 +23,21 @@ describe("POST /v1/sessions", () => {
     expect(await agentOf("cascade-only")).not.toHaveProperty("realtimeWebrtc");
   });
 
+  it("names the agent's server tools (the relay runs them), not its client tools; nothing without any", async () => {
+    const track = {
+      name: "track_order",
+      description: "Tracks.",
+      runs: "server" as const,
+      parameters: {},
+      http: { url: "https://api.example.com/track", method: "POST" as const, headers: {}, timeoutMs: 5000 },
+    };
+    const withServer = { ...testAgent, id: "server", tools: [...testAgent.tools, track] };
+    const { app } = createTestApp({ agents: [withServer, testAgent] });
+    const agentOf = async (agent: string) => ((await (await post(app, { agent }, TEST_ORIGIN)).json()) as CreateSessionResponse).agent;
+    expect((await agentOf("server")).serverTools).toEqual(["track_order"]);
+    expect(await agentOf("demo")).not.toHaveProperty("serverTools");
+  });
+
   it("creates a session with a token bound to session, agent and origin", async () => {
     const now = 1_800_000_000_000;
     const { app } = createTestApp({ now: () => now, tokenTtlMs: 300_000 });

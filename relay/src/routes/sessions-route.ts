@@ -11,6 +11,7 @@ import type { RelayEnv } from "../relay-env.ts";
 import type { RelayLog } from "../relay-log.ts";
 import { uuidv7 } from "../records/uuid-v7.ts";
 import { signRelayToken } from "../relay-token.ts";
+import { isServerTool } from "../server-tools/run-server-tool.ts";
 import type { SessionCoordination } from "../session-coordination.ts";
 import { validateContext } from "../page-context.ts";
 import { CreateSessionRequestSchema } from "../wire-schemas.ts";
@@ -74,6 +75,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
     options.coordination.touch(sessionId, now, end * 1000, agent.limits.idleTimeoutSeconds * 1000);
     const token = await signRelayToken({ sid: sessionId, agent: agent.id, origin, exp, end, ctx: context }, options.tokenSecret);
     options.log({ level: "info", msg: "session created", sessionId, agent: agent.id, origin, requestId: c.get("requestId") });
+    const serverTools = agent.tools.filter(isServerTool).map((tool) => tool.name);
     const body: CreateSessionResponse = {
       sessionId,
       token,
@@ -91,6 +93,7 @@ export function createSessionsRoute(options: SessionsRouteOptions): Hono<RelayEn
               realtimeWebrtc: agent.realtime.webrtc,
             }
           : {}),
+        ...(serverTools.length ? { serverTools } : {}),
       },
       greetingId: greetingMessageId(sessionId),
       upstream: options.upstreamKind,

@@ -261,9 +261,16 @@ export class RealtimeConversation extends SessionConversation {
       case REALTIME_TOOL_EVENT:
         // The relay runs one of the agent's server tools for this response (its answer comes in the same response).
         return this.host.setWorking(event.status === "running" ? String(event.name) : undefined);
-      case "response.function_call_arguments.done":
-        reply.toolCalls.push({ id: String(event.call_id), name: String(event.name), arguments: String(event.arguments ?? "") });
+      case "response.function_call_arguments.done": {
+        const name = String(event.name);
+        // Over a WebRTC call the relay created, its server tools' calls show here too: the relay runs them.
+        if (this.#media && this.relay?.session?.agent.serverTools?.includes(name)) {
+          reply.serverCall = true;
+          return this.host.setWorking(name);
+        }
+        reply.toolCalls.push({ id: String(event.call_id), name, arguments: String(event.arguments ?? "") });
         return;
+      }
       case "response.done": {
         const {
           status,
@@ -283,7 +290,10 @@ export class RealtimeConversation extends SessionConversation {
             ),
           );
         // Not interrupted here, yet ended early (e.g. cancelled by the provider's own turn detection): what came plays out.
-        if (status !== "completed") reply.toolCalls = [];
+        if (status !== "completed") {
+          reply.toolCalls = [];
+          reply.serverCall = false;
+        }
         return void this.#finish(reply);
       }
     }
@@ -311,6 +321,8 @@ export class RealtimeConversation extends SessionConversation {
     if (this.#unnamed > 0) return void this.#unnamed--;
     if (!this.#reply || this.#reply.responseId !== undefined) return;
     this.#reply.responseId = responseId;
+    // A server tool the relay ran over WebRTC is done once the answer's response begins.
+    this.host.setWorking(undefined);
     // Before the response's first audio frame, which can race its `output_audio_buffer.started`.
     this.#media?.markReply();
   }
@@ -345,6 +357,11 @@ export class RealtimeConversation extends SessionConversation {
         });
       }
       if (this.#reply === reply) this.#respond(reply.turnId, reply.startedAt);
+      return;
+    }
+    // The relay answers its tool's call on the sideband and asks for the model's answer: the next response is this turn's.
+    if (reply.serverCall) {
+      if (this.#reply === reply) this.#respond(reply.turnId, reply.startedAt, false);
       return;
     }
     // Over WebRTC a spoken reply plays on until `output_audio_buffer.stopped` (after `response.done`).

@@ -26,6 +26,11 @@ export interface Reply {
   /** Over WebRTC: settles once the reply's audio stopped playing (`output_audio_buffer.stopped`), and its resolver. */
   played?: Promise<void>;
   audioStopped?: () => void;
+  /**
+   * Over a WebRTC call the relay created: the response called a server tool, which the relay runs; its
+   * answer is the next response, which the relay asks for.
+   */
+  serverCall?: boolean;
   /** The tokens of its response (`response.done`). */
   usage?: ResponseUsage;
 }

@@ -25,7 +25,8 @@ export interface FakeRealtimeScript {
    * arguments that follow a space (`tool:lookup {"id":"A17"}`), else `{}`; a reply `failed` is a response
    * the provider failed (`response.done` with status `failed`); `server:<name> <before>|<after>` speaks
    * `before`, runs the agent's server tool `name` on the relay (its `voice_agent.tool` events), then speaks
-   * `after` as a second item of the same response, as the relay presents a server tool's answer.
+   * `after` as a second item of the same response, as the relay presents a server tool's answer (over WebRTC,
+   * as the data channel shows it: the call, then `after` as a response of its own).
    */
   readonly replies: string[];
   /**
@@ -102,6 +103,23 @@ export function openFakeRealtime(
       emit({ type: "response.output_audio_transcript.done", response_id: responseId, item_id: itemId, transcript: text });
       return true;
     };
+    if (server && script.webrtc) {
+      // What a WebRTC call's data channel shows: the call, the response's end, then (the relay runs the tool on
+      // the sideband and asks for the answer) a response the browser did not ask for.
+      if (before && !(await speak(before))) return;
+      emit({
+        type: "response.function_call_arguments.done",
+        response_id: responseId,
+        call_id: `call_${++ids}`,
+        name: server,
+        arguments: "{}",
+      });
+      emit({ type: "response.done", response: { id: responseId, status: "completed" } });
+      await new Promise((resolve) => setTimeout(resolve, script.serverToolMs ?? 1));
+      if (current.cancelled || !open) return;
+      script.replies.unshift(after!);
+      return void respond();
+    }
     if (server) {
       if (!(await speak(before!))) return;
       emit({ type: "voice_agent.tool", event_id: `relay_${++ids}`, response_id: responseId, name: server, status: "running" });

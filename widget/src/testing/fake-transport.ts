@@ -43,6 +43,8 @@ export interface FakeTransportOptions {
   realtimeTurns?: "local" | "provider";
   /** How the agent's WebRTC calls start. Default `relay`. */
   realtimeWebrtc?: "relay" | "direct";
+  /** The agent's server tools (the relay runs them). Default none. */
+  serverTools?: string[];
 }
 
 /** Scripted relay: queue transcripts and replies, inject failures, inspect `calls`. */
@@ -88,6 +90,7 @@ export class FakeTransport implements Transport {
       speechMsPerChar: 40,
       realtimeTurns: "local",
       realtimeWebrtc: "relay",
+      serverTools: [],
       ...options,
     };
   }
@@ -136,6 +139,7 @@ export class FakeTransport implements Transport {
         maxToolRounds: 3,
         realtimeTurns: this.#options.realtimeTurns,
         realtimeWebrtc: this.#options.realtimeWebrtc,
+        ...(this.#options.serverTools.length ? { serverTools: this.#options.serverTools } : {}),
       },
       greetingId: `session-${n}:greeting`,
       upstream: "provider",
