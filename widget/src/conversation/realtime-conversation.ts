@@ -23,22 +23,21 @@ import type { CallReports, ResponseUsage } from "./call-reports.ts";
 import type { ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
 import { appendChunks, AudioUplink, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
-import { audioItem, heardItem, relayFailure, setItemText, SPOKEN_MS_PER_CHAR, UNHEARD_CHARS, type Reply } from "./realtime-reply.ts";
+import { audioItem, heardItem, relayFailure, setItemText, type Reply } from "./realtime-reply.ts";
+import { RemoteReply } from "./remote-reply.ts";
 import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
-import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers, RealtimeMediaChannel, Transport } from "./transport.ts";
+import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers, Transport } from "./transport.ts";
 import { REALTIME_TOOL_EVENT } from "@voice-agent/relay/protocol";
 
 export class RealtimeConversation extends SessionConversation {
   #channel: RealtimeChannel | undefined;
-  /** The same channel when the call is a WebRTC one (`transport="webrtc"`). */
-  #media: RealtimeMediaChannel | undefined;
+  /** A WebRTC call's (`transport="webrtc"`) replies, which play on its remote track. */
+  #remote: RemoteReply | undefined;
+  /** The voice's speed, from the session the provider confirms (a cut WebRTC reply's pace scales with it). */
+  #speed = 1;
   /** The provider detects the visitor's turns (the agent's `realtimeTurns`). */
   #providerTurns = false;
-  /** Speech per character of a reply at the session's voice speed, ms (WebRTC's heard words). */
-  #msPerChar = SPOKEN_MS_PER_CHAR;
-  /** Over WebRTC: the reply the barge-in detector put on hold (muted), and what had been heard when it did. */
-  #held: { replyId: number; heard: Promise<number> } | undefined;
   #reply: Reply | undefined;
   #replyId = 0;
   /** The visitor's message of the turn, until its transcript arrives. */
@@ -80,17 +79,11 @@ export class RealtimeConversation extends SessionConversation {
     this.#reply = undefined;
     if (reply.responseId === undefined) this.#unnamed++;
     const channel = this.#channel;
-    const media = this.#media;
-    let heard: number | Promise<number>;
-    if (media) {
-      media.muteReply(true);
-      this.audio?.watchReply?.(undefined);
-      // What was heard when the hold muted it, else now (typed text over the reply, Stop, a reconnect).
-      heard = this.#held?.replyId === reply.replyId ? this.#held.heard : media.heardMs();
-      this.#held = undefined;
-    } else heard = this.playedOf(reply.replyId, playedMs);
+    const remote = this.#remote;
+    // Over WebRTC: what was heard when the hold muted it, else now (typed text over the reply, Stop, a reconnect).
+    const heard = remote ? remote.cut(reply.replyId) : this.playedOf(reply.replyId, playedMs);
     channel?.send({ type: "response.cancel" });
-    if (media) channel?.send({ type: "output_audio_buffer.clear" });
+    if (remote) channel?.send({ type: "output_audio_buffer.clear" });
     this.host.setInterim(undefined);
     if (typeof heard === "number") this.#cut(reply, heard, toInterrupted, channel);
     else void heard.then((ms) => this.#cut(reply, ms, toInterrupted, channel));
@@ -105,9 +98,7 @@ export class RealtimeConversation extends SessionConversation {
       channel?.send({ type: "conversation.item.truncate", item_id: heard.id, content_index: 0, audio_end_ms: Math.round(heard.ms) });
     const { message } = reply;
     if (!message.text) return;
-    const audioMs = this.#media
-      ? Math.max(playedMs + UNHEARD_CHARS * this.#msPerChar, message.text.length * this.#msPerChar)
-      : reply.audioMs;
+    const audioMs = this.#remote ? this.#remote.audioMs(message.text, playedMs, this.#speed) : reply.audioMs;
     message.audioMs = audioMs;
     this.keepHeard(message, reply.replyId, playedMs, heardText([{ text: message.text, audioMs }], playedMs), toInterrupted);
     this.#reports?.cut(message, playedMs);
@@ -135,11 +126,11 @@ export class RealtimeConversation extends SessionConversation {
       if (!this.transport.openRealtimeCall)
         throw new WidgetError("config", 'transport="webrtc" needs a transport that opens WebRTC calls (the relay client does).');
       const start = this.relay?.session?.agent.realtimeWebrtc ?? "relay";
-      this.#channel = this.#media = await this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack, start);
+      const call = await this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack, start);
+      this.#channel = call;
+      this.#remote = new RemoteReply(call, this.audio);
       // Only the calls the widget starts itself load their reports' code.
       if (start === "direct") this.#reports ??= new (await import("./call-reports.ts")).CallReports((report) => this.report(report));
-      // A typed conversation has no audio: its replies are not heard, as over the WebSocket.
-      if (!this.audio) this.#media.muteReply(true);
     } else this.#channel = await this.transport.openRealtime(handlers);
     // Stopped while the call was opening: a call left open would go on (over WebRTC, its reply would play).
     if (this.abort.signal.aborted) return this.closeCall();
@@ -153,17 +144,17 @@ export class RealtimeConversation extends SessionConversation {
     }
     this.#providerTurns = turns === "provider";
     // Over WebRTC the mic goes on its track.
-    const stream = this.#providerTurns && !this.#media;
+    const stream = this.#providerTurns && !this.#remote;
     this.#uplink = stream ? new AudioUplink() : undefined;
     this.audio?.stream(stream);
   }
 
   protected override closeCall(): void {
     this.audio?.stream(false);
-    this.audio?.watchReply?.(undefined);
+    this.#remote?.stopped();
     this.#uplink = undefined;
     this.#channel?.close();
-    this.#channel = this.#media = this.#held = undefined;
+    this.#channel = this.#remote = undefined;
   }
 
   /** A finished utterance (local turns): its audio is the turn; the model answers once it is committed. */
@@ -171,7 +162,7 @@ export class RealtimeConversation extends SessionConversation {
     if (!this.#takeTurn()) return;
     const turnId = this.#beginTurn(undefined, utterance);
     // Over WebRTC the provider's input buffer already holds it (the mic's track).
-    if (!this.#media) for (const audio of appendChunks(utterance.audio)) this.#channel?.send({ type: "input_audio_buffer.append", audio });
+    if (!this.#remote) for (const audio of appendChunks(utterance.audio)) this.#channel?.send({ type: "input_audio_buffer.append", audio });
     this.#channel?.send({ type: "input_audio_buffer.commit" });
     this.#respond(turnId, performance.now());
   }
@@ -205,10 +196,9 @@ export class RealtimeConversation extends SessionConversation {
     return turnId;
   }
 
-  /** The agent's voice speed, from the session the provider confirms (a cut WebRTC reply's pace scales with it). */
   #session(event: RealtimeEvent): void {
     const speed = (event.session as { audio?: { output?: { speed?: unknown } } } | undefined)?.audio?.output?.speed;
-    if (typeof speed === "number" && speed > 0) this.#msPerChar = SPOKEN_MS_PER_CHAR / speed;
+    if (typeof speed === "number" && speed > 0) this.#speed = speed;
   }
 
   /** The reply to turn `turnId`, asked for (`ask`) or coming (the provider answers a turn it committed). */
@@ -216,7 +206,7 @@ export class RealtimeConversation extends SessionConversation {
     const replyId = ++this.#replyId;
     const message = this.host.log.draft({ role: "assistant", text: "", utteranceId: turnId, ...this.sessionId() });
     this.#reply = { replyId, turnId, message, audio: [], audioMs: 0, items: [], startedAt, toolCalls: [] };
-    if (this.#media && this.audio) {
+    if (this.#remote?.audible) {
       const reply = this.#reply;
       reply.played = new Promise((resolve) => (reply.audioStopped = resolve));
     }
@@ -245,15 +235,14 @@ export class RealtimeConversation extends SessionConversation {
       }
       // Over WebRTC: the reply's audio plays on the call's track from `started` to `stopped`.
       case "output_audio_buffer.started":
-        this.#media?.muteReply(!this.audio);
-        this.audio?.watchReply?.(reply.replyId);
+        this.#remote?.started(reply.replyId);
         return this.#audioStarted(reply);
       case "output_audio_buffer.stopped":
-        this.audio?.watchReply?.(undefined);
+        this.#remote?.stopped();
         return reply.audioStopped?.();
       case "response.output_audio_transcript.delta":
         // Over WebRTC no audio deltas name the items that speak: their transcripts do.
-        if (this.#media) audioItem(reply, String(event.item_id));
+        if (this.#remote) audioItem(reply, String(event.item_id));
         setItemText(reply, String(event.item_id), (text) => text + String(event.delta ?? ""));
         return this.host.setInterim({ role: "assistant", text: reply.message.text });
       case "response.output_audio_transcript.done":
@@ -264,7 +253,7 @@ export class RealtimeConversation extends SessionConversation {
       case "response.function_call_arguments.done": {
         const name = String(event.name);
         // Over a WebRTC call the relay created, its server tools' calls show here too: the relay runs them.
-        if (this.#media && this.relay?.session?.agent.serverTools?.includes(name)) {
+        if (this.#remote && this.relay?.session?.agent.serverTools?.includes(name)) {
           reply.serverCall = true;
           return this.host.setWorking(name);
         }
@@ -324,7 +313,7 @@ export class RealtimeConversation extends SessionConversation {
     // A server tool the relay ran over WebRTC is done once the answer's response begins.
     this.host.setWorking(undefined);
     // Before the response's first audio frame, which can race its `output_audio_buffer.started`.
-    this.#media?.markReply();
+    this.#remote?.created();
   }
 
   #transcript(text: string): void {
@@ -393,10 +382,7 @@ export class RealtimeConversation extends SessionConversation {
     },
     // Over WebRTC: the detector's hold mutes the reply at once (and notes what was heard), its release restores it.
     hold: (replyId, held) => {
-      const media = this.#media;
-      if (!media || this.#reply?.replyId !== replyId) return;
-      media.muteReply(held);
-      this.#held = held ? { replyId, heard: media.heardMs() } : undefined;
+      if (this.#reply?.replyId === replyId) this.#remote?.hold(replyId, held);
     },
     utterance: (utterance) => {
       if (!this.host.muted && !this.#providerTurns) this.#utterance(utterance);

@@ -35,16 +35,6 @@ export interface Reply {
   usage?: ResponseUsage;
 }
 
-/**
- * Speech per character of a reply, ms: over WebRTC no audio length arrives with the transcript, so the words
- * heard of a cut reply are placed on this pace (about 15 characters a second, eSpeak's and the provider voices'),
- * divided by the session's `audio.output.speed`.
- * A reply cut before its audio ended was not heard whole, however fast its voice: at least the last
- * {@link UNHEARD_CHARS} characters' time of it is taken as unheard.
- */
-export const SPOKEN_MS_PER_CHAR = 65;
-export const UNHEARD_CHARS = 8;
-
 /** Updates the transcript of item `id` of `reply`; the reply's text is every item's, in order. */
 export function setItemText(reply: Reply, id: string, update: (text: string) => string): void {
   let item = reply.items.find((i) => i.id === id);
