@@ -19,7 +19,11 @@ interface Agent {
  * allowed only on `lockedOrigins` (default: a site the suite never serves), `slow`, the demo agent
  * speaking at half speed (its replies last long enough to be talked over), and `limited`, the demo agent
  * with `limitedRequestsPerMinute` (default 60), and `vad`, the demo agent whose realtime turns the provider
- * detects (server VAD, the widget's 700 ms silence timeout), and `owner`, the demo agent with what a site owner
+ * detects (server VAD, the widget's 700 ms silence timeout), `brief`, the demo agent whose sessions last
+ * 20 s (`limits.maxSessionSeconds`: the relay hangs up a WebRTC call at its session's end), `idling`, the `vad`
+ * agent whose sessions idle out after 5 s (`limits.idleTimeoutSeconds`, the relay's least: a WebRTC call with
+ * no event that long is hung up; the provider's turn detection sends events while the visitor speaks), and
+ * `owner`, the demo agent with what a site owner
  * configures on the server: a server tool `spoke` (the stand-in calls it for any spoken turn: its transcript
  * says "I spoke for …") on the owner's API at `E2E.ownerApiPort`, a post-session analysis and, with
  * `ownerWebhooks` (the environment variable the relay gets `E2E.ownerWebhookSecret` in), webhooks for both
@@ -52,6 +56,8 @@ export async function writeAgentsFile(options: {
     id: "vad",
     realtime: { ...demo.realtime, turnDetection: { type: "server_vad", silence_duration_ms: 700 } },
   };
+  const brief = { ...structuredClone(demo), id: "brief", limits: { ...demo.limits, maxSessionSeconds: 20 } };
+  const idling = { ...structuredClone(vad), id: "idling", limits: { ...demo.limits, idleTimeoutSeconds: 5 } };
   const ownerApi = `127.0.0.1:${E2E.ownerApiPort}`;
   const ownerHooks = `127.0.0.1:${E2E.ownerHooksPort}`;
   const webhooks = options.ownerWebhooks && {
@@ -73,7 +79,7 @@ export async function writeAgentsFile(options: {
     ...(webhooks ? { webhooks } : {}),
   };
   const direct = (agent: Agent, id: string) => ({ ...structuredClone(agent), id, realtime: { ...agent.realtime, webrtc: "direct" } });
-  const agents = [demo, locked, slow, limited, vad, owner, direct(demo, "direct"), direct(slow, "slow-direct")];
+  const agents = [demo, locked, slow, limited, vad, brief, idling, owner, direct(demo, "direct"), direct(slow, "slow-direct")];
   await writeFile(file, JSON.stringify({ agents }));
   return file;
 }

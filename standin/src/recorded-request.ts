@@ -65,6 +65,13 @@ export interface RecordedRealtimeSecret extends RecordedBase {
 export type RecordedAudioEnd = "done" | "cleared" | "cancelled" | "interrupted" | "hangup";
 
 /**
+ * Who ended a WebRTC call: `hangup`, a `POST /v1/realtime/calls/{call_id}/hangup` (the relay's, at the
+ * session's end or idle timeout); `peer`, the caller (its events channel or connection closed or failed);
+ * `fault`, the stand-in (a `drop` fault).
+ */
+export type RecordedCallEnd = "hangup" | "peer" | "fault";
+
+/**
  * A realtime call, updated while it runs: on the realtime WebSocket (`GET /v1/realtime?model=…`) or over
  * WebRTC (`POST /v1/realtime/calls`, events on the `oai-events` data channel and any sideband sockets).
  */
@@ -88,6 +95,8 @@ export interface RecordedRealtimeCall extends RecordedBase {
   sidebands?: number;
   /** WebRTC: when the call ended (hang-up, the peer closed or failed), ms since the Unix epoch. */
   endedAt?: number;
+  /** WebRTC: who ended the call, set with {@link endedAt}. */
+  endedBy?: RecordedCallEnd;
   /** Every `conversation.item.truncate`: the item and where its audio was cut, ms. */
   truncations: { itemId: string; audioEndMs: number }[];
   /** Every `function_call_output` item: the call it answers and what the tool returned. */

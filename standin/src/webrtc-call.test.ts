@@ -121,8 +121,10 @@ describe("the stand-in's WebRTC calls", () => {
     expect(bestCorrelation(received, speech)).toBeGreaterThan(0.8);
     const loud = packets.filter((p) => rmsDb(p.pcm) > -40).length;
     expect(loud / packets.length).toBeGreaterThan(0.5);
+    expect(record.endedBy).toBeUndefined();
     await peer.close();
     await expect.poll(() => record.endedAt, { timeout: 5_000 }).toEqual(expect.any(Number));
+    expect(record.endedBy).toBe("peer");
   });
 
   it("hears the caller's track through the server VAD, then stops the reply on output_audio_buffer.clear and records what was sent", async () => {
@@ -167,6 +169,21 @@ describe("the stand-in's WebRTC calls", () => {
     expect(types.indexOf("output_audio_buffer.cleared")).toBe(types.indexOf("input_audio_buffer.speech_started") + 1);
     expect(record.responses).toEqual([{ responseId: started.response_id, sentAudioMs: expect.any(Number), end: "interrupted" }]);
     expect(record.responses![0]!.sentAudioMs).toBeGreaterThanOrEqual(200);
+    await peer.close();
+  });
+
+  it("records who ended a call dropped by a `drop` fault (`endedBy: fault`)", async () => {
+    await fetch(`${server.origin}/__standin/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ route: "realtime-call", kind: "drop", afterChunks: 2 }),
+    });
+    const peer = await connectTestPeer(server.origin);
+    const record = callRecord(idOf(peer.response));
+    peer.send(typed("Hello"));
+    peer.send({ type: "response.create" });
+    await expect.poll(() => record.endedAt, { timeout: 5_000 }).toEqual(expect.any(Number));
+    expect(record.endedBy).toBe("fault");
     await peer.close();
   });
 });

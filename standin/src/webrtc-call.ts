@@ -10,7 +10,7 @@ import { AudioPacer } from "./audio-pacer.ts";
 import type { Fault } from "./fault-injector.ts";
 import { MicStream } from "./mic-stream.ts";
 import { RealtimeCall, type Speak } from "./realtime-call.ts";
-import type { RecordedAudioEnd, RecordedRealtimeCall } from "./recorded-request.ts";
+import type { RecordedAudioEnd, RecordedCallEnd, RecordedRealtimeCall } from "./recorded-request.ts";
 import { WebRtcPeer } from "./webrtc-peer.ts";
 
 type Event = Record<string, unknown> & { type?: unknown };
@@ -61,7 +61,7 @@ export class WebRtcCall {
     this.#peer = new WebRtcPeer({
       mic: (pcm) => this.#hear(pcm),
       message: (text) => this.receive(text),
-      closed: () => this.hangup(),
+      closed: () => this.hangup("peer"),
     });
     this.#pacer = new AudioPacer({
       send: (frame) => this.#peer.sendFrame(frame),
@@ -72,7 +72,7 @@ export class WebRtcCall {
       model: options.model,
       session: options.session,
       send: (event) => this.#server(event),
-      drop: () => this.hangup(),
+      drop: () => this.hangup("fault"),
       speak: options.speak,
       record,
       fault: options.fault,
@@ -119,8 +119,8 @@ export class WebRtcCall {
     if (client.type === "response.cancel") this.#stopped(this.#pacer.cut(), "cancelled");
   }
 
-  /** Ends the call (idempotent): audio, data channel, sidebands and the peer connection. */
-  hangup(): void {
+  /** Ends the call (idempotent): audio, data channel, sidebands and the peer connection; `by` is recorded (`endedBy`). */
+  hangup(by: RecordedCallEnd): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#record(this.#pacer.cut(), "hangup");
@@ -130,6 +130,7 @@ export class WebRtcCall {
     for (const sink of this.#sinks) sink.close();
     this.#sinks.clear();
     this.#o.record.endedAt = this.#o.now();
+    this.#o.record.endedBy = by;
     this.#o.ended();
   }
 

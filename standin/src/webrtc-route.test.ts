@@ -71,7 +71,7 @@ describe("the stand-in's WebRTC routes", () => {
     expect(hangup.status).toBe(200);
     expect((await closed)[0]).toBe(1000);
     await channelClosed;
-    expect(record).toMatchObject({ sidebands: 1, endedAt: expect.any(Number) });
+    expect(record).toMatchObject({ sidebands: 1, endedAt: expect.any(Number), endedBy: "hangup" });
     expect((await post(`/v1/realtime/calls/${callId}/hangup`)).status).toBe(404);
     await peer.close();
   });

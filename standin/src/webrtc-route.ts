@@ -24,8 +24,8 @@ export interface WebRtcRouteOptions {
  * in the bearer, defaults for any other key; `?model=` names the model). It answers `201`,
  * `Content-Type: application/sdp`, `Location: /v1/realtime/calls/rtc_standin_<n>`, once werift has gathered
  * its candidates. `POST /realtime/calls/{call_id}/hangup` ends a call: `200`, the peer connection, its data
- * channel and sidebands closed. Errors are OpenAI's JSON (`invalid_offer`, `invalid_session`,
- * `unsupported_content_type`, 404 `call_id_not_found`).
+ * channel and sidebands closed, the call's record `endedBy: "hangup"`. Errors are OpenAI's JSON
+ * (`invalid_offer`, `invalid_session`, `unsupported_content_type`, 404 `call_id_not_found`).
  */
 export function webrtcRoute({ context, calls, speak, fault }: WebRtcRouteOptions): Hono {
   let counter = 0;
@@ -51,7 +51,7 @@ export function webrtcRoute({ context, calls, speak, fault }: WebRtcRouteOptions
       try {
         answer = await call.answer(sdp);
       } catch (cause) {
-        call.hangup();
+        call.hangup("fault");
         throw new StandinError(400, "invalid_offer", `The SDP offer could not be answered: ${(cause as Error).message}`, {
           param: "sdp",
           cause,
@@ -64,7 +64,7 @@ export function webrtcRoute({ context, calls, speak, fault }: WebRtcRouteOptions
       const callId = c.req.param("call_id");
       const call = calls.get(callId);
       if (!call) throw new StandinError(404, "call_id_not_found", `No realtime call ${JSON.stringify(callId)} is in progress.`);
-      call.hangup();
+      call.hangup("hangup");
       return c.body(null, 200);
     });
 }

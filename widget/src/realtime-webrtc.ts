@@ -24,7 +24,8 @@ const LOST = 1006;
  * relay's WidgetError. Resolves once the events channel is open; rejects with `relay-unreachable` when the
  * call does not connect, `audio` when the browser refuses to play the reply. Without `microphone` the call
  * only receives (a typed conversation). A lost call (the events channel closed, ICE `failed`, or
- * `disconnected` for {@link DISCONNECTED_MS}) calls `handlers.closed(1006, "")`.
+ * `disconnected` for {@link DISCONNECTED_MS}) calls `handlers.closed(1006, "")`; its `heardMs` then still
+ * tells what was played until it was lost.
  */
 export async function openRealtimeWebRtc(
   relayUrl: string,
@@ -37,6 +38,14 @@ export async function openRealtimeWebRtc(
   let state: "connecting" | "open" | "ended" = "connecting";
   let disconnected: ReturnType<typeof setTimeout> | undefined;
   let lost: (() => void) | undefined;
+  /** The playout read as the call was lost, before its connection closed (a closed one has no stats). */
+  let last: Promise<Playout | undefined> | undefined;
+  const playout = () =>
+    last ??
+    pc.getStats().then(
+      (report) => playoutOf(report.values() as Iterable<{ type: string }>),
+      () => undefined,
+    );
   const end = () => {
     state = "ended";
     clearTimeout(disconnected);
@@ -46,6 +55,8 @@ export async function openRealtimeWebRtc(
   };
   const drop = () => {
     if (state === "open") {
+      // What of the reply was heard is asked after this (the reconnect cuts the reply): read it now.
+      last = playout();
       end();
       handlers.closed(LOST, "");
     } else lost?.();
@@ -94,11 +105,6 @@ export async function openRealtimeWebRtc(
   }
   state = "open";
   let base: Promise<Playout | undefined> = Promise.resolve(undefined);
-  const playout = () =>
-    pc.getStats().then(
-      (report) => playoutOf(report.values() as Iterable<{ type: string }>),
-      () => undefined,
-    );
   return {
     send: (event) => events.readyState === "open" && events.send(JSON.stringify(event)),
     close: () => state === "open" && end(),

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { FakeTransport } from "./testing/fake-transport.ts";
 import { mountElement, type Mounted } from "./testing/mount-element.ts";
+import { WidgetError } from "./widget-error.ts";
 
 let m: Mounted | undefined;
 afterEach(() => m?.remove());
@@ -180,6 +181,18 @@ describe("<voice-agent mode=realtime transport=webrtc>", () => {
     const [user, reply] = m.el.messages;
     expect(reply!.utteranceId).toBe(user!.utteranceId);
     expect(m.states().slice(-3)).toEqual(["thinking", "responding", "listening"]);
+  });
+
+  test("a session the relay no longer takes when the first call opens (idle while the mic prompt was up) is replaced: the call opens in a new one", async () => {
+    const transport = new FakeTransport();
+    transport.failNextWith("openRealtimeCall", new WidgetError("unauthorized", "idle", undefined, { relayCode: "session_idle" }));
+    m = await listening(transport);
+    const sessions = m.transport.callsOf("openSession");
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]!.request.conversationId).toBe(sessions[0]!.request.conversationId);
+    expect(m.transport.callsOf("openRealtimeCall")).toHaveLength(2);
+    expect(m.states()).toEqual(["initializing", "listening"]);
+    expect(m.of("va-error")).toEqual([]);
   });
 
   test("a refused offer fails as the WebSocket's refusal does", async () => {

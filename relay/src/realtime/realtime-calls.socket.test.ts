@@ -177,6 +177,7 @@ describe("POST /v1/realtime/calls", () => {
     const { peer, record } = await call();
     await peer.next("session.created");
     await expect.poll(() => record()?.endedAt, { timeout: 8000, interval: 250 }).toBeGreaterThan(0);
+    expect(record()?.endedBy).toBe("hangup");
     expect(stack.relay.logs.some((l) => l.msg === "realtime call ended" && l.reason === "session_idle")).toBe(true);
   }, 12_000);
 

@@ -6,8 +6,8 @@
 import type { SessionEndReason, SessionReport } from "@voice-agent/relay/protocol";
 import type { ResolvedConfig } from "../config.ts";
 import type { StoredMessage } from "../history/history-store.ts";
-import { recoverable } from "../relay-error-codes.ts";
-import type { WidgetError } from "../widget-error.ts";
+import { recoverable, relayErrorHandling } from "../relay-error-codes.ts";
+import { WidgetError } from "../widget-error.ts";
 import type { AudioEngineEvents, AudioPort } from "./audio-port.ts";
 import type { Conversation, ConversationHost } from "./conversation.ts";
 import { RelaySession } from "./relay-session.ts";
@@ -78,7 +78,7 @@ export abstract class SessionConversation implements Conversation {
       audio?.setMuted(this.host.muted);
       if (signal.aborted) return audio?.close();
       await Promise.all([this.relay.open(), audio?.start(this.audioEvents)]);
-      await this.openCall();
+      await this.#openFirstCall();
     } catch (error) {
       if (!signal.aborted) this.host.fail(error);
       return;
@@ -92,6 +92,21 @@ export abstract class SessionConversation implements Conversation {
     if (this.config.greet && greeting && this.host.log.messages.length === 0) await this.greet(greeting, greetSpoken);
     else this.host.apply({ type: "ready" });
     this.host.idle();
+  }
+
+  /**
+   * Opens the mode's call at the start. The session was opened while the audio started, which waits for the
+   * visitor to answer the browser's mic prompt: when the relay no longer takes it (it idled meanwhile, or
+   * ended), a new session for the same conversation opens the call (once).
+   */
+  async #openFirstCall(): Promise<void> {
+    try {
+      await this.openCall();
+    } catch (error) {
+      if (this.abort.signal.aborted || relayErrorHandling(WidgetError.from(error).relayCode).action !== "new-session") throw error;
+      await this.relay!.open();
+      if (!this.abort.signal.aborted) await this.openCall();
+    }
   }
 
   /** Mutes or unmutes the visitor's mic. */
