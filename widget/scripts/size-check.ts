@@ -1,7 +1,7 @@
 /**
  * Size check of the built widget (`dist/`): gzip sizes of the loader (the script-tag entry and what it
  * imports statically), the lazily loaded history store (Dexie), the conversation + audio engine loaded
- * on first interaction, the WebRTC call (loaded only for `transport="webrtc"`, with the reports of a call the widget starts itself), one language's strings (the
+ * on first interaction, the WebRTC call (loaded only for `transport="webrtc"`: the call, its replies' barge-in, the reports of a call the widget starts itself), one language's strings (the
  * largest file: a page fetches one), and the binary assets (VAD model, WASM). Fails when a group is over its budget
  * in `size-budget.json` (bytes, gzip), or when an asset has no brotli copy. Run after `vite build`.
  */
@@ -31,7 +31,7 @@ const loader = staticClosure("voice-agent.js");
 const historyEntry = files.find((f) => f.startsWith("dexie-history-store-"));
 const history = new Set([...(historyEntry ? staticClosure(historyEntry) : [])].filter((f) => !loader.has(f)));
 // The WebRTC call's own chunk: a page on the realtime WebSocket (or another mode) never fetches it.
-const webrtc = new Set(files.filter((f) => /^(realtime-webrtc|call-reports)-.*\.js$/.test(f)));
+const webrtc = new Set(files.filter((f) => /^(realtime-webrtc|remote-reply|call-reports)-.*\.js$/.test(f)));
 // One language's strings are fetched by a page in that language: the budget is per file.
 const strings = new Set(files.filter((f) => LOCALES.some((locale) => f.startsWith(`${locale}-`))));
 const groups: Record<Group, string[]> = {

@@ -24,7 +24,7 @@ import type { ConversationHost } from "./conversation.ts";
 import { heardText } from "./heard-text.ts";
 import { appendChunks, AudioUplink, fromBase64, REALTIME_RATE } from "./realtime-audio.ts";
 import { audioItem, heardItem, relayFailure, setItemText, type Reply } from "./realtime-reply.ts";
-import { RemoteReply } from "./remote-reply.ts";
+import type { RemoteReply } from "./remote-reply.ts";
 import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
 import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers, Transport } from "./transport.ts";
@@ -126,7 +126,11 @@ export class RealtimeConversation extends SessionConversation {
       if (!this.transport.openRealtimeCall)
         throw new WidgetError("config", 'transport="webrtc" needs a transport that opens WebRTC calls (the relay client does).');
       const start = this.relay?.session?.agent.realtimeWebrtc ?? "relay";
-      const call = await this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack, start);
+      // The WebRTC replies' code is loaded with the call (pages on the WebSocket never fetch it).
+      const [call, { RemoteReply }] = await Promise.all([
+        this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack, start),
+        import("./remote-reply.ts"),
+      ]);
       this.#channel = call;
       this.#remote = new RemoteReply(call, this.audio);
       // Only the calls the widget starts itself load their reports' code.
