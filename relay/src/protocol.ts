@@ -144,6 +144,13 @@ export interface RealtimeToolEvent {
 export const REALTIME_TOOL_EVENT = "voice_agent.tool";
 
 /**
+ * How the widget's replayed history starts its items' ids in a new realtime call (`conversation.item.create`
+ * with `item.id` = this + n, after a reload or a reconnect): the records already hold those messages from
+ * the session they were said in, so the relay does not record them again.
+ */
+export const REALTIME_HISTORY_ITEM_PREFIX = "va_history_";
+
+/**
  * Record id of a session's greeting: one per session, so a `greeting` report sent twice records it once.
  * Record ids are opaque to the widget; the relay's `x-record-id` ids are UUIDv7.
  */

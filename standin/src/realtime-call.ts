@@ -25,6 +25,7 @@ type Event = Record<string, unknown> & { type?: unknown };
 
 /** A conversation item as a client creates it (only the fields the stand-in reads). */
 interface Item {
+  id?: unknown;
   type?: string;
   role?: string;
   content?: unknown;
@@ -176,7 +177,8 @@ export class RealtimeCall {
   }
 
   #addItem(item: Item, committed?: string): { id: string } {
-    const id = `item_${++this.#ids}`;
+    // A client may name its item (OpenAI keeps the id it gives).
+    const id = typeof item.id === "string" && item.id ? item.id : `item_${++this.#ids}`;
     this.#items.push({ id, message: messageOf(item) });
     if (committed) this.#emit({ type: committed, item_id: id });
     this.#emit({ type: "conversation.item.added", item: { id, type: "message", ...item } });

@@ -88,6 +88,8 @@ describe("<voice-agent mode=realtime transport=webrtc>", () => {
     await until(() => expect(m!.states().slice(-2)).toEqual(["reconnecting", "listening"]));
     expect(m.transport.callsOf("openRealtimeCall")).toHaveLength(2);
     expect(m.transport.realtimeEvents.map((e) => (e.item as { role?: string }).role)).toEqual(["user", "assistant"]);
+    // Named as history: the relay's records hold these from the session they were said in.
+    expect(m.transport.realtimeEvents.map((e) => (e.item as { id?: string }).id)).toEqual(["va_history_0", "va_history_1"]);
   });
 
   test("a call started with an ephemeral key (direct): the widget reports the transcripts, the reply and its cut to the records", async () => {

@@ -128,6 +128,31 @@ describe("POST /v1/realtime/calls", () => {
     expect(detail?.session.mode).toBe("realtime");
   });
 
+  it("records the visitor's typed text from the sideband, not the replayed history", async () => {
+    const { session, peer } = await call();
+    await peer.next("session.created");
+    const message = (id: string | undefined, text: string) => ({
+      type: "conversation.item.create",
+      item: { ...(id ? { id } : {}), type: "message", role: "user", content: [{ type: "input_text", text }] },
+    });
+    peer.send(message("va_history_0", "An earlier question"));
+    peer.send(message(undefined, "Tell me about tents"));
+    peer.send({ type: "response.create" });
+    await peer.next("output_audio_buffer.stopped");
+    await expect
+      .poll(
+        async () => {
+          await writer.flush();
+          return (await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text]);
+        },
+        { timeout: 5000 },
+      )
+      .toEqual([
+        ["user", "Tell me about tents"],
+        ["assistant", expect.stringMatching(/^This is the offline demo\./)],
+      ]);
+  });
+
   it("records a barge-in's truncation the sideband sees", async () => {
     const { session, peer } = await call();
     await peer.next("session.created");

@@ -1,3 +1,4 @@
+import { REALTIME_HISTORY_ITEM_PREFIX } from "../protocol.ts";
 import type { RealtimeRecord, RecordScope } from "../recorder.ts";
 import type { ServerToolRun } from "../server-tools/run-server-tool.ts";
 import { MAX_RECORDED_TOOL_RESULT, type ToolCallRecord } from "./session-record.ts";
@@ -30,7 +31,8 @@ type Usage = { input_tokens?: number; output_tokens?: number };
 type Event = Record<string, unknown>;
 
 /**
- * The {@link RealtimeRecord} of one call: the visitor's transcripts and typed messages, each assistant item
+ * The {@link RealtimeRecord} of one call: the visitor's transcripts and typed messages (from the upstream's
+ * `conversation.item.added`, not the widget's replayed history), each assistant item
  * with its transcript, tokens and tool calls (written at its response's end; a response that only calls
  * tools as an assistant message without text; one that called server tools once the relay ran them, their
  * outcome, result and time on their calls), the page's tool results, an item the browser truncated as
@@ -117,11 +119,9 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
       if (event.type === "input_audio_buffer.commit") turnEndedAt = performance.now();
       if (event.type === "conversation.item.truncate") truncated(event);
       if (event.type === "conversation.item.create") {
-        const item = event.item as { type?: string; role?: string; call_id?: string; output?: string; content?: { text?: string }[] };
-        if (item.type === "message" && item.role === "user") {
-          turnEndedAt = performance.now();
-          said((item.content ?? []).map((part) => part.text ?? "").join(" "), uuidv7(now()));
-        }
+        const item = event.item as { type?: string; role?: string; call_id?: string; output?: string };
+        // Typed text: recorded from the upstream's `conversation.item.added`, which a sideband sees too.
+        if (item.type === "message" && item.role === "user") turnEndedAt = performance.now();
         if (item.type === "function_call_output" && item.call_id) {
           const at = now();
           void recorder.message(sessionId, {
@@ -139,6 +139,14 @@ export function realtimeCallRecord(recorder: SessionRecorder, scope: RecordScope
       switch (event.type) {
         case "conversation.item.truncated":
           return truncated(event);
+        case "conversation.item.added": {
+          // The visitor's typed text (not the widget's replayed history, recorded in its own session already).
+          const item = (event.item ?? {}) as { id?: unknown; role?: string; content?: { type?: string; text?: string }[] };
+          if (item.role !== "user" || String(item.id).startsWith(REALTIME_HISTORY_ITEM_PREFIX)) return;
+          const text = (item.content ?? []).flatMap((part) => (part.type === "input_text" && part.text ? [part.text] : [])).join(" ");
+          if (text) said(text, uuidv7(now()));
+          return;
+        }
         case "input_audio_buffer.speech_stopped":
           turnEndedAt = performance.now();
           return;

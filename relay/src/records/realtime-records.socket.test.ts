@@ -76,8 +76,13 @@ describe("records of a realtime call", () => {
     expect(events.find((e) => e.type === "realtime-call-ended")?.payload).toMatchObject({ reason: "client_closed" });
   });
 
-  it("records a reply cancelled mid-stream as interrupted, and a typed message as the visitor's", async () => {
+  it("records a reply cancelled mid-stream as interrupted, and a typed message as the visitor's (not the replayed history)", async () => {
     const call = await realtimeCall();
+    // What a reconnecting widget gives the model first: recorded in the session it was said in, not again.
+    call.send({
+      type: "conversation.item.create",
+      item: { id: "va_history_0", type: "message", role: "user", content: [{ type: "input_text", text: "An earlier question" }] },
+    });
     call.send({
       type: "conversation.item.create",
       item: { type: "message", role: "user", content: [{ type: "input_text", text: "Tell me about tents" }] },

@@ -28,7 +28,7 @@ import type { RemoteReply } from "./remote-reply.ts";
 import { SessionConversation } from "./session-conversation.ts";
 import { runTool } from "./tool-runner.ts";
 import type { RealtimeChannel, RealtimeEvent, RealtimeHandlers, Transport } from "./transport.ts";
-import { REALTIME_TOOL_EVENT } from "@voice-agent/relay/protocol";
+import { REALTIME_HISTORY_ITEM_PREFIX, REALTIME_TOOL_EVENT } from "@voice-agent/relay/protocol";
 
 export class RealtimeConversation extends SessionConversation {
   #channel: RealtimeChannel | undefined;
@@ -138,12 +138,19 @@ export class RealtimeConversation extends SessionConversation {
     } else this.#channel = await this.transport.openRealtime(handlers);
     // Stopped while the call was opening: a call left open would go on (over WebRTC, its reply would play).
     if (this.abort.signal.aborted) return this.closeCall();
+    // The conversation so far, named as history: the relay's records hold it from the sessions it was said in.
+    let n = 0;
     for (const message of this.host.log.context(this.config.contextTurns)) {
       if ((message.role !== "user" && message.role !== "assistant") || typeof message.content !== "string" || !message.content) continue;
       const type = message.role === "user" ? "input_text" : "output_text";
       this.#channel.send({
         type: "conversation.item.create",
-        item: { type: "message", role: message.role, content: [{ type, text: message.content }] },
+        item: {
+          id: `${REALTIME_HISTORY_ITEM_PREFIX}${n++}`,
+          type: "message",
+          role: message.role,
+          content: [{ type, text: message.content }],
+        },
       });
     }
     this.#providerTurns = turns === "provider";
