@@ -126,15 +126,16 @@ export class RealtimeConversation extends SessionConversation {
       if (!this.transport.openRealtimeCall)
         throw new WidgetError("config", 'transport="webrtc" needs a transport that opens WebRTC calls (the relay client does).');
       const start = this.relay?.session?.agent.realtimeWebrtc ?? "relay";
-      // The WebRTC replies' code is loaded with the call (pages on the WebSocket never fetch it).
-      const [call, { RemoteReply }] = await Promise.all([
+      // The WebRTC replies' code is loaded with the call (pages on the WebSocket never fetch it), and the
+      // reports' code with a call the widget starts itself.
+      const [call, { RemoteReply }, reports] = await Promise.all([
         this.transport.openRealtimeCall(handlers, this.audio?.microphoneTrack, start),
         import("./remote-reply.ts"),
+        start === "direct" ? import("./call-reports.ts") : undefined,
       ]);
       this.#channel = call;
       this.#remote = new RemoteReply(call, this.audio);
-      // Only the calls the widget starts itself load their reports' code.
-      if (start === "direct") this.#reports ??= new (await import("./call-reports.ts")).CallReports((report) => this.report(report));
+      if (reports) this.#reports ??= new reports.CallReports((report) => this.report(report));
     } else this.#channel = await this.transport.openRealtime(handlers);
     // Stopped while the call was opening: a call left open would go on (over WebRTC, its reply would play).
     if (this.abort.signal.aborted) return this.closeCall();
@@ -207,6 +208,7 @@ export class RealtimeConversation extends SessionConversation {
     return turnId;
   }
 
+  /** The session the provider confirms: its voice's speed. */
   #session(event: RealtimeEvent): void {
     const speed = (event.session as { audio?: { output?: { speed?: unknown } } } | undefined)?.audio?.output?.speed;
     if (typeof speed === "number" && speed > 0) this.#speed = speed;
