@@ -11,6 +11,7 @@ import type { RelayLog } from "../relay-log.ts";
 import { isServerTool, type ServerToolLimits } from "../server-tools/run-server-tool.ts";
 import type { UpstreamEndpoint } from "../upstreams.ts";
 import { screenClientEvent } from "./client-event-policy.ts";
+import { IdleWatch } from "./idle-watch.ts";
 import { RealtimeServerTools } from "./realtime-server-tools.ts";
 import { realtimeSession, type RealtimeAgent } from "./realtime-session.ts";
 
@@ -47,9 +48,6 @@ export interface RealtimeBridgeOptions {
   serverTools: { env: Readonly<Record<string, string | undefined>>; limits: ServerToolLimits };
 }
 
-/** Least time between two {@link RealtimeBridgeOptions.keepAlive} calls, ms. */
-const KEEP_ALIVE_MS = 5000;
-
 /** Why a call ended, as the browser's last `error` event says (none for the browser's own close). */
 type EndCode = "session_expired" | "session_idle" | "shutting_down" | "upstream_error" | "internal";
 
@@ -73,8 +71,7 @@ export class RealtimeBridge {
   readonly #serverTools: RealtimeServerTools | undefined;
   readonly #queue: string[] = [];
   readonly #timer: ReturnType<typeof setTimeout>;
-  #idle: ReturnType<typeof setTimeout> | undefined;
-  #keptAliveAt = 0;
+  readonly #idle: IdleWatch;
   #window = { startedAt: 0, count: 0 };
   #ended = false;
   #ids = 0;
@@ -83,6 +80,7 @@ export class RealtimeBridge {
   constructor(client: WebSocket, options: RealtimeBridgeOptions) {
     this.#client = client;
     this.#o = options;
+    this.#idle = new IdleWatch({ ...options, idle: () => this.#end(1000, "session_idle", "The call was idle too long.") });
     this.#tools = new Set(options.agent.tools.filter((tool) => tool.runs === "client").map((tool) => tool.name));
     const { upstream, agent } = options;
     const serverTools = agent.tools.filter(isServerTool);
@@ -121,14 +119,14 @@ export class RealtimeBridge {
     );
     options.closing.addEventListener("abort", this.#onClosing, { once: true });
     if (options.closing.aborted) this.#onClosing();
-    this.#resetIdle();
+    this.#idle.active();
   }
 
   /** One message from the browser. */
   fromClient(data: string | ArrayBuffer): void {
     if (this.#ended) return;
     this.#counts.client++;
-    this.#resetIdle();
+    this.#idle.active();
     if (typeof data !== "string") return this.#refuse("invalid_event", "Binary frames are not events: send JSON text.");
     let event: unknown;
     try {
@@ -185,17 +183,6 @@ export class RealtimeBridge {
     this.#client.send(data);
   }
 
-  /** The browser is active: restarts the idle timer, and moves the session's idle clock on now and then. */
-  #resetIdle(): void {
-    clearTimeout(this.#idle);
-    this.#idle = setTimeout(() => this.#end(1000, "session_idle", "The call was idle too long."), this.#o.idleTimeoutMs);
-    const now = this.#o.now();
-    if (now - this.#keptAliveAt >= KEEP_ALIVE_MS) {
-      this.#keptAliveAt = now;
-      this.#o.keepAlive();
-    }
-  }
-
   #withinBudget(): boolean {
     const now = this.#o.now();
     if (now - this.#window.startedAt >= 60_000) this.#window = { startedAt: now, count: 0 };
@@ -238,7 +225,7 @@ export class RealtimeBridge {
   #cleanUp(): void {
     this.#serverTools?.close();
     clearTimeout(this.#timer);
-    clearTimeout(this.#idle);
+    this.#idle.stop();
     this.#o.closing.removeEventListener("abort", this.#onClosing);
     if (this.#upstream.readyState === WebSocket.CONNECTING) this.#upstream.terminate();
     else this.#upstream.close(1000);

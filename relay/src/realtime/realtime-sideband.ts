@@ -10,6 +10,7 @@ import type { RelayLog } from "../relay-log.ts";
 import { isServerTool, type ServerToolLimits } from "../server-tools/run-server-tool.ts";
 import type { UpstreamEndpoint } from "../upstreams.ts";
 import { realtimeUrl } from "./realtime-bridge.ts";
+import { IdleWatch } from "./idle-watch.ts";
 import { RealtimeServerTools } from "./realtime-server-tools.ts";
 import { realtimeSession, type RealtimeAgent } from "./realtime-session.ts";
 import { sessionDrift } from "./session-drift.ts";
@@ -35,20 +36,18 @@ export interface RealtimeSidebandOptions {
   hangup: () => Promise<void>;
 }
 
-const KEEP_ALIVE_MS = 5000;
-
 export class RealtimeSideband {
   readonly #o: RealtimeSidebandOptions;
   readonly #socket: WebSocket;
   readonly #tools: RealtimeServerTools | undefined;
   readonly #timer: ReturnType<typeof setTimeout>;
-  #idle: ReturnType<typeof setTimeout> | undefined;
-  #keptAliveAt = 0;
+  readonly #idle: IdleWatch;
   #ended = false;
   #reapplied = 0;
 
   constructor(options: RealtimeSidebandOptions) {
     this.#o = options;
+    this.#idle = new IdleWatch({ ...options, idle: () => this.#end("session_idle") });
     const send = (event: Record<string, unknown>) => {
       if (!this.#ended && this.#socket.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(event));
     };
@@ -78,7 +77,7 @@ export class RealtimeSideband {
     this.#socket.on("close", () => this.#end("call_ended", false));
     this.#timer = setTimeout(() => this.#end("session_expired"), Math.max(0, options.endsAt - options.now()));
     options.closing.addEventListener("abort", this.#onClosing, { once: true });
-    this.#resetIdle();
+    this.#idle.active();
   }
 
   /** Hangs up (idempotent): the relay no longer wants the call. */
@@ -91,7 +90,7 @@ export class RealtimeSideband {
     const event = JSON.parse(data) as Record<string, unknown>;
     this.#o.record?.upstream(event);
     // A silent call sends nothing: any event (the visitor's speech, a turn, the agent's reply) is activity.
-    this.#resetIdle();
+    this.#idle.active();
     if (event.type === "session.updated" || event.type === "session.created") {
       const fixed = realtimeSession(this.#o.agent, { serverTools: true });
       const drift = sessionDrift(fixed, event.session);
@@ -104,16 +103,6 @@ export class RealtimeSideband {
     this.#tools?.fromUpstream(event);
   }
 
-  #resetIdle(): void {
-    clearTimeout(this.#idle);
-    this.#idle = setTimeout(() => this.#end("session_idle"), this.#o.idleTimeoutMs);
-    const now = this.#o.now();
-    if (now - this.#keptAliveAt >= KEEP_ALIVE_MS) {
-      this.#keptAliveAt = now;
-      this.#o.keepAlive();
-    }
-  }
-
   readonly #onClosing = () => this.#end("shutting_down");
 
   /** Ends the relay's part: hangs up the call (unless the provider ended it) and closes the sideband. */
@@ -122,7 +111,7 @@ export class RealtimeSideband {
     this.#ended = true;
     this.#tools?.close();
     clearTimeout(this.#timer);
-    clearTimeout(this.#idle);
+    this.#idle.stop();
     this.#o.closing.removeEventListener("abort", this.#onClosing);
     if (hangUp) {
       this.#o
