@@ -28,10 +28,15 @@ export interface BenchRow {
 
 const resultsDir = fileURLToPath(new URL("../bench/results/", import.meta.url));
 
-/** Writes the rows of one benchmark suite to `bench/results/<suite>.json` and prints them. */
-export async function writeBenchResults(suite: string, rows: BenchRow[]): Promise<void> {
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(`${resultsDir}${suite}.json`, JSON.stringify({ suite, at: new Date().toISOString(), rows }, null, 2));
+/**
+ * Writes the rows of one benchmark suite to `bench/results/<suite>.json` and prints them; with `save` false
+ * (a partial run of the suite) only prints them.
+ */
+export async function writeBenchResults(suite: string, rows: BenchRow[], { save = true }: { save?: boolean } = {}): Promise<void> {
+  if (save) {
+    await mkdir(resultsDir, { recursive: true });
+    await writeFile(`${resultsDir}${suite}.json`, JSON.stringify({ suite, at: new Date().toISOString(), rows }, null, 2));
+  }
   console.table(
     rows.map((r) => ({
       name: r.name,
