@@ -1,5 +1,5 @@
 /**
- * Barge-in on a realtime reply in Chromium: a question at 5 s, then the visitor talks over the reply at
+ * Barge-in on a realtime reply in Chromium (the `slow` agent, half-speed replies): a question at 5 s, then the visitor talks over the reply at
  * 8.2 s. The widget silences the reply itself and tells the provider (through the relay) where the visitor
  * stopped hearing it; history and records keep the heard part.
  */
@@ -17,7 +17,9 @@ test("barge-in on a realtime reply: the provider gets the truncation at the ms t
   page,
 }) => {
   await clearStandinRequests();
-  const widget = await startRealtime(page);
+  // The `slow` agent speaks at half speed: its reply is still playing at the talk-over however loaded the
+  // machine (at full speed it could end just before, and no barge-in happened).
+  const widget = await startRealtime(page, "slow");
   await expect.poll(async () => (await vaLog(page)).interruptions.length, { timeout: 30_000 }).toBe(1);
   const [interruption] = (await vaLog(page)).interruptions;
   expect(interruption!.heardText.length).toBeGreaterThan(0);
