@@ -65,6 +65,12 @@ const post = (token: string, body: string, type = "application/sdp") =>
     body,
   });
 
+/** The session's recorded messages as `[role, text]`, once what was queued is written. */
+async function recordedMessages(sessionId: string) {
+  await writer.flush();
+  return (await store.getSession(sessionId))?.messages.map((m) => [m.role, m.text]);
+}
+
 async function call(agentId = agent.id) {
   const session = await openSession(stack.url, { agent: agentId, mode: "realtime" });
   const peer = await connectTestPeer(stack.url, { form: "custom", post: (sdp) => post(session.token, sdp) });
@@ -113,13 +119,7 @@ describe("POST /v1/realtime/calls", () => {
     await peer.next("output_audio_buffer.stopped");
     expect(record()?.responses).toEqual([{ responseId: expect.any(String), sentAudioMs: expect.any(Number), end: "done" }]);
     await expect
-      .poll(
-        async () => {
-          await writer.flush();
-          return (await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text]);
-        },
-        { timeout: 5000 },
-      )
+      .poll(() => recordedMessages(session.sessionId), { timeout: 5000 })
       .toEqual([
         ["user", expect.stringMatching(/^I spoke for 1\.\d seconds\.$/)],
         ["assistant", expect.stringMatching(/^This is the offline demo\./)],
@@ -140,13 +140,7 @@ describe("POST /v1/realtime/calls", () => {
     peer.send({ type: "response.create" });
     await peer.next("output_audio_buffer.stopped");
     await expect
-      .poll(
-        async () => {
-          await writer.flush();
-          return (await store.getSession(session.sessionId))?.messages.map((m) => [m.role, m.text]);
-        },
-        { timeout: 5000 },
-      )
+      .poll(() => recordedMessages(session.sessionId), { timeout: 5000 })
       .toEqual([
         ["user", "Tell me about tents"],
         ["assistant", expect.stringMatching(/^This is the offline demo\./)],
