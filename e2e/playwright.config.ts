@@ -17,7 +17,11 @@ export default defineConfig<Partial<JourneyOptions>>({
   use: { browserName: "chromium", trace: "retain-on-failure" },
   projects: [
     { name: "chromium", use: { engine: "chromium" } },
-    { name: "firefox", testMatch: journeys, use: { engine: "firefox" } },
+    // Two in CI for Firefox: Debian's Firefox ESR 153.8 can stall a journey (the reply never arrives, or a
+    // reply never ends playing) for whole attempts in a row, most often the first Firefox journeys of a run;
+    // seen before the session that added this line too (reload: 1 of 3 at e436ef2). To be investigated with
+    // the browsers issue; the report names the journeys that needed a retry ("flaky").
+    { name: "firefox", testMatch: journeys, use: { engine: "firefox" }, retries: process.env.CI ? 2 : 0 },
     { name: "webkit", testMatch: journeys, use: { engine: "webkit" } },
   ],
 });
